@@ -1,0 +1,90 @@
+"""Countries by ISO 3166 alpha-2, named in Spanish and English through Babel's CLDR data.
+
+"Corea" alone is ambiguous (KR or KP) but in this office's work it always means South Korea, so it
+resolves to KR; the alias table below says so in one place.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .text import fold_key
+
+# Names people in the office actually type that CLDR does not list, or lists differently.
+EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
+    "KR": ("Corea", "Korea", "Republica de Corea", "Republic of Korea", "Corea del Sur"),
+    "US": ("EEUU", "EE.UU.", "EE UU", "USA", "Estados Unidos de America", "Norteamerica"),
+    "GB": ("Reino Unido", "UK", "Inglaterra"),
+    "NL": ("Holanda", "Holland", "Paises Bajos"),
+    "DO": ("Rep. Dominicana", "Rep Dominicana", "Republica Dominicana"),
+    "CN": ("China", "Republica Popular China", "PRC"),
+    "VE": ("Venezuela",),
+}
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[dict[str, str], dict[str, str]]:
+    from babel import Locale
+
+    es = {k: v for k, v in Locale("es").territories.items() if len(k) == 2 and k.isalpha()}
+    en = {k: v for k, v in Locale("en").territories.items() if len(k) == 2 and k.isalpha()}
+    # CLDR keeps a few codes that are not countries (ZZ = unknown region, EU, UN...).
+    for code in ("ZZ", "EU", "EZ", "UN", "QO"):
+        es.pop(code, None)
+        en.pop(code, None)
+    return es, en
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, str]:
+    es, en = _names()
+    index: dict[str, str] = {}
+    for code in es:
+        index.setdefault(fold_key(code), code)
+    for table in (es, en):
+        for code, name in table.items():
+            index.setdefault(fold_key(name), code)
+    for code, aliases in EXTRA_ALIASES.items():
+        for alias in aliases:
+            index[fold_key(alias)] = code
+    return index
+
+
+def is_code(code: str) -> bool:
+    return code.upper() in _names()[0]
+
+
+def name_es(code: str) -> str:
+    return _names()[0].get(code.upper(), code.upper())
+
+
+def name_en(code: str) -> str:
+    return _names()[1].get(code.upper(), code.upper())
+
+
+def aliases(code: str) -> list[str]:
+    """Every name we recognise for a country, English name first after the code."""
+    code = code.upper()
+    out = [name_en(code), *EXTRA_ALIASES.get(code, ())]
+    return [a for a in dict.fromkeys(out) if a != name_es(code)]
+
+
+def lookup(text: str) -> str | None:
+    """The alpha-2 code for a code or a Spanish or English name, or None.
+
+    >>> lookup("Corea"), lookup("korea"), lookup("kr"), lookup("Países Bajos")
+    ('KR', 'KR', 'KR', 'NL')
+    """
+    return _index().get(fold_key(text))
+
+
+def resolve(text: str) -> str:
+    """Like :func:`lookup` but raises ``ValueError`` with a hint when nothing matches."""
+    code = lookup(text)
+    if code is None:
+        from rapidfuzz import process
+
+        close = process.extract(fold_key(text), list(_index()), limit=3)
+        hint = ", ".join(f"{name_es(_index()[k])} ({_index()[k]})" for k, _, _ in close)
+        raise ValueError(f"{text!r} is not a country code or name; did you mean: {hint}?")
+    return code

@@ -1,0 +1,141 @@
+"""Dates with an honest precision.
+
+The quarterly report dates a few actions to the day ("12 de febrero"), some to the month ("se espera
+respuesta para el mes de agosto") and most only to the quarter ("primer trimestre"). A
+:class:`PartialDate` keeps that precision instead of inventing a day: it covers an interval
+``[start, end]`` and is written ``2024-02-12``, ``2024-08``, ``2024-Q1`` or ``2024``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic_core import core_schema
+
+_FORMS = re.compile(
+    r"^(?P<year>\d{4})(?:-(?:(?P<q>[Qq](?P<quarter>\d))|(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?))?$"
+)
+_HINT = "write YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY"
+
+
+class Precision(str, Enum):
+    day = "day"
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A calendar date known to a day, a month, a quarter or a year.
+
+    >>> d = PartialDate.parse("2024-Q1")
+    >>> d.precision.value, str(d.start), str(d.end)
+    ('quarter', '2024-01-01', '2024-03-31')
+    >>> PartialDate.parse("2024-08").end
+    datetime.date(2024, 8, 31)
+    """
+
+    start: dt.date
+    end: dt.date
+    precision: Precision
+
+    @classmethod
+    def parse(cls, value: Any) -> PartialDate:
+        if isinstance(value, PartialDate):
+            return value
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, dt.date):
+            return cls(value, value, Precision.day)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            raise ValueError(f"expected a date as text ({_HINT}), got {type(value).__name__}")
+        text = value.strip()
+        m = _FORMS.match(text)
+        if not m:
+            raise ValueError(f"{text!r} is not a date: {_HINT}")
+        year = int(m["year"])
+        if not 1 <= year <= 9999:
+            raise ValueError(f"{text!r}: year {year} is out of range")
+        if m["quarter"] is not None:
+            q = int(m["quarter"])
+            if not 1 <= q <= 4:
+                raise ValueError(f"{text!r}: quarter Q{q} does not exist, use Q1 to Q4")
+            first = 3 * (q - 1) + 1
+            last = first + 2
+            return cls(
+                dt.date(year, first, 1),
+                dt.date(year, last, calendar.monthrange(year, last)[1]),
+                Precision.quarter,
+            )
+        if m["month"] is None:
+            return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), Precision.year)
+        month = int(m["month"])
+        if not 1 <= month <= 12:
+            raise ValueError(f"{text!r}: month {month} is not between 1 and 12 ({_HINT})")
+        days = calendar.monthrange(year, month)[1]
+        if m["day"] is None:
+            return cls(dt.date(year, month, 1), dt.date(year, month, days), Precision.month)
+        day = int(m["day"])
+        if not 1 <= day <= days:
+            raise ValueError(f"{text!r}: day {day} does not exist in {year}-{month:02d} (it has {days} days)")
+        d = dt.date(year, month, day)
+        return cls(d, d, Precision.day)
+
+    @property
+    def midpoint(self) -> dt.date:
+        """The middle of the interval: our best single guess, used for recency."""
+        return self.start + (self.end - self.start) / 2
+
+    def __str__(self) -> str:
+        if self.precision is Precision.day:
+            return self.start.isoformat()
+        if self.precision is Precision.month:
+            return f"{self.start.year}-{self.start.month:02d}"
+        if self.precision is Precision.quarter:
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        return str(self.start.year)
+
+    def __repr__(self) -> str:
+        return f"PartialDate({str(self)!r})"
+
+    def __lt__(self, other: PartialDate) -> bool:
+        return (self.start, self.end) < (other.start, other.end)
+
+    def __le__(self, other: PartialDate) -> bool:
+        return (self.start, self.end) <= (other.start, other.end)
+
+    def __gt__(self, other: PartialDate) -> bool:
+        return (self.start, self.end) > (other.start, other.end)
+
+    def __ge__(self, other: PartialDate) -> bool:
+        return (self.start, self.end) >= (other.start, other.end)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.parse, serialization=core_schema.plain_serializer_function_ser_schema(str)
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict:
+        return {"type": "string", "pattern": r"^\d{4}(-(Q[1-4]|\d{2}(-\d{2})?))?$"}
+
+
+def parse_day(value: str | dt.date | None, *, default: dt.date | None = None) -> dt.date:
+    """A single day for options such as ``--as-of``; a month or quarter means its last day."""
+    if value is None:
+        return default or dt.date.today()
+    return PartialDate.parse(value).end

@@ -1,0 +1,484 @@
+"""The domain model: what the office's reports talk about.
+
+Entities (organizations, people, countries) are nodes. Interactions (meetings, visits, calls for
+proposals, applications, course offers, MoU talks...) link two or more of them, each with a role.
+Ties are explicit, dated relationships ("Bucaramanga was a CIDEU member until 2015"). Follow-ups are
+what the office is waiting for. Every model validates strictly and says what is wrong in words a
+person can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from . import countries
+from .dates import PartialDate
+from .text import fold_key
+
+__all__ = [
+    "Affiliation",
+    "Axis",
+    "Country",
+    "Dataset",
+    "Entity",
+    "FollowUp",
+    "FollowUpStatus",
+    "Interaction",
+    "InteractionKind",
+    "OrgKind",
+    "Organization",
+    "PartialDate",
+    "Participant",
+    "Person",
+    "Role",
+    "SourceRef",
+    "Status",
+    "Tie",
+    "TieKind",
+]
+
+
+class _Vocabulary(str, Enum):
+    """A closed vocabulary that also accepts its Spanish labels, case and accents aside."""
+
+    @classmethod
+    def labels(cls) -> dict[str, tuple[str, ...]]:
+        return {}
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, str):
+            return None
+        key = fold_key(value).replace(" ", "_")
+        for member in cls:
+            if key == member.value:
+                return member
+        for member in cls:
+            if any(key == fold_key(label).replace(" ", "_") for label in cls.labels().get(member.value, ())):
+                return member
+        return None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class OrgKind(_Vocabulary):
+    home_office = "home_office"
+    local_government = "local_government"
+    dependency = "dependency"
+    decentralized_entity = "decentralized_entity"
+    national_agency = "national_agency"
+    foreign_government = "foreign_government"
+    bilateral_agency = "bilateral_agency"
+    multilateral = "multilateral"
+    chamber_of_commerce = "chamber_of_commerce"
+    honorary_consulate = "honorary_consulate"
+    city_network = "city_network"
+    city = "city"
+    investment_agency = "investment_agency"
+    company = "company"
+    academia = "academia"
+    civil_society = "civil_society"
+    guild = "guild"
+    sports_body = "sports_body"
+    event = "event"
+    initiative = "initiative"
+    other = "other"
+
+    @classmethod
+    def labels(cls) -> dict[str, tuple[str, ...]]:
+        return {
+            "home_office": ("oficina", "ofai"),
+            "local_government": ("alcaldia", "gobierno local", "municipio"),
+            "dependency": ("dependencia", "secretaria"),
+            "decentralized_entity": ("ente descentralizado", "descentralizado", "entidad descentralizada"),
+            "national_agency": ("agencia nacional", "entidad nacional"),
+            "foreign_government": ("gobierno extranjero", "government"),
+            "bilateral_agency": ("agencia bilateral", "agencia de cooperacion", "cooperation agency"),
+            "multilateral": ("organismo multilateral", "multilateral organization"),
+            "chamber_of_commerce": ("camara de comercio", "chamber"),
+            "honorary_consulate": ("consulado honorario", "consul honorario", "consulate"),
+            "city_network": ("red de ciudades", "network", "red"),
+            "city": ("ciudad",),
+            "investment_agency": ("agencia de inversion",),
+            "company": ("empresa",),
+            "academia": ("universidad", "university"),
+            "civil_society": ("sociedad civil", "osc", "ngo", "ong"),
+            "guild": ("gremio",),
+            "sports_body": ("deporte", "federacion deportiva", "liga"),
+            "event": ("evento",),
+            "initiative": ("iniciativa", "proyecto", "programa"),
+            "other": ("otro",),
+        }
+
+
+class InteractionKind(_Vocabulary):
+    meeting = "meeting"
+    visit = "visit"
+    working_group = "working_group"
+    presentation = "presentation"
+    call_for_proposals = "call_for_proposals"
+    application = "application"
+    course_offer = "course_offer"
+    cooperation = "cooperation"
+    event_support = "event_support"
+    information_request = "information_request"
+    institutional_contact = "institutional_contact"
+    mou_talks = "mou_talks"
+    referral = "referral"
+    internal_proposal = "internal_proposal"
+    other = "other"
+
+    @classmethod
+    def labels(cls) -> dict[str, tuple[str, ...]]:
+        return {
+            "meeting": ("reunion",),
+            "visit": ("visita",),
+            "working_group": ("mesa de trabajo", "mesa"),
+            "presentation": ("presentacion",),
+            "call_for_proposals": ("convocatoria", "call"),
+            "application": ("postulacion", "solicitud"),
+            "course_offer": ("curso", "oferta de curso", "course"),
+            "cooperation": ("cooperacion", "cooperacion tecnica"),
+            "event_support": ("acompanamiento", "apoyo a evento", "evento"),
+            "information_request": ("solicitud de informacion",),
+            "institutional_contact": ("contacto institucional", "contacto"),
+            "mou_talks": ("memorando", "memorando de entendimiento", "mou"),
+            "referral": ("remision", "envio", "forwarding"),
+            "internal_proposal": ("propuesta interna", "propuesta juridica", "legal proposal"),
+            "other": ("otro",),
+        }
+
+
+class Axis(_Vocabulary):
+    """The report's five strategic axes."""
+
+    cooperation = "cooperation"
+    investment = "investment"
+    destination = "destination"
+    allies = "allies"
+    internal = "internal"
+
+    @classmethod
+    def labels(cls) -> dict[str, tuple[str, ...]]:
+        return {
+            "cooperation": ("cooperacion internacional", "international cooperation"),
+            "investment": (
+                "captacion de inversion extranjera directa ied y oferta institucional",
+                "inversion extranjera directa y oferta institucional",
+                "inversion",
+                "ied",
+                "fdi",
+            ),
+            "destination": ("promocion destino", "destination promotion"),
+            "allies": ("red de aliados", "aliados", "partner network"),
+            "internal": ("gestion interna", "internal management"),
+        }
+
+    @property
+    def label_es(self) -> str:
+        return {
+            "cooperation": "Cooperación internacional",
+            "investment": "Inversión extranjera directa y oferta institucional",
+            "destination": "Promoción destino",
+            "allies": "Red de aliados",
+            "internal": "Gestión interna",
+        }[self.value]
+
+
+class Role(_Vocabulary):
+    organizer = "organizer"
+    host = "host"
+    requester = "requester"
+    applicant = "applicant"
+    offerer = "offerer"
+    funder = "funder"
+    intermediary = "intermediary"
+    recipient = "recipient"
+    beneficiary = "beneficiary"
+    invitee = "invitee"
+    participant = "participant"
+    subject = "subject"
+
+    @classmethod
+    def labels(cls) -> dict[str, tuple[str, ...]]:
+        return {
+            "organizer": ("organizador",),
+            "host": ("anfitrion",),
+            "requester": ("solicitante",),
+            "applicant": ("postulante",),
+            "offerer": ("oferente",),
+            "funder": ("financiador", "cooperante"),
+            "intermediary": ("intermediario", "enlace"),
+            "recipient": ("destinatario", "receptor"),
+            "beneficiary": ("beneficiario",),
+            "invitee": ("invitado",),
+            "participant": ("participante",),
+            "subject": ("tema", "objeto"),
+        }
+
+
+class Status(_Vocabulary):
+    planned = "planned"
+    in_progress = "in_progress"
+    pending = "pending"
+    approved = "approved"
+    declined = "declined"
+    no_participation = "no_participation"
+    done = "done"
+
+    @classmethod
+    def labels(cls) -> dict[str, tuple[str, ...]]:
+        return {
+            "planned": ("planeado", "programado"),
+            "in_progress": ("en proceso", "en curso", "en tramite"),
+            "pending": ("pendiente",),
+            "approved": ("aprobado", "aprobada"),
+            "declined": ("rechazado", "rechazada", "negado"),
+            "no_participation": ("sin participacion", "no participo"),
+            "done": ("realizado", "hecho", "terminado"),
+        }
+
+
+class FollowUpStatus(_Vocabulary):
+    open = "open"
+    done = "done"
+    cancelled = "cancelled"
+
+    @classmethod
+    def labels(cls) -> dict[str, tuple[str, ...]]:
+        return {"open": ("abierto", "pendiente"), "done": ("hecho", "cumplido"), "cancelled": ("cancelado",)}
+
+
+class TieKind(_Vocabulary):
+    member_of = "member_of"
+    part_of = "part_of"
+    represents = "represents"
+    funds = "funds"
+    based_in = "based_in"
+    liaison_for = "liaison_for"
+    partner_of = "partner_of"
+
+    @classmethod
+    def labels(cls) -> dict[str, tuple[str, ...]]:
+        return {
+            "member_of": ("miembro de",),
+            "part_of": ("parte de", "adscrito a"),
+            "represents": ("representa",),
+            "funds": ("financia",),
+            "based_in": ("con sede en", "ubicado en"),
+            "liaison_for": ("enlace de", "enlace autorizado"),
+            "partner_of": ("aliado de", "socio de"),
+        }
+
+
+def _check_slug(value: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9])?", value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use lower-case letters, digits, '-', '_' or '.', "
+            "starting and ending with a letter or digit (e.g. 'apc-colombia')"
+        )
+    return value
+
+
+def _country_code(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"a country is a code or a name, got {type(value).__name__}")
+    return countries.resolve(value)
+
+
+def _clean_list(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+
+Slug = Annotated[str, AfterValidator(_check_slug)]
+CountryCode = Annotated[str, BeforeValidator(_country_code)]
+NonEmpty = Annotated[str, Field(min_length=1)]
+TextList = Annotated[list[str], AfterValidator(_clean_list)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+
+
+class SourceRef(_Model):
+    """Where a fact comes from, so a reader can check it."""
+
+    document: NonEmpty
+    section: str | None = None
+
+
+class _EntityBase(_Model):
+    id: Slug
+    name: NonEmpty
+    aliases: TextList = []
+    countries: list[CountryCode] = []
+    tags: TextList = []
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _unique_countries(self) -> _EntityBase:
+        if len(set(self.countries)) != len(self.countries):
+            self.__dict__["countries"] = list(dict.fromkeys(self.countries))
+        return self
+
+
+class Organization(_EntityBase):
+    """An institution, a network, a city, an event or an initiative the office deals with."""
+
+    type: Literal["organization"] = "organization"
+    kind: OrgKind
+
+
+class Affiliation(_Model):
+    organization: Slug
+    title: str | None = None
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+
+
+class Person(_EntityBase):
+    type: Literal["person"] = "person"
+    affiliations: list[Affiliation] = []
+
+    @property
+    def kind(self) -> str:
+        return "person"
+
+
+class Country(_Model):
+    """A country node; names default to CLDR's Spanish and English ones."""
+
+    type: Literal["country"] = "country"
+    id: CountryCode
+    name: str = ""
+    name_en: str = ""
+    aliases: TextList = []
+    tags: TextList = []
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _default_names(self) -> Country:
+        if not self.name:
+            self.__dict__["name"] = countries.name_es(self.id)
+        if not self.name_en:
+            self.__dict__["name_en"] = countries.name_en(self.id)
+        return self
+
+    @property
+    def countries(self) -> list[str]:
+        return [self.id]
+
+    @property
+    def kind(self) -> str:
+        return "country"
+
+    def all_names(self) -> list[str]:
+        return list(dict.fromkeys([self.name, self.name_en, *countries.aliases(self.id), *self.aliases]))
+
+
+Entity = Annotated[Organization | Person | Country, Field(discriminator="type")]
+
+
+class Participant(_Model):
+    entity: NonEmpty
+    role: Role = Role.participant
+
+
+class Interaction(_Model):
+    """Something that happened between the office and its partners, with who did what."""
+
+    id: Slug
+    date: PartialDate
+    kind: InteractionKind
+    axis: Axis | None = None
+    title: NonEmpty
+    summary: str = ""
+    participants: list[Participant] = Field(min_length=1)
+    status: Status = Status.done
+    source: SourceRef | None = None
+    tags: TextList = []
+
+    @model_validator(mode="after")
+    def _no_duplicate_participants(self) -> Interaction:
+        seen: set[tuple[str, str]] = set()
+        for p in self.participants:
+            key = (p.entity, p.role.value)
+            if key in seen:
+                raise ValueError(f"participant {p.entity!r} is listed twice with role {p.role.value!r}")
+            seen.add(key)
+        return self
+
+    @property
+    def entity_ids(self) -> list[str]:
+        return list(dict.fromkeys(p.entity for p in self.participants))
+
+
+class FollowUp(_Model):
+    """Something the office expects: an answer, a deadline, a next step."""
+
+    id: Slug
+    description: NonEmpty
+    interaction: str | None = None
+    expected_from: str | None = None
+    owner: str | None = None
+    due: PartialDate | None = None
+    status: FollowUpStatus = FollowUpStatus.open
+    closed_on: dt.date | None = None
+    note: str | None = None
+
+    def is_overdue(self, as_of: dt.date) -> bool:
+        """Open and past the end of its due period (a due month is due on its last day)."""
+        return self.status is FollowUpStatus.open and self.due is not None and self.due.end < as_of
+
+
+class Tie(_Model):
+    """An explicit, dated relationship from ``source`` to ``target``."""
+
+    id: str = ""
+    source: NonEmpty
+    target: NonEmpty
+    kind: TieKind
+    since: PartialDate | None = None
+    until: PartialDate | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _default_id_and_order(self) -> Tie:
+        if not self.id:
+            self.__dict__["id"] = f"{self.source}--{self.kind.value}--{self.target}"
+        if self.since and self.until and self.until < self.since:
+            raise ValueError(f"until ({self.until}) is before since ({self.since})")
+        return self
+
+    def active_on(self, day: dt.date) -> bool:
+        return (self.since is None or self.since.start <= day) and (
+            self.until is None or day <= self.until.end
+        )
+
+
+class Dataset(_Model):
+    """A complete or partial body of data: what a file holds and what an export writes."""
+
+    countries: list[Country] = []
+    organizations: list[Organization] = []
+    people: list[Person] = []
+    interactions: list[Interaction] = []
+    followups: list[FollowUp] = []
+    ties: list[Tie] = []
+
+    def entities(self) -> list[Organization | Person | Country]:
+        return [*self.countries, *self.organizations, *self.people]
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in SECTIONS}
+
+
+SECTIONS = ("countries", "organizations", "people", "interactions", "followups", "ties")
+EntityModel = Organization | Person | Country

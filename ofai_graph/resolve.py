@@ -1,0 +1,156 @@
+"""Finding entities the way people name them: ids, names, aliases, acronyms and near-misses.
+
+Exact matches come first (accent-, case- and punctuation-insensitive, over ids, names, aliases and
+CLDR country names); then fuzzy matching with rapidfuzz. A name that fits several entities equally
+well is reported as ambiguous with its candidates instead of being guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .errors import Ambiguous, NotFound
+from .model import EntityModel
+from .store.base import NameRow, Store
+from .text import fold_key
+
+ACCEPT = 88.0  # a fuzzy match this good is taken...
+MARGIN = 6.0  # ...when the next entity scores at least this much lower
+CONSIDER = 72.0  # below this a fuzzy match is only a suggestion
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: str
+    name: str
+    type: str
+    kind: str
+    score: float
+    matched: str
+
+
+class Resolver:
+    """Resolves names against a store plus, optionally, entities about to be written to it.
+
+    >>> from ofai_graph.store.sqlite import SQLiteStore
+    >>> from ofai_graph.model import Dataset, Organization
+    >>> store = SQLiteStore(":memory:")
+    >>> _ = store.write(Dataset(organizations=[Organization(id="oim", name="Organización Internacional para las Migraciones", aliases=["OIM", "IOM"], kind="multilateral")]))
+    >>> Resolver(store).resolve("iom")
+    'oim'
+    """
+
+    def __init__(self, store: Store | None, extra: Iterable[EntityModel] = ()):
+        from .store.sqlite import entity_names
+
+        self._store = store
+        self._extra: dict[str, EntityModel] = {e.id: e for e in extra}
+        self._extra_keys: dict[str, set[str]] = {}
+        for e in self._extra.values():
+            for n in entity_names(e):
+                self._extra_keys.setdefault(fold_key(n), set()).add(e.id)
+        self._rows: list[NameRow] | None = None
+        self._names: dict[str, str] = {}
+
+    def exact(self, text: str) -> list[str]:
+        key = fold_key(text)
+        if not key:
+            return []
+        ids = set(self._extra_keys.get(key, ()))
+        if self._store is not None:
+            ids.update(self._store.find_by_key(key))
+        return sorted(ids)
+
+    def _all_rows(self) -> list[NameRow]:
+        if self._rows is None:
+            from .store.sqlite import entity_names
+
+            rows = list(self._store.name_rows()) if self._store is not None else []
+            rows += [NameRow(e.id, n) for e in self._extra.values() for n in entity_names(e)]
+            self._rows = rows
+        return self._rows
+
+    def scored(self, text: str, limit: int = 10, cutoff: float = 50.0) -> list[tuple[str, float, str]]:
+        """Entities ranked by their best-matching name: ``(id, score 0-100, matched name)``."""
+        from rapidfuzz import fuzz, process
+
+        rows = self._all_rows()
+        keys = [fold_key(r.label) for r in rows]
+        query = fold_key(text)
+        best: dict[str, tuple[float, str]] = {}
+        for _, score, idx in process.extract(
+            query, keys, scorer=fuzz.WRatio, limit=limit * 8, score_cutoff=cutoff
+        ):
+            row = rows[idx]
+            # Short acronyms score too well against long names by partial matching; damp that.
+            if len(query) <= 5 and len(keys[idx]) > 3 * len(query) and not keys[idx].startswith(query):
+                score *= 0.8
+            if score > best.get(row.entity_id, (-1.0, ""))[0]:
+                best[row.entity_id] = (score, row.label)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
+        return [(eid, round(s, 1), label) for eid, (s, label) in ranked]
+
+    def label(self, entity_id: str) -> str:
+        if entity_id in self._extra:
+            e = self._extra[entity_id]
+            return f"{e.name} ({e.id})"
+        if self._store is not None:
+            found = self._store.get_entities([entity_id])
+            if entity_id in found:
+                return f"{found[entity_id].name} ({entity_id})"
+        return entity_id
+
+    def resolve(self, text: str) -> str:
+        """The id of the one entity ``text`` names; raises :class:`Ambiguous` or :class:`NotFound`."""
+        text = text.strip()
+        if not text:
+            raise NotFound(text)
+        ids = self.exact(text)
+        if len(ids) == 1:
+            return ids[0]
+        if len(ids) > 1:
+            if text in ids:
+                return text
+            raise Ambiguous(text, [self.label(i) for i in ids])
+        ranked = self.scored(text)
+        if ranked:
+            top = ranked[0][1]
+            second = ranked[1][1] if len(ranked) > 1 else 0.0
+            if top >= ACCEPT and top - second >= MARGIN:
+                return ranked[0][0]
+            close = [eid for eid, s, _ in ranked if s >= CONSIDER and top - s < MARGIN]
+            if len(close) > 1:
+                raise Ambiguous(text, [self.label(i) for i in close])
+        raise NotFound(text, [self.label(eid) for eid, _, _ in ranked[:5]])
+
+
+def search(store: Store, text: str, *, limit: int = 20) -> list[SearchHit]:
+    """Entities whose id, name or alias matches ``text``, best first (accent-insensitive, fuzzy).
+
+    >>> from ofai_graph.store.sqlite import SQLiteStore
+    >>> from ofai_graph.model import Dataset, Organization
+    >>> store = SQLiteStore(":memory:")
+    >>> _ = store.write(Dataset(organizations=[Organization(id="imct", name="Instituto Municipal de Cultura y Turismo", aliases=["IMCT"], kind="decentralized_entity")]))
+    >>> [h.id for h in search(store, "cultura turismo")]
+    ['imct']
+    """
+    resolver = Resolver(store)
+    exact = resolver.exact(text)
+    scored = {eid: (s, label) for eid, s, label in resolver.scored(text, limit=limit, cutoff=60.0)}
+    for eid in exact:
+        scored[eid] = (100.0, text)
+    query = fold_key(text)
+    for row in resolver._all_rows():
+        if query and query in fold_key(row.label) and row.entity_id not in scored:
+            scored[row.entity_id] = (75.0, row.label)
+    summaries = store.get_entities(scored)
+    hits = []
+    for eid, (score, label) in scored.items():
+        e = summaries.get(eid)
+        if e is None:
+            continue
+        kind = e.kind if isinstance(e.kind, str) else e.kind.value
+        hits.append(SearchHit(eid, e.name, e.type, kind, score, label))
+    hits.sort(key=lambda h: (-h.score, h.name))
+    return hits[:limit]

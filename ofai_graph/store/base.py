@@ -1,0 +1,111 @@
+"""The one storage interface. Everything above this layer talks to a ``Store`` and nothing else.
+
+Two implementations exist: :mod:`ofai_graph.store.sqlite` (embedded, the default) and
+:mod:`ofai_graph.store.neo4j` (a Bolt server). Both accept only data that
+:func:`ofai_graph.importer.prepare` has validated, and both write a batch all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple, Protocol, runtime_checkable
+
+from ..model import Dataset, EntityModel, FollowUp, FollowUpStatus, Interaction, Tie
+
+
+@dataclass
+class SectionReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class WriteReport:
+    """What one write did, per section: how many records were added, updated or already identical."""
+
+    sections: dict[str, SectionReport] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(s.added or s.updated for s in self.sections.values())
+
+    def total(self, what: str) -> int:
+        return sum(getattr(s, what) for s in self.sections.values())
+
+
+class NameRow(NamedTuple):
+    """One name under which an entity can be found."""
+
+    entity_id: str
+    label: str
+
+
+class Participation(NamedTuple):
+    """One participant of one interaction, flat: the raw material of the graph projection."""
+
+    interaction_id: str
+    start: dt.date
+    end: dt.date
+    kind: str
+    status: str
+    entity_id: str
+    role: str
+
+
+class EntitySummary(NamedTuple):
+    id: str
+    type: str
+    kind: str
+    name: str
+    countries: tuple[str, ...]
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What ofai-graph needs from a storage backend."""
+
+    backend: str
+    location: str
+
+    def close(self) -> None: ...
+
+    def schema_version(self) -> int: ...
+
+    def revision(self) -> int:
+        """A number that changes whenever data changes, so callers can cache derived graphs."""
+        ...
+
+    # -- writes: one call, one transaction ------------------------------------------------------
+    def write(self, data: Dataset) -> WriteReport: ...
+
+    # -- reads -----------------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]: ...
+
+    def get_entities(self, ids: Iterable[str]) -> dict[str, EntityModel]: ...
+
+    def entity_summaries(self) -> Iterator[EntitySummary]: ...
+
+    def find_by_key(self, key: str) -> list[str]:
+        """Ids of the entities one of whose folded names (see :func:`text.fold_key`) is ``key``."""
+        ...
+
+    def name_rows(self) -> list[NameRow]: ...
+
+    def get_interactions(self, ids: Iterable[str]) -> dict[str, Interaction]: ...
+
+    def interactions_of(self, entity_id: str) -> list[Interaction]:
+        """The timeline of one entity, newest first."""
+        ...
+
+    def participations(self) -> Iterator[Participation]: ...
+
+    def followups(
+        self, status: FollowUpStatus | None = None, involving: str | None = None
+    ) -> list[FollowUp]: ...
+
+    def ties(self, entity_id: str | None = None) -> list[Tie]: ...
+
+    def dump(self) -> Dataset: ...

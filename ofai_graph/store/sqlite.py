@@ -1,0 +1,405 @@
+"""The embedded store: one SQLite file, WAL mode, every write in one ``BEGIN IMMEDIATE`` transaction.
+
+Each record is kept whole as JSON (so an export re-imports to an identical store) next to the columns
+that queries filter on. A second process that writes at the same time waits for the lock
+(``busy_timeout``) instead of failing, and a process killed mid-write leaves the file as it was before
+that write: SQLite rolls the journal back on the next open.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from ..errors import StoreError
+from ..model import (
+    Country,
+    Dataset,
+    Entity,
+    EntityModel,
+    FollowUp,
+    FollowUpStatus,
+    Interaction,
+    Organization,
+    Person,
+    Tie,
+)
+from ..text import fold_key
+from .base import EntitySummary, NameRow, Participation, SectionReport, WriteReport
+
+_SCHEMA_V1 = """
+CREATE TABLE entities (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    countries TEXT NOT NULL,
+    data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE names (
+    key TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    PRIMARY KEY (key, entity_id)
+) WITHOUT ROWID;
+CREATE INDEX names_entity ON names(entity_id);
+CREATE TABLE interactions (
+    id TEXT PRIMARY KEY,
+    date_start TEXT NOT NULL,
+    date_end TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    axis TEXT,
+    status TEXT NOT NULL,
+    data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE participants (
+    interaction_id TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    PRIMARY KEY (interaction_id, entity_id, role)
+) WITHOUT ROWID;
+CREATE INDEX participants_entity ON participants(entity_id);
+CREATE TABLE followups (
+    id TEXT PRIMARY KEY,
+    interaction_id TEXT,
+    status TEXT NOT NULL,
+    due_end TEXT,
+    owner TEXT,
+    expected_from TEXT,
+    data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX followups_interaction ON followups(interaction_id);
+CREATE TABLE ties (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX ties_source ON ties(source);
+CREATE INDEX ties_target ON ties(target);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+INSERT INTO meta(key, value) VALUES ('revision', '0');
+"""
+
+# Forward migrations, applied in order; the list index + 1 is the schema version they produce.
+# Never edit a released entry: append a new one.
+MIGRATIONS: list[str] = [_SCHEMA_V1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_ENTITY = TypeAdapter(Entity)
+_CHUNK = 900  # below SQLite's default limit of host parameters per statement
+
+
+def entity_names(entity: EntityModel) -> list[str]:
+    """Every name an entity is found by: id, display name, aliases (and CLDR names for countries)."""
+    if isinstance(entity, Country):
+        return list(dict.fromkeys([entity.id, *entity.all_names()]))
+    return list(dict.fromkeys([entity.id, entity.name, *entity.aliases]))
+
+
+def _kind(entity: EntityModel) -> str:
+    return entity.kind.value if isinstance(entity, Organization) else entity.type
+
+
+class SQLiteStore:
+    """The default store. ``SQLiteStore(":memory:")`` gives a throw-away store for tests and notebooks."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: str | Path, *, busy_timeout: float = 120.0):
+        self.location = str(path)
+        if self.location != ":memory:":
+            p = Path(self.location)
+            if p.exists() and p.is_dir():
+                raise StoreError(f"{p} is a directory, not a store file")
+            p.parent.mkdir(parents=True, exist_ok=True)
+            if p.exists() and p.stat().st_size > 0:
+                with p.open("rb") as fh:
+                    if fh.read(16) != b"SQLite format 3\x00":
+                        raise StoreError(f"{p} is not an ofai-graph store (not an SQLite file)")
+        try:
+            self._db = sqlite3.connect(self.location, timeout=busy_timeout, isolation_level=None)
+            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            if self.location != ":memory:":
+                self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = FULL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open store {self.location}: {exc}") from exc
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.location} has schema version {current}, newer than this ofai-graph "
+                f"understands ({SCHEMA_VERSION}); upgrade ofai-graph"
+            )
+        if current == SCHEMA_VERSION:
+            return
+        with self._transaction():
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            current = self.schema_version()
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                for statement in _statements(MIGRATIONS[version - 1]):
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version = {version}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+
+    def revision(self) -> int:
+        return int(self._db.execute("SELECT value FROM meta WHERE key='revision'").fetchone()[0])
+
+    # -- writes --------------------------------------------------------------------------------------
+    def write(self, data: Dataset) -> WriteReport:
+        report = WriteReport()
+        try:
+            with self._transaction() as db:
+                report.sections["entities"] = self._write_entities(db, data.entities())
+                report.sections["interactions"] = self._write_interactions(db, data.interactions)
+                report.sections["followups"] = self._upsert(
+                    db,
+                    "followups",
+                    data.followups,
+                    "id, interaction_id, status, due_end, owner, expected_from, data",
+                    lambda f, js: (
+                        f.id,
+                        f.interaction,
+                        f.status.value,
+                        f.due.end.isoformat() if f.due else None,
+                        f.owner,
+                        f.expected_from,
+                        js,
+                    ),
+                )
+                report.sections["ties"] = self._upsert(
+                    db,
+                    "ties",
+                    data.ties,
+                    "id, source, target, kind, data",
+                    lambda t, js: (t.id, t.source, t.target, t.kind.value, js),
+                )
+                if report.changed:
+                    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"writing to {self.location} failed, nothing was written: {exc}") from exc
+        return report
+
+    def _existing(self, db: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found.update(db.execute(f"SELECT id, data FROM {table} WHERE id IN ({marks})", chunk).fetchall())
+        return found
+
+    def _split(
+        self, db: sqlite3.Connection, table: str, records: Sequence[Any]
+    ) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]], int]:
+        """Records that are new, records whose content changed, and how many are identical."""
+        existing = self._existing(db, table, [r.id for r in records])
+        new, changed, same = [], [], 0
+        for r in records:
+            js = r.model_dump_json()
+            old = existing.get(r.id)
+            if old is None:
+                new.append((r, js))
+            elif old != js:
+                changed.append((r, js))
+            else:
+                same += 1
+        return new, changed, same
+
+    def _upsert(self, db, table, records, columns, row) -> SectionReport:  # type: ignore[no-untyped-def]
+        new, changed, same = self._split(db, table, records)
+        cols = [c.strip() for c in columns.split(",")]
+        marks = ",".join("?" * len(cols))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in cols[1:])
+        db.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates}",
+            (row(r, js) for r, js in [*new, *changed]),
+        )
+        return SectionReport(len(new), len(changed), same)
+
+    def _write_entities(self, db: sqlite3.Connection, entities: list[EntityModel]) -> SectionReport:
+        new, changed, same = self._split(db, "entities", entities)
+        todo = [*new, *changed]
+        if changed:
+            db.executemany("DELETE FROM names WHERE entity_id = ?", ((e.id,) for e, _ in changed))
+        db.executemany(
+            "INSERT INTO entities (id, type, kind, name, countries, data) VALUES (?,?,?,?,?,?) "
+            "ON CONFLICT(id) DO UPDATE SET type=excluded.type, kind=excluded.kind, name=excluded.name, "
+            "countries=excluded.countries, data=excluded.data",
+            ((e.id, e.type, _kind(e), e.name, ",".join(e.countries), js) for e, js in todo),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO names (key, entity_id, label) VALUES (?,?,?)",
+            ((fold_key(n), e.id, n) for e, _ in todo for n in entity_names(e) if fold_key(n)),
+        )
+        return SectionReport(len(new), len(changed), same)
+
+    def _write_interactions(self, db: sqlite3.Connection, interactions: list[Interaction]) -> SectionReport:
+        new, changed, same = self._split(db, "interactions", interactions)
+        if changed:
+            db.executemany("DELETE FROM participants WHERE interaction_id = ?", ((i.id,) for i, _ in changed))
+        todo = [*new, *changed]
+        db.executemany(
+            "INSERT INTO interactions (id, date_start, date_end, kind, axis, status, data) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET date_start=excluded.date_start, "
+            "date_end=excluded.date_end, kind=excluded.kind, axis=excluded.axis, "
+            "status=excluded.status, data=excluded.data",
+            (
+                (
+                    i.id,
+                    i.date.start.isoformat(),
+                    i.date.end.isoformat(),
+                    i.kind.value,
+                    i.axis.value if i.axis else None,
+                    i.status.value,
+                    js,
+                )
+                for i, js in todo
+            ),
+        )
+        db.executemany(
+            "INSERT INTO participants (interaction_id, entity_id, role) VALUES (?,?,?)",
+            ((i.id, p.entity, p.role.value) for i, _ in todo for p in i.participants),
+        )
+        return SectionReport(len(new), len(changed), same)
+
+    # -- reads ---------------------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        out = {
+            t: self._db.execute("SELECT count(*) FROM entities WHERE type = ?", (t,)).fetchone()[0]
+            for t in ("country", "organization", "person")
+        }
+        for table in ("interactions", "followups", "ties"):
+            out[table] = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        out["open_followups"] = self._db.execute(
+            "SELECT count(*) FROM followups WHERE status = 'open'"
+        ).fetchone()[0]
+        return out
+
+    def get_entities(self, ids: Iterable[str]) -> dict[str, EntityModel]:
+        rows = self._existing(self._db, "entities", list(dict.fromkeys(ids)))
+        return {i: _ENTITY.validate_json(js) for i, js in rows.items()}
+
+    def entity_summaries(self) -> Iterator[EntitySummary]:
+        for id_, type_, kind, name, countries in self._db.execute(
+            "SELECT id, type, kind, name, countries FROM entities ORDER BY id"
+        ):
+            yield EntitySummary(id_, type_, kind, name, tuple(countries.split(",")) if countries else ())
+
+    def find_by_key(self, key: str) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT entity_id FROM names WHERE key = ?", (key,))]
+
+    def name_rows(self) -> list[NameRow]:
+        return [NameRow(*r) for r in self._db.execute("SELECT entity_id, label FROM names")]
+
+    def get_interactions(self, ids: Iterable[str]) -> dict[str, Interaction]:
+        rows = self._existing(self._db, "interactions", list(dict.fromkeys(ids)))
+        return {i: Interaction.model_validate_json(js) for i, js in rows.items()}
+
+    def interactions_of(self, entity_id: str) -> list[Interaction]:
+        rows = self._db.execute(
+            "SELECT DISTINCT i.data, i.date_start, i.date_end, i.id FROM participants p "
+            "JOIN interactions i ON i.id = p.interaction_id WHERE p.entity_id = ? "
+            "ORDER BY i.date_start DESC, i.date_end DESC, i.id",
+            (entity_id,),
+        )
+        return [Interaction.model_validate_json(r[0]) for r in rows]
+
+    def participations(self) -> Iterator[Participation]:
+        from datetime import date
+
+        cache: dict[str, date] = {}
+
+        def day(text: str) -> date:
+            d = cache.get(text)
+            if d is None:
+                d = cache[text] = date.fromisoformat(text)
+            return d
+
+        for iid, start, end, kind, status, eid, role in self._db.execute(
+            "SELECT i.id, i.date_start, i.date_end, i.kind, i.status, p.entity_id, p.role "
+            "FROM interactions i JOIN participants p ON p.interaction_id = i.id ORDER BY i.id"
+        ):
+            yield Participation(iid, day(start), day(end), kind, status, eid, role)
+
+    def followups(self, status: FollowUpStatus | None = None, involving: str | None = None) -> list[FollowUp]:
+        sql = "SELECT f.data FROM followups f"
+        where, args = [], []
+        if status is not None:
+            where.append("f.status = ?")
+            args.append(status.value)
+        if involving is not None:
+            where.append(
+                "(f.owner = ? OR f.expected_from = ? OR f.interaction_id IN "
+                "(SELECT interaction_id FROM participants WHERE entity_id = ?))"
+            )
+            args += [involving] * 3
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY f.due_end IS NULL, f.due_end, f.id"
+        return [FollowUp.model_validate_json(r[0]) for r in self._db.execute(sql, args)]
+
+    def ties(self, entity_id: str | None = None) -> list[Tie]:
+        if entity_id is None:
+            rows = self._db.execute("SELECT data FROM ties ORDER BY id")
+        else:
+            rows = self._db.execute(
+                "SELECT data FROM ties WHERE source = ? OR target = ? ORDER BY id", (entity_id, entity_id)
+            )
+        return [Tie.model_validate_json(r[0]) for r in rows]
+
+    def dump(self) -> Dataset:
+        data = Dataset()
+        for (js,) in self._db.execute("SELECT data FROM entities ORDER BY type, id"):
+            e = _ENTITY.validate_json(js)
+            {Country: data.countries, Organization: data.organizations, Person: data.people}[type(e)].append(
+                e
+            )
+        data.interactions = [
+            Interaction.model_validate_json(r[0])
+            for r in self._db.execute("SELECT data FROM interactions ORDER BY date_start, id")
+        ]
+        data.followups = [
+            FollowUp.model_validate_json(r[0])
+            for r in self._db.execute("SELECT data FROM followups ORDER BY id")
+        ]
+        data.ties = self.ties()
+        return data
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+__all__ = ["SCHEMA_VERSION", "SQLiteStore", "entity_names"]
