@@ -51,6 +51,9 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# Dates stay text: PartialDate parses them with its own precision rules and error messages
+# (PyYAML would crash on 2024-13-01 with a bare ValueError).
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
 
 
 def detect_format(path: Path) -> str:
@@ -77,7 +80,7 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
         raise InvalidData(
             [
                 Problem(
-                    f"file is {size / 1e6:.1f} MB, more than the {max_bytes / 1e6:.0f} MB limit for one "
+                    f"file is {size / 2**20:.1f} MB, more than the {max_bytes / 2**20:g} MB limit for one "
                     "import file; split it or raise the limit with --max-size",
                     name,
                 )

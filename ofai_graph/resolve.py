@@ -76,18 +76,26 @@ class Resolver:
         from rapidfuzz import fuzz, process
 
         rows = self._all_rows()
-        keys = [fold_key(r.label) for r in rows]
         query = fold_key(text)
+        # Codes and other names under four letters are matched exactly or not at all: fuzzily, "co"
+        # would match inside every longer word.
+        pairs = [(fold_key(r.label), r) for r in rows]
+        pairs = [(k, r) for k, r in pairs if len(k) >= 4]
+        keys = [k for k, _ in pairs]
         best: dict[str, tuple[float, str]] = {}
-        for _, score, idx in process.extract(
-            query, keys, scorer=fuzz.WRatio, limit=limit * 8, score_cutoff=cutoff
-        ):
-            row = rows[idx]
-            # Short acronyms score too well against long names by partial matching; damp that.
-            if len(query) <= 5 and len(keys[idx]) > 3 * len(query) and not keys[idx].startswith(query):
-                score *= 0.8
-            if score > best.get(row.entity_id, (-1.0, ""))[0]:
-                best[row.entity_id] = (score, row.label)
+        # WRatio's partial token matching scores any shared "de" as a perfect match, so combine
+        # plain, token-set and partial similarity with weights instead.
+        for scorer, weight in ((fuzz.ratio, 1.0), (fuzz.token_set_ratio, 0.95), (fuzz.partial_ratio, 0.9)):
+            for _, score, idx in process.extract(
+                query, keys, scorer=scorer, limit=limit * 8, score_cutoff=cutoff / weight
+            ):
+                row = pairs[idx][1]
+                short, long_ = sorted((len(query), len(keys[idx])))
+                if scorer is fuzz.partial_ratio and short < 0.5 * long_:
+                    continue  # a fragment inside a much longer name is no evidence
+                score *= weight
+                if score > best.get(row.entity_id, (-1.0, ""))[0]:
+                    best[row.entity_id] = (score, row.label)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
         return [(eid, round(s, 1), label) for eid, (s, label) in ranked]
 

@@ -307,6 +307,25 @@ class SQLiteStore:
         ).fetchone()[0]
         return out
 
+    def facets(self) -> dict[str, dict[str, int]]:
+        queries = {
+            "entity_type": "SELECT type, count(*) FROM entities GROUP BY 1",
+            "organization_kind": "SELECT kind, count(*) FROM entities WHERE type = 'organization' GROUP BY 1",
+            "interaction_kind": "SELECT kind, count(*) FROM interactions GROUP BY 1",
+            "axis": "SELECT coalesce(axis, 'none'), count(*) FROM interactions GROUP BY 1",
+            "status": "SELECT status, count(*) FROM interactions GROUP BY 1",
+            "year": "SELECT substr(date_start, 1, 4), count(*) FROM interactions GROUP BY 1",
+            "followup_status": "SELECT status, count(*) FROM followups GROUP BY 1",
+        }
+        return {name: dict(self._db.execute(sql).fetchall()) for name, sql in queries.items()}
+
+    def participation_counts(self, limit: int = 10) -> list[tuple[str, int]]:
+        return self._db.execute(
+            "SELECT entity_id, count(DISTINCT interaction_id) AS n FROM participants "
+            "GROUP BY entity_id ORDER BY n DESC, entity_id LIMIT ?",
+            (limit,),
+        ).fetchall()
+
     def get_entities(self, ids: Iterable[str]) -> dict[str, EntityModel]:
         rows = self._existing(self._db, "entities", list(dict.fromkeys(ids)))
         return {i: _ENTITY.validate_json(js) for i, js in rows.items()}

@@ -1,0 +1,114 @@
+"""Import benchmark: 100,000 entities and 1,000,000 interactions into the embedded store.
+
+    python benchmarks/bench_import.py [--entities 100000] [--interactions 1000000]
+
+Measures, each in a fresh process (so peak RSS is its own):
+  ofai-graph   import_data(): validation, reference resolution and the transactional write;
+  store-write  the store's write alone, of the already validated dataset;
+  bare         sqlite3.executemany of exactly the rows the store writes, same schema, one transaction.
+Targets (issue #3): import under 60 s and 2 GB peak, and the write within 2x of the bare executemany.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
+    from ofai_graph.generate import generate
+    from ofai_graph.importer import import_data, merge, prepare, validate_records
+    from ofai_graph.files import RawRecord
+    from ofai_graph.store.sqlite import MIGRATIONS, SQLiteStore, entity_names, _kind
+    from ofai_graph.text import fold_key
+
+    raw = generate(n_ent, n_int, seed=42)
+    base_mb = _peak_mb()
+    if mode == "ofai-graph":
+        store = SQLiteStore(db)
+        t = time.perf_counter()
+        import_data(store, raw)
+        return {"seconds": time.perf_counter() - t, "peak_mb": _peak_mb(), "generator_mb": base_mb}
+    records = [RawRecord(s, i, it, "bench") for s, items in raw.items() for i, it in enumerate(items)]
+    data, _ = validate_records(records)
+    data, _ = merge([(data, {})])
+    store = SQLiteStore(db)
+    data = prepare(data, store)
+    if mode == "store-write":
+        t = time.perf_counter()
+        store.write(data)
+        return {"seconds": time.perf_counter() - t, "peak_mb": _peak_mb()}
+    # bare: the same rows, prepared up front, written with executemany and nothing else.
+    store.close()
+    import sqlite3
+
+    ents = data.entities()
+    rows = {
+        "entities": [(e.id, e.type, _kind(e), e.name, ",".join(e.countries), e.model_dump_json()) for e in ents],
+        "names": [(fold_key(n), e.id, n) for e in ents for n in entity_names(e)],
+        "interactions": [(i.id, i.date.start.isoformat(), i.date.end.isoformat(), i.kind.value,
+                          i.axis.value if i.axis else None, i.status.value, i.model_dump_json())
+                         for i in data.interactions],
+        "participants": [(i.id, p.entity, p.role.value) for i in data.interactions for p in i.participants],
+        "followups": [(f.id, f.interaction, f.status.value, f.due.end.isoformat() if f.due else None, f.owner,
+                       f.expected_from, f.model_dump_json()) for f in data.followups],
+        "ties": [(t.id, t.source, t.target, t.kind.value, t.model_dump_json()) for t in data.ties],
+    }
+    db2 = db + ".bare"
+    con = sqlite3.connect(db2, isolation_level=None)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("PRAGMA synchronous = FULL")
+    for stmt in MIGRATIONS[0].split(";"):
+        if stmt.strip():
+            con.execute(stmt)
+    t = time.perf_counter()
+    con.execute("BEGIN IMMEDIATE")
+    for table, rs in rows.items():
+        if rs:
+            con.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({','.join('?' * len(rs[0]))})", rs)
+    con.execute("COMMIT")
+    return {"seconds": time.perf_counter() - t, "peak_mb": _peak_mb(), "rows": sum(len(r) for r in rows.values())}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--entities", type=int, default=100_000)
+    ap.add_argument("--interactions", type=int, default=1_000_000)
+    ap.add_argument("--mode", help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.mode:
+        print(json.dumps(run_mode(args.mode, args.entities, args.interactions, args.db)))
+        return
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for mode in ("ofai-graph", "store-write", "bare"):
+            out = subprocess.run(
+                [sys.executable, __file__, "--mode", mode, "--db", f"{tmp}/{mode}.db",
+                 "--entities", str(args.entities), "--interactions", str(args.interactions)],
+                capture_output=True, text=True, check=True,
+            )
+            results[mode] = json.loads(out.stdout)
+            print(f"{mode:12s} {results[mode]['seconds']:7.2f} s   peak {results[mode]['peak_mb']:7.0f} MB", flush=True)
+    ratio = results["store-write"]["seconds"] / results["bare"]["seconds"]
+    print(f"rows written: {results['bare']['rows']:,}")
+    print(f"store write / bare executemany: {ratio:.2f}x (target <= 2x)")
+    print(f"full import: {results['ofai-graph']['seconds']:.1f} s (target < 60 s), "
+          f"peak {results['ofai-graph']['peak_mb']:.0f} MB (target < 2048 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The ``ofai-graph`` command line: a thin layer over the library (installed as ``ofai_graph_cli``)."""

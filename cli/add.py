@@ -1,0 +1,270 @@
+"""``ofai-graph add org|person|interaction|followup``: options, or prompts on a terminal."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from .output import emit, say
+
+
+def _need(value: Any, prompt: str, param: str, **kwargs: Any) -> Any:
+    """An option's value; prompt for it on a terminal, else it is a usage error to leave it out."""
+    if value not in (None, (), ""):
+        return value
+    if sys.stdin.isatty():
+        return click.prompt(prompt, **kwargs)
+    raise click.UsageError(f"missing option {param}")
+
+
+def _split_pairs(values: tuple[str, ...], key: str, second: str) -> list[dict[str, str]]:
+    out = []
+    for v in values:
+        first, _, rest = v.partition(":")
+        item = {key: first.strip()}
+        if rest.strip():
+            item[second] = rest.strip()
+        out.append(item)
+    return out
+
+
+def _write(ctx: click.Context, record: Any) -> None:
+    from .main import workspace
+
+    report = workspace(ctx).add(record)
+    emit(ctx, {"id": record.id, "report": report}, lambda _: None)
+    verb = "added" if report.total("added") else ("updated" if report.total("updated") else "unchanged")
+    say(f"{verb}: {record.id}")
+
+
+def register(cli: click.Group) -> None:
+    from ofai_graph.model import Axis, FollowUpStatus, InteractionKind, OrgKind, Role, Status
+
+    from .main import json_option
+
+    @cli.group()
+    def add() -> None:
+        """Add or update one record (organization, person, interaction, follow-up)."""
+
+    @add.command(
+        "org",
+        epilog="""\b
+Examples:
+  ofai-graph add org --name "Embajada de Corea" --kind foreign_government --country KR --alias "Embajada Corea"
+  ofai-graph add org            (prompts for what is missing)""",
+    )
+    @click.option("--id", "id_", help="Stable id (default: from the name).")
+    @click.option("--name", help="Display name, in Spanish.")
+    @click.option("--kind", type=click.Choice([k.value for k in OrgKind]), help="What kind of organization.")
+    @click.option("--alias", multiple=True, help="Acronym or other name (repeatable).")
+    @click.option("--country", multiple=True, help="Country code or name (repeatable).")
+    @click.option("--tag", multiple=True, help="Free tag (repeatable).")
+    @click.option("--note")
+    @json_option
+    @click.pass_context
+    def add_org(
+        ctx: click.Context,
+        id_: str | None,
+        name: str | None,
+        kind: str | None,
+        alias: tuple[str, ...],
+        country: tuple[str, ...],
+        tag: tuple[str, ...],
+        note: str | None,
+    ) -> None:
+        """Add or update an organization."""
+        from ofai_graph.model import Organization
+        from ofai_graph.text import slugify
+
+        name = _need(name, "Name", "--name")
+        kind = _need(kind, "Kind", "--kind", type=click.Choice([k.value for k in OrgKind]))
+        _write(
+            ctx,
+            _build(
+                Organization,
+                id=id_ or slugify(name),
+                name=name,
+                kind=kind,
+                aliases=list(alias),
+                countries=list(country),
+                tags=list(tag),
+                note=note,
+            ),
+        )
+
+    @add.command(
+        "person",
+        epilog="""\b
+Examples:
+  ofai-graph add person --name "Myriam Savard" --affiliation "gobierno-quebec:Representante" --country CA""",
+    )
+    @click.option("--id", "id_")
+    @click.option("--name")
+    @click.option("--affiliation", multiple=True, help="ORG[:TITLE] (repeatable).")
+    @click.option("--alias", multiple=True)
+    @click.option("--country", multiple=True)
+    @click.option("--tag", multiple=True)
+    @click.option("--note")
+    @json_option
+    @click.pass_context
+    def add_person(
+        ctx: click.Context,
+        id_: str | None,
+        name: str | None,
+        affiliation: tuple[str, ...],
+        alias: tuple[str, ...],
+        country: tuple[str, ...],
+        tag: tuple[str, ...],
+        note: str | None,
+    ) -> None:
+        """Add or update a person."""
+        from ofai_graph.model import Person
+        from ofai_graph.text import slugify
+
+        from .main import workspace
+
+        name = _need(name, "Name", "--name")
+        affs = _split_pairs(affiliation, "organization", "title")
+        ws = workspace(ctx)
+        for a in affs:
+            a["organization"] = ws.resolve(a["organization"])
+        _write(
+            ctx,
+            _build(
+                Person,
+                id=id_ or slugify(name),
+                name=name,
+                affiliations=affs,
+                aliases=list(alias),
+                countries=list(country),
+                tags=list(tag),
+                note=note,
+            ),
+        )
+
+    @add.command(
+        "interaction",
+        epilog="""\b
+Examples:
+  ofai-graph add interaction --date 2024-05-02 --kind meeting --axis cooperation \\
+      --title "Reunión con JICA" --participant ofai:organizer --participant JICA:participant""",
+    )
+    @click.option("--id", "id_")
+    @click.option("--date", help="YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY.")
+    @click.option("--kind", type=click.Choice([k.value for k in InteractionKind]))
+    @click.option("--axis", type=click.Choice([a.value for a in Axis]))
+    @click.option("--title")
+    @click.option("--summary", default="")
+    @click.option(
+        "--participant",
+        multiple=True,
+        help="ENTITY[:ROLE] (repeatable); roles: " + ", ".join(r.value for r in Role),
+    )
+    @click.option("--status", type=click.Choice([s.value for s in Status]), default="done", show_default=True)
+    @click.option("--tag", multiple=True)
+    @json_option
+    @click.pass_context
+    def add_interaction(
+        ctx: click.Context,
+        id_: str | None,
+        date: str | None,
+        kind: str | None,
+        axis: str | None,
+        title: str | None,
+        summary: str,
+        participant: tuple[str, ...],
+        status: str,
+        tag: tuple[str, ...],
+    ) -> None:
+        """Add or update an interaction (meeting, visit, call, application...)."""
+        from ofai_graph.model import Interaction
+        from ofai_graph.text import slugify
+
+        date = _need(date, "Date (YYYY-MM-DD, YYYY-MM or YYYY-Qn)", "--date")
+        kind = _need(kind, "Kind", "--kind", type=click.Choice([k.value for k in InteractionKind]))
+        title = _need(title, "Title", "--title")
+        if not participant and sys.stdin.isatty():
+            participant = tuple(click.prompt("Participants (ENTITY[:ROLE], comma-separated)").split(","))
+        if not participant:
+            raise click.UsageError("missing option --participant")
+        parts = _split_pairs(tuple(p for p in participant if p.strip()), "entity", "role")
+        _write(
+            ctx,
+            _build(
+                Interaction,
+                id=id_ or slugify(f"{date} {title}")[:100].strip("-"),
+                date=date,
+                kind=kind,
+                axis=axis,
+                title=title,
+                summary=summary,
+                participants=parts,
+                status=status,
+                tags=list(tag),
+            ),
+        )
+
+    @add.command(
+        "followup",
+        epilog="""\b
+Examples:
+  ofai-graph add followup --description "Respuesta de JICA" --interaction jica-voluntarios-solicitudes \\
+      --from JICA --due 2024-08""",
+    )
+    @click.option("--id", "id_")
+    @click.option("--description")
+    @click.option("--interaction", help="Id of the interaction it follows.")
+    @click.option("--from", "expected_from", help="Who is expected to deliver.")
+    @click.option("--owner", help="Who follows it up (default: the home office).")
+    @click.option("--due", help="YYYY-MM-DD, YYYY-MM or YYYY-Qn: due at the end of that period.")
+    @click.option(
+        "--status", type=click.Choice([s.value for s in FollowUpStatus]), default="open", show_default=True
+    )
+    @json_option
+    @click.pass_context
+    def add_followup(
+        ctx: click.Context,
+        id_: str | None,
+        description: str | None,
+        interaction: str | None,
+        expected_from: str | None,
+        owner: str | None,
+        due: str | None,
+        status: str,
+    ) -> None:
+        """Add or update a follow-up."""
+        from ofai_graph.model import FollowUp
+        from ofai_graph.text import slugify
+
+        from .main import workspace
+
+        description = _need(description, "What is expected", "--description")
+        owner = owner or workspace(ctx).home
+        _write(
+            ctx,
+            _build(
+                FollowUp,
+                id=id_ or slugify(description)[:80].strip("-"),
+                description=description,
+                interaction=interaction,
+                expected_from=expected_from,
+                owner=owner,
+                due=due,
+                status=status,
+            ),
+        )
+
+
+def _build(model: Any, **fields: Any) -> Any:
+    """Validate options into a model; a validation error becomes a clear usage message (exit 2)."""
+    from pydantic import ValidationError
+
+    from ofai_graph.importer import _message
+
+    try:
+        return model.model_validate({k: v for k, v in fields.items() if v is not None})
+    except ValidationError as exc:
+        lines = [f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {_message(e)}" for e in exc.errors()]
+        raise click.UsageError("; ".join(lines)) from None

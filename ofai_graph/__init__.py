@@ -1,0 +1,61 @@
+"""ofai-graph: the relationships of a city's Office of International Affairs as a graph.
+
+>>> import ofai_graph
+>>> ws = ofai_graph.open(":memory:")
+>>> ws.stats().counts["interactions"]
+0
+
+Heavy dependencies (networkx, pyvis, the neo4j driver) are imported only when used.
+"""
+
+from __future__ import annotations
+
+from .dates import PartialDate, Precision
+from .errors import Ambiguous, InvalidData, NotFound, OfaiError, StoreError
+from .model import (
+    Axis,
+    Country,
+    Dataset,
+    FollowUp,
+    FollowUpStatus,
+    Interaction,
+    InteractionKind,
+    Organization,
+    OrgKind,
+    Participant,
+    Person,
+    Role,
+    Status,
+    Tie,
+    TieKind,
+)
+from .workspace import Workspace, open
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Ambiguous",
+    "Axis",
+    "Country",
+    "Dataset",
+    "FollowUp",
+    "FollowUpStatus",
+    "Interaction",
+    "InteractionKind",
+    "InvalidData",
+    "NotFound",
+    "OfaiError",
+    "OrgKind",
+    "Organization",
+    "PartialDate",
+    "Participant",
+    "Person",
+    "Precision",
+    "Role",
+    "Status",
+    "StoreError",
+    "Tie",
+    "TieKind",
+    "Workspace",
+    "open",
+]

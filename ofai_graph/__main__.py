@@ -1,0 +1,3 @@
+from ofai_graph_cli.main import main
+
+main()

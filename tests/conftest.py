@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import ofai_graph
+from ofai_graph.seeds import seed_files
+from ofai_graph.store.sqlite import SQLiteStore
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def store() -> SQLiteStore:
+    s = SQLiteStore(":memory:")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def ws():
+    w = ofai_graph.open(":memory:")
+    yield w
+    w.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("seed") / "seed.db"
+    with ofai_graph.open(path) as w:
+        w.import_files(seed_files())
+    return path
+
+
+@pytest.fixture
+def seeded(seeded_path):
+    w = ofai_graph.open(seeded_path)
+    yield w
+    w.close()
+
+
+def write(tmp_path: Path, name: str, body: str | bytes) -> Path:
+    p = tmp_path / name
+    if isinstance(body, bytes):
+        p.write_bytes(body)
+    else:
+        p.write_text(body, encoding="utf-8")
+    return p
+
+
+OFFICE = """
+organizations:
+  - {id: ofai, name: Oficina de Asuntos Internacionales, kind: home_office, aliases: [OFAI]}
+  - {id: oim, name: Organización Internacional para las Migraciones, kind: multilateral, aliases: [OIM, IOM]}
+  - {id: imct, name: Instituto Municipal de Cultura y Turismo, kind: decentralized_entity, aliases: [IMCT], countries: [Colombia]}
+"""
