@@ -29,10 +29,10 @@ def _peak_mb() -> float:
 
 
 def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
+    from ofai_graph.files import RawRecord
     from ofai_graph.generate import generate
     from ofai_graph.importer import import_data, merge, prepare, validate_records
-    from ofai_graph.files import RawRecord
-    from ofai_graph.store.sqlite import MIGRATIONS, SQLiteStore, entity_names, _kind
+    from ofai_graph.store.sqlite import MIGRATIONS, SQLiteStore, _kind, entity_names
     from ofai_graph.text import fold_key
 
     raw = generate(n_ent, n_int, seed=42)
@@ -57,14 +57,35 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
 
     ents = data.entities()
     rows = {
-        "entities": [(e.id, e.type, _kind(e), e.name, ",".join(e.countries), e.model_dump_json()) for e in ents],
+        "entities": [
+            (e.id, e.type, _kind(e), e.name, ",".join(e.countries), e.model_dump_json()) for e in ents
+        ],
         "names": [(fold_key(n), e.id, n) for e in ents for n in entity_names(e)],
-        "interactions": [(i.id, i.date.start.isoformat(), i.date.end.isoformat(), i.kind.value,
-                          i.axis.value if i.axis else None, i.status.value, i.model_dump_json())
-                         for i in data.interactions],
+        "interactions": [
+            (
+                i.id,
+                i.date.start.isoformat(),
+                i.date.end.isoformat(),
+                i.kind.value,
+                i.axis.value if i.axis else None,
+                i.status.value,
+                i.model_dump_json(),
+            )
+            for i in data.interactions
+        ],
         "participants": [(i.id, p.entity, p.role.value) for i in data.interactions for p in i.participants],
-        "followups": [(f.id, f.interaction, f.status.value, f.due.end.isoformat() if f.due else None, f.owner,
-                       f.expected_from, f.model_dump_json()) for f in data.followups],
+        "followups": [
+            (
+                f.id,
+                f.interaction,
+                f.status.value,
+                f.due.end.isoformat() if f.due else None,
+                f.owner,
+                f.expected_from,
+                f.model_dump_json(),
+            )
+            for f in data.followups
+        ],
         "ties": [(t.id, t.source, t.target, t.kind.value, t.model_dump_json()) for t in data.ties],
     }
     db2 = db + ".bare"
@@ -80,7 +101,11 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
         if rs:
             con.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({','.join('?' * len(rs[0]))})", rs)
     con.execute("COMMIT")
-    return {"seconds": time.perf_counter() - t, "peak_mb": _peak_mb(), "rows": sum(len(r) for r in rows.values())}
+    return {
+        "seconds": time.perf_counter() - t,
+        "peak_mb": _peak_mb(),
+        "rows": sum(len(r) for r in rows.values()),
+    }
 
 
 def main() -> None:
@@ -97,17 +122,34 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for mode in ("ofai-graph", "store-write", "bare"):
             out = subprocess.run(
-                [sys.executable, __file__, "--mode", mode, "--db", f"{tmp}/{mode}.db",
-                 "--entities", str(args.entities), "--interactions", str(args.interactions)],
-                capture_output=True, text=True, check=True,
+                [
+                    sys.executable,
+                    __file__,
+                    "--mode",
+                    mode,
+                    "--db",
+                    f"{tmp}/{mode}.db",
+                    "--entities",
+                    str(args.entities),
+                    "--interactions",
+                    str(args.interactions),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             )
             results[mode] = json.loads(out.stdout)
-            print(f"{mode:12s} {results[mode]['seconds']:7.2f} s   peak {results[mode]['peak_mb']:7.0f} MB", flush=True)
+            print(
+                f"{mode:12s} {results[mode]['seconds']:7.2f} s   peak {results[mode]['peak_mb']:7.0f} MB",
+                flush=True,
+            )
     ratio = results["store-write"]["seconds"] / results["bare"]["seconds"]
     print(f"rows written: {results['bare']['rows']:,}")
     print(f"store write / bare executemany: {ratio:.2f}x (target <= 2x)")
-    print(f"full import: {results['ofai-graph']['seconds']:.1f} s (target < 60 s), "
-          f"peak {results['ofai-graph']['peak_mb']:.0f} MB (target < 2048 MB)")
+    print(
+        f"full import: {results['ofai-graph']['seconds']:.1f} s (target < 60 s), "
+        f"peak {results['ofai-graph']['peak_mb']:.0f} MB (target < 2048 MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -14,8 +14,14 @@ def run(*args, db=None, input=None, env=None):
     full_env = {**os.environ, **(env or {})}
     if db is not None:
         full_env["OFAI_GRAPH_DB"] = str(db)
-    return subprocess.run([sys.executable, "-m", "ofai_graph", *args], capture_output=True, text=True,
-                          input=input, env=full_env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ofai_graph", *args],
+        capture_output=True,
+        text=True,
+        input=input,
+        env=full_env,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +63,9 @@ def test_usage_error_exits_2(db):
 
 def test_bad_import_exits_1_names_the_problem_and_writes_nothing(db, tmp_path):
     before = run("export", "--format", "json", db=db).stdout
-    bad = write(tmp_path, "bad.yaml", "organizations:\n  - {id: x, name: '<script>alert(1)</script>', kind: nope}\n")
+    bad = write(
+        tmp_path, "bad.yaml", "organizations:\n  - {id: x, name: '<script>alert(1)</script>', kind: nope}\n"
+    )
     r = run("import", str(bad), db=db)
     assert r.returncode == 1 and "field 'kind'" in r.stderr and "bad.yaml:2" in r.stderr
     assert run("export", "--format", "json", db=db).stdout == before
@@ -66,8 +74,19 @@ def test_bad_import_exits_1_names_the_problem_and_writes_nothing(db, tmp_path):
 def test_add_org_then_find_it_by_alias(tmp_path):
     db = tmp_path / "a.db"
     run("import", str(write(tmp_path, "o.yaml", OFFICE)), db=db)
-    r = run("add", "org", "--name", "Embajada de Corea", "--kind", "foreign_government", "--country", "Corea",
-            "--alias", "Embajada Corea", db=db)
+    r = run(
+        "add",
+        "org",
+        "--name",
+        "Embajada de Corea",
+        "--kind",
+        "foreign_government",
+        "--country",
+        "Corea",
+        "--alias",
+        "Embajada Corea",
+        db=db,
+    )
     assert r.returncode == 0, r.stderr
     data = json.loads(run("show", "embajada corea", "--json", db=db).stdout)
     assert data["id"] == "embajada-de-corea" and data["countries"] == ["KR"]
@@ -81,8 +100,22 @@ def test_add_without_required_options_and_no_terminal_is_a_usage_error(tmp_path)
 def test_add_interaction_resolves_participants(tmp_path):
     db = tmp_path / "c.db"
     run("import", str(write(tmp_path, "o.yaml", OFFICE)), db=db)
-    r = run("add", "interaction", "--date", "2024-05-02", "--kind", "meeting", "--title", "Reunión OIM",
-            "--participant", "OFAI:organizer", "--participant", "IOM:offerer", "--json", db=db)
+    r = run(
+        "add",
+        "interaction",
+        "--date",
+        "2024-05-02",
+        "--kind",
+        "meeting",
+        "--title",
+        "Reunión OIM",
+        "--participant",
+        "OFAI:organizer",
+        "--participant",
+        "IOM:offerer",
+        "--json",
+        db=db,
+    )
     assert r.returncode == 0, r.stderr
     prof = json.loads(run("show", "oim", "--json", db=db).stdout)
     assert prof["timeline"][0]["title"] == "Reunión OIM" and prof["timeline"][0]["roles"] == ["offerer"]
@@ -97,11 +130,19 @@ def test_export_to_file_round_trips(db, tmp_path):
 
 
 def test_help_has_examples_everywhere():
-    for cmd in (["--help"], ["show", "--help"], ["import", "--help"], ["add", "org", "--help"], ["export", "--help"]):
+    for cmd in (
+        ["--help"],
+        ["show", "--help"],
+        ["import", "--help"],
+        ["add", "org", "--help"],
+        ["export", "--help"],
+    ):
         r = run(*cmd)
         assert r.returncode == 0 and "Example" in r.stdout, cmd
 
 
 def test_library_import_does_not_pull_heavy_dependencies():
     code = "import sys, ofai_graph; print(any(m in sys.modules for m in ('networkx', 'pyvis', 'neo4j')))"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+    )

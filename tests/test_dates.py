@@ -36,7 +36,9 @@ def test_as_of_of_a_month_means_its_last_day():
     assert parse_day("2024-06") == dt.date(2024, 6, 30)
 
 
-@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 12, 31)), st.sampled_from(list(Precision)))
+@given(
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 12, 31)), st.sampled_from(list(Precision))
+)
 def test_text_form_round_trips_and_the_interval_contains_the_day(day, precision):
     text = {
         Precision.day: day.isoformat(),

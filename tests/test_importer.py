@@ -37,7 +37,9 @@ def test_malformed_yaml_names_file_and_line(office, tmp_path):
 
 
 def test_wrong_type_names_record_line_and_field(office, tmp_path):
-    p = write(tmp_path, "t.yaml", "organizations:\n  - id: x\n    name: X\n    kind: company\n    aliases: 7\n")
+    p = write(
+        tmp_path, "t.yaml", "organizations:\n  - id: x\n    name: X\n    kind: company\n    aliases: 7\n"
+    )
     msg = reject(office, p, "t.yaml:2", "organizations[0] (id 'x')", "field 'aliases'")
     assert "list" in msg
 
@@ -48,21 +50,29 @@ def test_unknown_kind(office, tmp_path):
 
 
 def test_impossible_date(office, tmp_path):
-    p = write(tmp_path, "d.yaml", """interactions:
+    p = write(
+        tmp_path,
+        "d.yaml",
+        """interactions:
   - id: m1
     date: 2024-13-01
     kind: meeting
     title: Reunión
     participants: [{entity: ofai}]
-""")
+""",
+    )
     reject(office, p, "d.yaml:2", "field 'date'", "month 13")
 
 
 def test_one_bad_record_among_good_ones_writes_none_of_them(office, tmp_path):
-    p = write(tmp_path, "mix.yaml", """organizations:
+    p = write(
+        tmp_path,
+        "mix.yaml",
+        """organizations:
   - {id: good-one, name: Good, kind: company}
   - {id: bad-one, name: Bad, kind: nonsense}
-""")
+""",
+    )
     reject(office, p, "organizations[1]")
     assert office.get_entities(["good-one"]) == {}
 
@@ -83,26 +93,36 @@ def test_identical_duplicates_are_harmless(office, tmp_path):
 
 
 def test_unknown_participant_lists_the_closest_entities(office, tmp_path):
-    p = write(tmp_path, "u.yaml", """interactions:
+    p = write(
+        tmp_path,
+        "u.yaml",
+        """interactions:
   - id: m1
     date: 2024-Q1
     kind: meeting
     title: Reunión
     participants: [{entity: ofai}, {entity: Organizacion Internacional Migraciones Mundial}]
-""")
+""",
+    )
     reject(office, p, "participants.1.entity", "closest")
-    q = write(tmp_path, "v.yaml", p.read_text().replace("Organizacion Internacional Migraciones Mundial", "zzqqxx"))
+    q = write(
+        tmp_path, "v.yaml", p.read_text().replace("Organizacion Internacional Migraciones Mundial", "zzqqxx")
+    )
     reject(office, q, "'zzqqxx' is neither an id nor a known name or alias")
 
 
 def test_participants_may_be_named_by_alias_and_are_stored_by_id(office, tmp_path):
-    p = write(tmp_path, "ok.yaml", """interactions:
+    p = write(
+        tmp_path,
+        "ok.yaml",
+        """interactions:
   - id: m1
     date: 2024-Q1
     kind: meeting
     title: Reunión
     participants: [{entity: OFAI, role: organizer}, {entity: IOM, role: offerer}, {entity: Corea, role: funder}]
-""")
+""",
+    )
     import_files(office, [p])
     i = office.get_interactions(["m1"])["m1"]
     assert [pp.entity for pp in i.participants] == ["ofai", "oim", "KR"]
@@ -133,9 +153,17 @@ def test_a_50_mb_file_is_refused_before_it_is_read(office, tmp_path):
 
 
 def test_json_and_csv_are_imported_too(office, tmp_path):
-    j = write(tmp_path, "x.json", json.dumps({"organizations": [{"id": "jica", "name": "JICA", "kind": "bilateral_agency"}]}))
-    c = write(tmp_path, "meetings.csv", "id,date,kind,title,participants,tags\n"
-              "m9,2024-03,meeting,Reunión con JICA,OFAI:organizer; jica:participant,japón;voluntarios\n")
+    j = write(
+        tmp_path,
+        "x.json",
+        json.dumps({"organizations": [{"id": "jica", "name": "JICA", "kind": "bilateral_agency"}]}),
+    )
+    c = write(
+        tmp_path,
+        "meetings.csv",
+        "id,date,kind,title,participants,tags\n"
+        "m9,2024-03,meeting,Reunión con JICA,OFAI:organizer; jica:participant,japón;voluntarios\n",
+    )
     import_files(office, [j, c])
     i = office.get_interactions(["m9"])["m9"]
     assert str(i.date) == "2024-03" and i.tags == ["japón", "voluntarios"]
@@ -143,7 +171,11 @@ def test_json_and_csv_are_imported_too(office, tmp_path):
 
 
 def test_csv_errors_name_the_line(office, tmp_path):
-    c = write(tmp_path, "m.csv", "id,date,kind,title,participants\nm1,2024-01,meeting,ok,ofai\nm2,2024-99,meeting,bad,ofai\n")
+    c = write(
+        tmp_path,
+        "m.csv",
+        "id,date,kind,title,participants\nm1,2024-01,meeting,ok,ofai\nm2,2024-99,meeting,bad,ofai\n",
+    )
     reject(office, c, "m.csv:3", "interactions[1] (id 'm2')", "field 'date'")
 
 

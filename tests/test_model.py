@@ -6,11 +6,17 @@ from ofai_graph.model import Axis, Country, Interaction, Organization, OrgKind, 
 
 def test_spanish_labels_are_accepted_for_closed_vocabularies():
     i = Interaction(
-        id="m1", date="2024-Q1", kind="Reunión", axis="Red de aliados", title="x",
+        id="m1",
+        date="2024-Q1",
+        kind="Reunión",
+        axis="Red de aliados",
+        title="x",
         participants=[{"entity": "ofai", "role": "Solicitante"}],
     )
     assert (i.kind.value, i.axis, i.participants[0].role) == ("meeting", Axis.allies, Role.requester)
-    assert Organization(id="imct", name="IMCT", kind="ente descentralizado").kind is OrgKind.decentralized_entity
+    assert (
+        Organization(id="imct", name="IMCT", kind="ente descentralizado").kind is OrgKind.decentralized_entity
+    )
 
 
 def test_country_links_accept_names_in_spanish_or_english_and_store_codes():
@@ -34,8 +40,9 @@ def test_an_interaction_needs_participants_and_no_duplicates():
     with pytest.raises(ValidationError):
         Interaction(id="m", date="2024", kind="meeting", title="t", participants=[])
     with pytest.raises(ValidationError, match="twice"):
-        Interaction(id="m", date="2024", kind="meeting", title="t",
-                    participants=[{"entity": "a"}, {"entity": "a"}])
+        Interaction(
+            id="m", date="2024", kind="meeting", title="t", participants=[{"entity": "a"}, {"entity": "a"}]
+        )
 
 
 def test_a_tie_cannot_end_before_it_starts_and_knows_when_it_is_active():

@@ -6,10 +6,22 @@ from ofai_graph.errors import Ambiguous, NotFound
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("imct", "imct"), ("IMCT", "imct"), ("Camara de Comercio Colombo Americana", "amcham"),
-        ("OIM", "oim"), ("IOM", "oim"), ("Corea", "KR"), ("korea", "KR"), ("KR", "KR"),
-        ("Corea del Sur", "KR"), ("South Korea", "KR"), ("BID", "bid"), ("IDB", "bid"), ("hacienda", "secretaria-hacienda"),
-        ("inderbú", "inderbu"), ("mercociudad", "mercociudades"), ("Lacouture", "maria-claudia-lacouture"),
+        ("imct", "imct"),
+        ("IMCT", "imct"),
+        ("Camara de Comercio Colombo Americana", "amcham"),
+        ("OIM", "oim"),
+        ("IOM", "oim"),
+        ("Corea", "KR"),
+        ("korea", "KR"),
+        ("KR", "KR"),
+        ("Corea del Sur", "KR"),
+        ("South Korea", "KR"),
+        ("BID", "bid"),
+        ("IDB", "bid"),
+        ("hacienda", "secretaria-hacienda"),
+        ("inderbú", "inderbu"),
+        ("mercociudad", "mercociudades"),
+        ("Lacouture", "maria-claudia-lacouture"),
     ],
 )
 def test_people_type_names_the_way_they_say_them(seeded, text, expected):

@@ -16,7 +16,13 @@ def test_the_home_office_is_ofai_bucaramanga(seeded):
 
 
 def test_all_five_axes_are_covered(seeded):
-    assert set(seeded.stats().facets["axis"]) == {"cooperation", "investment", "destination", "allies", "internal"}
+    assert set(seeded.stats().facets["axis"]) == {
+        "cooperation",
+        "investment",
+        "destination",
+        "allies",
+        "internal",
+    }
 
 
 def test_the_consuls_meeting_is_dated_to_the_day_and_most_actions_to_the_quarter(seeded):
@@ -30,7 +36,11 @@ def test_the_consuls_meeting_is_dated_to_the_day_and_most_actions_to_the_quarter
 def test_the_bid_call_is_funded_by_korea_and_reaches_us_through_apc(seeded):
     call = interaction(seeded, "bid-ciudades-inteligentes-convocatoria")
     roles = {p.entity: p.role.value for p in call.participants}
-    assert roles["bid"] == "offerer" and roles["gobierno-corea"] == "funder" and roles["apc-colombia"] == "intermediary"
+    assert (
+        roles["bid"] == "offerer"
+        and roles["gobierno-corea"] == "funder"
+        and roles["apc-colombia"] == "intermediary"
+    )
     letter = interaction(seeded, "bid-ciudades-inteligentes-carta-intencion")
     assert letter.status.value == "in_progress"
     assert "secretaria-hacienda" in letter.entity_ids
@@ -43,7 +53,7 @@ def test_korean_cooperation_to_imct_was_approved_after_a_2021_request(seeded):
 
 
 def test_jica_answer_is_expected_in_august_2024(seeded):
-    jica = [f for f in seeded.store.followups() if f.id == "jica-respuesta-voluntarios"][0]
+    jica = next(f for f in seeded.store.followups() if f.id == "jica-respuesta-voluntarios")
     assert str(jica.due) == "2024-08" and jica.due.end == dt.date(2024, 8, 31)
     assert jica.expected_from == "jica" and jica.status is FollowUpStatus.open
     assert set(interaction(seeded, jica.interaction).entity_ids) >= {"imebu", "imct", "apc-colombia"}
@@ -56,7 +66,7 @@ def test_may_deadlines_for_fontur_and_mincit(seeded):
 
 
 def test_bucaramanga_was_a_cideu_member_until_2015(seeded):
-    tie = [t for t in seeded.store.ties("cideu") if t.kind.value == "member_of"][0]
+    tie = next(t for t in seeded.store.ties("cideu") if t.kind.value == "member_of")
     assert (tie.source, str(tie.until)) == ("bucaramanga", "2015")
     assert seeded.store.get_entities(["cideu"])["cideu"].countries == ["ES"]
 
@@ -80,6 +90,12 @@ def test_decentralized_entities_are_part_of_the_mayoralty(seeded):
 
 def test_every_pending_item_has_an_open_followup(seeded):
     open_ids = {f.interaction for f in seeded.store.followups(FollowUpStatus.open)}
-    for pending in ("mercociudades-solicitud-informacion", "rep-dominicana-memorando", "cideu-revision-relacionamiento",
-                    "vui-convocatoria-mincit", "jica-voluntarios-solicitudes", "corea-cooperacion-imct-aprobacion"):
+    for pending in (
+        "mercociudades-solicitud-informacion",
+        "rep-dominicana-memorando",
+        "cideu-revision-relacionamiento",
+        "vui-convocatoria-mincit",
+        "jica-voluntarios-solicitudes",
+        "corea-cooperacion-imct-aprobacion",
+    ):
         assert pending in open_ids

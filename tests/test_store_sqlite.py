@@ -77,8 +77,10 @@ def test_two_imports_at_once_both_land(tmp_path):
     db = tmp_path / "shared.db"
     SQLiteStore(db).close()
     a, b = _big_file(tmp_path, 20000, 1, "a"), _big_file(tmp_path, 20000, 2, "b")
-    procs = [subprocess.Popen([sys.executable, "-c", IMPORT_SCRIPT, str(db), str(f)], stderr=subprocess.PIPE)
-             for f in (a, b)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", IMPORT_SCRIPT, str(db), str(f)], stderr=subprocess.PIPE)
+        for f in (a, b)
+    ]
     for p in procs:
         _, err = p.communicate(timeout=300)
         assert p.returncode == 0, err.decode()
