@@ -13,8 +13,32 @@ from typing import Any
 
 from .model import Axis, InteractionKind, OrgKind, Role, Status
 
-COUNTRIES = ["CO", "KR", "CN", "JP", "US", "CA", "ES", "PA", "NL", "DO", "VE", "FR", "DE", "MX", "BR", "AR", "CL",
-             "PE", "EC", "IT", "GB", "IN", "MY", "IR"]
+COUNTRIES = [
+    "CO",
+    "KR",
+    "CN",
+    "JP",
+    "US",
+    "CA",
+    "ES",
+    "PA",
+    "NL",
+    "DO",
+    "VE",
+    "FR",
+    "DE",
+    "MX",
+    "BR",
+    "AR",
+    "CL",
+    "PE",
+    "EC",
+    "IT",
+    "GB",
+    "IN",
+    "MY",
+    "IR",
+]
 _KINDS = [k.value for k in OrgKind if k is not OrgKind.home_office]
 _IKINDS = [k.value for k in InteractionKind]
 _AXES = [a.value for a in Axis]
@@ -45,22 +69,36 @@ def generate(n_entities: int = 1000, n_interactions: int = 5000, *, seed: int = 
     n_people = n_entities // 5
     n_orgs = max(1, n_entities - n_people)
     orgs: list[dict[str, Any]] = [
-        {"id": "ofai", "name": "Oficina de Asuntos Internacionales", "kind": "home_office", "countries": ["CO"],
-         "aliases": ["OFAI"]}
+        {
+            "id": "ofai",
+            "name": "Oficina de Asuntos Internacionales",
+            "kind": "home_office",
+            "countries": ["CO"],
+            "aliases": ["OFAI"],
+        }
     ]
     for i in range(1, n_orgs):
         kind = rng.choice(_KINDS)
-        orgs.append({
-            "id": f"org-{i}",
-            "name": f"{kind.replace('_', ' ').title()} {i}",
-            "kind": kind,
-            "countries": [rng.choice(COUNTRIES)],
-            "aliases": [f"O{i}"],
-        })
+        orgs.append(
+            {
+                "id": f"org-{i}",
+                "name": f"{kind.replace('_', ' ').title()} {i}",
+                "kind": kind,
+                "countries": [rng.choice(COUNTRIES)],
+                "aliases": [f"O{i}"],
+            }
+        )
     people = [
-        {"id": f"person-{i}", "name": f"Persona {i}",
-         "affiliations": [{"organization": f"org-{rng.randint(1, max(1, n_orgs - 1))}" if n_orgs > 1 else "ofai",
-                           "title": "Representante"}]}
+        {
+            "id": f"person-{i}",
+            "name": f"Persona {i}",
+            "affiliations": [
+                {
+                    "organization": f"org-{rng.randint(1, max(1, n_orgs - 1))}" if n_orgs > 1 else "ofai",
+                    "title": "Representante",
+                }
+            ],
+        }
         for i in range(n_people)
     ]
     ids = [o["id"] for o in orgs] + [p["id"] for p in people]
@@ -74,20 +112,32 @@ def generate(n_entities: int = 1000, n_interactions: int = 5000, *, seed: int = 
         others = set(rng.choices(ids[1:], cum_weights=cum, k=k)) if len(ids) > 1 else set()
         parts = [{"entity": "ofai", "role": rng.choice(("organizer", "participant", "intermediary"))}]
         parts += [{"entity": e, "role": rng.choice(_ROLES)} for e in sorted(others)]
-        interactions.append({
-            "id": f"i-{i}",
-            "date": _date(rng),
-            "kind": rng.choice(_IKINDS),
-            "axis": rng.choice(_AXES),
-            "title": f"Interacción {i}",
-            "participants": parts if rng.random() < 0.7 else parts[1:] or parts,
-            "status": rng.choice(_STATUSES),
-        })
-    followups = [
-        {"id": f"f-{i}", "description": f"Seguimiento {i}", "interaction": f"i-{rng.randrange(n_interactions)}",
-         "owner": "ofai", "due": _date(rng), "status": rng.choice(("open", "open", "done"))}
-        for i in range(min(n_interactions, max(1, n_interactions // 20)))
-    ] if n_interactions else []
+        interactions.append(
+            {
+                "id": f"i-{i}",
+                "date": _date(rng),
+                "kind": rng.choice(_IKINDS),
+                "axis": rng.choice(_AXES),
+                "title": f"Interacción {i}",
+                "participants": parts if rng.random() < 0.7 else parts[1:] or parts,
+                "status": rng.choice(_STATUSES),
+            }
+        )
+    followups = (
+        [
+            {
+                "id": f"f-{i}",
+                "description": f"Seguimiento {i}",
+                "interaction": f"i-{rng.randrange(n_interactions)}",
+                "owner": "ofai",
+                "due": _date(rng),
+                "status": rng.choice(("open", "open", "done")),
+            }
+            for i in range(min(n_interactions, max(1, n_interactions // 20)))
+        ]
+        if n_interactions
+        else []
+    )
     ties = []
     seen = set()
     for _ in range(n_entities // 10):
@@ -96,5 +146,10 @@ def generate(n_entities: int = 1000, n_interactions: int = 5000, *, seed: int = 
         if (a, kind, b) not in seen and a != b:
             seen.add((a, kind, b))
             ties.append({"source": a, "target": b, "kind": kind})
-    return {"organizations": orgs, "people": people, "interactions": interactions, "followups": followups,
-            "ties": ties}
+    return {
+        "organizations": orgs,
+        "people": people,
+        "interactions": interactions,
+        "followups": followups,
+        "ties": ties,
+    }

@@ -108,6 +108,10 @@ class Store(Protocol):
         """The timeline of one entity, newest first."""
         ...
 
+    def shared_interactions(self, a: str, b: str) -> list[Interaction]:
+        """Interactions both ``a`` and ``b`` took part in, newest first."""
+        ...
+
     def participations(self) -> Iterator[Participation]: ...
 
     def followups(
