@@ -348,6 +348,10 @@ from . import add as _add  # noqa: E402  (registers the add commands)
 
 _add.register(cli)
 
+from . import analytics as _analytics  # noqa: E402
+
+_analytics.register(cli)
+
 
 def main() -> None:
     cli(prog_name="ofai-graph")

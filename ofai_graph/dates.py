@@ -90,6 +90,17 @@ class PartialDate:
         d = dt.date(year, month, day)
         return cls(d, d, Precision.day)
 
+    @classmethod
+    def from_interval(cls, start: dt.date, end: dt.date) -> PartialDate:
+        """The partial date whose interval is exactly ``[start, end]`` (as stored in a store's columns)."""
+        if start == end:
+            return cls(start, end, Precision.day)
+        if start.month == end.month and start.year == end.year:
+            return cls(start, end, Precision.month)
+        if start.month == 1 and end.month == 12:
+            return cls(start, end, Precision.year)
+        return cls(start, end, Precision.quarter)
+
     @property
     def midpoint(self) -> dt.date:
         """The middle of the interval: our best single guess, used for recency."""

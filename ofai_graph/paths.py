@@ -36,7 +36,7 @@ class Hop(BaseModel):
     tier: str
     interactions: int
     ties: list[str]
-    last: dt.date | None
+    last: str | None
     evidence: list[str] = []
     weakest: bool = False
 
@@ -223,7 +223,7 @@ def connect(
                     tier=e["tier"],
                     interactions=e["interactions"],
                     ties=list(e["ties"]),
-                    last=e["last"],
+                    last=e.get("last_label"),
                     evidence=[f"{i.date} · {i.kind.value} · {i.title}" for i in shared]
                     + [f"tie: {kind}" for kind in e["ties"]],
                 )

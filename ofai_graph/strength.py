@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .dates import PartialDate
 from .store.base import Participation, Store
 
 if TYPE_CHECKING:
@@ -211,8 +212,8 @@ def relationship_graph(
 ) -> nx.Graph:
     """The weighted entity graph: one edge per pair with evidence, ``score`` in [0, 1].
 
-    Edge attributes: ``score``, ``tier``, ``points``, ``interactions`` (count), ``last`` (latest
-    interaction date end), ``reciprocal``, ``ties`` (tie kinds), ``cost`` (-log score, for paths).
+    Edge attributes: ``score``, ``tier``, ``points``, ``interactions`` (count), ``last`` (end of the
+    latest interaction's date) and ``last_label`` (that date as written, e.g. "2024-Q1"), ``reciprocal``, ``ties`` (tie kinds), ``cost`` (-log score, for paths).
     Node attributes: ``name``, ``type``, ``kind``, ``countries``.
 
     >>> from ofai_graph.store.sqlite import SQLiteStore
@@ -233,7 +234,7 @@ def relationship_graph(
     as_of = as_of or dt.date.today()
     points: dict[tuple[str, str], float] = defaultdict(float)
     count: dict[tuple[str, str], int] = defaultdict(int)
-    last: dict[tuple[str, str], dt.date] = {}
+    last: dict[tuple[str, str], tuple[dt.date, dt.date]] = {}
     initiated: dict[tuple[str, str], int] = defaultdict(int)  # bit 1: first initiated, bit 2: second
     kind_w, outcome_w, role_w = cfg.kind, cfg.outcome, cfg.role
     half = cfg.half_life_days
@@ -265,8 +266,8 @@ def relationship_graph(
                 key = (a, b)
                 points[key] += base * math.sqrt(wa * role_w.get(rb, 0.5))
                 count[key] += 1
-                if key not in last or first.end > last[key]:
-                    last[key] = first.end
+                if key not in last or first.end > last[key][0]:
+                    last[key] = (first.end, first.start)
                 if init_a:
                     initiated[key] |= 1
                 if rb in INITIATING_ROLES:
@@ -313,7 +314,8 @@ def relationship_graph(
             tier=cfg.tier(score),
             points=total,
             interactions=count.get(key, 0),
-            last=last.get(key),
+            last=last[key][0] if key in last else None,
+            last_label=str(PartialDate.from_interval(last[key][1], last[key][0])) if key in last else None,
             reciprocal=reciprocal,
             ties=tie_kinds.get(key, []),
             cost=-math.log(score),

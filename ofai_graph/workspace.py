@@ -12,17 +12,43 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
 from . import files, importer
+from .ask import EXAMPLES as ASK_EXAMPLES
+from .ask import parse as parse_question
 from .errors import OfaiError
-from .model import Dataset, EntityModel, FollowUp, Interaction, Organization, OrgKind, Person, Tie
+from .followups import Dormant, FollowUpView, close_followup, dormant, list_followups
+from .model import (
+    Dataset,
+    EntityModel,
+    FollowUp,
+    FollowUpStatus,
+    Interaction,
+    Organization,
+    OrgKind,
+    Person,
+    Tie,
+)
+from .paths import Connection, connect, target_for
 from .profile import Profile, profile
 from .resolve import Resolver, SearchHit, search
 from .stats import Stats, stats
 from .store import open_store
 from .store.base import Store, WriteReport
+from .strength import PairStrength, StrengthConfig, pair, relationship_graph, top_partners
+from .strength import explain as explain_pair
+from .structure import Broker, brokers
 
 if TYPE_CHECKING:
     import networkx as nx
+
+
+class Answer(BaseModel):
+    question: str
+    action: str
+    subject: str | None
+    result: Any
 
 
 class Workspace:
@@ -125,6 +151,141 @@ class Workspace:
         from .graph import to_networkx
 
         return self._cached("multigraph", lambda: to_networkx(self.store))
+
+    # -- relationship intelligence -------------------------------------------------------------------
+    @property
+    def config_path(self) -> Path | None:
+        """``$OFAI_GRAPH_CONFIG``, else ``ofai-graph.yaml`` beside an embedded store's file."""
+        import os
+
+        env = os.environ.get("OFAI_GRAPH_CONFIG")
+        if env:
+            return Path(env)
+        if self.store.backend == "sqlite" and self.store.location != ":memory:":
+            return Path(self.store.location).parent / "ofai-graph.yaml"
+        return None
+
+    @property
+    def strength_config(self) -> StrengthConfig:
+        return StrengthConfig.load(self.config_path)
+
+    def relationship_graph(self, as_of: dt.date | None = None) -> nx.Graph:
+        """The strength-weighted entity graph as of a date (cached until the data changes)."""
+        as_of = as_of or dt.date.today()
+        cfg = self.strength_config
+        return self._cached(
+            f"strength:{as_of}:{hash(cfg.model_dump_json())}",
+            lambda: relationship_graph(self.store, as_of=as_of, config=cfg),
+        )
+
+    def strength(
+        self,
+        a: str | None = None,
+        b: str | None = None,
+        *,
+        top: int = 10,
+        as_of: dt.date | None = None,
+        explain: bool = False,
+    ) -> list[PairStrength]:
+        """Strongest partners of ``a`` (default: the home office), or the one pair (a, b)."""
+        as_of = as_of or dt.date.today()
+        first = self.resolve(a) if a else self.home
+        if b is None:
+            g = self.relationship_graph(as_of)
+            # The entity's own staff are not its partners.
+            staff = {n for n in g[first] if "affiliation" in g[first][n]["ties"]} if first in g else set()
+            ranked = top_partners(g, first, top=top + len(staff))
+            return [p for p in ranked if p.b not in staff][:top]
+        second = self.resolve(b)
+        if explain:
+            return [explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config)]
+        return [pair(self.relationship_graph(as_of), first, second)]
+
+    def connect(
+        self,
+        target: str,
+        *,
+        source: str | None = None,
+        k: int = 5,
+        max_hops: int = 4,
+        avoid: Sequence[str] = (),
+        via_kinds: Sequence[str] = (),
+        as_of: dt.date | None = None,
+    ) -> Connection:
+        """Referral paths from the home office (or ``source``) to an entity or a country."""
+        src = self.resolve(source) if source else self.home
+        tgt = target_for(self.store, self.resolve(target), target)
+        g = self.relationship_graph(as_of)
+        return connect(
+            g,
+            self.store,
+            src,
+            tgt,
+            k=k,
+            max_hops=max_hops,
+            avoid=[self.resolve(x) for x in avoid],
+            via_kinds=list(via_kinds) or None,
+        )
+
+    def followups(
+        self,
+        *,
+        overdue: bool = False,
+        due_within: int | None = None,
+        owner: str | None = None,
+        partner: str | None = None,
+        as_of: dt.date | None = None,
+        status: FollowUpStatus | None = FollowUpStatus.open,
+    ) -> list[FollowUpView]:
+        return list_followups(
+            self.store,
+            as_of=as_of,
+            status=status,
+            overdue=overdue,
+            due_within=due_within,
+            owner=self.resolve(owner) if owner else None,
+            partner=self.resolve(partner) if partner else None,
+        )
+
+    def close_followup(
+        self, followup_id: str, *, note: str | None = None, cancelled: bool = False, on: dt.date | None = None
+    ) -> FollowUp:
+        status = FollowUpStatus.cancelled if cancelled else FollowUpStatus.done
+        return close_followup(self.store, followup_id, status=status, note=note, on=on)
+
+    def dormant(self, *, days: int = 180, as_of: dt.date | None = None, top: int = 20) -> list[Dormant]:
+        as_of = as_of or dt.date.today()
+        then = as_of - dt.timedelta(days=days)
+        return dormant(
+            self.relationship_graph(then),
+            self.relationship_graph(as_of),
+            self.store,
+            self.home,
+            as_of=as_of,
+            days=days,
+            top=top,
+        )
+
+    def brokers(self, *, top: int = 10, as_of: dt.date | None = None) -> list[Broker]:
+        return brokers(self.relationship_graph(as_of), top=top)
+
+    def ask(self, question: str, *, as_of: dt.date | None = None) -> Answer:
+        """Answer one of the question forms of :mod:`ofai_graph.ask` (English or Spanish)."""
+        intent = parse_question(question)
+        if intent is None:
+            raise OfaiError(
+                "I do not understand that question. I understand, for example:\n  "
+                + "\n  ".join(ASK_EXAMPLES)
+            )
+        if intent.action == "connect":
+            result: Any = self.connect(intent.subject or "", as_of=as_of)
+        elif intent.action == "strength":
+            result = self.strength(None, intent.subject, as_of=as_of, explain=bool(intent.subject))
+        elif intent.action in ("followups", "overdue"):
+            result = self.followups(overdue=intent.action == "overdue", as_of=as_of)
+        else:
+            result = self.dormant(as_of=as_of)
+        return Answer(question=question, action=intent.action, subject=intent.subject, result=result)
 
     def _cached(self, key: str, build: Any) -> Any:
         rev = self.store.revision()
