@@ -105,11 +105,12 @@ def generate(n_entities: int = 1000, n_interactions: int = 5000, *, seed: int = 
     # A few hubs get most of the work, as partners do in real offices.
     import itertools
 
+    pool = ids[1:]
     cum = list(itertools.accumulate(1.0 / (1 + rank) ** 0.8 for rank in range(len(ids) - 1)))
     interactions = []
     for i in range(n_interactions):
         k = min(len(ids) - 1, rng.choice((1, 1, 2, 2, 3, 4)))
-        others = set(rng.choices(ids[1:], cum_weights=cum, k=k)) if len(ids) > 1 else set()
+        others = set(rng.choices(pool, cum_weights=cum, k=k)) if len(ids) > 1 else set()
         parts = [{"entity": "ofai", "role": rng.choice(("organizer", "participant", "intermediary"))}]
         parts += [{"entity": e, "role": rng.choice(_ROLES)} for e in sorted(others)]
         interactions.append(
@@ -141,7 +142,7 @@ def generate(n_entities: int = 1000, n_interactions: int = 5000, *, seed: int = 
     ties = []
     seen = set()
     for _ in range(n_entities // 10):
-        a, b = rng.sample(ids[1:], 2) if len(ids) > 2 else (ids[0], ids[-1])
+        a, b = rng.sample(pool, 2) if len(ids) > 2 else (ids[0], ids[-1])
         kind = rng.choice(("member_of", "part_of", "funds", "partner_of", "liaison_for"))
         if (a, kind, b) not in seen and a != b:
             seen.add((a, kind, b))
