@@ -78,5 +78,7 @@ def parse(question: str) -> Intent | None:
         m = re.match(pattern, text)
         if m:
             subject = m.groupdict().get("x")
-            return Intent(action=action, subject=subject.strip() if subject else None)
+            if subject:
+                subject = re.sub(r"^(?:la|el|los|las|the)\s+", "", subject.strip())
+            return Intent(action=action, subject=subject or None)
     return None

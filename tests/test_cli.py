@@ -146,3 +146,35 @@ def test_library_import_does_not_pull_heavy_dependencies():
     assert (
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
     )
+
+
+def test_connect_korea_human_and_json(db):
+    r = run("connect", "Korea", "--as-of", "2024-03-31", db=db)
+    assert r.returncode == 0 and "Gobierno de Corea" in r.stdout and "weakest link" in r.stdout
+    data = json.loads(run("connect", "Corea", "--as-of", "2024-03-31", "--json", db=db).stdout)
+    assert data["target"]["kind"] == "country" and len(data["paths"]) == 5
+
+
+def test_connect_unreachable_exits_1(db):
+    r = run("connect", "Mercociudades", "--from", "fiba", "--max-hops", "1", db=db)
+    assert r.returncode == 1 and "no path" in r.stderr
+
+
+def test_strength_explain_lists_interactions(db):
+    data = json.loads(run("strength", "OFAI", "IMCT", "--as-of", "2024-03-31", "--json", db=db).stdout)
+    assert data["tier"] in {"strong", "medium", "weak", "cold"}
+    assert any(c["id"] == "corea-cooperacion-imct-aprobacion" for c in data["contributions"])
+
+
+def test_followups_overdue_and_ask_in_spanish(db):
+    data = json.loads(run("followups", "--overdue", "--as-of", "2024-09-01", "--json", db=db).stdout)
+    assert "jica-respuesta-voluntarios" in [v["followup"]["id"] for v in data]
+    r = run("ask", "¿quién nos conecta con Corea?", "--as-of", "2024-03-31", db=db)
+    assert r.returncode == 0 and "Corea" in r.stdout
+    bad = run("ask", "what is the weather", db=db)
+    assert bad.returncode == 1 and "who connects us to Korea" in bad.stderr
+
+
+def test_bad_as_of_is_a_usage_error(db):
+    r = run("followups", "--as-of", "2024-13-01", db=db)
+    assert r.returncode == 2 and "month 13" in r.stderr

@@ -53,3 +53,13 @@ def test_a_tie_cannot_end_before_it_starts_and_knows_when_it_is_active():
     t = Tie(source="bucaramanga", target="cideu", kind="member_of", until="2015")
     assert t.id == "bucaramanga--member_of--cideu"
     assert t.active_on(dt.date(2015, 12, 31)) and not t.active_on(dt.date(2016, 1, 1))
+
+
+def test_the_static_code_list_matches_babel():
+    from babel import Locale
+
+    from ofai_graph import countries
+
+    countries._names.cache_clear()
+    assert set(countries._names()[1]) == countries.ISO_CODES
+    assert set(Locale("en").territories) >= countries.ISO_CODES

@@ -1,0 +1,88 @@
+"""Referral paths: warm chains beat cold ones; unreachable and ambiguous targets say so."""
+
+import datetime as dt
+import math
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ofai_graph.errors import Ambiguous
+from ofai_graph.paths import k_best_paths
+
+AS_OF = dt.date(2024, 3, 31)
+
+
+def graph(edges):
+    g = nx.Graph()
+    for a, b, s in edges:
+        g.add_edge(a, b, score=s, cost=-math.log(s))
+    return g
+
+
+def test_a_path_through_a_cold_tie_ranks_below_paths_through_warm_ones():
+    g = graph([("ofai", "apc", 0.8), ("apc", "kr", 0.7), ("ofai", "cold", 0.05), ("cold", "kr", 0.9)])
+    assert k_best_paths(g, "ofai", ["kr"], k=2) == [["ofai", "apc", "kr"], ["ofai", "cold", "kr"]]
+
+
+def test_max_hops_and_avoid_are_respected():
+    g = graph([("ofai", "a", 0.9), ("a", "b", 0.9), ("b", "kr", 0.9), ("ofai", "kr", 0.1)])
+    assert k_best_paths(g, "ofai", ["kr"], k=5, max_hops=2) == [["ofai", "kr"]]
+    assert k_best_paths(g, "ofai", ["kr"], k=5, avoid=frozenset({"a"})) == [["ofai", "kr"]]
+
+
+def test_any_of_several_targets_and_the_graph_is_left_untouched():
+    g = graph([("ofai", "a", 0.5), ("a", "t1", 0.5), ("ofai", "t2", 0.2)])
+    before = (set(g.nodes), set(g.edges))
+    paths = k_best_paths(g, "ofai", ["t1", "t2"], k=3)
+    assert paths == [["ofai", "a", "t1"], ["ofai", "t2"]]
+    assert (set(g.nodes), set(g.edges)) == before
+
+
+def test_unreachable_target_gives_no_path():
+    g = graph([("ofai", "a", 0.5)])
+    g.add_node("island")
+    assert k_best_paths(g, "ofai", ["island"]) == []
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7), st.floats(0.01, 1.0)), min_size=1, max_size=25))
+def test_a_paths_score_never_exceeds_its_weakest_edge(edges):
+    g = graph([(f"n{a}", f"n{b}", s) for a, b, s in edges if a != b])
+    if "n0" not in g:
+        return
+    for path in k_best_paths(g, "n0", [n for n in g if n != "n0"], k=5, distinct=False):
+        scores = [g[u][v]["score"] for u, v in zip(path, path[1:])]
+        assert math.prod(scores) <= min(scores) + 1e-12
+
+
+# -- on the seed data ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["Korea", "Corea", "Corea del Sur", "KR"])
+def test_connect_korea_finds_the_routes_the_report_describes(seeded, target):
+    c = seeded.connect(target, as_of=AS_OF)
+    assert c.target.kind == "country" and "gobierno-corea" in c.target.ids
+    routes = [p.nodes for p in c.paths]
+    via = [set(r[1:-1]) for r in routes]
+    assert any("imct" in v for v in via), routes          # the IMCT's approved Korean cooperation
+    assert any("bid" in r for r in routes), routes        # the BID call with Korean resources
+    assert any({"apc-colombia", "bid"} <= set(r) for r in routes), routes  # ...reached through APC Colombia
+    scores = [p.score for p in c.paths]
+    assert scores == sorted(scores, reverse=True)
+    for p in c.paths:
+        assert sum(h.weakest for h in p.hops) == 1
+        assert p.score <= min(h.score for h in p.hops) + 1e-12
+        assert all(h.evidence for h in p.hops)
+
+
+def test_an_unreachable_target_names_the_nearest_reachable_entities(seeded):
+    c = seeded.connect("Mercociudades", source="fiba", as_of=AS_OF, max_hops=1)
+    assert c.paths == [] and "no path" in c.note
+    assert c.nearest and "mercociudades" not in c.nearest
+
+
+def test_an_ambiguous_target_lists_candidates(seeded):
+    with pytest.raises(Ambiguous):
+        seeded.connect("camara de comercio", as_of=AS_OF)

@@ -1,0 +1,135 @@
+"""Strength: small stories where the right answer is obvious, and properties that always hold."""
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ofai_graph.importer import import_data
+from ofai_graph.store.sqlite import SQLiteStore
+from ofai_graph.strength import StrengthConfig, explain, pair, relationship_graph, top_partners
+
+DAY = dt.date(2024, 6, 30)
+ORGS = [
+    {"id": "ofai", "name": "OFAI", "kind": "home_office"},
+    {"id": "jica", "name": "JICA", "kind": "bilateral_agency"},
+    {"id": "oim", "name": "OIM", "kind": "multilateral"},
+    {"id": "fontur", "name": "FONTUR", "kind": "national_agency"},
+]
+
+
+def meeting(iid, date, *parts, kind="meeting", status="done"):
+    return {"id": iid, "date": date, "kind": kind, "title": iid, "status": status,
+            "participants": [{"entity": e, "role": r} for e, r in parts]}
+
+
+def build(*interactions, ties=()):
+    s = SQLiteStore(":memory:")
+    import_data(s, {"organizations": ORGS, "interactions": list(interactions), "ties": list(ties)})
+    return s
+
+
+def score(store, a, b, as_of=DAY, cfg=None):
+    return pair(relationship_graph(store, as_of=as_of, config=cfg), a, b).score
+
+
+def test_decay_halves_the_points_after_one_half_life():
+    s = build(meeting("m", "2024-01-01", ("ofai", "organizer"), ("jica", "offerer")))
+    cfg = StrengthConfig()
+    g0 = relationship_graph(s, as_of=dt.date(2024, 1, 1), config=cfg)
+    g1 = relationship_graph(s, as_of=dt.date(2024, 1, 1) + dt.timedelta(days=180), config=cfg)
+    assert g1["ofai"]["jica"]["points"] == pytest.approx(g0["ofai"]["jica"]["points"] / 2)
+
+
+def test_a_visit_counts_more_than_a_forwarded_call():
+    s = build(meeting("v", "2024-06-01", ("ofai", "host"), ("jica", "offerer"), kind="visit"),
+              meeting("r", "2024-06-01", ("ofai", "intermediary"), ("oim", "offerer"), kind="referral"))
+    assert score(s, "ofai", "jica") > score(s, "ofai", "oim")
+
+
+def test_an_approved_cooperation_counts_more_than_a_declined_one():
+    s = build(meeting("a", "2024-06-01", ("ofai", "requester"), ("jica", "funder"), kind="cooperation", status="approved"),
+              meeting("d", "2024-06-01", ("ofai", "requester"), ("oim", "funder"), kind="cooperation", status="declined"))
+    assert score(s, "ofai", "jica") > score(s, "ofai", "oim")
+
+
+def test_a_bilateral_meeting_ties_more_than_a_crowded_one():
+    s = build(meeting("b", "2024-06-01", ("ofai", "organizer"), ("jica", "participant")),
+              meeting("c", "2024-06-01", ("ofai", "organizer"), ("oim", "participant"), ("fontur", "participant")))
+    assert score(s, "ofai", "jica") > score(s, "ofai", "oim")
+
+
+def test_reciprocity_both_sides_initiating_beats_one_sided():
+    s = build(meeting("1", "2024-06-01", ("ofai", "requester"), ("jica", "recipient")),
+              meeting("2", "2024-06-01", ("ofai", "recipient"), ("jica", "requester")),
+              meeting("3", "2024-06-01", ("ofai", "requester"), ("oim", "recipient")),
+              meeting("4", "2024-06-01", ("ofai", "requester"), ("oim", "recipient")))
+    g = relationship_graph(s, as_of=DAY)
+    assert g["ofai"]["jica"]["reciprocal"] and not g["ofai"]["oim"]["reciprocal"]
+    assert g["ofai"]["jica"]["score"] > g["ofai"]["oim"]["score"]
+
+
+def test_future_interactions_do_not_count_yet():
+    s = build(meeting("m", "2024-09-01", ("ofai", "organizer"), ("jica", "offerer")))
+    assert score(s, "ofai", "jica", as_of=dt.date(2024, 8, 31)) == 0.0
+    assert score(s, "ofai", "jica", as_of=dt.date(2024, 9, 1)) > 0
+
+
+def test_an_ended_membership_fades_and_an_active_one_does_not():
+    s = build(ties=[{"source": "ofai", "target": "jica", "kind": "member_of", "until": "2015"},
+                    {"source": "ofai", "target": "oim", "kind": "member_of"}])
+    assert score(s, "ofai", "oim") > 0.3 > score(s, "ofai", "jica") > 0
+
+
+def test_explain_adds_up_to_the_score_and_lists_every_interaction():
+    s = build(meeting("v", "2024-Q1", ("ofai", "host"), ("jica", "offerer"), kind="visit"),
+              meeting("m", "2024-05", ("ofai", "organizer"), ("jica", "participant"), ("oim", "participant")),
+              ties=[{"source": "jica", "target": "ofai", "kind": "partner_of"}])
+    e = explain(s, "ofai", "jica", as_of=DAY)
+    assert e.score == pytest.approx(score(s, "ofai", "jica"))
+    assert {c.id for c in e.contributions} == {"v", "m", "jica--partner_of--ofai"}
+    assert sum(c.points for c in e.contributions) == pytest.approx(e.points)
+
+
+def test_top_partners_are_ranked_strongest_first():
+    s = build(meeting("1", "2024-06-01", ("ofai", "host"), ("jica", "offerer"), kind="visit"),
+              meeting("2", "2024-06-01", ("ofai", "host"), ("jica", "offerer"), kind="visit"),
+              meeting("3", "2024-06-01", ("ofai", "host"), ("oim", "offerer"), kind="visit"))
+    assert [p.b for p in top_partners(relationship_graph(s, as_of=DAY), "ofai")] == ["jica", "oim"]
+
+
+def test_config_file_overrides_defaults(tmp_path):
+    path = tmp_path / "ofai-graph.yaml"
+    path.write_text("strength:\n  half_life_days: 30\n  kind: {visit: 3.0}\n")
+    cfg = StrengthConfig.load(path)
+    assert cfg.half_life_days == 30 and cfg.kind["visit"] == 3.0 and cfg.kind["meeting"] == 1.0
+    path.write_text("strength:\n  half_life_days: -1\n")
+    with pytest.raises(Exception, match="half_life_days"):
+        StrengthConfig.load(path)
+
+
+interaction_st = st.tuples(
+    st.sampled_from(["meeting", "visit", "referral", "cooperation", "course_offer"]),
+    st.sampled_from(["done", "approved", "declined", "no_participation", "pending"]),
+    st.sampled_from(["organizer", "recipient", "invitee", "subject", "funder"]),
+    st.sampled_from(["offerer", "participant", "beneficiary"]),
+    st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2024, 6, 30)),
+    st.booleans(),
+)
+
+
+def _many(items):
+    out = []
+    for n, (kind, status, ra, rb, day, crowd) in enumerate(items):
+        parts = [("ofai", ra), ("jica", rb)] + ([("oim", "participant")] if crowd else [])
+        out.append(meeting(f"i{n}", day.isoformat(), *parts, kind=kind, status=status))
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(interaction_st, min_size=1, max_size=6), interaction_st)
+def test_scores_stay_in_0_1_and_adding_an_interaction_never_lowers_a_score(items, extra):
+    before = score(build(*_many(items)), "ofai", "jica")
+    after = score(build(*_many([*items, extra])), "ofai", "jica")
+    assert 0.0 <= before <= after <= 1.0
