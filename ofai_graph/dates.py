@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -50,6 +51,8 @@ class PartialDate:
     def parse(cls, value: Any) -> PartialDate:
         if isinstance(value, PartialDate):
             return value
+        if isinstance(value, str):
+            return _parse_text(value)
         if isinstance(value, dt.datetime):
             value = value.date()
         if isinstance(value, dt.date):
@@ -58,6 +61,10 @@ class PartialDate:
             value = str(value)
         if not isinstance(value, str):
             raise ValueError(f"expected a date as text ({_HINT}), got {type(value).__name__}")
+        return _parse_text(value)
+
+    @classmethod
+    def _from_text(cls, value: str) -> PartialDate:
         text = value.strip()
         m = _FORMS.match(text)
         if not m:
@@ -143,6 +150,12 @@ class PartialDate:
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> dict:
         return {"type": "string", "pattern": r"^\d{4}(-(Q[1-4]|\d{2}(-\d{2})?))?$"}
+
+
+@lru_cache(maxsize=65536)
+def _parse_text(value: str) -> PartialDate:
+    # A data set repeats a few thousand date strings a million times: parse each once.
+    return PartialDate._from_text(value)
 
 
 def parse_day(value: str | dt.date | None, *, default: dt.date | None = None) -> dt.date:

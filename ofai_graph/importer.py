@@ -18,6 +18,8 @@ from .errors import Ambiguous, InvalidData, NotFound, Problem
 from .files import MAX_BYTES, RawRecord, detect_format, parse_document, read_text
 from .model import (
     SECTIONS,
+    SLUG_HINT,
+    SLUG_PATTERN,
     Country,
     Dataset,
     FollowUp,
@@ -49,6 +51,8 @@ def _message(err: dict[str, Any]) -> str:
         return "unknown field (check its spelling)"
     if err["type"] == "missing":
         return "is required"
+    if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == SLUG_PATTERN:
+        return f"{err['input']!r} {SLUG_HINT}"
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix) :]

@@ -276,15 +276,11 @@ class TieKind(_Vocabulary):
         }
 
 
-def _check_slug(value: str) -> str:
-    import re
-
-    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9])?", value):
-        raise ValueError(
-            f"{value!r} is not a valid id: use lower-case letters, digits, '-', '_' or '.', "
-            "starting and ending with a letter or digit (e.g. 'apc-colombia')"
-        )
-    return value
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9])?$"
+SLUG_HINT = (
+    "is not a valid id: use lower-case letters, digits, '-', '_' or '.', "
+    "starting and ending with a letter or digit (e.g. 'apc-colombia')"
+)
 
 
 def _country_code(value: Any) -> str:
@@ -297,7 +293,8 @@ def _clean_list(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
-Slug = Annotated[str, AfterValidator(_check_slug)]
+# A pattern constraint runs in pydantic-core (Rust); errors are reworded by the importer.
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 CountryCode = Annotated[str, BeforeValidator(_country_code)]
 NonEmpty = Annotated[str, Field(min_length=1)]
 TextList = Annotated[list[str], AfterValidator(_clean_list)]
@@ -317,9 +314,9 @@ class SourceRef(_Model):
 class _EntityBase(_Model):
     id: Slug
     name: NonEmpty
-    aliases: TextList = []
-    countries: list[CountryCode] = []
-    tags: TextList = []
+    aliases: TextList = Field(default_factory=list)
+    countries: list[CountryCode] = Field(default_factory=list)
+    tags: TextList = Field(default_factory=list)
     note: str | None = None
 
     @model_validator(mode="after")
@@ -345,7 +342,7 @@ class Affiliation(_Model):
 
 class Person(_EntityBase):
     type: Literal["person"] = "person"
-    affiliations: list[Affiliation] = []
+    affiliations: list[Affiliation] = Field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -359,8 +356,8 @@ class Country(_Model):
     id: CountryCode
     name: str = ""
     name_en: str = ""
-    aliases: TextList = []
-    tags: TextList = []
+    aliases: TextList = Field(default_factory=list)
+    tags: TextList = Field(default_factory=list)
     note: str | None = None
 
     @model_validator(mode="after")
@@ -403,16 +400,17 @@ class Interaction(_Model):
     participants: list[Participant] = Field(min_length=1)
     status: Status = Status.done
     source: SourceRef | None = None
-    tags: TextList = []
+    tags: TextList = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _no_duplicate_participants(self) -> Interaction:
-        seen: set[tuple[str, str]] = set()
-        for p in self.participants:
-            key = (p.entity, p.role.value)
-            if key in seen:
-                raise ValueError(f"participant {p.entity!r} is listed twice with role {p.role.value!r}")
-            seen.add(key)
+        parts = self.participants
+        if len({(p.entity, p.role) for p in parts}) != len(parts):
+            seen: set[tuple[str, Role]] = set()
+            for p in parts:
+                if (p.entity, p.role) in seen:
+                    raise ValueError(f"participant {p.entity!r} is listed twice with role {p.role.value!r}")
+                seen.add((p.entity, p.role))
         return self
 
     @property
@@ -466,12 +464,12 @@ class Tie(_Model):
 class Dataset(_Model):
     """A complete or partial body of data: what a file holds and what an export writes."""
 
-    countries: list[Country] = []
-    organizations: list[Organization] = []
-    people: list[Person] = []
-    interactions: list[Interaction] = []
-    followups: list[FollowUp] = []
-    ties: list[Tie] = []
+    countries: list[Country] = Field(default_factory=list)
+    organizations: list[Organization] = Field(default_factory=list)
+    people: list[Person] = Field(default_factory=list)
+    interactions: list[Interaction] = Field(default_factory=list)
+    followups: list[FollowUp] = Field(default_factory=list)
+    ties: list[Tie] = Field(default_factory=list)
 
     def entities(self) -> list[Organization | Person | Country]:
         return [*self.countries, *self.organizations, *self.people]

@@ -49,6 +49,11 @@ def test_unknown_kind(office, tmp_path):
     reject(office, p, "field 'kind'", "home_office")
 
 
+def test_an_id_that_is_not_a_slug_is_explained(office, tmp_path):
+    p = write(tmp_path, "s.yaml", "organizations:\n  - {id: Not A Slug, name: X, kind: company}\n")
+    reject(office, p, "field 'id'", "'Not A Slug' is not a valid id", "apc-colombia")
+
+
 def test_impossible_date(office, tmp_path):
     p = write(
         tmp_path,

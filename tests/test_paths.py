@@ -1,6 +1,7 @@
 """Referral paths: warm chains beat cold ones; unreachable and ambiguous targets say so."""
 
 import datetime as dt
+import itertools
 import math
 
 import networkx as nx
@@ -47,13 +48,15 @@ def test_unreachable_target_gives_no_path():
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7), st.floats(0.01, 1.0)), min_size=1, max_size=25))
+@given(
+    st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7), st.floats(0.01, 1.0)), min_size=1, max_size=25)
+)
 def test_a_paths_score_never_exceeds_its_weakest_edge(edges):
     g = graph([(f"n{a}", f"n{b}", s) for a, b, s in edges if a != b])
     if "n0" not in g:
         return
     for path in k_best_paths(g, "n0", [n for n in g if n != "n0"], k=5, distinct=False):
-        scores = [g[u][v]["score"] for u, v in zip(path, path[1:])]
+        scores = [g[u][v]["score"] for u, v in itertools.pairwise(path)]
         assert math.prod(scores) <= min(scores) + 1e-12
 
 
@@ -66,8 +69,8 @@ def test_connect_korea_finds_the_routes_the_report_describes(seeded, target):
     assert c.target.kind == "country" and "gobierno-corea" in c.target.ids
     routes = [p.nodes for p in c.paths]
     via = [set(r[1:-1]) for r in routes]
-    assert any("imct" in v for v in via), routes          # the IMCT's approved Korean cooperation
-    assert any("bid" in r for r in routes), routes        # the BID call with Korean resources
+    assert any("imct" in v for v in via), routes  # the IMCT's approved Korean cooperation
+    assert any("bid" in r for r in routes), routes  # the BID call with Korean resources
     assert any({"apc-colombia", "bid"} <= set(r) for r in routes), routes  # ...reached through APC Colombia
     scores = [p.score for p in c.paths]
     assert scores == sorted(scores, reverse=True)

@@ -20,8 +20,14 @@ ORGS = [
 
 
 def meeting(iid, date, *parts, kind="meeting", status="done"):
-    return {"id": iid, "date": date, "kind": kind, "title": iid, "status": status,
-            "participants": [{"entity": e, "role": r} for e, r in parts]}
+    return {
+        "id": iid,
+        "date": date,
+        "kind": kind,
+        "title": iid,
+        "status": status,
+        "participants": [{"entity": e, "role": r} for e, r in parts],
+    }
 
 
 def build(*interactions, ties=()):
@@ -43,28 +49,45 @@ def test_decay_halves_the_points_after_one_half_life():
 
 
 def test_a_visit_counts_more_than_a_forwarded_call():
-    s = build(meeting("v", "2024-06-01", ("ofai", "host"), ("jica", "offerer"), kind="visit"),
-              meeting("r", "2024-06-01", ("ofai", "intermediary"), ("oim", "offerer"), kind="referral"))
+    s = build(
+        meeting("v", "2024-06-01", ("ofai", "host"), ("jica", "offerer"), kind="visit"),
+        meeting("r", "2024-06-01", ("ofai", "intermediary"), ("oim", "offerer"), kind="referral"),
+    )
     assert score(s, "ofai", "jica") > score(s, "ofai", "oim")
 
 
 def test_an_approved_cooperation_counts_more_than_a_declined_one():
-    s = build(meeting("a", "2024-06-01", ("ofai", "requester"), ("jica", "funder"), kind="cooperation", status="approved"),
-              meeting("d", "2024-06-01", ("ofai", "requester"), ("oim", "funder"), kind="cooperation", status="declined"))
+    s = build(
+        meeting(
+            "a",
+            "2024-06-01",
+            ("ofai", "requester"),
+            ("jica", "funder"),
+            kind="cooperation",
+            status="approved",
+        ),
+        meeting(
+            "d", "2024-06-01", ("ofai", "requester"), ("oim", "funder"), kind="cooperation", status="declined"
+        ),
+    )
     assert score(s, "ofai", "jica") > score(s, "ofai", "oim")
 
 
 def test_a_bilateral_meeting_ties_more_than_a_crowded_one():
-    s = build(meeting("b", "2024-06-01", ("ofai", "organizer"), ("jica", "participant")),
-              meeting("c", "2024-06-01", ("ofai", "organizer"), ("oim", "participant"), ("fontur", "participant")))
+    s = build(
+        meeting("b", "2024-06-01", ("ofai", "organizer"), ("jica", "participant")),
+        meeting("c", "2024-06-01", ("ofai", "organizer"), ("oim", "participant"), ("fontur", "participant")),
+    )
     assert score(s, "ofai", "jica") > score(s, "ofai", "oim")
 
 
 def test_reciprocity_both_sides_initiating_beats_one_sided():
-    s = build(meeting("1", "2024-06-01", ("ofai", "requester"), ("jica", "recipient")),
-              meeting("2", "2024-06-01", ("ofai", "recipient"), ("jica", "requester")),
-              meeting("3", "2024-06-01", ("ofai", "requester"), ("oim", "recipient")),
-              meeting("4", "2024-06-01", ("ofai", "requester"), ("oim", "recipient")))
+    s = build(
+        meeting("1", "2024-06-01", ("ofai", "requester"), ("jica", "recipient")),
+        meeting("2", "2024-06-01", ("ofai", "recipient"), ("jica", "requester")),
+        meeting("3", "2024-06-01", ("ofai", "requester"), ("oim", "recipient")),
+        meeting("4", "2024-06-01", ("ofai", "requester"), ("oim", "recipient")),
+    )
     g = relationship_graph(s, as_of=DAY)
     assert g["ofai"]["jica"]["reciprocal"] and not g["ofai"]["oim"]["reciprocal"]
     assert g["ofai"]["jica"]["score"] > g["ofai"]["oim"]["score"]
@@ -77,15 +100,21 @@ def test_future_interactions_do_not_count_yet():
 
 
 def test_an_ended_membership_fades_and_an_active_one_does_not():
-    s = build(ties=[{"source": "ofai", "target": "jica", "kind": "member_of", "until": "2015"},
-                    {"source": "ofai", "target": "oim", "kind": "member_of"}])
+    s = build(
+        ties=[
+            {"source": "ofai", "target": "jica", "kind": "member_of", "until": "2015"},
+            {"source": "ofai", "target": "oim", "kind": "member_of"},
+        ]
+    )
     assert score(s, "ofai", "oim") > 0.3 > score(s, "ofai", "jica") > 0
 
 
 def test_explain_adds_up_to_the_score_and_lists_every_interaction():
-    s = build(meeting("v", "2024-Q1", ("ofai", "host"), ("jica", "offerer"), kind="visit"),
-              meeting("m", "2024-05", ("ofai", "organizer"), ("jica", "participant"), ("oim", "participant")),
-              ties=[{"source": "jica", "target": "ofai", "kind": "partner_of"}])
+    s = build(
+        meeting("v", "2024-Q1", ("ofai", "host"), ("jica", "offerer"), kind="visit"),
+        meeting("m", "2024-05", ("ofai", "organizer"), ("jica", "participant"), ("oim", "participant")),
+        ties=[{"source": "jica", "target": "ofai", "kind": "partner_of"}],
+    )
     e = explain(s, "ofai", "jica", as_of=DAY)
     assert e.score == pytest.approx(score(s, "ofai", "jica"))
     assert {c.id for c in e.contributions} == {"v", "m", "jica--partner_of--ofai"}
@@ -93,9 +122,11 @@ def test_explain_adds_up_to_the_score_and_lists_every_interaction():
 
 
 def test_top_partners_are_ranked_strongest_first():
-    s = build(meeting("1", "2024-06-01", ("ofai", "host"), ("jica", "offerer"), kind="visit"),
-              meeting("2", "2024-06-01", ("ofai", "host"), ("jica", "offerer"), kind="visit"),
-              meeting("3", "2024-06-01", ("ofai", "host"), ("oim", "offerer"), kind="visit"))
+    s = build(
+        meeting("1", "2024-06-01", ("ofai", "host"), ("jica", "offerer"), kind="visit"),
+        meeting("2", "2024-06-01", ("ofai", "host"), ("jica", "offerer"), kind="visit"),
+        meeting("3", "2024-06-01", ("ofai", "host"), ("oim", "offerer"), kind="visit"),
+    )
     assert [p.b for p in top_partners(relationship_graph(s, as_of=DAY), "ofai")] == ["jica", "oim"]
 
 
