@@ -126,28 +126,25 @@ MODEL_TAGS = {"function-after", "function-before", "function-plain"}
 def merge(datasets: Iterable[tuple[Dataset, dict[tuple[str, str], str]]]) -> tuple[Dataset, list[Problem]]:
     """Combine datasets, keeping one copy of identical duplicates and refusing conflicting ones."""
     out = Dataset()
-    seen: dict[tuple[str, str], tuple[BaseModel, str]] = {}
     problems: list[Problem] = []
+    seen: dict[str, dict[str, BaseModel]] = {"entity": {}}
     for data, origin in datasets:
         for section in SECTIONS:
-            space = "entity" if section in ENTITY_SECTIONS else section
+            space = seen["entity"] if section in ENTITY_SECTIONS else seen.setdefault(section, {})
+            target = getattr(out, section)
             for record in getattr(data, section):
-                key = (space, record.id)
-                where = origin.get((section, record.id), section)
-                if key in seen:
-                    other, other_where = seen[key]
-                    if other == record:
-                        continue
+                other = space.get(record.id)
+                if other is None:
+                    space[record.id] = record
+                    target.append(record)
+                elif other != record:
                     problems.append(
                         Problem(
-                            f"id {record.id!r} is used twice with different content (also at {other_where})",
-                            record=where,
+                            f"id {record.id!r} is used twice with different content",
+                            record=origin.get((section, record.id), section),
                             field="id",
                         )
                     )
-                    continue
-                seen[key] = (record, where)
-                getattr(out, section).append(record)
     return out, problems
 
 

@@ -129,6 +129,9 @@ class SQLiteStore:
             if self.location != ":memory:":
                 self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = FULL")
+            # Big imports touch B-tree pages all over the file; a 256 MB page cache (default: 2 MB)
+            # keeps them in memory until commit.
+            self._db.execute("PRAGMA cache_size = -262144")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open store {self.location}: {exc}") from exc
@@ -182,8 +185,8 @@ class SQLiteStore:
         report = WriteReport()
         try:
             with self._transaction() as db:
-                report.sections["entities"] = self._write_entities(db, data.entities())
-                report.sections["interactions"] = self._write_interactions(db, data.interactions)
+                report.sections["entities"] = _chunked(self._write_entities, db, data.entities())
+                report.sections["interactions"] = _chunked(self._write_interactions, db, data.interactions)
                 report.sections["followups"] = self._upsert(
                     db,
                     "followups",
@@ -425,6 +428,20 @@ class SQLiteStore:
         ]
         data.ties = self.ties()
         return data
+
+
+_WRITE_CHUNK = 20_000
+
+
+def _chunked(write, db: sqlite3.Connection, records: list) -> SectionReport:  # type: ignore[no-untyped-def, type-arg]
+    """Write in slices so that only one slice's serialized rows are in memory at a time."""
+    total = SectionReport()
+    for i in range(0, len(records), _WRITE_CHUNK):
+        part = write(db, records[i : i + _WRITE_CHUNK])
+        total.added += part.added
+        total.updated += part.updated
+        total.unchanged += part.unchanged
+    return total
 
 
 def _statements(script: str) -> list[str]:
