@@ -141,7 +141,22 @@ class Workspace:
 
     # -- views ---------------------------------------------------------------------------------------
     def show(self, text: str, *, as_of: dt.date | None = None) -> Profile:
-        return profile(self.store, self.resolve(text), as_of=as_of)
+        """An entity's profile, with its strength to the home office, tier and degree centrality."""
+        eid = self.resolve(text)
+        prof = profile(self.store, eid, as_of=as_of)
+        g = self.relationship_graph(as_of)
+        try:
+            home = self.home
+        except OfaiError:
+            home = None
+        if home and home != eid:
+            p = pair(g, home, eid)
+            prof.extra["strength to home office"] = round(p.score, 3)
+            prof.extra["tier"] = p.tier
+        if eid in g and g.number_of_nodes() > 1:
+            prof.extra["partners"] = g.degree(eid)
+            prof.extra["degree centrality"] = round(g.degree(eid) / (g.number_of_nodes() - 1), 4)
+        return prof
 
     def stats(self) -> Stats:
         return stats(self.store)

@@ -178,3 +178,9 @@ def test_followups_overdue_and_ask_in_spanish(db):
 def test_bad_as_of_is_a_usage_error(db):
     r = run("followups", "--as-of", "2024-13-01", db=db)
     assert r.returncode == 2 and "month 13" in r.stderr
+
+
+def test_show_gains_strength_tier_and_centrality(db):
+    data = json.loads(run("show", "imct", "--as-of", "2024-03-31", "--json", db=db).stdout)
+    assert data["extra"]["tier"] in {"strong", "medium", "weak", "cold"}
+    assert 0 < data["extra"]["strength to home office"] <= 1 and data["extra"]["partners"] > 0
