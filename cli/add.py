@@ -30,6 +30,42 @@ def _split_pairs(values: tuple[str, ...], key: str, second: str) -> list[dict[st
     return out
 
 
+def entity_options(f: Any) -> Any:
+    """The options organizations and people share: id, name, aliases, countries, tags, note."""
+    for option in reversed(
+        [
+            click.option("--id", "id_", help="Stable id (default: from the name)."),
+            click.option("--name", help="Display name, in Spanish."),
+            click.option("--alias", multiple=True, help="Acronym or other name (repeatable)."),
+            click.option("--country", multiple=True, help="Country code or name (repeatable)."),
+            click.option("--tag", multiple=True, help="Free tag (repeatable)."),
+            click.option("--note"),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+def _entity_fields(
+    id_: str | None,
+    name: str,
+    alias: tuple[str, ...],
+    country: tuple[str, ...],
+    tag: tuple[str, ...],
+    note: str | None,
+) -> dict[str, Any]:
+    from ofai_graph.text import slugify
+
+    return {
+        "id": id_ or slugify(name),
+        "name": name,
+        "aliases": list(alias),
+        "countries": list(country),
+        "tags": list(tag),
+        "note": note,
+    }
+
+
 def _write(ctx: click.Context, record: Any) -> None:
     from .main import workspace
 
@@ -55,13 +91,8 @@ Examples:
   ofai-graph add org --name "Embajada de Corea" --kind foreign_government --country KR --alias "Embajada Corea"
   ofai-graph add org            (prompts for what is missing)""",
     )
-    @click.option("--id", "id_", help="Stable id (default: from the name).")
-    @click.option("--name", help="Display name, in Spanish.")
+    @entity_options
     @click.option("--kind", type=click.Choice([k.value for k in OrgKind]), help="What kind of organization.")
-    @click.option("--alias", multiple=True, help="Acronym or other name (repeatable).")
-    @click.option("--country", multiple=True, help="Country code or name (repeatable).")
-    @click.option("--tag", multiple=True, help="Free tag (repeatable).")
-    @click.option("--note")
     @json_option
     @click.pass_context
     def add_org(
@@ -76,23 +107,10 @@ Examples:
     ) -> None:
         """Add or update an organization."""
         from ofai_graph.model import Organization
-        from ofai_graph.text import slugify
 
         name = _need(name, "Name", "--name")
         kind = _need(kind, "Kind", "--kind", type=click.Choice([k.value for k in OrgKind]))
-        _write(
-            ctx,
-            _build(
-                Organization,
-                id=id_ or slugify(name),
-                name=name,
-                kind=kind,
-                aliases=list(alias),
-                countries=list(country),
-                tags=list(tag),
-                note=note,
-            ),
-        )
+        _write(ctx, _build(Organization, kind=kind, **_entity_fields(id_, name, alias, country, tag, note)))
 
     @add.command(
         "person",
@@ -100,13 +118,8 @@ Examples:
 Examples:
   ofai-graph add person --name "Myriam Savard" --affiliation "gobierno-quebec:Representante" --country CA""",
     )
-    @click.option("--id", "id_")
-    @click.option("--name")
+    @entity_options
     @click.option("--affiliation", multiple=True, help="ORG[:TITLE] (repeatable).")
-    @click.option("--alias", multiple=True)
-    @click.option("--country", multiple=True)
-    @click.option("--tag", multiple=True)
-    @click.option("--note")
     @json_option
     @click.pass_context
     def add_person(
@@ -121,7 +134,6 @@ Examples:
     ) -> None:
         """Add or update a person."""
         from ofai_graph.model import Person
-        from ofai_graph.text import slugify
 
         from .main import workspace
 
@@ -130,19 +142,7 @@ Examples:
         ws = workspace(ctx)
         for a in affs:
             a["organization"] = ws.resolve(a["organization"])
-        _write(
-            ctx,
-            _build(
-                Person,
-                id=id_ or slugify(name),
-                name=name,
-                affiliations=affs,
-                aliases=list(alias),
-                countries=list(country),
-                tags=list(tag),
-                note=note,
-            ),
-        )
+        _write(ctx, _build(Person, affiliations=affs, **_entity_fields(id_, name, alias, country, tag, note)))
 
     @add.command(
         "interaction",
