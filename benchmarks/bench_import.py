@@ -31,7 +31,7 @@ def _peak_mb() -> float:
 def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
     from ofai_graph.files import RawRecord
     from ofai_graph.generate import generate
-    from ofai_graph.importer import import_data, merge, prepare, validate_records
+    from ofai_graph.importer import _References, import_data, validate_records
     from ofai_graph.store.sqlite import MIGRATIONS, SQLiteStore, _kind, entity_names
     from ofai_graph.text import fold_key
 
@@ -44,9 +44,9 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
         return {"seconds": time.perf_counter() - t, "peak_mb": _peak_mb(), "generator_mb": base_mb}
     records = [RawRecord(s, i, it, "bench") for s, items in raw.items() for i, it in enumerate(items)]
     data, _ = validate_records(records)
-    data, _ = merge([(data, {})])
     store = SQLiteStore(db)
-    data = prepare(data, store)
+    refs = _References(store, data.entities())
+    refs.prepare(data, {})
     if mode == "store-write":
         t = time.perf_counter()
         store.write(data)

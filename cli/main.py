@@ -113,7 +113,7 @@ def cli(ctx: click.Context, db: Path | None, backend: str, as_json: bool) -> Non
 def _render_report(report: Any, verb: str) -> None:
     rows = [(name, s.added, s.updated, s.unchanged) for name, s in report.sections.items()]
     table(None, ["section", "added", "updated", "unchanged"], rows)
-    if not report.changed:
+    if not report.changed and verb != "import-dry-run":
         say(f"{verb}: nothing changed (everything was already there)")
 
 
@@ -168,24 +168,13 @@ participants ("imct:requester; OIM:offerer"), status, tags, source_document, sou
 @click.pass_context
 def import_(ctx: click.Context, files: tuple[Path, ...], dry_run: bool, max_size: float) -> None:
     """Import YAML, JSON or CSV files, all-or-nothing: one bad record and nothing is written."""
-    from ofai_graph.importer import load_files, prepare
-
     ws = workspace(ctx)
     max_bytes = int(max_size * 1024 * 1024)
-    if dry_run:
-        data, origin = load_files(files, max_bytes=max_bytes)
-        data = prepare(data, ws.store, origin)
-        counts = data.counts()
-        emit(
-            ctx,
-            {"valid": True, "counts": counts},
-            lambda _: table(None, ["section", "records"], counts.items()),
-        )
-        say("valid; nothing was written (--dry-run)")
-        return
     with Progress("importing") as progress:
-        report = ws.import_files(files, max_bytes=max_bytes, progress=progress)
+        report = ws.import_files(files, max_bytes=max_bytes, progress=progress, dry_run=dry_run)
     emit(ctx, report, lambda r: _render_report(r, "import"))
+    if dry_run:
+        say("valid; nothing was written (--dry-run)")
 
 
 @cli.command(

@@ -7,7 +7,7 @@ them; only a clean :class:`~ofai_graph.model.Dataset` reaches ``Store.write``, w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -123,175 +123,253 @@ def validate_records(records: Sequence[RawRecord]) -> tuple[Dataset, list[Proble
 MODEL_TAGS = {"function-after", "function-before", "function-plain"}
 
 
-def merge(datasets: Iterable[tuple[Dataset, dict[tuple[str, str], str]]]) -> tuple[Dataset, list[Problem]]:
-    """Combine datasets, keeping one copy of identical duplicates and refusing conflicting ones."""
-    out = Dataset()
-    problems: list[Problem] = []
-    seen: dict[str, dict[str, BaseModel]] = {"entity": {}}
-    for data, origin in datasets:
-        for section in SECTIONS:
-            space = seen["entity"] if section in ENTITY_SECTIONS else seen.setdefault(section, {})
-            target = getattr(out, section)
-            for record in getattr(data, section):
-                other = space.get(record.id)
-                if other is None:
-                    space[record.id] = record
-                    target.append(record)
-                elif other != record:
-                    problems.append(
-                        Problem(
-                            f"id {record.id!r} is used twice with different content",
-                            record=origin.get((section, record.id), section),
-                            field="id",
-                        )
-                    )
-    return out, problems
+class _References:
+    """Resolves names in references to ids, across all the batches of one import."""
 
+    def __init__(self, store: Store, entities: Sequence[BaseModel]):
+        self.store = store
+        self.batch_ids = {e.id for e in entities}  # type: ignore[attr-defined]
+        self.resolver = Resolver(store, entities)  # type: ignore[arg-type]
+        self.cache: dict[str, str | None] = {}
+        self.countries_added: set[str] = set()
+        self.interaction_ids: set[str] = set()
 
-def prepare(data: Dataset, store: Store | None, origin: dict[tuple[str, str], str] | None = None) -> Dataset:
-    """Resolve every reference in ``data`` to a canonical id, adding the countries it names.
-
-    Participants, follow-up parties and tie ends may be written as ids, names or aliases
-    ("OIM", "Corea"); they are rewritten to ids. Raises :class:`InvalidData` listing every reference
-    that names nothing, or more than one thing.
-    """
-    origin = origin or {}
-    problems: list[Problem] = []
-    batch_ids = {e.id for e in data.entities()}
-    resolver = Resolver(store, data.entities())
-    cache: dict[str, str | None] = {}
-    new_countries: dict[str, Country] = {}
-
-    def where(section: str, rid: str) -> str:
-        return origin.get((section, rid), f"{section} (id {rid!r})")
-
-    def ref(value: str, section: str, rid: str, field: str) -> str:
-        if value in batch_ids:
+    def ref(
+        self, value: str, where: str, field: str, problems: list[Problem], new: dict[str, Country]
+    ) -> str:
+        if value in self.batch_ids:
             return value
-        if value not in cache:
+        if value not in self.cache:
             try:
-                cache[value] = resolver.resolve(value)
+                self.cache[value] = self.resolver.resolve(value)
             except NotFound as exc:
                 code = countries.lookup(value)
                 if code is not None:
-                    new_countries.setdefault(code, Country(id=code))
-                    cache[value] = code
+                    new.setdefault(code, Country(id=code))
+                    self.cache[value] = code
                 else:
-                    cache[value] = None
+                    self.cache[value] = None
+                    hint = f"; closest: {', '.join(exc.suggestions)}" if exc.suggestions else ""
                     problems.append(
                         Problem(
-                            f"{value!r} is neither an id nor a known name or alias"
-                            + (f"; closest: {', '.join(exc.suggestions)}" if exc.suggestions else ""),
-                            record=where(section, rid),
+                            f"{value!r} is neither an id nor a known name or alias{hint}",
+                            record=where,
                             field=field,
                         )
                     )
+                    return value
             except Ambiguous as exc:
-                cache[value] = None
-                problems.append(Problem(str(exc), record=where(section, rid), field=field))
-        elif cache[value] is None:
-            problems.append(
-                Problem(
-                    f"{value!r} does not name exactly one entity", record=where(section, rid), field=field
-                )
-            )
-        return cache[value] or value
+                self.cache[value] = None
+                problems.append(Problem(str(exc), record=where, field=field))
+                return value
+        resolved = self.cache[value]
+        if resolved is None:
+            problems.append(Problem(f"{value!r} does not name exactly one entity", record=where, field=field))
+            return value
+        return resolved
 
-    for p in data.people:
-        for i, a in enumerate(p.affiliations):
-            a.organization = ref(a.organization, "people", p.id, f"affiliations.{i}.organization")
-    for it in data.interactions:
-        for i, part in enumerate(it.participants):
-            part.__dict__["entity"] = ref(part.entity, "interactions", it.id, f"participants.{i}.entity")
-        # Two spellings of one partner collapse into one participant per role.
-        unique = {(p.entity, p.role): p for p in it.participants}
-        if len(unique) != len(it.participants):
-            it.__dict__["participants"] = list(unique.values())
-    interaction_ids = {i.id for i in data.interactions}
-    missing_interactions = {
-        f.interaction for f in data.followups if f.interaction and f.interaction not in interaction_ids
-    }
-    known = store.get_interactions(missing_interactions) if store is not None and missing_interactions else {}
-    for f in data.followups:
-        for field in ("expected_from", "owner"):
-            value = getattr(f, field)
-            if value:
-                f.__dict__[field] = ref(value, "followups", f.id, field)
-        if f.interaction and f.interaction not in interaction_ids and f.interaction not in known:
-            problems.append(
-                Problem(
-                    f"interaction {f.interaction!r} does not exist",
-                    record=where("followups", f.id),
-                    field="interaction",
-                )
-            )
-    for t in data.ties:
-        t.__dict__["source"] = ref(t.source, "ties", t.id, "source")
-        t.__dict__["target"] = ref(t.target, "ties", t.id, "target")
-        if t.source == t.target:
-            problems.append(
-                Problem("a tie must link two different entities", record=where("ties", t.id), field="target")
-            )
-    # Ids of ties derive from their ends, which may just have been rewritten.
-    for t in data.ties:
-        if t.id.count("--") == 2:
-            t.__dict__["id"] = f"{t.source}--{t.kind.value}--{t.target}"
+    def prepare(self, data: Dataset, origin: dict[tuple[str, str], str]) -> list[Problem]:
+        """Rewrite the references of one batch to ids (in place); return what could not be resolved."""
+        problems: list[Problem] = []
+        new: dict[str, Country] = {}
 
-    for e in [*data.organizations, *data.people]:
-        for code in e.countries:
-            if code not in batch_ids:
-                new_countries.setdefault(code, Country(id=code))
-    if new_countries and store is not None:
-        present = store.get_entities(new_countries)
-        for code in present:
-            new_countries.pop(code)
-    data.countries.extend(c for c in new_countries.values() if c.id not in batch_ids)
+        def where(section: str, rid: str) -> str:
+            return origin.get((section, rid), f"{section} (id {rid!r})")
+
+        for p in data.people:
+            for i, a in enumerate(p.affiliations):
+                a.__dict__["organization"] = self.ref(
+                    a.organization, where("people", p.id), f"affiliations.{i}.organization", problems, new
+                )
+        batch = self.batch_ids
+        for it in data.interactions:
+            parts = it.participants
+            for i, part in enumerate(parts):
+                if part.entity not in batch:
+                    # Models are mutated in place: re-validating a million of them would double the cost.
+                    part.__dict__["entity"] = self.ref(
+                        part.entity, where("interactions", it.id), f"participants.{i}.entity", problems, new
+                    )
+            # Two spellings of one partner collapse into one participant per role.
+            unique = {(p.entity, p.role): p for p in parts}
+            if len(unique) != len(parts):
+                it.__dict__["participants"] = list(unique.values())
+            self.interaction_ids.add(it.id)
+        wanted = {
+            f.interaction
+            for f in data.followups
+            if f.interaction and f.interaction not in self.interaction_ids
+        }
+        known = set(self.store.get_interactions(wanted)) if wanted else set()
+        for f in data.followups:
+            for field in ("expected_from", "owner"):
+                value = getattr(f, field)
+                if value:
+                    f.__dict__[field] = self.ref(value, where("followups", f.id), field, problems, new)
+            if f.interaction and f.interaction not in self.interaction_ids and f.interaction not in known:
+                problems.append(
+                    Problem(
+                        f"interaction {f.interaction!r} does not exist",
+                        record=where("followups", f.id),
+                        field="interaction",
+                    )
+                )
+        for t in data.ties:
+            t.__dict__["source"] = self.ref(t.source, where("ties", t.id), "source", problems, new)
+            t.__dict__["target"] = self.ref(t.target, where("ties", t.id), "target", problems, new)
+            if t.source == t.target:
+                problems.append(
+                    Problem(
+                        "a tie must link two different entities", record=where("ties", t.id), field="target"
+                    )
+                )
+            elif t.id.count("--") == 2:
+                # Ids of ties derive from their ends, which may just have been rewritten.
+                t.__dict__["id"] = f"{t.source}--{t.kind.value}--{t.target}"
+        for e in [*data.organizations, *data.people]:
+            for code in e.countries:
+                if code not in batch:
+                    new.setdefault(code, Country(id=code))
+        todo = {c: m for c, m in new.items() if c not in self.countries_added and c not in batch}
+        if todo:
+            present = self.store.get_entities(todo)
+            data.countries.extend(m for c, m in todo.items() if c not in present)
+            self.countries_added |= set(todo)
+        return problems
+
+
+CHUNK = 20_000
+
+
+def _origin(records: Sequence[RawRecord]) -> dict[tuple[str, str], str]:
+    out = {}
+    for r in records:
+        if isinstance(r.data, dict) and isinstance(r.data.get("id"), str):
+            rid = r.data["id"]
+            if r.section == "countries":
+                rid = countries.lookup(rid) or rid
+            out[(r.section, rid)] = f"{r.file}:{r.line}: {r.where}" if r.line else f"{r.file}: {r.where}"
+    return out
+
+
+def _import(
+    store: Store,
+    records: Sequence[RawRecord],
+    problems: list[Problem],
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> WriteReport:
+    """Validate, resolve and write ``records`` in one transaction, a chunk at a time.
+
+    Entities are validated first (every reference resolves against them). Interactions, follow-ups
+    and ties are then validated, resolved and written in chunks, so that only one chunk of models is
+    in memory at a time; any problem anywhere rolls the whole transaction back.
+    """
+    say = progress or (lambda _msg: None)
+    by_section: dict[str, list[RawRecord]] = {s: [] for s in SECTIONS}
+    for r in records:
+        by_section[r.section].append(r)
+    say("validating entities")
+    entity_records = [r for s in ENTITY_SECTIONS for r in by_section[s]]
+    entities, found = validate_records(entity_records)
+    problems += found
+    seen: dict[str, dict[str, str]] = {}
+    entities = _dedupe(entities, _origin(entity_records), seen, problems)
+    refs = _References(store, entities.entities())
+    total = sum(len(by_section[s]) for s in ("interactions", "followups", "ties"))
+    done = 0
+
+    class _Rollback(Exception):
+        pass
+
+    report = WriteReport()
+    try:
+        with store.transaction() as tx:
+            problems += refs.prepare(entities, _origin(entity_records))
+            if not problems:
+                tx.write(entities)
+            for section in ("interactions", "followups", "ties"):
+                recs = by_section[section]
+                for i in range(0, len(recs), CHUNK):
+                    chunk = recs[i : i + CHUNK]
+                    origin = _origin(chunk)
+                    data, found = validate_records(chunk)
+                    problems += found
+                    data = _dedupe(data, origin, seen, problems)
+                    problems += refs.prepare(data, origin)
+                    if not problems:
+                        tx.write(data)
+                    done += len(chunk)
+                    say(f"{section}: {done:,} of {total:,} records")
+            report = tx.report
+            if problems or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
     if problems:
         raise InvalidData(problems)
-    return data
+    return report
 
 
-def load_files(
+def _dedupe(
+    data: Dataset,
+    origin: dict[tuple[str, str], str],
+    seen: dict[str, dict[str, str]],
+    problems: list[Problem],
+) -> Dataset:
+    """Drop exact repeats of a record; report an id used twice with different content."""
+    out = Dataset()
+    for section in SECTIONS:
+        space = seen.setdefault("entity" if section in ENTITY_SECTIONS else section, {})
+        target = getattr(out, section)
+        for record in getattr(data, section):
+            content = record.model_dump_json()
+            other = space.get(record.id)
+            if other is None:
+                # A hash, not the record: a million of them must fit in memory.
+                space[record.id] = str(hash(content))
+                target.append(record)
+            elif other != str(hash(content)):
+                problems.append(
+                    Problem(
+                        f"id {record.id!r} is used twice with different content",
+                        record=origin.get((section, record.id), section),
+                        field="id",
+                    )
+                )
+    return out
+
+
+def load_records(
     paths: Sequence[str | Path], *, max_bytes: int = MAX_BYTES
-) -> tuple[Dataset, dict[tuple[str, str], str]]:
-    """Read and validate files into one dataset; raises :class:`InvalidData` listing every problem."""
+) -> tuple[list[RawRecord], list[Problem]]:
+    """Read files into raw records; problems of whole files (format, size, syntax) are returned."""
     problems: list[Problem] = []
-    parts: list[tuple[Dataset, dict[tuple[str, str], str]]] = []
+    records: list[RawRecord] = []
     for p in paths:
         path = Path(p)
         try:
-            records = parse_document(read_text(path, max_bytes), detect_format(path), str(path))
+            records += parse_document(read_text(path, max_bytes), detect_format(path), str(path))
         except InvalidData as exc:
             problems += exc.problems
-            continue
-        data, found = validate_records(records)
-        problems += found
-        origin = {}
-        for r in records:
-            if isinstance(r.data, dict) and isinstance(r.data.get("id"), str):
-                section_id = r.data["id"]
-                if r.section == "countries":
-                    section_id = countries.lookup(section_id) or section_id
-                origin[(r.section, section_id)] = (
-                    f"{r.file}:{r.line}: {r.where}" if r.line else f"{r.file}: {r.where}"
-                )
-        parts.append((data, origin))
-    merged, dup = merge(parts)
-    problems += dup
-    if problems:
-        raise InvalidData(problems)
-    origin_all: dict[tuple[str, str], str] = {}
-    for _, o in parts:
-        origin_all.update(o)
-    if not any(merged.counts().values()):
-        raise InvalidData([Problem("no records found", ", ".join(str(p) for p in paths))])
-    return merged, origin_all
+    if not records and not problems:
+        problems.append(Problem("no records found", ", ".join(str(p) for p in paths)))
+    return records, problems
 
 
 def import_files(
-    store: Store, paths: Sequence[str | Path], *, max_bytes: int = MAX_BYTES, progress: Progress | None = None
+    store: Store,
+    paths: Sequence[str | Path],
+    *,
+    max_bytes: int = MAX_BYTES,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> WriteReport:
     """Import files all-or-nothing. Importing the same files twice changes nothing.
+
+    With ``dry_run`` everything is validated and written inside the transaction, which is then
+    rolled back: the report says what an import would do.
 
     >>> import tempfile, pathlib
     >>> from ofai_graph.store.sqlite import SQLiteStore
@@ -300,34 +378,24 @@ def import_files(
     >>> import_files(SQLiteStore(":memory:"), [f]).total("added")
     1
     """
-    say = progress or (lambda _msg: None)
-    say("reading and validating")
-    data, origin = load_files(paths, max_bytes=max_bytes)
-    say("resolving references")
-    data = prepare(data, store, origin)
-    say("writing")
-    return store.write(data)
+    (progress or (lambda _m: None))("reading")
+    records, problems = load_records(paths, max_bytes=max_bytes)
+    return _import(store, records, problems, dry_run=dry_run, progress=progress)
 
 
-def import_data(store: Store, data: Dataset | dict[str, Any], *, source: str = "<data>") -> WriteReport:
+def import_data(
+    store: Store, data: Dataset | dict[str, Any], *, source: str = "<data>", dry_run: bool = False
+) -> WriteReport:
     """Import a :class:`Dataset` or a plain dict shaped like an import file, all-or-nothing."""
-    if isinstance(data, dict):
-        records = [
-            RawRecord(section, i, item, source)
-            for section, items in data.items()
-            if section in SECTIONS
-            for i, item in enumerate(items or [])
-        ]
-        dataset, problems = validate_records(records)
-        merged, dup = merge([(dataset, {})])
-        if problems or dup:
-            raise InvalidData(problems + dup)
-        data = merged
-    else:
-        data, dup = merge([(data.model_copy(deep=True), {})])
-        if dup:
-            raise InvalidData(dup)
-    return store.write(prepare(data, store))
+    if isinstance(data, Dataset):
+        data = data.model_dump(mode="json", exclude_defaults=True)
+    records = [
+        RawRecord(section, i, item, source)
+        for section, items in data.items()
+        if section in SECTIONS
+        for i, item in enumerate(items or [])
+    ]
+    return _import(store, records, [], dry_run=dry_run)
 
 
-__all__ = ["import_data", "import_files", "load_files", "prepare", "validate_records"]
+__all__ = ["import_data", "import_files", "load_records", "validate_records"]

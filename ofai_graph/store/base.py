@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol, runtime_checkable
 
@@ -34,6 +35,21 @@ class WriteReport:
 
     def total(self, what: str) -> int:
         return sum(getattr(s, what) for s in self.sections.values())
+
+    def merge(self, other: WriteReport) -> None:
+        for name, part in other.sections.items():
+            mine = self.sections.setdefault(name, SectionReport())
+            mine.added += part.added
+            mine.updated += part.updated
+            mine.unchanged += part.unchanged
+
+
+class Writer(Protocol):
+    """A write transaction in progress (see :meth:`Store.transaction`)."""
+
+    report: WriteReport
+
+    def write(self, data: Dataset) -> WriteReport: ...
 
 
 class NameRow(NamedTuple):
@@ -80,6 +96,13 @@ class Store(Protocol):
 
     # -- writes: one call, one transaction ------------------------------------------------------
     def write(self, data: Dataset) -> WriteReport: ...
+
+    def transaction(self) -> AbstractContextManager[Writer]:
+        """A transaction for writing in batches: everything lands at the end, or nothing on error.
+
+        Reads made through the store while it is open see its writes.
+        """
+        ...
 
     # -- reads -----------------------------------------------------------------------------------
     def counts(self) -> dict[str, int]: ...

@@ -181,38 +181,50 @@ class SQLiteStore:
         return int(self._db.execute("SELECT value FROM meta WHERE key='revision'").fetchone()[0])
 
     # -- writes --------------------------------------------------------------------------------------
-    def write(self, data: Dataset) -> WriteReport:
-        report = WriteReport()
+    @contextmanager
+    def transaction(self) -> Iterator[_Writer]:
+        """One write transaction for many batches: all of them land, or none (on any exception)."""
+        writer = _Writer(self)
         try:
             with self._transaction() as db:
-                report.sections["entities"] = _chunked(self._write_entities, db, data.entities())
-                report.sections["interactions"] = _chunked(self._write_interactions, db, data.interactions)
-                report.sections["followups"] = self._upsert(
-                    db,
-                    "followups",
-                    data.followups,
-                    "id, interaction_id, status, due_end, owner, expected_from, data",
-                    lambda f, js: (
-                        f.id,
-                        f.interaction,
-                        f.status.value,
-                        f.due.end.isoformat() if f.due else None,
-                        f.owner,
-                        f.expected_from,
-                        js,
-                    ),
-                )
-                report.sections["ties"] = self._upsert(
-                    db,
-                    "ties",
-                    data.ties,
-                    "id, source, target, kind, data",
-                    lambda t, js: (t.id, t.source, t.target, t.kind.value, js),
-                )
-                if report.changed:
+                yield writer
+                if writer.report.changed:
                     db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"writing to {self.location} failed, nothing was written: {exc}") from exc
+
+    def write(self, data: Dataset) -> WriteReport:
+        with self.transaction() as tx:
+            tx.write(data)
+        return tx.report
+
+    def _write_batch(self, data: Dataset) -> WriteReport:
+        db = self._db
+        report = WriteReport()
+        report.sections["entities"] = _chunked(self._write_entities, db, data.entities())
+        report.sections["interactions"] = _chunked(self._write_interactions, db, data.interactions)
+        report.sections["followups"] = self._upsert(
+            db,
+            "followups",
+            data.followups,
+            "id, interaction_id, status, due_end, owner, expected_from, data",
+            lambda f, js: (
+                f.id,
+                f.interaction,
+                f.status.value,
+                f.due.end.isoformat() if f.due else None,
+                f.owner,
+                f.expected_from,
+                js,
+            ),
+        )
+        report.sections["ties"] = self._upsert(
+            db,
+            "ties",
+            data.ties,
+            "id, source, target, kind, data",
+            lambda t, js: (t.id, t.source, t.target, t.kind.value, js),
+        )
         return report
 
     def _existing(self, db: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, str]:
@@ -428,6 +440,19 @@ class SQLiteStore:
         ]
         data.ties = self.ties()
         return data
+
+
+class _Writer:
+    """Writes batches inside an open transaction; ``report`` adds up what they did."""
+
+    def __init__(self, store: SQLiteStore):
+        self._store = store
+        self.report = WriteReport()
+
+    def write(self, data: Dataset) -> WriteReport:
+        part = self._store._write_batch(data)
+        self.report.merge(part)
+        return part
 
 
 _WRITE_CHUNK = 20_000
