@@ -114,6 +114,9 @@ class PartialDate:
         return self.start + (self.end - self.start) / 2
 
     def __str__(self) -> str:
+        return _format(self.start, self.end, self.precision)
+
+    def _text(self) -> str:
         if self.precision is Precision.day:
             return self.start.isoformat()
         if self.precision is Precision.month:
@@ -150,6 +153,12 @@ class PartialDate:
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> dict:
         return {"type": "string", "pattern": r"^\d{4}(-(Q[1-4]|\d{2}(-\d{2})?))?$"}
+
+
+@lru_cache(maxsize=65536)
+def _format(start: dt.date, end: dt.date, precision: Precision) -> str:
+    # Serializing a million interactions formats the same few thousand dates over and over.
+    return PartialDate._text(PartialDate(start, end, precision))
 
 
 @lru_cache(maxsize=65536)

@@ -22,7 +22,7 @@ MAX_BYTES = 32 * 1024 * 1024
 FORMATS = ("yaml", "json", "csv")
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRecord:
     section: str
     index: int

@@ -47,9 +47,9 @@ Progress = Callable[[str], None]
 
 def _message(err: dict[str, Any]) -> str:
     msg = str(err["msg"])
-    if err["type"] == "extra_forbidden":
+    if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         return "unknown field (check its spelling)"
-    if err["type"] == "missing":
+    if err["type"] in ("missing", "missing_argument"):
         return "is required"
     if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == SLUG_PATTERN:
         return f"{err['input']!r} {SLUG_HINT}"
@@ -135,8 +135,9 @@ class _References:
         self.interaction_ids: set[str] = set()
 
     def ref(
-        self, value: str, where: str, field: str, problems: list[Problem], new: dict[str, Country]
+        self, value: str, at: Callable[[], str], field: str, problems: list[Problem], new: dict[str, Country]
     ) -> str:
+        """The id ``value`` names; ``at()`` says where the reference is, for an error message."""
         if value in self.batch_ids:
             return value
         if value not in self.cache:
@@ -145,7 +146,8 @@ class _References:
             except NotFound as exc:
                 code = countries.lookup(value)
                 if code is not None:
-                    new.setdefault(code, Country(id=code))
+                    if code not in new:
+                        new[code] = Country(id=code)
                     self.cache[value] = code
                 else:
                     self.cache[value] = None
@@ -153,22 +155,22 @@ class _References:
                     problems.append(
                         Problem(
                             f"{value!r} is neither an id nor a known name or alias{hint}",
-                            record=where,
+                            record=at(),
                             field=field,
                         )
                     )
                     return value
             except Ambiguous as exc:
                 self.cache[value] = None
-                problems.append(Problem(str(exc), record=where, field=field))
+                problems.append(Problem(str(exc), record=at(), field=field))
                 return value
         resolved = self.cache[value]
         if resolved is None:
-            problems.append(Problem(f"{value!r} does not name exactly one entity", record=where, field=field))
+            problems.append(Problem(f"{value!r} does not name exactly one entity", record=at(), field=field))
             return value
         return resolved
 
-    def prepare(self, data: Dataset, origin: dict[tuple[str, str], str]) -> list[Problem]:
+    def prepare(self, data: Dataset, origin: Any) -> list[Problem]:
         """Rewrite the references of one batch to ids (in place); return what could not be resolved."""
         problems: list[Problem] = []
         new: dict[str, Country] = {}
@@ -179,7 +181,11 @@ class _References:
         for p in data.people:
             for i, a in enumerate(p.affiliations):
                 a.__dict__["organization"] = self.ref(
-                    a.organization, where("people", p.id), f"affiliations.{i}.organization", problems, new
+                    a.organization,
+                    lambda p=p: where("people", p.id),
+                    f"affiliations.{i}.organization",
+                    problems,
+                    new,
                 )
         batch = self.batch_ids
         for it in data.interactions:
@@ -187,11 +193,17 @@ class _References:
             for i, part in enumerate(parts):
                 if part.entity not in batch:
                     # Models are mutated in place: re-validating a million of them would double the cost.
-                    part.__dict__["entity"] = self.ref(
-                        part.entity, where("interactions", it.id), f"participants.{i}.entity", problems, new
+                    parts[i] = part._replace(
+                        entity=self.ref(
+                            part.entity,
+                            lambda it=it: where("interactions", it.id),
+                            f"participants.{i}.entity",
+                            problems,
+                            new,
+                        )
                     )
             # Two spellings of one partner collapse into one participant per role.
-            unique = {(p.entity, p.role): p for p in parts}
+            unique = {(p.entity, p.role._value_): p for p in parts}  # _value_: Enum.__hash__ is slow
             if len(unique) != len(parts):
                 it.__dict__["participants"] = list(unique.values())
             self.interaction_ids.add(it.id)
@@ -205,7 +217,9 @@ class _References:
             for field in ("expected_from", "owner"):
                 value = getattr(f, field)
                 if value:
-                    f.__dict__[field] = self.ref(value, where("followups", f.id), field, problems, new)
+                    f.__dict__[field] = self.ref(
+                        value, lambda f=f: where("followups", f.id), field, problems, new
+                    )
             if f.interaction and f.interaction not in self.interaction_ids and f.interaction not in known:
                 problems.append(
                     Problem(
@@ -215,8 +229,12 @@ class _References:
                     )
                 )
         for t in data.ties:
-            t.__dict__["source"] = self.ref(t.source, where("ties", t.id), "source", problems, new)
-            t.__dict__["target"] = self.ref(t.target, where("ties", t.id), "target", problems, new)
+            t.__dict__["source"] = self.ref(
+                t.source, lambda t=t: where("ties", t.id), "source", problems, new
+            )
+            t.__dict__["target"] = self.ref(
+                t.target, lambda t=t: where("ties", t.id), "target", problems, new
+            )
             if t.source == t.target:
                 problems.append(
                     Problem(
@@ -228,8 +246,8 @@ class _References:
                 t.__dict__["id"] = f"{t.source}--{t.kind.value}--{t.target}"
         for e in [*data.organizations, *data.people]:
             for code in e.countries:
-                if code not in batch:
-                    new.setdefault(code, Country(id=code))
+                if code not in batch and code not in new and code not in self.countries_added:
+                    new[code] = Country(id=code)
         todo = {c: m for c, m in new.items() if c not in self.countries_added and c not in batch}
         if todo:
             present = self.store.get_entities(todo)
@@ -241,15 +259,26 @@ class _References:
 CHUNK = 20_000
 
 
-def _origin(records: Sequence[RawRecord]) -> dict[tuple[str, str], str]:
-    out = {}
-    for r in records:
-        if isinstance(r.data, dict) and isinstance(r.data.get("id"), str):
-            rid = r.data["id"]
-            if r.section == "countries":
-                rid = countries.lookup(rid) or rid
-            out[(r.section, rid)] = f"{r.file}:{r.line}: {r.where}" if r.line else f"{r.file}: {r.where}"
-    return out
+class _Origin:
+    """Where each record came from, formatted only when a problem needs it."""
+
+    def __init__(self, records: Sequence[RawRecord]):
+        self._records = records
+
+    def get(self, key: tuple[str, str], default: str) -> str:
+        section, rid = key
+        for r in self._records:
+            if r.section == section and isinstance(r.data, dict):
+                found = r.data.get("id")
+                if section == "countries" and isinstance(found, str):
+                    found = countries.lookup(found) or found
+                if found == rid:
+                    return f"{r.file}:{r.line}: {r.where}" if r.line else f"{r.file}: {r.where}"
+        return default
+
+
+def _origin(records: Sequence[RawRecord]) -> Any:
+    return _Origin(records)
 
 
 def _import(
@@ -274,8 +303,8 @@ def _import(
     entity_records = [r for s in ENTITY_SECTIONS for r in by_section[s]]
     entities, found = validate_records(entity_records)
     problems += found
-    seen: dict[str, dict[str, str]] = {}
-    entities = _dedupe(entities, _origin(entity_records), seen, problems)
+    seen: dict[str, set[str]] = {}
+    entities = _dedupe(entities, _origin(entity_records), seen, problems, store)
     refs = _References(store, entities.entities())
     total = sum(len(by_section[s]) for s in ("interactions", "followups", "ties"))
     done = 0
@@ -296,8 +325,8 @@ def _import(
                     origin = _origin(chunk)
                     data, found = validate_records(chunk)
                     problems += found
-                    data = _dedupe(data, origin, seen, problems)
                     problems += refs.prepare(data, origin)
+                    data = _dedupe(data, origin, seen, problems, store)
                     if not problems:
                         tx.write(data)
                     done += len(chunk)
@@ -313,24 +342,26 @@ def _import(
 
 
 def _dedupe(
-    data: Dataset,
-    origin: dict[tuple[str, str], str],
-    seen: dict[str, dict[str, str]],
-    problems: list[Problem],
+    data: Dataset, origin: Any, seen: dict[str, set[str]], problems: list[Problem], store: Store
 ) -> Dataset:
-    """Drop exact repeats of a record; report an id used twice with different content."""
+    """Drop exact repeats of a record; report an id used twice with different content.
+
+    Only ids are remembered across chunks (a million of them fit in memory, a million records do
+    not); a repeat from an earlier chunk is compared with what that chunk wrote in this transaction.
+    """
     out = Dataset()
     for section in SECTIONS:
-        space = seen.setdefault("entity" if section in ENTITY_SECTIONS else section, {})
+        space = seen.setdefault("entity" if section in ENTITY_SECTIONS else section, set())
         target = getattr(out, section)
+        current: dict[str, BaseModel] = {}
         for record in getattr(data, section):
-            content = record.model_dump_json()
-            other = space.get(record.id)
-            if other is None:
-                # A hash, not the record: a million of them must fit in memory.
-                space[record.id] = str(hash(content))
+            if record.id not in space:
+                space.add(record.id)
+                current[record.id] = record
                 target.append(record)
-            elif other != str(hash(content)):
+                continue
+            other = current.get(record.id) or _stored(store, section, record.id)
+            if other is not None and other != record:
                 problems.append(
                     Problem(
                         f"id {record.id!r} is used twice with different content",
@@ -339,6 +370,16 @@ def _dedupe(
                     )
                 )
     return out
+
+
+def _stored(store: Store, section: str, rid: str) -> BaseModel | None:
+    if section in ENTITY_SECTIONS:
+        return store.get_entities([rid]).get(rid)
+    if section == "interactions":
+        return store.get_interactions([rid]).get(rid)
+    if section == "followups":
+        return next((f for f in store.followups(None) if f.id == rid), None)
+    return next((t for t in store.ties() if t.id == rid), None)
 
 
 def load_records(

@@ -196,3 +196,22 @@ def test_changed_content_updates_in_place(office, tmp_path):
     report = import_files(office, [p])
     assert report.total("updated") == 1
     assert office.find_by_key("un migration") == ["oim"]
+
+
+def test_the_same_partner_named_twice_in_one_role_is_one_participant(office, tmp_path):
+    p = write(
+        tmp_path,
+        "twice.yaml",
+        """interactions:
+  - id: m2
+    date: 2024-Q1
+    kind: meeting
+    title: Reunión
+    participants: [{entity: OIM, role: offerer}, {entity: IOM, role: offerer}, {entity: ofai}]
+""",
+    )
+    import_files(office, [p])
+    assert [(x.entity, x.role.value) for x in office.get_interactions(["m2"])["m2"].participants] == [
+        ("oim", "offerer"),
+        ("ofai", "participant"),
+    ]
