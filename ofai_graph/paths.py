@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from .store.base import Store
+from .strength import StrengthConfig, last_label
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -198,6 +199,7 @@ def connect(
     import networkx as nx
 
     as_of = g.graph.get("as_of", dt.date.today())
+    cfg = g.graph.get("config") or StrengthConfig()
     raw = k_best_paths(
         g,
         source,
@@ -220,10 +222,10 @@ def connect(
                     source_name=g.nodes[u].get("name", u),
                     target_name=g.nodes[v].get("name", v),
                     score=e["score"],
-                    tier=e["tier"],
+                    tier=cfg.tier(e["score"]),
                     interactions=e["interactions"],
                     ties=list(e["ties"]),
-                    last=e.get("last_label"),
+                    last=last_label(e),
                     evidence=[f"{i.date} · {i.kind.value} · {i.title}" for i in shared]
                     + [f"tie: {kind}" for kind in e["ties"]],
                 )

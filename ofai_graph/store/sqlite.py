@@ -391,11 +391,13 @@ class SQLiteStore:
                 d = cache[text] = date.fromisoformat(text)
             return d
 
+        # Plain tuples in Participation's field order: building a named tuple per row costs more
+        # than the rest of the scoring loop.
         for iid, start, end, kind, status, eid, role in self._db.execute(
             "SELECT i.id, i.date_start, i.date_end, i.kind, i.status, p.entity_id, p.role "
             "FROM interactions i JOIN participants p ON p.interaction_id = i.id ORDER BY i.id"
         ):
-            yield Participation(iid, day(start), day(end), kind, status, eid, role)
+            yield (iid, day(start), day(end), kind, status, eid, role)  # type: ignore[misc]
 
     def followups(self, status: FollowUpStatus | None = None, involving: str | None = None) -> list[FollowUp]:
         sql = "SELECT f.data FROM followups f"
