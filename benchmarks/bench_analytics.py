@@ -66,8 +66,8 @@ def main() -> None:
         # outcomes, recency or reciprocity). networkx's own bipartite.weighted_projected_graph does
         # not finish on this graph: it intersects the office's 700,000 neighbours once per partner.
         b = nx.Graph()
-        for _, group in itertools.groupby(parts, key=lambda p: p.interaction_id):
-            members = sorted({p.entity_id for p in group})
+        for _, group in itertools.groupby(parts, key=lambda p: p[0]):
+            members = sorted({p[5] for p in group})
             for i, a in enumerate(members):
                 for c in members[i + 1 :]:
                     if b.has_edge(a, c):

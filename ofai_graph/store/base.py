@@ -135,7 +135,13 @@ class Store(Protocol):
         """Interactions both ``a`` and ``b`` took part in, newest first."""
         ...
 
-    def participations(self) -> Iterator[Participation]: ...
+    def participations(self) -> Iterator[Participation]:
+        """Every participant of every interaction, ordered by interaction id.
+
+        Implementations may yield plain tuples in :class:`Participation`'s field order (building a
+        named tuple per row is measurable on millions of rows); read them by index.
+        """
+        ...
 
     def followups(
         self, status: FollowUpStatus | None = None, involving: str | None = None
