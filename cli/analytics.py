@@ -29,8 +29,19 @@ def render_strength(rows: list[Any]) -> None:
         return
     table(
         None,
-        ["partner", "score", "tier", "interactions", "last", "reciprocal"],
-        [(p.b, _pct(p.score), p.tier, p.interactions, p.last, "yes" if p.reciprocal else "no") for p in rows],
+        ["partner", "id", "score", "tier", "interactions", "last", "reciprocal"],
+        [
+            (
+                p.b_name or p.b,
+                p.b,
+                _pct(p.score),
+                p.tier,
+                p.interactions,
+                p.last_label or "—",
+                "yes" if p.reciprocal else "no",
+            )
+            for p in rows
+        ],
     )
 
 

@@ -155,11 +155,13 @@ class Contribution(BaseModel):
 class PairStrength(BaseModel):
     a: str
     b: str
+    b_name: str | None = None
     score: float
     tier: str
     points: float
     interactions: int
     last: dt.date | None
+    last_label: str | None = None
     reciprocal: bool
     contributions: list[Contribution] = []
 
@@ -368,13 +370,16 @@ def pair(g: nx.Graph, a: str, b: str) -> PairStrength:
     """The strength of one pair from a relationship graph (cold and zero when they never met)."""
     cfg: StrengthConfig = g.graph.get("config", StrengthConfig())
     data = g.get_edge_data(a, b)
+    name = g.nodes[b].get("name") if b in g else None
     if data is None:
         return PairStrength(
-            a=a, b=b, score=0.0, tier="cold", points=0.0, interactions=0, last=None, reciprocal=False
+            a=a, b=b, b_name=name, score=0.0, tier="cold", points=0.0, interactions=0, last=None, reciprocal=False
         )
     return PairStrength(
         a=a,
         b=b,
+        b_name=name,
+        last_label=last_label(data),
         score=data["score"],
         tier=cfg.tier(data["score"]),
         points=data["points"],
