@@ -42,7 +42,7 @@ def main() -> None:
 
     from ofai_graph.generate import generate
     from ofai_graph.importer import import_data
-    from ofai_graph.paths import _SINK, k_best_paths
+    from ofai_graph.paths import k_best_paths
     from ofai_graph.store.sqlite import SQLiteStore
     from ofai_graph.strength import relationship_graph
 
@@ -85,19 +85,23 @@ def main() -> None:
         "connect", lambda: k_best_paths(g, "ofai", targets, k=5, max_hops=4, distinct=False)
     )
 
+    sink = "\x00sink"  # one virtual node joined to every target at zero cost
+
     def nx_connect() -> list[list[str]]:
-        g.add_edges_from((t, _SINK) for t in targets)
+        g.add_edges_from((t, sink) for t in targets)
         for t in targets:
-            g[t][_SINK]["cost"] = 0.0
+            g[t][sink]["cost"] = 0.0
         try:
             return [
-                p[:-1] for p in itertools.islice(nx.shortest_simple_paths(g, "ofai", _SINK, weight="cost"), 5)
+                p[:-1] for p in itertools.islice(nx.shortest_simple_paths(g, "ofai", sink, weight="cost"), 5)
             ]
         finally:
-            g.remove_node(_SINK)
+            g.remove_node(sink)
 
     base_paths, t_nx = timed("nx-connect", nx_connect)
-    print(f"connect / nx: {t_conn / t_nx:.2f}x; same paths: {paths == base_paths}")
+    cost = [round(sum(g[a][b]["cost"] for a, b in itertools.pairwise(p)), 9) for p in paths]
+    base_cost = [round(sum(g[a][b]["cost"] for a, b in itertools.pairwise(p)), 9) for p in base_paths]
+    print(f"connect / nx: {t_conn / t_nx:.2f}x; same path costs: {cost == base_cost}")
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "OFAI_GRAPH_DB": f"{tmp}/seed.db"}
         subprocess.run(

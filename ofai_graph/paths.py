@@ -2,9 +2,8 @@
 
 A path's score is the **product of its edges' strengths** (each in [0, 1]): a chain is as good as
 the chance that every introduction along it works, so it can never exceed its weakest link, and
-every extra hop costs. The k best simple paths are found with Yen's algorithm
-(``networkx.shortest_simple_paths``) on edge costs ``-log(strength)``, so the cheapest path is the
-one with the highest product.
+every extra hop costs. Paths are searched on edge costs ``-log(strength)``, so the cheapest path is
+the one with the highest product (see :func:`k_best_paths`).
 
 A target may be one entity or a **country**: every entity based in it (its ``countries``), tied to it
 (represents, based in) or funded by an entity of it.
@@ -13,6 +12,7 @@ A target may be one entity or a **country**: every entity based in it (its ``cou
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import itertools
 import math
 from typing import TYPE_CHECKING
@@ -24,8 +24,6 @@ from .strength import StrengthConfig, last_label
 
 if TYPE_CHECKING:
     import networkx as nx
-
-_SINK = "\x00target"
 
 
 class Hop(BaseModel):
@@ -104,15 +102,20 @@ def k_best_paths(
     avoid: frozenset[str] = frozenset(),
     via_kinds: frozenset[str] | None = None,
     distinct: bool = True,
-    max_examined: int = 2000,
 ) -> list[list[str]]:
     """The ``k`` simple paths from ``source`` to any of ``targets`` with the highest product of ``score``.
 
-    ``g`` is a relationship graph (edge attribute ``cost = -log(score)``). ``avoid`` removes
-    entities; ``via_kinds`` restricts intermediate entities to those kinds. With ``distinct`` (the
-    default) each route, the sequence of intermediaries, is reported once: going through IMCT to
-    the Korean government or to the project Korea funds is one route, not two answers.
-    ``g`` is left as it was.
+    ``g`` is a relationship graph (edge attribute ``cost = -log(score)``). A path ends at the first
+    target it reaches and has at most ``max_hops`` edges. ``avoid`` removes entities; ``via_kinds``
+    restricts intermediate entities to those kinds. With ``distinct`` (the default) each route, the
+    sequence of intermediaries, is reported once: going through IMCT to the Korean government or to
+    the project Korea funds is one route, not two answers.
+
+    The search is best-first over partial paths in order of cost, so the first ``k`` paths that reach
+    a target are the ``k`` best (costs are never negative); it returns what Yen's algorithm
+    (``networkx.shortest_simple_paths``) would, filtered the same way (the tests check this). Each
+    partial path is extended with its neighbours one at a time, cheapest first, instead of all at
+    once: around a hub with 70,000 partners that is the difference between seconds and milliseconds.
 
     >>> import networkx as nx, math
     >>> g = nx.Graph()
@@ -121,61 +124,63 @@ def k_best_paths(
     >>> k_best_paths(g, "ofai", ["kr"], k=2)
     [['ofai', 'apc', 'kr'], ['ofai', 'kr']]
     """
-    import networkx as nx
-
-    if source not in g:
+    if source not in g or source in avoid:
         return []
-    goal = [t for t in targets if t in g and t != source and t not in avoid]
+    goal = {t for t in targets if t in g and t != source and t not in avoid}
     if not goal:
         return []
-    goal_set = set(goal)
-    kinds = g.nodes
+    adj = g._adj
+    nodes = g.nodes
 
-    def allowed(node: str) -> bool:
-        if node in avoid:
-            return False
-        if node in (source, _SINK) or node in goal_set:
+    def allowed(w: str) -> bool:
+        if w in goal:
             return True
-        return via_kinds is None or kinds[node].get("kind") in via_kinds
+        if w in avoid:
+            return False
+        return via_kinds is None or nodes[w].get("kind") in via_kinds
 
-    def weight(u: str, v: str, data: dict) -> float | None:
-        if not (allowed(u) and allowed(v)):
-            return None
-        if u == _SINK or v == _SINK:
-            return 0.0
-        return data["cost"]
+    # Neighbours sorted by cost, per node, built when first needed; on the last hop only targets.
+    ordered: dict[tuple[str, bool], list[tuple[float, str]]] = {}
 
-    # One virtual sink joined to every target turns "to any of them" into one search. It is added
-    # and removed here because copying a graph of a million edges costs more than the search.
-    if len(goal) == 1:
-        sink = goal[0]
-    else:
-        sink = _SINK
-        g.add_node(_SINK)
-        g.add_edges_from((t, _SINK) for t in goal)
+    def neighbours(v: str, last: bool) -> list[tuple[float, str]]:
+        key = (v, last)
+        lst = ordered.get(key)
+        if lst is None:
+            lst = sorted((d["cost"], w) for w, d in adj[v].items() if (w in goal if last else allowed(w)))
+            ordered[key] = lst
+        return lst
+
+    heap: list[tuple[float, int, tuple[str, ...], int, float]] = []
+    tie = itertools.count()
+
+    def push_extension(cost: float, path: tuple[str, ...], start: int) -> None:
+        """Queue the cheapest extension of ``path`` by its ``start``-th neighbour or a later one."""
+        hops = len(path) - 1
+        if hops >= max_hops:
+            return
+        lst = neighbours(path[-1], hops + 1 == max_hops)
+        i = start
+        while i < len(lst) and lst[i][1] in path:
+            i += 1
+        if i < len(lst):
+            heapq.heappush(heap, (cost + lst[i][0], next(tie), path, i, cost))
+
+    push_extension(0.0, (source,), 0)
     found: list[list[str]] = []
     routes: set[tuple[str, ...]] = set()
-    try:
-        for examined, path in enumerate(nx.shortest_simple_paths(g, source, sink, weight=weight)):
-            if sink == _SINK:
-                path = path[:-1]
-            route = tuple(path[1:-1])
-            if (
-                len(path) - 1 <= max_hops
-                and not (goal_set & set(route))
-                and not (distinct and route in routes)
-            ):
+    while heap and len(found) < k:
+        cost, _, parent, i, parent_cost = heapq.heappop(heap)
+        lst = neighbours(parent[-1], len(parent) == max_hops)
+        w = lst[i][1]
+        push_extension(parent_cost, parent, i + 1)  # the next sibling, never cheaper than this one
+        path = (*parent, w)
+        if w in goal:
+            route = path[1:-1]
+            if not (distinct and route in routes):
                 routes.add(route)
-                found.append(path)
-                if len(found) == k:
-                    break
-            if examined >= max_examined:
-                break
-    except nx.NetworkXNoPath:
-        pass
-    finally:
-        if sink == _SINK:
-            g.remove_node(_SINK)
+                found.append(list(path))
+        else:
+            push_extension(cost, path, 0)
     return found
 
 

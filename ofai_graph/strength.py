@@ -373,7 +373,15 @@ def pair(g: nx.Graph, a: str, b: str) -> PairStrength:
     name = g.nodes[b].get("name") if b in g else None
     if data is None:
         return PairStrength(
-            a=a, b=b, b_name=name, score=0.0, tier="cold", points=0.0, interactions=0, last=None, reciprocal=False
+            a=a,
+            b=b,
+            b_name=name,
+            score=0.0,
+            tier="cold",
+            points=0.0,
+            interactions=0,
+            last=None,
+            reciprocal=False,
         )
     return PairStrength(
         a=a,

@@ -60,6 +60,37 @@ def test_a_paths_score_never_exceeds_its_weakest_edge(edges):
         assert math.prod(scores) <= min(scores) + 1e-12
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9), st.floats(0.02, 1.0)), min_size=1, max_size=30),
+    st.sets(st.integers(1, 9), min_size=1, max_size=3),
+    st.integers(1, 6),
+)
+def test_the_k_best_paths_are_those_yen_finds(edges, target_ids, k):
+    g = graph([(f"n{a}", f"n{b}", s) for a, b, s in edges if a != b])
+    targets = [f"n{t}" for t in target_ids if f"n{t}" in g]
+    if "n0" not in g or not targets:
+        return
+    ours = k_best_paths(g, "n0", targets, k=k, max_hops=99, distinct=False)
+    h = g.copy()
+    h.add_edges_from((t, "sink", {"cost": 0.0}) for t in targets)
+    theirs = []
+    try:
+        for p in nx.shortest_simple_paths(h, "n0", "sink", weight="cost"):
+            p = p[:-1]
+            if not set(p[1:-1]) & set(targets):
+                theirs.append(p)
+            if len(theirs) == k:
+                break
+    except nx.NetworkXNoPath:
+        pass
+
+    def cost(p):
+        return round(sum(g[a][b]["cost"] for a, b in itertools.pairwise(p)), 9)
+
+    assert [cost(p) for p in ours] == [cost(p) for p in theirs]
+
+
 # -- on the seed data ---------------------------------------------------------------------------
 
 
