@@ -33,7 +33,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -198,19 +198,143 @@ def tie_points(
     return weight
 
 
-def _group(participations: Iterable[Participation]) -> Iterable[list[Participation]]:
-    """Consecutive participations of one interaction (stores yield them ordered by interaction)."""
-    current: list[Participation] = []
-    current_id = None
-    for p in participations:
-        if p[0] != current_id:
-            if current:
-                yield current
-            current = []
-            current_id = p[0]
-        current.append(p)
-    if current:
-        yield current
+class _DayCache:
+    """Ordinal day numbers back to dates, each distinct one converted once."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, dt.date] = {}
+
+    def __call__(self, ordinal: int) -> dt.date:
+        d = self._cache.get(ordinal)
+        if d is None:
+            d = self._cache[ordinal] = dt.date.fromordinal(ordinal)
+        return d
+
+
+class _Pairs(NamedTuple):
+    names: list[str]  # entity ids, sorted, so that a < b as codes means a < b as ids
+    a: Any
+    b: Any
+    points: Any
+    count: Any
+    last: Any  # end ordinal << 16 | (0xFFFF - days in the interval) of the latest shared interaction
+    bits: Any  # 1: a ever initiated, 2: b ever initiated
+
+
+def _pair_evidence(participations: Iterable[Participation], cfg: StrengthConfig, as_of: dt.date) -> _Pairs:
+    """Step 1 of the module docstring for every pair at once, with numpy.
+
+    One pass in Python turns the participations into integer columns; everything after that runs
+    on arrays: an entity with two roles in one interaction keeps its stronger one, interactions are
+    grouped by size so that the pairs of all interactions of size m come from one (count, m) matrix,
+    and the contributions are summed per pair with bincount.
+    """
+    import numpy as np
+
+    ent: dict[str, int] = {}
+    role_code: dict[str, int] = {}
+    kind_status: dict[tuple[str, str], int] = {}
+    i_start: list[int] = []
+    i_end: list[int] = []
+    i_ks: list[int] = []
+    p_inter: list[int] = []
+    p_ent: list[int] = []
+    p_role: list[int] = []
+    current = None
+    idx = -1
+    ordinal = _DayOrdinals()
+    for iid, start, end, kind, status, e, r in participations:
+        if iid != current:
+            current = iid
+            idx += 1
+            i_start.append(ordinal(start))
+            i_end.append(ordinal(end))
+            ks = kind_status.get((kind, status))
+            if ks is None:
+                ks = kind_status[(kind, status)] = len(kind_status)
+            i_ks.append(ks)
+        p_inter.append(idx)
+        code = ent.get(e)
+        if code is None:
+            code = ent[e] = len(ent)
+        p_ent.append(code)
+        rc = role_code.get(r)
+        if rc is None:
+            rc = role_code[r] = len(role_code)
+        p_role.append(rc)
+    names = sorted(ent)
+    empty = np.zeros(0, dtype=np.int64)
+    if not names:
+        return _Pairs(names, empty, empty, np.zeros(0), empty, empty, empty)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[[ent[n] for n in names]] = np.arange(len(names))
+    roles = list(role_code)
+    role_w = np.array([cfg.role.get(r, 0.5) for r in roles])
+    role_init = np.array([r in INITIATING_ROLES for r in roles], dtype=np.int64)
+    ks_w = np.array([cfg.kind.get(k, 0.5) * cfg.outcome.get(s, 1.0) for k, s in kind_status])
+
+    pi = np.array(p_inter, dtype=np.int64)
+    pe = rank[np.array(p_ent, dtype=np.int64)]
+    pr = np.array(p_role, dtype=np.int64)
+    pw = role_w[pr]
+    # Sort by interaction, then entity, strongest role first; keep one row per (interaction, entity).
+    order = np.lexsort((-pw, pe, pi))
+    pi, pe, pr, pw = pi[order], pe[order], pr[order], pw[order]
+    keep = np.ones(len(pi), dtype=bool)
+    keep[1:] = (pi[1:] != pi[:-1]) | (pe[1:] != pe[:-1])
+    pi, pe, pr, pw = pi[keep], pe[keep], pr[keep], pw[keep]
+    pinit = role_init[pr]
+
+    start = np.array(i_start, dtype=np.int64)
+    end = np.array(i_end, dtype=np.int64)
+    n = np.bincount(pi, minlength=len(start))
+    offset = np.concatenate(([0], np.cumsum(n)[:-1]))
+    today = as_of.toordinal()
+    # Midpoints fall on half days; the Python reference floors them, as dt.date arithmetic does.
+    age = np.maximum(0.0, today - np.floor((start + end) / 2.0))
+    base = ks_w[np.array(i_ks, dtype=np.int64)] * np.exp2(-age / cfg.half_life_days)
+    valid = (start <= today) & (n >= 2)
+
+    parts_a, parts_b, parts_pts, parts_last, parts_bits = [], [], [], [], []
+    # Latest end wins; between equal ends, the most precise date (shortest interval).
+    last_code = (end << 16) | (0xFFFF - (end - start))
+    for m in np.unique(n[valid]).tolist():
+        sel = np.nonzero(valid & (n == m))[0]
+        cols = offset[sel][:, None] + np.arange(m)
+        E, W, INIT = pe[cols], pw[cols], pinit[cols]
+        b_base = base[sel] / (m - 1)
+        lc = last_code[sel]
+        for i in range(m):
+            for j in range(i + 1, m):
+                parts_a.append(E[:, i])
+                parts_b.append(E[:, j])
+                parts_pts.append(b_base * np.sqrt(W[:, i] * W[:, j]))
+                parts_last.append(lc)
+                parts_bits.append(INIT[:, i] | (INIT[:, j] << 1))
+    if not parts_a:
+        return _Pairs(names, empty, empty, np.zeros(0), empty, empty, empty)
+    a = np.concatenate(parts_a)
+    b = np.concatenate(parts_b)
+    key = a * len(names) + b
+    unique, inverse = np.unique(key, return_inverse=True)
+    points = np.bincount(inverse, weights=np.concatenate(parts_pts), minlength=len(unique))
+    count = np.bincount(inverse, minlength=len(unique))
+    last = np.zeros(len(unique), dtype=np.int64)
+    np.maximum.at(last, inverse, np.concatenate(parts_last))
+    bits = np.zeros(len(unique), dtype=np.int64)
+    np.bitwise_or.at(bits, inverse, np.concatenate(parts_bits))
+    return _Pairs(names, unique // len(names), unique % len(names), points, count, last, bits)
+
+
+class _DayOrdinals:
+    def __init__(self) -> None:
+        self._cache: dict[dt.date, int] = {}
+
+    def __call__(self, day: dt.date) -> int:
+        o = self._cache.get(day)
+        if o is None:
+            o = self._cache[day] = day.toordinal()
+        return o
 
 
 def relationship_graph(
@@ -239,53 +363,7 @@ def relationship_graph(
 
     cfg = config or StrengthConfig()
     as_of = as_of or dt.date.today()
-    # One list per pair: [points, interactions, last end, last start, initiated bits]. This loop runs
-    # once per participation (three million times on the benchmark graph): one dict lookup per pair,
-    # and the decay of each distinct date interval computed once.
-    acc: dict[tuple[str, str], list] = {}
-    kind_w, outcome_w, role_w = cfg.kind, cfg.outcome, cfg.role
-    half = cfg.half_life_days
-    initiating = INITIATING_ROLES
-    decay_of: dict[tuple[dt.date, dt.date], float] = {}
-    for group in _group(store.participations()):
-        start, end, kind, status = group[0][1:5]
-        if start > as_of:
-            continue
-        if len(group) == 2 and group[0][5] != group[1][5]:
-            roles = {group[0][5]: group[0][6], group[1][5]: group[1][6]}
-        else:
-            roles = {}
-            for p in group:  # an entity with two roles counts once, with its stronger role
-                e, r = p[5], p[6]
-                if e not in roles or role_w.get(r, 0.5) > role_w.get(roles[e], 0.5):
-                    roles[e] = r
-        n = len(roles)
-        if n < 2:
-            continue
-        decay = decay_of.get((start, end))
-        if decay is None:
-            age = (as_of - _midpoint(start, end)).days
-            decay = decay_of[(start, end)] = 2.0 ** (-max(0, age) / half)
-        base = kind_w.get(kind, 0.5) * outcome_w.get(status, 1.0) / (n - 1) * decay
-        members = sorted(roles.items())
-        for i in range(n):
-            a, ra = members[i]
-            wa = role_w.get(ra, 0.5)
-            init_a = 1 if ra in initiating else 0
-            for j in range(i + 1, n):
-                b, rb = members[j]
-                key = (a, b)
-                pts = base * math.sqrt(wa * role_w.get(rb, 0.5))
-                bits = init_a | (2 if rb in initiating else 0)
-                slot = acc.get(key)
-                if slot is None:
-                    acc[key] = [pts, 1, end, start, bits]
-                else:
-                    slot[0] += pts
-                    slot[1] += 1
-                    if end > slot[2]:
-                        slot[2], slot[3] = end, start
-                    slot[4] |= bits
+    pairs = _pair_evidence(store.participations(), cfg, as_of)
     tie_kinds: dict[tuple[str, str], list[str]] = defaultdict(list)
     tie_pts: dict[tuple[str, str], float] = defaultdict(float)
     for t in store.ties():
@@ -318,37 +396,50 @@ def relationship_graph(
     exp, log = math.exp, math.log
     no_ties: list[str] = []
 
-    def edges():  # type: ignore[no-untyped-def]
-        for key in acc.keys() | tie_pts.keys():
-            slot = acc.get(key)
-            if slot is None:
-                total, reciprocal, n, last_end, last_start = tie_pts[key], False, 0, None, None
-            else:
-                reciprocal = slot[4] == 3
-                total = slot[0] * (1.0 if reciprocal else one_sided) + tie_pts.get(key, 0.0)
-                n, last_end, last_start = slot[1], slot[2], slot[3]
-            score = 1.0 - exp(-total / scale)
-            if score > 0.0:
-                yield (
-                    key[0],
-                    key[1],
-                    {
-                        "score": score,
-                        "points": total,
-                        "interactions": n,
-                        "last": last_end,
-                        "last_start": last_start,
-                        "reciprocal": reciprocal,
-                        "ties": tie_kinds.get(key, no_ties),
-                        "cost": -log(score),
-                    },
-                )
+    day = _DayCache()
 
-    # networkx's add_edges_from copies each attribute dict and checks both ends on every call; on
-    # a million edges that is most of the cost. Writing the adjacency directly is what networkx's
-    # own converters do: one shared attribute dict per undirected edge.
+    def edges():  # type: ignore[no-untyped-def]
+        seen: set[tuple[str, str]] = set()
+        names = pairs.names
+        for a, b, pts, n, last_code, bits in zip(
+            pairs.a.tolist(),
+            pairs.b.tolist(),
+            pairs.points.tolist(),
+            pairs.count.tolist(),
+            pairs.last.tolist(),
+            pairs.bits.tolist(),
+            strict=True,
+        ):
+            key = (names[a], names[b])
+            reciprocal = bits == 3
+            total = pts * (1.0 if reciprocal else one_sided)
+            if key in tie_pts:
+                total += tie_pts[key]
+                seen.add(key)
+            end = last_code >> 16
+            yield key, total, n, day(end), day(end - (0xFFFF - (last_code & 0xFFFF))), reciprocal
+        for key, total in tie_pts.items():
+            if key not in seen:
+                yield key, total, 0, None, None, False
+
     adj = g._adj
-    for a, b, data in edges():
+    for (a, b), total, n, last_end, last_start, reciprocal in edges():
+        score = 1.0 - exp(-total / scale)
+        if score <= 0.0:
+            continue
+        data = {
+            "score": score,
+            "points": total,
+            "interactions": n,
+            "last": last_end,
+            "last_start": last_start,
+            "reciprocal": reciprocal,
+            "ties": tie_kinds.get((a, b), no_ties),
+            "cost": -log(score),
+        }
+        # networkx's add_edges_from copies each attribute dict and checks both ends on every call;
+        # on a million edges that is most of the cost. Writing the adjacency directly is what
+        # networkx's own converters do: one shared attribute dict per undirected edge.
         if a not in adj:
             g.add_node(a)
         if b not in adj:

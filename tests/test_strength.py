@@ -164,3 +164,19 @@ def test_scores_stay_in_0_1_and_adding_an_interaction_never_lowers_a_score(items
     before = score(build(*_many(items)), "ofai", "jica")
     after = score(build(*_many([*items, extra])), "ofai", "jica")
     assert 0.0 <= before <= after <= 1.0
+
+
+def test_every_pair_of_a_generated_graph_matches_its_explanation():
+    # relationship_graph scores all pairs at once with numpy; explain() recomputes one pair from its
+    # interactions. They must agree everywhere, ties and affiliations included.
+    from ofai_graph.generate import generate
+
+    s = SQLiteStore(":memory:")
+    import_data(s, generate(60, 400, seed=5))
+    as_of = dt.date(2024, 6, 30)
+    g = relationship_graph(s, as_of=as_of)
+    assert g.number_of_edges() > 100
+    for a, b, data in g.edges(data=True):
+        e = explain(s, a, b, as_of=as_of)
+        assert data["score"] == pytest.approx(e.score, rel=1e-9), (a, b)
+        assert data["interactions"] == e.interactions and data["reciprocal"] == e.reciprocal
