@@ -111,3 +111,24 @@ def test_a_killed_import_leaves_the_store_as_before(tmp_path):
     proc.wait()
     with ofai_graph.open(db) as ws:
         assert ws.dataset() == before
+
+
+def test_one_transaction_may_write_the_same_record_twice_into_a_new_store():
+    from ofai_graph.model import Dataset, Organization
+
+    s = SQLiteStore(":memory:")
+    with s.transaction() as tx:
+        tx.write(Dataset(organizations=[Organization(id="a", name="A", kind="company")]))
+        tx.write(Dataset(organizations=[Organization(id="a", name="A2", kind="company")]))
+    assert tx.report.sections["entities"].added == 1 and tx.report.sections["entities"].updated == 1
+    assert s.get_entities(["a"])["a"].name == "A2"
+
+
+def test_an_exception_inside_a_transaction_writes_nothing():
+    from ofai_graph.model import Dataset, Organization
+
+    s = SQLiteStore(":memory:")
+    with pytest.raises(RuntimeError), s.transaction() as tx:
+        tx.write(Dataset(organizations=[Organization(id="a", name="A", kind="company")]))
+        raise RuntimeError("boom")
+    assert s.counts()["organization"] == 0
