@@ -392,60 +392,85 @@ def relationship_graph(
         (s.id, {"name": s.name, "type": s.type, "kind": s.kind, "countries": s.countries})
         for s in summaries.values()
     )
-    scale, one_sided = cfg.scale, cfg.one_sided
-    exp, log = math.exp, math.log
-    no_ties: list[str] = []
+    import numpy as np
 
+    # Reciprocity, ties and the score itself, on arrays; Python only builds the edge dicts.
+    names = pairs.names
+    reciprocal = pairs.bits == 3
+    total = pairs.points * np.where(reciprocal, 1.0, cfg.one_sided)
+    code = {name: i for i, name in enumerate(names)} if tie_pts else {}
+    keys = pairs.a * len(names) + pairs.b
+    tie_only: list[tuple[tuple[str, str], float]] = []
+    for (a, b), pts in tie_pts.items():
+        ia, ib = code.get(a), code.get(b)
+        pos = -1
+        if ia is not None and ib is not None:
+            k = ia * len(names) + ib
+            pos = int(np.searchsorted(keys, k))
+            if pos >= len(keys) or keys[pos] != k:
+                pos = -1
+        if pos >= 0:
+            total[pos] += pts
+        else:
+            tie_only.append(((a, b), pts))
+    score = -np.expm1(-total / cfg.scale)
+    with np.errstate(divide="ignore"):
+        cost = -np.log(score)
+    end = pairs.last >> 16
+    start = end - (0xFFFF - (pairs.last & 0xFFFF))
     day = _DayCache()
-
-    def edges():  # type: ignore[no-untyped-def]
-        seen: set[tuple[str, str]] = set()
-        names = pairs.names
-        for a, b, pts, n, last_code, bits in zip(
-            pairs.a.tolist(),
-            pairs.b.tolist(),
-            pairs.points.tolist(),
-            pairs.count.tolist(),
-            pairs.last.tolist(),
-            pairs.bits.tolist(),
-            strict=True,
-        ):
-            key = (names[a], names[b])
-            reciprocal = bits == 3
-            total = pts * (1.0 if reciprocal else one_sided)
-            if key in tie_pts:
-                total += tie_pts[key]
-                seen.add(key)
-            end = last_code >> 16
-            yield key, total, n, day(end), day(end - (0xFFFF - (last_code & 0xFFFF))), reciprocal
-        for key, total in tie_pts.items():
-            if key not in seen:
-                yield key, total, 0, None, None, False
-
+    no_ties: list[str] = []
     adj = g._adj
-    for (a, b), total, n, last_end, last_start, reciprocal in edges():
-        score = 1.0 - exp(-total / scale)
-        if score <= 0.0:
+    g.add_nodes_from(n for n in names if n not in adj)
+    # networkx's add_edges_from copies each attribute dict and checks both ends on every call; on a
+    # million edges that is most of the cost. Writing the adjacency directly is what networkx's own
+    # converters do: one shared attribute dict per undirected edge.
+    for a, b, sc, pts, n, e, st, rec, c in zip(
+        pairs.a.tolist(),
+        pairs.b.tolist(),
+        score.tolist(),
+        total.tolist(),
+        pairs.count.tolist(),
+        end.tolist(),
+        start.tolist(),
+        reciprocal.tolist(),
+        cost.tolist(),
+        strict=True,
+    ):
+        if sc <= 0.0:
             continue
+        na, nb = names[a], names[b]
         data = {
-            "score": score,
-            "points": total,
+            "score": sc,
+            "points": pts,
             "interactions": n,
-            "last": last_end,
-            "last_start": last_start,
-            "reciprocal": reciprocal,
-            "ties": tie_kinds.get((a, b), no_ties),
-            "cost": -log(score),
+            "last": day(e),
+            "last_start": day(st),
+            "reciprocal": rec,
+            "ties": tie_kinds.get((na, nb), no_ties) if tie_kinds else no_ties,
+            "cost": c,
         }
-        # networkx's add_edges_from copies each attribute dict and checks both ends on every call;
-        # on a million edges that is most of the cost. Writing the adjacency directly is what
-        # networkx's own converters do: one shared attribute dict per undirected edge.
-        if a not in adj:
-            g.add_node(a)
-        if b not in adj:
-            g.add_node(b)
-        adj[a][b] = data
-        adj[b][a] = data
+        adj[na][nb] = data
+        adj[nb][na] = data
+    for (na, nb), pts in tie_only:
+        sc = -math.expm1(-pts / cfg.scale)
+        if sc <= 0.0:
+            continue
+        for n_ in (na, nb):
+            if n_ not in adj:
+                g.add_node(n_)
+        data = {
+            "score": sc,
+            "points": pts,
+            "interactions": 0,
+            "last": None,
+            "last_start": None,
+            "reciprocal": False,
+            "ties": tie_kinds[(na, nb)],
+            "cost": -math.log(sc),
+        }
+        adj[na][nb] = data
+        adj[nb][na] = data
     g.graph.update(as_of=as_of, config=cfg)
     return g
 
