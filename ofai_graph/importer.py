@@ -135,7 +135,12 @@ class _References:
         self.interaction_ids: set[str] = set()
 
     def ref(
-        self, value: str, at: Callable[[], str], field: str, problems: list[Problem], new: dict[str, Country]
+        self,
+        value: str,
+        at: Callable[[], dict[str, Any]],
+        field: str,
+        problems: list[Problem],
+        new: dict[str, Country],
     ) -> str:
         """The id ``value`` names; ``at()`` says where the reference is, for an error message."""
         if value in self.batch_ids:
@@ -155,18 +160,18 @@ class _References:
                     problems.append(
                         Problem(
                             f"{value!r} is neither an id nor a known name or alias{hint}",
-                            record=at(),
+                            **at(),
                             field=field,
                         )
                     )
                     return value
             except Ambiguous as exc:
                 self.cache[value] = None
-                problems.append(Problem(str(exc), record=at(), field=field))
+                problems.append(Problem(str(exc), **at(), field=field))
                 return value
         resolved = self.cache[value]
         if resolved is None:
-            problems.append(Problem(f"{value!r} does not name exactly one entity", record=at(), field=field))
+            problems.append(Problem(f"{value!r} does not name exactly one entity", **at(), field=field))
             return value
         return resolved
 
@@ -175,8 +180,8 @@ class _References:
         problems: list[Problem] = []
         new: dict[str, Country] = {}
 
-        def where(section: str, rid: str) -> str:
-            return origin.get((section, rid), f"{section} (id {rid!r})")
+        def where(section: str, rid: str) -> dict[str, Any]:
+            return origin.get((section, rid), {"record": f"{section} (id {rid!r})"})
 
         for p in data.people:
             for i, a in enumerate(p.affiliations):
@@ -224,7 +229,7 @@ class _References:
                 problems.append(
                     Problem(
                         f"interaction {f.interaction!r} does not exist",
-                        record=where("followups", f.id),
+                        **where("followups", f.id),
                         field="interaction",
                     )
                 )
@@ -237,9 +242,7 @@ class _References:
             )
             if t.source == t.target:
                 problems.append(
-                    Problem(
-                        "a tie must link two different entities", record=where("ties", t.id), field="target"
-                    )
+                    Problem("a tie must link two different entities", **where("ties", t.id), field="target")
                 )
             elif t.id.count("--") == 2:
                 # Ids of ties derive from their ends, which may just have been rewritten.
@@ -265,7 +268,8 @@ class _Origin:
     def __init__(self, records: Sequence[RawRecord]):
         self._records = records
 
-    def get(self, key: tuple[str, str], default: str) -> str:
+    def get(self, key: tuple[str, str], default: dict[str, Any]) -> dict[str, Any]:
+        """File, line and record of the record with this (section, id), as Problem's fields."""
         section, rid = key
         for r in self._records:
             if r.section == section and isinstance(r.data, dict):
@@ -273,7 +277,7 @@ class _Origin:
                 if section == "countries" and isinstance(found, str):
                     found = countries.lookup(found) or found
                 if found == rid:
-                    return f"{r.file}:{r.line}: {r.where}" if r.line else f"{r.file}: {r.where}"
+                    return {"file": r.file, "line": r.line, "record": r.where}
         return default
 
 
@@ -365,7 +369,7 @@ def _dedupe(
                 problems.append(
                     Problem(
                         f"id {record.id!r} is used twice with different content",
-                        record=origin.get((section, record.id), section),
+                        **origin.get((section, record.id), {"record": section}),
                         field="id",
                     )
                 )

@@ -109,7 +109,7 @@ def test_unknown_participant_lists_the_closest_entities(office, tmp_path):
     participants: [{entity: ofai}, {entity: Organizacion Internacional Migraciones Mundial}]
 """,
     )
-    reject(office, p, "participants.1.entity", "closest")
+    reject(office, p, "u.yaml:2: interactions[0]", "participants.1.entity", "closest")
     q = write(
         tmp_path, "v.yaml", p.read_text().replace("Organizacion Internacional Migraciones Mundial", "zzqqxx")
     )
