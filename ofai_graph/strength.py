@@ -198,19 +198,6 @@ def tie_points(
     return weight
 
 
-class _DayCache:
-    """Ordinal day numbers back to dates, each distinct one converted once."""
-
-    def __init__(self) -> None:
-        self._cache: dict[int, dt.date] = {}
-
-    def __call__(self, ordinal: int) -> dt.date:
-        d = self._cache.get(ordinal)
-        if d is None:
-            d = self._cache[ordinal] = dt.date.fromordinal(ordinal)
-        return d
-
-
 class _Pairs(NamedTuple):
     names: list[str]  # entity ids, sorted, so that a < b as codes means a < b as ids
     a: Any
@@ -416,23 +403,25 @@ def relationship_graph(
     score = -np.expm1(-total / cfg.scale)
     with np.errstate(divide="ignore"):
         cost = -np.log(score)
-    end = pairs.last >> 16
-    start = end - (0xFFFF - (pairs.last & 0xFFFF))
-    day = _DayCache()
+    # A few thousand distinct (end, start) intervals among a million pairs: convert each once.
+    codes, code_index = np.unique(pairs.last, return_inverse=True)
+    intervals = [
+        (dt.date.fromordinal(c >> 16), dt.date.fromordinal((c >> 16) - (0xFFFF - (c & 0xFFFF))))
+        for c in codes.tolist()
+    ]
     no_ties: list[str] = []
     adj = g._adj
     g.add_nodes_from(n for n in names if n not in adj)
     # networkx's add_edges_from copies each attribute dict and checks both ends on every call; on a
     # million edges that is most of the cost. Writing the adjacency directly is what networkx's own
     # converters do: one shared attribute dict per undirected edge.
-    for a, b, sc, pts, n, e, st, rec, c in zip(
+    for a, b, sc, pts, n, ix, rec, c in zip(
         pairs.a.tolist(),
         pairs.b.tolist(),
         score.tolist(),
         total.tolist(),
         pairs.count.tolist(),
-        end.tolist(),
-        start.tolist(),
+        code_index.tolist(),
         reciprocal.tolist(),
         cost.tolist(),
         strict=True,
@@ -444,8 +433,8 @@ def relationship_graph(
             "score": sc,
             "points": pts,
             "interactions": n,
-            "last": day(e),
-            "last_start": day(st),
+            "last": intervals[ix][0],
+            "last_start": intervals[ix][1],
             "reciprocal": rec,
             "ties": tie_kinds.get((na, nb), no_ties) if tie_kinds else no_ties,
             "cost": c,

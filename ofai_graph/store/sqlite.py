@@ -8,6 +8,7 @@ that write: SQLite rolls the journal back on the next open.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -397,15 +398,7 @@ class SQLiteStore:
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
     def participations(self) -> Iterator[Participation]:
-        from datetime import date
-
-        cache: dict[str, date] = {}
-
-        def day(text: str) -> date:
-            d = cache.get(text)
-            if d is None:
-                d = cache[text] = date.fromisoformat(text)
-            return d
+        day = _Days()
 
         # Plain tuples in Participation's field order: building a named tuple per row costs more
         # than the rest of the scoring loop.
@@ -413,7 +406,7 @@ class SQLiteStore:
             "SELECT i.id, i.date_start, i.date_end, i.kind, i.status, p.entity_id, p.role "
             "FROM interactions i JOIN participants p ON p.interaction_id = i.id ORDER BY i.id"
         ):
-            yield (iid, day(start), day(end), kind, status, eid, role)  # type: ignore[misc]
+            yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
 
     def followups(self, status: FollowUpStatus | None = None, involving: str | None = None) -> list[FollowUp]:
         sql = "SELECT f.data FROM followups f"
@@ -458,6 +451,14 @@ class SQLiteStore:
         ]
         data.ties = self.ties()
         return data
+
+
+class _Days(dict):
+    """ISO dates to ``date`` objects, each distinct text parsed once (a C-level lookup per row)."""
+
+    def __missing__(self, text: str) -> dt.date:
+        value = self[text] = dt.date.fromisoformat(text)
+        return value
 
 
 class _Writer:
