@@ -208,6 +208,8 @@ def to_plain(data: Dataset) -> dict[str, list[dict[str, Any]]]:
         for record in getattr(data, section):
             d = record.model_dump(mode="json", exclude_defaults=True)
             d.pop("type", None)
+            if section == "interactions":
+                d["participants"] = [{"entity": e, "role": r} for e, r in d["participants"]]
             if section == "countries":
                 from . import countries
 

@@ -19,7 +19,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    field_serializer,
     model_validator,
 )
 
@@ -395,7 +394,8 @@ class Participant(NamedTuple):
     """One party to an interaction and its role.
 
     A named tuple rather than a model: a million interactions carry three million of these, and
-    validating a tuple costs a sixth of validating a model.
+    validating a tuple costs a sixth of validating a model. It serializes as ``[entity, role]``;
+    exports write it as a mapping for people (see :func:`ofai_graph.files.to_plain`).
     """
 
     entity: NonEmpty
@@ -418,10 +418,6 @@ class Interaction(_Model):
     status: Status = Status.done
     source: SourceRef | None = None
     tags: TextList = Field(default_factory=list)
-
-    @field_serializer("participants")
-    def _participants_as_mappings(self, parts: list[Participant]) -> list[dict[str, str]]:
-        return [{"entity": p[0], "role": p[1]._value_} for p in parts]
 
     @property
     def entity_ids(self) -> list[str]:

@@ -312,9 +312,10 @@ class SQLiteStore:
                     i.id,
                     i.date.start.isoformat(),
                     i.date.end.isoformat(),
-                    i.kind.value,
-                    i.axis.value if i.axis else None,
-                    i.status.value,
+                    # Members of str enums bind as their text; ``.value`` is a slow descriptor.
+                    i.kind,
+                    i.axis,
+                    i.status,
                     js,
                 )
                 for i, js in todo
@@ -322,7 +323,7 @@ class SQLiteStore:
         )
         db.executemany(
             "INSERT INTO participants (interaction_id, entity_id, role) VALUES (?,?,?)",
-            ((i.id, p.entity, p.role.value) for i, _ in todo for p in i.participants),
+            ((i.id, p[0], p[1]) for i, _ in todo for p in i.participants),
         )
         return SectionReport(len(new), len(changed), same)
 
