@@ -5,8 +5,8 @@ the chance that every introduction along it works, so it can never exceed its we
 every extra hop costs. Paths are searched on edge costs ``-log(strength)``, so the cheapest path is
 the one with the highest product (see :func:`k_best_paths`).
 
-A target may be one entity or a **country**: every entity based in it (its ``countries``), tied to it
-(represents, based in) or funded by an entity of it.
+A target may be one entity, a **country** (every entity based in it, tied to it, or funded by an
+entity of it) or a **tag** (every entity carrying it).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Path(BaseModel):
 
 class Target(BaseModel):
     query: str
-    kind: str  # "country" or "entity"
+    kind: str  # "entity", "country" or "tag"
     label: str
     ids: list[str]
 
@@ -90,6 +90,22 @@ def target_for(store: Store, entity_id: str, query: str | None = None) -> Target
             query=query or entity_id, kind="country", label=ent.name, ids=country_members(store, entity_id)
         )
     return Target(query=query or entity_id, kind="entity", label=ent.name, ids=[entity_id])
+
+
+def tag_target(store: Store, tag: str) -> Target | None:
+    """Every entity carrying ``tag`` (accent- and case-insensitive), or None when none does.
+
+    Tags are free text inside each record, so this reads every entity: it is the fallback when the
+    text names no entity or country.
+    """
+    from .text import fold_key
+
+    key = fold_key(tag)
+    ids = [s.id for s in store.entity_summaries()]
+    found = sorted(e.id for e in store.get_entities(ids).values() if any(fold_key(t) == key for t in e.tags))
+    if not found:
+        return None
+    return Target(query=tag, kind="tag", label=f"tag '{tag}'", ids=found)
 
 
 def k_best_paths(

@@ -30,7 +30,7 @@ from .model import (
     Person,
     Tie,
 )
-from .paths import Connection, connect, target_for
+from .paths import Connection, connect, tag_target, target_for
 from .profile import Profile, profile
 from .resolve import Resolver, SearchHit, search
 from .stats import Stats, stats
@@ -227,9 +227,13 @@ class Workspace:
         via_kinds: Sequence[str] = (),
         as_of: dt.date | None = None,
     ) -> Connection:
-        """Referral paths from the home office (or ``source``) to an entity or a country."""
+        """Referral paths from the home office (or ``source``) to an entity, a country or a tag."""
         src = self.resolve(source) if source else self.home
-        tgt = target_for(self.store, self.resolve(target), target)
+        # An exact name wins, then an exact tag, then a near-miss of a name.
+        exact = self.resolver.exact(target)
+        tgt = tag_target(self.store, target) if len(exact) != 1 else None
+        if tgt is None:
+            tgt = target_for(self.store, self.resolve(target), target)
         g = self.relationship_graph(as_of)
         return connect(
             g,

@@ -120,3 +120,9 @@ def test_an_unreachable_target_names_the_nearest_reachable_entities(seeded):
 def test_an_ambiguous_target_lists_candidates(seeded):
     with pytest.raises(Ambiguous):
         seeded.connect("camara de comercio", as_of=AS_OF)
+
+
+def test_a_tag_is_a_target_too(seeded):
+    c = seeded.connect("Binacional", as_of=AS_OF)
+    assert c.target.kind == "tag" and set(c.target.ids) == {"amcham", "camara-binacional-paises-bajos"}
+    assert {p.nodes[-1] for p in c.paths} <= set(c.target.ids) and c.paths
