@@ -317,3 +317,98 @@ def _open() -> Any:
     from ofai_graph.model import FollowUpStatus
 
     return FollowUpStatus.open
+
+
+def register_map(cli: click.Group) -> None:
+    from pathlib import Path
+
+    from .main import as_of_option, json_option, parse_as_of, workspace
+
+    @cli.command(
+        "map",
+        epilog="""\b
+Examples:
+  ofai-graph map                                   the whole network, ofai-graph-map.html
+  ofai-graph map --path-to Korea --out corea.html  who connects us to Korea, drawn on top
+  ofai-graph map --focus IMCT --hops 2
+  ofai-graph map --kind foreign_government --kind multilateral --min-strength 0.1
+  ofai-graph map --redact-people --out para-compartir.html
+  ofai-graph map --format png --out red.png        a picture for slides (needs chromium)""",
+    )
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["html", "png", "svg"]),
+        default=None,
+        help="Default: from --out's suffix, else html.",
+    )
+    @click.option("--focus", help="Only this entity and its neighbourhood.")
+    @click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True)
+    @click.option("--path-to", help="Draw the strongest referral paths to this entity, country or tag.")
+    @click.option("--kind", multiple=True, help="Only entities of this kind (repeatable).")
+    @click.option("--country", multiple=True, help="Only entities of this country (repeatable).")
+    @click.option("--since", help="Only ties with an interaction since this date.")
+    @click.option("--until", help="Only ties with an interaction until this date.")
+    @click.option("--min-strength", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+    @click.option("--redact-people", is_flag=True, help="Replace people's names with role and organization.")
+    @click.option("--title", help="Title shown on the map.")
+    @as_of_option
+    @json_option
+    @click.pass_context
+    def map_(
+        ctx: click.Context,
+        out: Path | None,
+        fmt: str | None,
+        focus: str | None,
+        hops: int,
+        path_to: str | None,
+        kind: tuple[str, ...],
+        country: tuple[str, ...],
+        since: str | None,
+        until: str | None,
+        min_strength: float,
+        redact_people: bool,
+        title: str | None,
+        as_of: str | None,
+    ) -> None:
+        """An interactive network map in one offline HTML file (or a PNG/SVG picture)."""
+        from ofai_graph.dates import PartialDate
+
+        def day(value: str | None, name: str, end: bool) -> Any:
+            if value is None:
+                return None
+            try:
+                d = PartialDate.parse(value)
+            except ValueError as exc:
+                raise click.BadParameter(str(exc), param_hint=name) from None
+            return d.end if end else d.start
+
+        fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "html")
+        out = out or Path(f"ofai-graph-map.{fmt}")
+        m = workspace(ctx).map(
+            focus=focus,
+            hops=hops,
+            path_to=path_to,
+            kinds=kind,
+            countries=country,
+            since=day(since, "--since", False),
+            until=day(until, "--until", True),
+            min_strength=min_strength,
+            redact_people=redact_people,
+            title=title,
+            as_of=parse_as_of(as_of),
+        )
+        path = m.save(out, fmt=fmt)
+        result = {
+            "path": str(path.resolve()),
+            "format": fmt,
+            "nodes": m.node_count,
+            "edges": m.edge_count,
+            "highlighted": m.highlighted,
+        }
+        emit(
+            ctx,
+            result,
+            lambda r: text(f"map written to {r['path']} ({r['nodes']} entities, {r['edges']} ties)"),
+        )

@@ -340,6 +340,7 @@ _add.register(cli)
 from . import analytics as _analytics  # noqa: E402
 
 _analytics.register(cli)
+_analytics.register_map(cli)
 
 
 def main() -> None:
