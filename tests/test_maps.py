@@ -3,7 +3,6 @@
 import datetime as dt
 import os
 import re
-import shutil
 
 import pytest
 
@@ -83,7 +82,17 @@ def test_cli_writes_the_map_and_says_where(seeded_path, tmp_path):
 
 # -- in a real browser ------------------------------------------------------------------------------
 
-CHROMIUM = os.environ.get("OFAI_GRAPH_CHROMIUM") or shutil.which("chromium")
+def _chromium() -> str | None:
+    from ofai_graph.errors import OfaiError
+    from ofai_graph.maps import chromium_path
+
+    try:
+        return chromium_path()
+    except OfaiError:
+        return None
+
+
+CHROMIUM = _chromium()
 
 
 @pytest.fixture(scope="module")
