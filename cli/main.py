@@ -61,9 +61,36 @@ def workspace(ctx: click.Context):  # type: ignore[no-untyped-def]
     if obj.get("ws") is None:
         import ofai_graph
 
-        obj["ws"] = ofai_graph.open(obj["db"], backend=obj["backend"])
+        if obj["backend"] == "neo4j":
+            obj["ws"] = ofai_graph.Workspace(neo4j_store(ctx))
+        else:
+            obj["ws"] = ofai_graph.open(obj["db"], backend="sqlite")
         ctx.find_root().call_on_close(obj["ws"].close)
     return obj["ws"]
+
+
+def neo4j_password(uri: str) -> str:
+    """From NEO4J_PASSWORD, else a hidden prompt on a terminal: never a command-line argument (ps shows those)."""
+    import os
+
+    password = os.environ.get("NEO4J_PASSWORD")
+    if password is not None:
+        return password
+    if sys.stdin.isatty():
+        return click.prompt(f"Password for {uri}", hide_input=True, err=True)
+    raise CliError(f"no password for {uri}: set NEO4J_PASSWORD (or run on a terminal to be asked)")
+
+
+def neo4j_store(ctx: click.Context):  # type: ignore[no-untyped-def]
+    """A Neo4j store from --neo4j-* options and NEO4J_* variables."""
+    from ofai_graph.store.neo4j import Neo4jStore
+
+    obj = ctx.find_root().obj
+    if not obj.get("neo4j_uri"):
+        raise CliError("the neo4j backend needs a server address: --neo4j-uri or NEO4J_URI")
+    return Neo4jStore(
+        obj["neo4j_uri"], obj["neo4j_user"], neo4j_password(obj["neo4j_uri"]), obj["neo4j_database"]
+    )
 
 
 def as_of_option(f: Any) -> Any:
@@ -99,12 +126,40 @@ def parse_as_of(value: str | None) -> dt.date:
     show_default=True,
     help="Storage backend. Env: OFAI_GRAPH_BACKEND.",
 )
+@click.option("--neo4j-uri", envvar="NEO4J_URI", help="Bolt address of the Neo4j server. Env: NEO4J_URI.")
+@click.option(
+    "--neo4j-user", envvar="NEO4J_USERNAME", default="neo4j", show_default=True, help="Env: NEO4J_USERNAME."
+)
+@click.option(
+    "--neo4j-database",
+    envvar="NEO4J_DATABASE",
+    help="Database name (default: the server's). Env: NEO4J_DATABASE.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
 @click.version_option(package_name="ofai-graph")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, backend: str, as_json: bool) -> None:
-    """ofai-graph: the relationships of an Office of International Affairs as a graph."""
-    ctx.obj = {"db": db, "backend": backend, "json": as_json, "ws": None}
+def cli(
+    ctx: click.Context,
+    db: Path | None,
+    backend: str,
+    neo4j_uri: str | None,
+    neo4j_user: str,
+    neo4j_database: str | None,
+    as_json: bool,
+) -> None:
+    """ofai-graph: the relationships of an Office of International Affairs as a graph.
+
+    The password of the neo4j backend comes from NEO4J_PASSWORD or a prompt, never from an option.
+    """
+    ctx.obj = {
+        "db": db,
+        "backend": backend,
+        "json": as_json,
+        "ws": None,
+        "neo4j_uri": neo4j_uri,
+        "neo4j_user": neo4j_user,
+        "neo4j_database": neo4j_database,
+    }
 
 
 # -- init / import / export -------------------------------------------------------------------------
@@ -341,6 +396,10 @@ from . import analytics as _analytics  # noqa: E402
 
 _analytics.register(cli)
 _analytics.register_map(cli)
+
+from . import neo4j as _neo4j  # noqa: E402
+
+_neo4j.register(cli)
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,40 @@ organizations:
   - {id: oim, name: Organización Internacional para las Migraciones, kind: multilateral, aliases: [OIM, IOM]}
   - {id: imct, name: Instituto Municipal de Cultura y Turismo, kind: decentralized_entity, aliases: [IMCT], countries: [Colombia]}
 """
+
+
+# -- a real Bolt server ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def bolt():
+    """ArcadeDB's Bolt server in a subprocess, or the server ``NEO4J_URI`` names."""
+    import boltserver
+
+    if os.environ.get("NEO4J_URI"):
+        yield boltserver.BoltServer(
+            uri=os.environ["NEO4J_URI"],
+            user=os.environ.get("NEO4J_USERNAME", "neo4j"),
+            password=os.environ.get("NEO4J_PASSWORD", ""),
+            database=os.environ.get("NEO4J_DATABASE", "neo4j"),
+        )
+        return
+    try:
+        server = boltserver.start()
+    except ImportError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("arcadedb-embedded is not installed (pip install -e '.[test]')")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def neo(bolt):
+    """An empty Neo4j store on the test server."""
+    from ofai_graph.store.neo4j import Neo4jStore
+
+    s = Neo4jStore(bolt.uri, bolt.user, bolt.password, bolt.database)
+    s.clear()
+    yield s
+    s.close()

@@ -373,7 +373,7 @@ class SQLiteStore:
         return [r[0] for r in self._db.execute("SELECT entity_id FROM names WHERE key = ?", (key,))]
 
     def name_rows(self) -> list[NameRow]:
-        return [NameRow(*r) for r in self._db.execute("SELECT entity_id, label FROM names")]
+        return [NameRow(*r) for r in self._db.execute("SELECT entity_id, label FROM names ORDER BY key, entity_id")]
 
     def get_interactions(self, ids: Iterable[str]) -> dict[str, Interaction]:
         rows = self._existing(self._db, "interactions", list(dict.fromkeys(ids)))
@@ -435,6 +435,19 @@ class SQLiteStore:
             )
         return [Tie.model_validate_json(r[0]) for r in rows]
 
+    def iter_batches(self, size: int = 5_000) -> Iterator[Dataset]:
+        """The whole store in dependency order (entities, interactions, follow-ups, ties), in batches."""
+        queries = [
+            ("entities", "SELECT data FROM entities ORDER BY type, id"),
+            ("interactions", "SELECT data FROM interactions ORDER BY date_start, id"),
+            ("followups", "SELECT data FROM followups ORDER BY id"),
+            ("ties", "SELECT data FROM ties ORDER BY id"),
+        ]
+        for section, sql in queries:
+            cursor = self._db.execute(sql)
+            while rows := cursor.fetchmany(size):
+                yield dataset_of(section, [r[0] for r in rows])
+
     def dump(self) -> Dataset:
         data = Dataset()
         for (js,) in self._db.execute("SELECT data FROM entities ORDER BY type, id"):
@@ -452,6 +465,22 @@ class SQLiteStore:
         ]
         data.ties = self.ties()
         return data
+
+
+def dataset_of(section: str, rows: list[str]) -> Dataset:
+    """A :class:`Dataset` holding the JSON records ``rows`` of one section (entities, interactions, …)."""
+    data = Dataset()
+    if section == "entities":
+        for js in rows:
+            e = _ENTITY.validate_json(js)
+            {Country: data.countries, Organization: data.organizations, Person: data.people}[type(e)].append(e)
+    elif section == "interactions":
+        data.interactions = [Interaction.model_validate_json(js) for js in rows]
+    elif section == "followups":
+        data.followups = [FollowUp.model_validate_json(js) for js in rows]
+    else:
+        data.ties = [Tie.model_validate_json(js) for js in rows]
+    return data
 
 
 class _Days(dict):

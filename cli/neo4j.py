@@ -1,0 +1,121 @@
+"""``ofai-graph neo4j push | pull | status``: move the graph between the embedded store and Neo4j."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from .main import json_option, neo4j_store
+from .output import emit, say, table, text
+
+
+def _embedded(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from ofai_graph.store import open_store
+
+    store = open_store(ctx.find_root().obj["db"], backend="sqlite")
+    ctx.call_on_close(store.close)
+    return store
+
+
+def _neo4j(ctx: click.Context):  # type: ignore[no-untyped-def]
+    store = neo4j_store(ctx)
+    ctx.call_on_close(store.close)
+    return store
+
+
+def _copy(source: Any, target: Any, *, atomic: bool, verb: str) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ofai_graph.sync import copy, total_records
+
+    total = total_records(source)
+    with Progress(
+        TextColumn(f"{verb} {{task.description}}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        disable=not sys.stderr.isatty(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(target.location, total=total)
+        return copy(source, target, atomic=atomic, progress=lambda n: bar.advance(task, n))
+
+
+def _render_copy(r: Any, verb: str) -> None:
+    rows = [(name, s.added, s.updated, s.unchanged) for name, s in r.report.sections.items()]
+    table(f"{verb}: {r.source} → {r.target}", ["section", "added", "updated", "unchanged"], rows)
+    say(
+        f"{r.records:,} records in {r.batches} batches, {r.seconds:.1f} s ({r.rows_per_second:,.0f} records/s)"
+    )
+    if not r.report.changed:
+        say(f"{verb}: nothing changed (the target already had all of it)")
+
+
+def register(cli: click.Group) -> None:
+    @cli.group(
+        epilog="""\b
+Examples:
+  export NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=...
+  ofai-graph neo4j status
+  ofai-graph neo4j push                    the embedded store (--db) into Neo4j
+  ofai-graph neo4j pull --db copy.db       Neo4j into an embedded file
+  ofai-graph --backend neo4j connect Korea any command, on Neo4j"""
+    )
+    def neo4j() -> None:
+        """Sync the embedded store with a Neo4j server (NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE)."""
+
+    @neo4j.command(
+        epilog="""\b
+Examples:
+  ofai-graph neo4j push
+  ofai-graph --db team.db --neo4j-uri bolt://graph.local:7687 neo4j push --json"""
+    )
+    @json_option
+    @click.pass_context
+    def push(ctx: click.Context) -> None:
+        """Upsert the embedded store into Neo4j, a batch per transaction.
+
+        Records already on the server are left alone, so a second push changes nothing, and a push
+        cut short (server down, network gone) is finished by running it again.
+        """
+        source, target = _embedded(ctx), _neo4j(ctx)
+        result = _copy(source, target, atomic=False, verb="push")
+        emit(ctx, result, lambda r: _render_copy(r, "push"))
+
+    @neo4j.command(
+        epilog="""\b
+Examples:
+  ofai-graph --db office.db neo4j pull
+  ofai-graph --db snapshot.db neo4j pull --json"""
+    )
+    @json_option
+    @click.pass_context
+    def pull(ctx: click.Context) -> None:
+        """Upsert everything on the Neo4j server into the embedded store, in one transaction."""
+        source, target = _neo4j(ctx), _embedded(ctx)
+        result = _copy(source, target, atomic=True, verb="pull")
+        emit(ctx, result, lambda r: _render_copy(r, "pull"))
+
+    @neo4j.command(
+        epilog="""\b
+Examples:
+  ofai-graph neo4j status
+  ofai-graph --neo4j-database ofai neo4j status --json"""
+    )
+    @json_option
+    @click.pass_context
+    def status(ctx: click.Context) -> None:
+        """The server, database, schema version, revision and counts of the Neo4j store."""
+        from ofai_graph.sync import status as store_status
+
+        st = store_status(_neo4j(ctx))
+
+        def human(s: Any) -> None:
+            text(
+                f"{s.location} — {s.server.get('agent', '?')} (schema v{s.schema_version}, revision {s.revision})"
+            )
+            table("Counts", ["what", "how many"], s.counts.items())
+
+        emit(ctx, st, human)

@@ -1,0 +1,560 @@
+"""The Neo4j store: the same protocol as the embedded one, over the official driver and Bolt.
+
+Graph layout (flat properties, one label per record type, an application string ``id`` on each):
+
+    (:Entity {id, type, kind, name, countries, data})          countries, organizations, people
+    (:Name {key, entity_id, label})                            one per folded name, for look-ups
+    (:Interaction {id, date_start, date_end, kind, axis, status, data})
+    (:Entity)-[:PARTICIPATED {role}]->(:Interaction)
+    (:Entity)-[:TIE {id, kind, data}]->(:Entity)
+    (:FollowUp {id, interaction_id, status, due_end, owner, expected_from, data})
+    (:Meta {key: 'ofai', schema_version, revision})
+
+``data`` holds the whole record as JSON, as in the embedded store, so an export from either backend
+is byte-identical. Dates are ISO strings, not Cypher dates: partial dates are intervals, string
+order is date order, and ArcadeDB keeps temporal values only between 1677 and 2262.
+
+Every value goes to the server as a parameter; labels and relationship types are constants of this
+module, never text from data. Writes go in ``UNWIND`` batches of :data:`BATCH` rows.
+
+Portability (the same queries run on Neo4j 5 and ArcadeDB's Bolt endpoint): each constraint and
+index is created on its own with ``IF NOT EXISTS``; nodes are written with ``MERGE`` on ``id`` then
+``SET`` (no ``NOT NULL`` constraints, which ArcadeDB mishandles with ``MERGE … SET``); relationships
+are created between nodes already bound by ``MATCH``; ordering that involves nulls is done in Python.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from ..errors import StoreError
+from ..model import (
+    Dataset,
+    Entity,
+    EntityModel,
+    FollowUp,
+    FollowUpStatus,
+    Interaction,
+    Tie,
+)
+from ..text import fold_key
+from .base import EntitySummary, NameRow, Participation, SectionReport, WriteReport
+from .sqlite import _Days, _kind, dataset_of, entity_names
+
+BATCH = 2_000
+
+# Forward migrations, as in the embedded store: the list index + 1 is the version each produces.
+MIGRATIONS: list[list[str]] = [
+    [
+        "CREATE CONSTRAINT ofai_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+        "CREATE CONSTRAINT ofai_interaction_id IF NOT EXISTS FOR (n:Interaction) REQUIRE n.id IS UNIQUE",
+        "CREATE CONSTRAINT ofai_followup_id IF NOT EXISTS FOR (n:FollowUp) REQUIRE n.id IS UNIQUE",
+        "CREATE CONSTRAINT ofai_meta_key IF NOT EXISTS FOR (n:Meta) REQUIRE n.key IS UNIQUE",
+        "CREATE INDEX ofai_name_key IF NOT EXISTS FOR (n:Name) ON (n.key)",
+        "CREATE INDEX ofai_name_entity IF NOT EXISTS FOR (n:Name) ON (n.entity_id)",
+        "CREATE INDEX ofai_followup_interaction IF NOT EXISTS FOR (n:FollowUp) ON (n.interaction_id)",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_ENTITY = TypeAdapter(Entity)
+
+
+class Neo4jStore:
+    """A store on a Neo4j (or any Bolt/Cypher) server.
+
+    ``Neo4jStore.from_options()`` reads ``NEO4J_URI``, ``NEO4J_USERNAME``, ``NEO4J_PASSWORD`` and
+    ``NEO4J_DATABASE``; the password is never part of :attr:`location` or any message.
+    """
+
+    backend = "neo4j"
+
+    def __init__(self, uri: str, user: str, password: str, database: str | None = None):
+        from neo4j import GraphDatabase
+
+        self.uri = uri
+        self.database = database or None
+        self.location = f"{uri}/{database}" if database else uri
+        self._tx: Any = None
+        try:
+            self._driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=10.0)
+            self._driver.verify_connectivity()
+            self._migrate()
+        except Exception as exc:
+            self._close_quietly()
+            raise _error(exc, self.location, "cannot open store") from exc
+
+    @classmethod
+    def from_options(
+        cls,
+        uri: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+    ) -> Neo4jStore:
+        uri = uri or os.environ.get("NEO4J_URI")
+        if not uri:
+            raise StoreError("the neo4j backend needs a server address: --neo4j-uri or NEO4J_URI")
+        user = user or os.environ.get("NEO4J_USERNAME") or os.environ.get("NEO4J_USER") or "neo4j"
+        if password is None:
+            password = os.environ.get("NEO4J_PASSWORD")
+        if password is None:
+            raise StoreError(f"no password for {uri}: set NEO4J_PASSWORD")
+        return cls(uri, user, password, database or os.environ.get("NEO4J_DATABASE"))
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+    def close(self) -> None:
+        self._close_quietly()
+
+    def _close_quietly(self) -> None:
+        driver = getattr(self, "_driver", None)
+        if driver is not None:
+            # Closing a driver whose server is gone must not hide the real error.
+            with suppress(Exception):
+                driver.close()
+
+    def __enter__(self) -> Neo4jStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def server_info(self) -> dict[str, str]:
+        info = self._driver.get_server_info()
+        return {
+            "address": str(info.address),
+            "agent": info.agent,
+            "protocol": ".".join(map(str, info.protocol_version)),
+        }
+
+    def _meta(self) -> dict[str, Any]:
+        rows = self._read("MATCH (m:Meta {key: 'ofai'}) RETURN m.schema_version AS v, m.revision AS r")
+        return {"v": rows[0][0] or 0, "r": rows[0][1] or 0} if rows else {"v": 0, "r": 0}
+
+    def schema_version(self) -> int:
+        return int(self._meta()["v"])
+
+    def revision(self) -> int:
+        return int(self._meta()["r"])
+
+    def _migrate(self) -> None:
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.location} has schema version {current}, newer than this ofai-graph "
+                f"understands ({SCHEMA_VERSION}); upgrade ofai-graph"
+            )
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            # Schema commands cannot share a transaction with data writes on Neo4j: one each.
+            for statement in MIGRATIONS[version - 1]:
+                self._driver.execute_query(statement, database_=self.database)
+            self._driver.execute_query(
+                "MERGE (m:Meta {key: 'ofai'}) SET m.schema_version = $v, m.revision = coalesce(m.revision, 0)",
+                {"v": version},
+                database_=self.database,
+            )
+
+    # -- plumbing ------------------------------------------------------------------------------------
+    def _read(self, query: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        """Rows as lists; inside :meth:`transaction`, through it (so reads see its writes)."""
+        try:
+            if self._tx is not None:
+                return [list(r.values()) for r in self._tx.run(query, params or {})]
+            records, _, _ = self._driver.execute_query(
+                query, params or {}, database_=self.database, routing_="r"
+            )
+            return [list(r.values()) for r in records]
+        except Exception as exc:
+            raise _error(exc, self.location, "reading failed") from exc
+
+    def _stream(self, query: str, params: dict[str, Any] | None = None) -> Iterator[Any]:
+        """Rows one at a time, for results too big to hold (all participations of a large graph)."""
+        if self._tx is not None:
+            yield from self._tx.run(query, params or {})
+            return
+        try:
+            with self._driver.session(database=self.database, fetch_size=10_000) as session:
+                yield from session.run(query, params or {})
+        except Exception as exc:
+            raise _error(exc, self.location, "reading failed") from exc
+
+    def _batches(self, query: str, rows: Sequence[Any], key: str = "rows") -> None:
+        for i in range(0, len(rows), BATCH):
+            self._tx.run(query, {key: list(rows[i : i + BATCH])}).consume()
+
+    # -- writes --------------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[_Writer]:
+        """One server transaction for many batches: all of them land, or none (on any exception)."""
+        if self._tx is not None:
+            raise StoreError("a transaction is already open on this store")
+        writer = _Writer(self)
+        try:
+            session = self._driver.session(database=self.database)
+        except Exception as exc:
+            raise _error(exc, self.location, "writing failed, nothing was written") from exc
+        try:
+            self._tx = session.begin_transaction()
+            try:
+                yield writer
+                if writer.report.changed:
+                    self._tx.run(
+                        "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"
+                    ).consume()
+                self._tx.commit()
+            except BaseException:
+                # The server may be gone; it drops an unfinished transaction itself.
+                with suppress(Exception):
+                    self._tx.rollback()
+                raise
+        except StoreError:
+            raise
+        except Exception as exc:
+            if type(exc).__module__.startswith("neo4j"):
+                raise _error(exc, self.location, "writing failed, nothing was written") from exc
+            raise
+        finally:
+            self._tx = None
+            with suppress(Exception):
+                session.close()
+
+    def write(self, data: Dataset) -> WriteReport:
+        with self.transaction() as tx:
+            tx.write(data)
+        return tx.report
+
+    def _existing(self, label: str, ids: Sequence[str]) -> dict[str, str]:
+        if label == "TIE":
+            query = "UNWIND $ids AS id MATCH ()-[t:TIE {id: id}]->() RETURN t.id, t.data"
+        else:
+            query = f"UNWIND $ids AS id MATCH (n:{_LABELS[label]} {{id: id}}) RETURN n.id, n.data"
+        found: dict[str, str] = {}
+        for i in range(0, len(ids), BATCH):
+            found.update((r[0], r[1]) for r in self._read(query, {"ids": list(ids[i : i + BATCH])}))
+        return found
+
+    def _split(
+        self, label: str, records: Sequence[Any]
+    ) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]], int]:
+        existing = self._existing(label, [r.id for r in records])
+        new, changed, same = [], [], 0
+        for r in records:
+            js = r.model_dump_json()
+            old = existing.get(r.id)
+            if old is None:
+                new.append((r, js))
+            elif old != js:
+                changed.append((r, js))
+            else:
+                same += 1
+        return new, changed, same
+
+    def _write_batch(self, data: Dataset) -> WriteReport:
+        report = WriteReport()
+        report.sections["entities"] = self._write_entities(data.entities())
+        report.sections["interactions"] = self._write_interactions(data.interactions)
+        report.sections["followups"] = self._write_followups(data.followups)
+        report.sections["ties"] = self._write_ties(data.ties)
+        return report
+
+    def _write_entities(self, entities: list[EntityModel]) -> SectionReport:
+        new, changed, same = self._split("Entity", entities)
+        todo = [*new, *changed]
+        if changed:
+            self._batches(
+                "UNWIND $ids AS id MATCH (n:Name {entity_id: id}) DELETE n", [e.id for e, _ in changed], "ids"
+            )
+        self._batches(
+            "UNWIND $rows AS r MERGE (n:Entity {id: r.id}) "
+            "SET n.type = r.type, n.kind = r.kind, n.name = r.name, n.countries = r.countries, n.data = r.data",
+            [
+                {
+                    "id": e.id,
+                    "type": e.type,
+                    "kind": _kind(e),
+                    "name": e.name,
+                    "countries": list(e.countries),
+                    "data": js,
+                }
+                for e, js in todo
+            ],
+        )
+        names = {(fold_key(n), e.id): n for e, _ in todo for n in reversed(entity_names(e)) if fold_key(n)}
+        self._batches(
+            "UNWIND $rows AS r CREATE (:Name {key: r.key, entity_id: r.entity_id, label: r.label})",
+            [{"key": k, "entity_id": eid, "label": label} for (k, eid), label in names.items()],
+        )
+        return SectionReport(len(new), len(changed), same)
+
+    def _write_interactions(self, interactions: list[Interaction]) -> SectionReport:
+        new, changed, same = self._split("Interaction", interactions)
+        if changed:
+            self._batches(
+                "UNWIND $ids AS id MATCH (:Entity)-[p:PARTICIPATED]->(:Interaction {id: id}) DELETE p",
+                [i.id for i, _ in changed],
+                "ids",
+            )
+        todo = [*new, *changed]
+        self._batches(
+            "UNWIND $rows AS r MERGE (i:Interaction {id: r.id}) SET i.date_start = r.start, "
+            "i.date_end = r.end, i.kind = r.kind, i.axis = r.axis, i.status = r.status, i.data = r.data",
+            [
+                {
+                    "id": i.id,
+                    "start": i.date.start.isoformat(),
+                    "end": i.date.end.isoformat(),
+                    "kind": i.kind.value,
+                    "axis": i.axis.value if i.axis is not None else None,
+                    "status": i.status.value,
+                    "data": js,
+                }
+                for i, js in todo
+            ],
+        )
+        self._batches(
+            "UNWIND $rows AS r MATCH (e:Entity {id: r.e}) MATCH (i:Interaction {id: r.i}) "
+            "CREATE (e)-[:PARTICIPATED {role: r.role}]->(i)",
+            [
+                {"i": i.id, "e": p[0], "role": str(p[1].value)}
+                for i, _ in todo
+                for p in dict.fromkeys(i.participants)
+            ],
+        )
+        return SectionReport(len(new), len(changed), same)
+
+    def _write_followups(self, followups: list[FollowUp]) -> SectionReport:
+        new, changed, same = self._split("FollowUp", followups)
+        self._batches(
+            "UNWIND $rows AS r MERGE (f:FollowUp {id: r.id}) SET f.interaction_id = r.interaction, "
+            "f.status = r.status, f.due_end = r.due_end, f.owner = r.owner, f.expected_from = r.expected_from, "
+            "f.data = r.data",
+            [
+                {
+                    "id": f.id,
+                    "interaction": f.interaction,
+                    "status": f.status.value,
+                    "due_end": f.due.end.isoformat() if f.due else None,
+                    "owner": f.owner,
+                    "expected_from": f.expected_from,
+                    "data": js,
+                }
+                for f, js in [*new, *changed]
+            ],
+        )
+        return SectionReport(len(new), len(changed), same)
+
+    def _write_ties(self, ties: list[Tie]) -> SectionReport:
+        new, changed, same = self._split("TIE", ties)
+        if changed:
+            # A changed tie may have new ends: replace the relationship rather than edit it.
+            self._batches(
+                "UNWIND $ids AS id MATCH ()-[t:TIE {id: id}]->() DELETE t", [t.id for t, _ in changed], "ids"
+            )
+        self._batches(
+            "UNWIND $rows AS r MATCH (a:Entity {id: r.source}) MATCH (b:Entity {id: r.target}) "
+            "CREATE (a)-[:TIE {id: r.id, kind: r.kind, data: r.data}]->(b)",
+            [
+                {"id": t.id, "source": t.source, "target": t.target, "kind": t.kind.value, "data": js}
+                for t, js in [*new, *changed]
+            ],
+        )
+        return SectionReport(len(new), len(changed), same)
+
+    # -- reads ---------------------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        out = {t: 0 for t in ("country", "organization", "person")}
+        out.update({r[0]: r[1] for r in self._read("MATCH (n:Entity) RETURN n.type, count(*)")})
+        out["interactions"] = self._read("MATCH (i:Interaction) RETURN count(i)")[0][0]
+        out["followups"] = self._read("MATCH (f:FollowUp) RETURN count(f)")[0][0]
+        out["ties"] = self._read("MATCH ()-[t:TIE]->() RETURN count(t)")[0][0]
+        out["open_followups"] = self._read("MATCH (f:FollowUp) WHERE f.status = 'open' RETURN count(f)")[0][0]
+        return out
+
+    def facets(self) -> dict[str, dict[str, int]]:
+        queries = {
+            "entity_type": "MATCH (n:Entity) RETURN n.type, count(*)",
+            "organization_kind": "MATCH (n:Entity) WHERE n.type = 'organization' RETURN n.kind, count(*)",
+            "interaction_kind": "MATCH (i:Interaction) RETURN i.kind, count(*)",
+            "axis": "MATCH (i:Interaction) RETURN coalesce(i.axis, 'none'), count(*)",
+            "status": "MATCH (i:Interaction) RETURN i.status, count(*)",
+            "year": "MATCH (i:Interaction) RETURN substring(i.date_start, 0, 4), count(*)",
+            "followup_status": "MATCH (f:FollowUp) RETURN f.status, count(*)",
+        }
+        return {name: {r[0]: r[1] for r in self._read(q)} for name, q in queries.items()}
+
+    def participation_counts(self, limit: int = 10) -> list[tuple[str, int]]:
+        rows = self._read(
+            "MATCH (e:Entity)-[:PARTICIPATED]->(i:Interaction) WITH e.id AS id, count(DISTINCT i.id) AS n "
+            "RETURN id, n ORDER BY n DESC, id LIMIT $limit",
+            {"limit": limit},
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def get_entities(self, ids: Iterable[str]) -> dict[str, EntityModel]:
+        rows = self._existing("Entity", list(dict.fromkeys(ids)))
+        return {i: _ENTITY.validate_json(js) for i, js in rows.items()}
+
+    def entity_summaries(self) -> Iterator[EntitySummary]:
+        for id_, type_, kind, name, countries in self._read(
+            "MATCH (n:Entity) RETURN n.id, n.type, n.kind, n.name, n.countries ORDER BY n.id"
+        ):
+            yield EntitySummary(id_, type_, kind, name, tuple(countries or ()))
+
+    def find_by_key(self, key: str) -> list[str]:
+        return [r[0] for r in self._read("MATCH (n:Name {key: $key}) RETURN n.entity_id", {"key": key})]
+
+    def name_rows(self) -> list[NameRow]:
+        return [NameRow(r[0], r[1]) for r in self._read("MATCH (n:Name) RETURN n.entity_id, n.label ORDER BY n.key, n.entity_id")]
+
+    def get_interactions(self, ids: Iterable[str]) -> dict[str, Interaction]:
+        rows = self._existing("Interaction", list(dict.fromkeys(ids)))
+        return {i: Interaction.model_validate_json(js) for i, js in rows.items()}
+
+    def interactions_of(self, entity_id: str) -> list[Interaction]:
+        rows = self._read(
+            "MATCH (:Entity {id: $id})-[:PARTICIPATED]->(i:Interaction) "
+            "WITH DISTINCT i RETURN i.data ORDER BY i.date_start DESC, i.date_end DESC, i.id",
+            {"id": entity_id},
+        )
+        return [Interaction.model_validate_json(r[0]) for r in rows]
+
+    def shared_interactions(self, a: str, b: str) -> list[Interaction]:
+        rows = self._read(
+            "MATCH (:Entity {id: $a})-[:PARTICIPATED]->(i:Interaction)<-[:PARTICIPATED]-(:Entity {id: $b}) "
+            "WITH DISTINCT i RETURN i.data ORDER BY i.date_start DESC, i.id",
+            {"a": a, "b": b},
+        )
+        return [Interaction.model_validate_json(r[0]) for r in rows]
+
+    def participations(self) -> Iterator[Participation]:
+        day = _Days()
+        # Grouped per interaction and in id order on the server, as the protocol promises (the scores'
+        # floating-point sums then come out bit-identical on both backends), streamed so that a million interactions never sit in memory as one result.
+        for row in self._stream(
+            "MATCH (e:Entity)-[p:PARTICIPATED]->(i:Interaction) WITH i, collect([e.id, p.role]) AS members "
+            "RETURN i.id, i.date_start, i.date_end, i.kind, i.status, members ORDER BY i.id"
+        ):
+            iid, start, end, kind, status, members = row.values()
+            s, e = day[start], day[end]
+            for eid, role in members:
+                yield (iid, s, e, kind, status, eid, role)  # type: ignore[misc]
+
+    def followups(self, status: FollowUpStatus | None = None, involving: str | None = None) -> list[FollowUp]:
+        where, params = [], {}  # type: ignore[var-annotated]
+        if status is not None:
+            where.append("f.status = $status")
+            params["status"] = status.value
+        if involving is not None:
+            params["who"] = involving
+            params["iids"] = [
+                r[0]
+                for r in self._read(
+                    "MATCH (:Entity {id: $who})-[:PARTICIPATED]->(i:Interaction) RETURN DISTINCT i.id", params
+                )
+            ]
+            where.append("(f.owner = $who OR f.expected_from = $who OR f.interaction_id IN $iids)")
+        query = "MATCH (f:FollowUp)" + (" WHERE " + " AND ".join(where) if where else "")
+        rows = self._read(query + " RETURN f.due_end, f.id, f.data", params)
+        rows.sort(key=lambda r: (r[0] is None, r[0] or "", r[1]))
+        return [FollowUp.model_validate_json(r[2]) for r in rows]
+
+    def ties(self, entity_id: str | None = None) -> list[Tie]:
+        if entity_id is None:
+            rows = self._read("MATCH ()-[t:TIE]->() RETURN t.id, t.data")
+        else:
+            rows = self._read(
+                "MATCH (a:Entity)-[t:TIE]->(b:Entity) WHERE a.id = $id OR b.id = $id RETURN t.id, t.data",
+                {"id": entity_id},
+            )
+        return [Tie.model_validate_json(js) for _, js in sorted(rows)]
+
+    def dump(self) -> Dataset:
+        data = Dataset()
+        for batch in self.iter_batches():
+            data.countries += batch.countries
+            data.organizations += batch.organizations
+            data.people += batch.people
+            data.interactions += batch.interactions
+            data.followups += batch.followups
+            data.ties += batch.ties
+        return data
+
+    def iter_batches(self, size: int = 5_000) -> Iterator[Dataset]:
+        """The whole store in dependency order (entities, interactions, follow-ups, ties), a batch at a time."""
+        queries = [
+            ("entities", "MATCH (n:Entity) RETURN n.data ORDER BY n.type, n.id"),
+            ("interactions", "MATCH (i:Interaction) RETURN i.data ORDER BY i.date_start, i.id"),
+            ("followups", "MATCH (f:FollowUp) RETURN f.data ORDER BY f.id"),
+            ("ties", "MATCH ()-[t:TIE]->() RETURN t.data ORDER BY t.id"),
+        ]
+        for section, query in queries:
+            chunk: list[str] = []
+            for row in self._stream(query):
+                chunk.append(row[0])
+                if len(chunk) >= size:
+                    yield dataset_of(section, chunk)
+                    chunk = []
+            if chunk:
+                yield dataset_of(section, chunk)
+
+    def clear(self) -> None:
+        """Delete everything ofai-graph wrote (tests and ``neo4j pull --replace`` use it)."""
+        for label in ("Name", "FollowUp", "Interaction", "Entity"):
+            while self._read(f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*)")[0][0]:
+                pass
+        self._driver.execute_query(
+            "MATCH (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1",
+            database_=self.database,
+        )
+
+
+_LABELS = {"Entity": "Entity", "Interaction": "Interaction", "FollowUp": "FollowUp"}
+
+
+class _Writer:
+    def __init__(self, store: Neo4jStore):
+        self._store = store
+        self.report = WriteReport()
+
+    def write(self, data: Dataset) -> WriteReport:
+        part = self._store._write_batch(data)
+        self.report.merge(part)
+        return part
+
+
+def _error(exc: Exception, location: str, what: str) -> StoreError:
+    """A message that names the server and says what went wrong, never the password."""
+    from neo4j import exceptions as ne
+
+    if isinstance(exc, StoreError):
+        return exc
+    if isinstance(exc, ne.AuthError):
+        reason = "the server refused the user name or password (check NEO4J_USERNAME / NEO4J_PASSWORD)"
+    elif isinstance(exc, ne.ServiceUnavailable | ne.SessionExpired | OSError):
+        reason = f"the server is not reachable ({_first_line(exc)})"
+    elif (
+        isinstance(exc, ne.Neo4jError)
+        and "database" in (exc.message or "").lower()
+        and (
+            "not found" in (exc.message or "").lower()
+            or "does not exist" in (exc.message or "").lower()
+            or "not exist" in (exc.message or "").lower()
+        )
+    ):
+        reason = f"the database does not exist ({_first_line(exc)})"
+    else:
+        reason = _first_line(exc)
+    return StoreError(f"{what}: {location}: {reason}")
+
+
+def _first_line(exc: Exception) -> str:
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__
+
+
+__all__ = ["BATCH", "SCHEMA_VERSION", "Neo4jStore"]

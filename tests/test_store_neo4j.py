@@ -1,0 +1,342 @@
+"""The Neo4j backend against a real Bolt server: parity with the embedded store, sync, faults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+
+import networkx as nx
+import pytest
+
+import ofai_graph
+from ofai_graph.errors import StoreError
+from ofai_graph.generate import generate
+from ofai_graph.model import Dataset, Organization
+from ofai_graph.seeds import seed_files
+from ofai_graph.store.neo4j import Neo4jStore
+from ofai_graph.store.sqlite import SQLiteStore
+from ofai_graph.sync import copy, status
+from ofai_graph.workspace import Workspace
+
+pytestmark = pytest.mark.bolt
+
+AS_OF = dt.date(2024, 3, 31)
+
+
+def same(a, b):
+    """Equal as plain data (pydantic models and lists of them), whatever the backend."""
+
+    def plain(x):
+        if hasattr(x, "model_dump"):
+            return x.model_dump(mode="json")
+        if isinstance(x, list):
+            return [plain(v) for v in x]
+        return x
+
+    assert plain(a) == plain(b)
+
+
+@pytest.fixture(scope="module")
+def seed_pair(bolt):
+    """The seed report in both backends."""
+    lite = ofai_graph.open(":memory:")
+    lite.import_files(seed_files())
+    neo = Neo4jStore(bolt.uri, bolt.user, bolt.password, bolt.database)
+    neo.clear()
+    remote = Workspace(neo)
+    remote.import_files(seed_files())
+    yield lite, remote
+    lite.close()
+    remote.close()
+
+
+# -- parity on the seed --------------------------------------------------------------------------
+
+
+def test_seed_lands_whole_and_exports_identically(seed_pair):
+    lite, remote = seed_pair
+    assert remote.store.counts() == lite.store.counts()
+    assert remote.export("yaml") == lite.export("yaml")
+
+
+PARITY = {
+    "stats": lambda w: w.stats().model_dump(exclude={"backend", "location"}),
+    "search corea": lambda w: w.search("corea"),
+    "resolve imct/korea/KR": lambda w: [w.resolve(x) for x in ("imct", "korea", "KR", "amcham", "Cámara Colombo Americana")],
+    "show imct": lambda w: w.show("imct", as_of=AS_OF),
+    "show korea": lambda w: w.show("Corea", as_of=AS_OF),
+    "strength top": lambda w: w.strength(top=15, as_of=AS_OF),
+    "strength explain": lambda w: w.strength("ofai", "imct", as_of=AS_OF, explain=True),
+    "connect Korea": lambda w: w.connect("Korea", as_of=AS_OF),
+    "connect Corea k3": lambda w: w.connect("Corea", k=3, max_hops=3, as_of=AS_OF),
+    "followups open": lambda w: w.followups(as_of=AS_OF),
+    "followups overdue": lambda w: w.followups(overdue=True, as_of=dt.date(2024, 9, 1)),
+    "followups partner": lambda w: w.followups(partner="JICA", as_of=AS_OF),
+    "dormant": lambda w: w.dormant(days=90, as_of=dt.date(2024, 12, 31)),
+    "brokers": lambda w: w.brokers(top=8, as_of=AS_OF),
+    "ask": lambda w: w.ask("¿quién nos conecta con Corea?", as_of=AS_OF),
+    "timeline": lambda w: w.store.interactions_of("ofai"),
+    "graph": lambda w: sorted(map(str, w.graph().edges(keys=True))),
+    "map": lambda w: (lambda m: (m.node_count, m.edge_count, m.highlighted))(
+        w.map(path_to="Korea", as_of=AS_OF)
+    ),
+}
+
+
+@pytest.mark.parametrize("query", PARITY)
+def test_every_query_gives_the_same_answer_on_both_backends(seed_pair, query):
+    lite, remote = seed_pair
+    same(PARITY[query](remote), PARITY[query](lite))
+
+
+def test_connect_korea_on_neo4j_finds_the_reports_routes(seed_pair):
+    _, remote = seed_pair
+    found = {tuple(p.nodes) for p in remote.connect("Corea", k=10, as_of=AS_OF).paths}
+    assert any("apc-colombia" in p for p in found)
+    assert any("imct" in p for p in found)
+
+
+# -- parity on a generated graph, paths checked against networkx ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated_pair(bolt):
+    data = generate(300, 1500, seed=5)
+    lite = ofai_graph.open(":memory:")
+    lite.import_data(data)
+    neo = Neo4jStore(bolt.uri, bolt.user, bolt.password, bolt.database)
+    neo.clear()
+    remote = Workspace(neo)
+    remote.import_data(data)
+    yield lite, remote
+    lite.close()
+    remote.close()
+
+
+def test_generated_graph_parity(generated_pair):
+    lite, remote = generated_pair
+    assert remote.export("json") == lite.export("json")
+    same(
+        remote.stats().model_dump(exclude={"backend", "location"}),
+        lite.stats().model_dump(exclude={"backend", "location"}),
+    )
+    same(remote.strength(top=20, as_of=AS_OF), lite.strength(top=20, as_of=AS_OF))
+    same(remote.followups(overdue=True, as_of=AS_OF), lite.followups(overdue=True, as_of=AS_OF))
+
+
+def test_generated_connect_matches_networkx_shortest_path(generated_pair):
+    lite, remote = generated_pair
+    g = remote.relationship_graph(AS_OF)
+    target = sorted(n for n in g if n != remote.home and g.degree(n) > 0)[-1]
+    ours = remote.connect(target, k=3, max_hops=6, as_of=AS_OF)
+    same(ours, lite.connect(target, k=3, max_hops=6, as_of=AS_OF))
+    best = nx.shortest_path(g, remote.home, target, weight="cost")
+    expected = 1.0
+    for u, v in nx.utils.pairwise(best):
+        expected *= g[u][v]["score"]
+    assert ours.paths[0].score == pytest.approx(expected)
+
+
+# -- writes: transactions, idempotency, hostile text ----------------------------------------------
+
+
+def test_a_failed_transaction_leaves_nothing(neo):
+    org = Organization(id="jica", name="JICA", kind="bilateral_agency")
+    with pytest.raises(RuntimeError), neo.transaction() as tx:
+        tx.write(Dataset(organizations=[org]))
+        assert neo.get_entities(["jica"])  # the transaction sees its own write
+        raise RuntimeError("boom")
+    assert neo.get_entities(["jica"]) == {}
+    assert neo.counts()["organization"] == 0
+
+
+def test_an_invalid_import_writes_nothing(neo):
+    ws = Workspace(neo)
+    with pytest.raises(ofai_graph.InvalidData):
+        ws.import_data(
+            {
+                "organizations": [{"id": "ofai", "name": "OFAI", "kind": "home_office"}],
+                "interactions": [
+                    {
+                        "id": "x",
+                        "date": "2024-13-01",
+                        "kind": "meeting",
+                        "title": "t",
+                        "participants": [{"entity": "ofai"}],
+                    }
+                ],
+            }
+        )
+    assert neo.counts()["organization"] == 0
+
+
+HOSTILE = ["x'}) DETACH DELETE n //", "$param", 'a"b\\c', "MATCH (n) DETACH DELETE n", "{id: 1}"]
+
+
+def test_hostile_names_are_stored_and_returned_as_plain_text(neo):
+    ws = Workspace(neo)
+    orgs = [{"id": "ofai", "name": "OFAI", "kind": "home_office"}]
+    orgs += [
+        {"id": f"h{i}", "name": name, "aliases": [name + "!"], "kind": "company"}
+        for i, name in enumerate(HOSTILE)
+    ]
+    ws.import_data({"organizations": orgs})
+    got = neo.get_entities(f"h{i}" for i in range(len(HOSTILE)))
+    assert [got[f"h{i}"].name for i in range(len(HOSTILE))] == HOSTILE
+    assert neo.counts()["organization"] == len(HOSTILE) + 1
+    assert ws.resolve("$param") == "h1"
+    assert [h.id for h in ws.search("DETACH DELETE")][:2] == ["h3", "h0"] or "h0" in [
+        h.id for h in ws.search("DETACH DELETE")
+    ]
+
+
+def test_reimport_changes_nothing_and_keeps_the_revision(neo):
+    ws = Workspace(neo)
+    ws.import_files(seed_files())
+    rev = neo.revision()
+    again = ws.import_files(seed_files())
+    assert not again.changed and neo.revision() == rev
+
+
+def test_an_edited_interaction_replaces_its_participants(neo):
+    ws = Workspace(neo)
+    base = {
+        "organizations": [
+            {"id": "ofai", "name": "OFAI", "kind": "home_office"},
+            {"id": "jica", "name": "JICA", "kind": "bilateral_agency"},
+            {"id": "oim", "name": "OIM", "kind": "multilateral"},
+        ],
+        "interactions": [
+            {
+                "id": "m1",
+                "date": "2024-02",
+                "kind": "meeting",
+                "title": "t",
+                "participants": [{"entity": "ofai"}, {"entity": "jica"}],
+            }
+        ],
+    }
+    ws.import_data(base)
+    base["interactions"][0]["participants"] = [{"entity": "ofai"}, {"entity": "oim"}]
+    report = ws.import_data(base)
+    assert report.sections["interactions"].updated == 1
+    assert [i.id for i in neo.interactions_of("oim")] == ["m1"] and neo.interactions_of("jica") == []
+
+
+# -- sync ------------------------------------------------------------------------------------------
+
+
+def test_push_twice_changes_nothing_and_pull_round_trips(neo, tmp_path):
+    lite = SQLiteStore(tmp_path / "office.db")
+    lite_ws = Workspace(lite)
+    lite_ws.import_data(generate(60, 300, seed=2))
+    first = copy(lite, neo, batch_size=100)
+    assert first.report.total("added") == first.records > 0
+    rev = neo.revision()
+    second = copy(lite, neo, batch_size=100)
+    assert second.report.total("added") == 0 and not second.report.changed and neo.revision() == rev
+    back = SQLiteStore(tmp_path / "back.db")
+    copy(neo, back, atomic=True)
+    assert back.dump() == lite.dump()
+    st = status(neo)
+    assert st.counts == lite.counts() and st.schema_version == 1 and st.server["agent"]
+
+
+def test_cli_push_status_and_any_command_on_neo4j(bolt, neo, seeded_path):
+    env = {**os.environ, **bolt.env(), "OFAI_GRAPH_DB": str(seeded_path)}
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "ofai_graph", *args], env=env, capture_output=True, text=True, timeout=300
+        )
+
+    r = run("neo4j", "push", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["report"]["sections"]["interactions"]["added"] == 36
+    r = run("--json", "neo4j", "status")
+    assert r.returncode == 0 and json.loads(r.stdout)["counts"]["interactions"] == 36
+    r = run("--backend", "neo4j", "--json", "connect", "Corea", "--as-of", "2024-03-31")
+    assert r.returncode == 0, r.stderr
+    assert any("apc-colombia" in p["nodes"] for p in json.loads(r.stdout)["paths"])
+    assert bolt.password not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"NEO4J_PASSWORD": "wrong-password"}, "password"),
+        ({"NEO4J_URI": "bolt://127.0.0.1:1"}, "not reachable"),
+        ({"NEO4J_DATABASE": "no_such_database"}, "no_such_database"),
+    ],
+)
+def test_bad_connection_settings_give_a_clear_message(bolt, change, message):
+    env = {**os.environ, **bolt.env(), **change}
+    r = subprocess.run(
+        [sys.executable, "-m", "ofai_graph", "--backend", "neo4j", "stats"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 1
+    assert message in r.stderr and "Traceback" not in r.stderr
+    assert bolt.password not in r.stderr and "wrong-password" not in r.stderr
+
+
+def test_no_password_is_a_clear_error_not_a_prompt(bolt):
+    env = {k: v for k, v in {**os.environ, **bolt.env()}.items() if k != "NEO4J_PASSWORD"}
+    r = subprocess.run(
+        [sys.executable, "-m", "ofai_graph", "--backend", "neo4j", "stats"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert r.returncode == 1 and "NEO4J_PASSWORD" in r.stderr
+
+
+# -- the server dies in the middle of a push ------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_push_cut_by_a_crash_is_finished_by_the_next_push(tmp_path):
+    import boltserver
+
+    if os.environ.get("NEO4J_URI"):
+        pytest.skip("kills the server: only against the suite's own ArcadeDB")
+    lite = SQLiteStore(tmp_path / "office.db")
+    Workspace(lite).import_data(generate(300, 4000, seed=9))
+    server = boltserver.start(root=tmp_path / "server")
+    try:
+        target = Neo4jStore(server.uri, server.user, server.password, server.database)
+        seen: list[int] = []
+
+        def progress(n: int) -> None:
+            seen.append(n)
+            if len(seen) == 2:  # two batches in: kill -9, as a crash or an OOM killer would
+                server.kill()
+
+        with pytest.raises(StoreError) as err:
+            copy(lite, target, batch_size=500, progress=progress)
+        assert server.uri in str(err.value)
+        target.close()
+    finally:
+        server.stop()
+    # The same files, the same ports: the server comes back with what it had committed.
+    server = boltserver.restart(server)
+    try:
+        target = Neo4jStore(server.uri, server.user, server.password, server.database)
+        before = target.counts()
+        assert before["interactions"] < lite.counts()["interactions"]
+        copy(lite, target, batch_size=500)
+        assert target.counts() == lite.counts()
+        assert target.dump() == lite.dump()  # whole interactions, no duplicates
+        parts = target._read("MATCH (:Entity)-[p:PARTICIPATED]->(:Interaction) RETURN count(p)")[0][0]
+        assert parts == sum(len(set(i.participants)) for i in lite.dump().interactions)
+        target.close()
+    finally:
+        server.stop()
