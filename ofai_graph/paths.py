@@ -15,6 +15,7 @@ import datetime as dt
 import heapq
 import itertools
 import math
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
@@ -106,6 +107,37 @@ def tag_target(store: Store, tag: str) -> Target | None:
     if not found:
         return None
     return Target(query=tag, kind="tag", label=f"tag '{tag}'", ids=found)
+
+
+def neighbourhood(store: Store, source: str, targets: Collection[str], max_hops: int) -> set[str]:
+    """The entities whose interactions, ties and affiliations decide every path of ``max_hops`` or less.
+
+    A path of L <= h hops from the source to a target has, on each edge, an end within ``rs`` hops of
+    the source or within ``rt`` hops of a target whenever rs + rt >= h - 2 (the edge at position j
+    has its near end within j of the source, its far end within L - j - 1 of the target). So the
+    balls of radius ``rs = (h - 1) // 2`` and ``rt = (h - 2) // 2`` around the two ends cover every
+    edge such a path can use, and scores built from their entities alone are exact on those edges.
+    This is what a remote store fetches for ``connect`` instead of the whole graph: two or three
+    bounded expansions, run in the database.
+
+    >>> from ofai_graph.store.sqlite import SQLiteStore
+    >>> from ofai_graph.importer import import_data
+    >>> store = SQLiteStore(":memory:")
+    >>> _ = import_data(store, {"organizations": [{"id": i, "name": i, "kind": "company"} for i in "abcde"],
+    ...   "ties": [{"source": x, "target": y, "kind": "partner_of"} for x, y in ["ab", "bc", "cd", "de"]]})
+    >>> sorted(neighbourhood(store, "a", ["e"], max_hops=4))
+    ['a', 'b', 'd', 'e']
+    """
+    rs, rt = max(0, (max_hops - 1) // 2), max(0, (max_hops - 2) // 2)
+
+    def ball(start: set[str], radius: int) -> set[str]:
+        seen, frontier = set(start), set(start)
+        for _ in range(radius):
+            frontier = store.neighbors(frontier) - seen if frontier else set()
+            seen |= frontier
+        return seen
+
+    return ball({source}, rs) | ball(set(targets), rt)
 
 
 def k_best_paths(

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -325,9 +325,17 @@ class _DayOrdinals:
 
 
 def relationship_graph(
-    store: Store, *, as_of: dt.date | None = None, config: StrengthConfig | None = None
+    store: Store,
+    *,
+    as_of: dt.date | None = None,
+    config: StrengthConfig | None = None,
+    around: Collection[str] | None = None,
 ) -> nx.Graph:
     """The weighted entity graph: one edge per pair with evidence, ``score`` in [0, 1].
+
+    With ``around``, only the edges touching those entities are guaranteed: the graph is built from
+    their interactions, ties and affiliations alone (what :func:`ofai_graph.paths.neighbourhood`
+    fetches from a remote store). An edge between two other entities may be missing or understated.
 
     Edge attributes: ``score``, ``points``, ``interactions`` (count), ``last`` and ``last_start``
     (the interval of the latest shared interaction's date; see :func:`last_label`), ``reciprocal``,
@@ -350,10 +358,10 @@ def relationship_graph(
 
     cfg = config or StrengthConfig()
     as_of = as_of or dt.date.today()
-    pairs = _pair_evidence(store.participations(), cfg, as_of)
+    pairs = _pair_evidence(store.participations(around) if around is not None else store.participations(), cfg, as_of)
     tie_kinds: dict[tuple[str, str], list[str]] = defaultdict(list)
     tie_pts: dict[tuple[str, str], float] = defaultdict(float)
-    for t in store.ties():
+    for t in store.ties_around(around) if around is not None else store.ties():
         key = tuple(sorted((t.source, t.target)))
         pts = tie_points(
             cfg, t.kind.value, t.since.start if t.since else None, t.until.end if t.until else None, as_of
@@ -362,7 +370,12 @@ def relationship_graph(
             tie_pts[key] += pts
             tie_kinds[key].append(t.kind.value)
     summaries = {s.id: s for s in store.entity_summaries()}
-    for person in store.get_entities(i for i, s in summaries.items() if s.type == "person").values():
+    people = (
+        store.affiliated_people(around)
+        if around is not None
+        else [i for i, s in summaries.items() if s.type == "person"]
+    )
+    for person in store.get_entities(people).values():
         for a in getattr(person, "affiliations", []):
             if a.until is not None and a.until.end < as_of:
                 pts = cfg.tie["affiliation"] * cfg.decay((as_of - a.until.end).days)

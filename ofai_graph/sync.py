@@ -98,8 +98,8 @@ def status(store: Store) -> StoreStatus:
     """Where the store is, what serves it, its schema version, revision and counts.
 
     >>> from ofai_graph.store.sqlite import SQLiteStore
-    >>> status(SQLiteStore(":memory:")).schema_version
-    1
+    >>> status(SQLiteStore(":memory:")).counts["interactions"]
+    0
     """
     info = getattr(store, "server_info", None)
     return StoreStatus(

@@ -31,7 +31,7 @@ from .model import (
     Person,
     Tie,
 )
-from .paths import Connection, connect, tag_target, target_for
+from .paths import Connection, connect, neighbourhood, tag_target, target_for
 from .profile import Profile, profile
 from .resolve import Resolver, SearchHit, search
 from .stats import Stats, stats
@@ -207,7 +207,8 @@ class Workspace:
         as_of = as_of or dt.date.today()
         first = self.resolve(a) if a else self.home
         if b is None:
-            g = self.relationship_graph(as_of)
+            # A remote store sends only the entity's own interactions: its edges are exact.
+            g = self._local_graph(as_of, {first}) if self.store.remote else self.relationship_graph(as_of)
             # The entity's own staff are not its partners.
             staff = {n for n in g[first] if "affiliation" in g[first][n]["ties"]} if first in g else set()
             ranked = top_partners(g, first, top=top + len(staff))
@@ -215,7 +216,8 @@ class Workspace:
         second = self.resolve(b)
         if explain:
             return [explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config)]
-        return [pair(self.relationship_graph(as_of), first, second)]
+        g = self._local_graph(as_of, {first}) if self.store.remote else self.relationship_graph(as_of)
+        return [pair(g, first, second)]
 
     def connect(
         self,
@@ -235,16 +237,25 @@ class Workspace:
         tgt = tag_target(self.store, target) if len(exact) != 1 else None
         if tgt is None:
             tgt = target_for(self.store, self.resolve(target), target)
-        g = self.relationship_graph(as_of)
-        return connect(
-            g,
-            self.store,
-            src,
-            tgt,
-            k=k,
-            max_hops=max_hops,
-            avoid=[self.resolve(x) for x in avoid],
-            via_kinds=list(via_kinds) or None,
+        options = {
+            "k": k,
+            "max_hops": max_hops,
+            "avoid": [self.resolve(x) for x in avoid],
+            "via_kinds": list(via_kinds) or None,
+        }
+        if self.store.remote:
+            # Push-down: fetch only the entities that can decide a path of max_hops or less.
+            around = neighbourhood(self.store, src, tgt.ids, max_hops)
+            g = self._local_graph(as_of, around)
+            found = connect(g, self.store, src, tgt, **options)  # type: ignore[arg-type]
+            if found.paths:
+                return found
+            # Unreachable: naming the nearest reachable entities needs the whole graph.
+        return connect(self.relationship_graph(as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
+
+    def _local_graph(self, as_of: dt.date | None, around: set[str]) -> nx.Graph:
+        return relationship_graph(
+            self.store, as_of=as_of or dt.date.today(), config=self.strength_config, around=around
         )
 
     def followups(

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import ofai_graph
 from ofai_graph.errors import Ambiguous
 from ofai_graph.paths import k_best_paths
 
@@ -126,3 +127,50 @@ def test_a_tag_is_a_target_too(seeded):
     c = seeded.connect("Binacional", as_of=AS_OF)
     assert c.target.kind == "tag" and set(c.target.ids) == {"amcham", "camara-binacional-paises-bajos"}
     assert {p.nodes[-1] for p in c.paths} <= set(c.target.ids) and c.paths
+
+
+def sparse_network(seed: int) -> dict:
+    """An office with three partners in a sparse web of 150 organizations, some tied to Korea."""
+    import random
+
+    rnd = random.Random(seed)
+    orgs = [{"id": "ofai", "name": "OFAI", "kind": "home_office"}]
+    orgs += [{"id": f"o{i}", "name": f"Org {i}", "kind": "company"} for i in range(150)]
+    kinds = ["meeting", "visit", "referral", "call_for_proposals"]
+    pairs = [("ofai", f"o{i}") for i in rnd.sample(range(150), 3)]
+    pairs += [(f"o{a}", f"o{b}") for a, b in (rnd.sample(range(150), 2) for _ in range(260))]
+    interactions = [
+        {
+            "id": f"i{n}",
+            "date": f"2024-{rnd.randint(1, 12):02d}",
+            "kind": rnd.choice(kinds),
+            "title": f"Interaction {n}",
+            "participants": [{"entity": a, "role": "organizer"}, {"entity": b, "role": "participant"}],
+        }
+        for n, (a, b) in enumerate(pairs)
+    ]
+    ties = [{"source": f"o{i}", "target": f"o{i + 1}", "kind": "partner_of"} for i in range(0, 150, 15)]
+    return {"organizations": orgs, "interactions": interactions, "ties": ties}
+
+
+@pytest.mark.parametrize("max_hops", [1, 2, 3, 4, 5, 6])
+def test_paths_from_the_neighbourhood_alone_equal_paths_from_the_whole_graph(max_hops):
+    """What a remote store fetches for connect is enough: same paths, same scores, same evidence."""
+    from ofai_graph.paths import connect, neighbourhood, target_for
+    from ofai_graph.strength import relationship_graph
+
+    with ofai_graph.open(":memory:") as w:
+        w.import_data(sparse_network(max_hops))
+        as_of = dt.date(2025, 6, 30)
+        full = relationship_graph(w.store, as_of=as_of)
+        found = 0
+        for t in [f"o{i}" for i in range(0, 150, 7)] + sorted(full["ofai"]):
+            tgt = target_for(w.store, t)
+            around = neighbourhood(w.store, w.home, tgt.ids, max_hops)
+            local = relationship_graph(w.store, as_of=as_of, around=around)
+            want = connect(full, w.store, w.home, tgt, k=4, max_hops=max_hops)
+            got = connect(local, w.store, w.home, tgt, k=4, max_hops=max_hops)
+            assert got.paths == want.paths
+            assert len(around) < len(full)  # and it really is a part of the graph
+            found += len(want.paths)
+        assert found > 0

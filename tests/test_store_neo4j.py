@@ -63,7 +63,7 @@ def test_seed_lands_whole_and_exports_identically(seed_pair):
 
 
 PARITY = {
-    "stats": lambda w: w.stats().model_dump(exclude={"backend", "location"}),
+    "stats": lambda w: w.stats().model_dump(exclude={"backend", "location", "schema_version"}),
     "search corea": lambda w: w.search("corea"),
     "resolve imct/korea/KR": lambda w: [w.resolve(x) for x in ("imct", "korea", "KR", "amcham", "Cámara Colombo Americana")],
     "show imct": lambda w: w.show("imct", as_of=AS_OF),
@@ -120,8 +120,8 @@ def test_generated_graph_parity(generated_pair):
     lite, remote = generated_pair
     assert remote.export("json") == lite.export("json")
     same(
-        remote.stats().model_dump(exclude={"backend", "location"}),
-        lite.stats().model_dump(exclude={"backend", "location"}),
+        remote.stats().model_dump(exclude={"backend", "location", "schema_version"}),
+        lite.stats().model_dump(exclude={"backend", "location", "schema_version"}),
     )
     same(remote.strength(top=20, as_of=AS_OF), lite.strength(top=20, as_of=AS_OF))
     same(remote.followups(overdue=True, as_of=AS_OF), lite.followups(overdue=True, as_of=AS_OF))
@@ -340,3 +340,19 @@ def test_a_push_cut_by_a_crash_is_finished_by_the_next_push(tmp_path):
         target.close()
     finally:
         server.stop()
+
+
+def test_connect_on_neo4j_reads_a_neighbourhood_not_the_whole_graph(seed_pair, monkeypatch):
+    _, remote = seed_pair
+    asked: list = []
+    original = remote.store.participations
+
+    def spy(around=None):
+        asked.append(around)
+        return original(around)
+
+    monkeypatch.setattr(remote.store, "participations", spy)
+    fresh = Workspace(remote.store)
+    assert fresh.connect("Korea", max_hops=2, as_of=AS_OF).paths
+    assert asked and all(a is not None for a in asked)
+    assert len(asked[0]) < len(list(remote.store.entity_summaries())) / 2

@@ -15,6 +15,7 @@ from ofai_graph.errors import StoreError
 from ofai_graph.files import dumps
 from ofai_graph.generate import generate
 from ofai_graph.importer import import_data, import_files
+from ofai_graph.seeds import seed_files
 from ofai_graph.store.sqlite import SCHEMA_VERSION, SQLiteStore
 from tests.conftest import write
 
@@ -51,6 +52,20 @@ def test_an_unversioned_file_is_migrated_forward(tmp_path):
     sqlite3.connect(path).close()  # an empty SQLite file: version 0
     s = SQLiteStore(path)
     assert s.schema_version() == SCHEMA_VERSION and s.counts()["interactions"] == 0
+
+
+def test_a_version_1_file_gets_its_affiliations_filled_in_by_migration_2(tmp_path):
+    """A store written by the first release (no affiliations table) still finds people by organization."""
+    path = tmp_path / "v1.db"
+    with ofai_graph.open(path) as w:
+        w.import_files(seed_files())
+    with sqlite3.connect(path) as db:  # back to what version 1 wrote: the same data, no such table
+        db.execute("DROP TABLE affiliations")
+        db.execute("PRAGMA user_version = 1")
+    s = SQLiteStore(path)
+    assert s.schema_version() == SCHEMA_VERSION >= 2
+    assert s.affiliated_people(["amcham"]) == {"maria-claudia-lacouture"}
+    assert {"amcham"} <= s.neighbors(["maria-claudia-lacouture"])
 
 
 def test_a_file_that_is_not_a_store_is_refused(tmp_path):

@@ -8,7 +8,7 @@ Two implementations exist: :mod:`ofai_graph.store.sqlite` (embedded, the default
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol, runtime_checkable
@@ -85,6 +85,8 @@ class Store(Protocol):
 
     backend: str
     location: str
+    remote: bool
+    """True when reads cross a network: analytics then fetch neighbourhoods instead of whole graphs."""
 
     def close(self) -> None: ...
 
@@ -137,12 +139,27 @@ class Store(Protocol):
         """Interactions both ``a`` and ``b`` took part in, newest first."""
         ...
 
-    def participations(self) -> Iterator[Participation]:
+    def participations(self, around: Collection[str] | None = None) -> Iterator[Participation]:
         """Every participant of every interaction, ordered by interaction id.
+
+        With ``around``: only the interactions in which one of those entities took part (with all
+        their participants, so that the scores of pairs involving them are exact).
 
         Implementations may yield plain tuples in :class:`Participation`'s field order (building a
         named tuple per row is measurable on millions of rows); read them by index.
         """
+        ...
+
+    def neighbors(self, ids: Collection[str]) -> set[str]:
+        """Entities sharing an interaction, a tie or an affiliation with one of ``ids`` (not ``ids``)."""
+        ...
+
+    def ties_around(self, ids: Collection[str]) -> list[Tie]:
+        """Ties with one end in ``ids``, by id."""
+        ...
+
+    def affiliated_people(self, ids: Collection[str]) -> set[str]:
+        """People among ``ids`` and people affiliated with an organization among ``ids``."""
         ...
 
     def followups(

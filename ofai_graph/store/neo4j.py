@@ -7,6 +7,7 @@ Graph layout (flat properties, one label per record type, an application string 
     (:Interaction {id, date_start, date_end, kind, axis, status, data})
     (:Entity)-[:PARTICIPATED {role}]->(:Interaction)
     (:Entity)-[:TIE {id, kind, data}]->(:Entity)
+    (:Entity)-[:AFFILIATED]->(:Entity)                         a person's affiliations, from its record
     (:FollowUp {id, interaction_id, status, due_end, owner, expected_from, data})
     (:Meta {key: 'ofai', schema_version, revision})
 
@@ -26,7 +27,7 @@ are created between nodes already bound by ``MATCH``; ordering that involves nul
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
@@ -73,6 +74,7 @@ class Neo4jStore:
     """
 
     backend = "neo4j"
+    remote = True  # every read crosses the network: analytics fetch neighbourhoods, not whole graphs
 
     def __init__(self, uri: str, user: str, password: str, database: str | None = None):
         from neo4j import GraphDatabase
@@ -284,6 +286,21 @@ class Neo4jStore:
                 for e, js in todo
             ],
         )
+        if changed:
+            self._batches(
+                "UNWIND $ids AS id MATCH (:Entity {id: id})-[a:AFFILIATED]->() DELETE a",
+                [e.id for e, _ in changed],
+                "ids",
+            )
+        self._batches(
+            "UNWIND $rows AS r MATCH (p:Entity {id: r.person}) MATCH (o:Entity {id: r.org}) "
+            "CREATE (p)-[:AFFILIATED]->(o)",
+            [
+                {"person": e.id, "org": org}
+                for e, _ in todo
+                for org in dict.fromkeys(a.organization for a in getattr(e, "affiliations", ()))
+            ],
+        )
         names = {(fold_key(n), e.id): n for e, _ in todo for n in reversed(entity_names(e)) if fold_key(n)}
         self._batches(
             "UNWIND $rows AS r CREATE (:Name {key: r.key, entity_id: r.entity_id, label: r.label})",
@@ -409,7 +426,10 @@ class Neo4jStore:
         return [r[0] for r in self._read("MATCH (n:Name {key: $key}) RETURN n.entity_id", {"key": key})]
 
     def name_rows(self) -> list[NameRow]:
-        return [NameRow(r[0], r[1]) for r in self._read("MATCH (n:Name) RETURN n.entity_id, n.label ORDER BY n.key, n.entity_id")]
+        return [
+            NameRow(r[0], r[1])
+            for r in self._read("MATCH (n:Name) RETURN n.entity_id, n.label ORDER BY n.key, n.entity_id")
+        ]
 
     def get_interactions(self, ids: Iterable[str]) -> dict[str, Interaction]:
         rows = self._existing("Interaction", list(dict.fromkeys(ids)))
@@ -431,8 +451,20 @@ class Neo4jStore:
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
-    def participations(self) -> Iterator[Participation]:
+    def participations(self, around: Collection[str] | None = None) -> Iterator[Participation]:
         day = _Days()
+        if around is not None:
+            query = (
+                "UNWIND $ids AS id MATCH (:Entity {id: id})-[:PARTICIPATED]->(i:Interaction) WITH DISTINCT i "
+                "MATCH (e:Entity)-[p:PARTICIPATED]->(i) WITH i, collect([e.id, p.role]) AS members "
+                "RETURN i.id, i.date_start, i.date_end, i.kind, i.status, members ORDER BY i.id"
+            )
+            for row in self._read(query, {"ids": list(around)}):
+                iid, start, end, kind, status, members = row
+                s, e = day[start], day[end]
+                for eid, role in members:
+                    yield (iid, s, e, kind, status, eid, role)  # type: ignore[misc]
+            return
         # Grouped per interaction and in id order on the server, as the protocol promises (the scores'
         # floating-point sums then come out bit-identical on both backends), streamed so that a million interactions never sit in memory as one result.
         for row in self._stream(
@@ -443,6 +475,49 @@ class Neo4jStore:
             s, e = day[start], day[end]
             for eid, role in members:
                 yield (iid, s, e, kind, status, eid, role)  # type: ignore[misc]
+
+    def neighbors(self, ids: Collection[str]) -> set[str]:
+        params = {"ids": list(ids)}
+        out = {
+            r[0]
+            for r in self._read(
+                "UNWIND $ids AS id MATCH (:Entity {id: id})-[:PARTICIPATED]->(:Interaction)<-[:PARTICIPATED]-(b:Entity) "
+                "RETURN DISTINCT b.id",
+                params,
+            )
+        }
+        out.update(
+            r[0]
+            for r in self._read(
+                "UNWIND $ids AS id MATCH (:Entity {id: id})-[:TIE|AFFILIATED]-(b:Entity) RETURN DISTINCT b.id",
+                params,
+            )
+        )
+        return out - set(ids)
+
+    def ties_around(self, ids: Collection[str]) -> list[Tie]:
+        rows = self._read(
+            "UNWIND $ids AS id MATCH (:Entity {id: id})-[t:TIE]-(:Entity) RETURN DISTINCT t.id, t.data",
+            {"ids": list(ids)},
+        )
+        return [Tie.model_validate_json(js) for _, js in sorted(rows)]
+
+    def affiliated_people(self, ids: Collection[str]) -> set[str]:
+        params = {"ids": list(ids)}
+        out = {
+            r[0]
+            for r in self._read(
+                "UNWIND $ids AS id MATCH (p:Entity)-[:AFFILIATED]->(:Entity {id: id}) RETURN DISTINCT p.id",
+                params,
+            )
+        }
+        out.update(
+            r[0]
+            for r in self._read(
+                "UNWIND $ids AS id MATCH (p:Entity {id: id}) WHERE p.type = 'person' RETURN p.id", params
+            )
+        )
+        return out
 
     def followups(self, status: FollowUpStatus | None = None, involving: str | None = None) -> list[FollowUp]:
         where, params = [], {}  # type: ignore[var-annotated]
@@ -504,7 +579,7 @@ class Neo4jStore:
 
     def clear(self) -> None:
         """Delete everything ofai-graph wrote (tests and ``neo4j pull --replace`` use it)."""
-        for label in ("Name", "FollowUp", "Interaction", "Entity"):
+        for label in ("Name", "FollowUp", "Interaction", "Entity"):  # relationships go with their nodes
             while self._read(f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*)")[0][0]:
                 pass
         self._driver.execute_query(

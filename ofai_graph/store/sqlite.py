@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -88,9 +88,23 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 INSERT INTO meta(key, value) VALUES ('revision', '0');
 """
 
+# v2: people's affiliations as rows, so that a neighbourhood can be read without parsing every
+# person (see ``neighbors``); filled from the records already in the file.
+_SCHEMA_V2 = """
+CREATE TABLE affiliations (
+    person_id TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    PRIMARY KEY (person_id, organization_id)
+) WITHOUT ROWID;
+CREATE INDEX affiliations_organization ON affiliations(organization_id);
+INSERT OR IGNORE INTO affiliations (person_id, organization_id)
+    SELECT e.id, json_extract(a.value, '$.organization')
+    FROM entities e, json_each(e.data, '$.affiliations') a WHERE e.type = 'person';
+"""
+
 # Forward migrations, applied in order; the list index + 1 is the schema version they produce.
 # Never edit a released entry: append a new one.
-MIGRATIONS: list[str] = [_SCHEMA_V1]
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _ENTITY = TypeAdapter(Entity)
@@ -112,6 +126,7 @@ class SQLiteStore:
     """The default store. ``SQLiteStore(":memory:")`` gives a throw-away store for tests and notebooks."""
 
     backend = "sqlite"
+    remote = False  # reading everything is cheap: analytics may build whole graphs
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 120.0):
         self.location = str(path)
@@ -285,6 +300,7 @@ class SQLiteStore:
         todo = [*new, *changed]
         if changed:
             db.executemany("DELETE FROM names WHERE entity_id = ?", ((e.id,) for e, _ in changed))
+            db.executemany("DELETE FROM affiliations WHERE person_id = ?", ((e.id,) for e, _ in changed))
         db.executemany(
             "INSERT INTO entities (id, type, kind, name, countries, data) VALUES (?,?,?,?,?,?) "
             "ON CONFLICT(id) DO UPDATE SET type=excluded.type, kind=excluded.kind, name=excluded.name, "
@@ -294,6 +310,10 @@ class SQLiteStore:
         db.executemany(
             "INSERT OR IGNORE INTO names (key, entity_id, label) VALUES (?,?,?)",
             ((fold_key(n), e.id, n) for e, _ in todo for n in entity_names(e) if fold_key(n)),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO affiliations (person_id, organization_id) VALUES (?,?)",
+            ((e.id, a.organization) for e, _ in todo for a in getattr(e, "affiliations", ())),
         )
         return SectionReport(len(new), len(changed), same)
 
@@ -373,7 +393,10 @@ class SQLiteStore:
         return [r[0] for r in self._db.execute("SELECT entity_id FROM names WHERE key = ?", (key,))]
 
     def name_rows(self) -> list[NameRow]:
-        return [NameRow(*r) for r in self._db.execute("SELECT entity_id, label FROM names ORDER BY key, entity_id")]
+        return [
+            NameRow(*r)
+            for r in self._db.execute("SELECT entity_id, label FROM names ORDER BY key, entity_id")
+        ]
 
     def get_interactions(self, ids: Iterable[str]) -> dict[str, Interaction]:
         rows = self._existing(self._db, "interactions", list(dict.fromkeys(ids)))
@@ -398,16 +421,68 @@ class SQLiteStore:
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
-    def participations(self) -> Iterator[Participation]:
+    def participations(self, around: Collection[str] | None = None) -> Iterator[Participation]:
         day = _Days()
-
-        # Plain tuples in Participation's field order: building a named tuple per row costs more
-        # than the rest of the scoring loop.
-        for iid, start, end, kind, status, eid, role in self._db.execute(
+        sql = (
             "SELECT i.id, i.date_start, i.date_end, i.kind, i.status, p.entity_id, p.role "
-            "FROM interactions i JOIN participants p ON p.interaction_id = i.id ORDER BY i.id"
-        ):
+            "FROM interactions i JOIN participants p ON p.interaction_id = i.id"
+        )
+        args: list[str] = []
+        if around is not None:
+            args = list(around)
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS _around (id TEXT PRIMARY KEY) WITHOUT ROWID")
+            self._db.execute("DELETE FROM _around")
+            self._db.executemany("INSERT OR IGNORE INTO _around VALUES (?)", ((x,) for x in args))
+            sql += (
+                " WHERE i.id IN (SELECT DISTINCT q.interaction_id FROM participants q "
+                "JOIN _around a ON a.id = q.entity_id)"
+            )
+        # Plain tuples in Participation's field order: building a named tuple per row costs more
+        # than the rest of the scoring loop. fetchall: the temporary table is reused by the next call.
+        rows = self._db.execute(sql + " ORDER BY i.id")
+        for iid, start, end, kind, status, eid, role in rows.fetchall() if around is not None else rows:
             yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
+
+    def neighbors(self, ids: Collection[str]) -> set[str]:
+        out: set[str] = set()
+        for chunk in _slices(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            for sql in (
+                f"SELECT DISTINCT b.entity_id FROM participants a JOIN participants b "
+                f"ON b.interaction_id = a.interaction_id WHERE a.entity_id IN ({marks})",
+                f"SELECT target FROM ties WHERE source IN ({marks})",
+                f"SELECT source FROM ties WHERE target IN ({marks})",
+                f"SELECT organization_id FROM affiliations WHERE person_id IN ({marks})",
+                f"SELECT person_id FROM affiliations WHERE organization_id IN ({marks})",
+            ):
+                out.update(r[0] for r in self._db.execute(sql, chunk))
+        return out - set(ids)
+
+    def ties_around(self, ids: Collection[str]) -> list[Tie]:
+        found: dict[str, str] = {}
+        for chunk in _slices(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self._db.execute(
+                    f"SELECT id, data FROM ties WHERE source IN ({marks}) OR target IN ({marks})",
+                    chunk + chunk,
+                ).fetchall()
+            )
+        return [Tie.model_validate_json(found[k]) for k in sorted(found)]
+
+    def affiliated_people(self, ids: Collection[str]) -> set[str]:
+        out: set[str] = set()
+        for chunk in _slices(list(ids)):
+            marks = ",".join("?" * len(chunk))
+            out.update(
+                r[0]
+                for r in self._db.execute(
+                    f"SELECT person_id FROM affiliations WHERE organization_id IN ({marks}) "
+                    f"UNION SELECT id FROM entities WHERE type = 'person' AND id IN ({marks})",
+                    chunk + chunk,
+                )
+            )
+        return out
 
     def followups(self, status: FollowUpStatus | None = None, involving: str | None = None) -> list[FollowUp]:
         sql = "SELECT f.data FROM followups f"
@@ -473,7 +548,9 @@ def dataset_of(section: str, rows: list[str]) -> Dataset:
     if section == "entities":
         for js in rows:
             e = _ENTITY.validate_json(js)
-            {Country: data.countries, Organization: data.organizations, Person: data.people}[type(e)].append(e)
+            {Country: data.countries, Organization: data.organizations, Person: data.people}[type(e)].append(
+                e
+            )
     elif section == "interactions":
         data.interactions = [Interaction.model_validate_json(js) for js in rows]
     elif section == "followups":
@@ -516,6 +593,11 @@ def _chunked(write, db: sqlite3.Connection, records: list) -> SectionReport:  # 
         total.updated += part.updated
         total.unchanged += part.unchanged
     return total
+
+
+def _slices(items: list[str], size: int = _CHUNK // 2) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def _statements(script: str) -> list[str]:
