@@ -358,7 +358,9 @@ def relationship_graph(
 
     cfg = config or StrengthConfig()
     as_of = as_of or dt.date.today()
-    pairs = _pair_evidence(store.participations(around) if around is not None else store.participations(), cfg, as_of)
+    pairs = _pair_evidence(
+        store.participations(around) if around is not None else store.participations(), cfg, as_of
+    )
     tie_kinds: dict[tuple[str, str], list[str]] = defaultdict(list)
     tie_pts: dict[tuple[str, str], float] = defaultdict(float)
     for t in store.ties_around(around) if around is not None else store.ties():

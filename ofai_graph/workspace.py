@@ -245,7 +245,10 @@ class Workspace:
         }
         if self.store.remote:
             # Push-down: fetch only the entities that can decide a path of max_hops or less.
-            around = neighbourhood(self.store, src, tgt.ids, max_hops)
+            around = self._cached(
+                f"around:{src}:{max_hops}:{hash(tuple(tgt.ids))}",
+                lambda: neighbourhood(self.store, src, tgt.ids, max_hops),
+            )
             g = self._local_graph(as_of, around)
             found = connect(g, self.store, src, tgt, **options)  # type: ignore[arg-type]
             if found.paths:
@@ -254,8 +257,12 @@ class Workspace:
         return connect(self.relationship_graph(as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
 
     def _local_graph(self, as_of: dt.date | None, around: set[str]) -> nx.Graph:
-        return relationship_graph(
-            self.store, as_of=as_of or dt.date.today(), config=self.strength_config, around=around
+        """The relationship graph exact on the edges that touch ``around`` (cached like the whole one)."""
+        as_of = as_of or dt.date.today()
+        cfg = self.strength_config
+        return self._cached(
+            f"local:{as_of}:{hash(cfg.model_dump_json())}:{hash(frozenset(around))}",
+            lambda: relationship_graph(self.store, as_of=as_of, config=cfg, around=around),
         )
 
     def followups(
@@ -364,7 +371,10 @@ class Workspace:
         hit = self._graph_cache.get(key)
         if hit is None or hit[0] != rev:
             hit = (rev, build())
+            self._graph_cache.pop(key, None)
             self._graph_cache[key] = hit
+            while len(self._graph_cache) > 8:  # graphs are big: keep the most recent few
+                self._graph_cache.pop(next(iter(self._graph_cache)))
         return hit[1]
 
 

@@ -45,6 +45,9 @@ class BoltServer:
     def create_database(self, name: str) -> None:
         _http(self.http_port, self.password, {"command": f"create database {name}"})
 
+    def drop_database(self, name: str) -> None:
+        _http(self.http_port, self.password, {"command": f"drop database {name}"})
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.stdin.close()  # type: ignore[union-attr]
@@ -84,7 +87,9 @@ def _http(port: int, password: str, body: dict) -> dict:
 def restart(old: BoltServer) -> BoltServer:
     """The same server again (same files, ports and password), e.g. after :meth:`BoltServer.kill`."""
     port = int(old.uri.rsplit(":", 1)[1])
-    return start(old.database, root=old.root, password=old.password, ports=(old.http_port, port), create=False)
+    return start(
+        old.database, root=old.root, password=old.password, ports=(old.http_port, port), create=False
+    )
 
 
 def start(

@@ -356,3 +356,15 @@ def test_connect_on_neo4j_reads_a_neighbourhood_not_the_whole_graph(seed_pair, m
     assert fresh.connect("Korea", max_hops=2, as_of=AS_OF).paths
     assert asked and all(a is not None for a in asked)
     assert len(asked[0]) < len(list(remote.store.entity_summaries())) / 2
+
+
+def test_a_tie_whose_ends_change_is_moved_not_copied(neo):
+    ws = Workspace(neo)
+    orgs = [{"id": x, "name": x.upper(), "kind": "company"} for x in ("a", "b", "c")]
+    ws.import_data({"organizations": orgs, "ties": [{"id": "t1", "source": "a", "target": "b", "kind": "partner_of"}]})
+    report = ws.import_data(
+        {"organizations": orgs, "ties": [{"id": "t1", "source": "a", "target": "c", "kind": "partner_of"}]}
+    )
+    assert report.sections["ties"].updated == 1
+    assert [t.target for t in neo.ties()] == ["c"]
+    assert neo.neighbors(["a"]) == {"c"} and neo.neighbors(["b"]) == set()

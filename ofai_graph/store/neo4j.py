@@ -6,7 +6,8 @@ Graph layout (flat properties, one label per record type, an application string 
     (:Name {key, entity_id, label})                            one per folded name, for look-ups
     (:Interaction {id, date_start, date_end, kind, axis, status, data})
     (:Entity)-[:PARTICIPATED {role}]->(:Interaction)
-    (:Entity)-[:TIE {id, kind, data}]->(:Entity)
+    (:Tie {id, source, target, kind, data})                    a tie, found by id
+    (:Entity)-[:TIE {id, kind}]->(:Entity)                     the same tie, for path queries
     (:Entity)-[:AFFILIATED]->(:Entity)                         a person's affiliations, from its record
     (:FollowUp {id, interaction_id, status, due_end, owner, expected_from, data})
     (:Meta {key: 'ofai', schema_version, revision})
@@ -55,7 +56,10 @@ MIGRATIONS: list[list[str]] = [
         "CREATE CONSTRAINT ofai_entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
         "CREATE CONSTRAINT ofai_interaction_id IF NOT EXISTS FOR (n:Interaction) REQUIRE n.id IS UNIQUE",
         "CREATE CONSTRAINT ofai_followup_id IF NOT EXISTS FOR (n:FollowUp) REQUIRE n.id IS UNIQUE",
+        "CREATE CONSTRAINT ofai_tie_id IF NOT EXISTS FOR (n:Tie) REQUIRE n.id IS UNIQUE",
         "CREATE CONSTRAINT ofai_meta_key IF NOT EXISTS FOR (n:Meta) REQUIRE n.key IS UNIQUE",
+        "CREATE INDEX ofai_tie_source IF NOT EXISTS FOR (n:Tie) ON (n.source)",
+        "CREATE INDEX ofai_tie_target IF NOT EXISTS FOR (n:Tie) ON (n.target)",
         "CREATE INDEX ofai_name_key IF NOT EXISTS FOR (n:Name) ON (n.key)",
         "CREATE INDEX ofai_name_entity IF NOT EXISTS FOR (n:Name) ON (n.entity_id)",
         "CREATE INDEX ofai_followup_interaction IF NOT EXISTS FOR (n:FollowUp) ON (n.interaction_id)",
@@ -231,10 +235,7 @@ class Neo4jStore:
         return tx.report
 
     def _existing(self, label: str, ids: Sequence[str]) -> dict[str, str]:
-        if label == "TIE":
-            query = "UNWIND $ids AS id MATCH ()-[t:TIE {id: id}]->() RETURN t.id, t.data"
-        else:
-            query = f"UNWIND $ids AS id MATCH (n:{_LABELS[label]} {{id: id}}) RETURN n.id, n.data"
+        query = f"UNWIND $ids AS id MATCH (n:{_LABELS[label]} {{id: id}}) RETURN n.id, n.data"
         found: dict[str, str] = {}
         for i in range(0, len(ids), BATCH):
             found.update((r[0], r[1]) for r in self._read(query, {"ids": list(ids[i : i + BATCH])}))
@@ -264,34 +265,33 @@ class Neo4jStore:
         report.sections["ties"] = self._write_ties(data.ties)
         return report
 
+    def _upsert(self, label: str, new: list[dict[str, Any]], changed: list[dict[str, Any]]) -> None:
+        """New records are created outright (the look-up in :meth:`_split` showed they are absent; the
+        uniqueness constraint still guards against a concurrent writer); changed ones are set in place."""
+        self._batches(f"UNWIND $rows AS r CREATE (n:{label}) SET n = r", new)
+        self._batches(f"UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) SET n = r", changed)
+
     def _write_entities(self, entities: list[EntityModel]) -> SectionReport:
         new, changed, same = self._split("Entity", entities)
         todo = [*new, *changed]
+
+        def row(e: EntityModel, js: str) -> dict[str, Any]:
+            return {
+                "id": e.id,
+                "type": e.type,
+                "kind": _kind(e),
+                "name": e.name,
+                "countries": list(e.countries),
+                "data": js,
+            }
+
         if changed:
+            ids = [e.id for e, _ in changed]
+            self._batches("UNWIND $ids AS id MATCH (n:Name {entity_id: id}) DELETE n", ids, "ids")
             self._batches(
-                "UNWIND $ids AS id MATCH (n:Name {entity_id: id}) DELETE n", [e.id for e, _ in changed], "ids"
+                "UNWIND $ids AS id MATCH (:Entity {id: id})-[a:AFFILIATED]->() DELETE a", ids, "ids"
             )
-        self._batches(
-            "UNWIND $rows AS r MERGE (n:Entity {id: r.id}) "
-            "SET n.type = r.type, n.kind = r.kind, n.name = r.name, n.countries = r.countries, n.data = r.data",
-            [
-                {
-                    "id": e.id,
-                    "type": e.type,
-                    "kind": _kind(e),
-                    "name": e.name,
-                    "countries": list(e.countries),
-                    "data": js,
-                }
-                for e, js in todo
-            ],
-        )
-        if changed:
-            self._batches(
-                "UNWIND $ids AS id MATCH (:Entity {id: id})-[a:AFFILIATED]->() DELETE a",
-                [e.id for e, _ in changed],
-                "ids",
-            )
+        self._upsert("Entity", [row(*x) for x in new], [row(*x) for x in changed])
         self._batches(
             "UNWIND $rows AS r MATCH (p:Entity {id: r.person}) MATCH (o:Entity {id: r.org}) "
             "CREATE (p)-[:AFFILIATED]->(o)",
@@ -303,42 +303,38 @@ class Neo4jStore:
         )
         names = {(fold_key(n), e.id): n for e, _ in todo for n in reversed(entity_names(e)) if fold_key(n)}
         self._batches(
-            "UNWIND $rows AS r CREATE (:Name {key: r.key, entity_id: r.entity_id, label: r.label})",
+            "UNWIND $rows AS r CREATE (n:Name) SET n = r",
             [{"key": k, "entity_id": eid, "label": label} for (k, eid), label in names.items()],
         )
         return SectionReport(len(new), len(changed), same)
 
     def _write_interactions(self, interactions: list[Interaction]) -> SectionReport:
         new, changed, same = self._split("Interaction", interactions)
+
+        def row(i: Interaction, js: str) -> dict[str, Any]:
+            return {
+                "id": i.id,
+                "date_start": i.date.start.isoformat(),
+                "date_end": i.date.end.isoformat(),
+                "kind": i.kind.value,
+                "axis": i.axis.value if i.axis is not None else None,
+                "status": i.status.value,
+                "data": js,
+            }
+
         if changed:
             self._batches(
-                "UNWIND $ids AS id MATCH (:Entity)-[p:PARTICIPATED]->(:Interaction {id: id}) DELETE p",
+                "UNWIND $ids AS id MATCH (:Interaction {id: id})<-[p:PARTICIPATED]-(:Entity) DELETE p",
                 [i.id for i, _ in changed],
                 "ids",
             )
-        todo = [*new, *changed]
-        self._batches(
-            "UNWIND $rows AS r MERGE (i:Interaction {id: r.id}) SET i.date_start = r.start, "
-            "i.date_end = r.end, i.kind = r.kind, i.axis = r.axis, i.status = r.status, i.data = r.data",
-            [
-                {
-                    "id": i.id,
-                    "start": i.date.start.isoformat(),
-                    "end": i.date.end.isoformat(),
-                    "kind": i.kind.value,
-                    "axis": i.axis.value if i.axis is not None else None,
-                    "status": i.status.value,
-                    "data": js,
-                }
-                for i, js in todo
-            ],
-        )
+        self._upsert("Interaction", [row(*x) for x in new], [row(*x) for x in changed])
         self._batches(
             "UNWIND $rows AS r MATCH (e:Entity {id: r.e}) MATCH (i:Interaction {id: r.i}) "
             "CREATE (e)-[:PARTICIPATED {role: r.role}]->(i)",
             [
                 {"i": i.id, "e": p[0], "role": str(p[1].value)}
-                for i, _ in todo
+                for i, _ in [*new, *changed]
                 for p in dict.fromkeys(i.participants)
             ],
         )
@@ -346,39 +342,41 @@ class Neo4jStore:
 
     def _write_followups(self, followups: list[FollowUp]) -> SectionReport:
         new, changed, same = self._split("FollowUp", followups)
-        self._batches(
-            "UNWIND $rows AS r MERGE (f:FollowUp {id: r.id}) SET f.interaction_id = r.interaction, "
-            "f.status = r.status, f.due_end = r.due_end, f.owner = r.owner, f.expected_from = r.expected_from, "
-            "f.data = r.data",
-            [
-                {
-                    "id": f.id,
-                    "interaction": f.interaction,
-                    "status": f.status.value,
-                    "due_end": f.due.end.isoformat() if f.due else None,
-                    "owner": f.owner,
-                    "expected_from": f.expected_from,
-                    "data": js,
-                }
-                for f, js in [*new, *changed]
-            ],
-        )
+
+        def row(f: FollowUp, js: str) -> dict[str, Any]:
+            return {
+                "id": f.id,
+                "interaction_id": f.interaction,
+                "status": f.status.value,
+                "due_end": f.due.end.isoformat() if f.due else None,
+                "owner": f.owner,
+                "expected_from": f.expected_from,
+                "data": js,
+            }
+
+        self._upsert("FollowUp", [row(*x) for x in new], [row(*x) for x in changed])
         return SectionReport(len(new), len(changed), same)
 
     def _write_ties(self, ties: list[Tie]) -> SectionReport:
-        new, changed, same = self._split("TIE", ties)
+        # A tie is a (:Tie) node, found by its id through the uniqueness constraint, plus the TIE
+        # relationship that path queries walk. A changed tie may have new ends: its old relationship
+        # is found from its old source (kept on the node) and replaced.
+        new, changed, same = self._split("Tie", ties)
+
+        def row(t: Tie, js: str) -> dict[str, Any]:
+            return {"id": t.id, "source": t.source, "target": t.target, "kind": t.kind.value, "data": js}
+
         if changed:
-            # A changed tie may have new ends: replace the relationship rather than edit it.
             self._batches(
-                "UNWIND $ids AS id MATCH ()-[t:TIE {id: id}]->() DELETE t", [t.id for t, _ in changed], "ids"
+                "UNWIND $ids AS id MATCH (t:Tie {id: id}) MATCH (:Entity {id: t.source})-[r:TIE {id: id}]->() DELETE r",
+                [t.id for t, _ in changed],
+                "ids",
             )
+        self._upsert("Tie", [row(*x) for x in new], [row(*x) for x in changed])
         self._batches(
             "UNWIND $rows AS r MATCH (a:Entity {id: r.source}) MATCH (b:Entity {id: r.target}) "
-            "CREATE (a)-[:TIE {id: r.id, kind: r.kind, data: r.data}]->(b)",
-            [
-                {"id": t.id, "source": t.source, "target": t.target, "kind": t.kind.value, "data": js}
-                for t, js in [*new, *changed]
-            ],
+            "CREATE (a)-[:TIE {id: r.id, kind: r.kind}]->(b)",
+            [row(*x) for x in [*new, *changed]],
         )
         return SectionReport(len(new), len(changed), same)
 
@@ -388,7 +386,7 @@ class Neo4jStore:
         out.update({r[0]: r[1] for r in self._read("MATCH (n:Entity) RETURN n.type, count(*)")})
         out["interactions"] = self._read("MATCH (i:Interaction) RETURN count(i)")[0][0]
         out["followups"] = self._read("MATCH (f:FollowUp) RETURN count(f)")[0][0]
-        out["ties"] = self._read("MATCH ()-[t:TIE]->() RETURN count(t)")[0][0]
+        out["ties"] = self._read("MATCH (t:Tie) RETURN count(t)")[0][0]
         out["open_followups"] = self._read("MATCH (f:FollowUp) WHERE f.status = 'open' RETURN count(f)")[0][0]
         return out
 
@@ -496,18 +494,23 @@ class Neo4jStore:
         return out - set(ids)
 
     def ties_around(self, ids: Collection[str]) -> list[Tie]:
-        rows = self._read(
-            "UNWIND $ids AS id MATCH (:Entity {id: id})-[t:TIE]-(:Entity) RETURN DISTINCT t.id, t.data",
-            {"ids": list(ids)},
-        )
-        return [Tie.model_validate_json(js) for _, js in sorted(rows)]
+        # Two anchored look-ups rather than one OR, which neither server answers from an index.
+        found: dict[str, str] = {}
+        for end in ("source", "target"):
+            found.update(
+                (r[0], r[1])
+                for r in self._read(
+                    f"UNWIND $ids AS id MATCH (t:Tie {{{end}: id}}) RETURN t.id, t.data", {"ids": list(ids)}
+                )
+            )
+        return [Tie.model_validate_json(found[k]) for k in sorted(found)]
 
     def affiliated_people(self, ids: Collection[str]) -> set[str]:
         params = {"ids": list(ids)}
         out = {
             r[0]
             for r in self._read(
-                "UNWIND $ids AS id MATCH (p:Entity)-[:AFFILIATED]->(:Entity {id: id}) RETURN DISTINCT p.id",
+                "UNWIND $ids AS id MATCH (:Entity {id: id})<-[:AFFILIATED]-(p:Entity) RETURN DISTINCT p.id",
                 params,
             )
         }
@@ -540,13 +543,9 @@ class Neo4jStore:
 
     def ties(self, entity_id: str | None = None) -> list[Tie]:
         if entity_id is None:
-            rows = self._read("MATCH ()-[t:TIE]->() RETURN t.id, t.data")
-        else:
-            rows = self._read(
-                "MATCH (a:Entity)-[t:TIE]->(b:Entity) WHERE a.id = $id OR b.id = $id RETURN t.id, t.data",
-                {"id": entity_id},
-            )
-        return [Tie.model_validate_json(js) for _, js in sorted(rows)]
+            rows = self._read("MATCH (t:Tie) RETURN t.id, t.data")
+            return [Tie.model_validate_json(js) for _, js in sorted(rows)]
+        return self.ties_around([entity_id])
 
     def dump(self) -> Dataset:
         data = Dataset()
@@ -565,7 +564,7 @@ class Neo4jStore:
             ("entities", "MATCH (n:Entity) RETURN n.data ORDER BY n.type, n.id"),
             ("interactions", "MATCH (i:Interaction) RETURN i.data ORDER BY i.date_start, i.id"),
             ("followups", "MATCH (f:FollowUp) RETURN f.data ORDER BY f.id"),
-            ("ties", "MATCH ()-[t:TIE]->() RETURN t.data ORDER BY t.id"),
+            ("ties", "MATCH (t:Tie) RETURN t.data ORDER BY t.id"),
         ]
         for section, query in queries:
             chunk: list[str] = []
@@ -579,7 +578,13 @@ class Neo4jStore:
 
     def clear(self) -> None:
         """Delete everything ofai-graph wrote (tests and ``neo4j pull --replace`` use it)."""
-        for label in ("Name", "FollowUp", "Interaction", "Entity"):  # relationships go with their nodes
+        for label in (
+            "Name",
+            "FollowUp",
+            "Tie",
+            "Interaction",
+            "Entity",
+        ):  # relationships go with their nodes
             while self._read(f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*)")[0][0]:
                 pass
         self._driver.execute_query(
@@ -588,7 +593,7 @@ class Neo4jStore:
         )
 
 
-_LABELS = {"Entity": "Entity", "Interaction": "Interaction", "FollowUp": "FollowUp"}
+_LABELS = {"Entity": "Entity", "Interaction": "Interaction", "FollowUp": "FollowUp", "Tie": "Tie"}
 
 
 class _Writer:
