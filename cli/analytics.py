@@ -332,6 +332,7 @@ Examples:
   ofai-graph map --path-to Korea --out corea.html  who connects us to Korea, drawn on top
   ofai-graph map --focus IMCT --hops 2
   ofai-graph map --kind foreign_government --kind multilateral --min-strength 0.1
+  ofai-graph map --axis "cooperación internacional"  relationships built on cooperation
   ofai-graph map --redact-people --out para-compartir.html
   ofai-graph map --format png --out red.png        a picture for slides (needs chromium)""",
     )
@@ -348,6 +349,12 @@ Examples:
     @click.option("--path-to", help="Draw the strongest referral paths to this entity, country or tag.")
     @click.option("--kind", multiple=True, help="Only entities of this kind (repeatable).")
     @click.option("--country", multiple=True, help="Only entities of this country (repeatable).")
+    @click.option(
+        "--axis",
+        multiple=True,
+        help="Only relationships built on interactions of this strategic axis (repeatable): cooperation, "
+        "investment, destination, allies, internal, or their Spanish names.",
+    )
     @click.option("--since", help="Only ties with an interaction since this date.")
     @click.option("--until", help="Only ties with an interaction until this date.")
     @click.option("--min-strength", type=click.FloatRange(0, 1), default=0.0, show_default=True)
@@ -365,6 +372,7 @@ Examples:
         path_to: str | None,
         kind: tuple[str, ...],
         country: tuple[str, ...],
+        axis: tuple[str, ...],
         since: str | None,
         until: str | None,
         min_strength: float,
@@ -392,6 +400,7 @@ Examples:
             path_to=path_to,
             kinds=kind,
             countries=country,
+            axes=axis,
             since=day(since, "--since", False),
             until=day(until, "--until", True),
             min_strength=min_strength,

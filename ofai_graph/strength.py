@@ -330,12 +330,15 @@ def relationship_graph(
     as_of: dt.date | None = None,
     config: StrengthConfig | None = None,
     around: Collection[str] | None = None,
+    axes: Collection[str] | None = None,
 ) -> nx.Graph:
     """The weighted entity graph: one edge per pair with evidence, ``score`` in [0, 1].
 
     With ``around``, only the edges touching those entities are guaranteed: the graph is built from
     their interactions, ties and affiliations alone (what :func:`ofai_graph.paths.neighbourhood`
     fetches from a remote store). An edge between two other entities may be missing or understated.
+    With ``axes``, interactions count only if they are on one of those strategic axes (ties and
+    affiliations always count).
 
     Edge attributes: ``score``, ``points``, ``interactions`` (count), ``last`` and ``last_start``
     (the interval of the latest shared interaction's date; see :func:`last_label`), ``reciprocal``,
@@ -358,9 +361,11 @@ def relationship_graph(
 
     cfg = config or StrengthConfig()
     as_of = as_of or dt.date.today()
-    pairs = _pair_evidence(
-        store.participations(around) if around is not None else store.participations(), cfg, as_of
-    )
+    if around is None and axes is None:
+        rows = store.participations()
+    else:
+        rows = store.participations(around, axes) if axes is not None else store.participations(around)
+    pairs = _pair_evidence(rows, cfg, as_of)
     tie_kinds: dict[tuple[str, str], list[str]] = defaultdict(list)
     tie_pts: dict[tuple[str, str], float] = defaultdict(float)
     for t in store.ties_around(around) if around is not None else store.ties():

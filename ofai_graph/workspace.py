@@ -185,13 +185,17 @@ class Workspace:
     def strength_config(self) -> StrengthConfig:
         return StrengthConfig.load(self.config_path)
 
-    def relationship_graph(self, as_of: dt.date | None = None) -> nx.Graph:
-        """The strength-weighted entity graph as of a date (cached until the data changes)."""
+    def relationship_graph(self, as_of: dt.date | None = None, axes: Sequence[str] = ()) -> nx.Graph:
+        """The strength-weighted entity graph as of a date (cached until the data changes).
+
+        With ``axes``, only interactions on those strategic axes count (Spanish or English names).
+        """
         as_of = as_of or dt.date.today()
         cfg = self.strength_config
+        codes = sorted({_axis(a) for a in axes})
         return self._cached(
-            f"strength:{as_of}:{hash(cfg.model_dump_json())}",
-            lambda: relationship_graph(self.store, as_of=as_of, config=cfg),
+            f"strength:{as_of}:{hash(cfg.model_dump_json())}:{','.join(codes)}",
+            lambda: relationship_graph(self.store, as_of=as_of, config=cfg, axes=codes or None),
         )
 
     def strength(
@@ -315,6 +319,7 @@ class Workspace:
         path_to: str | None = None,
         kinds: Sequence[str] = (),
         countries: Sequence[str] = (),
+        axes: Sequence[str] = (),
         since: dt.date | None = None,
         until: dt.date | None = None,
         min_strength: float = 0.0,
@@ -322,10 +327,14 @@ class Workspace:
         title: str | None = None,
         as_of: dt.date | None = None,
     ) -> Map:
-        """An interactive map (see :mod:`ofai_graph.maps`); ``.save(path)`` or show it in Jupyter."""
+        """An interactive map (see :mod:`ofai_graph.maps`); ``.save(path)`` or show it in Jupyter.
+
+        ``axes`` keeps the relationships built on interactions of those strategic axes (explicit
+        ties always show); referral paths (``path_to``) are still found on all the evidence.
+        """
         from . import countries as country_names
 
-        g = self.relationship_graph(as_of)
+        g = self.relationship_graph(as_of, axes)
         try:
             home: str | None = self.home
         except OfaiError:
@@ -385,3 +394,15 @@ def open(path: str | Path | None = None, *, backend: str | None = None, **option
     ``open(":memory:")`` gives a throw-away store.
     """
     return Workspace(open_store(path, backend=backend, **options))
+
+
+def _axis(text: str) -> str:
+    """An axis code from its code or its Spanish or English name (``"Cooperación internacional"``)."""
+    from .model import Axis
+
+    try:
+        return Axis(text).value
+    except ValueError:
+        raise OfaiError(
+            f"unknown strategic axis {text!r}; use one of: " + ", ".join(a.value for a in Axis)
+        ) from None

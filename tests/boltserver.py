@@ -116,6 +116,7 @@ def start(
         stdout=subprocess.PIPE,
         stderr=log.open("wb"),
         text=True,
+        cwd=root,  # ArcadeDB writes its log/ folder into the working directory
     )
     proc.stdin.write(password + "\n")  # type: ignore[union-attr]
     proc.stdin.flush()  # type: ignore[union-attr]

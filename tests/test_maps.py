@@ -3,6 +3,8 @@
 import datetime as dt
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -22,13 +24,28 @@ def seed_map(seeded_path):
 @pytest.fixture(scope="module")
 def hostile_map(tmp_path_factory):
     with ofai_graph.open(":memory:") as ws:
-        ws.import_data({
-            "organizations": [{"id": "ofai", "name": "OFAI", "kind": "home_office"}]
-            + [{"id": f"h{i}", "name": name, "kind": "company", "aliases": [name]} for i, name in enumerate(HOSTILE)],
-            "interactions": [{"id": f"m{i}", "date": "2024-03", "kind": "meeting", "title": HOSTILE[i],
-                              "participants": [{"entity": "ofai"}, {"entity": f"h{i}"}]} for i in range(len(HOSTILE))],
-            "followups": [{"id": "f1", "description": HOSTILE[0], "owner": "ofai", "expected_from": "h0"}],
-        })
+        ws.import_data(
+            {
+                "organizations": [{"id": "ofai", "name": "OFAI", "kind": "home_office"}]
+                + [
+                    {"id": f"h{i}", "name": name, "kind": "company", "aliases": [name]}
+                    for i, name in enumerate(HOSTILE)
+                ],
+                "interactions": [
+                    {
+                        "id": f"m{i}",
+                        "date": "2024-03",
+                        "kind": "meeting",
+                        "title": HOSTILE[i],
+                        "participants": [{"entity": "ofai"}, {"entity": f"h{i}"}],
+                    }
+                    for i in range(len(HOSTILE))
+                ],
+                "followups": [
+                    {"id": "f1", "description": HOSTILE[0], "owner": "ofai", "expected_from": "h0"}
+                ],
+            }
+        )
         return ws.map(title=HOSTILE[1], as_of=AS_OF)
 
 
@@ -48,6 +65,41 @@ def test_hostile_names_never_appear_as_markup(hostile_map):
 
 def test_path_to_korea_highlights_the_report_routes(seed_map):
     assert {"ofai", "gobierno-corea", "imct", "apc-colombia", "bid"} <= set(seed_map.highlighted)
+
+
+def test_an_axis_map_keeps_only_relationships_built_on_that_axis(seeded_path):
+    with ofai_graph.open(seeded_path) as ws:
+        everything = ws.map(as_of=AS_OF)
+        m = ws.map(axes=["promoción destino"], as_of=AS_OF)
+        assert 0 < m.edge_count < everything.edge_count
+        tied = {frozenset((t.source, t.target)) for t in ws.store.ties()}
+        people = ws.store.get_entities(s.id for s in ws.store.entity_summaries() if s.type == "person")
+        tied |= {frozenset((p.id, a.organization)) for p in people.values() for a in p.affiliations}
+        for e in m.page.edges:
+            shared = ws.store.shared_interactions(e["from"], e["to"])
+            assert frozenset((e["from"], e["to"])) in tied or any(i.axis == "destination" for i in shared)
+
+
+def test_an_unknown_axis_is_named_with_the_valid_ones(seeded_path, tmp_path):
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ofai_graph",
+            "--db",
+            str(seeded_path),
+            "map",
+            "--axis",
+            "tourism",
+            "--out",
+            str(tmp_path / "m.html"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 1 and "tourism" in r.stderr and "destination" in r.stderr
+    assert not (tmp_path / "m.html").exists()
 
 
 def test_redacted_maps_hold_no_person_name_or_id(seeded_path):
@@ -73,14 +125,32 @@ def test_cli_writes_the_map_and_says_where(seeded_path, tmp_path):
 
     env = {**os.environ, "OFAI_GRAPH_DB": str(seeded_path)}
     out = tmp_path / "red.html"
-    r = subprocess.run([sys.executable, "-m", "ofai_graph", "map", "--path-to", "Corea", "--as-of", "2024-03-31",
-                        "--out", str(out), "--json"], capture_output=True, text=True, env=env, timeout=120)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ofai_graph",
+            "map",
+            "--path-to",
+            "Corea",
+            "--as-of",
+            "2024-03-31",
+            "--out",
+            str(out),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["path"] == str(out.resolve()) and out.exists() and "gobierno-corea" in data["highlighted"]
 
 
 # -- in a real browser ------------------------------------------------------------------------------
+
 
 def _chromium() -> str | None:
     from ofai_graph.errors import OfaiError
@@ -117,7 +187,10 @@ def open_page(browser, tmp_path, m):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     seen = {"dialogs": [], "requests": [], "errors": []}
     page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
-    page.on("request", lambda r: seen["requests"].append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+    page.on(
+        "request",
+        lambda r: seen["requests"].append(r.url) if not r.url.startswith(("file:", "data:")) else None,
+    )
     page.on("console", lambda msg: seen["errors"].append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda e: seen["errors"].append(str(e)))
     page.goto(path.as_uri())
@@ -135,7 +208,11 @@ def test_seed_map_in_chromium(browser, tmp_path, seed_map):
     assert {"gobierno-corea", "imct", "bid"} <= selected
     page.fill("#search", "corea")
     page.dispatch_event("#search", "change")
-    assert page.get_attribute("body", "data-selected") in {"gobierno-corea", "KR", "centro-acceso-informacion"}
+    assert page.get_attribute("body", "data-selected") in {
+        "gobierno-corea",
+        "KR",
+        "centro-acceso-informacion",
+    }
     page.close()
 
 

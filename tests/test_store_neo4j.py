@@ -65,7 +65,9 @@ def test_seed_lands_whole_and_exports_identically(seed_pair):
 PARITY = {
     "stats": lambda w: w.stats().model_dump(exclude={"backend", "location", "schema_version"}),
     "search corea": lambda w: w.search("corea"),
-    "resolve imct/korea/KR": lambda w: [w.resolve(x) for x in ("imct", "korea", "KR", "amcham", "Cámara Colombo Americana")],
+    "resolve imct/korea/KR": lambda w: [
+        w.resolve(x) for x in ("imct", "korea", "KR", "amcham", "Cámara Colombo Americana")
+    ],
     "show imct": lambda w: w.show("imct", as_of=AS_OF),
     "show korea": lambda w: w.show("Corea", as_of=AS_OF),
     "strength top": lambda w: w.strength(top=15, as_of=AS_OF),
@@ -80,6 +82,7 @@ PARITY = {
     "ask": lambda w: w.ask("¿quién nos conecta con Corea?", as_of=AS_OF),
     "timeline": lambda w: w.store.interactions_of("ofai"),
     "graph": lambda w: sorted(map(str, w.graph().edges(keys=True))),
+    "map axis": lambda w: (lambda m: (m.node_count, m.edge_count))(w.map(axes=["cooperation"], as_of=AS_OF)),
     "map": lambda w: (lambda m: (m.node_count, m.edge_count, m.highlighted))(
         w.map(path_to="Korea", as_of=AS_OF)
     ),
@@ -361,7 +364,9 @@ def test_connect_on_neo4j_reads_a_neighbourhood_not_the_whole_graph(seed_pair, m
 def test_a_tie_whose_ends_change_is_moved_not_copied(neo):
     ws = Workspace(neo)
     orgs = [{"id": x, "name": x.upper(), "kind": "company"} for x in ("a", "b", "c")]
-    ws.import_data({"organizations": orgs, "ties": [{"id": "t1", "source": "a", "target": "b", "kind": "partner_of"}]})
+    ws.import_data(
+        {"organizations": orgs, "ties": [{"id": "t1", "source": "a", "target": "b", "kind": "partner_of"}]}
+    )
     report = ws.import_data(
         {"organizations": orgs, "ties": [{"id": "t1", "source": "a", "target": "c", "kind": "partner_of"}]}
     )

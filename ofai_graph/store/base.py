@@ -139,11 +139,14 @@ class Store(Protocol):
         """Interactions both ``a`` and ``b`` took part in, newest first."""
         ...
 
-    def participations(self, around: Collection[str] | None = None) -> Iterator[Participation]:
+    def participations(
+        self, around: Collection[str] | None = None, axes: Collection[str] | None = None
+    ) -> Iterator[Participation]:
         """Every participant of every interaction, ordered by interaction id.
 
         With ``around``: only the interactions in which one of those entities took part (with all
-        their participants, so that the scores of pairs involving them are exact).
+        their participants, so that the scores of pairs involving them are exact). With ``axes``:
+        only interactions on one of those strategic axes.
 
         Implementations may yield plain tuples in :class:`Participation`'s field order (building a
         named tuple per row is measurable on millions of rows); read them by index.

@@ -449,25 +449,36 @@ class Neo4jStore:
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
-    def participations(self, around: Collection[str] | None = None) -> Iterator[Participation]:
+    def participations(
+        self, around: Collection[str] | None = None, axes: Collection[str] | None = None
+    ) -> Iterator[Participation]:
         day = _Days()
+        on_axes = "WHERE i.axis IN $axes " if axes is not None else ""
+        params = {"axes": [str(a) for a in axes] if axes is not None else None}
         if around is not None:
+            params["ids"] = list(around)
             query = (
-                "UNWIND $ids AS id MATCH (:Entity {id: id})-[:PARTICIPATED]->(i:Interaction) WITH DISTINCT i "
+                "UNWIND $ids AS id MATCH (:Entity {id: id})-[:PARTICIPATED]->(i:Interaction) "
+                + on_axes
+                + "WITH DISTINCT i "
                 "MATCH (e:Entity)-[p:PARTICIPATED]->(i) WITH i, collect([e.id, p.role]) AS members "
                 "RETURN i.id, i.date_start, i.date_end, i.kind, i.status, members ORDER BY i.id"
             )
-            for row in self._read(query, {"ids": list(around)}):
+            for row in self._read(query, params):
                 iid, start, end, kind, status, members = row
                 s, e = day[start], day[end]
                 for eid, role in members:
                     yield (iid, s, e, kind, status, eid, role)  # type: ignore[misc]
             return
         # Grouped per interaction and in id order on the server, as the protocol promises (the scores'
-        # floating-point sums then come out bit-identical on both backends), streamed so that a million interactions never sit in memory as one result.
+        # floating-point sums then come out bit-identical on both backends), and streamed: a million
+        # interactions never sit in memory as one result.
         for row in self._stream(
-            "MATCH (e:Entity)-[p:PARTICIPATED]->(i:Interaction) WITH i, collect([e.id, p.role]) AS members "
-            "RETURN i.id, i.date_start, i.date_end, i.kind, i.status, members ORDER BY i.id"
+            "MATCH (e:Entity)-[p:PARTICIPATED]->(i:Interaction) "
+            + on_axes
+            + "WITH i, collect([e.id, p.role]) AS members "
+            "RETURN i.id, i.date_start, i.date_end, i.kind, i.status, members ORDER BY i.id",
+            params,
         ):
             iid, start, end, kind, status, members = row.values()
             s, e = day[start], day[end]

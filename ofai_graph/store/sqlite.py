@@ -421,25 +421,31 @@ class SQLiteStore:
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
-    def participations(self, around: Collection[str] | None = None) -> Iterator[Participation]:
+    def participations(
+        self, around: Collection[str] | None = None, axes: Collection[str] | None = None
+    ) -> Iterator[Participation]:
         day = _Days()
         sql = (
             "SELECT i.id, i.date_start, i.date_end, i.kind, i.status, p.entity_id, p.role "
             "FROM interactions i JOIN participants p ON p.interaction_id = i.id"
         )
+        where: list[str] = []
         args: list[str] = []
+        if axes is not None:
+            where.append(f"i.axis IN ({','.join('?' * len(axes))})")
+            args += [str(a) for a in axes]
         if around is not None:
-            args = list(around)
             self._db.execute("CREATE TEMP TABLE IF NOT EXISTS _around (id TEXT PRIMARY KEY) WITHOUT ROWID")
             self._db.execute("DELETE FROM _around")
             self._db.executemany("INSERT OR IGNORE INTO _around VALUES (?)", ((x,) for x in args))
-            sql += (
-                " WHERE i.id IN (SELECT DISTINCT q.interaction_id FROM participants q "
-                "JOIN _around a ON a.id = q.entity_id)"
+            where.append(
+                "i.id IN (SELECT DISTINCT q.interaction_id FROM participants q JOIN _around a ON a.id = q.entity_id)"
             )
+        if where:
+            sql += " WHERE " + " AND ".join(where)
         # Plain tuples in Participation's field order: building a named tuple per row costs more
         # than the rest of the scoring loop. fetchall: the temporary table is reused by the next call.
-        rows = self._db.execute(sql + " ORDER BY i.id")
+        rows = self._db.execute(sql + " ORDER BY i.id", args)
         for iid, start, end, kind, status, eid, role in rows.fetchall() if around is not None else rows:
             yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
 
