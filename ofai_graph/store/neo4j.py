@@ -19,10 +19,11 @@ order is date order, and ArcadeDB keeps temporal values only between 1677 and 22
 Every value goes to the server as a parameter; labels and relationship types are constants of this
 module, never text from data. Writes go in ``UNWIND`` batches of :data:`BATCH` rows.
 
-Portability (the same queries run on Neo4j 5 and ArcadeDB's Bolt endpoint): each constraint and
-index is created on its own with ``IF NOT EXISTS``; nodes are written with ``MERGE`` on ``id`` then
-``SET`` (no ``NOT NULL`` constraints, which ArcadeDB mishandles with ``MERGE … SET``); relationships
-are created between nodes already bound by ``MATCH``; ordering that involves nulls is done in Python.
+Portability (the same queries run on Neo4j 5 and ArcadeDB's Bolt endpoint; docs/neo4j.md has the
+details): each constraint and index is created on its own with ``IF NOT EXISTS``; no ``NOT NULL``
+constraints; records found absent are ``CREATE``d and changed ones ``SET`` through a ``MATCH`` on
+``id``; relationships are created between nodes already bound by ``MATCH``; every pattern starts at
+its indexed end (ArcadeDB does not reorder patterns); ordering that involves nulls is done in Python.
 """
 
 from __future__ import annotations
