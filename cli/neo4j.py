@@ -117,5 +117,9 @@ Examples:
                 f"{s.location} — {s.server.get('agent', '?')} (schema v{s.schema_version}, revision {s.revision})"
             )
             table("Counts", ["what", "how many"], s.counts.items())
+            if s.missing_schema:
+                say("missing on the server: " + ", ".join(s.missing_schema), style="yellow")
+            else:
+                say("schema: every constraint and index is in place")
 
         emit(ctx, st, human)

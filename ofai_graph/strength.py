@@ -227,19 +227,29 @@ def _pair_evidence(participations: Iterable[Participation], cfg: StrengthConfig,
     p_inter: list[int] = []
     p_ent: list[int] = []
     p_role: list[int] = []
+    inter: dict[str, int] = {}
     current = None
+    newest = ""
+    in_order = True
     idx = -1
     ordinal = _DayOrdinals()
     for iid, start, end, kind, status, e, r in participations:
         if iid != current:
             current = iid
-            idx += 1
-            i_start.append(ordinal(start))
-            i_end.append(ordinal(end))
-            ks = kind_status.get((kind, status))
-            if ks is None:
-                ks = kind_status[(kind, status)] = len(kind_status)
-            i_ks.append(ks)
+            found = inter.get(iid)
+            if found is None:
+                if iid < newest:
+                    in_order = False
+                newest = iid
+                idx = inter[iid] = len(inter)
+                i_start.append(ordinal(start))
+                i_end.append(ordinal(end))
+                ks = kind_status.get((kind, status))
+                if ks is None:
+                    ks = kind_status[(kind, status)] = len(kind_status)
+                i_ks.append(ks)
+            else:  # a server may return an interaction's rows apart
+                idx = found
         p_inter.append(idx)
         code = ent.get(e)
         if code is None:
@@ -260,6 +270,17 @@ def _pair_evidence(participations: Iterable[Participation], cfg: StrengthConfig,
     role_init = np.array([r in INITIATING_ROLES for r in roles], dtype=np.int64)
     ks_w = np.array([cfg.kind.get(k, 0.5) * cfg.outcome.get(s, 1.0) for k, s in kind_status])
 
+    if not in_order:
+        # Number interactions in id order, whatever order the store sent them in: the sums below
+        # then add up in the same order, and scores are bit-identical on every backend.
+        first_seen = list(inter)
+        perm = sorted(range(len(first_seen)), key=first_seen.__getitem__)
+        new_index = np.empty(len(perm), dtype=np.int64)
+        new_index[perm] = np.arange(len(perm))
+        p_inter = new_index[np.array(p_inter, dtype=np.int64)].tolist()
+        i_start = [i_start[k] for k in perm]
+        i_end = [i_end[k] for k in perm]
+        i_ks = [i_ks[k] for k in perm]
     pi = np.array(p_inter, dtype=np.int64)
     pe = rank[np.array(p_ent, dtype=np.int64)]
     pr = np.array(p_role, dtype=np.int64)

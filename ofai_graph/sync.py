@@ -92,6 +92,7 @@ class StoreStatus(BaseModel):
     schema_version: int
     revision: int
     counts: dict[str, int]
+    missing_schema: list[str] = []
 
 
 def status(store: Store) -> StoreStatus:
@@ -102,7 +103,9 @@ def status(store: Store) -> StoreStatus:
     0
     """
     info = getattr(store, "server_info", None)
+    missing = getattr(store, "missing_schema", None)
     return StoreStatus(
+        missing_schema=missing() if missing is not None else [],
         backend=store.backend,
         location=store.location,
         server=info() if info is not None else {},

@@ -246,6 +246,7 @@ def test_push_twice_changes_nothing_and_pull_round_trips(neo, tmp_path):
     assert back.dump() == lite.dump()
     st = status(neo)
     assert st.counts == lite.counts() and st.schema_version == 1 and st.server["agent"]
+    assert st.missing_schema == []  # every constraint and index is listed by SHOW CONSTRAINTS / INDEXES
 
 
 def test_cli_push_status_and_any_command_on_neo4j(bolt, neo, seeded_path):

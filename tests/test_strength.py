@@ -180,3 +180,27 @@ def test_every_pair_of_a_generated_graph_matches_its_explanation():
         e = explain(s, a, b, as_of=as_of)
         assert data["score"] == pytest.approx(e.score, rel=1e-9), (a, b)
         assert data["interactions"] == e.interactions and data["reciprocal"] == e.reciprocal
+
+
+def test_scores_do_not_depend_on_the_order_the_store_sends_rows_in(seeded):
+    """A server may return participations in any order, one interaction's rows apart: same scores, bit for bit."""
+    import random
+
+    from ofai_graph.strength import relationship_graph
+
+    class Shuffled:
+        def __init__(self, store):
+            self._store = store
+
+        def __getattr__(self, name):
+            return getattr(self._store, name)
+
+        def participations(self, around=None, axes=None):
+            rows = list(self._store.participations())
+            random.Random(7).shuffle(rows)
+            return iter(rows)
+
+    as_of = dt.date(2024, 3, 31)
+    want = relationship_graph(seeded.store, as_of=as_of)
+    got = relationship_graph(Shuffled(seeded.store), as_of=as_of)
+    assert sorted(want.edges(data="score")) == sorted(got.edges(data="score"))

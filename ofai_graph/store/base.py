@@ -142,7 +142,8 @@ class Store(Protocol):
     def participations(
         self, around: Collection[str] | None = None, axes: Collection[str] | None = None
     ) -> Iterator[Participation]:
-        """Every participant of every interaction, ordered by interaction id.
+        """Every participant of every interaction (ordered by interaction id where that is cheap;
+        consumers must not rely on any order).
 
         With ``around``: only the interactions in which one of those entities took part (with all
         their participants, so that the scores of pairs involving them are exact). With ``axes``:

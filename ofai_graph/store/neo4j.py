@@ -139,6 +139,29 @@ class Neo4jStore:
             "protocol": ".".join(map(str, info.protocol_version)),
         }
 
+    def missing_schema(self) -> list[str]:
+        """Constraints and indexes of this schema version that the server does not list.
+
+        Checked with ``SHOW CONSTRAINTS`` / ``SHOW INDEXES`` rather than trusted: ArcadeDB parses some
+        constraint forms differently and could accept a statement without creating what it says.
+        """
+        import re
+
+        listed: set[str] = set()
+        for query in ("SHOW CONSTRAINTS", "SHOW INDEXES"):
+            try:
+                records, _, _ = self._driver.execute_query(query, database_=self.database, routing_="r")
+            except Exception:  # a server without the command: nothing listed, everything reported
+                continue
+            listed |= {str(r.get("name")) for r in records}
+        wanted = [
+            m.group(1)
+            for statements in MIGRATIONS[: self.schema_version()]
+            for stmt in statements
+            if (m := re.match(r"CREATE (?:CONSTRAINT|INDEX) (\w+)", stmt))
+        ]
+        return [name for name in wanted if name not in listed]
+
     def _meta(self) -> dict[str, Any]:
         rows = self._read("MATCH (m:Meta {key: 'ofai'}) RETURN m.schema_version AS v, m.revision AS r")
         return {"v": rows[0][0] or 0, "r": rows[0][1] or 0} if rows else {"v": 0, "r": 0}
@@ -453,38 +476,40 @@ class Neo4jStore:
     def participations(
         self, around: Collection[str] | None = None, axes: Collection[str] | None = None
     ) -> Iterator[Participation]:
+        # Flat rows, streamed, with no ORDER BY or grouping on the server: on a million interactions
+        # either one would be held in the server's heap (ArcadeDB refuses past its 2 GB query budget),
+        # and the scorer orders interactions itself.
         day = _Days()
-        on_axes = "WHERE i.axis IN $axes " if axes is not None else ""
-        params = {"axes": [str(a) for a in axes] if axes is not None else None}
-        if around is not None:
-            params["ids"] = list(around)
-            query = (
-                "UNWIND $ids AS id MATCH (:Entity {id: id})-[:PARTICIPATED]->(i:Interaction) "
-                + on_axes
-                + "WITH DISTINCT i "
-                "MATCH (e:Entity)-[p:PARTICIPATED]->(i) WITH i, collect([e.id, p.role]) AS members "
-                "RETURN i.id, i.date_start, i.date_end, i.kind, i.status, members ORDER BY i.id"
-            )
-            for row in self._read(query, params):
-                iid, start, end, kind, status, members = row
-                s, e = day[start], day[end]
-                for eid, role in members:
-                    yield (iid, s, e, kind, status, eid, role)  # type: ignore[misc]
+        on_axes = " WHERE i.axis IN $axes" if axes is not None else ""
+        params: dict[str, Any] = {"axes": [str(a) for a in axes] if axes is not None else None}
+        tail = (
+            " MATCH (i)<-[p:PARTICIPATED]-(e:Entity)"
+            " RETURN i.id, i.date_start, i.date_end, i.kind, i.status, e.id, p.role"
+        )
+        if around is None:
+            rows: Iterable[Any] = self._stream("MATCH (i:Interaction)" + on_axes + tail, params)
+            for iid, start, end, kind, status, eid, role in rows:
+                yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
             return
-        # Grouped per interaction and in id order on the server, as the protocol promises (the scores'
-        # floating-point sums then come out bit-identical on both backends), and streamed: a million
-        # interactions never sit in memory as one result.
-        for row in self._stream(
-            "MATCH (e:Entity)-[p:PARTICIPATED]->(i:Interaction) "
-            + on_axes
-            + "WITH i, collect([e.id, p.role]) AS members "
-            "RETURN i.id, i.date_start, i.date_end, i.kind, i.status, members ORDER BY i.id",
-            params,
-        ):
-            iid, start, end, kind, status, members = row.values()
-            s, e = day[start], day[end]
-            for eid, role in members:
-                yield (iid, s, e, kind, status, eid, role)  # type: ignore[misc]
+        # A few thousand anchors a query; an interaction reached from two chunks is sent once.
+        ids = list(around)
+        done: set[str] = set()
+        for i in range(0, len(ids), BATCH):
+            fresh: set[str] = set()
+            query = (
+                "UNWIND $ids AS id MATCH (:Entity {id: id})-[:PARTICIPATED]->(i:Interaction)"
+                + on_axes
+                + " WITH DISTINCT i"
+                + tail
+            )
+            for iid, start, end, kind, status, eid, role in self._read(
+                query, {**params, "ids": ids[i : i + BATCH]}
+            ):
+                if iid in done:
+                    continue
+                fresh.add(iid)
+                yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
+            done |= fresh
 
     def neighbors(self, ids: Collection[str]) -> set[str]:
         params = {"ids": list(ids)}
@@ -568,15 +593,27 @@ class Neo4jStore:
             data.interactions += batch.interactions
             data.followups += batch.followups
             data.ties += batch.ties
+        # The embedded store's order, so that exports are identical on both backends.
+        for section in ("countries", "organizations", "people", "followups", "ties"):
+            getattr(data, section).sort(key=lambda r: r.id)
+        data.interactions.sort(key=lambda i: (i.date.start.isoformat(), i.id))
         return data
 
     def iter_batches(self, size: int = 5_000) -> Iterator[Dataset]:
-        """The whole store in dependency order (entities, interactions, follow-ups, ties), a batch at a time."""
+        """The whole store in dependency order (entities, interactions, follow-ups, ties), a batch at a time.
+
+        Within a section the order is the server's.
+        """
+        # No ORDER BY: sorting a million records would happen in the server's heap. Order within a
+        # section does not matter to a copy; dump() sorts.
+        # Entities type by type: an affiliation is written with its person and needs the organization.
         queries = [
-            ("entities", "MATCH (n:Entity) RETURN n.data ORDER BY n.type, n.id"),
-            ("interactions", "MATCH (i:Interaction) RETURN i.data ORDER BY i.date_start, i.id"),
-            ("followups", "MATCH (f:FollowUp) RETURN f.data ORDER BY f.id"),
-            ("ties", "MATCH (t:Tie) RETURN t.data ORDER BY t.id"),
+            ("entities", "MATCH (n:Entity) WHERE n.type = 'country' RETURN n.data"),
+            ("entities", "MATCH (n:Entity) WHERE n.type = 'organization' RETURN n.data"),
+            ("entities", "MATCH (n:Entity) WHERE n.type = 'person' RETURN n.data"),
+            ("interactions", "MATCH (i:Interaction) RETURN i.data"),
+            ("followups", "MATCH (f:FollowUp) RETURN f.data"),
+            ("ties", "MATCH (t:Tie) RETURN t.data"),
         ]
         for section, query in queries:
             chunk: list[str] = []

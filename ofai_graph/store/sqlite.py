@@ -437,7 +437,7 @@ class SQLiteStore:
         if around is not None:
             self._db.execute("CREATE TEMP TABLE IF NOT EXISTS _around (id TEXT PRIMARY KEY) WITHOUT ROWID")
             self._db.execute("DELETE FROM _around")
-            self._db.executemany("INSERT OR IGNORE INTO _around VALUES (?)", ((x,) for x in args))
+            self._db.executemany("INSERT OR IGNORE INTO _around VALUES (?)", ((x,) for x in around))
             where.append(
                 "i.id IN (SELECT DISTINCT q.interaction_id FROM participants q JOIN _around a ON a.id = q.entity_id)"
             )
