@@ -8,10 +8,10 @@ Two implementations exist: :mod:`ofai_graph.store.sqlite` (embedded, the default
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from ..model import Dataset, EntityModel, FollowUp, FollowUpStatus, Interaction, Tie
 
@@ -42,6 +42,40 @@ class WriteReport:
             mine.added += part.added
             mine.updated += part.updated
             mine.unchanged += part.unchanged
+
+
+def classify(
+    records: Sequence[Any], existing: dict[str, str]
+) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]], int]:
+    """Split records into new and changed ones (each with its JSON) and count the identical ones.
+
+    ``existing`` maps ids already stored to their stored JSON. Both backends keep each record's JSON,
+    so "identical" means byte-identical, and a re-import writes nothing.
+    """
+    new, changed, same = [], [], 0
+    for r in records:
+        js = r.model_dump_json()
+        old = existing.get(r.id)
+        if old is None:
+            new.append((r, js))
+        elif old != js:
+            changed.append((r, js))
+        else:
+            same += 1
+    return new, changed, same
+
+
+class BatchWriter:
+    """A :class:`Writer` over a store's ``write_batch``: ``report`` adds up what the batches did."""
+
+    def __init__(self, write_batch: Callable[[Dataset], WriteReport]):
+        self._write_batch = write_batch
+        self.report = WriteReport()
+
+    def write(self, data: Dataset) -> WriteReport:
+        part = self._write_batch(data)
+        self.report.merge(part)
+        return part
 
 
 class Writer(Protocol):

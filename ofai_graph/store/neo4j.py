@@ -46,7 +46,7 @@ from ..model import (
     Tie,
 )
 from ..text import fold_key
-from .base import EntitySummary, NameRow, Participation, SectionReport, WriteReport
+from .base import BatchWriter, EntitySummary, NameRow, Participation, SectionReport, WriteReport, classify
 from .sqlite import _Days, _kind, dataset_of, entity_names
 
 BATCH = 2_000
@@ -219,11 +219,11 @@ class Neo4jStore:
 
     # -- writes --------------------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[_Writer]:
+    def transaction(self) -> Iterator[BatchWriter]:
         """One server transaction for many batches: all of them land, or none (on any exception)."""
         if self._tx is not None:
             raise StoreError("a transaction is already open on this store")
-        writer = _Writer(self)
+        writer = BatchWriter(self._write_batch)
         try:
             session = self._driver.session(database=self.database)
         except Exception as exc:
@@ -269,17 +269,7 @@ class Neo4jStore:
         self, label: str, records: Sequence[Any]
     ) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]], int]:
         existing = self._existing(label, [r.id for r in records])
-        new, changed, same = [], [], 0
-        for r in records:
-            js = r.model_dump_json()
-            old = existing.get(r.id)
-            if old is None:
-                new.append((r, js))
-            elif old != js:
-                changed.append((r, js))
-            else:
-                same += 1
-        return new, changed, same
+        return classify(records, existing)
 
     def _write_batch(self, data: Dataset) -> WriteReport:
         report = WriteReport()
@@ -643,17 +633,6 @@ class Neo4jStore:
 
 
 _LABELS = {"Entity": "Entity", "Interaction": "Interaction", "FollowUp": "FollowUp", "Tie": "Tie"}
-
-
-class _Writer:
-    def __init__(self, store: Neo4jStore):
-        self._store = store
-        self.report = WriteReport()
-
-    def write(self, data: Dataset) -> WriteReport:
-        part = self._store._write_batch(data)
-        self.report.merge(part)
-        return part
 
 
 def _error(exc: Exception, location: str, what: str) -> StoreError:

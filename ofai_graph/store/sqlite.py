@@ -31,7 +31,7 @@ from ..model import (
     Tie,
 )
 from ..text import fold_key
-from .base import EntitySummary, NameRow, Participation, SectionReport, WriteReport
+from .base import BatchWriter, EntitySummary, NameRow, Participation, SectionReport, WriteReport, classify
 
 _SCHEMA_V1 = """
 CREATE TABLE entities (
@@ -199,9 +199,9 @@ class SQLiteStore:
 
     # -- writes --------------------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[_Writer]:
+    def transaction(self) -> Iterator[BatchWriter]:
         """One write transaction for many batches: all of them land, or none (on any exception)."""
-        writer = _Writer(self)
+        writer = BatchWriter(self._write_batch)
         try:
             with self._transaction() as db:
                 # Tables empty at the start need no look-up of existing rows for ids not yet written
@@ -272,17 +272,7 @@ class SQLiteStore:
             # The table was empty when this transaction began: only ids it wrote can exist.
             existing = self._existing(db, table, [r.id for r in records if r.id in fresh])
             fresh.update(r.id for r in records)
-        new, changed, same = [], [], 0
-        for r in records:
-            js = r.model_dump_json()
-            old = existing.get(r.id)
-            if old is None:
-                new.append((r, js))
-            elif old != js:
-                changed.append((r, js))
-            else:
-                same += 1
-        return new, changed, same
+        return classify(records, existing)
 
     def _upsert(self, db, table, records, columns, row) -> SectionReport:  # type: ignore[no-untyped-def]
         new, changed, same = self._split(db, table, records)
@@ -572,19 +562,6 @@ class _Days(dict):
     def __missing__(self, text: str) -> dt.date:
         value = self[text] = dt.date.fromisoformat(text)
         return value
-
-
-class _Writer:
-    """Writes batches inside an open transaction; ``report`` adds up what they did."""
-
-    def __init__(self, store: SQLiteStore):
-        self._store = store
-        self.report = WriteReport()
-
-    def write(self, data: Dataset) -> WriteReport:
-        part = self._store._write_batch(data)
-        self.report.merge(part)
-        return part
 
 
 _WRITE_CHUNK = 20_000
