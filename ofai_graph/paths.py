@@ -109,7 +109,9 @@ def tag_target(store: Store, tag: str) -> Target | None:
     return Target(query=tag, kind="tag", label=f"tag '{tag}'", ids=found)
 
 
-def neighbourhood(store: Store, source: str, targets: Collection[str], max_hops: int) -> set[str]:
+def neighbourhood(
+    store: Store, source: str, targets: Collection[str], max_hops: int, *, limit: int | None = None
+) -> set[str] | None:
     """The entities whose interactions, ties and affiliations decide every path of ``max_hops`` or less.
 
     A path of L <= h hops from the source to a target has, on each edge, an end within ``rs`` hops of
@@ -127,17 +129,22 @@ def neighbourhood(store: Store, source: str, targets: Collection[str], max_hops:
     ...   "ties": [{"source": x, "target": y, "kind": "partner_of"} for x, y in ["ab", "bc", "cd", "de"]]})
     >>> sorted(neighbourhood(store, "a", ["e"], max_hops=4))
     ['a', 'b', 'd', 'e']
+    >>> neighbourhood(store, "a", ["e"], max_hops=4, limit=3) is None
+    True
+
+    With ``limit``, gives up (returns None) as soon as the neighbourhood passes ``limit`` entities:
+    around a hub that touches most of the graph, reading the whole graph is cheaper.
     """
     rs, rt = max(0, (max_hops - 1) // 2), max(0, (max_hops - 2) // 2)
-
-    def ball(start: set[str], radius: int) -> set[str]:
-        seen, frontier = set(start), set(start)
+    seen: set[str] = {source, *targets}
+    for start, radius in (({source}, rs), (set(targets), rt)):
+        frontier = set(start)
         for _ in range(radius):
+            if limit is not None and len(seen) > limit:
+                return None
             frontier = store.neighbors(frontier) - seen if frontier else set()
             seen |= frontier
-        return seen
-
-    return ball({source}, rs) | ball(set(targets), rt)
+    return None if limit is not None and len(seen) > limit else seen
 
 
 def k_best_paths(

@@ -248,15 +248,18 @@ class Workspace:
             "via_kinds": list(via_kinds) or None,
         }
         if self.store.remote:
-            # Push-down: fetch only the entities that can decide a path of max_hops or less.
+            # Push-down: fetch only the entities that can decide a path of max_hops or less, unless
+            # they are most of the graph (a hub's neighbourhood): then one scan of everything is cheaper.
+            limit = sum(self.store.counts()[t] for t in ("country", "organization", "person")) // 4
             around = self._cached(
                 f"around:{src}:{max_hops}:{hash(tuple(tgt.ids))}",
-                lambda: neighbourhood(self.store, src, tgt.ids, max_hops),
+                lambda: neighbourhood(self.store, src, tgt.ids, max_hops, limit=limit),
             )
-            g = self._local_graph(as_of, around)
-            found = connect(g, self.store, src, tgt, **options)  # type: ignore[arg-type]
-            if found.paths:
-                return found
+            if around is not None:
+                g = self._local_graph(as_of, around)
+                found = connect(g, self.store, src, tgt, **options)  # type: ignore[arg-type]
+                if found.paths:
+                    return found
             # Unreachable: naming the nearest reachable entities needs the whole graph.
         return connect(self.relationship_graph(as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
 

@@ -374,3 +374,23 @@ def test_a_tie_whose_ends_change_is_moved_not_copied(neo):
     assert report.sections["ties"].updated == 1
     assert [t.target for t in neo.ties()] == ["c"]
     assert neo.neighbors(["a"]) == {"c"} and neo.neighbors(["b"]) == set()
+
+
+def test_pushed_down_connect_on_a_sparse_network_equals_the_embedded_answer(neo):
+    """Where the neighbourhood is a small part of the graph, Neo4j answers from it alone: same paths."""
+    from test_paths import sparse_network
+
+    data = sparse_network(4)
+    remote = Workspace(neo)
+    remote.import_data(data)
+    asked: list = []
+    original = neo.participations
+    neo.participations = lambda around=None, axes=None: (asked.append(around), original(around, axes))[1]
+    with ofai_graph.open(":memory:") as lite:
+        lite.import_data(data)
+        for target in ("o7", "o70", "o140", *sorted(lite.relationship_graph(AS_OF)["ofai"])):
+            same(
+                remote.connect(target, max_hops=4, as_of=AS_OF), lite.connect(target, max_hops=4, as_of=AS_OF)
+            )
+    local = [a for a in asked if a is not None]  # None: an unreachable target, named from the whole graph
+    assert len(local) >= 3 and all(len(a) < 151 for a in local)
