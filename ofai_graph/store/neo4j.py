@@ -456,6 +456,17 @@ class Neo4jStore:
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
     def shared_interactions(self, a: str, b: str) -> list[Interaction]:
+        # Walk from the end with fewer interactions: from the office (700,000 interactions in the
+        # benchmark graph) to a partner took 4.4 s, from the partner 0.09 s. ArcadeDB does not choose.
+        degree = {
+            r[0]: r[1]
+            for r in self._read(
+                "UNWIND $ids AS id MATCH (e:Entity {id: id})-[p:PARTICIPATED]->() RETURN e.id, count(p)",
+                {"ids": [a, b]},
+            )
+        }
+        if degree.get(a, 0) > degree.get(b, 0):
+            a, b = b, a
         rows = self._read(
             "MATCH (:Entity {id: $a})-[:PARTICIPATED]->(i:Interaction)<-[:PARTICIPATED]-(:Entity {id: $b}) "
             "WITH DISTINCT i RETURN i.data ORDER BY i.date_start DESC, i.id",
