@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import countries
+from .bulk import paused_gc
 from .errors import Ambiguous, InvalidData, NotFound, Problem
 from .files import MAX_BYTES, RawRecord, detect_format, parse_document, read_text
 from .model import (
@@ -285,6 +286,7 @@ def _origin(records: Sequence[RawRecord]) -> Any:
     return _Origin(records)
 
 
+@paused_gc()
 def _import(
     store: Store,
     records: Sequence[RawRecord],

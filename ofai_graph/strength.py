@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .bulk import paused_gc
 from .dates import PartialDate
 from .store.base import Participation, Store
 
@@ -345,6 +346,7 @@ class _DayOrdinals:
         return o
 
 
+@paused_gc()
 def relationship_graph(
     store: Store,
     *,

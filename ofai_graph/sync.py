@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .bulk import paused_gc
 from .model import Dataset
 from .store.base import Store, WriteReport
 
@@ -40,6 +41,7 @@ def _size(data: Dataset) -> int:
     return sum(data.counts().values())
 
 
+@paused_gc()
 def copy(
     source: Store,
     target: Store,
