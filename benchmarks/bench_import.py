@@ -61,6 +61,7 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
             (e.id, e.type, _kind(e), e.name, ",".join(e.countries), e.model_dump_json()) for e in ents
         ],
         "names": [(fold_key(n), e.id, n) for e in ents for n in entity_names(e)],
+        "affiliations": [(e.id, a.organization) for e in ents for a in getattr(e, "affiliations", ())],
         "interactions": [
             (
                 i.id,
@@ -92,7 +93,7 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
     con = sqlite3.connect(db2, isolation_level=None)
     con.execute("PRAGMA journal_mode = WAL")
     con.execute("PRAGMA synchronous = FULL")
-    for stmt in MIGRATIONS[0].split(";"):
+    for stmt in ";".join(MIGRATIONS).split(";"):
         if stmt.strip():
             con.execute(stmt)
     t = time.perf_counter()
