@@ -202,8 +202,8 @@ def open_page(browser, tmp_path, m):
 def test_seed_map_in_chromium(browser, tmp_path, seed_map):
     page, seen = open_page(browser, tmp_path, seed_map)
     assert seen == {"dialogs": [], "requests": [], "errors": []}
-    assert page.evaluate("ofaiMap.nodes.length") == seed_map.node_count
-    assert page.evaluate("ofaiMap.edges.length") == seed_map.edge_count
+    assert page.evaluate("ofaiMap.network.body.nodeIndices.length") == seed_map.node_count
+    assert page.evaluate("ofaiMap.network.body.edgeIndices.length") == seed_map.edge_count
     selected = set(page.evaluate("ofaiMap.network.getSelectedNodes()"))
     assert {"gobierno-corea", "imct", "bid"} <= selected
     page.fill("#search", "corea")
@@ -235,6 +235,6 @@ def test_a_2000_node_map_opens_with_physics_off(browser, tmp_path):
     assert m.node_count > 1500 and not m.page.physics
     page, seen = open_page(browser, tmp_path, m)
     assert seen["errors"] == [] and seen["requests"] == []
-    assert page.evaluate("ofaiMap.nodes.length") == m.node_count
-    assert page.evaluate("ofaiMap.edges.length") == m.edge_count
+    assert page.evaluate("ofaiMap.network.body.nodeIndices.length") == m.node_count
+    assert page.evaluate("ofaiMap.network.body.edgeIndices.length") == m.edge_count
     page.close()
