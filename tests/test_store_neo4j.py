@@ -266,6 +266,19 @@ def test_cli_push_status_and_any_command_on_neo4j(bolt, neo, seeded_path):
     assert r.returncode == 0, r.stderr
     assert any("apc-colombia" in p["nodes"] for p in json.loads(r.stdout)["paths"])
     assert bolt.password not in r.stdout + r.stderr
+    pulled = seeded_path.parent / "pulled.db"
+    r = run("--db", str(pulled), "neo4j", "pull")
+    assert r.returncode == 0, r.stderr
+    with ofai_graph.open(pulled) as back, ofai_graph.open(seeded_path) as original:
+        assert back.export("yaml") == original.export("yaml")
+
+
+def test_the_library_opens_neo4j_from_arguments(bolt, neo):
+    with ofai_graph.open(
+        backend="neo4j", uri=bolt.uri, user=bolt.user, password=bolt.password, database=bolt.database
+    ) as ws:
+        assert ws.store.backend == "neo4j" and bolt.password not in repr(ws) + ws.store.location
+        assert ws.stats().counts["interactions"] == 0
 
 
 @pytest.mark.parametrize(
