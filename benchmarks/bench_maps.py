@@ -73,7 +73,9 @@ def main() -> None:
             )
             print(f"pyvis  interactive {time.perf_counter() - t:6.2f} s (physics on, stabilized)")
         except PlaywrightTimeout:
-            print(f"pyvis  interactive: not within {limit} s (physics still running on {m.node_count:,} nodes)")
+            print(
+                f"pyvis  interactive: not within {limit} s (physics still running on {m.node_count:,} nodes)"
+            )
         browser.close()
 
 

@@ -7,14 +7,19 @@ from typing import Any
 
 import click
 
-from .main import json_option, neo4j_store
+from .main import CliError, json_option, neo4j_store
 from .output import emit, say, table, text
 
 
-def _embedded(ctx: click.Context):  # type: ignore[no-untyped-def]
-    from ofai_graph.store import open_store
+def _embedded(ctx: click.Context, *, must_exist: bool = False):  # type: ignore[no-untyped-def]
+    from ofai_graph.store import default_db_path, open_store
 
-    store = open_store(ctx.find_root().obj["db"], backend="sqlite")
+    path = ctx.find_root().obj["db"] or default_db_path()
+    if must_exist and not path.exists():
+        raise CliError(
+            f"no embedded store at {path}: nothing to push (ofai-graph --db PATH init --seed creates one)"
+        )
+    store = open_store(path, backend="sqlite")
     ctx.call_on_close(store.close)
     return store
 
@@ -80,7 +85,7 @@ Examples:
         Records already on the server are left alone, so a second push changes nothing, and a push
         cut short (server down, network gone) is finished by running it again.
         """
-        source, target = _embedded(ctx), _neo4j(ctx)
+        source, target = _embedded(ctx, must_exist=True), _neo4j(ctx)
         result = _copy(source, target, atomic=False, verb="push")
         emit(ctx, result, lambda r: _render_copy(r, "push"))
 

@@ -303,6 +303,18 @@ def test_bad_connection_settings_give_a_clear_message(bolt, change, message):
     assert bolt.password not in r.stderr and "wrong-password" not in r.stderr
 
 
+def test_pushing_a_store_that_does_not_exist_is_an_error_not_an_empty_push(bolt, tmp_path):
+    env = {**os.environ, **bolt.env(), "OFAI_GRAPH_DB": str(tmp_path / "typo.db")}
+    r = subprocess.run(
+        [sys.executable, "-m", "ofai_graph", "neo4j", "push"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 1 and "no embedded store" in r.stderr and not (tmp_path / "typo.db").exists()
+
+
 def test_no_password_is_a_clear_error_not_a_prompt(bolt):
     env = {k: v for k, v in {**os.environ, **bolt.env()}.items() if k != "NEO4J_PASSWORD"}
     r = subprocess.run(
