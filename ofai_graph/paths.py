@@ -142,7 +142,14 @@ def neighbourhood(
         for _ in range(radius):
             if limit is not None and len(seen) > limit:
                 return None
-            frontier = store.neighbors(frontier) - seen if frontier else set()
+            if not frontier:
+                break
+            # Asking for more than the room left would only make the store work longer.
+            cap = None if limit is None else limit + len(seen) + 1
+            found = store.neighbors(frontier, limit=cap)
+            if cap is not None and len(found) >= cap:
+                return None
+            frontier = found - seen
             seen |= frontier
     return None if limit is not None and len(seen) > limit else seen
 

@@ -33,6 +33,7 @@ class BoltServer:
     root: Path | None = None
     log: Path | None = None
     _tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)  # type: ignore[type-arg]
+    _created: set[str] = field(default_factory=set, repr=False)
 
     def env(self) -> dict[str, str]:
         return {
@@ -41,6 +42,16 @@ class BoltServer:
             "NEO4J_PASSWORD": self.password,
             "NEO4J_DATABASE": self.database,
         }
+
+    def database_for(self, name: str) -> str:
+        """A database of its own for one group of tests: created on our server; on a server given by
+        NEO4J_URI (one database, often), the shared one, which the tests empty before use."""
+        if self.process is None:
+            return self.database
+        if name not in self._created:
+            self.create_database(name)
+            self._created.add(name)
+        return name
 
     def create_database(self, name: str) -> None:
         _http(self.http_port, self.password, {"command": f"create database {name}"})

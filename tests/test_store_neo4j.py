@@ -44,7 +44,7 @@ def seed_pair(bolt):
     """The seed report in both backends."""
     lite = ofai_graph.open(":memory:")
     lite.import_files(seed_files())
-    neo = Neo4jStore(bolt.uri, bolt.user, bolt.password, bolt.database)
+    neo = Neo4jStore(bolt.uri, bolt.user, bolt.password, bolt.database_for("seedpair"))
     neo.clear()
     remote = Workspace(neo)
     remote.import_files(seed_files())
@@ -102,6 +102,22 @@ def test_connect_korea_on_neo4j_finds_the_reports_routes(seed_pair):
     assert any("imct" in p for p in found)
 
 
+def test_connect_on_neo4j_reads_a_neighbourhood_not_the_whole_graph(seed_pair, monkeypatch):
+    _, remote = seed_pair
+    asked: list = []
+    original = remote.store.participations
+
+    def spy(around=None):
+        asked.append(around)
+        return original(around)
+
+    monkeypatch.setattr(remote.store, "participations", spy)
+    fresh = Workspace(remote.store)
+    assert fresh.connect("Korea", max_hops=2, as_of=AS_OF).paths
+    assert asked and all(a is not None for a in asked)
+    assert len(asked[0]) < len(list(remote.store.entity_summaries())) / 2
+
+
 # -- parity on a generated graph, paths checked against networkx ---------------------------------
 
 
@@ -110,7 +126,7 @@ def generated_pair(bolt):
     data = generate(300, 1500, seed=5)
     lite = ofai_graph.open(":memory:")
     lite.import_data(data)
-    neo = Neo4jStore(bolt.uri, bolt.user, bolt.password, bolt.database)
+    neo = Neo4jStore(bolt.uri, bolt.user, bolt.password, bolt.database_for("generated"))
     neo.clear()
     remote = Workspace(neo)
     remote.import_data(data)
@@ -369,22 +385,6 @@ def test_a_push_cut_by_a_crash_is_finished_by_the_next_push(tmp_path):
         target.close()
     finally:
         server.stop()
-
-
-def test_connect_on_neo4j_reads_a_neighbourhood_not_the_whole_graph(seed_pair, monkeypatch):
-    _, remote = seed_pair
-    asked: list = []
-    original = remote.store.participations
-
-    def spy(around=None):
-        asked.append(around)
-        return original(around)
-
-    monkeypatch.setattr(remote.store, "participations", spy)
-    fresh = Workspace(remote.store)
-    assert fresh.connect("Korea", max_hops=2, as_of=AS_OF).paths
-    assert asked and all(a is not None for a in asked)
-    assert len(asked[0]) < len(list(remote.store.entity_summaries())) / 2
 
 
 def test_a_tie_whose_ends_change_is_moved_not_copied(neo):

@@ -188,8 +188,12 @@ class Store(Protocol):
         """
         ...
 
-    def neighbors(self, ids: Collection[str]) -> set[str]:
-        """Entities sharing an interaction, a tie or an affiliation with one of ``ids`` (not ``ids``)."""
+    def neighbors(self, ids: Collection[str], limit: int | None = None) -> set[str]:
+        """Entities sharing an interaction, a tie or an affiliation with one of ``ids`` (not ``ids``).
+
+        With ``limit`` the store may stop early: a result of ``limit`` or more entities may be
+        incomplete, and says only that there are at least that many.
+        """
         ...
 
     def ties_around(self, ids: Collection[str]) -> list[Tie]:

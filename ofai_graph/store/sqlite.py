@@ -440,7 +440,8 @@ class SQLiteStore:
         for iid, start, end, kind, status, eid, role in rows.fetchall() if around is not None else rows:
             yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
 
-    def neighbors(self, ids: Collection[str]) -> set[str]:
+    def neighbors(self, ids: Collection[str], limit: int | None = None) -> set[str]:
+        # ``limit`` is a licence to stop early, not a duty: reading locally, the full set is cheap.
         out: set[str] = set()
         for chunk in _slices(list(ids)):
             marks = ",".join("?" * len(chunk))
