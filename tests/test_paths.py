@@ -174,3 +174,49 @@ def test_paths_from_the_neighbourhood_alone_equal_paths_from_the_whole_graph(max
             assert len(around) < len(full)  # and it really is a part of the graph
             found += len(want.paths)
         assert found > 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    edges=st.lists(
+        st.tuples(st.integers(0, 14), st.integers(0, 14), st.sampled_from(["meeting", "referral", "tie"])),
+        min_size=1,
+        max_size=40,
+    ),
+    target=st.integers(1, 14),
+    max_hops=st.integers(1, 5),
+)
+def test_the_neighbourhood_decides_every_path_on_random_graphs(edges, target, max_hops):
+    """Property: for any graph, paths found from the neighbourhood alone are the whole graph's paths."""
+    from ofai_graph.paths import connect, neighbourhood, target_for
+    from ofai_graph.strength import relationship_graph
+
+    orgs = [{"id": "ofai", "name": "OFAI", "kind": "home_office"}]
+    orgs += [{"id": f"o{i}", "name": f"Org {i}", "kind": "company"} for i in range(1, 15)]
+    name = {0: "ofai", **{i: f"o{i}" for i in range(1, 15)}}
+    interactions, ties = [], []
+    for n, (a, b, kind) in enumerate(edges):
+        if a == b:
+            continue
+        if kind == "tie":
+            ties.append({"id": f"t{n}", "source": name[a], "target": name[b], "kind": "partner_of"})
+        else:
+            interactions.append(
+                {
+                    "id": f"i{n}",
+                    "date": "2024-05",
+                    "kind": kind,
+                    "title": "x",
+                    "participants": [{"entity": name[a], "role": "organizer"}, {"entity": name[b]}],
+                }
+            )
+    with ofai_graph.open(":memory:") as w:
+        w.import_data({"organizations": orgs, "interactions": interactions, "ties": ties})
+        as_of = dt.date(2024, 12, 31)
+        tgt = target_for(w.store, name[target])
+        around = neighbourhood(w.store, "ofai", tgt.ids, max_hops)
+        full = relationship_graph(w.store, as_of=as_of)
+        local = relationship_graph(w.store, as_of=as_of, around=around)
+        want = connect(full, w.store, "ofai", tgt, k=3, max_hops=max_hops)
+        got = connect(local, w.store, "ofai", tgt, k=3, max_hops=max_hops)
+        assert got.paths == want.paths
