@@ -419,3 +419,44 @@ def test_pushed_down_connect_on_a_sparse_network_equals_the_embedded_answer(neo)
             )
     local = [a for a in asked if a is not None]  # None: an unreachable target, named from the whole graph
     assert len(local) >= 3 and all(len(a) < 151 for a in local)
+
+
+def test_on_a_terminal_the_password_is_asked_for_and_not_echoed(bolt, neo):
+    """No NEO4J_PASSWORD: a hidden prompt on the terminal; the password never appears in the output."""
+    import pty
+    import select
+    import time
+
+    env = {k: v for k, v in {**os.environ, **bolt.env()}.items() if k != "NEO4J_PASSWORD"}
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ofai_graph", "--backend", "neo4j", "--json", "stats"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+    )
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 60
+    answered = False
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if not answered and b"Password for" in seen:
+                os.write(master, bolt.password.encode() + b"\n")
+                answered = True
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=60)
+    os.close(master)
+    assert answered and proc.returncode == 0, seen.decode(errors="replace")[-2000:]
+    assert b'"interactions"' in seen and bolt.password.encode() not in seen
