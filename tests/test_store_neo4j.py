@@ -460,3 +460,45 @@ def test_on_a_terminal_the_password_is_asked_for_and_not_echoed(bolt, neo):
     os.close(master)
     assert answered and proc.returncode == 0, seen.decode(errors="replace")[-2000:]
     assert b'"interactions"' in seen and bolt.password.encode() not in seen
+
+
+def test_a_working_session_on_the_command_line_runs_unchanged_on_neo4j(bolt, tmp_path):
+    """The commands an office runs in a week, each on --backend neo4j, each exit 0."""
+    db = bolt.database_for("cli_session")
+    env = {**os.environ, **bolt.env(), "NEO4J_DATABASE": db, "OFAI_GRAPH_BACKEND": "neo4j"}
+    Neo4jStore(bolt.uri, bolt.user, bolt.password, db).clear()
+
+    def run(*args: str) -> str:
+        r = subprocess.run(
+            [sys.executable, "-m", "ofai_graph", *args], env=env, capture_output=True, text=True, timeout=300
+        )
+        assert r.returncode == 0, (args, r.stderr[-2000:])
+        return r.stdout
+
+    run("init", "--seed")
+    assert json.loads(run("--json", "show", "imct"))["id"] == "imct"
+    assert json.loads(run("--json", "search", "camara"))
+    run(
+        "add",
+        "interaction",
+        "--date",
+        "2024-05-02",
+        "--kind",
+        "meeting",
+        "--title",
+        "Reunión con JICA",
+        "--participant",
+        "OFAI:organizer",
+        "--participant",
+        "JICA",
+    )
+    assert json.loads(run("--json", "stats"))["counts"]["interactions"] == 37
+    open_ids = [f["followup"]["id"] for f in json.loads(run("--json", "followups", "--as-of", "2024-03-31"))]
+    run("followups", "done", open_ids[0], "--note", "respondieron")
+    assert open_ids[0] not in {f["followup"]["id"] for f in json.loads(run("--json", "followups"))}
+    run("strength", "OFAI", "JICA", "--explain")
+    run("dormant", "--days", "90", "--as-of", "2024-12-31")
+    run("brokers", "--top", "3")
+    run("map", "--path-to", "Korea", "--out", str(tmp_path / "m.html"))
+    exported = run("export", "--format", "json")
+    assert "Reunión con JICA" in exported and (tmp_path / "m.html").exists()
