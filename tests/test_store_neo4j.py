@@ -39,6 +39,18 @@ def same(a, b):
     assert plain(a) == plain(b)
 
 
+def cli(env: dict, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``ofai-graph ARGS`` in a new process, with ``env`` and no terminal."""
+    return subprocess.run(
+        [sys.executable, "-m", "ofai_graph", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
 @pytest.fixture(scope="module")
 def seed_pair(bolt):
     """The seed report in both backends."""
@@ -269,9 +281,7 @@ def test_cli_push_status_and_any_command_on_neo4j(bolt, neo, seeded_path):
     env = {**os.environ, **bolt.env(), "OFAI_GRAPH_DB": str(seeded_path)}
 
     def run(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "ofai_graph", *args], env=env, capture_output=True, text=True, timeout=300
-        )
+        return cli(env, *args)
 
     r = run("neo4j", "push", "--json")
     assert r.returncode == 0, r.stderr
@@ -306,41 +316,20 @@ def test_the_library_opens_neo4j_from_arguments(bolt, neo):
     ],
 )
 def test_bad_connection_settings_give_a_clear_message(bolt, change, message):
-    env = {**os.environ, **bolt.env(), **change}
-    r = subprocess.run(
-        [sys.executable, "-m", "ofai_graph", "--backend", "neo4j", "stats"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    r = cli({**os.environ, **bolt.env(), **change}, "--backend", "neo4j", "stats")
     assert r.returncode == 1
     assert message in r.stderr and "Traceback" not in r.stderr
     assert bolt.password not in r.stderr and "wrong-password" not in r.stderr
 
 
 def test_pushing_a_store_that_does_not_exist_is_an_error_not_an_empty_push(bolt, tmp_path):
-    env = {**os.environ, **bolt.env(), "OFAI_GRAPH_DB": str(tmp_path / "typo.db")}
-    r = subprocess.run(
-        [sys.executable, "-m", "ofai_graph", "neo4j", "push"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    r = cli({**os.environ, **bolt.env(), "OFAI_GRAPH_DB": str(tmp_path / "typo.db")}, "neo4j", "push")
     assert r.returncode == 1 and "no embedded store" in r.stderr and not (tmp_path / "typo.db").exists()
 
 
 def test_no_password_is_a_clear_error_not_a_prompt(bolt):
     env = {k: v for k, v in {**os.environ, **bolt.env()}.items() if k != "NEO4J_PASSWORD"}
-    r = subprocess.run(
-        [sys.executable, "-m", "ofai_graph", "--backend", "neo4j", "stats"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    r = cli(env, "--backend", "neo4j", "stats")
     assert r.returncode == 1 and "NEO4J_PASSWORD" in r.stderr
 
 
@@ -469,9 +458,7 @@ def test_a_working_session_on_the_command_line_runs_unchanged_on_neo4j(bolt, tmp
     Neo4jStore(bolt.uri, bolt.user, bolt.password, db).clear()
 
     def run(*args: str) -> str:
-        r = subprocess.run(
-            [sys.executable, "-m", "ofai_graph", *args], env=env, capture_output=True, text=True, timeout=300
-        )
+        r = cli(env, *args)
         assert r.returncode == 0, (args, r.stderr[-2000:])
         return r.stdout
 
