@@ -384,11 +384,7 @@ def relationship_graph(
 
     cfg = config or StrengthConfig()
     as_of = as_of or dt.date.today()
-    if around is None and axes is None:
-        rows = store.participations()
-    else:
-        rows = store.participations(around, axes) if axes is not None else store.participations(around)
-    pairs = _pair_evidence(rows, cfg, as_of)
+    pairs = _pair_evidence(store.participations(around, axes), cfg, as_of)
     tie_kinds: dict[tuple[str, str], list[str]] = defaultdict(list)
     tie_pts: dict[tuple[str, str], float] = defaultdict(float)
     for t in store.ties_around(around) if around is not None else store.ties():

@@ -212,7 +212,7 @@ class Workspace:
         first = self.resolve(a) if a else self.home
         if b is None:
             # A remote store sends only the entity's own interactions: its edges are exact.
-            g = self._local_graph(as_of, {first}) if self.store.remote else self.relationship_graph(as_of)
+            g = self._graph_for(first, as_of)
             # The entity's own staff are not its partners.
             staff = {n for n in g[first] if "affiliation" in g[first][n]["ties"]} if first in g else set()
             ranked = top_partners(g, first, top=top + len(staff))
@@ -220,7 +220,7 @@ class Workspace:
         second = self.resolve(b)
         if explain:
             return [explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config)]
-        g = self._local_graph(as_of, {first}) if self.store.remote else self.relationship_graph(as_of)
+        g = self._graph_for(first, as_of)
         return [pair(g, first, second)]
 
     def connect(
@@ -250,10 +250,9 @@ class Workspace:
         if self.store.remote:
             # Push-down: fetch only the entities that can decide a path of max_hops or less, unless
             # they are most of the graph (a hub's neighbourhood): then one scan of everything is cheaper.
-            limit = sum(self.store.counts()[t] for t in ("country", "organization", "person")) // 4
             around = self._cached(
                 f"around:{src}:{max_hops}:{hash(tuple(tgt.ids))}",
-                lambda: neighbourhood(self.store, src, tgt.ids, max_hops, limit=limit),
+                lambda: neighbourhood(self.store, src, tgt.ids, max_hops, limit=self._entity_count() // 4),
             )
             if around is not None:
                 g = self._local_graph(as_of, around)
@@ -262,6 +261,13 @@ class Workspace:
                     return found
             # Unreachable: naming the nearest reachable entities needs the whole graph.
         return connect(self.relationship_graph(as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
+
+    def _graph_for(self, entity: str, as_of: dt.date | None) -> nx.Graph:
+        """A graph whose edges at ``entity`` are exact: only its own interactions on a remote store."""
+        return self._local_graph(as_of, {entity}) if self.store.remote else self.relationship_graph(as_of)
+
+    def _entity_count(self) -> int:
+        return sum(self.store.counts()[t] for t in ("country", "organization", "person"))
 
     def _local_graph(self, as_of: dt.date | None, around: set[str]) -> nx.Graph:
         """The relationship graph exact on the edges that touch ``around`` (cached like the whole one)."""

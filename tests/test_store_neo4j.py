@@ -119,9 +119,9 @@ def test_connect_on_neo4j_reads_a_neighbourhood_not_the_whole_graph(seed_pair, m
     asked: list = []
     original = remote.store.participations
 
-    def spy(around=None):
+    def spy(around=None, axes=None):
         asked.append(around)
-        return original(around)
+        return original(around, axes)
 
     monkeypatch.setattr(remote.store, "participations", spy)
     fresh = Workspace(remote.store)
