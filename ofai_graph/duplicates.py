@@ -227,7 +227,9 @@ class Match:
     where: str
 
 
-def match_records(store: Store, records: Sequence[Any], *, min_score: float = 90.0) -> tuple[list[Any], list[Match]]:
+def match_records(
+    store: Store, records: Sequence[Any], *, min_score: float = 90.0
+) -> tuple[list[Any], list[Match]]:
     """Entities of ``records`` (import records) that match a stored entity under another id.
 
     A file entity whose id is not in the store is matched when one stored entity of the same type
@@ -239,7 +241,9 @@ def match_records(store: Store, records: Sequence[Any], *, min_score: float = 90
     from .model import Organization, Person
 
     models = {"organizations": Organization, "people": Person}
-    file_entities = [r for r in records if r.section in models and isinstance(r.data, dict) and "id" in r.data]
+    file_entities = [
+        r for r in records if r.section in models and isinstance(r.data, dict) and "id" in r.data
+    ]
     if not file_entities:
         return list(records), []
     present = store.get_entities([str(r.data["id"]) for r in file_entities])
@@ -258,7 +262,9 @@ def match_records(store: Store, records: Sequence[Any], *, min_score: float = 90
         if rid in present:
             continue
         try:
-            e = models[r.section].model_validate({**r.data, "affiliations": []} if r.section == "people" else r.data)
+            e = models[r.section].model_validate(
+                {**r.data, "affiliations": []} if r.section == "people" else r.data
+            )
         except Exception:
             continue  # the importer reports what is wrong with it
         mine = names_of(e)

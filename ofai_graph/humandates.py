@@ -53,9 +53,7 @@ _FILLER = re.compile(r"\b(?:de|del|of|the|el|ano)\b|[,.]")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _MONTH_YEAR_NUM = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
 _QCODE = re.compile(r"^(?:(?:q|t)([1-4])\s*(\d{4})|(\d{4})\s*(?:q|t|-q|-t)([1-4]))$")
-HINT = (
-    "write 2024-02-12, 12/02/2024, 2024-08, agosto 2024, 2024-Q1, primer trimestre 2024 or 2024"
-)
+HINT = "write 2024-02-12, 12/02/2024, 2024-08, agosto 2024, 2024-Q1, primer trimestre 2024 or 2024"
 
 
 def parse_human_date(value: str) -> PartialDate:
@@ -78,11 +76,11 @@ def parse_human_date(value: str) -> PartialDate:
     if m:
         q, year = (m[1], m[2]) if m[1] else (m[4], m[3])
         return PartialDate.parse(f"{year}-Q{q}")
-    if len(words) == 3 and words[1] in ("trimestre", "quarter") and words[0] in QUARTERS:
-        if words[2].isdigit() and len(words[2]) == 4:
+    if len(words) == 3 and _year(words[2]):
+        # "primer trimestre 2024", "first quarter 2024", "trimestre I 2024"
+        if words[1] in ("trimestre", "quarter") and words[0] in QUARTERS:
             return PartialDate.parse(f"{words[2]}-Q{QUARTERS[words[0]]}")
-    if len(words) == 3 and words[0] in ("trimestre", "quarter") and words[1] in QUARTERS:
-        if words[2].isdigit() and len(words[2]) == 4:
+        if words[0] in ("trimestre", "quarter") and words[1] in QUARTERS:
             return PartialDate.parse(f"{words[2]}-Q{QUARTERS[words[1]]}")
     if len(words) == 2 and words[0] in MONTHS and _year(words[1]):
         return PartialDate.parse(f"{words[1]}-{MONTHS[words[0]]:02d}")
@@ -101,7 +99,9 @@ def _day(year: int, month: int, day: int, text: str) -> PartialDate:
     try:
         d = dt.date(year, month, day)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date: there is no day {day} in month {month} of {year}") from None
+        raise ValueError(
+            f"{text!r} is not a date: there is no day {day} in month {month} of {year}"
+        ) from None
     return PartialDate(d, d, Precision.day)
 
 

@@ -66,14 +66,18 @@ def flatten(g: nx.Graph) -> nx.Graph:
     """
     h = g.__class__()
     h.graph.update({k: _scalar(v) for k, v in g.graph.items() if v is not None})
-    h.add_nodes_from((n, {k: _scalar(v) for k, v in d.items() if v is not None}) for n, d in g.nodes(data=True))
+    h.add_nodes_from(
+        (n, {k: _scalar(v) for k, v in d.items() if v is not None}) for n, d in g.nodes(data=True)
+    )
     if g.is_multigraph():
         h.add_edges_from(
             (u, v, key, {k: _scalar(x) for k, x in d.items() if x is not None})
             for u, v, key, d in g.edges(keys=True, data=True)
         )
     else:
-        h.add_edges_from((u, v, {k: _scalar(x) for k, x in d.items() if x is not None}) for u, v, d in g.edges(data=True))
+        h.add_edges_from(
+            (u, v, {k: _scalar(x) for k, x in d.items() if x is not None}) for u, v, d in g.edges(data=True)
+        )
     return h
 
 
@@ -152,7 +156,11 @@ def network(
     interaction the entity shares with anyone, written at its precision.
     """
     cfg = g.graph.get("config")
-    tier = cfg.tier if cfg is not None else (lambda s: "strong" if s >= 0.6 else "medium" if s >= 0.3 else "weak")
+    tier = (
+        cfg.tier
+        if cfg is not None
+        else (lambda s: "strong" if s >= 0.6 else "medium" if s >= 0.3 else "weak")
+    )
     net = Network(
         [
             _attr("type", "string", lang),
@@ -388,7 +396,9 @@ def write_gexf(net: Network, out: IO[str]) -> None:
         w("</attvalues></node>\n")
     w("    </nodes>\n    <edges>\n")
     for i, (u, v, weight, attrs) in enumerate(net.edges):
-        w(f'      <edge id="{i}" source={_x(u)} target={_x(v)} weight="{weight!r}"{_spell(attrs)}><attvalues>')
+        w(
+            f'      <edge id="{i}" source={_x(u)} target={_x(v)} weight="{weight!r}"{_spell(attrs)}><attvalues>'
+        )
         for a in net.edge_attributes:
             x = attrs.get(a.id)
             if x is not None:
@@ -451,7 +461,12 @@ def write_graphml(net: Network, out: IO[str]) -> None:
 # -- Kumu --------------------------------------------------------------------------------------
 
 _KUMU = {
-    "es": {"country": "País", "interactions": "Interacciones", "last": "Última interacción", "ties": "Vínculos"},
+    "es": {
+        "country": "País",
+        "interactions": "Interacciones",
+        "last": "Última interacción",
+        "ties": "Vínculos",
+    },
     "en": {"country": "Country", "interactions": "Interactions", "last": "Last interaction", "ties": "Ties"},
 }
 
@@ -492,7 +507,15 @@ def write_kumu(net: Network, data: Dataset, path: str | Path, lang: str = "es") 
     for u, v, w, attrs in net.edges:
         row(
             connections,
-            [u, v, attrs.get("tier"), w, attrs.get("interactions"), attrs.get("last_interaction"), attrs.get("ties")],
+            [
+                u,
+                v,
+                attrs.get("tier"),
+                w,
+                attrs.get("interactions"),
+                attrs.get("last_interaction"),
+                attrs.get("ties"),
+            ],
         )
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
@@ -564,7 +587,9 @@ def csv_files(net: Network, data: Dataset) -> Iterator[tuple[str, str]]:
     yield "entities.csv", buf.getvalue()
     buf = io.StringIO()
     w = safe_writer(buf)
-    w.writerow(["source", "target", "strength", "tier", "interactions", "last_interaction", "reciprocal", "ties"])
+    w.writerow(
+        ["source", "target", "strength", "tier", "interactions", "last_interaction", "reciprocal", "ties"]
+    )
     for u, v, weight, attrs in net.edges:
         w.writerow(
             [u, v, weight, attrs["tier"], attrs["interactions"], attrs["last_interaction"] or "",
@@ -707,7 +732,12 @@ def cypher_statements(data: Dataset | Iterable[Dataset], *, schema: bool = True)
             }
             yield f"MERGE (n:FollowUp {{id: {cypher_literal(f.id)}}}){_set('n', props)};"
         for t in batch.ties:
-            props = {"source": t.source, "target": t.target, "kind": t.kind.value, "data": t.model_dump_json()}
+            props = {
+                "source": t.source,
+                "target": t.target,
+                "kind": t.kind.value,
+                "data": t.model_dump_json(),
+            }
             yield f"MERGE (n:Tie {{id: {cypher_literal(t.id)}}}){_set('n', props)};"
             yield (
                 f"MATCH (a:Entity {{id: {cypher_literal(t.source)}}}) MATCH (b:Entity {{id: {cypher_literal(t.target)}}})"
@@ -744,6 +774,8 @@ def home_of(data_or_store: Any) -> str | None:
 
 
 __all__ = [
+    "FORMATS",
+    "Exported",
     "Network",
     "csv_files",
     "csv_safe",
@@ -751,6 +783,7 @@ __all__ = [
     "cypher_literal",
     "cypher_statements",
     "evidence_network",
+    "export",
     "flatten",
     "network",
     "write_csv",
@@ -759,3 +792,80 @@ __all__ = [
     "write_graphml",
     "write_kumu",
 ]
+
+
+# -- one entry point ---------------------------------------------------------------------------
+
+FORMATS = ("xlsx", "gexf", "graphml", "kumu", "csv", "cypher")
+
+
+@dataclass
+class Exported:
+    format: str
+    paths: list[str]
+    nodes: int = 0
+    edges: int = 0
+    statements: int = 0
+
+
+def export(
+    ws: Any,
+    fmt: str,
+    path: str | Path | None,
+    *,
+    as_of: dt.date | None = None,
+    dynamic: bool = False,
+    lang: str = "es",
+    out: IO[str] | None = None,
+) -> Exported:
+    """Write the workspace ``ws`` in ``fmt`` (one of :data:`FORMATS`) to ``path`` (or ``out``).
+
+    Text formats are written to ``path + '.tmp'`` and renamed: a reader never sees half a file.
+    """
+    from .errors import OfaiError
+    from .spreadsheet import write_workbook
+
+    if fmt not in FORMATS:
+        raise OfaiError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if dynamic and fmt not in ("gexf", "graphml"):
+        raise OfaiError("--dynamic applies to gexf and graphml only")
+    if path is None and out is None:
+        raise OfaiError(f"the {fmt} format needs a file to write (--out)")
+    if fmt in ("xlsx", "kumu", "csv") and path is None:
+        raise OfaiError(f"the {fmt} format needs a file to write (--out)")
+    result = Exported(fmt, [str(path)] if path is not None else [])
+    if fmt == "xlsx":
+        data = ws.dataset()
+        write_workbook(data, path, lang)  # type: ignore[arg-type]
+        result.nodes = len(data.entities())
+        return result
+    if fmt == "cypher":
+        result.statements = _text_out(path, out, lambda f: write_cypher(ws.store, f))
+        return result
+    if dynamic:
+        net = evidence_network(ws.store, lang=lang)
+    else:
+        g = ws.relationship_graph(as_of)
+        net = network(ws.store, g, home=home_of(ws.store), lang=lang)
+    result.nodes, result.edges = len(net.nodes), len(net.edges)
+    if fmt == "gexf":
+        _text_out(path, out, lambda f: write_gexf(net, f))
+    elif fmt == "graphml":
+        _text_out(path, out, lambda f: write_graphml(net, f))
+    elif fmt == "kumu":
+        write_kumu(net, ws.dataset(), path, lang)  # type: ignore[arg-type]
+    else:
+        result.paths = [str(p) for p in write_csv(net, ws.dataset(), path)]  # type: ignore[arg-type]
+    return result
+
+
+def _text_out(path: str | Path | None, out: IO[str] | None, write: Any) -> Any:
+    if path is None:
+        return write(out)
+    target = Path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    # A large buffer: the writers make millions of small writes.
+    with tmp.open("w", encoding="utf-8", newline="\n", buffering=1 << 20) as f:
+        value = write(f)
+    tmp.replace(target)
+    return value

@@ -54,11 +54,7 @@ class MergePlan:
 
     def summary(self) -> dict[str, object]:
         """The plan without the records, for ``--json`` and reports."""
-        return {
-            k: v
-            for k, v in self.__dict__.items()
-            if k not in ("data", "written", "delete_ties")
-        }
+        return {k: v for k, v in self.__dict__.items() if k not in ("data", "written", "delete_ties")}
 
 
 _NOTE = {
@@ -67,7 +63,9 @@ _NOTE = {
 }
 
 
-def plan_merge(store: Store, keep: str, drop: str, *, on: dt.date | None = None, lang: str = "es") -> MergePlan:
+def plan_merge(
+    store: Store, keep: str, drop: str, *, on: dt.date | None = None, lang: str = "es"
+) -> MergePlan:
     """The merge of ``drop`` into ``keep`` (both ids), worked out but not written."""
     if keep == drop:
         raise OfaiError(f"cannot merge {keep!r} with itself")
@@ -119,7 +117,9 @@ def plan_merge(store: Store, keep: str, drop: str, *, on: dt.date | None = None,
         if new_id in existing:
             plan.ties_removed.append(t.id)
             continue
-        moved = Tie(id=new_id, source=source, target=target, kind=t.kind, since=t.since, until=t.until, note=t.note)
+        moved = Tie(
+            id=new_id, source=source, target=target, kind=t.kind, since=t.since, until=t.until, note=t.note
+        )
         data.ties.append(moved)
         existing.add(new_id)
         plan.ties.append(t.id)
@@ -158,7 +158,12 @@ def plan_merge(store: Store, keep: str, drop: str, *, on: dt.date | None = None,
         update["affiliations"] = affs
     day = on or dt.date.today()
     plan.note = _NOTE.get(lang, _NOTE["en"]).format(
-        day=day.isoformat(), name=d.name, id=d.id, n=len(plan.interactions), t=len(plan.ties), f=len(plan.followups)
+        day=day.isoformat(),
+        name=d.name,
+        id=d.id,
+        n=len(plan.interactions),
+        t=len(plan.ties),
+        f=len(plan.followups),
     )
     notes = [x for x in (k.note, plan.note, f"[{d.id}] {d.note}" if d.note else None) if x]
     update["note"] = "\n".join(notes)

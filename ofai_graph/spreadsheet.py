@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,7 +100,9 @@ _ID_EN = "Unique id: lower-case letters, digits and - _ . (e.g. apc-colombia). R
 _LIST_ES = "Varios valores separados por punto y coma (;)."
 _LIST_EN = "Several values separated by semicolons (;)."
 _DATE_ES = "Fecha de Excel o texto: 2024-02-12, 12/02/2024, 2024-08, agosto 2024, 2024-Q1, primer trimestre 2024, 2024."
-_DATE_EN = "An Excel date or text: 2024-02-12, 12/02/2024, 2024-08, August 2024, 2024-Q1, first quarter 2024, 2024."
+_DATE_EN = (
+    "An Excel date or text: 2024-02-12, 12/02/2024, 2024-08, August 2024, 2024-Q1, first quarter 2024, 2024."
+)
 _PREC_ES = "Opcional: precisión de la fecha de la izquierda (día, mes, trimestre, año). Una fecha de Excel con «mes» vale por ese mes."
 _PREC_EN = "Optional: precision of the date on the left (day, month, quarter, year). An Excel date with 'month' stands for that month."
 _NOTE_ES, _NOTE_EN = "Texto libre.", "Free text."
@@ -240,7 +242,9 @@ def _code(vocab: str, value: str) -> str | None:
 # -- writing -------------------------------------------------------------------------------------
 
 
-def write_workbook(data: Dataset | None, path: str | Path, lang: str = "es", *, examples: bool = False) -> None:
+def write_workbook(
+    data: Dataset | None, path: str | Path, lang: str = "es", *, examples: bool = False
+) -> None:
     """Write ``data`` (``None``: nothing, the template) as a workbook in ``lang`` ("es" or "en").
 
     With ``examples`` the template's example rows are added, each starting with ``#`` so that an
@@ -539,7 +543,11 @@ class _Cells:
                         value = None
                     elif kind == "e":
                         self.problems.append(
-                            Problem(f"the cell shows an error ({value}): type a value", self.file, self.ref(idx, col))
+                            Problem(
+                                f"the cell shows an error ({value}): type a value",
+                                self.file,
+                                self.ref(idx, col),
+                            )
                         )
                         value = None
                     if value is None:
@@ -576,7 +584,9 @@ class _Cells:
 
 
 def _quote(title: str) -> str:
-    return title if re.fullmatch(r"[A-Za-z0-9_\u00C0-\u024F]+", title) else "'" + title.replace("'", "''") + "'"
+    return (
+        title if re.fullmatch(r"[A-Za-z0-9_\u00C0-\u024F]+", title) else "'" + title.replace("'", "''") + "'"
+    )
 
 
 def read_workbook(path: str | Path) -> WorkbookRead:
@@ -682,7 +692,9 @@ def _parse_sheet(
     missing = [c for c in sheet.columns if c.required and c not in columns.values()]
     lang = _sheet_lang(cells.title) or "es"
     for c in missing:
-        problems.append(Problem(f"missing column {c.header(lang)!r}", cells.file, f"{_quote(cells.title)}!1:1"))
+        problems.append(
+            Problem(f"missing column {c.header(lang)!r}", cells.file, f"{_quote(cells.title)}!1:1")
+        )
     if missing:
         return []
     out = []
@@ -702,7 +714,9 @@ def _parse_sheet(
             if col is None:
                 if i not in ignored:
                     problems.append(
-                        Problem("a value in a column without a header: add a header or clear it", cells.file, ref)
+                        Problem(
+                            "a value in a column without a header: add a header or clear it", cells.file, ref
+                        )
                     )
                 continue
             try:
@@ -911,7 +925,9 @@ def _build(
         if "closed_on" in row:
             day = row["closed_on"]
             if day.precision is not Precision.day:
-                problems.append(Problem(f"{day} is not a day: a follow-up closes on a day", file, refs["closed_on"]))
+                problems.append(
+                    Problem(f"{day} is not a day: a follow-up closes on a day", file, refs["closed_on"])
+                )
             data["closed_on"] = day.start
         records.append(SheetRecord("followups", n, data, file, None, row_ref("followups", idx), cells))
     for n, (idx, row, refs) in enumerate(parsed.get("ties", [])):
@@ -962,15 +978,69 @@ def import_workbook(
         raise InvalidData(locate(exc.problems, read.records)) from None
 
 
-def iter_sheet_titles(lang: str) -> Iterator[str]:
-    for s in SHEETS:
-        yield s.title(lang)
+@dataclass
+class ImportResult:
+    """What an import did, and which of the file's entities were matched to stored ones (``--match``)."""
+
+    report: Any
+    matches: list[Any] = field(default_factory=list)
+
+
+def import_paths(
+    store: Any,
+    paths: Sequence[str | Path],
+    *,
+    match: bool = False,
+    min_score: float = 90.0,
+    dry_run: bool = False,
+    max_bytes: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Import YAML, JSON, CSV and Excel files together, all-or-nothing.
+
+    Workbook problems name their cell (``Interacciones!D7``). With ``match``, entities of the files
+    that are already stored under another id are matched instead of created
+    (:func:`ofai_graph.duplicates.match_records`); the result lists each match.
+    """
+    from . import importer
+    from .files import MAX_BYTES
+
+    say = progress or (lambda _m: None)
+    say("reading")
+    records: list[Any] = []
+    problems: list[Problem] = []
+    sheet_records: list[SheetRecord] = []
+    others: list[Path] = []
+    for p in map(Path, paths):
+        if p.suffix.lower() in (".xlsx", ".xlsm"):
+            read = read_workbook(p)
+            records += read.records
+            sheet_records += read.records
+            problems += read.problems
+        else:
+            others.append(p)
+    if others:
+        found, trouble = importer.load_records(others, max_bytes=max_bytes or MAX_BYTES)
+        records += found
+        problems += trouble
+    matches: list[Any] = []
+    if match and not problems:
+        from .duplicates import match_records
+
+        records, matches = match_records(store, records, min_score=min_score)
+    try:
+        report = importer._import(store, records, problems, dry_run=dry_run, progress=progress)
+    except InvalidData as exc:
+        raise InvalidData(locate(exc.problems, sheet_records)) from None
+    return ImportResult(report, matches)
 
 
 __all__ = [
     "SHEETS",
+    "ImportResult",
     "SheetRecord",
     "WorkbookRead",
+    "import_paths",
     "import_workbook",
     "locate",
     "read_workbook",
