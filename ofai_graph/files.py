@@ -178,9 +178,13 @@ def _parse_csv(text: str, name: str) -> list[RawRecord]:
         raise InvalidData(
             [Problem("; ".join(msg) + f" (columns are: {', '.join(CSV_COLUMNS)})", name, line=1)]
         )
+    from .interop import csv_unsafe  # cells our exports neutralised against formula injection
+
     records = []
     for i, row in enumerate(reader):
-        data: dict[str, Any] = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
+        data: dict[str, Any] = {
+            k: csv_unsafe(v) for k, v in row.items() if k is not None and v not in (None, "")
+        }
         if None in row:
             data["__extra__"] = row[None]
         parts = []

@@ -69,6 +69,8 @@ def parse_human_date(value: str) -> PartialDate:
         return _day(int(m[3]), int(m[2]), int(m[1]), text)
     m = _MONTH_YEAR_NUM.match(folded)
     if m:
+        if not 1 <= int(m[1]) <= 12:
+            raise ValueError(f"{text!r} is not a date: there is no month {int(m[1])} ({HINT})")
         return PartialDate.parse(f"{m[2]}-{int(m[1]):02d}")
     words = _FILLER.sub(" ", folded).split()
     compact = " ".join(words)

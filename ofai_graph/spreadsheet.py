@@ -444,10 +444,25 @@ class SheetRecord(RawRecord):
 
     ref: str = ""
     cells: dict[str, str] = field(default_factory=dict)
+    sheet: Sheet | None = None
+    title: str = ""
+    row: int = 0
+    letters: dict[str, str] = field(default_factory=dict)  # column key -> column letter
+    lang: str = "es"
 
     @property
     def where(self) -> str:
         return self.ref
+
+    def column(self, field_path: str | None) -> str | None:
+        """The header, in the sheet's language, of the column a field path comes from."""
+        if not field_path or self.sheet is None:
+            return None
+        top = field_path.split(".")[0]
+        for col in self.sheet.columns:
+            if col.key == top or col.key == field_path or col.key.startswith(top + "."):
+                return col.header(self.lang)
+        return None
 
     def cell(self, field_path: str | None) -> str:
         """The cell a (pydantic) field path came from: ``participants.2.entity`` -> ``Participantes!B9``."""
@@ -457,6 +472,9 @@ class SheetRecord(RawRecord):
                 hit = self.cells.get(".".join(parts[:n]))
                 if hit:
                     return hit
+            letter = self.letters.get(parts[0])
+            if letter:
+                return f"{_quote(self.title)}!{letter}{self.row}"
         return self.ref
 
 
@@ -501,6 +519,9 @@ class _Cells:
         self.file = file
         self.problems = problems
         self.rows: list[tuple[int, list[Any]]] = []
+        self.filled: set[tuple[int, int]] = set()  # (row, column) given a value by a merged range
+        self.letters: dict[str, str] = {}
+        self.lang = "es"
         self._read(wb, title)
 
     def ref(self, row: int, col: int) -> str:
@@ -580,6 +601,8 @@ class _Cells:
                     values.extend([None] * (max_col - len(values)))
                 for c in range(min_col, max_col + 1):
                     values[c - 1] = value
+                    if (r, c) != (min_row, min_col):
+                        self.filled.add((r, c))
         self.rows.sort(key=lambda rv: rv[0])
 
 
@@ -646,6 +669,10 @@ def read_workbook(path: str | Path) -> WorkbookRead:
         parsed[section] = rows
         counts[section] = len(rows)
     records += _build(parsed, found, name, problems)
+    for r in records:
+        cells_of = found[r.section]
+        r.sheet, r.title, r.letters, r.lang = BY_SECTION[r.section], cells_of.title, cells_of.letters, cells_of.lang
+        r.row = int(r.ref.rsplit("!", 1)[1].split(":")[0])
     if not records and not problems:
         problems.append(Problem("no records found (every sheet is empty)", name))
     return WorkbookRead(records, problems, lang, counts)
@@ -697,10 +724,18 @@ def _parse_sheet(
         )
     if missing:
         return []
+    from openpyxl.utils import get_column_letter
+
+    letters = {col.key: get_column_letter(i) for i, col in columns.items()}
+    cells.letters = letters
+    cells.lang = lang
     out = []
     for idx, values in cells.rows[1:]:
-        if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
-            continue
+        if not any(
+            v is not None and (not isinstance(v, str) or v.strip()) and (idx, i) not in cells.filled
+            for i, v in enumerate(values, start=1)
+        ):
+            continue  # empty, or filled only by a merged range reaching into it
         first = next((v for v in values if v is not None), None)
         if isinstance(first, str) and first.lstrip().startswith("#"):
             continue
@@ -945,7 +980,10 @@ def locate(problems: Sequence[Problem], records: Sequence[SheetRecord]) -> list[
         if rec is None:
             out.append(p)
             continue
-        out.append(Problem(p.message, p.file, rec.cell(p.field), None, None))
+        message = p.message
+        if p.field == "participants" and "at least 1 item" in message:
+            message = "an interaction needs at least one participant (Participants sheet or participants column)"
+        out.append(Problem(message, p.file, rec.cell(p.field), None, rec.column(p.field)))
     return out
 
 
@@ -972,10 +1010,36 @@ def import_workbook(
         from .duplicates import match_records
 
         records, _ = match_records(store, records)
+    _affiliations_by_name(store, records)
     try:
         return importer._import(store, records, list(read.problems), dry_run=dry_run, progress=progress)
     except InvalidData as exc:
         raise InvalidData(locate(exc.problems, read.records)) from None
+
+
+def _affiliations_by_name(store: Any, records: Sequence[Any]) -> None:
+    """Affiliations name organizations by id in the data model; in a sheet people type names
+    ("OFAI"). Rewrite a name that exactly names one organization (of the file or the store)."""
+    from .model import SLUG_PATTERN
+
+    slug = re.compile(SLUG_PATTERN)
+    keys: dict[str, set[str]] = {}
+    for r in records:
+        if r.section == "organizations" and isinstance(r.data, dict) and isinstance(r.data.get("id"), str):
+            for n in [r.data["id"], r.data.get("name"), *(r.data.get("aliases") or [])]:
+                if isinstance(n, str) and fold_key(n):
+                    keys.setdefault(fold_key(n), set()).add(r.data["id"])
+    for r in records:
+        if r.section != "people" or not isinstance(r.data, dict):
+            continue
+        for a in r.data.get("affiliations") or []:
+            org = a.get("organization") if isinstance(a, dict) else None
+            if not isinstance(org, str) or slug.match(org):
+                continue
+            key = fold_key(org)
+            ids = keys.get(key, set()) | set(store.find_by_key(key))
+            if len(ids) == 1:
+                a["organization"] = next(iter(ids))
 
 
 @dataclass
@@ -1028,6 +1092,7 @@ def import_paths(
         from .duplicates import match_records
 
         records, matches = match_records(store, records, min_score=min_score)
+    _affiliations_by_name(store, records)
     try:
         report = importer._import(store, records, problems, dry_run=dry_run, progress=progress)
     except InvalidData as exc:
