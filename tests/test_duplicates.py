@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from conftest import write
 
 import ofai_graph
-
 from ofai_graph.duplicates import acronym_of, find_duplicates
 from ofai_graph.model import Organization, Person
 
-from conftest import write
-
 EXTRA = [
     Organization(id="iom", name="International Organization for Migration (IOM)", kind="multilateral"),
-    Organization(id="ccb-2", name="Camara de Comercio de Bucaramnga", kind="chamber_of_commerce", countries=["CO"]),
+    Organization(
+        id="ccb-2", name="Camara de Comercio de Bucaramnga", kind="chamber_of_commerce", countries=["CO"]
+    ),
     Organization(id="jica-2", name="JICA", kind="bilateral_agency"),
 ]
 
@@ -118,7 +118,11 @@ def test_import_match_uses_stored_entities_and_reports_each_match(tmp_path, seed
 
 
 def test_without_match_the_same_file_creates_new_entities(tmp_path, ws):
-    ws.import_data({"organizations": [{"id": "oim", "name": "OIM", "kind": "multilateral", "aliases": ["IOM"]}]})
-    path = write(tmp_path, "n.yaml", "organizations:\n  - {id: iom-colombia, name: IOM Colombia, kind: multilateral}\n")
+    ws.import_data(
+        {"organizations": [{"id": "oim", "name": "OIM", "kind": "multilateral", "aliases": ["IOM"]}]}
+    )
+    path = write(
+        tmp_path, "n.yaml", "organizations:\n  - {id: iom-colombia, name: IOM Colombia, kind: multilateral}\n"
+    )
     assert ws.import_any([path]).matches == []
     assert ws.store.counts()["organization"] == 2

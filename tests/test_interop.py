@@ -15,11 +15,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 import ofai_graph
-from ofai_graph import interop
 from ofai_graph.interop import csv_safe, csv_unsafe, cypher_literal, flatten
 
 AS_OF = dt.date(2024, 3, 31)
-HOSTILE = "O'Brien \\ \"x\" \n }) DETACH DELETE n // 😀 \u2028 ☃ é"
+HOSTILE = 'O\'Brien \\ "x" \n }) DETACH DELETE n // 😀 \u2028 ☃ é'
 
 
 def edges_of(g) -> set[frozenset]:
@@ -71,7 +70,9 @@ def test_dynamic_gexf_has_spells_for_entities_ties_and_interactions(tmp_path, se
     assert ended, "the seed has a tie that ended (CIDEU)"
     for t in ended:
         assert any(
-            e.get("source") == t.source and e.get("target") == t.target and e.get("end") == t.until.end.isoformat()
+            e.get("source") == t.source
+            and e.get("target") == t.target
+            and e.get("end") == t.until.end.isoformat()
             for e in edges
         )
     back = nx.read_gexf(path)
@@ -93,8 +94,12 @@ def test_workspace_graphs_can_be_written_by_networkx_after_flatten(tmp_path, see
 
 def test_control_characters_and_markup_in_names_do_not_break_the_xml(tmp_path, ws):
     ws.import_data(
-        {"organizations": [{"id": "x", "name": "<b>&amp;\x01 \"q\" </gexf>", "kind": "other"},
-                           {"id": "y", "name": HOSTILE, "kind": "other"}]}  # fmt: skip
+        {
+            "organizations": [
+                {"id": "x", "name": '<b>&amp;\x01 "q" </gexf>', "kind": "other"},
+                {"id": "y", "name": HOSTILE, "kind": "other"},
+            ]
+        }
     )
     for fmt, read in (("gexf", nx.read_gexf), ("graphml", nx.read_graphml)):
         back = read(ws.export_to(fmt, tmp_path / f"x.{fmt}").paths[0])
@@ -125,7 +130,12 @@ def test_kumu_workbook_layout(tmp_path, ws):
     assert elements[0][:5] == ("ID", "Label", "Type", "Description", "Tags")
     rows = {r[0]: r for r in elements[1:]}
     assert set(rows) == {"ofai", "jica", "solo"}
-    assert rows["jica"][1:5] == ("JICA", "agencia de cooperación bilateral", "Agencia de cooperación", "Japón|becas")
+    assert rows["jica"][1:5] == (
+        "JICA",
+        "agencia de cooperación bilateral",
+        "Agencia de cooperación",
+        "Japón|becas",
+    )
     connections = list(wb["Connections"].iter_rows(values_only=True))
     assert connections[0][:4] == ("From", "To", "Type", "Strength")
     assert [(set(r[:2]), r[2]) for r in connections[1:]] == [({"ofai", "jica"}, "media")]
@@ -142,18 +152,34 @@ def test_csv_neutralises_formula_cells_in_every_file_and_interactions_import_bac
         {
             "organizations": [
                 {"id": "ofai", "name": "OFAI", "kind": "home_office"},
-                {"id": "evil", "name": "=cmd|' /C calc'!A0", "kind": "other", "aliases": ["@x"], "note": "-2+3"},
+                {
+                    "id": "evil",
+                    "name": "=cmd|' /C calc'!A0",
+                    "kind": "other",
+                    "aliases": ["@x"],
+                    "note": "-2+3",
+                },
             ],
             "interactions": [
-                {"id": "m", "date": "2024-Q1", "kind": "meeting", "title": "+57 300 000",
-                 "summary": "=HYPERLINK(\"http://x\")", "tags": ["@t"],
-                 "participants": [{"entity": "ofai"}, {"entity": "evil", "role": "host"}]}  # fmt: skip
+                {
+                    "id": "m",
+                    "date": "2024-Q1",
+                    "kind": "meeting",
+                    "title": "+57 300 000",
+                    "summary": '=HYPERLINK("http://x")',
+                    "tags": ["@t"],
+                    "participants": [{"entity": "ofai"}, {"entity": "evil", "role": "host"}],
+                }
             ],
         }
     )
     out = tmp_path / "csv"
     result = ws.export_to("csv", out, as_of=AS_OF)
-    assert sorted(p.rsplit("/", 1)[1] for p in result.paths) == ["entities.csv", "interactions.csv", "relationships.csv"]
+    assert sorted(p.rsplit("/", 1)[1] for p in result.paths) == [
+        "entities.csv",
+        "interactions.csv",
+        "relationships.csv",
+    ]
     for name in ("entities.csv", "relationships.csv", "interactions.csv"):
         with (out / name).open(encoding="utf-8-sig", newline="") as f:
             for row in csv.reader(f):

@@ -76,7 +76,10 @@ def test_merge_moves_everything_and_keeps_the_old_names(store):
     assert oim.countries == ["CH", "US"] and oim.tags == ["migración"]
     assert "Fusionada el 2024-09-01" in oim.note and "Oficina de Bogotá" in oim.note  # auditable
     ints = store.get_interactions(["m1", "m2"])
-    assert [(p.entity, p.role.value) for p in ints["m1"].participants] == [("ofai", "participant"), ("oim", "host")]
+    assert [(p.entity, p.role.value) for p in ints["m1"].participants] == [
+        ("ofai", "participant"),
+        ("oim", "host"),
+    ]
     assert [p.entity for p in ints["m2"].participants] == ["oim", "gifmm"]  # one participant, not two
     fus = {f.id: f for f in store.followups(None)}
     assert fus["f1"].expected_from == "oim" and fus["f2"].owner == "oim"

@@ -12,7 +12,7 @@ from ofai_graph.errors import InvalidData
 from ofai_graph.generate import generate
 from ofai_graph.humandates import parse_human_date
 from ofai_graph.labels import label
-from ofai_graph.spreadsheet import SHEETS, import_workbook, read_workbook, write_workbook
+from ofai_graph.spreadsheet import SHEETS, import_workbook, read_workbook
 
 
 def book(path, sheets: dict[str, list[list]]):
@@ -86,7 +86,10 @@ def test_template_examples_import_once_their_hash_is_removed(tmp_path, office):
     assert report.total("added") > 0
     meeting = office.store.get_interactions(["oim-reunion-2024-02"])["oim-reunion-2024-02"]
     assert str(meeting.date) == "2024-02-12"
-    assert [(p.entity, p.role.value) for p in meeting.participants] == [("oim", "host"), ("ofai", "participant")]
+    assert [(p.entity, p.role.value) for p in meeting.participants] == [
+        ("oim", "host"),
+        ("ofai", "participant"),
+    ]
     call = office.store.get_interactions(["oim-convocatoria-2024"])["oim-convocatoria-2024"]
     assert str(call.date) == "2024-Q1" and call.status.value == "in_progress"
     assert str(office.store.followups(None)[0].due) == "2024-08"
@@ -125,7 +128,7 @@ def test_hostile_text_stays_text(tmp_path, ws):
     ws.import_data(
         {
             "organizations": [
-                {"id": "x", "name": "=HYPERLINK(\"http://evil\")", "kind": "other", "note": "+1 @a -b"},
+                {"id": "x", "name": '=HYPERLINK("http://evil")', "kind": "other", "note": "+1 @a -b"},
             ]
         }
     )
@@ -195,7 +198,7 @@ def test_human_dates(text, expected):
 
 @pytest.mark.parametrize("text", ["31/02/2024", "quinto trimestre 2024", "agosto", "mañana", "13/2024"])
 def test_impossible_dates_are_refused(text):
-    with pytest.raises(ValueError, match="date|day"):
+    with pytest.raises(ValueError, match=r"date|day"):
         parse_human_date(text)
 
 
@@ -310,7 +313,7 @@ def test_formulas_number_names_unknown_columns_and_sheets(tmp_path, office):
         {
             "Organizaciones": [
                 ["id", "nombre", "tipo", "teléfono", "# mis notas"],
-                ["a", "=CONCAT(\"A\",\"B\")", "otro", None, "libre"],
+                ["a", '=CONCAT("A","B")', "otro", None, "libre"],
                 ["b", 12345, "otro", None, None],
                 [42, "Cuarenta y dos", "otro", None, None],
             ],
