@@ -44,6 +44,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -235,7 +236,9 @@ def _vocab_index() -> dict[str, dict[str, str]]:
 _VOCAB = _vocab_index()
 
 
+@lru_cache(maxsize=4096)
 def _code(vocab: str, value: str) -> str | None:
+    # A sheet repeats a few dozen labels thousands of times: fold each once.
     return _VOCAB[vocab].get(fold_key(value))
 
 
@@ -293,14 +296,15 @@ def write_workbook(
                     cells.append(c)
                 ws.append(cells)
         for values in rows_of.get(sheet.section, []):
-            cells = []
-            for v in values:
-                c = WriteOnlyCell(ws, v)
-                _as_text(c)
-                if isinstance(v, dt.date):
-                    c.number_format = "yyyy-mm-dd"
-                cells.append(c)
-            ws.append(cells)
+            # A cell object only where the plain value would be misread: most rows need none.
+            for j, v in enumerate(values):
+                if isinstance(v, dt.date) or (isinstance(v, str) and v.startswith("=")):
+                    c = WriteOnlyCell(ws, v)
+                    _as_text(c)
+                    if isinstance(v, dt.date):
+                        c.number_format = "yyyy-mm-dd"
+                    values[j] = c
+            ws.append(values)
         for i, col in enumerate(sheet.columns, start=1):
             if col.vocab:
                 n = len(LABELS[col.vocab])
@@ -522,65 +526,32 @@ class _Cells:
         self.filled: set[tuple[int, int]] = set()  # (row, column) given a value by a merged range
         self.letters: dict[str, str] = {}
         self.lang = "es"
+        self._prefix: str | None = None
+        self._letters: dict[int, str] = {}
         self._read(wb, title)
 
     def ref(self, row: int, col: int) -> str:
         from openpyxl.utils import get_column_letter
 
-        return f"{_quote(self.title)}!{get_column_letter(col)}{row}"
+        # Built for every cell read: the quoted title and the letters are computed once.
+        if self._prefix is None:
+            self._prefix = _quote(self.title) + "!"
+        letter = self._letters.get(col)
+        if letter is None:
+            letter = self._letters[col] = get_column_letter(col)
+        return self._prefix + letter + str(row)
 
     def _read(self, wb: Any, title: str) -> None:
-        # openpyxl's worksheet parser gives each cell's type (formula, error) and, at the end, the
-        # merged ranges, in one streaming pass; the public read-only API offers neither merges nor
-        # types without building a cell object per cell.
-        from openpyxl.worksheet._reader import WorkSheetParser
-
-        ws = wb[title]
-        with ws._get_source() as src:
-            parser = WorkSheetParser(
-                src,
-                wb.shared_strings,
-                data_only=False,
-                epoch=wb.epoch,
-                date_formats=wb._date_formats,
-                timedelta_formats=wb._timedelta_formats,
+        sheet = wb.sheet(title)
+        for row, col, formula in sheet.formulas:
+            self.problems.append(
+                Problem(f"a formula ({formula[:40]}): paste its result as a value", self.file, self.ref(row, col))
             )
-            for idx, cells in parser.parse():
-                values: list[Any] = []
-                for c in cells:
-                    col = c["column"]
-                    value = c["value"]
-                    kind = c["data_type"]
-                    if value is None:
-                        continue
-                    if kind == "f":
-                        self.problems.append(
-                            Problem(
-                                f"a formula ({str(value)[:40]}): paste its result as a value",
-                                self.file,
-                                self.ref(idx, col),
-                            )
-                        )
-                        value = None
-                    elif kind == "e":
-                        self.problems.append(
-                            Problem(
-                                f"the cell shows an error ({value}): type a value",
-                                self.file,
-                                self.ref(idx, col),
-                            )
-                        )
-                        value = None
-                    if value is None:
-                        continue
-                    if len(values) < col:
-                        values.extend([None] * (col - len(values)))
-                    values[col - 1] = value
-                if values:
-                    self.rows.append((idx, values))
-            merged = parser.merged_cells
-        if merged is not None and merged.mergeCell:
-            self._fill_merges([m.ref for m in merged.mergeCell])
+        for row, col, err in sheet.errors:
+            self.problems.append(Problem(f"the cell shows an error ({err}): type a value", self.file, self.ref(row, col)))
+        self.rows = sheet.rows
+        if sheet.merged:
+            self._fill_merges(sheet.merged)
 
     def _fill_merges(self, ranges: Sequence[str]) -> None:
         from openpyxl.utils import range_boundaries
@@ -618,17 +589,15 @@ def read_workbook(path: str | Path) -> WorkbookRead:
     Problems of single cells are collected, not raised: :func:`import_workbook` reports them
     together with the importer's, so one run shows everything that is wrong.
     """
-    import zipfile
-
-    from openpyxl import load_workbook
+    from .xlsx import NotAWorkbook, XlsxBook
 
     path = Path(path)
     name = path.name
     if not path.exists():
         raise InvalidData([Problem("file not found", str(path))])
     try:
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        wb = XlsxBook(path)
+    except NotAWorkbook as exc:
         raise InvalidData(
             [Problem(f"is not an Excel workbook (.xlsx) that can be read: {exc}", str(path))]
         ) from None
