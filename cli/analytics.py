@@ -252,8 +252,6 @@ def followups_done(app: App, followup_id: str, note: str | None, cancelled: bool
     say(f"{f.id}: {f.status.value} on {f.closed_on}")
 
 
-
-
 @command(
     epilog="""\b
 Examples:

@@ -362,3 +362,13 @@ def test_library_import_does_not_pull_heavy_dependencies():
     assert (
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
     )
+
+
+def test_png_without_playwright_says_in_one_line_what_to_install(db, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "playwright", None)
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)
+    out = tmp_path / "red.png"
+    r = run("map", "--format", "png", "--out", str(out), db=db)
+    assert r.exit_code == 1 and r.stderr.strip().count("\n") == 0
+    assert "pip install 'ofai-graph[png]'" in r.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
