@@ -70,7 +70,9 @@ Examples:
 One sheet per record type, a note on every header, drop-down lists for every
 vocabulary. Example rows start with # and are skipped: delete the # to use them."""
 )
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Workbook to write.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Workbook to write."
+)
 @pass_app
 def template(app: App, out: Path) -> None:
     """Write the Excel workbook the office fills in (Spanish or English, by --lang)."""
@@ -98,7 +100,7 @@ Merge a pair with: ofai-graph merge KEEP DROP."""
 @pass_app
 def duplicates(app: App, min_score: float) -> None:
     """Likely duplicate entities, with a score (0-100) and the reasons."""
-    found = app.workspace().duplicates(min_score=min_score)
+    found = app.workspace().duplicates(min_score=min_score, lang=app.lang)
     w = _w(app)
 
     def human(ds: list[Any]) -> None:
@@ -133,7 +135,9 @@ def merge(app: App, keep: str, drop: str, dry_run: bool) -> None:
     w = _w(app)
 
     def human(p: dict[str, Any]) -> None:
-        head = w["would" if dry_run else "did"].format(d=p["drop_name"], di=p["drop"], k=p["keep_name"], ki=p["keep"])
+        head = w["would" if dry_run else "did"].format(
+            d=p["drop_name"], di=p["drop"], k=p["keep_name"], ki=p["keep"]
+        )
         text(head, style="bold")
         values = [
             p["interactions"],
@@ -185,7 +189,9 @@ def import_other(
     """``import`` of Excel workbooks and ``--match``: one all-or-nothing import of every file."""
     ws = app.workspace()
     with Progress("importing") as progress:
-        result = ws.import_any(files, match=match, dry_run=dry_run, max_bytes=max_bytes, progress=progress)
+        result = ws.import_any(
+            files, match=match, dry_run=dry_run, max_bytes=max_bytes, progress=progress, lang=app.lang
+        )
     w = _w(app)
 
     def human(r: Any) -> None:

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .labels import label
 from .model import EntityModel
 from .store.base import Store
 from .text import fold, fold_key
@@ -36,6 +37,14 @@ STOPWORDS = frozenset(
     "de del la las el los y e para por en a al the of and for in to on at su sus con".split()
 )
 _PARENS = re.compile(r"\(([^()]+)\)")
+# The same body's acronym in Spanish and English: fuzzy matching cannot know that OIM is IOM.
+EQUIVALENT_ACRONYMS = [
+    ("oim", "iom"), ("bid", "idb"), ("onu", "un"), ("oea", "oas"), ("pnud", "undp"), ("ocde", "oecd"),
+    ("oit", "ilo"), ("oms", "who"), ("ops", "paho"), ("acnur", "unhcr"), ("cepal", "eclac"),
+    ("bm", "wb"), ("ue", "eu"), ("omc", "wto"), ("fmi", "imf"), ("pma", "wfp"), ("onudi", "unido"),
+    ("ied", "fdi"), ("unesco", "unesco"),
+]  # fmt: skip
+_CANON = {a: b for b, *rest in EQUIVALENT_ACRONYMS for a in (b, *rest)}
 COMMON = 200  # a word in more names than this is no evidence (blocking only)
 
 
@@ -90,6 +99,8 @@ def names_of(e: EntityModel) -> _Names:
         a = acronym_of(_PARENS.sub(" ", n))
         if len(a) >= 3:
             initials.add(a)
+    acronyms = {_CANON.get(a, a) for a in acronyms}
+    initials = {_CANON.get(a, a) for a in initials}
     kind = e.kind if isinstance(e.kind, str) else e.kind.value
     return _Names(e.id, e.type, kind, e.name, frozenset(e.countries), keys, acronyms, initials)
 
@@ -116,7 +127,26 @@ def common_words(items: Iterable[_Names]) -> frozenset[str]:
     return frozenset(w for w, c in df.items() if c >= limit)
 
 
-def score_pair(x: _Names, y: _Names, common: frozenset[str] = frozenset()) -> tuple[float, list[str]]:
+_REASONS = {
+    "same_name": ("mismo nombre o alias «{0}»", "same name or alias '{0}'"),
+    "acronym": ("«{0}» es la sigla del nombre de la otra", "'{0}' is the acronym of the other's name"),
+    "same_acronym": ("misma sigla «{0}»", "same acronym '{0}'"),
+    "similar": ("nombres parecidos «{0}» / «{1}» ({2})", "similar names '{0}' / '{1}' ({2})"),
+    "same_kind": ("mismo tipo ({0})", "same kind ({0})"),
+    "other_kind": ("tipos distintos ({0} / {1})", "different kinds ({0} / {1})"),
+    "same_country": ("mismo país ({0})", "same country ({0})"),
+    "no_country": ("ningún país en común", "no country in common"),
+}
+
+
+def _say(lang: str, key: str, *args: object) -> str:
+    es, en = _REASONS[key]
+    return (es if lang == "es" else en).format(*args)
+
+
+def score_pair(
+    x: _Names, y: _Names, common: frozenset[str] = frozenset(), lang: str = "en"
+) -> tuple[float, list[str]]:
     """How likely ``x`` and ``y`` are one entity (0-100) and why.
 
     Names are compared without ``common`` words: "Secretaría de Educación" and "Secretaría de
@@ -128,14 +158,14 @@ def score_pair(x: _Names, y: _Names, common: frozenset[str] = frozenset()) -> tu
     shared = sorted(x.keys & y.keys)
     if shared:
         base = 100.0
-        reasons.append(f"same name or alias {shared[0]!r}")
+        reasons.append(_say(lang, "same_name", shared[0]))
     elif (x.acronyms | x.keys) & y.initials or (y.acronyms | y.keys) & x.initials:
         base = 92.0
         hit = sorted(((x.acronyms | x.keys) & y.initials) or ((y.acronyms | y.keys) & x.initials))[0]
-        reasons.append(f"{hit.upper()!r} is the acronym of the other's name")
+        reasons.append(_say(lang, "acronym", hit.upper()))
     elif x.acronyms & y.acronyms:
         base = 90.0
-        reasons.append(f"same acronym {sorted(x.acronyms & y.acronyms)[0].upper()!r}")
+        reasons.append(_say(lang, "same_acronym", sorted(x.acronyms & y.acronyms)[0].upper()))
     else:
         best, pair = 0.0, ("", "")
         for kx in x.keys:
@@ -154,21 +184,23 @@ def score_pair(x: _Names, y: _Names, common: frozenset[str] = frozenset()) -> tu
         if best == 0.0:
             return 0.0, []
         base = round(best, 1)
-        reasons.append(f"similar names {pair[0]!r} / {pair[1]!r} ({base:.0f})")
+        reasons.append(_say(lang, "similar", pair[0], pair[1], f"{base:.0f}"))
     score = base
     if x.type == "organization":
         if x.kind == y.kind:
-            reasons.append(f"same kind ({x.kind})")
+            reasons.append(_say(lang, "same_kind", label("OrgKind", x.kind, lang)))
         else:
             score -= 8
-            reasons.append(f"different kinds ({x.kind} / {y.kind})")
+            reasons.append(
+                _say(lang, "other_kind", label("OrgKind", x.kind, lang), label("OrgKind", y.kind, lang))
+            )
     if x.countries and y.countries:
-        common = sorted(x.countries & y.countries)
-        if common:
-            reasons.append("same country (" + ", ".join(common) + ")")
+        both = sorted(x.countries & y.countries)
+        if both:
+            reasons.append(_say(lang, "same_country", ", ".join(both)))
         else:
             score -= 8
-            reasons.append("no country in common")
+            reasons.append(_say(lang, "no_country"))
     return max(0.0, min(100.0, round(score, 1))), reasons
 
 
@@ -190,7 +222,11 @@ def _candidates(items: Sequence[_Names]) -> Iterable[tuple[int, int]]:
 
 
 def find_duplicates(
-    store: Store, *, min_score: float = 85.0, entities: Iterable[EntityModel] | None = None
+    store: Store,
+    *,
+    min_score: float = 85.0,
+    entities: Iterable[EntityModel] | None = None,
+    lang: str = "en",
 ) -> list[Duplicate]:
     """Pairs of entities that are likely the same, best first (score ≥ ``min_score``)."""
     if entities is None:
@@ -203,7 +239,7 @@ def find_duplicates(
         x, y = items[a], items[b]
         if x.type != y.type:
             continue
-        score, reasons = score_pair(x, y, common)
+        score, reasons = score_pair(x, y, common, lang)
         if score >= min_score:
             first, second = sorted((x, y), key=lambda n: n.id)
             out.append(Duplicate(first.id, first.name, second.id, second.name, score, reasons))
@@ -228,7 +264,7 @@ class Match:
 
 
 def match_records(
-    store: Store, records: Sequence[Any], *, min_score: float = 90.0
+    store: Store, records: Sequence[Any], *, min_score: float = 90.0, lang: str = "en"
 ) -> tuple[list[Any], list[Match]]:
     """Entities of ``records`` (import records) that match a stored entity under another id.
 
@@ -274,7 +310,7 @@ def match_records(
             other = stored[i]
             if other.type != mine.type:
                 continue
-            s, why = score_pair(mine, other, common)
+            s, why = score_pair(mine, other, common, lang)
             if s >= min_score:
                 scored.append((s, other, why))
         scored.sort(key=lambda t: (-t[0], t[1].id))

@@ -837,7 +837,6 @@ def export(
     if fmt == "xlsx":
         data = ws.dataset()
         write_workbook(data, path, lang)  # type: ignore[arg-type]
-        result.nodes = len(data.entities())
         return result
     if fmt == "cypher":
         result.statements = _text_out(path, out, lambda f: write_cypher(ws.store, f))

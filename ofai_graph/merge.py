@@ -80,7 +80,14 @@ def plan_merge(
         raise OfaiError(f"cannot merge a {d.type} ({drop}) into a {k.type} ({keep})")
     plan = MergePlan(keep, k.name, drop, d.name)
     if isinstance(k, Organization) and isinstance(d, Organization) and k.kind != d.kind:
-        plan.warnings.append(f"kinds differ: {keep} stays {k.kind.value} ({drop} was {d.kind.value})")
+        from .labels import label
+
+        kk, dk = label("OrgKind", k.kind, lang), label("OrgKind", d.kind, lang)
+        plan.warnings.append(
+            f"los tipos difieren: {keep} sigue siendo «{kk}» ({drop} era «{dk}»)"
+            if lang == "es"
+            else f"kinds differ: {keep} stays '{kk}' ({drop} was '{dk}')"
+        )
     data = Dataset()
     # Interactions: DROP's participations become KEEP's; a repeated (entity, role) collapses.
     for i in store.interactions_of(drop):

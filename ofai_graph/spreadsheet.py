@@ -545,10 +545,14 @@ class _Cells:
         sheet = wb.sheet(title)
         for row, col, formula in sheet.formulas:
             self.problems.append(
-                Problem(f"a formula ({formula[:40]}): paste its result as a value", self.file, self.ref(row, col))
+                Problem(
+                    f"a formula ({formula[:40]}): paste its result as a value", self.file, self.ref(row, col)
+                )
             )
         for row, col, err in sheet.errors:
-            self.problems.append(Problem(f"the cell shows an error ({err}): type a value", self.file, self.ref(row, col)))
+            self.problems.append(
+                Problem(f"the cell shows an error ({err}): type a value", self.file, self.ref(row, col))
+            )
         self.rows = sheet.rows
         if sheet.merged:
             self._fill_merges(sheet.merged)
@@ -640,7 +644,12 @@ def read_workbook(path: str | Path) -> WorkbookRead:
     records += _build(parsed, found, name, problems)
     for r in records:
         cells_of = found[r.section]
-        r.sheet, r.title, r.letters, r.lang = BY_SECTION[r.section], cells_of.title, cells_of.letters, cells_of.lang
+        r.sheet, r.title, r.letters, r.lang = (
+            BY_SECTION[r.section],
+            cells_of.title,
+            cells_of.letters,
+            cells_of.lang,
+        )
         r.row = int(r.ref.rsplit("!", 1)[1].split(":")[0])
     if not records and not problems:
         problems.append(Problem("no records found (every sheet is empty)", name))
@@ -951,7 +960,9 @@ def locate(problems: Sequence[Problem], records: Sequence[SheetRecord]) -> list[
             continue
         message = p.message
         if p.field == "participants" and "at least 1 item" in message:
-            message = "an interaction needs at least one participant (Participants sheet or participants column)"
+            message = (
+                "an interaction needs at least one participant (Participants sheet or participants column)"
+            )
         out.append(Problem(message, p.file, rec.cell(p.field), None, rec.column(p.field)))
     return out
 
@@ -1028,6 +1039,7 @@ def import_paths(
     dry_run: bool = False,
     max_bytes: int | None = None,
     progress: Callable[[str], None] | None = None,
+    lang: str = "en",
 ) -> ImportResult:
     """Import YAML, JSON, CSV and Excel files together, all-or-nothing.
 
@@ -1060,7 +1072,7 @@ def import_paths(
     if match and not problems:
         from .duplicates import match_records
 
-        records, matches = match_records(store, records, min_score=min_score)
+        records, matches = match_records(store, records, min_score=min_score, lang=lang)
     _affiliations_by_name(store, records)
     try:
         report = importer._import(store, records, problems, dry_run=dry_run, progress=progress)

@@ -412,6 +412,7 @@ class Workspace:
         dry_run: bool = False,
         max_bytes: int | None = None,
         progress: Any = None,
+        lang: str = "en",
     ) -> Any:
         """Import YAML, JSON, CSV and Excel files all-or-nothing; ``match`` reuses stored entities.
 
@@ -421,7 +422,7 @@ class Workspace:
 
         return import_paths(
             self.store, paths, match=match, min_score=min_score, dry_run=dry_run, max_bytes=max_bytes,
-            progress=progress,
+            progress=progress, lang=lang,
         )  # fmt: skip
 
     def export_to(
@@ -443,11 +444,11 @@ class Workspace:
 
         return interop.export(self, fmt, path, as_of=as_of, dynamic=dynamic, lang=lang, out=out)
 
-    def duplicates(self, *, min_score: float = 85.0) -> list[Any]:
-        """Likely duplicate entities, best first (see :mod:`ofai_graph.duplicates`)."""
+    def duplicates(self, *, min_score: float = 85.0, lang: str = "en") -> list[Any]:
+        """Likely duplicate entities, best first, reasons in ``lang`` (see :mod:`ofai_graph.duplicates`)."""
         from .duplicates import find_duplicates
 
-        return find_duplicates(self.store, min_score=min_score)
+        return find_duplicates(self.store, min_score=min_score, lang=lang)
 
     def merge(self, keep: str, drop: str, *, dry_run: bool = False, lang: str = "es") -> Any:
         """Merge entity ``drop`` into ``keep`` (names, aliases or ids), all-or-nothing.

@@ -66,10 +66,7 @@ def _date_styles(archive: zipfile.ZipFile) -> set[int]:
         root = ET.fromstring(archive.read("xl/styles.xml"))
     except KeyError:
         return set()
-    custom = {
-        int(n.get("numFmtId", "0")): n.get("formatCode", "")
-        for n in root.iter(f"{{{_MAIN}}}numFmt")
-    }
+    custom = {int(n.get("numFmtId", "0")): n.get("formatCode", "") for n in root.iter(f"{{{_MAIN}}}numFmt")}
     dates = set()
     xfs = root.find(f"{{{_MAIN}}}cellXfs")
     if xfs is None:
@@ -153,7 +150,9 @@ class XlsxBook:
             if s.get("state") in ("hidden", "veryHidden"):
                 self.hidden.add(name)
         self.sheetnames = list(self._sheets)
-        self._strings = _shared_strings(self._zip, strings_path if strings_path in self._zip.namelist() else None)
+        self._strings = _shared_strings(
+            self._zip, strings_path if strings_path in self._zip.namelist() else None
+        )
         self._dates = _date_styles(self._zip)
 
     def close(self) -> None:
@@ -162,7 +161,15 @@ class XlsxBook:
     def sheet(self, title: str) -> SheetCells:
         out = SheetCells(title)
         strings, dates, epoch = self._strings, self._dates, self.epoch
-        state: dict[str, Any] = {"row": 0, "values": None, "col": 0, "t": "n", "s": 0, "text": None, "f": None}
+        state: dict[str, Any] = {
+            "row": 0,
+            "values": None,
+            "col": 0,
+            "t": "n",
+            "s": 0,
+            "text": None,
+            "f": None,
+        }
         text_parts: list[str] = []
         collect = [False]
         next_col = [1]

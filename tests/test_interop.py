@@ -278,3 +278,55 @@ def test_cypher_script_loads_an_empty_database_like_neo4j_push(bolt, seeded):
         finally:
             loaded.close()
             pushed.close()
+
+
+# -- the command line ------------------------------------------------------------------------------
+
+
+def cli(*args, db, lang="es"):
+    from click.testing import CliRunner
+
+    from ofai_graph_cli.main import cli as app
+
+    env = {"OFAI_GRAPH_DB": str(db), "OFAI_GRAPH_LANG": lang, "OFAI_GRAPH_AS_OF": None, "NEO4J_URI": None}
+    return CliRunner().invoke(app, list(args), env=env, prog_name="ofai-graph", catch_exceptions=False)
+
+
+def test_cli_template_export_and_import_of_workbooks(tmp_path, seeded_path):
+    import shutil
+
+    db = tmp_path / "s.db"
+    shutil.copy(seeded_path, db)
+    r = cli("template", "--out", str(tmp_path / "plantilla.xlsx"), db=db)
+    assert r.exit_code == 0 and "plantilla.xlsx" in r.stderr
+    assert "Interacciones" in load_workbook(tmp_path / "plantilla.xlsx").sheetnames
+    r = cli("export", "--format", "xlsx", "--out", str(tmp_path / "libro.xlsx"), db=db)
+    assert r.exit_code == 0, r.stderr
+    empty = tmp_path / "vacio.db"
+    r = cli("--json", "import", str(tmp_path / "libro.xlsx"), db=empty)
+    assert r.exit_code == 0, r.stderr
+    with ofai_graph.open(empty) as a, ofai_graph.open(db) as b:
+        assert a.export("yaml") == b.export("yaml")
+    for fmt in ("gexf", "graphml", "cypher"):
+        r = cli("export", "--format", fmt, "--as-of", "2024-03-31", db=db)
+        assert r.exit_code == 0 and r.stdout.strip(), fmt
+    r = cli("export", "--format", "csv", "--out", str(tmp_path / "carpeta"), db=db)
+    assert r.exit_code == 0 and (tmp_path / "carpeta" / "relationships.csv").exists()
+    r = cli("export", "--format", "kumu", db=db)
+    assert r.exit_code == 1 and "--out" in r.stderr
+    r = cli("export", "--format", "cypher", "--dynamic", db=db)
+    assert r.exit_code == 1 and "--dynamic" in r.stderr
+
+
+def test_cli_import_error_names_the_cell_and_exits_1(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Organizaciones"
+    ws.append(["id", "nombre", "tipo"])
+    ws.append(["x", "X", "no existe"])
+    wb.save(tmp_path / "malo.xlsx")
+    r = cli("import", str(tmp_path / "malo.xlsx"), db=tmp_path / "s.db")
+    assert r.exit_code == 1
+    assert "Organizaciones!C2" in r.stderr and "no existe" in r.stderr

@@ -141,3 +141,36 @@ def test_workspace_merge_resolves_names(ws):
     ws.import_data(DATA)
     plan = ws.merge("OIM", "IOM")
     assert (plan.keep, plan.drop) == ("oim", "iom")
+
+
+def test_cli_duplicates_and_merge(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from ofai_graph_cli.main import cli
+
+    db = tmp_path / "s.db"
+    with ofai_graph.open(db) as w:
+        w.import_data(DATA)
+    env = {"OFAI_GRAPH_DB": str(db), "OFAI_GRAPH_LANG": "es", "OFAI_GRAPH_AS_OF": None, "NEO4J_URI": None}
+
+    def run(*args):
+        return CliRunner().invoke(cli, list(args), env=env, prog_name="ofai-graph", catch_exceptions=False)
+
+    r = run("--json", "duplicates", "--min-score", "60")
+    assert r.exit_code == 0
+    found = json.loads(r.stdout)
+    assert {(d["a"], d["b"]) for d in found} >= {("iom", "oim")}
+    r = run("duplicates", "--min-score", "60")
+    assert "mismo tipo" in r.stdout or "nombres parecidos" in r.stdout  # Spanish, no English
+    r = run("merge", "OIM", "IOM", "--dry-run")
+    assert r.exit_code == 0 and "Se fusionaría" in r.stdout and "--dry-run" in r.stderr
+    with ofai_graph.open(db) as w:
+        assert "iom" in {e.id for e in w.dataset().entities()}
+    r = run("--json", "merge", "oim", "iom")
+    assert r.exit_code == 0 and json.loads(r.stdout)["interactions"] == ["m1", "m2"]
+    with ofai_graph.open(db) as w:
+        assert w.resolve("iom") == "oim"
+    r = run("merge", "oim", "oim")
+    assert r.exit_code == 1 and "itself" in r.stderr
