@@ -708,9 +708,12 @@ def _parse_sheet(
     cells.letters = letters
     cells.lang = lang
     out = []
+    prefix = _quote(cells.title) + "!"
+    letter_of = {i: get_column_letter(i) for i in range(1, max(len(v) for _, v in cells.rows) + 1)}
+    filled = cells.filled
     for idx, values in cells.rows[1:]:
         if not any(
-            v is not None and (not isinstance(v, str) or v.strip()) and (idx, i) not in cells.filled
+            v is not None and (not isinstance(v, str) or v.strip()) and (not filled or (idx, i) not in filled)
             for i, v in enumerate(values, start=1)
         ):
             continue  # empty, or filled only by a merged range reaching into it
@@ -719,11 +722,16 @@ def _parse_sheet(
             continue
         row: dict[str, Any] = {}
         refs: dict[str, str] = {}
+        row_text = str(idx)
         for i, value in enumerate(values, start=1):
-            if value is None or (isinstance(value, str) and not value.strip()):
+            if value is None:
                 continue
+            if value.__class__ is str:
+                value = value.strip()
+                if not value:
+                    continue
             col = columns.get(i)
-            ref = cells.ref(idx, i)
+            ref = prefix + letter_of[i] + row_text
             if col is None:
                 if i not in ignored:
                     problems.append(
@@ -732,15 +740,23 @@ def _parse_sheet(
                         )
                     )
                 continue
-            try:
-                row[col.key] = _convert(col, value, lang)
-            except ValueError as exc:
-                problems.append(Problem(str(exc), cells.file, ref, field=col.header(lang)))
-                continue
+            if value.__class__ is str and col.kind in _PLAIN_TEXT:
+                row[col.key] = value  # the common case, without the general conversion
+            elif value.__class__ is str and col.kind == "vocab" and (code := _code(col.vocab, value)):
+                row[col.key] = code
+            else:
+                try:
+                    row[col.key] = _convert(col, value, lang)
+                except ValueError as exc:
+                    problems.append(Problem(str(exc), cells.file, ref, field=col.header(lang)))
+                    continue
             refs[col.key] = ref
         if row:
             out.append((idx, row, refs))
     return out
+
+
+_PLAIN_TEXT = frozenset({"id", "name", "text"})
 
 
 def _number_text(value: Any) -> str | None:

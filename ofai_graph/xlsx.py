@@ -159,105 +159,135 @@ class XlsxBook:
         self._zip.close()
 
     def sheet(self, title: str) -> SheetCells:
-        out = SheetCells(title)
-        strings, dates, epoch = self._strings, self._dates, self.epoch
-        state: dict[str, Any] = {
-            "row": 0,
-            "values": None,
-            "col": 0,
-            "t": "n",
-            "s": 0,
-            "text": None,
-            "f": None,
-        }
-        text_parts: list[str] = []
-        collect = [False]
-        next_col = [1]
+        parser = _SheetParser(SheetCells(title), self._strings, self._dates, self.epoch)
+        with self._zip.open(self._sheets[title]) as f:
+            parser.parse(f)
+        return parser.out
 
-        def start(name: str, attrs: dict[str, str]) -> None:
-            local = name.rsplit(":", 1)[-1] if ":" in name else name
-            if local == "c":
-                ref = attrs.get("r")
-                if ref:
-                    m = _COL.match(ref)
-                    state["col"] = column_index(m.group(1)) if m else next_col[0]
-                else:
-                    state["col"] = next_col[0]
-                next_col[0] = state["col"] + 1
-                state["t"] = attrs.get("t", "n")
-                state["s"] = int(attrs.get("s", "0"))
-                state["f"] = None
-                text_parts.clear()
-            elif local in ("v", "t"):
-                collect[0] = True
-            elif local == "f":
-                collect[0] = True
-                state["f"] = ""
-            elif local == "row":
-                state["row"] = int(attrs.get("r") or state["row"] + 1)
-                state["values"] = []
-                next_col[0] = 1
-            elif local == "mergeCell":
-                out.merged.append(attrs.get("ref", ""))
-            elif local == "rPh":
-                collect[0] = False
 
-        def end(name: str) -> None:
-            local = name.rsplit(":", 1)[-1] if ":" in name else name
-            if local == "f":
-                state["f"] = "".join(text_parts)
-                text_parts.clear()
-                collect[0] = False
-            elif local in ("v", "t"):
-                collect[0] = False
-            elif local == "c":
-                raw = "".join(text_parts)
-                row, col, t = state["row"], state["col"], state["t"]
-                if state["f"] is not None:
-                    out.formulas.append((row, col, "=" + state["f"]))
-                    return
-                if t == "e":
-                    out.errors.append((row, col, raw))
-                    return
-                if raw == "" and t != "inlineStr":
-                    return
-                if t == "s":
-                    value: Any = strings[int(raw)]
-                elif t in ("inlineStr", "str"):
-                    value = raw
-                elif t == "b":
-                    value = raw == "1"
-                elif t == "d":
-                    value = dt.datetime.fromisoformat(raw)
-                else:
-                    number = float(raw)
-                    if state["s"] in dates:
-                        value = epoch + dt.timedelta(days=number)
-                        if number < 60 and epoch.year == 1899:
-                            value += dt.timedelta(days=1)  # Excel's phantom 1900-02-29
-                    elif number.is_integer() and "." not in raw and "E" not in raw.upper():
-                        value = int(raw)
-                    else:
-                        value = number
-                values = state["values"]
-                if len(values) < col:
-                    values.extend([None] * (col - len(values)))
-                values[col - 1] = value
-            elif local == "row":
-                if state["values"]:
-                    out.rows.append((state["row"], state["values"]))
-                state["values"] = None
+class _SheetParser:
+    """expat callbacks for one sheet; one small handler per element that matters, found by name."""
 
-        def chars(data: str) -> None:
-            if collect[0]:
-                text_parts.append(data)
+    def __init__(self, out: SheetCells, strings: list[str], dates: set[int], epoch: dt.datetime):
+        self.out, self.strings, self.dates, self.epoch = out, strings, dates, epoch
+        self.row = 0
+        self.values: list[Any] = []
+        self.col = 0
+        self.next_col = 1
+        self.t = "n"
+        self.s = "0"
+        self.formula: str | None = None
+        self.parts: list[str] = []
+        self.collect = False
+        self._columns: dict[str, int] = {}
+        self._start = {"c": self._c, "v": self._text, "t": self._text, "f": self._f, "row": self._row,
+                       "mergeCell": self._merge, "rPh": self._rph}  # fmt: skip
+        self._end = {"c": self._c_end, "v": self._text_end, "t": self._text_end, "f": self._f_end,
+                     "row": self._row_end}  # fmt: skip
 
+    def parse(self, f: Any) -> None:
         p = expat.ParserCreate()
         p.buffer_text = True
-        p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
-        with self._zip.open(self._sheets[title]) as f:
-            p.ParseFile(f)
-        return out
+        start, end, parts = self._start, self._end, self.parts
+
+        def on_start(name: str, attrs: dict[str, str]) -> None:
+            h = start.get(name) or (start.get(name.rsplit(":", 1)[-1]) if ":" in name else None)
+            if h is not None:
+                h(attrs)
+
+        def on_end(name: str) -> None:
+            h = end.get(name) or (end.get(name.rsplit(":", 1)[-1]) if ":" in name else None)
+            if h is not None:
+                h()
+
+        def on_chars(data: str) -> None:
+            if self.collect:
+                parts.append(data)
+
+        p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = on_start, on_end, on_chars
+        p.ParseFile(f)
+
+    def _c(self, attrs: dict[str, str]) -> None:
+        ref = attrs.get("r")
+        m = _COL.match(ref) if ref else None
+        if m:
+            letters = m.group(1)
+            col = self._columns.get(letters)
+            if col is None:
+                col = self._columns[letters] = column_index(letters)
+            self.col = col
+        else:
+            self.col = self.next_col
+        self.next_col = self.col + 1
+        self.t = attrs.get("t", "n")
+        self.s = attrs.get("s", "0")
+        self.formula = None
+        self.parts.clear()
+
+    def _text(self, attrs: dict[str, str]) -> None:
+        self.collect = True
+
+    def _text_end(self) -> None:
+        self.collect = False
+
+    def _f(self, attrs: dict[str, str]) -> None:
+        self.collect = True
+        self.formula = ""
+
+    def _f_end(self) -> None:
+        self.formula = "".join(self.parts)
+        self.parts.clear()
+        self.collect = False
+
+    def _rph(self, attrs: dict[str, str]) -> None:
+        self.collect = False  # phonetic guide runs are not the cell's text
+
+    def _row(self, attrs: dict[str, str]) -> None:
+        r = attrs.get("r")
+        self.row = int(r) if r else self.row + 1
+        self.values = []
+        self.next_col = 1
+
+    def _row_end(self) -> None:
+        if self.values:
+            self.out.rows.append((self.row, self.values))
+
+    def _merge(self, attrs: dict[str, str]) -> None:
+        self.out.merged.append(attrs.get("ref", ""))
+
+    def _c_end(self) -> None:
+        raw = "".join(self.parts)
+        t = self.t
+        if self.formula is not None:
+            self.out.formulas.append((self.row, self.col, "=" + self.formula))
+            return
+        if t == "inlineStr" or t == "str":
+            value: Any = raw
+        elif raw == "":
+            return
+        elif t == "s":
+            value = self.strings[int(raw)]
+        elif t == "e":
+            self.out.errors.append((self.row, self.col, raw))
+            return
+        elif t == "b":
+            value = raw == "1"
+        elif t == "d":
+            value = dt.datetime.fromisoformat(raw)
+        else:
+            number = float(raw)
+            if int(self.s) in self.dates:
+                value = self.epoch + dt.timedelta(days=number)
+                if number < 60 and self.epoch.year == 1899:
+                    value += dt.timedelta(days=1)  # Excel's phantom 1900-02-29
+            elif number.is_integer() and "." not in raw and "E" not in raw.upper():
+                value = int(raw)
+            else:
+                value = number
+        values, col = self.values, self.col
+        if len(values) < col:
+            values.extend([None] * (col - len(values)))
+        values[col - 1] = value
 
 
 __all__ = ["NotAWorkbook", "SheetCells", "XlsxBook"]
