@@ -7,7 +7,7 @@ drop-down lists for every closed vocabulary. :func:`write_workbook` writes a :cl
 :func:`import_workbook` imports them all-or-nothing through :mod:`ofai_graph.importer`. Every
 problem names the cell: ``Interacciones!D7``.
 
-Rules for what people put in spreadsheets (also in the template's notes and ``docs/spreadsheets.md``):
+Rules for what people put in spreadsheets (also in the template's notes and ``docs/interop.md``):
 
 - Row 1 is the header; sheets and headers may be Spanish or English, in any column order.
   A column whose header starts with ``#`` is the user's own and is ignored; any other unknown
