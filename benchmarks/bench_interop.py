@@ -61,6 +61,7 @@ def main() -> None:
     ap.add_argument("--interactions", type=int, default=1_000_000)
     ap.add_argument("--dynamic", action="store_true", help="also the dynamic (evidence) GEXF")
     ap.add_argument("--verify", action="store_true", help="read the files back with networkx")
+    ap.add_argument("--store", help="keep the generated store in this file and reuse it on the next run")
     ap.add_argument("--mode", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("--out", help=argparse.SUPPRESS)
@@ -78,13 +79,21 @@ def main() -> None:
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "big.db"
-        b = child("--mode", "build", "--db", str(db), "--entities", str(args.entities),
-                  "--interactions", str(args.interactions))  # fmt: skip
-        c = b["counts"]
+        db = Path(args.store) if args.store else Path(tmp) / "big.db"
+        if db.exists():
+            import ofai_graph
+
+            with ofai_graph.open(db) as ws:
+                c = ws.store.counts()
+            print(f"store: {db} (reused)")
+        else:
+            b = child("--mode", "build", "--db", str(db), "--entities", str(args.entities),
+                      "--interactions", str(args.interactions))  # fmt: skip
+            c = b["counts"]
+            print(f"store generated and imported in {b['seconds']:.0f} s (not timed)")
         print(
             f"store: {c['organization'] + c['person'] + c['country']:,} entities, {c['interactions']:,} "
-            f"interactions, {c['ties']:,} ties (generated and imported in {b['seconds']:.0f} s, not timed)"
+            f"interactions, {c['ties']:,} ties"
         )
         runs = [("gexf", False), ("graphml", False)] + ([("gexf", True)] if args.dynamic else [])
         for fmt, dynamic in runs:

@@ -186,31 +186,44 @@ def network(
     tier_labels = {t: label("Tier", t, lang) for t in ("strong", "medium", "weak", "cold")}
     kind_labels: dict[tuple[str, str], str] = {}
     tie_labels: dict[str, str] = {"affiliation": "afiliación" if lang == "es" else "affiliation"}
+    dates: dict[tuple[dt.date, dt.date], str] = {}  # a few thousand distinct intervals
+    ties_text: dict[tuple[str, ...], str | None] = {(): None}
+    append = net.edges.append
     for u, v, d in g.edges(data=True):
-        end, start = d.get("last"), d.get("last_start")
+        end, start = d["last"], d["last_start"]
         if end is not None:
-            for n in (u, v):
-                prev = last.get(n)
-                if prev is None or (end, start) > prev:
-                    last[n] = (end, start)
-        ties = d.get("ties") or ()
-        for t in ties:
-            if t not in tie_labels:
-                tie_labels[t] = label("TieKind", t, lang)
-        net.edges.append(
+            key = (end, start)
+            prev = last.get(u)
+            if prev is None or key > prev:
+                last[u] = key
+            prev = last.get(v)
+            if prev is None or key > prev:
+                last[v] = key
+            when = dates.get(key)
+            if when is None:
+                when = dates[key] = str(PartialDate.from_interval(start, end))
+        else:
+            when = None
+        ties = tuple(d["ties"] or ())
+        text = ties_text.get(ties, "")
+        if text == "":
+            for t in ties:
+                if t not in tie_labels:
+                    tie_labels[t] = label("TieKind", t, lang)
+            text = ties_text[ties] = "|".join(dict.fromkeys(tie_labels[t] for t in ties)) or None
+        score = round(d["score"], 6)
+        append(
             (
                 u,
                 v,
-                round(d["score"], 6),
+                score,
                 {
-                    "strength": round(d["score"], 6),
-                    "tier": tier_labels[tier(d["score"])],
-                    "interactions": int(d.get("interactions", 0)),
-                    "last_interaction": (
-                        str(PartialDate.from_interval(start, end)) if end is not None else None
-                    ),
-                    "reciprocal": bool(d.get("reciprocal", False)),
-                    "ties": "|".join(dict.fromkeys(tie_labels[t] for t in ties)) or None,
+                    "strength": score,
+                    "tier": tier_labels[tier(score)],
+                    "interactions": d["interactions"],
+                    "last_interaction": when,
+                    "reciprocal": d["reciprocal"],
+                    "ties": text,
                 },
             )
         )
@@ -356,11 +369,12 @@ def evidence_network(store: Store, *, lang: str = "es") -> Network:
 # -- XML writers -------------------------------------------------------------------------------
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ATTR_ENTITIES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 
 
 def _x(value: Any) -> str:
     """Text for an XML attribute value, quoted; characters XML 1.0 cannot hold are dropped."""
-    return quoteattr(_XML_INVALID.sub("", str(value)), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+    return quoteattr(_XML_INVALID.sub("", str(value)), _ATTR_ENTITIES)
 
 
 def _xv(value: Any) -> str:
@@ -369,9 +383,48 @@ def _xv(value: Any) -> str:
     return str(value)
 
 
+class _Quoted(dict):  # type: ignore[type-arg]
+    """Quoted attribute text, each distinct value escaped once: ids repeat on every edge they end."""
+
+    def __missing__(self, value: Any) -> str:
+        q = self[value] = _x(_xv(value))
+        return q
+
+
+class _Text(dict):  # type: ignore[type-arg]
+    """Element text, escaped once per distinct value."""
+
+    def __missing__(self, value: Any) -> str:
+        t = self[value] = escape(_XML_INVALID.sub("", _xv(value)))
+        return t
+
+
+def _number(value: Any) -> str:
+    return "true" if value is True else "false" if value is False else repr(value)
+
+
+def _writer(out: IO[str]) -> Any:
+    """``write`` that gathers small strings into large writes."""
+    buf: list[str] = []
+
+    def write(text: str) -> None:
+        buf.append(text)
+        if len(buf) >= 4096:
+            out.write("".join(buf))
+            buf.clear()
+
+    def flush() -> None:
+        out.write("".join(buf))
+        buf.clear()
+
+    write.flush = flush  # type: ignore[attr-defined]
+    return write
+
+
 def write_gexf(net: Network, out: IO[str]) -> None:
     """GEXF 1.3 (Gephi), static or, for an evidence network, dynamic with ``date`` spells."""
-    w = out.write
+    w = _writer(out)
+    q = _Quoted()
     w('<?xml version="1.0" encoding="UTF-8"?>\n')
     w(
         '<gexf xmlns="http://gexf.net/1.3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -386,34 +439,39 @@ def write_gexf(net: Network, out: IO[str]) -> None:
         for a in attrs:
             w(f"      <attribute id={_x(a.id)} title={_x(a.title)} type={_x(a.type)}/>\n")
         w("    </attributes>\n")
+
+    def values(attrs: dict[str, Any], declared: list[Attribute]) -> str:
+        parts = []
+        for a in declared:
+            v = attrs.get(a.id)
+            if v is None:
+                continue
+            text = _number(v) if a.type != "string" else q[v]
+            if a.type != "string":
+                text = f'"{text}"'
+            parts.append(f'<attvalue for="{a.id}" value={text}/>')
+        return "".join(parts)
+
     w("    <nodes>\n")
     for n, lbl, attrs in net.nodes:
-        w(f"      <node id={_x(n)} label={_x(lbl)}{_spell(attrs)}><attvalues>")
-        for a in net.node_attributes:
-            v = attrs.get(a.id)
-            if v is not None:
-                w(f"<attvalue for={_x(a.id)} value={_x(_xv(v))}/>")
+        w(f"      <node id={q[n]} label={_x(lbl)}{_spell(attrs)}><attvalues>")
+        w(values(attrs, net.node_attributes))
         w("</attvalues></node>\n")
     w("    </nodes>\n    <edges>\n")
     for i, (u, v, weight, attrs) in enumerate(net.edges):
         w(
-            f'      <edge id="{i}" source={_x(u)} target={_x(v)} weight="{weight!r}"{_spell(attrs)}><attvalues>'
+            f'      <edge id="{i}" source={q[u]} target={q[v]} weight="{weight!r}"{_spell(attrs)}><attvalues>'
+            f"{values(attrs, net.edge_attributes)}</attvalues></edge>\n"
         )
-        for a in net.edge_attributes:
-            x = attrs.get(a.id)
-            if x is not None:
-                w(f"<attvalue for={_x(a.id)} value={_x(_xv(x))}/>")
-        w("</attvalues></edge>\n")
     w("    </edges>\n  </graph>\n</gexf>\n")
+    w.flush()
 
 
 def _spell(attrs: dict[str, Any]) -> str:
-    out = ""
-    if attrs.get("start"):
-        out += f' start="{attrs["start"]}"'
-    if attrs.get("end"):
-        out += f' end="{attrs["end"]}"'
-    return out
+    start, end = attrs.get("start"), attrs.get("end")
+    if not start and not end:
+        return ""
+    return (f' start="{start}"' if start else "") + (f' end="{end}"' if end else "")
 
 
 _GRAPHML_TYPES = {"string": "string", "double": "double", "integer": "long", "boolean": "boolean"}
@@ -421,7 +479,8 @@ _GRAPHML_TYPES = {"string": "string", "double": "double", "integer": "long", "bo
 
 def write_graphml(net: Network, out: IO[str]) -> None:
     """GraphML with typed keys (``attr.name`` is the attribute's id; ``start``/``end`` as text)."""
-    w = out.write
+    w = _writer(out)
+    q, t = _Quoted(), _Text()
     w('<?xml version="1.0" encoding="UTF-8"?>\n')
     w(
         '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
@@ -441,21 +500,28 @@ def write_graphml(net: Network, out: IO[str]) -> None:
                 f'attr.type="{_GRAPHML_TYPES[a.type]}"/>\n'
             )
     w('  <graph edgedefault="undirected">\n')
-    for n, lbl, attrs in net.nodes:
-        w(f'    <node id={_x(n)}><data key="n_label">{escape(_XML_INVALID.sub("", lbl))}</data>')
-        for a in node_keys[1:]:
+
+    def values(prefix: str, attrs: dict[str, Any], declared: list[Attribute]) -> str:
+        parts = []
+        for a in declared:
             v = attrs.get(a.id)
             if v is not None:
-                w(f'<data key="n_{a.id}">{escape(_XML_INVALID.sub("", _xv(v)))}</data>')
-        w("</node>\n")
+                text = t[v] if a.type == "string" else _number(v)
+                parts.append(f'<data key="{prefix}_{a.id}">{text}</data>')
+        return "".join(parts)
+
+    for n, lbl, attrs in net.nodes:
+        w(
+            f'    <node id={q[n]}><data key="n_label">{escape(_XML_INVALID.sub("", lbl))}</data>'
+            f"{values('n', attrs, node_keys[1:])}</node>\n"
+        )
     for u, v, weight, attrs in net.edges:
-        w(f'    <edge source={_x(u)} target={_x(v)}><data key="e_weight">{weight!r}</data>')
-        for a in edge_keys[1:]:
-            x = attrs.get(a.id)
-            if x is not None:
-                w(f'<data key="e_{a.id}">{escape(_XML_INVALID.sub("", _xv(x)))}</data>')
-        w("</edge>\n")
+        w(
+            f'    <edge source={q[u]} target={q[v]}><data key="e_weight">{weight!r}</data>'
+            f"{values('e', attrs, edge_keys[1:])}</edge>\n"
+        )
     w("  </graph>\n</graphml>\n")
+    w.flush()
 
 
 # -- Kumu --------------------------------------------------------------------------------------
