@@ -18,28 +18,17 @@ from .bulk import paused_gc
 from .errors import Ambiguous, InvalidData, NotFound, Problem
 from .files import MAX_BYTES, RawRecord, detect_format, parse_document, read_text
 from .model import (
+    MODELS,
     SECTIONS,
     SLUG_HINT,
     SLUG_PATTERN,
     Country,
     Dataset,
-    FollowUp,
-    Interaction,
-    Organization,
-    Person,
-    Tie,
+    EntityModel,
 )
 from .resolve import Resolver
 from .store.base import Store, WriteReport
 
-MODELS: dict[str, type[BaseModel]] = {
-    "countries": Country,
-    "organizations": Organization,
-    "people": Person,
-    "interactions": Interaction,
-    "followups": FollowUp,
-    "ties": Tie,
-}
 _ADAPTERS = {section: TypeAdapter(list[model]) for section, model in MODELS.items()}  # type: ignore[valid-type]
 ENTITY_SECTIONS = ("countries", "organizations", "people")
 
@@ -125,25 +114,33 @@ MODEL_TAGS = {"function-after", "function-before", "function-plain"}
 
 
 class _References:
-    """Resolves names in references to ids, across all the batches of one import."""
+    """Resolves the names in references to ids, across all the batches of one import.
 
-    def __init__(self, store: Store, entities: Sequence[BaseModel]):
+    References are rewritten in the raw records, before these are validated: every record is
+    validated once, with the ids it is stored with (a tie's default id comes from its resolved ends).
+    A raw record whose references change is copied, never changed in place.
+    """
+
+    def __init__(self, store: Store, entities: Sequence[EntityModel]):
         self.store = store
-        self.batch_ids = {e.id for e in entities}  # type: ignore[attr-defined]
-        self.resolver = Resolver(store, entities)  # type: ignore[arg-type]
+        self.batch_ids: set[str] = set()
+        self.resolver = Resolver(store)
         self.cache: dict[str, str | None] = {}
+        self.new: dict[str, Country] = {}  # countries named in references, to be added
         self.countries_added: set[str] = set()
         self.interaction_ids: set[str] = set()
+        self._entities: list[EntityModel] = []
+        self.extend(entities)
 
-    def ref(
-        self,
-        value: str,
-        at: Callable[[], dict[str, Any]],
-        field: str,
-        problems: list[Problem],
-        new: dict[str, Country],
-    ) -> str:
-        """The id ``value`` names; ``at()`` says where the reference is, for an error message."""
+    def extend(self, entities: Sequence[EntityModel]) -> None:
+        """Let references name these entities too."""
+        self._entities += entities
+        self.batch_ids |= {e.id for e in entities}
+        self.resolver = Resolver(self.store, self._entities)
+        self.cache.clear()
+
+    def ref(self, value: str, record: RawRecord, field: str, problems: list[Problem]) -> str:
+        """The id ``value`` names; ``value`` itself, with a problem, when it names none."""
         if value in self.batch_ids:
             return value
         if value not in self.cache:
@@ -152,67 +149,91 @@ class _References:
             except NotFound as exc:
                 code = countries.lookup(value)
                 if code is not None:
-                    if code not in new:
-                        new[code] = Country(id=code)
+                    if code not in self.new:
+                        self.new[code] = Country(id=code)
                     self.cache[value] = code
                 else:
                     self.cache[value] = None
                     hint = f"; closest: {', '.join(exc.suggestions)}" if exc.suggestions else ""
                     problems.append(
-                        Problem(
-                            f"{value!r} is neither an id nor a known name or alias{hint}",
-                            **at(),
-                            field=field,
-                        )
+                        _at(record, f"{value!r} is neither an id nor a known name or alias{hint}", field)
                     )
                     return value
             except Ambiguous as exc:
                 self.cache[value] = None
-                problems.append(Problem(str(exc), **at(), field=field))
+                problems.append(_at(record, str(exc), field))
                 return value
         resolved = self.cache[value]
         if resolved is None:
-            problems.append(Problem(f"{value!r} does not name exactly one entity", **at(), field=field))
+            problems.append(_at(record, f"{value!r} does not name exactly one entity", field))
             return value
         return resolved
 
-    def prepare(self, data: Dataset, origin: Any) -> list[Problem]:
-        """Rewrite the references of one batch to ids (in place); return what could not be resolved."""
+    def _text(self, value: Any, record: RawRecord, field: str, problems: list[Problem]) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return value  # validation says what is wrong with it
+        return self.ref(value.strip(), record, field, problems)
+
+    def resolve(self, records: Sequence[RawRecord]) -> list[Problem]:
+        """Rewrite the references of raw records to ids; return what could not be resolved."""
         problems: list[Problem] = []
-        new: dict[str, Country] = {}
-
-        def where(section: str, rid: str) -> dict[str, Any]:
-            return origin.get((section, rid), {"record": f"{section} (id {rid!r})"})
-
-        for p in data.people:
-            for i, a in enumerate(p.affiliations):
-                a.__dict__["organization"] = self.ref(
-                    a.organization,
-                    lambda p=p: where("people", p.id),
-                    f"affiliations.{i}.organization",
-                    problems,
-                    new,
-                )
         batch = self.batch_ids
-        for it in data.interactions:
-            parts = it.participants
-            for i, part in enumerate(parts):
-                if part.entity not in batch:
-                    # Models are mutated in place: re-validating a million of them would double the cost.
-                    parts[i] = part._replace(
-                        entity=self.ref(
-                            part.entity,
-                            lambda it=it: where("interactions", it.id),
-                            f"participants.{i}.entity",
-                            problems,
-                            new,
+        for r in records:
+            data = r.data
+            if not isinstance(data, dict):
+                continue
+            changes: dict[str, Any] = {}
+            if r.section == "interactions":
+                parts = data.get("participants")
+                if isinstance(parts, list):
+                    new_parts = list(parts)
+                    for i, p in enumerate(parts):
+                        entity = (
+                            p.get("entity")
+                            if isinstance(p, dict)
+                            else p[0]
+                            if isinstance(p, (list, tuple)) and p
+                            else None
                         )
-                    )
-            # Two spellings of one partner collapse into one participant per role.
-            unique = {(p.entity, p.role._value_): p for p in parts}  # _value_: Enum.__hash__ is slow
-            if len(unique) != len(parts):
-                it.__dict__["participants"] = list(unique.values())
-            self.interaction_ids.add(it.id)
+                        if entity is None or entity in batch:
+                            continue
+                        found = self._text(entity, r, f"participants.{i}.entity", problems)
+                        if found != entity:
+                            new_parts[i] = {**p, "entity": found} if isinstance(p, dict) else [found, *p[1:]]
+                    if new_parts != parts:
+                        changes["participants"] = new_parts
+            elif r.section == "people":
+                affs = data.get("affiliations")
+                if isinstance(affs, list):
+                    new_affs = [
+                        {
+                            **a,
+                            "organization": self._text(
+                                a.get("organization"), r, f"affiliations.{i}.organization", problems
+                            ),
+                        }
+                        if isinstance(a, dict)
+                        else a
+                        for i, a in enumerate(affs)
+                    ]
+                    if new_affs != affs:
+                        changes["affiliations"] = new_affs
+            else:
+                for field in _REFERENCE_FIELDS.get(r.section, ()):
+                    value = data.get(field)
+                    found = self._text(value, r, field, problems)
+                    if found != value:
+                        changes[field] = found
+            if changes:
+                r.data = {**data, **changes}
+        return problems
+
+    def finish(self, data: Dataset, origin: Any) -> list[Problem]:
+        """Check what validated records refer to (follow-ups' interactions) and add the countries
+        that entities and references named but the store lacks."""
+        problems: list[Problem] = []
+        batch = self.batch_ids
+        self.interaction_ids.update(it.id for it in data.interactions)
         wanted = {
             f.interaction
             for f in data.followups
@@ -220,34 +241,15 @@ class _References:
         }
         known = set(self.store.get_interactions(wanted)) if wanted else set()
         for f in data.followups:
-            for field in ("expected_from", "owner"):
-                value = getattr(f, field)
-                if value:
-                    f.__dict__[field] = self.ref(
-                        value, lambda f=f: where("followups", f.id), field, problems, new
-                    )
             if f.interaction and f.interaction not in self.interaction_ids and f.interaction not in known:
                 problems.append(
                     Problem(
                         f"interaction {f.interaction!r} does not exist",
-                        **where("followups", f.id),
+                        **origin.get(("followups", f.id), {"record": f"followups (id {f.id!r})"}),
                         field="interaction",
                     )
                 )
-        for t in data.ties:
-            t.__dict__["source"] = self.ref(
-                t.source, lambda t=t: where("ties", t.id), "source", problems, new
-            )
-            t.__dict__["target"] = self.ref(
-                t.target, lambda t=t: where("ties", t.id), "target", problems, new
-            )
-            if t.source == t.target:
-                problems.append(
-                    Problem("a tie must link two different entities", **where("ties", t.id), field="target")
-                )
-            elif t.id.count("--") == 2:
-                # Ids of ties derive from their ends, which may just have been rewritten.
-                t.__dict__["id"] = f"{t.source}--{t.kind.value}--{t.target}"
+        new = self.new
         for e in [*data.organizations, *data.people]:
             for code in e.countries:
                 if code not in batch and code not in new and code not in self.countries_added:
@@ -257,7 +259,15 @@ class _References:
             present = self.store.get_entities(todo)
             data.countries.extend(m for c, m in todo.items() if c not in present)
             self.countries_added |= set(todo)
+        new.clear()
         return problems
+
+
+_REFERENCE_FIELDS = {"followups": ("expected_from", "owner"), "ties": ("source", "target")}
+
+
+def _at(record: RawRecord, message: str, field: str) -> Problem:
+    return Problem(message, record.file, record.where, record.line, field)
 
 
 CHUNK = 20_000
@@ -306,12 +316,18 @@ def _import(
     for r in records:
         by_section[r.section].append(r)
     say("validating entities")
-    entity_records = [r for s in ENTITY_SECTIONS for r in by_section[s]]
-    entities, found = validate_records(entity_records)
+    # Countries and organizations first: people's affiliations name them.
+    entities, found = validate_records(by_section["countries"] + by_section["organizations"])
     problems += found
+    refs = _References(store, entities.entities())
+    problems += refs.resolve(by_section["people"])
+    people, found = validate_records(by_section["people"])
+    problems += found
+    entities.people.extend(people.people)
+    refs.extend(people.people)
+    entity_records = [r for s in ENTITY_SECTIONS for r in by_section[s]]
     seen: dict[str, set[str]] = {}
     entities = _dedupe(entities, _origin(entity_records), seen, problems, store)
-    refs = _References(store, entities.entities())
     total = sum(len(by_section[s]) for s in ("interactions", "followups", "ties"))
     done = 0
 
@@ -321,7 +337,7 @@ def _import(
     report = WriteReport()
     try:
         with store.transaction() as tx:
-            problems += refs.prepare(entities, _origin(entity_records))
+            problems += refs.finish(entities, _origin(entity_records))
             if not problems:
                 tx.write(entities)
             for section in ("interactions", "followups", "ties"):
@@ -329,9 +345,10 @@ def _import(
                 for i in range(0, len(recs), CHUNK):
                     chunk = recs[i : i + CHUNK]
                     origin = _origin(chunk)
+                    problems += refs.resolve(chunk)
                     data, found = validate_records(chunk)
                     problems += found
-                    problems += refs.prepare(data, origin)
+                    problems += refs.finish(data, origin)
                     data = _dedupe(data, origin, seen, problems, store)
                     if not problems:
                         tx.write(data)

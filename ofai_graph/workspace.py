@@ -121,18 +121,7 @@ class Workspace:
         self, *records: Organization | Person | Interaction | FollowUp | Tie | EntityModel
     ) -> WriteReport:
         """Add or update records, all-or-nothing; names in references are resolved."""
-        data = Dataset()
-        section = {
-            "Organization": data.organizations,
-            "Person": data.people,
-            "Country": data.countries,
-            "Interaction": data.interactions,
-            "FollowUp": data.followups,
-            "Tie": data.ties,
-        }
-        for r in records:
-            section[type(r).__name__].append(r)
-        return importer.import_data(self.store, data)
+        return importer.import_data(self.store, Dataset.of(records))
 
     def dataset(self) -> Dataset:
         return self.store.dump()
