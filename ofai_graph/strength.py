@@ -111,24 +111,9 @@ class StrengthConfig(BaseModel):
     @classmethod
     def load(cls, path: str | Path | None) -> StrengthConfig:
         """Defaults, overridden by the ``strength:`` section of a YAML file if it exists."""
-        if path is None or not Path(path).exists():
-            return cls()
-        import yaml
+        from .config import load_strength
 
-        from .errors import OfaiError
-
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        section = doc.get("strength", {}) if isinstance(doc, dict) else {}
-        try:
-            base = cls().model_dump()
-            for key, value in section.items():
-                if isinstance(base.get(key), dict) and isinstance(value, dict):
-                    base[key].update(value)
-                else:
-                    base[key] = value
-            return cls.model_validate(base)
-        except Exception as exc:
-            raise OfaiError(f"{path}: invalid strength settings: {exc}") from None
+        return load_strength(path)
 
     def tier(self, score: float) -> str:
         for name in ("strong", "medium", "weak"):

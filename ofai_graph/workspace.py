@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from . import files, importer
+from . import config, files, importer
 from .ask import EXAMPLES as ASK_EXAMPLES
 from .ask import parse as parse_question
+from .cache import RevisionCache
 from .errors import OfaiError
 from .followups import Dormant, FollowUpView, close_followup, dormant, list_followups
 from .maps import Map, build_map
@@ -31,7 +32,7 @@ from .model import (
     Person,
     Tie,
 )
-from .paths import Connection, connect, neighbourhood, tag_target, target_for
+from .paths import Connection, connect, neighbourhood
 from .profile import Profile, profile
 from .resolve import Resolver, SearchHit, search
 from .stats import Stats, stats
@@ -40,6 +41,7 @@ from .store.base import Store, WriteReport
 from .strength import PairStrength, StrengthConfig, pair, relationship_graph, top_partners
 from .strength import explain as explain_pair
 from .structure import Broker, brokers
+from .targets import resolve_target
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -66,7 +68,7 @@ class Workspace:
         self.store = store
         self._resolver: Resolver | None = None
         self._resolver_rev = -1
-        self._graph_cache: dict[str, tuple[int, Any]] = {}
+        self._cache = RevisionCache(store)
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def close(self) -> None:
@@ -160,19 +162,12 @@ class Workspace:
     # -- relationship intelligence -------------------------------------------------------------------
     @property
     def config_path(self) -> Path | None:
-        """``$OFAI_GRAPH_CONFIG``, else ``ofai-graph.yaml`` beside an embedded store's file."""
-        import os
-
-        env = os.environ.get("OFAI_GRAPH_CONFIG")
-        if env:
-            return Path(env)
-        if self.store.backend == "sqlite" and self.store.location != ":memory:":
-            return Path(self.store.location).parent / "ofai-graph.yaml"
-        return None
+        """The configuration file (see :func:`ofai_graph.config.config_path`)."""
+        return config.config_path(self.store)
 
     @property
     def strength_config(self) -> StrengthConfig:
-        return StrengthConfig.load(self.config_path)
+        return config.load_strength(self.config_path)
 
     def relationship_graph(self, as_of: dt.date | None = None, axes: Sequence[str] = ()) -> nx.Graph:
         """The strength-weighted entity graph as of a date (cached until the data changes).
@@ -225,11 +220,7 @@ class Workspace:
     ) -> Connection:
         """Referral paths from the home office (or ``source``) to an entity, a country or a tag."""
         src = self.resolve(source) if source else self.home
-        # An exact name wins, then an exact tag, then a near-miss of a name.
-        exact = self.resolver.exact(target)
-        tgt = tag_target(self.store, target) if len(exact) != 1 else None
-        if tgt is None:
-            tgt = target_for(self.store, self.resolve(target), target)
+        tgt = resolve_target(self.store, target, self.resolver)
         options = {
             "k": k,
             "max_hops": max_hops,
@@ -374,15 +365,7 @@ class Workspace:
         return Answer(question=question, action=intent.action, subject=intent.subject, result=result)
 
     def _cached(self, key: str, build: Any) -> Any:
-        rev = self.store.revision()
-        hit = self._graph_cache.get(key)
-        if hit is None or hit[0] != rev:
-            hit = (rev, build())
-            self._graph_cache.pop(key, None)
-            self._graph_cache[key] = hit
-            while len(self._graph_cache) > 8:  # graphs are big: keep the most recent few
-                self._graph_cache.pop(next(iter(self._graph_cache)))
-        return hit[1]
+        return self._cache.get(key, build)
 
 
 def open(path: str | Path | None = None, *, backend: str | None = None, **options: Any) -> Workspace:

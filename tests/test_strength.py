@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ofai_graph.errors import OfaiError
 from ofai_graph.importer import import_data
 from ofai_graph.store.sqlite import SQLiteStore
 from ofai_graph.strength import StrengthConfig, explain, pair, relationship_graph, top_partners
@@ -136,7 +137,7 @@ def test_config_file_overrides_defaults(tmp_path):
     cfg = StrengthConfig.load(path)
     assert cfg.half_life_days == 30 and cfg.kind["visit"] == 3.0 and cfg.kind["meeting"] == 1.0
     path.write_text("strength:\n  half_life_days: -1\n")
-    with pytest.raises(Exception, match="half_life_days"):
+    with pytest.raises(OfaiError, match="half_life_days"):
         StrengthConfig.load(path)
 
 
