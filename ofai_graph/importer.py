@@ -24,7 +24,6 @@ from .model import (
     SLUG_PATTERN,
     Country,
     Dataset,
-    EntityModel,
 )
 from .resolve import Resolver
 from .store.base import Store, WriteReport
@@ -114,33 +113,25 @@ MODEL_TAGS = {"function-after", "function-before", "function-plain"}
 
 
 class _References:
-    """Resolves the names in references to ids, across all the batches of one import.
+    """Resolves names in references to ids, across all the batches of one import."""
 
-    References are rewritten in the raw records, before these are validated: every record is
-    validated once, with the ids it is stored with (a tie's default id comes from its resolved ends).
-    A raw record whose references change is copied, never changed in place.
-    """
-
-    def __init__(self, store: Store, entities: Sequence[EntityModel]):
+    def __init__(self, store: Store, entities: Sequence[BaseModel]):
         self.store = store
-        self.batch_ids: set[str] = set()
-        self.resolver = Resolver(store)
+        self.batch_ids = {e.id for e in entities}  # type: ignore[attr-defined]
+        self.resolver = Resolver(store, entities)  # type: ignore[arg-type]
         self.cache: dict[str, str | None] = {}
-        self.new: dict[str, Country] = {}  # countries named in references, to be added
         self.countries_added: set[str] = set()
         self.interaction_ids: set[str] = set()
-        self._entities: list[EntityModel] = []
-        self.extend(entities)
 
-    def extend(self, entities: Sequence[EntityModel]) -> None:
-        """Let references name these entities too."""
-        self._entities += entities
-        self.batch_ids |= {e.id for e in entities}
-        self.resolver = Resolver(self.store, self._entities)
-        self.cache.clear()
-
-    def ref(self, value: str, record: RawRecord, field: str, problems: list[Problem]) -> str:
-        """The id ``value`` names; ``value`` itself, with a problem, when it names none."""
+    def ref(
+        self,
+        value: str,
+        at: Callable[[], dict[str, Any]],
+        field: str,
+        problems: list[Problem],
+        new: dict[str, Country],
+    ) -> str:
+        """The id ``value`` names; ``at()`` says where the reference is, for an error message."""
         if value in self.batch_ids:
             return value
         if value not in self.cache:
@@ -149,89 +140,98 @@ class _References:
             except NotFound as exc:
                 code = countries.lookup(value)
                 if code is not None:
-                    if code not in self.new:
-                        self.new[code] = Country(id=code)
+                    if code not in new:
+                        new[code] = Country(id=code)
                     self.cache[value] = code
                 else:
                     self.cache[value] = None
                     hint = f"; closest: {', '.join(exc.suggestions)}" if exc.suggestions else ""
                     problems.append(
-                        _at(record, f"{value!r} is neither an id nor a known name or alias{hint}", field)
+                        Problem(
+                            f"{value!r} is neither an id nor a known name or alias{hint}",
+                            **at(),
+                            field=field,
+                        )
                     )
                     return value
             except Ambiguous as exc:
                 self.cache[value] = None
-                problems.append(_at(record, str(exc), field))
+                problems.append(Problem(str(exc), **at(), field=field))
                 return value
         resolved = self.cache[value]
         if resolved is None:
-            problems.append(_at(record, f"{value!r} does not name exactly one entity", field))
+            problems.append(Problem(f"{value!r} does not name exactly one entity", **at(), field=field))
             return value
         return resolved
 
-    def _text(self, value: Any, record: RawRecord, field: str, problems: list[Problem]) -> Any:
-        if not isinstance(value, str) or not value.strip():
-            return value  # validation says what is wrong with it
-        return self.ref(value.strip(), record, field, problems)
+    def resolve(self, records: Sequence[RawRecord], new: dict[str, Country]) -> list[Problem]:
+        """Rewrite the references of raw records to ids; return what could not be resolved.
 
-    def resolve(self, records: Sequence[RawRecord]) -> list[Problem]:
-        """Rewrite the references of raw records to ids; return what could not be resolved."""
+        References are resolved before records are validated, so that each record is validated
+        once, with the ids it is stored with (a tie's default id derives from its resolved ends;
+        two spellings of one partner become one participant). A raw record whose references
+        change is copied, never changed in place.
+        """
         problems: list[Problem] = []
-        batch = self.batch_ids
         for r in records:
-            data = r.data
-            if not isinstance(data, dict):
-                continue
-            changes: dict[str, Any] = {}
-            if r.section == "interactions":
-                parts = data.get("participants")
-                if isinstance(parts, list):
-                    new_parts = list(parts)
-                    for i, p in enumerate(parts):
-                        entity = (
-                            p.get("entity")
-                            if isinstance(p, dict)
-                            else p[0]
-                            if isinstance(p, (list, tuple)) and p
-                            else None
-                        )
-                        if entity is None or entity in batch:
-                            continue
-                        found = self._text(entity, r, f"participants.{i}.entity", problems)
-                        if found != entity:
-                            new_parts[i] = {**p, "entity": found} if isinstance(p, dict) else [found, *p[1:]]
-                    if new_parts != parts:
-                        changes["participants"] = new_parts
-            elif r.section == "people":
-                affs = data.get("affiliations")
-                if isinstance(affs, list):
-                    new_affs = [
-                        {
-                            **a,
-                            "organization": self._text(
-                                a.get("organization"), r, f"affiliations.{i}.organization", problems
-                            ),
-                        }
-                        if isinstance(a, dict)
-                        else a
-                        for i, a in enumerate(affs)
-                    ]
-                    if new_affs != affs:
-                        changes["affiliations"] = new_affs
-            else:
-                for field in _REFERENCE_FIELDS.get(r.section, ()):
-                    value = data.get(field)
-                    found = self._text(value, r, field, problems)
-                    if found != value:
-                        changes[field] = found
-            if changes:
-                r.data = {**data, **changes}
+            if isinstance(r.data, dict):
+                changes = self._resolved(r, problems, new)
+                if changes:
+                    r.data = {**r.data, **changes}
         return problems
 
-    def finish(self, data: Dataset, origin: Any) -> list[Problem]:
-        """Check what validated records refer to (follow-ups' interactions) and add the countries
-        that entities and references named but the store lacks."""
+    def _resolved(self, r: RawRecord, problems: list[Problem], new: dict[str, Country]) -> dict[str, Any]:
+        """The reference fields of one raw record whose values name something else, resolved."""
+        data = r.data
+        if r.section == "interactions":
+            parts = data.get("participants")
+            if not isinstance(parts, list) or all(_entity_of(p) in self.batch_ids for p in parts):
+                return {}
+            out = []
+            for i, p in enumerate(parts):
+                entity = _entity_of(p)
+                found = self._ref(r, entity, f"participants.{i}.entity", problems, new)
+                out.append(
+                    p
+                    if found == entity
+                    else {**p, "entity": found}
+                    if isinstance(p, dict)
+                    else [found, *p[1:]]
+                )
+            return {"participants": out} if out != parts else {}
+        if r.section == "people":
+            affs = data.get("affiliations")
+            if not isinstance(affs, list):
+                return {}
+            out = []
+            for i, a in enumerate(affs):
+                org = a.get("organization") if isinstance(a, dict) else None
+                found = self._ref(r, org, f"affiliations.{i}.organization", problems, new)
+                out.append(a if found == org else {**a, "organization": found})
+            return {"affiliations": out} if out != affs else {}
+        changes = {}
+        for field in REFERENCES.get(r.section, ()):
+            found = self._ref(r, data.get(field), field, problems, new)
+            if found != data.get(field):
+                changes[field] = found
+        return changes
+
+    def _ref(
+        self, r: RawRecord, value: Any, field: str, problems: list[Problem], new: dict[str, Country]
+    ) -> Any:
+        if not isinstance(value, str) or value in self.batch_ids or not value.strip():
+            return value  # an id of this import, or something validation will explain
+        return self.ref(
+            value.strip(), lambda: {"file": r.file, "line": r.line, "record": r.where}, field, problems, new
+        )
+
+    def prepare(self, data: Dataset, origin: Any, new: dict[str, Country]) -> list[Problem]:
+        """Check what one validated batch refers to; add the countries it names that the store lacks."""
         problems: list[Problem] = []
+
+        def where(section: str, rid: str) -> dict[str, Any]:
+            return origin.get((section, rid), {"record": f"{section} (id {rid!r})"})
+
         batch = self.batch_ids
         self.interaction_ids.update(it.id for it in data.interactions)
         wanted = {
@@ -245,11 +245,10 @@ class _References:
                 problems.append(
                     Problem(
                         f"interaction {f.interaction!r} does not exist",
-                        **origin.get(("followups", f.id), {"record": f"followups (id {f.id!r})"}),
+                        **where("followups", f.id),
                         field="interaction",
                     )
                 )
-        new = self.new
         for e in [*data.organizations, *data.people]:
             for code in e.countries:
                 if code not in batch and code not in new and code not in self.countries_added:
@@ -259,15 +258,17 @@ class _References:
             present = self.store.get_entities(todo)
             data.countries.extend(m for c, m in todo.items() if c not in present)
             self.countries_added |= set(todo)
-        new.clear()
         return problems
 
 
-_REFERENCE_FIELDS = {"followups": ("expected_from", "owner"), "ties": ("source", "target")}
+# Fields holding a reference to an entity, besides participants and affiliations.
+REFERENCES = {"followups": ("expected_from", "owner"), "ties": ("source", "target")}
 
 
-def _at(record: RawRecord, message: str, field: str) -> Problem:
-    return Problem(message, record.file, record.where, record.line, field)
+def _entity_of(participant: Any) -> Any:
+    if isinstance(participant, dict):
+        return participant.get("entity")
+    return participant[0] if isinstance(participant, (list, tuple)) and participant else None
 
 
 CHUNK = 20_000
@@ -316,18 +317,18 @@ def _import(
     for r in records:
         by_section[r.section].append(r)
     say("validating entities")
+    entity_records = [r for s in ENTITY_SECTIONS for r in by_section[s]]
     # Countries and organizations first: people's affiliations name them.
     entities, found = validate_records(by_section["countries"] + by_section["organizations"])
     problems += found
-    refs = _References(store, entities.entities())
-    problems += refs.resolve(by_section["people"])
+    new: dict[str, Country] = {}
+    problems += _References(store, entities.entities()).resolve(by_section["people"], new)
     people, found = validate_records(by_section["people"])
     problems += found
     entities.people.extend(people.people)
-    refs.extend(people.people)
-    entity_records = [r for s in ENTITY_SECTIONS for r in by_section[s]]
     seen: dict[str, set[str]] = {}
     entities = _dedupe(entities, _origin(entity_records), seen, problems, store)
+    refs = _References(store, entities.entities())
     total = sum(len(by_section[s]) for s in ("interactions", "followups", "ties"))
     done = 0
 
@@ -337,7 +338,7 @@ def _import(
     report = WriteReport()
     try:
         with store.transaction() as tx:
-            problems += refs.finish(entities, _origin(entity_records))
+            problems += refs.prepare(entities, _origin(entity_records), new)
             if not problems:
                 tx.write(entities)
             for section in ("interactions", "followups", "ties"):
@@ -345,10 +346,11 @@ def _import(
                 for i in range(0, len(recs), CHUNK):
                     chunk = recs[i : i + CHUNK]
                     origin = _origin(chunk)
-                    problems += refs.resolve(chunk)
+                    new = {}
+                    problems += refs.resolve(chunk, new)
                     data, found = validate_records(chunk)
                     problems += found
-                    problems += refs.finish(data, origin)
+                    problems += refs.prepare(data, origin, new)
                     data = _dedupe(data, origin, seen, problems, store)
                     if not problems:
                         tx.write(data)
