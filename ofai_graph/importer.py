@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import countries
-from .bulk import paused_gc
+from .bulk import batched, paused_gc
 from .errors import Ambiguous, InvalidData, NotFound, Problem
 from .files import MAX_BYTES, RawRecord, detect_format, parse_document, read_text
 from .model import (
@@ -343,8 +343,7 @@ def _import(
                 tx.write(entities)
             for section in ("interactions", "followups", "ties"):
                 recs = by_section[section]
-                for i in range(0, len(recs), CHUNK):
-                    chunk = recs[i : i + CHUNK]
+                for chunk in batched(recs, CHUNK):
                     origin = _origin(chunk)
                     new = {}
                     problems += refs.resolve(chunk, new)
