@@ -319,7 +319,10 @@ TextList = Annotated[list[str], AfterValidator(_clean_list)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+    # Schemas are built on first use: a command that never validates a follow-up never pays for it.
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, validate_assignment=True, defer_build=True
+    )
 
 
 class SourceRef(_Model):
