@@ -27,7 +27,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .errors import OfaiError
-from .model import Dataset, Organization, Person, Tie
+from .model import Dataset, Organization, Person, Tie, tie_id
 from .store.base import Store, WriteReport
 
 
@@ -119,8 +119,8 @@ def plan_merge(
         if source == target:
             plan.ties_removed.append(t.id)
             continue
-        derived = t.id == f"{t.source}--{t.kind.value}--{t.target}"
-        new_id = f"{source}--{t.kind.value}--{target}" if derived else t.id
+        derived = t.id == tie_id(t.source, t.kind.value, t.target)
+        new_id = tie_id(source, t.kind.value, target) if derived else t.id
         if new_id in existing:
             plan.ties_removed.append(t.id)
             continue

@@ -54,7 +54,7 @@ from .files import RawRecord
 from .humandates import HINT as DATE_HINT
 from .humandates import parse_human_date, widen
 from .labels import LABELS, label
-from .model import Dataset
+from .model import Dataset, tie_id
 from .text import fold_key
 
 LANGS = ("es", "en")
@@ -431,7 +431,7 @@ def _rows(data: Dataset, lang: str) -> dict[str, list[list[Any]]]:
             ]
         )
     for t in data.ties:
-        default = t.id == f"{t.source}--{t.kind.value}--{t.target}"
+        default = t.id == tie_id(t.source, t.kind.value, t.target)
         out["ties"].append(
             [t.source, v("TieKind", t.kind), t.target, _date_cell(t.since), _date_cell(t.until), t.note,
              None if default else t.id]
