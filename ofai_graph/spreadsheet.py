@@ -991,26 +991,13 @@ def import_workbook(
     progress: Callable[[str], None] | None = None,
     match: bool = False,
 ) -> Any:
-    """Import a workbook all-or-nothing; errors name sheet, row and column.
+    """Import a workbook all-or-nothing and return the write report; errors name sheet, row and column.
 
     ``match``: entities of the workbook that are already in the store under another id (same name
     or alias, or a close fuzzy match) are matched to the stored entity instead of created; see
-    :func:`ofai_graph.duplicates.match_records`.
+    :func:`import_paths` for the list of matches.
     """
-    from . import importer
-
-    (progress or (lambda _m: None))("reading")
-    read = read_workbook(path)
-    records: list[Any] = list(read.records)
-    if match:
-        from .duplicates import match_records
-
-        records, _ = match_records(store, records)
-    _affiliations_by_name(store, records)
-    try:
-        return importer._import(store, records, list(read.problems), dry_run=dry_run, progress=progress)
-    except InvalidData as exc:
-        raise InvalidData(locate(exc.problems, read.records)) from None
+    return import_paths(store, [path], match=match, dry_run=dry_run, progress=progress).report
 
 
 def _affiliations_by_name(store: Any, records: Sequence[Any]) -> None:
