@@ -697,12 +697,13 @@ def place_labels(
         x, y = pos[n]
         r = radius[n]
         half = lab.width / 2 + pad
-        options = [(0.0, y + r), (-(2 * r + lab.height), y - r - lab.height)]
+        # vis-network puts a label's box at y + r + size/2 + 4 and moves the text by vadjust.
+        below = y + r + lab.size / 2 + 4
+        above = -(2 * r + lab.height + lab.size / 2 + 8)
+        options = [(0.0, below), (above, below + above)]
         if n in must:
-            options += [
-                (lab.height * 0.6, y + r + lab.height * 0.6),
-                (-(2 * r + lab.height * 1.6), y - r - lab.height * 1.6),
-            ]
+            step = lab.height * 0.8
+            options += [(step, below + step), (above - step, below + above - step)]
         chosen = None
         for strict in (True, False) if n in must else (True,):
             for vadjust, top in options:
@@ -746,6 +747,8 @@ def _fit(
             scale = min(scale, max(height / 2 - margin - down, 1.0) / dy)
         elif dy < -1e-9:
             scale = min(scale, max(height / 2 - margin - up, 1.0) / -dy)
+    # A handful of entities stay together in the middle instead of spreading to the corners.
+    scale = min(scale, min(width, height) * 0.12 * math.sqrt(len(unit)))
     if not math.isfinite(scale):
         scale = 1.0
     return {n: (round((x - cx) * scale, 1), round((y - cy) * scale, 1)) for n, (x, y) in unit.items()}
@@ -985,7 +988,7 @@ def build_map(
         lines = text.split("\n")
         size = fonts[n]
         labels[n] = _Label(
-            n, text, size, max(text_width(line, size) for line in lines) + 6, len(lines) * size * 1.22 + 2
+            n, text, size, max(text_width(line, size) for line in lines) + 6, len(lines) * size
         )
 
     # -- layout: unit positions, then scaled so that the labels we may show fit the view ---------------
@@ -995,8 +998,8 @@ def build_map(
     extent = {
         n: (
             max(radius[n], labels[n].width / 2 + 2) if n in candidates else radius[n],
-            radius[n] + (labels[n].height + 4 if n in pinned else 0),
-            radius[n] + (labels[n].height + 4 if n in candidates else 0),
+            radius[n] + (labels[n].height + 6 if n in pinned else 0),
+            radius[n] + (labels[n].height + labels[n].size / 2 + 6 if n in candidates else 0),
         )
         for n in h
     }
@@ -1407,15 +1410,9 @@ def to_svg(page: Page) -> str:
     vw, vh = float(view["width"]), float(view["height"])
     legend_w = 300
     header = 76
-    items = list(page.legend) + list(page.marks)
-    routes_h = (
-        0
-        if not page.routes
-        else 30 + 18 * sum(1 + len(textwrap.wrap(" → ".join(r["names"]), 44)) for r in page.routes)
-    )
-    legend_h = 40 + 20 * len(items) + routes_h
+    _side, bottom = _svg_side(page, vw + 16, header + 8, legend_w - 28)
     width = int(vw + legend_w)
-    height = int(max(vh, legend_h) + header)
+    height = int(max(vh + header, bottom + 16))
     ox, oy = vw / 2, header + vh / 2
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
@@ -1474,13 +1471,26 @@ def to_svg(page: Page) -> str:
                 f'<text x="{x:.1f}" y="{top + size * (k + 0.95):.1f}" font-size="{size}" text-anchor="middle"{weight} '
                 f'fill="{esc(font["color"])}" stroke="white" stroke-width="3" paint-order="stroke">{esc(line)}</text>'
             )
-    lx, ly = vw + 16, header + 8
+    side, bottom = _svg_side(page, vw + 16, header + 8, legend_w - 28)
+    out += side
     out.append(f'<line x1="{vw}" y1="{header - 6}" x2="{vw}" y2="{height}" stroke="#ddd"/>')
-    out.append(
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def _svg_side(page: Page, lx: float, ly: float, room: float) -> tuple[list[str], float]:
+    """The SVG's side panel (legend, marks, routes) from (lx, ly), lines wrapped to ``room`` px."""
+    esc = html.escape
+    out = [
         f'<text x="{lx}" y="{ly + 14}" font-size="15" font-weight="bold">{esc(page.texts.get("legend", ""))}</text>'
-    )
+    ]
     ly += 34
-    for item in items:
+
+    def lines(text: str, size: float, indent: float) -> list[str]:
+        chars = max(10, int((room - indent) / (size * 0.6)))
+        return textwrap.wrap(text, chars) or [""]
+
+    for item in list(page.legend) + list(page.marks):
         shape = str(item.get("shape", "dot"))
         if shape == "line":
             dash = ' stroke-dasharray="4 3"' if item.get("border") == "dashed" else ""
@@ -1495,7 +1505,9 @@ def to_svg(page: Page) -> str:
             )
             out.append(_svg_shape("dot" if shape == "ring" else shape, lx + 8, ly, 6, attrs))
         count = f" ({item['count']})" if "count" in item else ""
-        out.append(f'<text x="{lx + 24}" y="{ly + 4}" font-size="12">{esc(item["label"] + count)}</text>')
+        for k, line in enumerate(lines(item["label"] + count, 12, 24)):
+            out.append(f'<text x="{lx + 24}" y="{ly + 4 + 15 * k}" font-size="12">{esc(line)}</text>')
+            ly += 15 if k else 0
         ly += 20
     if page.routes:
         ly += 10
@@ -1504,13 +1516,11 @@ def to_svg(page: Page) -> str:
         )
         ly += 20
         for r in page.routes:
-            lines = textwrap.wrap(f"{r['n']}. " + " → ".join(r["names"]) + f" ({r['score']})", 44)
-            for line in lines:
+            for line in lines(f"{r['n']}. " + " → ".join(r["short"]) + f" ({r['score']})", 12, 0):
                 out.append(f'<text x="{lx}" y="{ly}" font-size="12">{esc(line)}</text>')
-                ly += 18
-            ly += 18
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+                ly += 16
+            ly += 6
+    return out, ly
 
 
 CHROMIUM_ARGS = [
@@ -1547,12 +1557,25 @@ def chromium_path() -> str:
 def _in_chromium(
     page_html: str, work: Callable[[Any], bytes], *, width: int = 1600, height: int = 1000
 ) -> bytes:
-    import tempfile
-
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise OfaiError("PNG and PDF maps need the playwright package (pip install playwright)") from exc
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run() -> bytes:
+        return _chromium_work(page_html, work, sync_playwright, width, height)
+
+    # Playwright's sync API refuses a thread with a running event loop (Jupyter's): use another.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+def _chromium_work(
+    page_html: str, work: Callable[[Any], bytes], sync_playwright: Any, width: int, height: int
+) -> bytes:
+    import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:
         page_file = Path(tmp) / "map.html"
         page_file.write_text(page_html, encoding="utf-8")

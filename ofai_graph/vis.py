@@ -177,7 +177,7 @@ _TEMPLATE = """<!DOCTYPE html>
   #quarter {{ font-weight: bold; }}
   #routes ol {{ margin: 0; padding-left: 18px; }}
   #routes li {{ margin-bottom: 4px; }}
-  #tip {{ position: absolute; display: none; white-space: pre-line; max-width: 420px; font-size: 12px; background: #fff; border: 1px solid #999; padding: 5px 7px; pointer-events: none; z-index: 10; box-shadow: 1px 1px 4px rgba(0,0,0,.2); }}
+  #tip {{ position: fixed; display: none; white-space: pre-line; max-width: 420px; font-size: 12px; background: #fff; border: 1px solid #999; padding: 5px 7px; pointer-events: none; z-index: 10; box-shadow: 1px 1px 4px rgba(0,0,0,.2); }}
   #print {{ display: none; }}
   body.handout #search, body.handout .controls {{ display: none; }}
   @media print {{
@@ -200,7 +200,8 @@ _TEMPLATE = """<!DOCTYPE html>
 <header><div class="titles"><h1 id="title"></h1><div class="sub" id="subtitle"></div></div>
 <input id="search" type="search" list="names" autocomplete="off">
 <datalist id="names"></datalist></header>
-<div id="network"><div id="tip" role="tooltip"></div></div>
+<div id="network"></div>
+<div id="tip" role="tooltip"></div>
 <aside>
 <h2 id="legend-h"></h2><div id="legend"></div>
 <div id="marks"></div>
@@ -319,9 +320,10 @@ _TEMPLATE = """<!DOCTYPE html>
     if (!textValue) return;
     tipEl.textContent = textValue;
     tipEl.style.display = "block";
-    var x = pointer.x + 14, y = pointer.y + 14;
-    if (x + tipEl.offsetWidth > container.clientWidth) x = Math.max(0, pointer.x - tipEl.offsetWidth - 8);
-    if (y + tipEl.offsetHeight > container.clientHeight) y = Math.max(0, pointer.y - tipEl.offsetHeight - 8);
+    var box = container.getBoundingClientRect();
+    var x = box.left + pointer.x + 14, y = box.top + pointer.y + 14;
+    if (x + tipEl.offsetWidth > box.right) x = Math.max(box.left, x - tipEl.offsetWidth - 28);
+    if (y + tipEl.offsetHeight > box.bottom) y = Math.max(box.top, y - tipEl.offsetHeight - 28);
     tipEl.style.left = x + "px"; tipEl.style.top = y + "px";
   }}
   network.on("hoverNode", function (p) {{ showTip(data.nodeTips[nodeIndex[String(p.node)]], p.pointer.DOM); }});
