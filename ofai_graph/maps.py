@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 LARGE = 400  # above this many nodes, pivot MDS instead of a spring layout
 SEED = 7
-TIMELINE_QUARTERS = 12  # the slider's reach: three years back from the map's date
+TIMELINE_QUARTERS = 8  # the slider's reach: two years back from the map's date
 COLOR_BY = ("kind", "community", "tier", "axis")
 FORMATS = ("html", "svg", "png", "pdf")
 
@@ -373,16 +373,23 @@ def history(
         relationship_graph(snap, as_of=end, config=config, axes=list(axes) or None)  # type: ignore[arg-type]
         for _, end in stops[:-1]
     ]
+    # A tie is "on" an axis when the two took part in an interaction of that axis before as_of
+    # (what relationship_graph(axes=[axis]) counts); pairs come straight from the participations.
     masks: dict[frozenset[str], int] = {}
     if with_axes:
         for bit, code in enumerate(AXES):
             if axes and code not in axes:
                 continue
-            ga = relationship_graph(snap, as_of=as_of, config=config, axes=[code])  # type: ignore[arg-type]
-            for a, b, d in ga.edges(data=True):
-                if d["interactions"]:
-                    key = frozenset((a, b))
-                    masks[key] = masks.get(key, 0) | (1 << bit)
+            groups: dict[str, set[str]] = {}
+            for p in snap.participations(None, [code]):
+                if p[1] <= as_of:
+                    groups.setdefault(p[0], set()).add(p[5])
+            for members in groups.values():
+                ordered = sorted(members)
+                for i, a in enumerate(ordered):
+                    for b in ordered[i + 1 :]:
+                        key = frozenset((a, b))
+                        masks[key] = masks.get(key, 0) | (1 << bit)
     return History(stops=stops, graphs=graphs, axes=masks)
 
 
@@ -883,8 +890,17 @@ def build_map(
     h = select(g, store, home or "", paths=paths, only_routes=only_routes, **filters)
     entities = store.get_entities(list(h))
 
+    decimal = format_number(1.5, lang, decimals=1)[1]  # Babel once, not once per tooltip
+
     def num(x: float) -> str:
-        return format_number(x, lang, decimals=2)
+        return f"{x:.2f}".replace(".", decimal)
+
+    dates: dict[Any, str] = {}
+
+    def when(value: Any) -> str:
+        if value not in dates:
+            dates[value] = format_date(value, lang)
+        return dates[value]
 
     def tier_label(score: float) -> str:
         return label("Tier", cfg.tier(score), lang)
@@ -1085,7 +1101,7 @@ def build_map(
             )
             edge = h[home][n] if h.has_edge(home, n) else None
             if edge and edge.get("last"):
-                tip.append(_("Last interaction: {date}").format(date=format_date(last_label(edge), lang)))
+                tip.append(_("Last interaction: {date}").format(date=when(last_label(edge))))
         pending = open_fu.get(n, [])
         if pending:
             tip.append(
@@ -1160,14 +1176,14 @@ def build_map(
                 n=d["interactions"]
             )
             if d.get("last"):
-                line += ", " + _("the latest {date}").format(date=format_date(last_label(d), lang))
+                line += ", " + _("the latest {date}").format(date=when(last_label(d)))
             tip.append(line)
         if d.get("ties"):
             kinds = [label("TieKind", t, lang) if t != "affiliation" else _("works at") for t in d["ties"]]
             tip.append(_("Ties: {kinds}").format(kinds=", ".join(dict.fromkeys(kinds))))
         if detailed and d["interactions"]:
             tip += [
-                f"· {format_date(x.date, lang)} · {label('InteractionKind', x.kind, lang)} · {x.title}"
+                f"· {when(str(x.date))} · {label('InteractionKind', x.kind, lang)} · {x.title}"
                 for x in store.shared_interactions(a, b)[:3]
             ]
         width0 = w0 + (5.0 if on else 0.0)
@@ -1278,7 +1294,7 @@ def build_map(
             if hop.weakest and len(p.hops) > 1:
                 hop_text += " · " + _("weakest link")
             evidence = [
-                f"{format_date(x.date, lang)} · {label('InteractionKind', x.kind, lang)} · {x.title}"
+                f"{when(str(x.date))} · {label('InteractionKind', x.kind, lang)} · {x.title}"
                 for x in (store.shared_interactions(hop.source, hop.target)[:3] if hop.interactions else [])
             ]
             if hop.ties:
