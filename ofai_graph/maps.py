@@ -580,8 +580,14 @@ def layout(
     elif centre is not None and centre in h:
         fixed[centre] = (0.0, 0.0)
     n = h.number_of_nodes()
-    if n > LARGE and not fixed:
-        return _pivot_mds(h)
+    if n > LARGE:
+        # networkx's spring layout needs scipy above 500 nodes, and costs seconds: pivot MDS, with
+        # the routes' entities moved to their lanes.
+        pos = _pivot_mds(h)
+        if fixed:
+            span = max((max(abs(x), abs(y)) for x, y in pos.values()), default=1.0) or 1.0
+            pos = {v: fixed.get(v, (x / span, y / span)) for v, (x, y) in pos.items()}
+        return pos
     free = [v for v in h if v not in fixed]
     if not free:
         return dict(fixed)
@@ -1576,7 +1582,7 @@ def _in_chromium(
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise OfaiError("PNG and PDF maps need the playwright package (pip install playwright)") from exc
+        raise OfaiError("PNG and PDF maps need Playwright: pip install 'ofai-graph[png]'") from exc
     from concurrent.futures import ThreadPoolExecutor
 
     def run() -> bytes:
