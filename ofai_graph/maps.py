@@ -686,6 +686,7 @@ def place_labels(
     must: set[str],
     budget: int,
     box: tuple[float, float, float, float],
+    obstacles: Sequence[tuple[float, float, float, float]] = (),
 ) -> dict[str, float]:
     """Which nodes get a label and where (the vis-network ``vadjust``: 0 below, negative above).
 
@@ -695,6 +696,8 @@ def place_labels(
     """
     placed: dict[str, float] = {}
     text_grid = _Grid()
+    for rect in obstacles:
+        text_grid.add(rect, "")
     node_grid = _Grid()
     for n in pos:
         x, y = pos[n]
@@ -750,21 +753,26 @@ def _fit(
     ``centre`` (a focus map's focus, otherwise the middle of the drawing).
     """
     cx, cy = centre
-    scale = math.inf
+    sx = sy = math.inf
     for n, (x, y) in unit.items():
         hw, up, down = extent[n]
         dx, dy = x - cx, y - cy
         if abs(dx) > 1e-9:
-            scale = min(scale, max(width / 2 - margin - hw, 1.0) / abs(dx))
+            sx = min(sx, max(width / 2 - margin - hw, 1.0) / abs(dx))
         if dy > 1e-9:
-            scale = min(scale, max(height / 2 - margin - down, 1.0) / dy)
+            sy = min(sy, max(height / 2 - margin - down, 1.0) / dy)
         elif dy < -1e-9:
-            scale = min(scale, max(height / 2 - margin - up, 1.0) / -dy)
+            sy = min(sy, max(height / 2 - margin - up, 1.0) / -dy)
     # A handful of entities stay together in the middle instead of spreading to the corners.
-    scale = min(scale, min(width, height) * 0.12 * math.sqrt(len(unit)))
-    if not math.isfinite(scale):
-        scale = 1.0
-    return {n: (round((x - cx) * scale, 1), round((y - cy) * scale, 1)) for n, (x, y) in unit.items()}
+    cap = min(width, height) * 0.18 * math.sqrt(len(unit))
+    sx, sy = min(sx, cap), min(sy, cap)
+    if not math.isfinite(sx):
+        sx = sy if math.isfinite(sy) else 1.0
+    if not math.isfinite(sy):
+        sy = sx
+    # Each axis fills the view (labels are wide, so x is the tight one), within a 3:2 stretch.
+    sx, sy = min(sx, 1.5 * sy), min(sy, 1.5 * sx)
+    return {n: (round((x - cx) * sx, 1), round((y - cy) * sy, 1)) for n, (x, y) in unit.items()}
 
 
 # -- redaction ---------------------------------------------------------------------------------------
@@ -1035,7 +1043,29 @@ def build_map(
         centre = (0.0, 0.0)
     pos = _fit(unit, centre, extent, VIEW_WIDTH, VIEW_HEIGHT)
     box = (-VIEW_WIDTH / 2 + 2, -VIEW_HEIGHT / 2 + 2, VIEW_WIDTH / 2 - 2, VIEW_HEIGHT / 2 - 2)
-    vadjust = place_labels(order, pos, radius, labels, must=pinned, budget=budget, box=box)
+    # Route numbers sit on their ties (the score on the last hop, near the target): labels avoid them.
+    badge_font = 19 if presentation else 15
+    badges: dict[tuple[str, str], tuple[str, float]] = {}
+    obstacles = []
+    for a, b in sorted(tuple(sorted(e)) for e in edge_routes):
+        if not h.has_edge(a, b):
+            continue
+        parts, at = [], 0.5
+        for r in edge_routes[frozenset((a, b))]:
+            p = route_list[r - 1]
+            last_hop = frozenset(p.nodes[-2:]) == frozenset((a, b))
+            parts.append(f"{r}: {num(p.score)}" if last_hop else str(r))
+            if last_hop and at == 0.5:
+                # Near the target: the middle of a long last hop often crosses another lane.
+                at = 0.7 if p.nodes[-1] == b else 0.3
+        badges[(a, b)] = (" · ".join(parts), at)
+        bx = pos[a][0] + (pos[b][0] - pos[a][0]) * at
+        by = pos[a][1] + (pos[b][1] - pos[a][1]) * at
+        half = (text_width(badges[(a, b)][0], badge_font) + 10) / 2
+        obstacles.append((bx - half, by - badge_font * 0.75, bx + half, by + badge_font * 0.75))
+    vadjust = place_labels(
+        order, pos, radius, labels, must=pinned, budget=budget, box=box, obstacles=obstacles
+    )
 
     # -- colours and legend groups ---------------------------------------------------------------------
     color_group: dict[str, tuple[str, str, str]] = {}  # node -> (key, label, colour)
@@ -1170,53 +1200,60 @@ def build_map(
     )
     edges: list[dict[str, Any]] = []
     edge_meta: dict[str, list[Any]] = {"f": [], "t": [], "s": [], "a": [], "w0": []}
+    # Large maps: the page writes each tie's tooltip from these columns when it is hovered.
+    edge_meta.update({"n": [], "l": [], "k": []})
+    last_labels: dict[str, int] = {}
+    tie_labels: dict[str, int] = {}
+    default_color = _fade(EDGE_COLOR, 0.65) if route_view else EDGE_COLOR
     for i, (a, b) in enumerate(edge_list):
         d = h[a][b]
         on = edge_routes.get(frozenset((a, b)), [])
-        tip = [
-            f"{texts[a]} — {texts[b]}",
-            _("Strength {score} ({tier})").format(score=num(d["score"]), tier=tier_label(d["score"])),
-        ]
-        if d["interactions"]:
-            line = ngettext("{n} interaction", "{n} interactions", d["interactions"]).format(
-                n=d["interactions"]
-            )
-            if d.get("last"):
-                line += ", " + _("the latest {date}").format(date=when(last_label(d)))
-            tip.append(line)
+        latest = when(last_label(d)) if d.get("last") else None
+        ties = ""
         if d.get("ties"):
             kinds = [label("TieKind", t, lang) if t != "affiliation" else _("works at") for t in d["ties"]]
-            tip.append(_("Ties: {kinds}").format(kinds=", ".join(dict.fromkeys(kinds))))
-        if detailed and d["interactions"]:
-            tip += [
-                f"· {when(str(x.date))} · {label('InteractionKind', x.kind, lang)} · {x.title}"
-                for x in store.shared_interactions(a, b)[:3]
+            ties = _("Ties: {kinds}").format(kinds=", ".join(dict.fromkeys(kinds)))
+        tip: list[str] | None = None
+        if detailed:
+            tip = [
+                f"{texts[a]} — {texts[b]}",
+                _("Strength {score} ({tier})").format(score=num(d["score"]), tier=tier_label(d["score"])),
             ]
+            if d["interactions"]:
+                line = ngettext("{n} interaction", "{n} interactions", d["interactions"]).format(
+                    n=d["interactions"]
+                )
+                if latest:
+                    line += ", " + _("the latest {date}").format(date=latest)
+                tip.append(line)
+            if ties:
+                tip.append(ties)
+            if d["interactions"]:
+                tip += [
+                    f"· {when(str(x.date))} · {label('InteractionKind', x.kind, lang)} · {x.title}"
+                    for x in store.shared_interactions(a, b)[:3]
+                ]
+        else:
+            edge_meta["n"].append(d["interactions"])
+            edge_meta["l"].append(-1 if latest is None else last_labels.setdefault(latest, len(last_labels)))
+            edge_meta["k"].append(-1 if not ties else tie_labels.setdefault(ties, len(tie_labels)))
         width0 = w0 + (5.0 if on else 0.0)
-        color = ROUTE_COLOR if on else (_fade(EDGE_COLOR, 0.65) if route_view else EDGE_COLOR)
         edge: dict[str, Any] = {
             "id": f"e{i}",
             "from": nid(a),
             "to": nid(b),
             "width": round(width0 + w1 * d["score"], 2),
-            "dashes": cfg.tier(d["score"]) == "cold" and not on,
-            "color": {"color": color, "highlight": color, "hover": color, "opacity": 1.0},
-            "tooltip": "\n".join(tip),
         }
+        if cfg.tier(d["score"]) == "cold" and not on:
+            edge["dashes"] = True
         if on:
-            parts = []
-            at = 0.5
-            for r in on:
-                p = route_list[r - 1]
-                last_hop = frozenset(p.nodes[-2:]) == frozenset((a, b))
-                parts.append(f"{r}: {num(p.score)}" if last_hop else str(r))
-                if last_hop and at == 0.5:
-                    # Near the target: the middle of a long last hop often crosses another lane.
-                    at = 0.7 if p.nodes[-1] == b else 0.3
-            edge["routeAt"] = at
+            edge["color"] = {"color": ROUTE_COLOR, "highlight": ROUTE_COLOR, "hover": ROUTE_COLOR}
+        if tip is not None:
+            edge["tooltip"] = "\n".join(tip)
+        if on:
             # Drawn by the page itself on top of the canvas (vis-network's edge labels drift).
-            edge["routeLabel"] = " · ".join(parts)
-            edge["routeFont"] = 15 if not presentation else 19
+            edge["routeLabel"], edge["routeAt"] = badges[(a, b)]
+            edge["routeFont"] = badge_font
         edges.append(edge)
         edge_meta["f"].append(index[a])
         edge_meta["t"].append(index[b])
@@ -1266,6 +1303,7 @@ def build_map(
                 "width": 3,
             }
         )
+    if route_view and len(route_nodes) < n_nodes:
         marks.append(
             {
                 "label": _("Not on a route (faded)"),
@@ -1284,9 +1322,10 @@ def build_map(
                 "width": 3,
             }
         )
-    marks.append(
-        {"label": _("Cold tie"), "shape": "line", "color": EDGE_COLOR, "border": "dashed", "width": 2}
-    )
+    if any(e.get("dashes") for e in edges):
+        marks.append(
+            {"label": _("Cold tie"), "shape": "line", "color": EDGE_COLOR, "border": "dashed", "width": 2}
+        )
     marks.append({"label": _("Size: strength with the office"), "shape": "dot", "color": "#eeeeee"})
 
     # -- routes for the side panel and the printed table -------------------------------------------------
@@ -1319,9 +1358,11 @@ def build_map(
         scores = []
         node_scores = []
         for gq in past.graphs:
+            adj = gq._adj  # a plain dict read per tie: 50,000 ties x 8 quarters
             col = []
             for a, b in edge_list:
-                col.append(round(float(gq[a][b]["score"]), 3) if gq.has_edge(a, b) else None)
+                e = adj.get(a, {}).get(b)
+                col.append(None if e is None else round(e["score"], 3))
             scores.append(col)
             node_scores.append(
                 [None if (s := office_score(n, gq)) is None else round(s, 3) for n in node_order]
@@ -1358,6 +1399,10 @@ def build_map(
         "score": _("Score"),
         "evidence": _("Evidence"),
         "hint": _("Zoom in or hover over an entity to see the other names."),
+        "strength": _("Strength {score} ({tier})"),
+        "interaction": ngettext("{n} interaction", "{n} interactions", 1),
+        "interactions": ngettext("{n} interaction", "{n} interactions", 2),
+        "latest": _("the latest {date}"),
     }
     filters_data = {
         "tiers": [{"code": t, "label": label("Tier", t, lang)} for t in ("strong", "medium", "weak", "cold")],
@@ -1375,7 +1420,15 @@ def build_map(
         highlight=[nid(n) for n in route_nodes],
         lang=lang,
         texts=page_texts,
-        meta={"nodes": node_meta, "edges": edge_meta, "w1": w1},
+        meta={
+            "nodes": node_meta,
+            "edges": edge_meta,
+            "w1": w1,
+            "edgeColor": default_color,
+            "lastLabels": list(last_labels),
+            "tieLabels": list(tie_labels),
+            "decimal": decimal,
+        },
         routes=routes,
         filters=filters_data,
         timeline=timeline,
@@ -1448,11 +1501,17 @@ def to_svg(page: Page) -> str:
     pos = {str(n["id"]): (ox + float(n["x"]), oy + float(n["y"])) for n in page.nodes}
     for e in page.edges:
         (x1, y1), (x2, y2) = pos[str(e["from"])], pos[str(e["to"])]
-        color = e["color"]["color"] if isinstance(e.get("color"), dict) else str(e.get("color", EDGE_COLOR))
+        color = (
+            e["color"]["color"]
+            if isinstance(e.get("color"), dict)
+            else str(page.meta.get("edgeColor", EDGE_COLOR))
+        )
         dash = ' stroke-dasharray="6 4"' if e.get("dashes") else ""
         out.append(
             f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{esc(color)}" '
-            f'stroke-width="{float(e.get("width", 1)):.2f}"{dash}><title>{esc(e.get("tooltip", ""))}</title></line>'
+            f'stroke-width="{float(e.get("width", 1)):.2f}"{dash}>'
+            + (f"<title>{esc(e['tooltip'])}</title>" if e.get("tooltip") else "")
+            + "</line>"
         )
     for e in page.edges:
         if e.get("routeLabel"):

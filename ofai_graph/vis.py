@@ -81,7 +81,7 @@ class Page:
     labels: dict[str, str] = field(default_factory=dict)  # names shown on zoom, by node id
 
 
-def _options(physics: bool) -> dict[str, Any]:
+def _options(physics: bool, edge_color: str = "#a8a8a8") -> dict[str, Any]:
     return {
         "autoResize": True,
         "layout": {"randomSeed": 7, "improvedLayout": False},
@@ -102,7 +102,7 @@ def _options(physics: bool) -> dict[str, Any]:
         },
         "edges": {
             "smooth": False,
-            "color": {"inherit": False},
+            "color": {"inherit": False, "color": edge_color, "highlight": edge_color, "hover": edge_color},
             "font": {"size": 13, "strokeWidth": 4, "strokeColor": "#ffffff", "align": "middle"},
             "selectionWidth": 0,
             "hoverWidth": 0.5,
@@ -116,8 +116,8 @@ def page_data(page: Page) -> dict[str, Any]:
         "nodes": [{k: v for k, v in n.items() if k != "tooltip"} for n in page.nodes],
         "edges": [{k: v for k, v in e.items() if k != "tooltip"} for e in page.edges],
         "nodeTips": [n.get("tooltip", "") for n in page.nodes],
-        "edgeTips": [e.get("tooltip", "") for e in page.edges],
-        "options": _options(page.physics),
+        "edgeTips": [e.get("tooltip") for e in page.edges] if any("tooltip" in e for e in page.edges) else [],
+        "options": _options(page.physics, page.meta.get("edgeColor", "#a8a8a8")),
         "legend": page.legend,
         "marks": page.marks,
         "highlight": page.highlight,
@@ -327,7 +327,28 @@ _TEMPLATE = """<!DOCTYPE html>
     tipEl.style.left = x + "px"; tipEl.style.top = y + "px";
   }}
   network.on("hoverNode", function (p) {{ showTip(data.nodeTips[nodeIndex[String(p.node)]], p.pointer.DOM); }});
-  network.on("hoverEdge", function (p) {{ showTip(data.edgeTips[Number(String(p.edge).slice(1))], p.pointer.DOM); }});
+  function fill(template, values) {{
+    return template.replace(/\\{{(\\w+)\\}}/g, function (m, k) {{ return values[k] !== undefined ? String(values[k]) : m; }});
+  }}
+  var tierLabel = {{}};
+  (data.filters.tiers || []).forEach(function (t) {{ tierLabel[t.code] = t.label; }});
+  function edgeTip(i) {{
+    if (data.edgeTips[i]) return data.edgeTips[i];
+    var EM = meta.edges, s = scoreAt(i);
+    var name = function (k) {{ return (data.nodeTips[k] || "").split("\\n")[0]; }};
+    var lines = [name(EM.f[i]) + " \u2014 " + name(EM.t[i])];
+    if (s !== null && s !== undefined) {{
+      lines.push(fill(T.strength, {{score: s.toFixed(2).replace(".", meta.decimal), tier: tierLabel[tierOf(s)]}}));
+    }}
+    if (EM.n[i] > 0) {{
+      var line = fill(EM.n[i] === 1 ? T.interaction : T.interactions, {{n: EM.n[i]}});
+      if (EM.l[i] >= 0) line += ", " + fill(T.latest, {{date: meta.lastLabels[EM.l[i]]}});
+      lines.push(line);
+    }}
+    if (EM.k[i] >= 0) lines.push(meta.tieLabels[EM.k[i]]);
+    return lines.join("\\n");
+  }}
+  network.on("hoverEdge", function (p) {{ showTip(edgeTip(Number(String(p.edge).slice(1))), p.pointer.DOM); }});
   network.on("blurNode", function () {{ tipEl.style.display = "none"; }});
   network.on("blurEdge", function () {{ tipEl.style.display = "none"; }});
   network.on("dragStart", function () {{ tipEl.style.display = "none"; }});
@@ -359,6 +380,9 @@ _TEMPLATE = """<!DOCTYPE html>
     if (state.quarter >= lastQ || !data.timeline.scores) return EM.s[i];
     return data.timeline.scores[state.quarter][i];
   }}
+  // On large maps the slider shows and hides ties but keeps their widths: re-styling 50,000 ties
+  // on every step would take seconds.
+  var resize = data.edges.length <= 5000;
   var nodeShown = data.nodes.map(function () {{ return true; }});
   var edgeShown = data.edges.map(function () {{ return true; }});
   var edgeWidth = data.edges.map(function (e) {{ return e.width; }});
@@ -380,7 +404,7 @@ _TEMPLATE = """<!DOCTYPE html>
       if (show && state.axis >= 0 && !(EM.a[i] & (1 << state.axis))) show = false;
       if (show && !(open[EM.f[i]] && open[EM.t[i]])) show = false;
       if (show) {{ reached[EM.f[i]] = true; reached[EM.t[i]] = true; }}
-      var w = show ? Math.round((EM.w0[i] + W1 * s) * 100) / 100 : edgeWidth[i];
+      var w = show && resize ? Math.round((EM.w0[i] + W1 * s) * 100) / 100 : edgeWidth[i];
       if (show !== edgeShown[i] || Math.abs(w - edgeWidth[i]) > 0.05) {{
         eUpd.push({{id: data.edges[i].id, hidden: !show, width: w}});
         edgeShown[i] = show; edgeWidth[i] = w;
@@ -531,8 +555,9 @@ _TEMPLATE = """<!DOCTYPE html>
   window.ofaiMap.buildPrint = buildPrint;
   // -- search -----------------------------------------------------------------------------------
   var list = document.getElementById("names");
-  var names = data.nodes.map(function (n) {{ return data.labels[String(n.id)] || n.label || ""; }});
-  names.forEach(function (name) {{
+  var names = data.nodeTips.map(function (t) {{ return (t || "").split("\\n")[0]; }});
+  // Suggestions: the 2,000 most important names (nodes come in order of importance, last first).
+  names.slice(-2000).reverse().forEach(function (name) {{
     var opt = document.createElement("option");
     opt.value = name;
     list.appendChild(opt);
