@@ -687,18 +687,22 @@ def place_labels(
     budget: int,
     box: tuple[float, float, float, float],
     obstacles: Sequence[tuple[float, float, float, float]] = (),
+    soft: Sequence[tuple[float, float, float, float]] = (),
 ) -> dict[str, float]:
     """Which nodes get a label and where (the vis-network ``vadjust``: 0 below, negative above).
 
     Greedy in order of importance: a label goes below its node, else above, and only where it
-    overlaps no placed label, no node and stays inside ``box``; the ``must`` nodes (the office,
-    routes, focus) come first and are labelled even where they would touch a node.
+    overlaps no placed label or ``obstacles``, no node or ``soft`` obstacle (a route's line), and
+    stays inside ``box``; the ``must`` nodes (the office, routes, focus) come first and are
+    labelled even where they would touch a node or a line.
     """
     placed: dict[str, float] = {}
     text_grid = _Grid()
     for rect in obstacles:
         text_grid.add(rect, "")
     node_grid = _Grid()
+    for rect in soft:  # avoided like nodes: the routes' lines
+        node_grid.add(rect, "")
     for n in pos:
         x, y = pos[n]
         r = radius[n]
@@ -1063,8 +1067,15 @@ def build_map(
         by = pos[a][1] + (pos[b][1] - pos[a][1]) * at
         half = (text_width(badges[(a, b)][0], badge_font) + 10) / 2
         obstacles.append((bx - half, by - badge_font * 0.75, bx + half, by + badge_font * 0.75))
+    lines = []
+    for a, b in badges:
+        (x1, y1), (x2, y2) = pos[a], pos[b]
+        steps = max(1, int(math.hypot(x2 - x1, y2 - y1) / 6))
+        for k in range(steps + 1):
+            x, y = x1 + (x2 - x1) * k / steps, y1 + (y2 - y1) * k / steps
+            lines.append((x - 3, y - 3, x + 3, y + 3))
     vadjust = place_labels(
-        order, pos, radius, labels, must=pinned, budget=budget, box=box, obstacles=obstacles
+        order, pos, radius, labels, must=pinned, budget=budget, box=box, obstacles=obstacles, soft=lines
     )
 
     # -- colours and legend groups ---------------------------------------------------------------------
