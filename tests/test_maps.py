@@ -312,6 +312,38 @@ def test_cli_writes_the_map_and_says_where(seeded_path, tmp_path):
     assert data["path"] == str(out.resolve()) and out.exists() and "gobierno-corea" in data["highlighted"]
 
 
+def test_cli_route_handout_options(seeded_path, tmp_path):
+    def ofai(*args):
+        env = {**os.environ, "OFAI_GRAPH_DB": str(seeded_path), "OFAI_GRAPH_LANG": "es"}
+        return subprocess.run(
+            [sys.executable, "-m", "ofai_graph", *args], capture_output=True, text=True, env=env, timeout=120
+        )
+
+    out = tmp_path / "corea.svg"
+    r = ofai(
+        "map",
+        "--path-to",
+        "Corea",
+        "--only-routes",
+        "--presentation",
+        "--color-by",
+        "community",
+        "--as-of",
+        "2024-03-31",
+        "--no-timeline",
+        "--out",
+        str(out),
+        "--json",
+    )
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    svg = out.read_text(encoding="utf-8")
+    assert data["format"] == "svg" and "Rutas" in svg and "Comunidad 1" in svg
+    assert data["nodes"] == len(set(data["highlighted"]))
+    r = ofai("map", "--only-routes", "--out", str(tmp_path / "x.html"))
+    assert r.returncode == 2 and "--path-to" in r.stderr and not (tmp_path / "x.html").exists()
+
+
 # -- in a real browser ------------------------------------------------------------------------------
 
 
