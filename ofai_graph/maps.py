@@ -583,7 +583,8 @@ def layout(
     if n > LARGE:
         # networkx's spring layout needs scipy above 500 nodes, and costs seconds: pivot MDS, with
         # the routes' entities moved to their lanes.
-        pos = _pivot_mds(h)
+        # Fewer pivots on very large maps: each is a breadth-first search of the whole graph.
+        pos = _pivot_mds(h, pivots=40 if n <= 4000 else 24)
         if fixed:
             span = max((max(abs(x), abs(y)) for x, y in pos.values()), default=1.0) or 1.0
             pos = {v: fixed.get(v, (x / span, y / span)) for v, (x, y) in pos.items()}
