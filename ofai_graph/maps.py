@@ -1296,7 +1296,7 @@ def build_map(
             legend.append(
                 {
                     "key": key,
-                    "label": text,
+                    "label": _cap(text),
                     "color": color,
                     "border": _darker(color),
                     "shape": "dot",
