@@ -15,6 +15,9 @@ and quarter (strength recomputed here for each quarter and embedded). With ``red
 text of the output (title, subtitle, labels, tooltips, legend, routes and their evidence, the
 file's metadata) goes through one redaction pass: people appear as their role and organization,
 their ids as opaque ones (Ley 1581 de 2012).
+
+Where things go is :mod:`ofai_graph.layout`, the redaction pass :mod:`ofai_graph.redaction`, the
+page :mod:`ofai_graph.vis`, and the SVG, PNG and PDF handouts :mod:`ofai_graph.handouts`.
 """
 
 from __future__ import annotations
@@ -23,20 +26,32 @@ import datetime as dt
 import html
 import math
 import re
-import textwrap
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import OfaiError
+from .handouts import CHROMIUM_ARGS, chromium_path, print_pdf, screenshot, to_svg
 from .i18n import format_date, format_number, gettext_for, ngettext_for, resolve_lang
 from .labels import LABELS, label
+from .layout import SEED, LabelBox, fit, layout, place_labels, text_width, wrap_label
 from .model import FollowUpStatus, Person
+from .redaction import Redactor
 from .store.base import Store
 from .strength import StrengthConfig, last_label
-from .vis import VIEW_HEIGHT, VIEW_WIDTH, Page, page_data, render
+from .vis import VIEW_HEIGHT, VIEW_WIDTH, Page, render
+
+__all__ = [
+    "CHROMIUM_ARGS",
+    "Map",
+    "build_map",
+    "chromium_path",
+    "history",
+    "select",
+    "to_svg",
+    "workspace_map",
+]
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -44,8 +59,6 @@ if TYPE_CHECKING:
     from .paths import Connection
     from .workspace import Workspace
 
-LARGE = 400  # above this many nodes, pivot MDS instead of a spring layout
-SEED = 7
 TIMELINE_QUARTERS = 8  # the slider's reach: two years back from the map's date
 COLOR_BY = ("kind", "community", "tier", "axis")
 FORMATS = ("html", "svg", "png", "pdf")
@@ -103,124 +116,6 @@ PALETTE = [
 ]
 TIER_COLORS = {"strong": "#1a7f37", "medium": "#74c476", "weak": "#fdd835", "cold": "#c6dbef"}
 AXES = tuple(LABELS["Axis"])
-
-# Advance widths (em/100) of Arial / Liberation Sans, the face the page asks for: label boxes are
-# estimated from them (measured in Chromium; unknown characters count as wide).
-_WIDTHS = dict(
-    zip(
-        " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~",
-        [
-            28,
-            28,
-            35,
-            56,
-            56,
-            89,
-            67,
-            19,
-            33,
-            33,
-            39,
-            58,
-            28,
-            33,
-            28,
-            28,
-            56,
-            56,
-            56,
-            56,
-            56,
-            56,
-            56,
-            56,
-            56,
-            56,
-            28,
-            28,
-            58,
-            58,
-            58,
-            56,
-            102,
-            67,
-            67,
-            72,
-            72,
-            67,
-            61,
-            78,
-            72,
-            28,
-            50,
-            67,
-            56,
-            83,
-            72,
-            78,
-            67,
-            78,
-            72,
-            67,
-            61,
-            72,
-            67,
-            94,
-            67,
-            67,
-            61,
-            28,
-            28,
-            28,
-            47,
-            56,
-            33,
-            56,
-            56,
-            50,
-            56,
-            56,
-            28,
-            56,
-            56,
-            22,
-            22,
-            50,
-            22,
-            83,
-            56,
-            56,
-            56,
-            56,
-            33,
-            50,
-            28,
-            56,
-            50,
-            72,
-            50,
-            50,
-            50,
-            33,
-            26,
-            33,
-            58,
-        ],
-        strict=True,
-    )
-)
-
-
-def text_width(text: str, size: float) -> float:
-    """The width in pixels of one line of ``text`` at font ``size`` (a slight overestimate)."""
-    total = 0
-    for ch in text:
-        w = _WIDTHS.get(ch)
-        if w is None:
-            base = unicodedata.normalize("NFD", ch)[:1]
-            w = _WIDTHS.get(base, 100)
-        total += w
-    return total * size / 100 * 1.04
 
 
 @dataclass
@@ -511,340 +406,6 @@ def select(
     return h
 
 
-# -- layout ------------------------------------------------------------------------------------------
-
-
-def _pivot_mds(g: nx.Graph, *, pivots: int = 40, seed: int = SEED) -> dict[str, tuple[float, float]]:
-    """Positions for large maps by pivot MDS (Brandes & Pich 2006), in a fraction of a second.
-
-    Spring layouts cost seconds on two thousand nodes; pivot MDS places nodes by their hop distances
-    to a few well-spread pivots, which shows the same clusters and hubs.
-    """
-    import random
-
-    import networkx as nx
-    import numpy as np
-
-    nodes = list(g)
-    n = len(nodes)
-    index = {node: i for i, node in enumerate(nodes)}
-    rng = random.Random(seed)
-    nearest = np.full(n, np.inf)
-    columns = []
-    pivot = nodes[rng.randrange(n)]
-    for _ in range(min(pivots, n)):
-        d = np.full(n, -1.0)
-        for node, hops in nx.single_source_shortest_path_length(g, pivot).items():
-            d[index[node]] = hops
-        far = d.max() + 1
-        d[d < 0] = far  # other components sit at the edge
-        columns.append(d)
-        nearest = np.minimum(nearest, d)
-        pivot = nodes[int(np.argmax(nearest))]
-    c = np.array(columns).T ** 2
-    c -= c.mean(axis=0)
-    c -= c.mean(axis=1)[:, None]
-    u, s, _ = np.linalg.svd(-0.5 * c, full_matrices=False)
-    xy = u[:, :2] * s[:2]
-    # SVD fixes each axis only up to its sign: fix it, so that the picture never flips.
-    for k in range(xy.shape[1]):
-        if xy[int(np.argmax(np.abs(xy[:, k]))), k] < 0:
-            xy[:, k] = -xy[:, k]
-    # Nodes at equal distances from every pivot coincide: spread them a little, deterministically.
-    jitter = np.random.default_rng(seed).normal(scale=0.15, size=xy.shape)
-    xy = xy + jitter * (np.abs(xy).max() or 1.0) / 10
-    return {node: (float(xy[i, 0]), float(xy[i, 1])) for i, node in enumerate(nodes)}
-
-
-def layout(
-    h: nx.Graph, *, routes: Sequence[Sequence[str]] = (), centre: str | None = None
-) -> dict[str, tuple[float, float]]:
-    """Positions (unit scale) for every node of ``h``, the same on every run.
-
-    Routes run from the left (the office) to the right (their targets), one lane each, with the
-    rest of the network arranged around them; ``centre`` (a focus) sits in the middle.
-    """
-    import networkx as nx
-
-    if h.number_of_nodes() == 0:
-        return {}
-    fixed: dict[str, tuple[float, float]] = {}
-    if routes:
-        lanes = len(routes)
-        for i, r in enumerate(routes):
-            y = (i - (lanes - 1) / 2) * (1.2 / max(lanes - 1, 1)) if lanes > 1 else 0.0
-            for j, n in enumerate(r):
-                if n in h and n not in fixed:
-                    x = -1.0 + 2.0 * j / max(len(r) - 1, 1)
-                    fixed[n] = (x, 0.0 if j == 0 else y)
-    elif centre is not None and centre in h:
-        fixed[centre] = (0.0, 0.0)
-    n = h.number_of_nodes()
-    if n > LARGE:
-        # networkx's spring layout needs scipy above 500 nodes, and costs seconds: pivot MDS, with
-        # the routes' entities moved to their lanes.
-        # Fewer pivots on very large maps: each is a breadth-first search of the whole graph.
-        pos = _pivot_mds(h, pivots=40 if n <= 4000 else 24)
-        if fixed:
-            span = max((max(abs(x), abs(y)) for x, y in pos.values()), default=1.0) or 1.0
-            pos = {v: fixed.get(v, (x / span, y / span)) for v, (x, y) in pos.items()}
-        return pos
-    free = [v for v in h if v not in fixed]
-    if not free:
-        return dict(fixed)
-    import numpy as np
-
-    # Start from a deterministic spiral: the seed then decides nothing but the tie-breaks.
-    start: dict[str, tuple[float, float]] = dict(fixed)
-    for i, v in enumerate(free):
-        angle = i * 2.399963  # golden angle
-        radius = 0.9 * math.sqrt((i + 0.5) / len(free))
-        start[v] = (radius * math.cos(angle), radius * math.sin(angle))
-    weighted = nx.Graph()
-    weighted.add_nodes_from(h)
-    weighted.add_edges_from((a, b, {"w": 0.3 + d["score"]}) for a, b, d in h.edges(data=True))
-    pos = nx.spring_layout(
-        weighted,
-        pos=start,
-        fixed=list(fixed) or None,
-        k=(1.6 if fixed else 1.0) / math.sqrt(n),
-        iterations=150 if n <= LARGE else 60,
-        weight="w",
-        seed=SEED,
-    )
-    out = {v: (float(np.round(p[0], 6)), float(np.round(p[1], 6))) for v, p in pos.items()}
-    if not fixed:
-        # A free layout has no preferred orientation: fix it, so that the picture never flips.
-        heaviest = max(h, key=lambda v: (h.degree(v), v))
-        if out[heaviest][0] > 0:
-            out = {v: (-x, y) for v, (x, y) in out.items()}
-    return out
-
-
-# -- labels ------------------------------------------------------------------------------------------
-
-
-def wrap_label(text: str, width: int = 24, lines: int = 2) -> str:
-    """A label of at most ``lines`` lines of about ``width`` characters (an ellipsis if cut).
-
-    >>> wrap_label("Instituto Municipal de Cultura y Turismo de Bucaramanga")
-    'Instituto Municipal de\\nCultura y Turismo de…'
-    """
-    text = " ".join(text.split())
-    if len(text) <= width + 4:
-        return text
-    parts = textwrap.wrap(text, width) or [text]
-    if len(parts) > lines:
-        parts = parts[:lines]
-        parts[-1] = parts[-1].rstrip(" ,.;:·-") + "…"
-    return "\n".join(parts)
-
-
-@dataclass
-class _Label:
-    node: str
-    text: str
-    size: float  # font size
-    width: float
-    height: float
-
-
-def _boxes_overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-class _Grid:
-    """Rectangles in buckets, for fast collision tests."""
-
-    def __init__(self, cell: float = 80.0):
-        self.cell = cell
-        self.cells: dict[tuple[int, int], list[tuple[float, float, float, float, str]]] = {}
-
-    def _keys(self, r: tuple[float, float, float, float]) -> Iterable[tuple[int, int]]:
-        c = self.cell
-        for i in range(math.floor(r[0] / c), math.floor(r[2] / c) + 1):
-            for j in range(math.floor(r[1] / c), math.floor(r[3] / c) + 1):
-                yield i, j
-
-    def add(self, r: tuple[float, float, float, float], owner: str) -> None:
-        for k in self._keys(r):
-            self.cells.setdefault(k, []).append((*r, owner))
-
-    def hits(self, r: tuple[float, float, float, float], owner: str) -> bool:
-        for k in self._keys(r):
-            for o in self.cells.get(k, ()):
-                if o[4] != owner and _boxes_overlap(r, o[:4]):
-                    return True
-        return False
-
-
-def place_labels(
-    order: Sequence[str],
-    pos: dict[str, tuple[float, float]],
-    radius: dict[str, float],
-    labels: dict[str, _Label],
-    *,
-    must: set[str],
-    budget: int,
-    box: tuple[float, float, float, float],
-    obstacles: Sequence[tuple[float, float, float, float]] = (),
-    soft: Sequence[tuple[float, float, float, float]] = (),
-) -> dict[str, float]:
-    """Which nodes get a label and where (the vis-network ``vadjust``: 0 below, negative above).
-
-    Greedy in order of importance: a label goes below its node, else above, and only where it
-    overlaps no placed label or ``obstacles``, no node or ``soft`` obstacle (a route's line), and
-    stays inside ``box``; the ``must`` nodes (the office, routes, focus) come first and are
-    labelled even where they would touch a node or a line.
-    """
-    placed: dict[str, float] = {}
-    text_grid = _Grid()
-    for rect in obstacles:
-        text_grid.add(rect, "")
-    node_grid = _Grid()
-    for rect in soft:  # avoided like nodes: the routes' lines
-        node_grid.add(rect, "")
-    for n in pos:
-        x, y = pos[n]
-        r = radius[n]
-        node_grid.add((x - r, y - r, x + r, y + r), n)
-    pad = 2.0
-    for n in order:
-        if n not in labels:
-            continue
-        if n not in must and len(placed) - len(must & set(placed)) >= budget:
-            continue
-        lab = labels[n]
-        x, y = pos[n]
-        r = radius[n]
-        half = lab.width / 2 + pad
-        # vis-network puts a label's box at y + r + size/2 + 4 and moves the text by vadjust.
-        below = y + r + lab.size / 2 + 4
-        above = -(2 * r + lab.height + lab.size / 2 + 8)
-        options = [(0.0, below), (above, below + above)]
-        if n in must:
-            step = lab.height * 0.8
-            options += [(step, below + step), (above - step, below + above - step)]
-        chosen = None
-        for strict in (True, False) if n in must else (True,):
-            for vadjust, top in options:
-                rect = (x - half, top - pad, x + half, top + lab.height + pad)
-                if rect[0] < box[0] or rect[2] > box[2] or rect[1] < box[1] or rect[3] > box[3]:
-                    continue
-                if text_grid.hits(rect, n) or (strict and node_grid.hits(rect, n)):
-                    continue
-                chosen = (vadjust, rect)
-                break
-            if chosen:
-                break
-        if chosen is None:
-            continue
-        placed[n] = chosen[0]
-        text_grid.add(chosen[1], n)
-    return placed
-
-
-def _fit(
-    unit: dict[str, tuple[float, float]],
-    centre: tuple[float, float],
-    extent: dict[str, tuple[float, float, float]],
-    width: float,
-    height: float,
-    margin: float = 10.0,
-) -> dict[str, tuple[float, float]]:
-    """Scale unit positions into the view so that every node and the given label extents fit.
-
-    ``extent[n]`` is (half width, above, below) around the node in pixels; the view is centred on
-    ``centre`` (a focus map's focus, otherwise the middle of the drawing).
-    """
-    cx, cy = centre
-    sx = sy = math.inf
-    for n, (x, y) in unit.items():
-        hw, up, down = extent[n]
-        dx, dy = x - cx, y - cy
-        if abs(dx) > 1e-9:
-            sx = min(sx, max(width / 2 - margin - hw, 1.0) / abs(dx))
-        if dy > 1e-9:
-            sy = min(sy, max(height / 2 - margin - down, 1.0) / dy)
-        elif dy < -1e-9:
-            sy = min(sy, max(height / 2 - margin - up, 1.0) / -dy)
-    # A handful of entities stay together in the middle instead of spreading to the corners.
-    cap = min(width, height) * 0.18 * math.sqrt(len(unit))
-    sx, sy = min(sx, cap), min(sy, cap)
-    if not math.isfinite(sx):
-        sx = sy if math.isfinite(sy) else 1.0
-    if not math.isfinite(sy):
-        sy = sx
-    # Each axis fills the view (labels are wide, so x is the tight one), within a 3:2 stretch.
-    sx, sy = min(sx, 1.5 * sy), min(sy, 1.5 * sx)
-    return {n: (round((x - cx) * sx, 1), round((y - cy) * sy, 1)) for n, (x, y) in unit.items()}
-
-
-# -- redaction ---------------------------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
-
-
-class Redactor:
-    """One pass that every text of a redacted map goes through: names, aliases and ids of people.
-
-    A full name or alias becomes the person's role and organization; an id becomes an opaque one
-    (``p1``); any word of a name (four letters or more) left in free text becomes "[person]".
-    Matching ignores case and accents.
-    """
-
-    def __init__(self, people: Sequence[Person], role_of: Callable[[Person], str], word: str):
-        self.alias: dict[str, str] = {}
-        self.label: dict[str, str] = {}
-        terms: dict[str, str] = {}
-        tokens: dict[str, str] = {}
-        for i, p in enumerate(sorted(people, key=lambda p: p.id), start=1):
-            self.alias[p.id] = f"p{i}"
-            self.label[p.id] = role_of(p)
-            for t in [p.name, *p.aliases]:
-                if t.strip():
-                    terms[t.casefold()] = self.label[p.id]
-                    terms[_fold(t).casefold()] = self.label[p.id]
-                    for w in re.split(r"[\s\-.,]+", t):
-                        if len(w) > 3:
-                            tokens[w.casefold()] = word
-                            tokens[_fold(w).casefold()] = word
-            terms[p.id.casefold()] = self.alias[p.id]
-        self.table = {**tokens, **terms}
-        self.pattern = (
-            re.compile(
-                r"(?<![\w-])("
-                + "|".join(re.escape(t) for t in sorted(self.table, key=len, reverse=True))
-                + r")(?![\w-])",
-                re.IGNORECASE,
-            )
-            if self.table
-            else None
-        )
-
-    def text(self, value: str) -> str:
-        if self.pattern is None or not value:
-            return value
-        return self.pattern.sub(
-            lambda m: self.table.get(m.group(0).casefold(), self.table.get(_fold(m.group(0)).casefold(), "")),
-            value,
-        )
-
-    def __call__(self, value: Any) -> Any:
-        """``value`` with every string in it (dict keys too) redacted."""
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, list):
-            return [self(v) for v in value]
-        if isinstance(value, tuple):
-            return tuple(self(v) for v in value)
-        if isinstance(value, dict):
-            return {self(k): self(v) for k, v in value.items()}
-        return value
-
-
 # -- the map -----------------------------------------------------------------------------------------
 
 
@@ -1006,7 +567,7 @@ def build_map(
     radius: dict[str, float] = {}
     fonts: dict[str, float] = {}
     texts: dict[str, str] = {}
-    labels: dict[str, _Label] = {}
+    labels: dict[str, LabelBox] = {}
     for n in h:
         imp = importance[n]
         r = (6 + 16 * imp) * (shrink if n not in pinned else 1.0)
@@ -1022,7 +583,7 @@ def build_map(
         text = wrap_label(acronym.group(1) if acronym else full)
         lines = text.split("\n")
         size = fonts[n]
-        labels[n] = _Label(
+        labels[n] = LabelBox(
             n, text, size, max(text_width(line, size) for line in lines) + 6, len(lines) * size
         )
 
@@ -1046,7 +607,7 @@ def build_map(
         centre = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
     else:
         centre = (0.0, 0.0)
-    pos = _fit(unit, centre, extent, VIEW_WIDTH, VIEW_HEIGHT)
+    pos = fit(unit, centre, extent, VIEW_WIDTH, VIEW_HEIGHT)
     box = (-VIEW_WIDTH / 2 + 2, -VIEW_HEIGHT / 2 + 2, VIEW_WIDTH / 2 - 2, VIEW_HEIGHT / 2 - 2)
     # Route numbers sit on their ties (the score on the last hop, near the target): labels avoid them.
     badge_font = 19 if presentation else 15
@@ -1458,271 +1019,3 @@ def build_map(
         page=page,
         as_of=as_of,
     )
-
-
-# -- handouts: SVG, PNG, PDF -------------------------------------------------------------------------
-
-
-def _svg_shape(shape: str, x: float, y: float, r: float, attrs: str) -> str:
-    def poly(points: Iterable[tuple[float, float]]) -> str:
-        return f'<polygon points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in points)}" {attrs}/>'
-
-    if shape == "star":
-        pts = []
-        for k in range(10):
-            rr = r * 1.1 if k % 2 == 0 else r * 0.45
-            a = -math.pi / 2 + k * math.pi / 5
-            pts.append((x + rr * math.cos(a), y + rr * math.sin(a)))
-        return poly(pts)
-    if shape == "diamond":
-        return poly([(x, y - r), (x + r, y), (x, y + r), (x - r, y)])
-    if shape == "triangle":
-        return poly([(x, y - r), (x + r, y + r * 0.8), (x - r, y + r * 0.8)])
-    if shape == "triangleDown":
-        return poly([(x - r, y - r * 0.8), (x + r, y - r * 0.8), (x, y + r)])
-    if shape == "square":
-        return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" {attrs}/>'
-    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" {attrs}/>'
-
-
-def to_svg(page: Page) -> str:
-    """A static SVG of the map for slides: the first view of the page, with title, date and legend.
-
-    Same positions, colours, sizes, widths and labels as the page; every text escaped; the canvas
-    is sized so that nothing is cut off.
-    """
-    esc = html.escape
-    data = page_data(page)
-    view = data["view"]
-    vw, vh = float(view["width"]), float(view["height"])
-    legend_w = 300
-    header = 76
-    _side, bottom = _svg_side(page, vw + 16, header + 8, legend_w - 28)
-    width = int(vw + legend_w)
-    height = int(max(vh + header, bottom + 16))
-    ox, oy = vw / 2, header + vh / 2
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        'font-family="Arial, Liberation Sans, Helvetica, sans-serif">',
-        f"<title>{esc(page.title)}</title>",
-        '<rect width="100%" height="100%" fill="white"/>',
-        f'<text x="16" y="32" font-size="22" font-weight="bold">{esc(page.title)}</text>',
-        f'<text x="16" y="56" font-size="14" fill="#555">{esc(page.subtitle)}</text>',
-        f'<line x1="0" y1="{header - 6}" x2="{width}" y2="{header - 6}" stroke="#ddd"/>',
-    ]
-    pos = {str(n["id"]): (ox + float(n["x"]), oy + float(n["y"])) for n in page.nodes}
-    for e in page.edges:
-        (x1, y1), (x2, y2) = pos[str(e["from"])], pos[str(e["to"])]
-        color = (
-            e["color"]["color"]
-            if isinstance(e.get("color"), dict)
-            else str(page.meta.get("edgeColor", EDGE_COLOR))
-        )
-        dash = ' stroke-dasharray="6 4"' if e.get("dashes") else ""
-        out.append(
-            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{esc(color)}" '
-            f'stroke-width="{float(e.get("width", 1)):.2f}"{dash}>'
-            + (f"<title>{esc(e['tooltip'])}</title>" if e.get("tooltip") else "")
-            + "</line>"
-        )
-    for e in page.edges:
-        if e.get("routeLabel"):
-            (x1, y1), (x2, y2) = pos[str(e["from"])], pos[str(e["to"])]
-            t = float(e.get("routeAt", 0.5))
-            x, y = x1 + (x2 - x1) * t, y1 + (y2 - y1) * t
-            size = float(e["routeFont"])
-            w = text_width(str(e["routeLabel"]), size) + 10
-            out.append(
-                f'<rect x="{x - w / 2:.1f}" y="{y - size * 0.75:.1f}" width="{w:.1f}" height="{size * 1.5:.1f}" rx="4" '
-                f'fill="white" stroke="{ROUTE_COLOR}" stroke-width="1.5"/>'
-                f'<text x="{x:.1f}" y="{y + size * 0.36:.1f}" font-size="{size}" font-weight="bold" '
-                f'text-anchor="middle" fill="{ROUTE_COLOR}">{esc(str(e["routeLabel"]))}</text>'
-            )
-    for n in page.nodes:
-        x, y = pos[str(n["id"])]
-        color = n["color"]
-        r = float(n.get("size", 10))
-        attrs = (
-            f'fill="{esc(color["background"])}" stroke="{esc(color["border"])}" '
-            f'stroke-width="{float(n.get("borderWidth", 1)):.1f}"'
-        )
-        out.append(
-            f"<g>{_svg_shape(str(n.get('shape', 'dot')), x, y, r, attrs)}<title>{esc(n.get('tooltip', ''))}</title></g>"
-        )
-    for n in page.nodes:
-        if not n.get("label"):
-            continue
-        x, y = pos[str(n["id"])]
-        r = float(n.get("size", 10))
-        font = n["font"]
-        size = float(font["size"])
-        lines = str(n["label"]).split("\n")
-        top = y + r + float(font.get("vadjust", 0))
-        weight = ""
-        for k, line in enumerate(lines):
-            out.append(
-                f'<text x="{x:.1f}" y="{top + size * (k + 0.95):.1f}" font-size="{size}" text-anchor="middle"{weight} '
-                f'fill="{esc(font["color"])}" stroke="white" stroke-width="3" paint-order="stroke">{esc(line)}</text>'
-            )
-    side, bottom = _svg_side(page, vw + 16, header + 8, legend_w - 28)
-    out += side
-    out.append(f'<line x1="{vw}" y1="{header - 6}" x2="{vw}" y2="{height}" stroke="#ddd"/>')
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
-
-
-def _svg_side(page: Page, lx: float, ly: float, room: float) -> tuple[list[str], float]:
-    """The SVG's side panel (legend, marks, routes) from (lx, ly), lines wrapped to ``room`` px."""
-    esc = html.escape
-    out = [
-        f'<text x="{lx}" y="{ly + 14}" font-size="15" font-weight="bold">{esc(page.texts.get("legend", ""))}</text>'
-    ]
-    ly += 34
-
-    def lines(text: str, size: float, indent: float) -> list[str]:
-        chars = max(10, int((room - indent) / (size * 0.6)))
-        return textwrap.wrap(text, chars) or [""]
-
-    for item in list(page.legend) + list(page.marks):
-        shape = str(item.get("shape", "dot"))
-        if shape == "line":
-            dash = ' stroke-dasharray="4 3"' if item.get("border") == "dashed" else ""
-            out.append(
-                f'<line x1="{lx}" y1="{ly}" x2="{lx + 16}" y2="{ly}" stroke="{esc(item["color"])}" '
-                f'stroke-width="{item.get("width", 3)}"{dash}/>'
-            )
-        else:
-            attrs = (
-                f'fill="{esc(item["color"])}" stroke="{esc(item.get("border", "#444"))}" '
-                f'stroke-width="{item.get("width", 1)}"'
-            )
-            out.append(_svg_shape("dot" if shape == "ring" else shape, lx + 8, ly, 6, attrs))
-        count = f" ({item['count']})" if "count" in item else ""
-        for k, line in enumerate(lines(item["label"] + count, 12, 24)):
-            out.append(f'<text x="{lx + 24}" y="{ly + 4 + 15 * k}" font-size="12">{esc(line)}</text>')
-            ly += 15 if k else 0
-        ly += 20
-    if page.routes:
-        ly += 10
-        out.append(
-            f'<text x="{lx}" y="{ly}" font-size="15" font-weight="bold">{esc(page.texts.get("routes", ""))}</text>'
-        )
-        ly += 20
-        for r in page.routes:
-            for line in lines(f"{r['n']}. " + " → ".join(r["short"]) + f" ({r['score']})", 12, 0):
-                out.append(f'<text x="{lx}" y="{ly}" font-size="12">{esc(line)}</text>')
-                ly += 16
-            ly += 6
-    return out, ly
-
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--font-render-hinting=none",
-]
-
-
-def chromium_path() -> str:
-    import os
-    import shutil
-
-    # Debian's package first: a browser some other tool downloaded is not the one we test against.
-    debian = "/usr/bin/chromium"
-    found = (
-        os.environ.get("OFAI_GRAPH_CHROMIUM")
-        or (debian if os.access(debian, os.X_OK) else None)
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser")
-    )
-    if not found:
-        raise OfaiError(
-            "PNG and PDF maps need a Chromium browser (Debian: apt-get install chromium) or OFAI_GRAPH_CHROMIUM"
-        )
-    return found
-
-
-def _in_chromium(
-    page_html: str, work: Callable[[Any], bytes], *, width: int = 1600, height: int = 1000
-) -> bytes:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise OfaiError("PNG and PDF maps need Playwright: pip install 'ofai-graph[png]'") from exc
-    from concurrent.futures import ThreadPoolExecutor
-
-    def run() -> bytes:
-        return _chromium_work(page_html, work, sync_playwright, width, height)
-
-    # Playwright's sync API refuses a thread with a running event loop (Jupyter's): use another.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(run).result()
-
-
-def _chromium_work(
-    page_html: str, work: Callable[[Any], bytes], sync_playwright: Any, width: int, height: int
-) -> bytes:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        page_file = Path(tmp) / "map.html"
-        page_file.write_text(page_html, encoding="utf-8")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            try:
-                tab = browser.new_page(viewport={"width": width, "height": height})
-                tab.goto(page_file.as_uri() + "#handout")
-                tab.wait_for_selector("body[data-ready='1']", timeout=60_000)
-                return work(tab)
-            finally:
-                browser.close()
-
-
-def screenshot(page_html: str, *, width: int = 1600, height: int = 1000) -> bytes:
-    """A PNG of the map's first view (title, date, legend, routes; no controls), drawn by Chromium."""
-    return _in_chromium(page_html, lambda tab: tab.screenshot(full_page=False), width=width, height=height)
-
-
-def print_pdf(page_html: str, *, as_of: dt.date | None = None) -> bytes:
-    """One PDF page: the map as drawn, its legend and, for a route map, the routes with their evidence.
-
-    Chromium stamps the time and a random document id into every PDF; both are replaced (same
-    lengths, so the cross-reference offsets stay valid) to keep the file the same on every run.
-    """
-
-    def work(tab: Any) -> bytes:
-        tab.evaluate("ofaiMap.buildPrint()")
-        tab.emulate_media(media="print")
-        tall = tab.evaluate("Math.ceil(document.documentElement.scrollHeight)")
-        pdf: bytes = tab.pdf(width="1600px", height=f"{int(tall) + 4}px", print_background=True)
-        return pdf
-
-    return stable_pdf(_in_chromium(page_html, work), as_of)
-
-
-def stable_pdf(pdf: bytes, as_of: dt.date | None) -> bytes:
-    """``pdf`` with its creation and modification times set to ``as_of`` and its id derived from
-    its content (the byte length never changes)."""
-    import hashlib
-
-    stamp = (as_of or dt.date(2000, 1, 1)).strftime("%Y%m%d").encode()
-
-    def date(m: re.Match[bytes]) -> bytes:
-        value = m.group(2)
-        fixed = (b"D:" + stamp + b"000000" + b"+00'00'")[: len(value)].ljust(len(value), b" ")
-        return m.group(1) + fixed
-
-    out = re.sub(rb"(/(?:CreationDate|ModDate)\s*\()(D:[^)]*)", date, pdf)
-    ids = re.search(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]", out)
-    if ids:
-        body = out[: ids.start()] + out[ids.end() :]
-        digest = hashlib.sha256(body).hexdigest().upper().encode()
-        first = (digest * 4)[: len(ids.group(1))]
-        second = (digest * 4)[: len(ids.group(2))]
-        out = out[: ids.start(1)] + first + out[ids.end(1) : ids.start(2)] + second + out[ids.end(2) :]
-    return out
