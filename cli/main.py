@@ -56,7 +56,8 @@ def json_option(f: Any) -> Any:
     return wrapper
 
 
-def workspace(ctx: click.Context):  # type: ignore[no-untyped-def]
+def workspace(ctx: click.Context, *, create: bool = False):  # type: ignore[no-untyped-def]
+    """The workspace on the store the options name; only ``init`` passes ``create=True``."""
     obj = ctx.find_root().obj
     if obj.get("ws") is None:
         import ofai_graph
@@ -64,7 +65,7 @@ def workspace(ctx: click.Context):  # type: ignore[no-untyped-def]
         if obj["backend"] == "neo4j":
             obj["ws"] = ofai_graph.Workspace(neo4j_store(ctx))
         else:
-            obj["ws"] = ofai_graph.open(obj["db"], backend="sqlite")
+            obj["ws"] = ofai_graph.open(obj["db"], backend="sqlite", create=create)
         ctx.find_root().call_on_close(obj["ws"].close)
     return obj["ws"]
 
@@ -83,13 +84,18 @@ def neo4j_password(uri: str) -> str:
 
 def neo4j_store(ctx: click.Context):  # type: ignore[no-untyped-def]
     """A Neo4j store from --neo4j-* options and NEO4J_* variables."""
-    from ofai_graph.store.neo4j import Neo4jStore
+    from ofai_graph.store import open_store
 
     obj = ctx.find_root().obj
     if not obj.get("neo4j_uri"):
         raise CliError("the neo4j backend needs a server address: --neo4j-uri or NEO4J_URI")
-    return Neo4jStore(
-        obj["neo4j_uri"], obj["neo4j_user"], neo4j_password(obj["neo4j_uri"]), obj["neo4j_database"]
+    uri = obj["neo4j_uri"]
+    return open_store(
+        uri,
+        backend="neo4j",
+        user=obj["neo4j_user"],
+        password=neo4j_password(uri),
+        database=obj["neo4j_database"],
     )
 
 
@@ -186,7 +192,7 @@ def init(ctx: click.Context, seed: bool) -> None:
     """Create the store (if needed) and optionally load the seed data."""
     from ofai_graph.seeds import seed_files
 
-    ws = workspace(ctx)
+    ws = workspace(ctx, create=True)
     result: dict[str, Any] = {
         "store": ws.store.location,
         "backend": ws.store.backend,

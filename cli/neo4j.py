@@ -11,7 +11,7 @@ from .main import CliError, json_option, neo4j_store
 from .output import emit, say, table, text
 
 
-def _embedded(ctx: click.Context, *, must_exist: bool = False):  # type: ignore[no-untyped-def]
+def _embedded(ctx: click.Context, *, must_exist: bool = False, create: bool = False):  # type: ignore[no-untyped-def]
     from ofai_graph.store import default_db_path, open_store
 
     path = ctx.find_root().obj["db"] or default_db_path()
@@ -19,7 +19,7 @@ def _embedded(ctx: click.Context, *, must_exist: bool = False):  # type: ignore[
         raise CliError(
             f"no embedded store at {path}: nothing to push (ofai-graph --db PATH init --seed creates one)"
         )
-    store = open_store(path, backend="sqlite")
+    store = open_store(path, backend="sqlite", create=create)
     ctx.call_on_close(store.close)
     return store
 
@@ -99,7 +99,7 @@ Examples:
     @click.pass_context
     def pull(ctx: click.Context) -> None:
         """Upsert everything on the Neo4j server into the embedded store, in one transaction."""
-        source, target = _neo4j(ctx), _embedded(ctx)
+        source, target = _neo4j(ctx), _embedded(ctx, create=True)
         result = _copy(source, target, atomic=True, verb="pull")
         emit(ctx, result, lambda r: _render_copy(r, "pull"))
 

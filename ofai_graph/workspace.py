@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from . import files, importer
+from . import files, importer, scope
 from .ask import EXAMPLES as ASK_EXAMPLES
 from .ask import parse as parse_question
 from .errors import OfaiError
@@ -31,7 +31,7 @@ from .model import (
     Person,
     Tie,
 )
-from .paths import Connection, connect, neighbourhood, tag_target, target_for
+from .paths import Connection, connect, tag_target, target_for
 from .profile import Profile, profile
 from .resolve import Resolver, SearchHit, search
 from .stats import Stats, stats
@@ -138,14 +138,14 @@ class Workspace:
         return self.store.dump()
 
     def export(self, fmt: str = "yaml") -> str:
-        return files.dumps(self.store.dump(), fmt)
+        return files.dumps(self.store.dump(), fmt)  # dump() reads one snapshot
 
     # -- views ---------------------------------------------------------------------------------------
     def show(self, text: str, *, as_of: dt.date | None = None) -> Profile:
         """An entity's profile, with its strength to the home office, tier and degree centrality."""
         eid = self.resolve(text)
         prof = profile(self.store, eid, as_of=as_of)
-        g = self.relationship_graph(as_of)
+        g = self._graph(scope.edges_at(self.store, [eid]), as_of)
         try:
             home = self.home
         except OfaiError:
@@ -160,7 +160,8 @@ class Workspace:
         return prof
 
     def stats(self) -> Stats:
-        return stats(self.store)
+        with self.store.snapshot():
+            return stats(self.store)
 
     def graph(self) -> nx.MultiGraph:
         """The store as a networkx MultiGraph (interactions are nodes); cached until data changes."""
@@ -177,9 +178,8 @@ class Workspace:
         env = os.environ.get("OFAI_GRAPH_CONFIG")
         if env:
             return Path(env)
-        if self.store.backend == "sqlite" and self.store.location != ":memory:":
-            return Path(self.store.location).parent / "ofai-graph.yaml"
-        return None
+        folder = self.store.folder
+        return folder / "ofai-graph.yaml" if folder is not None else None
 
     @property
     def strength_config(self) -> StrengthConfig:
@@ -211,8 +211,7 @@ class Workspace:
         as_of = as_of or dt.date.today()
         first = self.resolve(a) if a else self.home
         if b is None:
-            # A remote store sends only the entity's own interactions: its edges are exact.
-            g = self._graph_for(first, as_of)
+            g = self._graph(scope.edges_at(self.store, [first]), as_of)
             # The entity's own staff are not its partners.
             staff = {n for n in g[first] if "affiliation" in g[first][n]["ties"]} if first in g else set()
             ranked = top_partners(g, first, top=top + len(staff))
@@ -220,7 +219,7 @@ class Workspace:
         second = self.resolve(b)
         if explain:
             return [explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config)]
-        g = self._graph_for(first, as_of)
+        g = self._graph(scope.edges_at(self.store, [first]), as_of)
         return [pair(g, first, second)]
 
     def connect(
@@ -247,35 +246,30 @@ class Workspace:
             "avoid": [self.resolve(x) for x in avoid],
             "via_kinds": list(via_kinds) or None,
         }
-        if self.store.remote:
-            # Push-down: fetch only the entities that can decide a path of max_hops or less, unless
-            # they are most of the graph (a hub's neighbourhood): then one scan of everything is cheaper.
-            around = self._cached(
-                f"around:{src}:{max_hops}:{hash(tuple(tgt.ids))}",
-                lambda: neighbourhood(self.store, src, tgt.ids, max_hops, limit=self._entity_count() // 4),
-            )
-            if around is not None:
-                g = self._local_graph(as_of, around)
-                found = connect(g, self.store, src, tgt, **options)  # type: ignore[arg-type]
-                if found.paths:
-                    return found
+        sc = self._cached(
+            f"scope:paths:{src}:{max_hops}:{hash(tuple(tgt.ids))}",
+            lambda: scope.paths(self.store, src, tgt.ids, max_hops),
+        )
+        if not sc.whole:
+            found = connect(self._graph(sc, as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
+            if found.paths:
+                return found
             # Unreachable: naming the nearest reachable entities needs the whole graph.
         return connect(self.relationship_graph(as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
 
-    def _graph_for(self, entity: str, as_of: dt.date | None) -> nx.Graph:
-        """A graph whose edges at ``entity`` are exact: only its own interactions on a remote store."""
-        return self._local_graph(as_of, {entity}) if self.store.remote else self.relationship_graph(as_of)
-
-    def _entity_count(self) -> int:
-        return sum(self.store.counts()[t] for t in ("country", "organization", "person"))
-
-    def _local_graph(self, as_of: dt.date | None, around: set[str]) -> nx.Graph:
-        """The relationship graph exact on the edges that touch ``around`` (cached like the whole one)."""
+    def _graph(self, sc: scope.Scope, as_of: dt.date | None, axes: Sequence[str] = ()) -> nx.Graph:
+        """The relationship graph a :class:`~ofai_graph.scope.Scope` asks for (cached like the whole one)."""
+        if sc.around is None:
+            return self.relationship_graph(as_of, axes)
         as_of = as_of or dt.date.today()
         cfg = self.strength_config
+        around = sc.around
+        codes = sorted({_axis(a) for a in axes})
         return self._cached(
-            f"local:{as_of}:{hash(cfg.model_dump_json())}:{hash(frozenset(around))}",
-            lambda: relationship_graph(self.store, as_of=as_of, config=cfg, around=around),
+            f"local:{as_of}:{hash(cfg.model_dump_json())}:{hash(around)}:{','.join(codes)}",
+            lambda: relationship_graph(
+                self.store, as_of=as_of, config=cfg, around=around, axes=codes or None
+            ),
         )
 
     def followups(
@@ -307,18 +301,20 @@ class Workspace:
     def dormant(self, *, days: int = 180, as_of: dt.date | None = None, top: int = 20) -> list[Dormant]:
         as_of = as_of or dt.date.today()
         then = as_of - dt.timedelta(days=days)
+        home = self.home
+        around = scope.edges_at(self.store, [home])  # the home office's partners, then and now
         return dormant(
-            self.relationship_graph(then),
-            self.relationship_graph(as_of),
+            self._graph(around, then),
+            self._graph(around, as_of),
             self.store,
-            self.home,
+            home,
             as_of=as_of,
             days=days,
             top=top,
         )
 
     def brokers(self, *, top: int = 10, as_of: dt.date | None = None) -> list[Broker]:
-        return brokers(self.relationship_graph(as_of), top=top)
+        return brokers(self._graph(scope.WHOLE, as_of), top=top)
 
     def map(
         self,
@@ -343,7 +339,7 @@ class Workspace:
         """
         from . import countries as country_names
 
-        g = self.relationship_graph(as_of, axes)
+        g = self._graph(scope.WHOLE, as_of, axes)
         try:
             home: str | None = self.home
         except OfaiError:
@@ -396,13 +392,22 @@ class Workspace:
         return hit[1]
 
 
-def open(path: str | Path | None = None, *, backend: str | None = None, **options: Any) -> Workspace:
-    """Open (creating if needed) a store and return a :class:`Workspace` on it.
+def open(
+    path: str | Path | None = None, *, create: bool = False, backend: str | None = None, **options: Any
+) -> Workspace:
+    """Open a store and return a :class:`Workspace` on it.
 
-    With no arguments: the embedded SQLite store at ``$OFAI_GRAPH_DB`` or the user data directory.
-    ``open(":memory:")`` gives a throw-away store.
+    ``path`` is a file, ``sqlite:///file``, ``:memory:`` (a throw-away store) or a server address
+    (``bolt://``, ``neo4j://``, ``neo4j+s://``; ``user=``, ``password=``, ``database=`` or the
+    ``NEO4J_*`` variables), as :func:`ofai_graph.store.open_store` takes it. A store that does not
+    exist is an error (a typo must not start an empty store) unless ``create=True``. With no
+    arguments: the embedded store at ``$OFAI_GRAPH_DB`` or the user data directory.
+
+    >>> import ofai_graph
+    >>> ofai_graph.open(":memory:").stats().counts["interactions"]
+    0
     """
-    return Workspace(open_store(path, backend=backend, **options))
+    return Workspace(open_store(path, create=create, backend=backend, **options))
 
 
 def _axis(text: str) -> str:
