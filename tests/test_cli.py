@@ -73,6 +73,7 @@ def test_bad_import_exits_1_names_the_problem_and_writes_nothing(db, tmp_path):
 
 def test_add_org_then_find_it_by_alias(tmp_path):
     db = tmp_path / "a.db"
+    run("init", db=db)
     run("import", str(write(tmp_path, "o.yaml", OFFICE)), db=db)
     r = run(
         "add",
@@ -99,6 +100,7 @@ def test_add_without_required_options_and_no_terminal_is_a_usage_error(tmp_path)
 
 def test_add_interaction_resolves_participants(tmp_path):
     db = tmp_path / "c.db"
+    run("init", db=db)
     run("import", str(write(tmp_path, "o.yaml", OFFICE)), db=db)
     r = run(
         "add",
@@ -125,6 +127,7 @@ def test_export_to_file_round_trips(db, tmp_path):
     out = tmp_path / "dump.yaml"
     assert run("export", "--format", "yaml", "--out", str(out), db=db).returncode == 0
     copy = tmp_path / "copy.db"
+    assert run("init", db=copy).returncode == 0
     assert run("import", str(out), db=copy).returncode == 0
     assert run("export", db=copy).stdout == run("export", db=db).stdout
 

@@ -13,7 +13,7 @@ import inspect
 import os
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -141,8 +141,8 @@ class SQLiteStore:
             if not p.exists():
                 if not create:
                     raise StoreNotFound(
-                        f"no ofai-graph store at {p}; create one with: ofai-graph --db {p} init "
-                        "(from Python: ofai_graph.open(path, create=True))"
+                        f"no ofai-graph store at {p}: create one with `ofai-graph --db {p} init` "
+                        "(in Python: create=True)"
                     )
                 try:
                     p.parent.mkdir(parents=True, exist_ok=True)
@@ -259,12 +259,17 @@ class SQLiteStore:
         if self._db.in_transaction:
             yield
             return
-        self._db.execute("BEGIN")
+        try:
+            self._db.execute("BEGIN")
+        except sqlite3.DatabaseError as exc:
+            raise _db_error(exc, self.location, "reading failed") from None
         try:
             yield
         finally:
             if self._db.in_transaction:
-                self._db.execute("COMMIT")
+                # Nothing to keep (reads only); and on a damaged file, the first error is the one to tell.
+                with suppress(sqlite3.DatabaseError):
+                    self._db.execute("ROLLBACK")
 
     # -- writes --------------------------------------------------------------------------------------
     @contextmanager
