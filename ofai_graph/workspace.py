@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from . import files, importer, scope
 from .ask import EXAMPLES as ASK_EXAMPLES
 from .ask import parse as parse_question
-from .errors import OfaiError
+from .errors import NotFound, OfaiError
 from .followups import Dormant, FollowUpView, close_followup, dormant, list_followups
 from .maps import Map, build_map
 from .model import (
@@ -35,7 +35,7 @@ from .paths import Connection, connect, tag_target, target_for
 from .profile import Profile, profile
 from .resolve import Resolver, SearchHit, search
 from .stats import Stats, stats
-from .store import open_store
+from .store import StoreEmpty, open_store
 from .store.base import Store, WriteReport
 from .strength import PairStrength, StrengthConfig, pair, relationship_graph, top_partners
 from .strength import explain as explain_pair
@@ -91,7 +91,11 @@ class Workspace:
 
     def resolve(self, text: str) -> str:
         """The id of the entity ``text`` names (id, name, alias or near-miss)."""
-        return self.resolver.resolve(text)
+        try:
+            return self.resolver.resolve(text)
+        except NotFound:
+            self._refuse_if_empty()
+            raise
 
     def entity(self, text: str) -> EntityModel:
         eid = self.resolve(text)
@@ -102,10 +106,20 @@ class Workspace:
         """The id of the home office: the organization of kind ``home_office``."""
         homes = [s.id for s in self.store.entity_summaries() if s.kind == OrgKind.home_office.value]
         if not homes:
+            self._refuse_if_empty()
             raise OfaiError("this store has no home office (an organization of kind home_office); import one")
         if len(homes) > 1:
             raise OfaiError(f"this store has several home offices ({', '.join(homes)}); pass one explicitly")
         return homes[0]
+
+    def _refuse_if_empty(self) -> None:
+        """On an empty store, say where it is and how to fill it, rather than "not found"."""
+        counts = self.store.counts()
+        if not any(counts[t] for t in ("country", "organization", "person", "interactions")):
+            raise StoreEmpty(
+                f"the store {self.store.location} is empty: fill it with `ofai-graph init --seed` "
+                "(the bundled Q1-2024 report) or `ofai-graph import FILE`"
+            )
 
     def search(self, text: str, *, limit: int = 20) -> list[SearchHit]:
         return search(self.store, text, limit=limit)

@@ -347,3 +347,42 @@ def test_an_import_killed_in_the_middle_of_its_transaction_leaves_the_store_as_b
     with ofai_graph.open(db) as ws:
         assert ws.dataset() == before
         assert ws.import_files([big], max_bytes=2**30).total("added") > 0  # and the store still works
+
+
+def test_the_default_store_missing_or_empty_says_where_it_is_and_how_to_fill_it(tmp_path):
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    env.pop("OFAI_GRAPH_DB", None)
+    run = lambda *a: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "ofai_graph", *a], env=env, capture_output=True, text=True, timeout=120
+    )
+    r = run("connect", "Korea")
+    assert r.returncode == 1 and "`ofai-graph init`" in r.stderr and str(tmp_path / "data") in r.stderr
+    assert not (tmp_path / "data").exists()
+    assert run("init").returncode == 0
+    for args in (["connect", "Korea"], ["show", "imct"], ["strength"]):
+        r = run(*args)
+        assert r.returncode == 1 and "is empty" in r.stderr and "init --seed" in r.stderr, (args, r.stderr)
+        assert str(tmp_path / "data") in r.stderr
+
+
+def test_nothing_outside_the_store_package_imports_a_backend():
+    """Backend knowledge stays in ofai_graph/store: the library, the CLI and the benchmarks use
+    open_store() and the protocol (the layering rule of issue #9)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for folder in ("ofai_graph", "cli", "benchmarks"):
+        for path in (root / folder).rglob("*.py"):
+            if path.parent.name == "store" and path.parent.parent.name == "ofai_graph":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = []
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                elif isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                if any(n.endswith(("store.sqlite", "store.neo4j")) for n in names):
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == []

@@ -19,6 +19,7 @@ from .base import (
     ServerStore,
     Store,
     StoreDamaged,
+    StoreEmpty,
     StoreNotFound,
     WriteReport,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "ServerStore",
     "Store",
     "StoreDamaged",
+    "StoreEmpty",
     "StoreNotFound",
     "WriteReport",
     "default_db_path",
@@ -104,17 +106,29 @@ def open_store(
             "bolt://, neo4j:// or neo4j+s://"
         )
     path: str | Path
+    default = False
     if scheme == "sqlite":
         # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy and encode/databases write them.
         rest = text[len("sqlite://") :]  # type: ignore[index]
         path = unquote(rest[1:] if rest.startswith("/") else rest) or ":memory:"
     elif text is None:
-        path = default_db_path()
+        path, default = default_db_path(), True
     else:
         path = url_or_path  # type: ignore[assignment]
     from .sqlite import SQLiteStore
 
-    return SQLiteStore(path if str(path) == ":memory:" else Path(path).expanduser(), create=create, **options)
+    try:
+        return SQLiteStore(
+            path if str(path) == ":memory:" else Path(path).expanduser(), create=create, **options
+        )
+    except StoreNotFound:
+        if not default:
+            raise
+        # The default store (no --db, no OFAI_GRAPH_DB): plain `ofai-graph init` makes it.
+        raise StoreNotFound(
+            f"no ofai-graph store yet at {path}: create it with `ofai-graph init` "
+            "(or `ofai-graph init --seed` with the bundled report); in Python: create=True"
+        ) from None
 
 
 def _server(

@@ -39,6 +39,10 @@ class NotAStore(StoreError):
     """The file or database exists but belongs to something else; it was not changed."""
 
 
+class StoreEmpty(StoreError):
+    """The store exists but holds nothing yet (the message says how to fill it)."""
+
+
 class StoreDamaged(StoreError):
     """The store's file is damaged ("database disk image is malformed"): restore it from a backup."""
 
