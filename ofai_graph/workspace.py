@@ -424,6 +424,35 @@ def open(
     return Workspace(open_store(path, create=create, backend=backend, **options))
 
 
+def _one_snapshot(method: Any) -> Any:
+    """Run a read operation in one read transaction of the store (``Store.snapshot``): its many
+    queries see one state, whatever an import commits meanwhile."""
+    import functools
+
+    @functools.wraps(method)
+    def reads_once(self: Workspace, *args: Any, **kwargs: Any) -> Any:
+        with self.store.snapshot():
+            return method(self, *args, **kwargs)
+
+    return reads_once
+
+
+# Every operation that reads more than once (writes are transactions of their own).
+for _name in (
+    "show",
+    "search",
+    "strength",
+    "connect",
+    "followups",
+    "dormant",
+    "brokers",
+    "map",
+    "ask",
+    "graph",
+):
+    setattr(Workspace, _name, _one_snapshot(getattr(Workspace, _name)))
+
+
 def _axis(text: str) -> str:
     """An axis code from its code or its Spanish or English name (``"Cooperación internacional"``)."""
     from .model import Axis

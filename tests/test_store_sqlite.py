@@ -3,6 +3,7 @@
 What every backend promises is in test_store_contract.py; this module is about the file.
 """
 
+import datetime as dt
 import json
 import os
 import signal
@@ -386,3 +387,42 @@ def test_nothing_outside_the_store_package_imports_a_backend():
                 if any(n.endswith(("store.sqlite", "store.neo4j")) for n in names):
                     offenders.append(f"{path.relative_to(root)}:{node.lineno}")
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        lambda ws: ws.show("imct", as_of=dt.date(2024, 3, 31)),
+        lambda ws: ws.connect("Korea", as_of=dt.date(2024, 3, 31)),
+        lambda ws: ws.strength(top=5, as_of=dt.date(2024, 3, 31)),
+        lambda ws: ws.followups(partner="JICA"),
+        lambda ws: ws.dormant(as_of=dt.date(2024, 12, 31)),
+        lambda ws: ws.stats(),
+        lambda ws: ws.export("json"),
+    ],
+    ids=["show", "connect", "strength", "followups", "dormant", "stats", "export"],
+)
+def test_every_multi_read_operation_reads_one_snapshot(seeded, operation):
+    """Each query of the operation runs inside one read transaction, opened once."""
+
+    class Watch:
+        def __init__(self, db):
+            self.db, self.outside, self.begins = db, [], 0
+
+        def execute(self, sql, *args):
+            if sql.strip().upper() == "BEGIN":
+                self.begins += 1
+            elif not self.db.in_transaction:
+                self.outside.append(sql)
+            return self.db.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.db, name)
+
+    watch = Watch(seeded.store._db)
+    seeded.store._db = watch
+    try:
+        operation(seeded)
+    finally:
+        seeded.store._db = watch.db
+    assert watch.outside == [] and watch.begins == 1
