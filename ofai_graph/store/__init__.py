@@ -80,7 +80,7 @@ def open_store(
     >>> open_store("no/such/folder/typo.db")
     Traceback (most recent call last):
     ...
-    ofai_graph.store.base.StoreNotFound: no ofai-graph store at no/such/folder/typo.db; create one with: ofai-graph --db no/such/folder/typo.db init (from Python: ofai_graph.open(path, create=True))
+    ofai_graph.store.base.StoreNotFound: no ofai-graph store at no/such/folder/typo.db: create one with `ofai-graph --db no/such/folder/typo.db init` (in Python: create=True)
     """
     if url_or_path is None and options.get("uri"):
         url_or_path = options.pop("uri")
