@@ -110,7 +110,9 @@ def main() -> None:
         best = min(
             timed(
                 "cli",
-                lambda: subprocess.run([sys.executable, "-m", "ofai_graph", "connect", "Korea"], env=env, capture_output=True),
+                lambda: subprocess.run(
+                    [sys.executable, "-m", "ofai_graph", "connect", "Korea"], env=env, capture_output=True
+                ),
             )[1]
             for _ in range(5)
         )
