@@ -37,7 +37,7 @@ def build(n_ent: int, n_int: int, db: Path) -> dict:
     from ofai_graph.generate import generate
 
     t = time.perf_counter()
-    with ofai_graph.open(db) as ws:
+    with ofai_graph.open(db, create=True) as ws:
         ws.import_data(generate(n_ent, n_int, seed=7))
         counts = ws.store.counts()
     return {"seconds": time.perf_counter() - t, "counts": counts}

@@ -31,7 +31,7 @@ def build(n_ent: int, n_int: int, workdir: Path) -> dict:
     import ofai_graph
     from ofai_graph.generate import generate
 
-    ws = ofai_graph.open(workdir / "source.db")
+    ws = ofai_graph.open(workdir / "source.db", create=True)
     ws.import_data(generate(n_ent, n_int, seed=42))
     t = time.perf_counter()
     ws.export_to("xlsx", workdir / "bench.xlsx")
@@ -51,7 +51,7 @@ def run_import(workdir: Path) -> dict:
     import ofai_graph
     from ofai_graph.spreadsheet import import_workbook
 
-    ws = ofai_graph.open(workdir / "target.db")
+    ws = ofai_graph.open(workdir / "target.db", create=True)
     base = _peak_mb()
     t, c = time.perf_counter(), _cpu()
     import_workbook(ws.store, workdir / "bench.xlsx")

@@ -760,8 +760,8 @@ def cypher_statements(data: Dataset | Iterable[Dataset], *, schema: bool = True)
     ``data`` may be a whole :class:`Dataset` or batches of one in dependency order (entities,
     interactions, follow-ups, ties), as ``Store.iter_batches`` gives them.
     """
+    from .store.base import entity_kind, entity_names
     from .store.neo4j import MIGRATIONS, SCHEMA_VERSION
-    from .store.sqlite import _kind, entity_names
     from .text import fold_key
 
     if schema:
@@ -771,7 +771,7 @@ def cypher_statements(data: Dataset | Iterable[Dataset], *, schema: bool = True)
     batches = [data] if isinstance(data, Dataset) else data
     for batch in batches:
         for e in batch.entities():
-            props = {"type": e.type, "kind": _kind(e), "name": e.name, "countries": list(e.countries),
+            props = {"type": e.type, "kind": entity_kind(e), "name": e.name, "countries": list(e.countries),
                      "data": e.model_dump_json()}  # fmt: skip
             yield f"MERGE (n:Entity {{id: {cypher_literal(e.id)}}}){_set('n', props)};"
             names = {(fold_key(n), e.id): n for n in reversed(entity_names(e)) if fold_key(n)}

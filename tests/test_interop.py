@@ -303,6 +303,7 @@ def test_cli_template_export_and_import_of_workbooks(tmp_path, seeded_path):
     r = cli("export", "--format", "xlsx", "--out", str(tmp_path / "libro.xlsx"), db=db)
     assert r.exit_code == 0, r.stderr
     empty = tmp_path / "vacio.db"
+    assert cli("init", db=empty).exit_code == 0
     r = cli("--json", "import", str(tmp_path / "libro.xlsx"), db=empty)
     assert r.exit_code == 0, r.stderr
     with ofai_graph.open(empty) as a, ofai_graph.open(db) as b:
@@ -327,6 +328,7 @@ def test_cli_import_error_names_the_cell_and_exits_1(tmp_path):
     ws.append(["id", "nombre", "tipo"])
     ws.append(["x", "X", "no existe"])
     wb.save(tmp_path / "malo.xlsx")
+    assert cli("init", db=tmp_path / "s.db").exit_code == 0
     r = cli("import", str(tmp_path / "malo.xlsx"), db=tmp_path / "s.db")
     assert r.exit_code == 1
     assert "Organizaciones!C2" in r.stderr and "no existe" in r.stderr

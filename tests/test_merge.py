@@ -151,7 +151,7 @@ def test_cli_duplicates_and_merge(tmp_path):
     from ofai_graph_cli.main import cli
 
     db = tmp_path / "s.db"
-    with ofai_graph.open(db) as w:
+    with ofai_graph.open(db, create=True) as w:
         w.import_data(DATA)
     env = {"OFAI_GRAPH_DB": str(db), "OFAI_GRAPH_LANG": "es", "OFAI_GRAPH_AS_OF": None, "NEO4J_URI": None}
 
