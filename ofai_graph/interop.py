@@ -760,14 +760,14 @@ def cypher_statements(data: Dataset | Iterable[Dataset], *, schema: bool = True)
     ``data`` may be a whole :class:`Dataset` or batches of one in dependency order (entities,
     interactions, follow-ups, ties), as ``Store.iter_batches`` gives them.
     """
+    from .store import neo4j_schema
     from .store.base import entity_kind, entity_names
-    from .store.neo4j import MIGRATIONS, SCHEMA_VERSION
     from .text import fold_key
 
+    statements, version = neo4j_schema()
     if schema:
-        for statements in MIGRATIONS:
-            for s in statements:
-                yield s + ";"
+        for s in statements:
+            yield s + ";"
     batches = [data] if isinstance(data, Dataset) else data
     for batch in batches:
         for e in batch.entities():
@@ -825,7 +825,7 @@ def cypher_statements(data: Dataset | Iterable[Dataset], *, schema: bool = True)
             )
     if schema:
         yield (
-            f"MERGE (m:Meta {{key: 'ofai'}}) SET m.schema_version = {SCHEMA_VERSION}, "
+            f"MERGE (m:Meta {{key: 'ofai'}}) SET m.schema_version = {version}, "
             "m.revision = coalesce(m.revision, 0) + 1;"
         )
 
