@@ -24,3 +24,28 @@ def fold_key(text: str) -> str:
 def slugify(text: str) -> str:
     """A stable id from a display name: ``slugify("Cámara de Comercio") == "camara-de-comercio"``."""
     return _NON_WORD.sub("-", fold(text)).strip("-")
+
+
+CLIP = 80
+
+
+def clip(value: object, limit: int = CLIP) -> str:
+    """``value`` as text, cut to ``limit`` characters with "…": every value quoted in a message goes
+    through here, so that a hostile input (a megabyte id, an alias bomb) cannot make a giant message."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quote(value: object, limit: int = CLIP) -> str:
+    """``repr`` of a value for a message, capped like :func:`clip` (the repr itself, not the value,
+    is cut, so escapes such as ``\\x1b`` show instead of reaching the terminal raw)."""
+    if isinstance(value, str):
+        # Cut before repr: the repr of a 100 MB string is itself 100 MB.
+        return clip(repr(value[:limit]), limit) if len(value) > limit else clip(repr(value), limit)
+    import reprlib
+
+    # reprlib bounds the work on containers too (a nested list of millions of strings).
+    short = reprlib.Repr()
+    short.maxlevel, short.maxlist, short.maxdict = 3, 8, 8
+    short.maxstring = short.maxother = limit
+    return clip(short.repr(value), limit)
