@@ -17,6 +17,7 @@ from . import countries
 from .bulk import paused_gc
 from .errors import Ambiguous, InvalidData, NotFound, Problem
 from .files import MAX_BYTES, RawRecord, detect_format, parse_document, read_text
+from .interrupts import HeldInterrupt, Interrupted, signal_for_tests
 from .model import (
     SECTIONS,
     SLUG_HINT,
@@ -31,6 +32,7 @@ from .model import (
 )
 from .resolve import Resolver
 from .store.base import Store, WriteReport
+from .text import quote
 
 MODELS: dict[str, type[BaseModel]] = {
     "countries": Country,
@@ -53,7 +55,7 @@ def _message(err: dict[str, Any]) -> str:
     if err["type"] in ("missing", "missing_argument"):
         return "is required"
     if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == SLUG_PATTERN:
-        return f"{err['input']!r} {SLUG_HINT}"
+        return f"{quote(err['input'])} {SLUG_HINT}"
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix) :]
@@ -74,7 +76,18 @@ def _line_at(data: Any, loc: Sequence[Any], default: int | None) -> int | None:
 
 def validate_records(records: Sequence[RawRecord]) -> tuple[Dataset, list[Problem]]:
     """Validate raw records section by section; return the valid ones and every problem found."""
+    data, problems, _ = _validate(records)
+    return data, problems
+
+
+Origins = dict[int, RawRecord]
+"""The raw record each validated model came from, by ``id(model)``: locating a problem is one
+look-up, whatever the number of records (a scan per problem made 20,000 problems take a minute)."""
+
+
+def _validate(records: Sequence[RawRecord]) -> tuple[Dataset, list[Problem], Origins]:
     problems: list[Problem] = []
+    origins: Origins = {}
     data = Dataset()
     by_section: dict[str, list[RawRecord]] = {s: [] for s in SECTIONS}
     for r in records:
@@ -96,6 +109,7 @@ def validate_records(records: Sequence[RawRecord]) -> tuple[Dataset, list[Proble
             continue
         try:
             valid = _ADAPTERS[section].validate_python([r.data for r in recs])
+            good = recs
         except ValidationError as exc:
             bad: set[int] = set()
             for err in exc.errors():
@@ -113,27 +127,65 @@ def validate_records(records: Sequence[RawRecord]) -> tuple[Dataset, list[Proble
                     )
                 )
             valid = []
+            good = [r for i, r in enumerate(recs) if i not in bad]
             model = MODELS[section]
-            for i, r in enumerate(recs):
-                if i not in bad:
-                    valid.append(model.model_validate(r.data))
+            for r in good:
+                valid.append(model.model_validate(r.data))
+        for model_, raw in zip(valid, good, strict=True):
+            origins[id(model_)] = raw
         getattr(data, section).extend(valid)
-    return data, problems
+    return data, problems, origins
+
+
+def _at(origins: Origins, record: Any, section: str) -> dict[str, Any]:
+    """File, line and record of a validated model, as Problem's keyword arguments."""
+    raw = origins.get(id(record))
+    if raw is None:
+        return {"record": f"{section} (id {quote(getattr(record, 'id', '?'))})"}
+    return {"file": raw.file, "line": raw.line, "record": raw.where}
 
 
 MODEL_TAGS = {"function-after", "function-before", "function-plain"}
 
 
 class _References:
-    """Resolves names in references to ids, across all the batches of one import."""
+    """Resolves names in references to ids, across all the batches of one import.
 
-    def __init__(self, store: Store, entities: Sequence[BaseModel]):
+    References in files resolve exactly: an id, a name or an alias (accents, case and punctuation
+    aside), or a country's name. A name that only comes close is an error listing the candidates,
+    because a wrong guess silently attaches a record to another organization ("Cámara de Comercio
+    de Pamplona" is not Panamá's chamber); ``match=True`` allows close matches (the resolver's rules
+    for commands).
+    """
+
+    def __init__(self, store: Store, entities: Sequence[BaseModel], *, match: bool = False):
         self.store = store
+        self.match = match
         self.batch_ids = {e.id for e in entities}  # type: ignore[attr-defined]
         self.resolver = Resolver(store, entities)  # type: ignore[arg-type]
-        self.cache: dict[str, str | None] = {}
+        self.cache: dict[str, str] = {}
+        self.failed: dict[str, str] = {}
         self.countries_added: set[str] = set()
         self.interaction_ids: set[str] = set()
+
+    def _resolve(self, value: str, new: dict[str, Country]) -> str:
+        """The id ``value`` names; raises NotFound/Ambiguous (with candidates) otherwise."""
+        ids = self.resolver.exact(value)
+        if len(ids) == 1:
+            return ids[0]
+        if len(ids) > 1:
+            if value in ids:
+                return value
+            raise Ambiguous(value, [self.resolver.label(i) for i in ids])
+        code = countries.lookup(value)
+        if code is not None:
+            if code not in new:
+                new[code] = Country(id=code)
+            return code
+        if self.match:
+            return self.resolver.resolve(value)
+        close = [self.resolver.label(eid) for eid, _, _ in self.resolver.scored(value, limit=3)]
+        raise NotFound(value, close)
 
     def ref(
         self,
@@ -146,49 +198,34 @@ class _References:
         """The id ``value`` names; ``at()`` says where the reference is, for an error message."""
         if value in self.batch_ids:
             return value
-        if value not in self.cache:
+        found = self.cache.get(value)
+        if found is not None:
+            return found
+        if value not in self.failed:
             try:
-                self.cache[value] = self.resolver.resolve(value)
+                self.cache[value] = found = self._resolve(value, new)
+                return found
             except NotFound as exc:
-                code = countries.lookup(value)
-                if code is not None:
-                    if code not in new:
-                        new[code] = Country(id=code)
-                    self.cache[value] = code
-                else:
-                    self.cache[value] = None
-                    hint = f"; closest: {', '.join(exc.suggestions)}" if exc.suggestions else ""
-                    problems.append(
-                        Problem(
-                            f"{value!r} is neither an id nor a known name or alias{hint}",
-                            **at(),
-                            field=field,
-                        )
-                    )
-                    return value
+                hint = f"; closest: {', '.join(exc.suggestions)}" if exc.suggestions else ""
+                self.failed[value] = f"{quote(value)} is neither an id nor a known name or alias{hint}"
             except Ambiguous as exc:
-                self.cache[value] = None
-                problems.append(Problem(str(exc), **at(), field=field))
-                return value
-        resolved = self.cache[value]
-        if resolved is None:
-            problems.append(Problem(f"{value!r} does not name exactly one entity", **at(), field=field))
-            return value
-        return resolved
+                self.failed[value] = str(exc)
+        problems.append(Problem(self.failed[value], **at(), field=field))
+        return value
 
-    def prepare(self, data: Dataset, origin: Any) -> list[Problem]:
+    def prepare(self, data: Dataset, origins: Origins) -> list[Problem]:
         """Rewrite the references of one batch to ids (in place); return what could not be resolved."""
         problems: list[Problem] = []
         new: dict[str, Country] = {}
 
-        def where(section: str, rid: str) -> dict[str, Any]:
-            return origin.get((section, rid), {"record": f"{section} (id {rid!r})"})
+        def where(section: str, record: Any) -> dict[str, Any]:
+            return _at(origins, record, section)
 
         for p in data.people:
             for i, a in enumerate(p.affiliations):
                 a.__dict__["organization"] = self.ref(
                     a.organization,
-                    lambda p=p: where("people", p.id),
+                    lambda p=p: where("people", p),
                     f"affiliations.{i}.organization",
                     problems,
                     new,
@@ -202,7 +239,7 @@ class _References:
                     parts[i] = part._replace(
                         entity=self.ref(
                             part.entity,
-                            lambda it=it: where("interactions", it.id),
+                            lambda it=it: where("interactions", it),
                             f"participants.{i}.entity",
                             problems,
                             new,
@@ -224,26 +261,26 @@ class _References:
                 value = getattr(f, field)
                 if value:
                     f.__dict__[field] = self.ref(
-                        value, lambda f=f: where("followups", f.id), field, problems, new
+                        value, lambda f=f: where("followups", f), field, problems, new
                     )
             if f.interaction and f.interaction not in self.interaction_ids and f.interaction not in known:
                 problems.append(
                     Problem(
-                        f"interaction {f.interaction!r} does not exist",
-                        **where("followups", f.id),
+                        f"interaction {quote(f.interaction)} does not exist",
+                        **where("followups", f),
                         field="interaction",
                     )
                 )
         for t in data.ties:
             t.__dict__["source"] = self.ref(
-                t.source, lambda t=t: where("ties", t.id), "source", problems, new
+                t.source, lambda t=t: where("ties", t), "source", problems, new
             )
             t.__dict__["target"] = self.ref(
-                t.target, lambda t=t: where("ties", t.id), "target", problems, new
+                t.target, lambda t=t: where("ties", t), "target", problems, new
             )
             if t.source == t.target:
                 problems.append(
-                    Problem("a tie must link two different entities", **where("ties", t.id), field="target")
+                    Problem("a tie must link two different entities", **where("ties", t), field="target")
                 )
             elif t.id.count("--") == 2:
                 # Ids of ties derive from their ends, which may just have been rewritten.
@@ -263,29 +300,6 @@ class _References:
 CHUNK = 20_000
 
 
-class _Origin:
-    """Where each record came from, formatted only when a problem needs it."""
-
-    def __init__(self, records: Sequence[RawRecord]):
-        self._records = records
-
-    def get(self, key: tuple[str, str], default: dict[str, Any]) -> dict[str, Any]:
-        """File, line and record of the record with this (section, id), as Problem's fields."""
-        section, rid = key
-        for r in self._records:
-            if r.section == section and isinstance(r.data, dict):
-                found = r.data.get("id")
-                if section == "countries" and isinstance(found, str):
-                    found = countries.lookup(found) or found
-                if found == rid:
-                    return {"file": r.file, "line": r.line, "record": r.where}
-        return default
-
-
-def _origin(records: Sequence[RawRecord]) -> Any:
-    return _Origin(records)
-
-
 @paused_gc()
 def _import(
     store: Store,
@@ -293,6 +307,7 @@ def _import(
     problems: list[Problem],
     *,
     dry_run: bool = False,
+    match: bool = False,
     progress: Progress | None = None,
 ) -> WriteReport:
     """Validate, resolve and write ``records`` in one transaction, a chunk at a time.
@@ -300,6 +315,10 @@ def _import(
     Entities are validated first (every reference resolves against them). Interactions, follow-ups
     and ties are then validated, resolved and written in chunks, so that only one chunk of models is
     in memory at a time; any problem anywhere rolls the whole transaction back.
+
+    Ctrl-C before the last write rolls everything back (:class:`Interrupted`, ``committed=False``);
+    from then on it is held off until the commit has finished, and reported with what was written
+    (``committed=True``): either way the exception says what the store holds.
     """
     say = progress or (lambda _msg: None)
     by_section: dict[str, list[RawRecord]] = {s: [] for s in SECTIONS}
@@ -307,11 +326,11 @@ def _import(
         by_section[r.section].append(r)
     say("validating entities")
     entity_records = [r for s in ENTITY_SECTIONS for r in by_section[s]]
-    entities, found = validate_records(entity_records)
+    entities, found, entity_origins = _validate(entity_records)
     problems += found
     seen: dict[str, set[str]] = {}
-    entities = _dedupe(entities, _origin(entity_records), seen, problems, store)
-    refs = _References(store, entities.entities())
+    entities = _dedupe(entities, entity_origins, seen, problems, store)
+    refs = _References(store, entities.entities(), match=match)
     total = sum(len(by_section[s]) for s in ("interactions", "followups", "ties"))
     done = 0
 
@@ -319,41 +338,52 @@ def _import(
         pass
 
     report = WriteReport()
+    held = HeldInterrupt()
     try:
         with store.transaction() as tx:
-            problems += refs.prepare(entities, _origin(entity_records))
+            problems += refs.prepare(entities, entity_origins)
             if not problems:
                 tx.write(entities)
             for section in ("interactions", "followups", "ties"):
                 recs = by_section[section]
                 for i in range(0, len(recs), CHUNK):
                     chunk = recs[i : i + CHUNK]
-                    origin = _origin(chunk)
-                    data, found = validate_records(chunk)
+                    data, found, origins = _validate(chunk)
                     problems += found
-                    problems += refs.prepare(data, origin)
-                    data = _dedupe(data, origin, seen, problems, store)
+                    problems += refs.prepare(data, origins)
+                    data = _dedupe(data, origins, seen, problems, store)
                     if not problems:
                         tx.write(data)
+                        signal_for_tests("write")
                     done += len(chunk)
                     say(f"{section}: {done:,} of {total:,} records")
             report = tx.report
             if problems or dry_run:
                 raise _Rollback
+            held.start()
+            signal_for_tests("commit")
     except _Rollback:
         pass
+    except KeyboardInterrupt:
+        # Raised before the hold: leaving the transaction's context rolled everything back.
+        raise Interrupted(committed=False) from None
+    finally:
+        interrupted = held.stop()
     if problems:
         raise InvalidData(problems)
+    if interrupted:
+        raise Interrupted(committed=True, report=report)
     return report
 
 
 def _dedupe(
-    data: Dataset, origin: Any, seen: dict[str, set[str]], problems: list[Problem], store: Store
+    data: Dataset, origins: Origins, seen: dict[str, set[str]], problems: list[Problem], store: Store
 ) -> Dataset:
     """Drop exact repeats of a record; report an id used twice with different content.
 
     Only ids are remembered across chunks (a million of them fit in memory, a million records do
     not); a repeat from an earlier chunk is compared with what that chunk wrote in this transaction.
+    The problem points at the repeat (the record that conflicts), not at the first occurrence.
     """
     out = Dataset()
     for section in SECTIONS:
@@ -368,10 +398,12 @@ def _dedupe(
                 continue
             other = current.get(record.id) or _stored(store, section, record.id)
             if other is not None and other != record:
+                first = origins.get(id(other))
+                also = f" (first at line {first.line})" if first is not None and first.line else ""
                 problems.append(
                     Problem(
-                        f"id {record.id!r} is used twice with different content",
-                        **origin.get((section, record.id), {"record": section}),
+                        f"id {quote(record.id)} is used twice with different content{also}",
+                        **_at(origins, record, section),
                         field="id",
                     )
                 )
@@ -411,12 +443,15 @@ def import_files(
     *,
     max_bytes: int = MAX_BYTES,
     dry_run: bool = False,
+    match: bool = False,
     progress: Progress | None = None,
 ) -> WriteReport:
     """Import files all-or-nothing. Importing the same files twice changes nothing.
 
     With ``dry_run`` everything is validated and written inside the transaction, which is then
-    rolled back: the report says what an import would do.
+    rolled back: the report says what an import would do. References (participants, affiliations,
+    ends of ties) must name an entity exactly (id, name or alias, accents and case aside); with
+    ``match`` a close enough name is taken too.
 
     >>> import tempfile, pathlib
     >>> from ofai_graph.store.sqlite import SQLiteStore
@@ -427,11 +462,16 @@ def import_files(
     """
     (progress or (lambda _m: None))("reading")
     records, problems = load_records(paths, max_bytes=max_bytes)
-    return _import(store, records, problems, dry_run=dry_run, progress=progress)
+    return _import(store, records, problems, dry_run=dry_run, match=match, progress=progress)
 
 
 def import_data(
-    store: Store, data: Dataset | dict[str, Any], *, source: str = "<data>", dry_run: bool = False
+    store: Store,
+    data: Dataset | dict[str, Any],
+    *,
+    source: str = "<data>",
+    dry_run: bool = False,
+    match: bool = False,
 ) -> WriteReport:
     """Import a :class:`Dataset` or a plain dict shaped like an import file, all-or-nothing."""
     if isinstance(data, Dataset):
@@ -442,7 +482,7 @@ def import_data(
         if section in SECTIONS
         for i, item in enumerate(items or [])
     ]
-    return _import(store, records, [], dry_run=dry_run)
+    return _import(store, records, [], dry_run=dry_run, match=match)
 
 
 __all__ = ["import_data", "import_files", "load_records", "validate_records"]
