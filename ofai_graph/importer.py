@@ -32,7 +32,7 @@ from .model import (
 )
 from .resolve import Resolver
 from .store.base import Store, WriteReport
-from .text import quote
+from .text import LINE_PATTERN, TEXT_PATTERN, control_character, quote
 
 MODELS: dict[str, type[BaseModel]] = {
     "countries": Country,
@@ -54,8 +54,14 @@ def _message(err: dict[str, Any]) -> str:
         return "unknown field (check its spelling)"
     if err["type"] in ("missing", "missing_argument"):
         return "is required"
-    if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == SLUG_PATTERN:
+    pattern = err.get("ctx", {}).get("pattern") if err["type"] == "string_pattern_mismatch" else None
+    if pattern == SLUG_PATTERN:
         return f"{quote(err['input'])} {SLUG_HINT}"
+    if pattern in (LINE_PATTERN, TEXT_PATTERN):
+        allowed = "\t\n" if pattern == TEXT_PATTERN else ""
+        char = control_character(str(err["input"]), allow=allowed)
+        where = "" if allowed else " (one-line text: no tabs or line breaks either)"
+        return f"contains the control character {char}, which is not allowed{where}; remove it"
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix) :]

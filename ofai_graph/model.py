@@ -24,7 +24,7 @@ from pydantic import (
 
 from . import countries
 from .dates import PartialDate
-from .text import fold_key
+from .text import LINE_PATTERN, TEXT_PATTERN, fold_key
 
 __all__ = [
     "Affiliation",
@@ -303,8 +303,14 @@ def _clean_list(values: list[str]) -> list[str]:
 # A pattern constraint runs in pydantic-core (Rust); errors are reworded by the importer.
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 CountryCode = Annotated[str, BeforeValidator(_country_code)]
-NonEmpty = Annotated[str, Field(min_length=1)]
-TextList = Annotated[list[str], AfterValidator(_clean_list)]
+# Control characters are refused at the model boundary (text.LINE_PATTERN): ESC, BEL, NUL and the like
+# would reach terminals raw (colours, window titles, screen clears) and make SVG invalid XML. Long
+# texts (summaries, notes, descriptions) may hold tabs and line breaks.
+Line = Annotated[str, Field(pattern=LINE_PATTERN)]
+Text = Annotated[str, Field(pattern=TEXT_PATTERN)]
+NonEmpty = Annotated[str, Field(min_length=1, pattern=LINE_PATTERN)]
+NonEmptyText = Annotated[str, Field(min_length=1, pattern=TEXT_PATTERN)]
+TextList = Annotated[list[Line], AfterValidator(_clean_list)]
 
 
 class _Model(BaseModel):
@@ -315,7 +321,7 @@ class SourceRef(_Model):
     """Where a fact comes from, so a reader can check it."""
 
     document: NonEmpty
-    section: str | None = None
+    section: Line | None = None
 
 
 class _EntityBase(_Model):
@@ -324,7 +330,7 @@ class _EntityBase(_Model):
     aliases: TextList = Field(default_factory=list)
     countries: list[CountryCode] = Field(default_factory=list)
     tags: TextList = Field(default_factory=list)
-    note: str | None = None
+    note: Text | None = None
 
     @model_validator(mode="after")
     def _unique_countries(self) -> _EntityBase:
@@ -342,7 +348,7 @@ class Organization(_EntityBase):
 
 class Affiliation(_Model):
     organization: Slug
-    title: str | None = None
+    title: Line | None = None
     since: PartialDate | None = None
     until: PartialDate | None = None
 
@@ -361,11 +367,11 @@ class Country(_Model):
 
     type: Literal["country"] = "country"
     id: CountryCode
-    name: str = ""
-    name_en: str = ""
+    name: Line = ""
+    name_en: Line = ""
     aliases: TextList = Field(default_factory=list)
     tags: TextList = Field(default_factory=list)
-    note: str | None = None
+    note: Text | None = None
 
     @model_validator(mode="after")
     def _default_names(self) -> Country:
@@ -413,7 +419,7 @@ class Interaction(_Model):
     kind: InteractionKind
     axis: Axis | None = None
     title: NonEmpty
-    summary: str = ""
+    summary: Text = ""
     participants: list[Participant] = Field(min_length=1)
     status: Status = Status.done
     source: SourceRef | None = None
@@ -428,14 +434,14 @@ class FollowUp(_Model):
     """Something the office expects: an answer, a deadline, a next step."""
 
     id: Slug
-    description: NonEmpty
-    interaction: str | None = None
-    expected_from: str | None = None
-    owner: str | None = None
+    description: NonEmptyText
+    interaction: Line | None = None
+    expected_from: Line | None = None
+    owner: Line | None = None
     due: PartialDate | None = None
     status: FollowUpStatus = FollowUpStatus.open
     closed_on: dt.date | None = None
-    note: str | None = None
+    note: Text | None = None
 
     def is_overdue(self, as_of: dt.date) -> bool:
         """Open and past the end of its due period (a due month is due on its last day)."""
@@ -451,7 +457,7 @@ class Tie(_Model):
     kind: TieKind
     since: PartialDate | None = None
     until: PartialDate | None = None
-    note: str | None = None
+    note: Text | None = None
 
     @model_validator(mode="after")
     def _default_id_and_order(self) -> Tie:

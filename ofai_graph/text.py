@@ -6,6 +6,12 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+
+# C0 controls, DEL and C1 controls: never in a one-line text; long texts keep tab and line feed.
+# (Patterns for pydantic-core's Rust regex and Python's re alike.)
+LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
@@ -24,6 +30,14 @@ def fold_key(text: str) -> str:
 def slugify(text: str) -> str:
     """A stable id from a display name: ``slugify("Cámara de Comercio") == "camara-de-comercio"``."""
     return _NON_WORD.sub("-", fold(text)).strip("-")
+
+
+def control_character(text: str, *, allow: str = "") -> str | None:
+    """The first control character of ``text`` not in ``allow``, written ``U+001B``, or None."""
+    for m in _CONTROL.finditer(text):
+        if m.group() not in allow:
+            return f"U+{ord(m.group()):04X}"
+    return None
 
 
 CLIP = 80
