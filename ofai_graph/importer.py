@@ -314,6 +314,7 @@ def _import(
     *,
     dry_run: bool = False,
     match: bool = False,
+    replace: bool = True,
     progress: Progress | None = None,
 ) -> WriteReport:
     """Validate, resolve and write ``records`` in one transaction, a chunk at a time.
@@ -348,6 +349,8 @@ def _import(
     try:
         with store.transaction() as tx:
             problems += refs.prepare(entities, entity_origins)
+            if not replace:
+                problems += _replacing(store, entities, entity_origins)
             if not problems:
                 tx.write(entities)
             for section in ("interactions", "followups", "ties"):
@@ -357,6 +360,8 @@ def _import(
                     data, found, origins = _validate(chunk)
                     problems += found
                     problems += refs.prepare(data, origins)
+                    if not replace:
+                        problems += _replacing(store, data, origins)
                     data = _dedupe(data, origins, seen, problems, store)
                     if not problems:
                         tx.write(data)
@@ -414,6 +419,40 @@ def _dedupe(
                     )
                 )
     return out
+
+
+def _replacing(store: Store, data: Dataset, origins: Origins) -> list[Problem]:
+    """Records that would replace a stored record with different content (refused unless asked)."""
+    stored: dict[str, dict[str, BaseModel]] = {}
+    entities = data.entities()
+    if entities:
+        stored["entities"] = dict(store.get_entities([e.id for e in entities]))
+    if data.interactions:
+        stored["interactions"] = dict(store.get_interactions([i.id for i in data.interactions]))
+    if data.followups:
+        stored["followups"] = {f.id: f for f in store.followups(None)}
+    if data.ties:
+        stored["ties"] = {t.id: t for t in store.ties()}
+    problems = []
+    for section, records in (
+        ("entities", entities),
+        ("interactions", data.interactions),
+        ("followups", data.followups),
+        ("ties", data.ties),
+    ):
+        for record in records:
+            old = stored[section].get(record.id)
+            if old is not None and old != record:
+                what = type(old).__name__.lower().replace("followup", "follow-up")
+                problems.append(
+                    Problem(
+                        f"a different {what} with id {quote(record.id)} already exists; "
+                        "to replace it, add with replace=True (on the command line: --replace)",
+                        **_at(origins, record, section),
+                        field="id",
+                    )
+                )
+    return problems
 
 
 def _stored(store: Store, section: str, rid: str) -> BaseModel | None:
@@ -478,8 +517,13 @@ def import_data(
     source: str = "<data>",
     dry_run: bool = False,
     match: bool = False,
+    replace: bool = True,
 ) -> WriteReport:
-    """Import a :class:`Dataset` or a plain dict shaped like an import file, all-or-nothing."""
+    """Import a :class:`Dataset` or a plain dict shaped like an import file, all-or-nothing.
+
+    Records replace stored ones with the same id; with ``replace=False`` a record whose id is held
+    by a different record is an error instead.
+    """
     if isinstance(data, Dataset):
         data = data.model_dump(mode="json", exclude_defaults=True)
     records = [
@@ -488,7 +532,7 @@ def import_data(
         if section in SECTIONS
         for i, item in enumerate(items or [])
     ]
-    return _import(store, records, [], dry_run=dry_run, match=match)
+    return _import(store, records, [], dry_run=dry_run, match=match, replace=replace)
 
 
 __all__ = ["import_data", "import_files", "load_records", "validate_records"]

@@ -40,9 +40,13 @@ from .store.base import Store, WriteReport
 from .strength import PairStrength, StrengthConfig, pair, relationship_graph, top_partners
 from .strength import explain as explain_pair
 from .structure import Broker, brokers
+from .text import quote
 
 if TYPE_CHECKING:
     import networkx as nx
+
+
+MAX_DAYS = 36_500  # a hundred years: longer windows are typing mistakes (and overflow dates)
 
 
 class Answer(BaseModel):
@@ -118,9 +122,15 @@ class Workspace:
         return importer.import_data(self.store, data)
 
     def add(
-        self, *records: Organization | Person | Interaction | FollowUp | Tie | EntityModel
+        self,
+        *records: Organization | Person | Interaction | FollowUp | Tie | EntityModel,
+        replace: bool = False,
     ) -> WriteReport:
-        """Add or update records, all-or-nothing; names in references are resolved."""
+        """Add records, all-or-nothing; names in references are resolved.
+
+        A record whose id is already held by a different record is refused (nothing is written)
+        unless ``replace=True``; adding a record exactly as stored changes nothing.
+        """
         data = Dataset()
         section = {
             "Organization": data.organizations,
@@ -132,7 +142,17 @@ class Workspace:
         }
         for r in records:
             section[type(r).__name__].append(r)
-        return importer.import_data(self.store, data)
+        return importer.import_data(self.store, data, replace=replace)
+
+    def new_id(self, section: str, *parts: str) -> str:
+        """An id for a new interaction (date, title) or follow-up (description) that no other
+        record holds (see :func:`ofai_graph.ids.new_id`)."""
+        from .dates import PartialDate
+        from .ids import new_id
+
+        if section == "interactions" and len(parts) == 2:
+            parts = (str(PartialDate.parse(parts[0])), parts[1])
+        return new_id(self.store, section, *parts)  # type: ignore[arg-type]
 
     def dataset(self) -> Dataset:
         return self.store.dump()
@@ -218,6 +238,10 @@ class Workspace:
             ranked = top_partners(g, first, top=top + len(staff))
             return [p for p in ranked if p.b not in staff][:top]
         second = self.resolve(b)
+        if second == first:
+            raise OfaiError(
+                f"{quote(a)} and {quote(b)} both name {second}: a strength is between two different entities"
+            )
         if explain:
             return [explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config)]
         g = self._graph_for(first, as_of)
@@ -288,6 +312,8 @@ class Workspace:
         as_of: dt.date | None = None,
         status: FollowUpStatus | None = FollowUpStatus.open,
     ) -> list[FollowUpView]:
+        if due_within is not None and not 0 <= due_within <= MAX_DAYS:
+            raise OfaiError(f"due within {due_within} days: use a number of days from 0 to {MAX_DAYS}")
         return list_followups(
             self.store,
             as_of=as_of,
@@ -302,9 +328,13 @@ class Workspace:
         self, followup_id: str, *, note: str | None = None, cancelled: bool = False, on: dt.date | None = None
     ) -> FollowUp:
         status = FollowUpStatus.cancelled if cancelled else FollowUpStatus.done
+        if on is not None and on > dt.date.today():
+            raise OfaiError(f"{on} is in the future: a follow-up is closed on the day it was, today or before")
         return close_followup(self.store, followup_id, status=status, note=note, on=on)
 
     def dormant(self, *, days: int = 180, as_of: dt.date | None = None, top: int = 20) -> list[Dormant]:
+        if not 1 <= days <= MAX_DAYS:
+            raise OfaiError(f"{days} days: use a number of days from 1 to {MAX_DAYS}")
         as_of = as_of or dt.date.today()
         then = as_of - dt.timedelta(days=days)
         return dormant(
