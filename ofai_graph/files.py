@@ -364,6 +364,33 @@ def to_plain(data: Dataset) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def write_atomic(path: str | Path, body: str | bytes) -> Path:
+    """Write a whole file or nothing: into ``NAME.tmp`` beside it, then renamed over it.
+
+    A folder that does not exist, a read-only folder or a full disk is an :class:`OfaiError` that
+    names the file, and leaves neither a half-written file nor the temporary one behind.
+    """
+    from .errors import OfaiError
+
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        if isinstance(body, bytes):
+            tmp.write_bytes(body)
+        else:
+            tmp.write_text(body, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True) if tmp.parent.is_dir() else None
+        reason = exc.strerror or type(exc).__name__
+        if isinstance(exc, FileNotFoundError) and not path.parent.is_dir():
+            reason = f"folder {path.parent} does not exist"
+        elif path.is_dir():
+            reason = "it is a folder"
+        raise OfaiError(f"cannot write {clip(str(path))}: {reason}") from None
+    return path
+
+
 def dumps(data: Dataset, fmt: str) -> str:
     plain = {"format": "ofai-graph/1", **to_plain(data)}
     if fmt == "json":

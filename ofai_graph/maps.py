@@ -75,19 +75,17 @@ class Map:
 
     def save(self, path: str | Path, *, fmt: str | None = None) -> Path:
         """Write the map; ``fmt`` (or the file's suffix) is html, png or svg."""
+        from .files import write_atomic
+
         path = Path(path)
         fmt = (fmt or path.suffix.lstrip(".") or "html").lower()
-        tmp = path.with_name(path.name + ".tmp")
         if fmt == "html":
-            tmp.write_text(self.html, encoding="utf-8")
-        elif fmt == "png":
-            tmp.write_bytes(screenshot(self.html))
-        elif fmt == "svg":
-            tmp.write_text(to_svg(self.page), encoding="utf-8")
-        else:
-            raise OfaiError(f"unknown map format {fmt!r}: use html, png or svg")
-        tmp.replace(path)
-        return path
+            return write_atomic(path, self.html)
+        if fmt == "png":
+            return write_atomic(path, screenshot(self.html))
+        if fmt == "svg":
+            return write_atomic(path, to_svg(self.page))
+        raise OfaiError(f"unknown map format {fmt!r}: use html, png or svg")
 
     def _repr_html_(self) -> str:
         return (
@@ -376,8 +374,11 @@ def chromium_path() -> str:
 
     # Debian's package first: a browser some other tool downloaded is not the one we test against.
     debian = "/usr/bin/chromium"
+    chosen = os.environ.get("OFAI_GRAPH_CHROMIUM")
+    if chosen and not os.access(chosen, os.X_OK):
+        raise OfaiError(f"OFAI_GRAPH_CHROMIUM is {chosen}, which is not a program that can be run")
     found = (
-        os.environ.get("OFAI_GRAPH_CHROMIUM")
+        chosen
         or (debian if os.access(debian, os.X_OK) else None)
         or shutil.which("chromium")
         or shutil.which("chromium-browser")
@@ -400,8 +401,15 @@ def screenshot(page_html: str, *, width: int = 1600, height: int = 1000) -> byte
     with tempfile.TemporaryDirectory() as tmp:
         page_file = Path(tmp) / "map.html"
         page_file.write_text(page_html, encoding="utf-8")
+        from playwright.sync_api import Error as PlaywrightError
+
+        executable = chromium_path()
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            try:
+                browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            except PlaywrightError as exc:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise OfaiError(f"could not start Chromium ({executable}) to draw the PNG: {first}") from None
             try:
                 tab = browser.new_page(viewport={"width": width, "height": height})
                 tab.goto(page_file.as_uri())
