@@ -5,7 +5,8 @@
 Cases, each a CSV of ``--rows`` interactions imported into a store holding a small office:
   unknown-participant  every row names the same unknown participant (one problem per row);
   bad-date             every row has an impossible date;
-  conflicting-ids      every row repeats one id with other content.
+  conflicting-ids      every row repeats one id with other content;
+  conflicting-followups  the same with follow-ups (a JSON file), against a store of 2,000 follow-ups.
 Every case must be rejected (nothing written); the time is what a person waits for the message.
 Locating each problem used to scan every record (importer._Origin.get): 20,000 rows naming one
 unknown participant took 63 s. ``--src`` runs the same cases against another checkout (e.g. main).
@@ -30,12 +31,25 @@ HEAD = "id,date,kind,title,participants\n"
 
 
 def cases(rows: int) -> dict[str, str]:
+    import json
+
+    followups = [{"id": "f", "description": f"Respuesta {i}", "owner": "ofai"} for i in range(rows)]
     return {
         "unknown-participant": HEAD
         + "".join(f"m{i},2024-01-01,meeting,Reunión {i},ofai:organizer; Nadie Conocido SA\n" for i in range(rows)),
         "bad-date": HEAD + "".join(f"m{i},2024-13-{i % 28 + 1},meeting,Reunión {i},ofai\n" for i in range(rows)),
         "conflicting-ids": HEAD + "".join(f"m,2024-01-01,meeting,Reunión {i},ofai\n" for i in range(rows)),
+        "conflicting-followups.json": json.dumps({"followups": followups}),
     }
+
+
+def _followups(tmp: Path, n: int) -> Path:
+    import json
+
+    path = tmp / "stored-followups.json"
+    body = [{"id": f"stored-{i}", "description": f"Pendiente {i}", "owner": "ofai"} for i in range(n)]
+    path.write_text(json.dumps({"followups": body}), encoding="utf-8")
+    return path
 
 
 def main() -> None:
@@ -50,11 +64,13 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp())
     (tmp / "office.yaml").write_text(OFFICE, encoding="utf-8")
-    print(f"{'case':<22}{'rows':>8}{'problems':>10}{'seconds':>10}")
+    print(f"{'case':<28}{'rows':>8}{'problems':>10}{'seconds':>10}")
     for name, body in cases(args.rows).items():
         store = SQLiteStore(":memory:")
         import_files(store, [tmp / "office.yaml"])
-        path = tmp / f"{name}.csv"
+        if name.endswith(".json"):
+            import_files(store, [_followups(tmp, 2_000)])
+        path = tmp / (name if "." in name else f"{name}.csv")
         path.write_text(body, encoding="utf-8")
         t = time.perf_counter()
         try:
@@ -63,7 +79,7 @@ def main() -> None:
             problems = len(exc.problems)
         else:
             raise SystemExit(f"{name}: the import was accepted")
-        print(f"{name:<22}{args.rows:>8,}{problems:>10,}{time.perf_counter() - t:>10.2f}")
+        print(f"{name:<28}{args.rows:>8,}{problems:>10,}{time.perf_counter() - t:>10.2f}")
 
 
 if __name__ == "__main__":

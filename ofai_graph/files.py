@@ -216,6 +216,23 @@ def parse_document(text: str, fmt: str, name: str) -> list[RawRecord]:
     return records
 
 
+def read_document(path: str | Path, max_bytes: int = 1024 * 1024) -> Any:
+    """A whole YAML or JSON file (a settings file, not an import), with the same refusals as an
+    import: size, encoding, aliases, duplicate keys, nesting; each an :class:`OfaiError`."""
+    from .errors import OfaiError
+
+    path = Path(path)
+    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+    try:
+        return _load(read_text(path, max_bytes), fmt, str(path))
+    except InvalidData as exc:
+        raise OfaiError("\n".join(str(p) for p in exc.problems)) from None
+    except RecursionError:
+        raise OfaiError(f"{path}: is nested too deeply to be a settings file") from None
+    except OSError as exc:
+        raise OfaiError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+
+
 def _load(text: str, fmt: str, name: str) -> Any:
     if fmt == "yaml":
         try:

@@ -397,6 +397,7 @@ def _dedupe(
     The problem points at the repeat (the record that conflicts), not at the first occurrence.
     """
     out = Dataset()
+    lookup = _StoredLookup(store)
     for section in SECTIONS:
         space = seen.setdefault("entity" if section in ENTITY_SECTIONS else section, set())
         target = getattr(out, section)
@@ -407,7 +408,7 @@ def _dedupe(
                 current[record.id] = record
                 target.append(record)
                 continue
-            other = current.get(record.id) or _stored(store, section, record.id)
+            other = current.get(record.id) or lookup.get(section, record.id)
             if other is not None and other != record:
                 first = origins.get(id(other))
                 also = f" (first at line {first.line})" if first is not None and first.line else ""
@@ -455,14 +456,24 @@ def _replacing(store: Store, data: Dataset, origins: Origins) -> list[Problem]:
     return problems
 
 
-def _stored(store: Store, section: str, rid: str) -> BaseModel | None:
-    if section in ENTITY_SECTIONS:
-        return store.get_entities([rid]).get(rid)
-    if section == "interactions":
-        return store.get_interactions([rid]).get(rid)
-    if section == "followups":
-        return next((f for f in store.followups(None) if f.id == rid), None)
-    return next((t for t in store.ties() if t.id == rid), None)
+class _StoredLookup:
+    """Stored records by section and id. Follow-ups and ties are read once for all the repeats of
+    a batch (the store has no look-up by id for them): a scan per repeat made 20,000 repeats of a
+    follow-up quadratic."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._all: dict[str, dict[str, BaseModel]] = {}
+
+    def get(self, section: str, rid: str) -> BaseModel | None:
+        if section in ENTITY_SECTIONS:
+            return self.store.get_entities([rid]).get(rid)
+        if section == "interactions":
+            return self.store.get_interactions([rid]).get(rid)
+        if section not in self._all:
+            found = self.store.followups(None) if section == "followups" else self.store.ties()
+            self._all[section] = {r.id: r for r in found}
+        return self._all[section].get(rid)
 
 
 def load_records(

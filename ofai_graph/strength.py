@@ -112,11 +112,11 @@ class StrengthConfig(BaseModel):
         """Defaults, overridden by the ``strength:`` section of a YAML file if it exists."""
         if path is None or not Path(path).exists():
             return cls()
-        import yaml
-
         from .errors import OfaiError
+        from .files import read_document
+        from .text import clip
 
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        doc = read_document(path) or {}
         section = doc.get("strength", {}) if isinstance(doc, dict) else {}
         try:
             base = cls().model_dump()
@@ -127,7 +127,7 @@ class StrengthConfig(BaseModel):
                     base[key] = value
             return cls.model_validate(base)
         except Exception as exc:
-            raise OfaiError(f"{path}: invalid strength settings: {exc}") from None
+            raise OfaiError(f"{path}: invalid strength settings: {clip(exc, 300)}") from None
 
     def tier(self, score: float) -> str:
         for name in ("strong", "medium", "weak"):
