@@ -160,6 +160,32 @@ def _covers(query: str, name: str) -> bool:
     return True
 
 
+def entity_kind(text: str) -> str:
+    """The code of an entity kind (an organization's kind, ``person`` or ``country``) from its code
+    or its English or Spanish label, accents and case aside; :class:`UnknownValue` lists the kinds.
+
+    >>> entity_kind("cámara de comercio"), entity_kind("Persona"), entity_kind("multilateral")
+    ('chamber_of_commerce', 'person', 'multilateral')
+    """
+    from .labels import LABELS
+    from .model import OrgKind
+
+    key = fold_key(text)
+    try:
+        return OrgKind(text).value
+    except ValueError:
+        pass
+    table = {**LABELS["OrgKind"], **LABELS["EntityType"]}
+    for code, names in table.items():
+        if key in (fold_key(code), *(fold_key(n) for n in names)):
+            return code
+    from .errors import UnknownValue
+    from .text import quote
+
+    valid = ", ".join(f"{code} ({es})" for code, (_, es) in table.items())
+    raise UnknownValue(f"{quote(text)} is not a kind of entity; kinds are: {valid}")
+
+
 def search(store: Store, text: str, *, limit: int = 20) -> list[SearchHit]:
     """Entities whose id, name or alias matches ``text``, best first (accent-insensitive, fuzzy).
 

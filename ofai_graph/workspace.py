@@ -33,7 +33,7 @@ from .model import (
 )
 from .paths import Connection, connect, neighbourhood, tag_target, target_for
 from .profile import Profile, profile
-from .resolve import Resolver, SearchHit, search
+from .resolve import Resolver, SearchHit, entity_kind, search
 from .stats import Stats, stats
 from .store import open_store
 from .store.base import Store, WriteReport
@@ -269,7 +269,7 @@ class Workspace:
             "k": k,
             "max_hops": max_hops,
             "avoid": [self.resolve(x) for x in avoid],
-            "via_kinds": list(via_kinds) or None,
+            "via_kinds": [entity_kind(k) for k in via_kinds] or None,
         }
         if self.store.remote:
             # Push-down: fetch only the entities that can decide a path of max_hops or less, unless
@@ -389,7 +389,7 @@ class Workspace:
             paths=paths,
             focus=self.resolve(focus) if focus else None,
             hops=hops,
-            kinds=list(kinds),
+            kinds=[entity_kind(k) for k in kinds],
             countries=codes,
             since=since,
             until=until,

@@ -85,3 +85,29 @@ def test_country_suggestions_name_each_country_once():
         countries.resolve("Koreaa")
     assert str(err.value).count("(KR)") == 1
     assert countries.lookup("Korea, Republic of") == "KR"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("multilateral", "multilateral"),
+        ("cámara de comercio", "chamber_of_commerce"),
+        ("CAMARA DE COMERCIO", "chamber_of_commerce"),
+        ("chamber of commerce", "chamber_of_commerce"),
+        ("persona", "person"),
+        ("country", "country"),
+    ],
+)
+def test_entity_kinds_by_code_or_english_or_spanish_label(text, code):
+    from ofai_graph.resolve import entity_kind
+
+    assert entity_kind(text) == code
+
+
+def test_an_unknown_entity_kind_lists_the_kinds(seeded):
+    from ofai_graph.errors import UnknownValue
+
+    with pytest.raises(UnknownValue, match="'notakind' is not a kind of entity; kinds are: .*multilateral"):
+        seeded.map(kinds=["notakind"])
+    with pytest.raises(UnknownValue):
+        seeded.connect("KR", via_kinds=["notakind"])
