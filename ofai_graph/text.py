@@ -40,6 +40,18 @@ def control_character(text: str, *, allow: str = "") -> str | None:
     return None
 
 
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters other than tab and newline shown as
+    ``\x1b`` instead of sent raw (they would set colours, window titles, clear the screen).
+
+    >>> printable("a\x1b[2Jb\nc")
+    'a\\x1b[2Jb\nc'
+    """
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: m.group() if m.group() in "\t\n" else repr(m.group())[1:-1], text)
+
+
 CLIP = 80
 
 

@@ -372,7 +372,10 @@ class Workspace:
         ties always show); referral paths (``path_to``) are still found on all the evidence.
         """
         from . import countries as country_names
+        from .text import control_character
 
+        if title and control_character(title):
+            raise OfaiError(f"the title contains the control character {control_character(title)}; remove it")
         g = self.relationship_graph(as_of, axes)
         try:
             home: str | None = self.home
