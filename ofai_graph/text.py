@@ -41,7 +41,7 @@ def control_character(text: str, *, allow: str = "") -> str | None:
 
 
 def printable(text: str) -> str:
-    """``text`` safe for a terminal: control characters other than tab and newline shown as
+    r"""``text`` safe for a terminal: control characters other than tab and newline shown as
     ``\x1b`` instead of sent raw (they would set colours, window titles, clear the screen).
 
     >>> printable("a\x1b[2Jb\nc")
