@@ -188,7 +188,13 @@ def parse_day(value: str | dt.date | None, *, default: dt.date | None = None) ->
     """
     if value is None:
         return default or dt.date.today()
-    day = PartialDate.parse(value).end
+    return reference_day(PartialDate.parse(value).end, value)
+
+
+def reference_day(day: dt.date, written: object = None) -> dt.date:
+    """``day`` if it can serve as a date of reference (windows of years are counted back from it),
+    else a ``ValueError`` naming the range: year 1 would overflow, year 9999 is a typing mistake."""
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(f"{quote(str(value))} is out of range: use a date from {FIRST_DAY} to {LAST_DAY}")
+        shown = quote(str(written if written is not None else day))
+        raise ValueError(f"{shown} is out of range: use a date from {FIRST_DAY} to {LAST_DAY}")
     return day

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from . import files, importer
 from .ask import EXAMPLES as ASK_EXAMPLES
 from .ask import parse as parse_question
+from .dates import reference_day
 from .errors import OfaiError
 from .followups import Dormant, FollowUpView, close_followup, dormant, list_followups
 from .maps import Map, build_map
@@ -336,6 +337,10 @@ class Workspace:
         if not 1 <= days <= MAX_DAYS:
             raise OfaiError(f"{days} days: use a number of days from 1 to {MAX_DAYS}")
         as_of = as_of or dt.date.today()
+        try:
+            reference_day(as_of)
+        except ValueError as exc:
+            raise OfaiError(str(exc)) from None
         then = as_of - dt.timedelta(days=days)
         return dormant(
             self.relationship_graph(then),
