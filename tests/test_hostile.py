@@ -1,0 +1,305 @@
+"""Hostile input never gets a traceback: every command, every option, values chosen to break things.
+
+Each command of the click group (walked recursively, so a new command is covered without editing this
+file) runs with each of its parameters set in turn to hostile values of its type; every run must end
+with exit 0, 1 or 2, no traceback and no raw control character on the terminal. Then the cases of the
+reliability issue, each with the input that found it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from ofai_graph_cli.main import cli
+
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x00"
+TEXT = ["", "A", ESCAPES, "x" * 5_000, "9" * 5_000, "２０２４-01-01", "🙂🙂"]
+INT = ["-5", "99999999999", "1e9"]
+FLOAT = ["inf", "nan", "-1", "1e309"]
+DATE = ["0001-01-01", "9999-12-31", "2024-13-45", "٢٠٢٤-01-01", ESCAPES]
+# Global options: tried once per command, not per parameter.
+GLOBAL = {"db", "json", "lang", "as_of", "backend", "neo4j_uri", "neo4j_user", "neo4j_database", "help"}
+
+
+def commands(group: click.Group, path: tuple[str, ...] = ()):
+    for name, cmd in sorted(group.commands.items()):
+        if isinstance(cmd, click.Group):
+            yield from commands(cmd, (*path, name))
+        else:
+            yield (*path, name), cmd
+
+
+def hostile_values(param: click.Parameter, paths: list[str]) -> list[str]:
+    kind = param.type
+    if isinstance(kind, click.Choice):
+        return ["notachoice", ESCAPES]
+    if isinstance(kind, click.types.IntParamType):
+        return INT
+    if isinstance(kind, click.types.FloatParamType):
+        return FLOAT
+    if isinstance(kind, click.Path):
+        return paths
+    if "date" in (kind.name or "") or param.name in ("as_of", "since", "until", "due", "on", "date"):
+        return DATE
+    return TEXT
+
+
+@pytest.fixture(scope="module")
+def seeded_db(tmp_path_factory):
+    import ofai_graph
+    from ofai_graph.seeds import seed_files
+
+    path = tmp_path_factory.mktemp("hostile") / "seed.db"
+    with ofai_graph.open(path) as ws:
+        ws.import_files(seed_files())
+    return path
+
+
+@pytest.fixture
+def env(tmp_path, seeded_db, monkeypatch):
+    db = tmp_path / "h.db"
+    shutil.copy(seeded_db, db)
+    monkeypatch.chdir(tmp_path)
+    for var in ("NEO4J_URI", "NEO4J_PASSWORD", "OFAI_GRAPH_BACKEND", "OFAI_GRAPH_AS_OF", "OFAI_GRAPH_CONFIG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("OFAI_GRAPH_DB", str(db))
+    a_file = tmp_path / "a-file.txt"
+    a_file.write_text("x")
+    readonly = tmp_path / "readonly"
+    readonly.mkdir()
+    readonly.chmod(0o555)
+    paths = [
+        str(tmp_path / "missing-folder" / "out.html"),
+        str(readonly / "out.html"),
+        str(a_file / "below-a-file.html"),
+        str(tmp_path),
+        "/proc/ofai-graph-cannot-write.html",
+    ]
+    return {"db": db, "paths": paths, "a_file": a_file}
+
+
+def check(args: list[str]) -> str | None:
+    """What is wrong with running ``ofai-graph ARGS``, or None."""
+    result = CliRunner().invoke(cli, args, catch_exceptions=True)
+    where = f"ofai-graph {' '.join(repr(a[:30]) for a in args)}"
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        last = traceback.format_exception(result.exception)[-1].strip()
+        return f"{where}: traceback: {last[:300]}"
+    if result.exit_code not in (0, 1, 2):
+        return f"{where}: exit {result.exit_code}"
+    for char in ("\x1b", "\x07", "\x00"):
+        if char in result.output:
+            return f"{where}: raw {char!r} on the terminal: {result.output[:200]!r}"
+    return None
+
+
+COMMANDS = list(commands(cli))
+
+
+@pytest.mark.parametrize("path", [p for p, _ in COMMANDS], ids=[" ".join(p) for p, _ in COMMANDS])
+def test_every_command_survives_hostile_arguments(env, path):
+    cmd = dict(COMMANDS)[path]
+    params = [p for p in cmd.params if p.name not in GLOBAL]
+    arguments = [p for p in params if isinstance(p, click.Argument)]
+    base = ["ofai"] * len(arguments)
+    runs = []
+    for i, param in enumerate(arguments):
+        runs += [[*path, *base[:i], value, *base[i + 1 :]] for value in hostile_values(param, env["paths"])]
+    for param in params:
+        if isinstance(param, click.Argument) or getattr(param, "is_flag", False):
+            continue
+        runs += [[*path, *base, param.opts[0], value] for value in hostile_values(param, env["paths"])]
+    runs += [[*path, *base, "--as-of", value] for value in DATE]
+    runs += [["--db", db, *path, *base] for db in (env["paths"][0], env["paths"][2], str(env["a_file"]))]
+    problems = [p for p in map(check, runs) if p]
+    assert not problems, "\n".join(problems)
+
+
+# -- the reliability issue's cases, through a real process ------------------------------------------
+
+DATA = Path(__file__).parent / "data"
+
+
+def run(*args: str, db: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    full = {**os.environ, "OFAI_GRAPH_DB": str(db), **(env or {})}
+    full.pop("OFAI_GRAPH_CONFIG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "ofai_graph", *args], capture_output=True, text=True, env=full, timeout=300
+    )
+
+
+@pytest.fixture
+def store(tmp_path, seeded_db) -> Path:
+    db = tmp_path / "s.db"
+    shutil.copy(seeded_db, db)
+    return db
+
+
+def count(db: Path, table: str = "interactions") -> int:
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def big_import(tmp_path: Path) -> Path:
+    """Interactions among the seed's entities, enough for several chunks of the importer."""
+    rows = ["id,date,kind,title,participants"]
+    rows += [
+        f"big-{i},2024-02-{i % 28 + 1:02d},meeting,Reunión {i},ofai:organizer; oim" for i in range(45_000)
+    ]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_ctrl_c_at_commit_is_held_off_and_the_message_says_what_was_written(store, tmp_path):
+    before = count(store)
+    r = run("import", str(big_import(tmp_path)), db=store, env={"OFAI_GRAPH_TEST_SIGINT": "commit"})
+    assert r.returncode == 130, r.stderr
+    assert count(store) == before + 45_000  # the commit went through...
+    assert "45,000" in r.stderr or "45000" in r.stderr  # ...and the message says so
+    assert "nothing was written" not in r.stderr and "Traceback" not in r.stderr
+
+
+def test_ctrl_c_during_the_writes_rolls_back_and_says_so(store, tmp_path):
+    before = count(store)
+    r = run("import", str(big_import(tmp_path)), db=store, env={"OFAI_GRAPH_TEST_SIGINT": "write"})
+    assert r.returncode == 130, r.stderr
+    assert count(store) == before
+    assert "nothing was written" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_real_sigint_from_outside_leaves_the_store_matching_the_message(store, tmp_path):
+    """Ctrl-C as a terminal sends it: to the process, from outside, at whatever point it has reached."""
+    path = big_import(tmp_path)
+    before = count(store)
+    full = {**os.environ, "OFAI_GRAPH_DB": str(store)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ofai_graph", "import", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=full,
+    )
+    import time
+
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=300)
+    after = count(store)
+    assert "Traceback" not in err
+    if proc.returncode == 0:  # finished before the signal
+        assert after == before + 45_000
+    else:
+        assert proc.returncode == 130
+        assert after in (before, before + 45_000)
+        assert ("nothing was written" in err) == (after == before), err
+
+
+def invoke(db: Path, *args: str):
+    result = CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+    return result
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("map", "--kind", "notakind"),
+        ("connect", "KR", "--via-kind", "notakind"),
+        ("followups", "--due-within", "-5"),
+        ("dormant", "--days", "99999999999"),
+        ("import", "x.yaml", "--max-size", "inf"),
+        ("import", "x.yaml", "--max-size", "nan"),
+    ],
+)
+def test_invalid_option_values_are_usage_errors(store, args):
+    r = invoke(store, *args)
+    assert r.exit_code == 2, r.output
+    if "--kind" in args or "--via-kind" in args:
+        assert "multilateral" in r.output and "cámara de comercio" in r.output
+
+
+def test_map_kinds_in_spanish(store, tmp_path):
+    r = invoke(store, "map", "--kind", "cámara de comercio", "--out", str(tmp_path / "m.html"))
+    assert r.exit_code == 0, r.output
+    assert "Cámara de Comercio de Bucaramanga" in (tmp_path / "m.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("strength", "OFAI", "OFAI"), "two different entities"),
+        (("followups", "done", "x", "--on", "2190-01-01"), "future"),
+        (("--as-of", "0001-01-01", "dormant"), "out of range"),
+        (("show", "A"), "no entity matches 'A'"),
+        (("show", "e"), "no entity matches 'e'"),
+        (("map", "--country", "Atlantis"), "'Atlantis' is not a country"),
+    ],
+)
+def test_refusals_are_one_clear_line(store, args, words):
+    r = invoke(store, *args)
+    assert r.exit_code in (1, 2) and words in r.output, r.output
+    assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("out", ["missing/x.yaml", "a-file.txt/x.yaml"])
+def test_export_and_map_into_a_folder_that_cannot_hold_the_file(store, tmp_path, out):
+    (tmp_path / "a-file.txt").write_text("x")
+    for cmd in ("export", "map"):
+        r = invoke(store, cmd, "--out", str(tmp_path / out))
+        assert r.exit_code == 1 and "cannot write" in r.output, r.output
+        assert len(r.output.strip().splitlines()) == 1
+
+
+def test_hostile_files_through_the_cli(store):
+    before = count(store, "entities")
+    for name, words in [
+        ("bomb_id.yaml", "aliases (*a) are not allowed"),
+        ("ctrl.yaml", "U+0007"),
+        ("dup_header.csv", "columns appear twice"),
+        ("fuzzy_reference.csv", "'Cámara de Comercio de Pamplona' is neither"),
+    ]:
+        r = invoke(store, "import", str(DATA / name))
+        assert r.exit_code == 1 and words in r.output, r.output
+        assert "\x07" not in r.output and "\x1b" not in r.output
+    assert count(store, "entities") == before
+    r = invoke(store, "import", str(DATA / "cr_only.csv"))
+    assert r.exit_code == 0 and count(store) > 0
+
+
+def test_add_without_id_never_replaces_another_meeting(store):
+    head = "Reunión de seguimiento del convenio de cooperación técnica con la Organización Internacional "
+    titles = [head + "para las Migraciones", head + "para los Migrantes", "🙂🙂", "!!!"]
+    before = count(store)
+    for title in titles:
+        r = invoke(
+            store,
+            "add",
+            "interaction",
+            "--date",
+            "2024-05-02",
+            "--kind",
+            "meeting",
+            "--title",
+            title,
+            "--participant",
+            "ofai:organizer",
+        )
+        assert r.exit_code == 0 and "added" in r.output, r.output
+    assert count(store) == before + 4
+    r = invoke(store, "add", "org", "--id", "oim", "--name", "Otra", "--kind", "company")
+    assert r.exit_code == 1 and "--replace" in r.output
+    r = invoke(store, "add", "org", "--id", "oim", "--name", "Otra", "--kind", "company", "--replace")
+    assert r.exit_code == 0 and "updated" in r.output
