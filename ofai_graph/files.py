@@ -201,13 +201,13 @@ def parse_document(text: str, fmt: str, name: str) -> list[RawRecord]:
             continue
         if section not in SECTIONS:
             problems.append(
-                Problem(f"unknown section {section!r}; sections are: {', '.join(SECTIONS)}", name)
+                Problem(f"unknown section {quote(section)}; sections are: {', '.join(SECTIONS)}", name)
             )
             continue
         if items is None:
             continue
         if not isinstance(items, list):
-            problems.append(Problem(f"section {section!r} must be a list of records", name))
+            problems.append(Problem(f"section {quote(section)} must be a list of records", name))
             continue
         for i, item in enumerate(items):
             records.append(RawRecord(section, i, item, name, getattr(item, "line", None)))

@@ -451,5 +451,5 @@ def _axis(text: str) -> str:
         return Axis(text).value
     except ValueError:
         raise OfaiError(
-            f"unknown strategic axis {text!r}; use one of: " + ", ".join(a.value for a in Axis)
+            f"unknown strategic axis {quote(text)}; use one of: " + ", ".join(a.value for a in Axis)
         ) from None
