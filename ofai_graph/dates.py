@@ -176,6 +176,7 @@ def _parse_text(value: str) -> PartialDate:
 
 # Reference dates (--as-of, --on) are computed with: windows of years go back from them, so year 1
 # would overflow. The office's records start in the 1990s; these bounds leave a wide margin.
+MAX_DAYS = 36_500  # windows in days (dormant --days, --due-within): a hundred years at most
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(2199, 12, 31)
 

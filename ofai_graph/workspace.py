@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from . import files, importer
 from .ask import EXAMPLES as ASK_EXAMPLES
 from .ask import parse as parse_question
-from .dates import reference_day
+from .dates import MAX_DAYS, reference_day
 from .errors import OfaiError
 from .followups import Dormant, FollowUpView, close_followup, dormant, list_followups
 from .maps import Map, build_map
@@ -45,9 +45,6 @@ from .text import quote
 
 if TYPE_CHECKING:
     import networkx as nx
-
-
-MAX_DAYS = 36_500  # a hundred years: longer windows are typing mistakes (and overflow dates)
 
 
 class Answer(BaseModel):
