@@ -107,7 +107,7 @@ def test_entity_kinds_by_code_or_english_or_spanish_label(text, code):
 def test_an_unknown_entity_kind_lists_the_kinds(seeded):
     from ofai_graph.errors import UnknownValue
 
-    with pytest.raises(UnknownValue, match="'notakind' is not a kind of entity; kinds are: .*multilateral"):
+    with pytest.raises(UnknownValue, match=r"'notakind' is not a kind of entity; kinds are: .*multilateral"):
         seeded.map(kinds=["notakind"])
     with pytest.raises(UnknownValue):
         seeded.connect("KR", via_kinds=["notakind"])
