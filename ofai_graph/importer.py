@@ -372,7 +372,7 @@ def _import(
             if problems or dry_run:
                 raise _Rollback
             held.start()
-            signal_for_tests("commit")
+            signal_for_tests("commit", held)
     except _Rollback:
         pass
     except KeyboardInterrupt:

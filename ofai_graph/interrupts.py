@@ -52,10 +52,25 @@ class HeldInterrupt:
 
 
 TEST_HOOK = "OFAI_GRAPH_TEST_SIGINT"
+HOOK_LINE = "ofai-graph test hook: at "
 
 
-def signal_for_tests(point: str) -> None:
-    """Tests send a real SIGINT at a named point of a write (``$OFAI_GRAPH_TEST_SIGINT=point``),
-    so that Ctrl-C can be tested at a deterministic moment rather than by timing."""
-    if os.environ.get(TEST_HOOK) == point:
+def signal_for_tests(point: str, held: HeldInterrupt | None = None) -> None:
+    """Ctrl-C at a deterministic moment, for tests, rather than by timing.
+
+    ``$OFAI_GRAPH_TEST_SIGINT=point`` sends this process a real SIGINT at ``point`` of a write;
+    ``point:outside`` writes a line to stderr and waits up to 30 s, so that the test sends the SIGINT
+    from outside, as a terminal does.
+    """
+    wanted = os.environ.get(TEST_HOOK)
+    if wanted == point:
         os.kill(os.getpid(), signal.SIGINT)
+    elif wanted == f"{point}:outside":
+        import sys
+        import time
+
+        sys.stderr.write(f"{HOOK_LINE}{point}\n")
+        sys.stderr.flush()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (held is not None and held.received):
+            time.sleep(0.01)  # an unheld SIGINT raises KeyboardInterrupt here
