@@ -14,34 +14,22 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import countries
-from .bulk import paused_gc
+from .bulk import batched, paused_gc
 from .errors import Ambiguous, InvalidData, NotFound, Problem
 from .files import MAX_BYTES, RawRecord, detect_format, parse_document, read_text
 from .interrupts import HeldInterrupt, Interrupted, signal_for_tests
 from .model import (
+    MODELS,
     SECTIONS,
     SLUG_HINT,
     SLUG_PATTERN,
     Country,
     Dataset,
-    FollowUp,
-    Interaction,
-    Organization,
-    Person,
-    Tie,
 )
 from .resolve import Resolver
 from .store.base import Store, WriteReport
 from .text import LINE_PATTERN, TEXT_PATTERN, control_character, quote
 
-MODELS: dict[str, type[BaseModel]] = {
-    "countries": Country,
-    "organizations": Organization,
-    "people": Person,
-    "interactions": Interaction,
-    "followups": FollowUp,
-    "ties": Tie,
-}
 _ADAPTERS = {section: TypeAdapter(list[model]) for section, model in MODELS.items()}  # type: ignore[valid-type]
 ENTITY_SECTIONS = ("countries", "organizations", "people")
 
@@ -219,43 +207,73 @@ class _References:
         problems.append(Problem(self.failed[value], **at(), field=field))
         return value
 
-    def prepare(self, data: Dataset, origins: Origins) -> list[Problem]:
-        """Rewrite the references of one batch to ids (in place); return what could not be resolved."""
+    def resolve(self, records: Sequence[RawRecord], new: dict[str, Country]) -> list[Problem]:
+        """Rewrite the references of raw records to ids; return what could not be resolved.
+
+        References are resolved before records are validated, so that each record is validated
+        once, with the ids it is stored with (a tie's default id derives from its resolved ends;
+        two spellings of one partner become one participant). A raw record whose references
+        change is copied, never changed in place.
+        """
         problems: list[Problem] = []
-        new: dict[str, Country] = {}
+        for r in records:
+            if isinstance(r.data, dict):
+                changes = self._resolved(r, problems, new)
+                if changes:
+                    r.data = {**r.data, **changes}
+        return problems
 
-        def where(section: str, record: Any) -> dict[str, Any]:
-            return _at(origins, record, section)
-
-        for p in data.people:
-            for i, a in enumerate(p.affiliations):
-                a.__dict__["organization"] = self.ref(
-                    a.organization,
-                    lambda p=p: where("people", p),
-                    f"affiliations.{i}.organization",
-                    problems,
-                    new,
+    def _resolved(self, r: RawRecord, problems: list[Problem], new: dict[str, Country]) -> dict[str, Any]:
+        """The reference fields of one raw record whose values name something else, resolved."""
+        data = r.data
+        if r.section == "interactions":
+            parts = data.get("participants")
+            if not isinstance(parts, list) or all(_entity_of(p) in self.batch_ids for p in parts):
+                return {}
+            out = []
+            for i, p in enumerate(parts):
+                entity = _entity_of(p)
+                found = self._ref(r, entity, f"participants.{i}.entity", problems, new)
+                out.append(
+                    p
+                    if found == entity
+                    else {**p, "entity": found}
+                    if isinstance(p, dict)
+                    else [found, *p[1:]]
                 )
+            return {"participants": out} if out != parts else {}
+        if r.section == "people":
+            affs = data.get("affiliations")
+            if not isinstance(affs, list):
+                return {}
+            out = []
+            for i, a in enumerate(affs):
+                org = a.get("organization") if isinstance(a, dict) else None
+                found = self._ref(r, org, f"affiliations.{i}.organization", problems, new)
+                out.append(a if found == org else {**a, "organization": found})
+            return {"affiliations": out} if out != affs else {}
+        changes = {}
+        for field in REFERENCES.get(r.section, ()):
+            found = self._ref(r, data.get(field), field, problems, new)
+            if found != data.get(field):
+                changes[field] = found
+        return changes
+
+    def _ref(
+        self, r: RawRecord, value: Any, field: str, problems: list[Problem], new: dict[str, Country]
+    ) -> Any:
+        if not isinstance(value, str) or value in self.batch_ids or not value.strip():
+            return value  # an id of this import, or something validation will explain
+        return self.ref(
+            value.strip(), lambda: {"file": r.file, "line": r.line, "record": r.where}, field, problems, new
+        )
+
+    def prepare(self, data: Dataset, origins: Origins, new: dict[str, Country]) -> list[Problem]:
+        """Check what one validated batch refers to; add the countries it names that the store lacks."""
+        problems: list[Problem] = []
+
         batch = self.batch_ids
-        for it in data.interactions:
-            parts = it.participants
-            for i, part in enumerate(parts):
-                if part.entity not in batch:
-                    # Models are mutated in place: re-validating a million of them would double the cost.
-                    parts[i] = part._replace(
-                        entity=self.ref(
-                            part.entity,
-                            lambda it=it: where("interactions", it),
-                            f"participants.{i}.entity",
-                            problems,
-                            new,
-                        )
-                    )
-            # Two spellings of one partner collapse into one participant per role.
-            unique = {(p.entity, p.role._value_): p for p in parts}  # _value_: Enum.__hash__ is slow
-            if len(unique) != len(parts):
-                it.__dict__["participants"] = list(unique.values())
-            self.interaction_ids.add(it.id)
+        self.interaction_ids.update(it.id for it in data.interactions)
         wanted = {
             f.interaction
             for f in data.followups
@@ -263,34 +281,14 @@ class _References:
         }
         known = set(self.store.get_interactions(wanted)) if wanted else set()
         for f in data.followups:
-            for field in ("expected_from", "owner"):
-                value = getattr(f, field)
-                if value:
-                    f.__dict__[field] = self.ref(
-                        value, lambda f=f: where("followups", f), field, problems, new
-                    )
             if f.interaction and f.interaction not in self.interaction_ids and f.interaction not in known:
                 problems.append(
                     Problem(
                         f"interaction {quote(f.interaction)} does not exist",
-                        **where("followups", f),
+                        **_at(origins, f, "followups"),
                         field="interaction",
                     )
                 )
-        for t in data.ties:
-            t.__dict__["source"] = self.ref(
-                t.source, lambda t=t: where("ties", t), "source", problems, new
-            )
-            t.__dict__["target"] = self.ref(
-                t.target, lambda t=t: where("ties", t), "target", problems, new
-            )
-            if t.source == t.target:
-                problems.append(
-                    Problem("a tie must link two different entities", **where("ties", t), field="target")
-                )
-            elif t.id.count("--") == 2:
-                # Ids of ties derive from their ends, which may just have been rewritten.
-                t.__dict__["id"] = f"{t.source}--{t.kind.value}--{t.target}"
         for e in [*data.organizations, *data.people]:
             for code in e.countries:
                 if code not in batch and code not in new and code not in self.countries_added:
@@ -301,6 +299,16 @@ class _References:
             data.countries.extend(m for c, m in todo.items() if c not in present)
             self.countries_added |= set(todo)
         return problems
+
+
+# Fields holding a reference to an entity, besides participants and affiliations.
+REFERENCES = {"followups": ("expected_from", "owner"), "ties": ("source", "target")}
+
+
+def _entity_of(participant: Any) -> Any:
+    if isinstance(participant, dict):
+        return participant.get("entity")
+    return participant[0] if isinstance(participant, (list, tuple)) and participant else None
 
 
 CHUNK = 20_000
@@ -332,9 +340,15 @@ def _import(
     for r in records:
         by_section[r.section].append(r)
     say("validating entities")
-    entity_records = [r for s in ENTITY_SECTIONS for r in by_section[s]]
-    entities, found, entity_origins = _validate(entity_records)
+    # Countries and organizations first: people's affiliations name them.
+    entities, found, entity_origins = _validate(by_section["countries"] + by_section["organizations"])
     problems += found
+    new: dict[str, Country] = {}
+    problems += _References(store, entities.entities(), match=match).resolve(by_section["people"], new)
+    people, found, people_origins = _validate(by_section["people"])
+    problems += found
+    entities.people.extend(people.people)
+    entity_origins.update(people_origins)
     seen: dict[str, set[str]] = {}
     entities = _dedupe(entities, entity_origins, seen, problems, store)
     refs = _References(store, entities.entities(), match=match)
@@ -348,18 +362,19 @@ def _import(
     held = HeldInterrupt()
     try:
         with store.transaction() as tx:
-            problems += refs.prepare(entities, entity_origins)
+            problems += refs.prepare(entities, entity_origins, new)
             if not replace:
                 problems += _replacing(store, entities, entity_origins)
             if not problems:
                 tx.write(entities)
             for section in ("interactions", "followups", "ties"):
                 recs = by_section[section]
-                for i in range(0, len(recs), CHUNK):
-                    chunk = recs[i : i + CHUNK]
+                for chunk in batched(recs, CHUNK):
+                    new = {}
+                    problems += refs.resolve(chunk, new)
                     data, found, origins = _validate(chunk)
                     problems += found
-                    problems += refs.prepare(data, origins)
+                    problems += refs.prepare(data, origins, new)
                     if not replace:
                         problems += _replacing(store, data, origins)
                     data = _dedupe(data, origins, seen, problems, store)

@@ -18,6 +18,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+
 from ofai_graph_cli.main import cli
 
 ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x00"
