@@ -155,10 +155,8 @@ def add_person(
     from ofai_graph.model import Person
 
     name = _need(name, "Name", "--name")
+    # Organizations are resolved by the import, exactly (an id, name or alias), as in files.
     affs = _split_pairs(affiliation, "organization", "title")
-    ws = app.workspace()
-    for a in affs:
-        a["organization"] = ws.resolve(a["organization"])
     _write(
         app,
         _build(Person, affiliations=affs, **_entity_fields(id_, name, alias, country, tag, note)),
