@@ -302,3 +302,15 @@ def test_add_without_id_never_replaces_another_meeting(store):
     assert r.exit_code == 1 and "--replace" in r.output
     r = invoke(store, "add", "org", "--id", "oim", "--name", "Otra", "--kind", "company", "--replace")
     assert r.exit_code == 0 and "updated" in r.output
+
+
+@pytest.mark.parametrize(
+    ("chromium", "words"),
+    [("/nonexistent/chromium", "not a program that can be run"), ("/bin/false", "could not start Chromium")],
+)
+def test_a_missing_or_broken_chromium_for_png_is_one_clear_line(store, tmp_path, monkeypatch, chromium, words):
+    monkeypatch.setenv("OFAI_GRAPH_CHROMIUM", chromium)
+    r = invoke(store, "map", "--format", "png", "--out", str(tmp_path / "m.png"))
+    assert r.exit_code == 1 and words in r.output, r.output
+    assert len(r.output.strip().splitlines()) == 1
+    assert not list(tmp_path.glob("m.png*"))
