@@ -142,6 +142,9 @@ def _at(origins: Origins, record: Any, section: str) -> dict[str, Any]:
 MODEL_TAGS = {"function-after", "function-before", "function-plain"}
 
 
+SUGGEST_FOR = 20
+
+
 class _References:
     """Resolves names in references to ids, across all the batches of one import.
 
@@ -159,6 +162,7 @@ class _References:
         self.resolver = Resolver(store, entities)  # type: ignore[arg-type]
         self.cache: dict[str, str] = {}
         self.failed: dict[str, str] = {}
+        self.suggested = 0
         self.countries_added: set[str] = set()
         self.interaction_ids: set[str] = set()
 
@@ -178,7 +182,12 @@ class _References:
             return code
         if self.match:
             return self.resolver.resolve(value)
-        close = [self.resolver.label(eid) for eid, _, _ in self.resolver.scored(value, limit=3)]
+        # Suggestions cost a fuzzy scan of every name: only for the first few unknown names (an error
+        # message shows the first 20 problems), so that 20,000 different unknown names stay fast.
+        close = []
+        if self.suggested < SUGGEST_FOR:
+            self.suggested += 1
+            close = [self.resolver.label(eid) for eid, _, _ in self.resolver.scored(value, limit=3)]
         raise NotFound(value, close)
 
     def ref(
