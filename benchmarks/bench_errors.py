@@ -9,7 +9,8 @@ report's entities):
                        suggestions, made this 100 s; now only the first 20 get suggestions);
   bad-date             every row has an impossible date;
   conflicting-ids      every row repeats one id with other content;
-  conflicting-followups  the same with follow-ups (a JSON file), against a store of 2,000 follow-ups.
+  conflicting-followups  the same with follow-ups (a JSON file), against a store of 2,000 follow-ups;
+  missing-interaction  every follow-up names an interaction that does not exist.
 Every case must be rejected (nothing written); the time is what a person waits for the message.
 Locating each problem used to scan every record (importer._Origin.get): 20,000 rows naming one
 unknown participant took 63 s. ``--src`` runs the same cases against another checkout (e.g. main).
@@ -45,6 +46,14 @@ def cases(rows: int) -> dict[str, str]:
         "bad-date": HEAD + "".join(f"m{i},2024-13-{i % 28 + 1},meeting,Reunión {i},ofai\n" for i in range(rows)),
         "conflicting-ids": HEAD + "".join(f"m,2024-01-01,meeting,Reunión {i},ofai\n" for i in range(rows)),
         "conflicting-followups.json": json.dumps({"followups": followups}),
+        "missing-interaction.json": json.dumps(
+            {
+                "followups": [
+                    {"id": f"g{i}", "description": "Respuesta", "owner": "ofai", "interaction": f"nada-{i}"}
+                    for i in range(rows)
+                ]
+            }
+        ),
     }
 
 
@@ -78,7 +87,7 @@ def main() -> None:
     for name, body in cases(args.rows).items():
         store = SQLiteStore(":memory:")
         import_files(store, list(seed_files()) if seed_files else [tmp / "office.yaml"])
-        if name.endswith(".json"):
+        if name.startswith("conflicting-followups"):
             import_files(store, [_followups(tmp, 2_000)])
         path = tmp / (name if "." in name else f"{name}.csv")
         path.write_text(body, encoding="utf-8")
