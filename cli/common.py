@@ -336,6 +336,8 @@ class OfaiGroup(click.Group):
         except OSError as exc:
             # A file the command had to read or write (--out, --db, a settings file): one line, no traceback.
             name = f" {exc.filename}" if exc.filename else ""
+            if isinstance(exc, FileExistsError | NotADirectoryError) and exc.filename and Path(exc.filename).is_file():
+                raise CliError(f"cannot use{name} as a folder: it is a file") from None
             raise CliError(f"cannot use{name}: {exc.strerror or exc}") from None
         except Interrupted as exc:
             # The importer knows whether its transaction committed: say exactly that.
