@@ -475,8 +475,8 @@ def _replacing(store: Store, data: Dataset, origins: Origins) -> list[Problem]:
                 what = type(old).__name__.lower().replace("followup", "follow-up")
                 problems.append(
                     Problem(
-                        f"a different {what} with id {quote(record.id)} already exists; "
-                        "to replace it, add with replace=True (on the command line: --replace)",
+                        f"a different {what} with id {quote(record.id)} already exists; give this one "
+                        "another id (--id), or replace that one (replace=True; on the command line --replace)",
                         **_at(origins, record, section),
                         field="id",
                     )
