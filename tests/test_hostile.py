@@ -314,3 +314,19 @@ def test_a_missing_or_broken_chromium_for_png_is_one_clear_line(store, tmp_path,
     assert r.exit_code == 1 and words in r.output, r.output
     assert len(r.output.strip().splitlines()) == 1
     assert not list(tmp_path.glob("m.png*"))
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ("strength:\n  a: &a [1, 1]\n  b: [*a, *a]\n", "aliases (*a) are not allowed"),
+        ("strength:\n  half_life_days: 10\n  half_life_days: 20\n", "'half_life_days' appears twice"),
+        ("strength: [\n", "malformed YAML"),
+    ],
+)
+def test_a_hostile_settings_file_is_one_clear_line(store, tmp_path, monkeypatch, body, words):
+    settings = tmp_path / "ofai-graph.yaml"
+    settings.write_text(body, encoding="utf-8")
+    monkeypatch.setenv("OFAI_GRAPH_CONFIG", str(settings))
+    r = invoke(store, "strength")
+    assert r.exit_code == 1 and words in r.output, r.output
