@@ -111,6 +111,26 @@ class EntityKindType(click.ParamType):
 
 
 ENTITY_KIND = EntityKindType()
+
+
+class AxisType(click.ParamType):
+    """A strategic axis by code or Spanish/English name; anything else is a usage error listing them."""
+
+    name = "axis"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from ofai_graph.labels import LABELS
+        from ofai_graph.model import Axis
+        from ofai_graph.text import quote
+
+        try:
+            return Axis(value).value
+        except ValueError:
+            valid = ", ".join(f"{code} ({es})" for code, (_, es) in LABELS["Axis"].items())
+            self.fail(f"{quote(value)} is not a strategic axis; axes are: {valid}", param, ctx)
+
+
+AXIS = AxisType()
 DATE = DateType()
 DAY_START = DateType("start")
 DAY_END = DateType("end")

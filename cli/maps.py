@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import DAY_END, DAY_START, ENTITY_KIND, App, command, pass_app
+from .common import AXIS, DAY_END, DAY_START, ENTITY_KIND, App, command, pass_app
 from .output import text
 
 
@@ -43,6 +43,7 @@ Examples:
 @click.option("--country", multiple=True, help="Only entities of this country (repeatable).")
 @click.option(
     "--axis",
+    type=AXIS,
     multiple=True,
     help="Only relationships built on interactions of this strategic axis (repeatable): cooperation, "
     "investment, destination, allies, internal, or their Spanish names.",

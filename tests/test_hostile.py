@@ -216,6 +216,7 @@ def invoke(db: Path, *args: str):
     "args",
     [
         ("map", "--kind", "notakind"),
+        ("map", "--axis", "notanaxis"),
         ("connect", "KR", "--via-kind", "notakind"),
         ("followups", "--due-within", "-5"),
         ("dormant", "--days", "99999999999"),
