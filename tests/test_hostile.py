@@ -59,7 +59,7 @@ def seeded_db(tmp_path_factory):
     from ofai_graph.seeds import seed_files
 
     path = tmp_path_factory.mktemp("hostile") / "seed.db"
-    with ofai_graph.open(path) as ws:
+    with ofai_graph.open(path, create=True) as ws:
         ws.import_files(seed_files())
     return path
 
