@@ -1078,7 +1078,7 @@ def import_paths(
         records, matches = match_records(store, records, min_score=min_score, lang=lang)
     _affiliations_by_name(store, records)
     try:
-        report = importer._import(store, records, problems, dry_run=dry_run, progress=progress)
+        report = importer._import(store, records, problems, dry_run=dry_run, match=match, progress=progress)
     except InvalidData as exc:
         raise InvalidData(locate(exc.problems, sheet_records)) from None
     return ImportResult(report, matches)

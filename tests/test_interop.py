@@ -18,7 +18,9 @@ import ofai_graph
 from ofai_graph.interop import csv_safe, csv_unsafe, cypher_literal, flatten
 
 AS_OF = dt.date(2024, 3, 31)
-HOSTILE = 'O\'Brien \\ "x" \n }) DETACH DELETE n // 😀 \u2028 ☃ é'
+HOSTILE = 'O\'Brien \\ "x" }) DETACH DELETE n // 😀 ☃ é <b>&amp;'
+# Names are one line (the importer refuses control characters); long texts may hold tabs and breaks.
+HOSTILE_NOTE = "línea 1\nlínea 2\t'; MATCH (n) DETACH DELETE n; //\\"
 
 
 def edges_of(g) -> set[frozenset]:
@@ -96,7 +98,7 @@ def test_control_characters_and_markup_in_names_do_not_break_the_xml(tmp_path, w
     ws.import_data(
         {
             "organizations": [
-                {"id": "x", "name": '<b>&amp;\x01 "q" </gexf>', "kind": "other"},
+                {"id": "x", "name": '<b>&amp; "q" </gexf>', "kind": "other"},
                 {"id": "y", "name": HOSTILE, "kind": "other"},
             ]
         }
@@ -218,7 +220,7 @@ def test_cypher_literals_escape_everything_that_could_end_a_string():
     assert cypher_literal("a\\'b") == "'a\\\\\\'b'"
     assert cypher_literal("x\ny\x00") == "'x\\ny\\u0000'"
     assert cypher_literal(["a", None, 1, True]) == "['a', null, 1, true]"
-    assert "\n" not in cypher_literal(HOSTILE)
+    assert "\n" not in cypher_literal(HOSTILE_NOTE) and "\t" not in cypher_literal(HOSTILE_NOTE)
 
 
 def script_of(ws) -> list[str]:
@@ -239,7 +241,7 @@ def test_cypher_script_loads_an_empty_database_like_neo4j_push(bolt, seeded):
     with ofai_graph.open(":memory:") as ws:
         ws.import_data(seeded.dataset())
         ws.import_data({"organizations": [{"id": "hostile", "name": HOSTILE, "kind": "other",
-                                           "aliases": ["=cmd|' /C calc'!A0", "tab\there", "back\\slash'"]}]})  # fmt: skip
+                                           "aliases": ["=cmd|' /C calc'!A0", "back\\slash'"], "note": HOSTILE_NOTE}]})  # fmt: skip
         lines = script_of(ws)
         pushed = Neo4jStore(bolt.uri, bolt.user, bolt.password, bolt.database_for("cypherpush"))
         pushed.clear()
