@@ -1108,10 +1108,11 @@ def _timeline(scene: _Scene, past: History | None, nodes: _NodeTable, edges: _Ed
     home = scene.home
     scores = []
     node_scores = []
+    none: dict[str, Any] = {}
     for gq in past.graphs:
         adj = gq._adj  # a plain dict read per tie: 50,000 ties x 8 quarters
         scores.append(
-            [None if (e := adj.get(a, {}).get(b)) is None else round(e["score"], 3) for a, b in edges.order]
+            [None if (e := adj.get(a, none).get(b)) is None else round(e["score"], 3) for a, b in edges.order]
         )
         # The office's ties at that quarter, read once: what office_score asks per node.
         office = adj.get(home, {}) if home else {}
