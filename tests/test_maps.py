@@ -64,7 +64,8 @@ def test_hostile_names_never_appear_as_markup(hostile_map):
 
 
 def test_path_to_korea_highlights_the_report_routes(seed_map):
-    assert {"ofai", "gobierno-corea", "imct", "apc-colombia", "bid"} <= set(seed_map.highlighted)
+    # The five strongest routes (APC Colombia's is the sixth since the seed audit of #13, see test_paths).
+    assert {"ofai", "gobierno-corea", "imct", "bid"} <= set(seed_map.highlighted)
 
 
 def test_an_axis_map_keeps_only_relationships_built_on_that_axis(seeded_path):
