@@ -44,6 +44,9 @@ from .structure import Broker, brokers
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .changes import Changes
+    from .report import Report
+
 
 class Answer(BaseModel):
     question: str
@@ -394,6 +397,32 @@ class Workspace:
             while len(self._graph_cache) > 8:  # graphs are big: keep the most recent few
                 self._graph_cache.pop(next(iter(self._graph_cache)))
         return hit[1]
+
+    # -- the quarterly cycle -------------------------------------------------------------------------
+    def changes(
+        self,
+        *,
+        since: dt.date | str | None = None,
+        until: dt.date | str | None = None,
+        quarter: str | None = None,
+        top: int = 10,
+    ) -> Changes:
+        """What changed in a quarter (``"2024-Q1"``) or between two dates (see :mod:`ofai_graph.changes`)."""
+        from .changes import changes, window
+
+        w = window(since=since, until=until, quarter=quarter)
+        try:
+            home: str | None = self.home
+        except OfaiError:
+            home = None
+        graphs = (self.relationship_graph(w.since - dt.timedelta(days=1)), self.relationship_graph(w.until))
+        return changes(self.store, w, home=home, graphs=graphs, top=top)
+
+    def report(self, quarter: str, *, lang: str = "es", include_map: bool = True) -> Report:
+        """The quarter's "Informe de gestión" from the store (see :mod:`ofai_graph.report`)."""
+        from .report import build_report
+
+        return build_report(self, quarter=quarter, lang=lang, include_map=include_map)
 
 
 def open(path: str | Path | None = None, *, backend: str | None = None, **options: Any) -> Workspace:
