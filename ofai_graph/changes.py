@@ -333,7 +333,11 @@ def changes_and_interactions(
             out.followups_opened.append(_followup(f))
         if f.closed_on is not None and w.since <= f.closed_on <= w.until:
             out.followups_closed.append(_followup(f))
-        if f.due is not None and w.since <= f.due.end < w.until and open_on(f, f.due.end + dt.timedelta(days=1)):
+        if (
+            f.due is not None
+            and w.since <= f.due.end < w.until
+            and open_on(f, f.due.end + dt.timedelta(days=1))
+        ):
             out.followups_fell_overdue.append(_followup(f))
 
     if graphs is not None and home is not None:
@@ -445,7 +449,9 @@ def _strength(
     partners = set(g_before[home]) if home in g_before else set()
     partners |= set(g_after[home]) if home in g_after else set()
     # The office's own staff are not its partners.
-    partners = {p for p in partners if "affiliation" not in _ties(g_before, home, p) | _ties(g_after, home, p)}
+    partners = {
+        p for p in partners if "affiliation" not in _ties(g_before, home, p) | _ties(g_after, home, p)
+    }
     rows = []
     for p in partners:
         b = g_before.get_edge_data(home, p)

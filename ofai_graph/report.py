@@ -236,7 +236,9 @@ def build_report(
     actions_by_axis: dict[str | None, list[Action]] = defaultdict(list)
     for key, steps in groups.items():
         steps.sort(key=_step_order)
-        action = _action(key, steps, lang, name, home, [pending(f) for s in steps for f in by_interaction[s.id]])
+        action = _action(
+            key, steps, lang, name, home, [pending(f) for s in steps for f in by_interaction[s.id]]
+        )
         actions_by_axis[action.axis].append(action)
 
     figures = {f.axis: f for f in ch.figures}
