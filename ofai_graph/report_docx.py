@@ -212,6 +212,7 @@ def to_docx(
     from docx.shared import Cm
 
     _ = gettext_for(report.lang)
+    staff, action_word = _("Staff"), _("Action")
     lang = report.lang
     if reference_doc is not None:
         doc = docx.Document(str(check_reference_doc(reference_doc)))
@@ -230,7 +231,7 @@ def to_docx(
     doc.add_paragraph(report.period_label.capitalize())
     doc.add_paragraph(report.office_name)
     for h in report.heads:
-        doc.add_paragraph(f"{h.title or _('Staff')}: {h.name}")
+        doc.add_paragraph(f"{h.title or staff}: {h.name}")
 
     _heading(doc, _("Objective"), 1)
     doc.add_paragraph(report.objective)
@@ -250,7 +251,7 @@ def to_docx(
         if not line.actions:
             doc.add_paragraph(_("No actions in this line this quarter."))
         for a in line.actions:
-            _heading(doc, f"{_('Action')}: {a.title}", 3)
+            _heading(doc, f"{action_word}: {a.title}", 3)
             _field(doc, _("Date"), a.date_label, bullet)
             for s in a.steps:
                 _field(doc, s.kind_label.capitalize(), f"{s.summary or s.title} ({s.date_label})", bullet)

@@ -128,6 +128,7 @@ def md(text: str) -> str:
 def to_markdown(report: Report, *, map_href: str | None = None) -> str:
     """The report as Markdown; the map is linked at ``map_href`` (a file written beside it) if given."""
     _ = gettext_for(report.lang)
+    staff, action_word = _("Staff"), _("Action")
     lang = report.lang
     out: list[str] = [f"# {_('Management report')}: {md(report.period_label)}", ""]
     cover = [f"**{md(report.office_name)}**"]
@@ -135,7 +136,7 @@ def to_markdown(report: Report, *, map_href: str | None = None) -> str:
         cover.append(md(report.parent_name))
     out += ["  \n".join(cover), ""]
     for h in report.heads:
-        out.append(f"- {md(h.title or _('Staff'))}: {md(h.name)}")
+        out.append(f"- {md(h.title or staff)}: {md(h.name)}")
     if report.heads:
         out.append("")
     out += [
@@ -165,7 +166,7 @@ def to_markdown(report: Report, *, map_href: str | None = None) -> str:
         if not line.actions:
             out += [_("No actions in this line this quarter."), ""]
         for a in line.actions:
-            out += [f"#### {_('Action')}: {md(a.title)}", ""]
+            out += [f"#### {action_word}: {md(a.title)}", ""]
             out.append(f"- **{_('Date')}:** {md(a.date_label)}")
             for s in a.steps:
                 what = s.summary or s.title
@@ -223,6 +224,7 @@ figure img{max-width:100%;height:auto;border:1px solid #ddd}
 def to_html(report: Report) -> str:
     """The report as one HTML file: inline style and map, no scripts, no network."""
     _ = gettext_for(report.lang)
+    staff, action_word = _("Staff"), _("Action")
     lang = report.lang
     e = html.escape
     title = f"{_('Management report')}: {report.period_label}"
@@ -242,9 +244,7 @@ def to_html(report: Report) -> str:
     out.append(f"<p>{e(report.office_name)}</p>")
     if report.heads:
         out.append(
-            "<ul>"
-            + "".join(f"<li>{e(h.title or _('Staff'))}: {e(h.name)}</li>" for h in report.heads)
-            + "</ul>"
+            "<ul>" + "".join(f"<li>{e(h.title or staff)}: {e(h.name)}</li>" for h in report.heads) + "</ul>"
         )
     out.append("</header>")
     out += [f"<h2>{e(_('Objective'))}</h2><p>{e(report.objective)}</p>"]
@@ -267,7 +267,7 @@ def to_html(report: Report) -> str:
         if not line.actions:
             out.append(f"<p>{e(_('No actions in this line this quarter.'))}</p>")
         for a in line.actions:
-            out.append(f'<article class="action"><h4>{e(_("Action"))}: {e(a.title)}</h4><dl class="action">')
+            out.append(f'<article class="action"><h4>{e(action_word)}: {e(a.title)}</h4><dl class="action">')
             out.append(f"<dt>{e(_('Date'))}</dt><dd>{e(a.date_label)}</dd>")
             for s in a.steps:
                 out.append(
