@@ -242,24 +242,26 @@ class _Scan:
     def __init__(self, store: Store, home: str | None):
         self.dates: dict[str, tuple[dt.date, dt.date]] = {}
         self.members: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        self.first_seen: dict[str, dt.date] = {}
-        self.first_with_home: dict[str, dt.date] = {}
+        # The earliest interval (by start, then end) an entity appears in: it is new in a window only
+        # if that interval lies inside it (an interaction dated "2024" is not news of 2024-Q1).
+        self.first_seen: dict[str, tuple[dt.date, dt.date]] = {}
+        self.first_with_home: dict[str, tuple[dt.date, dt.date]] = {}
         for row in store.participations():
             iid, start, end, e, role = row[0], row[1], row[2], row[5], row[6]
             self.dates[iid] = (start, end)
             self.members[iid].append((e, role))
             seen = self.first_seen.get(e)
-            if seen is None or start < seen:
-                self.first_seen[e] = start
+            if seen is None or (start, end) < seen:
+                self.first_seen[e] = (start, end)
         if home is not None:
             for iid, parts in self.members.items():
                 if any(e == home for e, _ in parts):
-                    start = self.dates[iid][0]
+                    interval = self.dates[iid]
                     for e, role in parts:
                         if e != home and role not in NOT_PARTNER_ROLES:
                             seen = self.first_with_home.get(e)
-                            if seen is None or start < seen:
-                                self.first_with_home[e] = start
+                            if seen is None or interval < seen:
+                                self.first_with_home[e] = interval
 
     def within(self, w: Window) -> list[str]:
         return sorted(i for i, (s, e) in self.dates.items() if w.holds(s, e))
@@ -305,8 +307,8 @@ def changes_and_interactions(
     out.previous_by_axis = _count(i.axis.value if i.axis else "none" for i in before)
     out.by_kind = _count(i.kind.value for i in now)
 
-    new_partner_ids = {e for e, d in scan.first_with_home.items() if w.since <= d <= w.until}
-    new_entity_ids = {e for e, d in scan.first_seen.items() if w.since <= d <= w.until}
+    new_partner_ids = {e for e, d in scan.first_with_home.items() if w.holds(*d)}
+    new_entity_ids = {e for e, d in scan.first_seen.items() if w.holds(*d)}
     summaries = {s.id: s for s in store.entity_summaries()}
 
     def ref(eid: str, first: dt.date | None) -> EntityRef:
@@ -314,10 +316,10 @@ def changes_and_interactions(
         return EntityRef(id=eid, name=s.name if s else eid, kind=s.kind if s else "", first=first)
 
     out.new_partners = sorted(
-        (ref(e, scan.first_with_home[e]) for e in new_partner_ids), key=lambda r: (r.first, r.name)
+        (ref(e, scan.first_with_home[e][0]) for e in new_partner_ids), key=lambda r: (r.first, r.name)
     )
     out.new_entities = sorted(
-        (ref(e, scan.first_seen[e]) for e in new_entity_ids if e != home), key=lambda r: (r.first, r.name)
+        (ref(e, scan.first_seen[e][0]) for e in new_entity_ids if e != home), key=lambda r: (r.first, r.name)
     )
     out.figures = _figures(now, before, scan, home, new_partner_ids)
 
