@@ -31,6 +31,7 @@ import datetime as dt
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,7 +48,7 @@ from .changes import (
     window,
 )
 from .errors import OfaiError
-from .i18n import format_date, gettext_for, resolve_lang
+from .i18n import format_date, format_number, gettext_for, resolve_lang
 from .labels import label
 from .model import Axis, FollowUp, Interaction
 
@@ -93,6 +94,17 @@ OFFICE_TEXTS: dict[str, dict[str, str]] = {
         ),
     },
 }
+
+
+# A page-sized map: beyond this many entities a static picture is a hairball (and slow to lay out);
+# the interactive map (``ofai-graph map``) is the way to see such a quarter.
+MAP_MAX_ENTITIES = 250
+
+
+@lru_cache(maxsize=4096)
+def _date_label(value: str, lang: str) -> str:
+    # Babel formats a date in ~0.2 ms; a big quarter repeats the same few dozen dates thousands of times.
+    return format_date(value, lang)
 
 
 class Party(BaseModel):
@@ -179,6 +191,8 @@ class Report(BaseModel):
     changes: Changes
     map_svg: str | None = None
     """The quarter's network map as SVG (from :meth:`ofai_graph.workspace.Workspace.map`)."""
+    map_note: str | None = None
+    """Why there is no map, when the quarter's network is too big for a page."""
 
     @property
     def actions(self) -> list[Action]:
@@ -300,7 +314,14 @@ def build_report(
         changes=ch,
     )
     if include_map and not report.empty:
-        report.map_svg = _map_svg(ws, w, _("Network of the quarter"))
+        involved = {p.entity for i in interactions for p in i.participants}
+        if len(involved) <= MAP_MAX_ENTITIES:
+            report.map_svg = _map_svg(ws, w, _("Network of the quarter"))
+        else:
+            report.map_note = _(
+                "The quarter's network has {n} entities, too many for one page: "
+                "see it with ofai-graph map --since {since} --until {until}"
+            ).format(n=format_number(len(involved), lang), since=w.since, until=w.until)
     return report
 
 
@@ -343,7 +364,7 @@ def _action(
         title=source.action if source is not None and source.action else steps[0].title,
         order=min(orders) if orders else None,
         axis=axis,
-        date_label="; ".join(format_date(d, lang) for d in dates),
+        date_label="; ".join(_date_label(d, lang) for d in dates),
         status=last.status.value,
         status_label=label("Status", last.status, lang),
         steps=[
@@ -354,7 +375,7 @@ def _action(
                 kind=s.kind.value,
                 kind_label=label("InteractionKind", s.kind, lang),
                 date=str(s.date),
-                date_label=format_date(s.date, lang),
+                date_label=_date_label(str(s.date), lang),
                 status=s.status.value,
                 status_label=label("Status", s.status, lang),
             )
@@ -369,7 +390,7 @@ def _action(
 def _pending(f: FollowUp, w: Window, lang: str, name: Callable[[str], str]) -> Pending:
     _ = gettext_for(lang)
     who = name(f.expected_from) if f.expected_from else None
-    due = format_date(f.due, lang) if f.due else None
+    due = _date_label(str(f.due), lang) if f.due else None
     still_open = open_on(f, w.until)
     if not still_open and f.closed_on is not None:
         text = _("Done on {date}.").format(date=format_date(f.closed_on, lang))

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape as xml_escape
 
 from .errors import OfaiError
 from .i18n import format_date, gettext_for
@@ -165,16 +167,76 @@ def _dashed(draw: Any, xy: list[tuple[float, float]], fill: Any, width: int, das
         pos = end + gap
 
 
-def _heading(doc: DocxDocument, text: str, level: int) -> None:
-    try:
-        doc.add_heading(text, level)
-    except KeyError:
-        # A template without the built-in heading styles: add the style, Word will format it.
-        from docx.enum.style import WD_STYLE_TYPE
+# Characters XML 1.0 cannot hold (a stray control character in a summary would corrupt the file).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
+
+def _xml_text(text: str) -> str:
+    return xml_escape(_NOT_XML.sub("", text), {'"': "&quot;"})
+
+
+class _Body:
+    """Paragraphs written as WordprocessingML and added to the body in batches.
+
+    python-docx builds a paragraph through a dozen element insertions, each scanning for its place
+    (a quarter of 3,000 actions took a minute); here each paragraph is a string, a batch is parsed
+    once by lxml and put before the section properties. Styles are referred to by id, looked up once.
+    """
+
+    def __init__(self, doc: DocxDocument):
+        self.doc = doc
+        self.buffer: list[str] = []
+        self.style_ids: dict[str, str | None] = {}
+
+    def style_id(self, name: str, *, create: bool = False) -> str | None:
+        if name not in self.style_ids:
+            try:
+                self.style_ids[name] = self.doc.styles[name].style_id
+            except KeyError:
+                if create:
+                    # A template without Word's built-in heading styles: add it, Word will format it.
+                    from docx.enum.style import WD_STYLE_TYPE
+
+                    self.style_ids[name] = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH).style_id
+                else:
+                    self.style_ids[name] = None
+        return self.style_ids[name]
+
+    def para(self, text: str = "", style: str | None = None, *, label: str | None = None) -> None:
+        """A paragraph in ``style`` (a style name); ``label`` comes first, in bold."""
+        sid = self.style_id(style) if style else None
+        ppr = f'<w:pPr><w:pStyle w:val="{_xml_text(sid)}"/></w:pPr>' if sid else ""
+        runs = ""
+        if label:
+            runs += f'<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{_xml_text(label)}: </w:t></w:r>'
+        if text:
+            runs += f'<w:r><w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r>'
+        self.buffer.append(f"<w:p>{ppr}{runs}</w:p>")
+
+    def heading(self, text: str, level: int) -> None:
         name = "Title" if level == 0 else f"Heading {level}"
-        doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        doc.add_heading(text, level)
+        self.style_id(name, create=True)
+        self.para(text, name)
+
+    def flush(self) -> None:
+        """Add the buffered paragraphs (before anything python-docx adds next: a table, a picture)."""
+        if not self.buffer:
+            return
+        from docx.oxml import parse_xml
+        from docx.oxml.ns import nsdecls
+
+        batch = parse_xml(f"<w:body {nsdecls('w')}>{''.join(self.buffer)}</w:body>")
+        self.buffer = []
+        body = self.doc.element.body
+        anchor = body.find(_SECT_PR)
+        for p in list(batch):
+            if anchor is not None:
+                anchor.addprevious(p)
+            else:
+                body.append(p)
+
+
+_SECT_PR = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sectPr"
 
 
 def _table(doc: DocxDocument, header: list[str], rows: list[list[str]]) -> None:
@@ -190,32 +252,6 @@ def _table(doc: DocxDocument, header: list[str], rows: list[list[str]]) -> None:
             cell.text = text
 
 
-def _para(doc: DocxDocument, text: str = "", style_id: str | None = None) -> Any:
-    """A paragraph in the style whose id is ``style_id``.
-
-    Setting ``pStyle`` directly: python-docx resolves a style *name* by scanning every style of the
-    document for each paragraph, which was half the time of the seed report.
-    """
-    para = doc.add_paragraph(text)
-    if style_id:
-        para._p.get_or_add_pPr().style = style_id
-    return para
-
-
-def _field(doc: DocxDocument, name: str, value: str, style_id: str | None) -> None:
-    para = _para(doc, "", style_id)
-    para.add_run(f"{name}: ").bold = True
-    para.add_run(value)
-
-
-def _bullet_style(doc: DocxDocument) -> str | None:
-    """The id of the bulleted list style ("List Bullet"), if the document has it."""
-    try:
-        return doc.styles["List Bullet"].style_id
-    except KeyError:
-        return None
-
-
 def to_docx(
     report: Report, *, reference_doc: str | Path | None = None, map_png: bytes | None = None
 ) -> bytes:
@@ -228,85 +264,86 @@ def to_docx(
     lang = report.lang
     if reference_doc is not None:
         doc = docx.Document(str(check_reference_doc(reference_doc)))
-        body = doc.element.body
         # Keep the template's section properties (page, header, footer, logo); drop its sample text.
-        for child in list(body):
+        for child in list(doc.element.body):
             if not child.tag.endswith("}sectPr"):
-                body.remove(child)
+                doc.element.body.remove(child)
     else:
         doc = docx.Document()
-    bullet = _bullet_style(doc)
+    w = _Body(doc)
+    bullet = "List Bullet"
 
     if report.parent_name:
-        doc.add_paragraph(report.parent_name.upper())
-    _heading(doc, _("Management report"), 0)
-    doc.add_paragraph(report.period_label.capitalize())
-    doc.add_paragraph(report.office_name)
+        w.para(report.parent_name.upper())
+    w.heading(_("Management report"), 0)
+    w.para(report.period_label.capitalize())
+    w.para(report.office_name)
     for h in report.heads:
-        doc.add_paragraph(f"{h.title or staff}: {h.name}")
+        w.para(f"{h.title or staff}: {h.name}")
 
-    _heading(doc, _("Objective"), 1)
-    doc.add_paragraph(report.objective)
-    _heading(doc, _("Mission"), 1)
-    doc.add_paragraph(report.mission)
-    _heading(doc, _("Figures of the quarter"), 1)
+    w.heading(_("Objective"), 1)
+    w.para(report.objective)
+    w.heading(_("Mission"), 1)
+    w.para(report.mission)
+    w.heading(_("Figures of the quarter"), 1)
+    w.flush()
     header, rows = figures_rows(report)
     _table(doc, header, rows)
 
-    _heading(doc, f"{_('Management report')} {report.period_label}", 1)
+    w.heading(f"{_('Management report')} {report.period_label}", 1)
     if report.empty:
-        doc.add_paragraph(_("No actions were recorded in this quarter."))
+        w.para(_("No actions were recorded in this quarter."))
     for line in report.lines:
         if not line.actions and line.axis is None:
             continue
-        _heading(doc, f"{line.number}. {line.title}", 2)
+        w.heading(f"{line.number}. {line.title}", 2)
         if not line.actions:
-            doc.add_paragraph(_("No actions in this line this quarter."))
+            w.para(_("No actions in this line this quarter."))
         for a in line.actions:
-            _heading(doc, f"{action_word}: {a.title}", 3)
-            _field(doc, _("Date"), a.date_label, bullet)
+            w.heading(f"{action_word}: {a.title}", 3)
+            w.para(a.date_label, bullet, label=_("Date"))
             for s in a.steps:
-                _field(doc, s.kind_label.capitalize(), f"{s.summary or s.title} ({s.date_label})", bullet)
-            _field(doc, _("Participants"), participants_text(a), bullet)
+                w.para(f"{s.summary or s.title} ({s.date_label})", bullet, label=s.kind_label.capitalize())
+            w.para(participants_text(a), bullet, label=_("Participants"))
             if a.subjects:
-                _field(doc, _("About"), "; ".join(p.name for p in a.subjects), bullet)
-            _field(doc, _("Status"), a.status_label, bullet)
+                w.para("; ".join(p.name for p in a.subjects), bullet, label=_("About"))
+            w.para(a.status_label, bullet, label=_("Status"))
             for p in a.pending:
-                _field(doc, _("Pending"), pending_text(p), bullet)
+                w.para(pending_text(p), bullet, label=_("Pending"))
 
-    _heading(doc, _("Follow-ups"), 1)
+    w.heading(_("Follow-ups"), 1)
     for head, items in (
         (_("Due next quarter"), report.followups_next),
         (_("Overdue at the end of the quarter"), report.followups_overdue),
     ):
-        _heading(doc, head, 2)
+        w.heading(head, 2)
         for p in items:
-            _para(doc, pending_text(p), bullet)
+            w.para(pending_text(p), bullet)
         if not items:
-            doc.add_paragraph(_("None."))
-    _heading(doc, _("Relationships"), 1)
+            w.para(_("None."))
+    w.heading(_("Relationships"), 1)
     for head, rows_ in ((_("Grew"), report.grew), (_("Went cold"), report.cooled)):
-        _heading(doc, head, 2)
+        w.heading(head, 2)
         for text in strength_lines(report, rows_, _("None.")) if rows_ else [_("None.")]:
-            _para(doc, text, bullet if rows_ else None)
+            w.para(text, bullet if rows_ else None)
     if report.changes.routes_new:
-        _heading(doc, _("New routes to countries"), 2)
+        w.heading(_("New routes to countries"), 2)
         for r in report.changes.routes_new:
             country = r.name_es if lang == "es" else r.name_en
-            _para(doc, f"{country}: {' → '.join(r.names)}", bullet)
+            w.para(f"{country}: {' → '.join(r.names)}", bullet)
 
-    _heading(doc, _("Network of the quarter"), 1)
+    w.heading(_("Network of the quarter"), 1)
     if map_png is None and report.map_svg:
         map_png = svg_to_png(report.map_svg)
     if map_png:
+        w.flush()
         doc.add_picture(io.BytesIO(map_png), width=Cm(16))
-    elif report.map_svg:
-        doc.add_paragraph(_("The map is in the HTML version of this report."))
+    elif report.map_note:
+        w.para(report.map_note)
     else:
-        doc.add_paragraph(_("No relationships to draw this quarter."))
-    doc.add_paragraph(
-        _("Generated from the store on {date}.").format(date=format_date(report.generated_on, lang))
-    )
+        w.para(_("No relationships to draw this quarter."))
+    w.para(_("Generated from the store on {date}.").format(date=format_date(report.generated_on, lang)))
+    w.flush()
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -198,6 +198,8 @@ def to_markdown(report: Report, *, map_href: str | None = None) -> str:
         out.append(f"![{md(_('Network of the quarter'))}]({map_href})")
     elif report.map_svg:
         out.append(_("The map is in the HTML and Word versions of this report."))
+    elif report.map_note:
+        out.append(md(report.map_note))
     else:
         out.append(_("No relationships to draw this quarter."))
     out.append("")
@@ -309,6 +311,8 @@ def to_html(report: Report) -> str:
     if report.map_svg:
         uri = "data:image/svg+xml;base64," + base64.b64encode(report.map_svg.encode("utf-8")).decode("ascii")
         out.append(f'<figure><img src="{uri}" alt="{e(_("Network of the quarter"))}"></figure>')
+    elif report.map_note:
+        out.append(f"<p>{e(report.map_note)}</p>")
     else:
         out.append(f"<p>{e(_('No relationships to draw this quarter.'))}</p>")
     out.append(
