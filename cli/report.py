@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from . import output
-from .common import App, CliError, command, pass_app
+from .common import App, command, pass_app
 
 REPORT_EPILOG = """\b
 Examples:
@@ -276,4 +276,4 @@ def _kind(kind: str, lang: str) -> str:
     return label("EntityType", kind, lang) if kind == "person" else label("OrgKind", kind, lang)
 
 
-__all__ = ["CliError", "changes", "report"]
+__all__ = ["changes", "report"]

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from .store.base import Store
 from .strength import StrengthConfig, last_label
+from .targets import Target, country_members, tag_target, target_for  # noqa: F401  (their home was here)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -52,13 +53,6 @@ class Path(BaseModel):
         return min(self.hops, key=lambda h: h.score)
 
 
-class Target(BaseModel):
-    query: str
-    kind: str  # "entity", "country" or "tag"
-    label: str
-    ids: list[str]
-
-
 class Connection(BaseModel):
     source: str
     target: Target
@@ -67,46 +61,6 @@ class Connection(BaseModel):
     as_of: dt.date
     nearest: list[str] = []  # when unreachable: reachable entities of the target's country or kind
     note: str | None = None
-
-
-def country_members(store: Store, code: str) -> list[str]:
-    """Entities based in, tied to, or funded by an entity of the country ``code``."""
-    members = {s.id for s in store.entity_summaries() if code in s.countries and s.id != code}
-    for t in store.ties(code):
-        if t.kind.value in ("represents", "based_in", "member_of", "part_of"):
-            members.add(t.source if t.target == code else t.target)
-    for t in store.ties():
-        if t.kind.value == "funds" and (t.source in members or t.source == code):
-            members.add(t.target)
-        if t.kind.value == "represents" and t.target in members:
-            members.add(t.source)
-    members.discard(code)
-    return sorted(members)
-
-
-def target_for(store: Store, entity_id: str, query: str | None = None) -> Target:
-    ent = store.get_entities([entity_id])[entity_id]
-    if ent.type == "country":
-        return Target(
-            query=query or entity_id, kind="country", label=ent.name, ids=country_members(store, entity_id)
-        )
-    return Target(query=query or entity_id, kind="entity", label=ent.name, ids=[entity_id])
-
-
-def tag_target(store: Store, tag: str) -> Target | None:
-    """Every entity carrying ``tag`` (accent- and case-insensitive), or None when none does.
-
-    Tags are free text inside each record, so this reads every entity: it is the fallback when the
-    text names no entity or country.
-    """
-    from .text import fold_key
-
-    key = fold_key(tag)
-    ids = [s.id for s in store.entity_summaries()]
-    found = sorted(e.id for e in store.get_entities(ids).values() if any(fold_key(t) == key for t in e.tags))
-    if not found:
-        return None
-    return Target(query=tag, kind="tag", label=f"tag '{tag}'", ids=found)
 
 
 def neighbourhood(

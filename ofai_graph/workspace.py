@@ -12,14 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-from . import files, importer
-from .ask import EXAMPLES as ASK_EXAMPLES
-from .ask import parse as parse_question
+from . import config
+from .cache import RevisionCache
 from .errors import OfaiError
-from .followups import Dormant, FollowUpView, close_followup, dormant, list_followups
-from .maps import Map, build_map
 from .model import (
     Dataset,
     EntityModel,
@@ -31,24 +28,32 @@ from .model import (
     Person,
     Tie,
 )
-from .paths import Connection, connect, neighbourhood, tag_target, target_for
-from .profile import Profile, profile
+from .paths import Connection, connect, neighbourhood
 from .resolve import Resolver, SearchHit, search
-from .stats import Stats, stats
 from .store import open_store
 from .store.base import Store, WriteReport
 from .strength import PairStrength, StrengthConfig, pair, relationship_graph, top_partners
-from .strength import explain as explain_pair
-from .structure import Broker, brokers
+from .targets import resolve_target
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from .changes import Changes
+    from .followups import Dormant, FollowUpView
+    from .maps import Map
+    from .profile import Profile
     from .report import Report
+    from .stats import Stats
+    from .structure import Broker
+
+# What one command does not use, it does not import: the CLI starts a process per command (see
+# benchmarks/bench_coldstart.py), so the import of files, importer, maps and the rest waits for a
+# method that needs it.
 
 
 class Answer(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     question: str
     action: str
     subject: str | None
@@ -69,7 +74,7 @@ class Workspace:
         self.store = store
         self._resolver: Resolver | None = None
         self._resolver_rev = -1
-        self._graph_cache: dict[str, tuple[int, Any]] = {}
+        self._cache = RevisionCache(store)
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def close(self) -> None:
@@ -115,37 +120,36 @@ class Workspace:
 
     # -- data in and out -----------------------------------------------------------------------------
     def import_files(self, paths: Sequence[str | Path], **options: Any) -> WriteReport:
+        from . import importer
+
         return importer.import_files(self.store, paths, **options)
 
     def import_data(self, data: Dataset | dict[str, Any]) -> WriteReport:
+        from . import importer
+
         return importer.import_data(self.store, data)
 
     def add(
         self, *records: Organization | Person | Interaction | FollowUp | Tie | EntityModel
     ) -> WriteReport:
         """Add or update records, all-or-nothing; names in references are resolved."""
-        data = Dataset()
-        section = {
-            "Organization": data.organizations,
-            "Person": data.people,
-            "Country": data.countries,
-            "Interaction": data.interactions,
-            "FollowUp": data.followups,
-            "Tie": data.ties,
-        }
-        for r in records:
-            section[type(r).__name__].append(r)
-        return importer.import_data(self.store, data)
+        from . import importer
+
+        return importer.import_data(self.store, Dataset.of(records))
 
     def dataset(self) -> Dataset:
         return self.store.dump()
 
     def export(self, fmt: str = "yaml") -> str:
+        from . import files
+
         return files.dumps(self.store.dump(), fmt)
 
     # -- views ---------------------------------------------------------------------------------------
     def show(self, text: str, *, as_of: dt.date | None = None) -> Profile:
         """An entity's profile, with its strength to the home office, tier and degree centrality."""
+        from .profile import profile
+
         eid = self.resolve(text)
         prof = profile(self.store, eid, as_of=as_of)
         g = self.relationship_graph(as_of)
@@ -163,6 +167,8 @@ class Workspace:
         return prof
 
     def stats(self) -> Stats:
+        from .stats import stats
+
         return stats(self.store)
 
     def graph(self) -> nx.MultiGraph:
@@ -174,19 +180,12 @@ class Workspace:
     # -- relationship intelligence -------------------------------------------------------------------
     @property
     def config_path(self) -> Path | None:
-        """``$OFAI_GRAPH_CONFIG``, else ``ofai-graph.yaml`` beside an embedded store's file."""
-        import os
-
-        env = os.environ.get("OFAI_GRAPH_CONFIG")
-        if env:
-            return Path(env)
-        if self.store.backend == "sqlite" and self.store.location != ":memory:":
-            return Path(self.store.location).parent / "ofai-graph.yaml"
-        return None
+        """The configuration file (see :func:`ofai_graph.config.config_path`)."""
+        return config.config_path(self.store)
 
     @property
     def strength_config(self) -> StrengthConfig:
-        return StrengthConfig.load(self.config_path)
+        return config.load_strength(self.config_path)
 
     def relationship_graph(self, as_of: dt.date | None = None, axes: Sequence[str] = ()) -> nx.Graph:
         """The strength-weighted entity graph as of a date (cached until the data changes).
@@ -222,6 +221,8 @@ class Workspace:
             return [p for p in ranked if p.b not in staff][:top]
         second = self.resolve(b)
         if explain:
+            from .strength import explain as explain_pair
+
             return [explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config)]
         g = self._graph_for(first, as_of)
         return [pair(g, first, second)]
@@ -239,11 +240,7 @@ class Workspace:
     ) -> Connection:
         """Referral paths from the home office (or ``source``) to an entity, a country or a tag."""
         src = self.resolve(source) if source else self.home
-        # An exact name wins, then an exact tag, then a near-miss of a name.
-        exact = self.resolver.exact(target)
-        tgt = tag_target(self.store, target) if len(exact) != 1 else None
-        if tgt is None:
-            tgt = target_for(self.store, self.resolve(target), target)
+        tgt = resolve_target(self.store, target, self.resolver)
         options = {
             "k": k,
             "max_hops": max_hops,
@@ -291,6 +288,8 @@ class Workspace:
         as_of: dt.date | None = None,
         status: FollowUpStatus | None = FollowUpStatus.open,
     ) -> list[FollowUpView]:
+        from .followups import list_followups
+
         return list_followups(
             self.store,
             as_of=as_of,
@@ -304,10 +303,14 @@ class Workspace:
     def close_followup(
         self, followup_id: str, *, note: str | None = None, cancelled: bool = False, on: dt.date | None = None
     ) -> FollowUp:
+        from .followups import close_followup
+
         status = FollowUpStatus.cancelled if cancelled else FollowUpStatus.done
         return close_followup(self.store, followup_id, status=status, note=note, on=on)
 
     def dormant(self, *, days: int = 180, as_of: dt.date | None = None, top: int = 20) -> list[Dormant]:
+        from .followups import dormant
+
         as_of = as_of or dt.date.today()
         then = as_of - dt.timedelta(days=days)
         return dormant(
@@ -321,6 +324,8 @@ class Workspace:
         )
 
     def brokers(self, *, top: int = 10, as_of: dt.date | None = None) -> list[Broker]:
+        from .structure import brokers
+
         return brokers(self.relationship_graph(as_of), top=top)
 
     def map(
@@ -345,6 +350,7 @@ class Workspace:
         ties always show); referral paths (``path_to``) are still found on all the evidence.
         """
         from . import countries as country_names
+        from .maps import build_map
 
         g = self.relationship_graph(as_of, axes)
         try:
@@ -371,6 +377,9 @@ class Workspace:
 
     def ask(self, question: str, *, as_of: dt.date | None = None) -> Answer:
         """Answer one of the question forms of :mod:`ofai_graph.ask` (English or Spanish)."""
+        from .ask import EXAMPLES as ASK_EXAMPLES
+        from .ask import parse as parse_question
+
         intent = parse_question(question)
         if intent is None:
             raise OfaiError(
@@ -388,15 +397,7 @@ class Workspace:
         return Answer(question=question, action=intent.action, subject=intent.subject, result=result)
 
     def _cached(self, key: str, build: Any) -> Any:
-        rev = self.store.revision()
-        hit = self._graph_cache.get(key)
-        if hit is None or hit[0] != rev:
-            hit = (rev, build())
-            self._graph_cache.pop(key, None)
-            self._graph_cache[key] = hit
-            while len(self._graph_cache) > 8:  # graphs are big: keep the most recent few
-                self._graph_cache.pop(next(iter(self._graph_cache)))
-        return hit[1]
+        return self._cache.get(key, build)
 
     # -- the quarterly cycle -------------------------------------------------------------------------
     def changes(
