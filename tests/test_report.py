@@ -388,7 +388,9 @@ def test_docx_has_real_headings_a_table_and_the_map(report, tmp_path):
 def test_docx_keeps_hostile_data_as_plain_text(hostile_report):
     d = docx.Document(io.BytesIO(to_docx(hostile_report)))
     assert any(p.text == f"Acción: {HOSTILE}" and p.style.name == "Heading 3" for p in d.paragraphs)
-    assert any(HOSTILE in p.text and "\x07" not in p.text for p in d.paragraphs if p.text.startswith("Reunión: "))
+    assert any(
+        HOSTILE in p.text and "\x07" not in p.text for p in d.paragraphs if p.text.startswith("Reunión: ")
+    )
 
 
 def test_the_map_picture_is_a_png_of_the_quarters_network(report):
@@ -423,5 +425,103 @@ def test_a_reference_doc_that_is_not_word_is_refused(tmp_path, content):
             z.writestr("hello.txt", "hi")
     else:
         path.write_bytes(content)
-    with pytest.raises(ofai_graph.OfaiError, match="not a Word document|Word cannot use"):
+    with pytest.raises(ofai_graph.OfaiError, match=r"not a Word document|Word cannot use"):
         check_reference_doc(path)
+
+
+# -- the command line -----------------------------------------------------------------------------------
+
+
+def run(db, *args, env=None):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "ofai_graph", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OFAI_GRAPH_DB": str(db), **(env or {})},
+        timeout=120,
+    )
+
+
+def test_cli_report_markdown_on_stdout_in_spanish(seeded_path):
+    r = run(seeded_path, "report", "--quarter", "2024-Q1", "--no-map", env={"LANG": "en_US.UTF-8"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("# Informe de gestión: primer trimestre de 2024")
+    assert r.stdout.count("#### Acción: ") == 31
+
+
+def test_cli_report_in_english_as_html_file(seeded_path, tmp_path):
+    out = tmp_path / "report.html"
+    r = run(seeded_path, "report", "--quarter", "2024-q1", "--out", str(out), "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "<h4>Action: " in page and "first quarter of 2024" in page and "data:image/svg+xml;base64," in page
+    assert "31 actions in 5 strategic lines" in r.stderr and not r.stdout
+
+
+def test_cli_report_docx_with_the_offices_template(seeded_path, tmp_path):
+    out = tmp_path / "informe.docx"
+    template = _template(tmp_path / "plantilla.docx")
+    r = run(
+        seeded_path, "report", "--quarter", "2024-Q1", "--out", str(out), "--reference-doc", str(template)
+    )
+    assert r.returncode == 0, r.stderr
+    d = docx.Document(str(out))
+    assert d.sections[0].header.paragraphs[0].text.startswith("ALCALDÍA DE BUCARAMANGA")
+    assert len(d.inline_shapes) == 1
+
+
+@pytest.mark.parametrize("quarter", ["2024-Q5", "2024", "Q1", "2024-13"])
+def test_cli_a_bad_quarter_is_a_usage_error(seeded_path, quarter):
+    r = run(seeded_path, "report", "--quarter", quarter)
+    assert r.returncode == 2 and "not a quarter" in r.stderr and not r.stdout
+
+
+def test_cli_an_empty_quarter_is_a_report_saying_so(seeded_path):
+    r = run(seeded_path, "report", "--quarter", "2031-Q2")
+    assert r.returncode == 0, r.stderr
+    assert "No se registraron acciones en este trimestre." in r.stdout
+
+
+def test_cli_a_reference_doc_that_is_not_word_is_refused_before_writing(seeded_path, tmp_path):
+    bad = tmp_path / "plantilla.docx"
+    bad.write_text("no soy un documento de Word", encoding="utf-8")
+    out = tmp_path / "informe.docx"
+    r = run(seeded_path, "report", "--quarter", "2024-Q1", "--out", str(out), "--reference-doc", str(bad))
+    assert r.returncode == 1 and "not a Word document" in r.stderr
+    assert not out.exists() and not list(tmp_path.glob("informe*"))
+
+
+def test_cli_docx_needs_a_file(seeded_path):
+    r = run(seeded_path, "report", "--quarter", "2024-Q1", "--format", "docx")
+    assert r.returncode == 2 and "--out" in r.stderr and not r.stdout
+
+
+def test_cli_changes_table_and_json(seeded_path):
+    import json
+
+    r = run(seeded_path, "changes", "--quarter", "2024-Q1", "--lang", "es")
+    assert r.returncode == 0, r.stderr
+    assert "Interacciones por línea estratégica" in r.stdout and "Cooperación internacional" in r.stdout
+    r = run(seeded_path, "changes", "--since", "2024-01-01", "--until", "2024-03-31", "--json")
+    data = json.loads(r.stdout)
+    assert data["interactions"] == 35 and data["window"]["until"] == "2024-03-31"
+    assert {f["axis"]: f["actions"] for f in data["figures"]} == {
+        "cooperation": 12,
+        "investment": 2,
+        "destination": 7,
+        "allies": 9,
+        "internal": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--since", "2024-01-01"), ("--quarter", "2024-Q1", "--since", "2024-01-01"), ("--quarter", "x"), ()],
+)
+def test_cli_changes_bad_windows_are_usage_errors(seeded_path, args):
+    r = run(seeded_path, "changes", *args)
+    assert r.returncode == 2 and r.stderr and not r.stdout
