@@ -454,29 +454,31 @@ def _strength(
     partners = {
         p for p in partners if "affiliation" not in _ties(g_before, home, p) | _ties(g_after, home, p)
     }
-    rows = []
+    deltas = []
     for p in partners:
         b = g_before.get_edge_data(home, p)
         a = g_after.get_edge_data(home, p)
         sb, sa = (b["score"] if b else 0.0), (a["score"] if a else 0.0)
-        if abs(sa - sb) < 1e-9:
-            continue
+        if abs(sa - sb) >= 1e-9:
+            deltas.append((round(sa - sb, 4), p, sb, sa))
+    gained = sorted((d for d in deltas if d[0] > 0), key=lambda d: (-d[0], d[1]))[:top]
+    lost = sorted((d for d in deltas if d[0] < 0), key=lambda d: (d[0], d[1]))[:top]
+
+    def row(delta: float, p: str, sb: float, sa: float) -> StrengthChange:
+        a = g_after.get_edge_data(home, p)
         node = g_after.nodes[p] if p in g_after else g_before.nodes[p]
-        rows.append(
-            StrengthChange(
-                id=p,
-                name=node.get("name", p),
-                kind=node.get("kind", ""),
-                before=round(sb, 4),
-                after=round(sa, 4),
-                delta=round(sa - sb, 4),
-                interactions=[_iref(i) for i in sorted(shared.get(p, []), key=lambda i: (i.date, i.id))],
-                last=last_label(a) if a else None,
-            )
+        return StrengthChange(
+            id=p,
+            name=node.get("name", p),
+            kind=node.get("kind", ""),
+            before=round(sb, 4),
+            after=round(sa, 4),
+            delta=delta,
+            interactions=[_iref(i) for i in sorted(shared.get(p, []), key=lambda i: (i.date, i.id))],
+            last=last_label(a) if a else None,
         )
-    gained = sorted((r for r in rows if r.delta > 0), key=lambda r: (-r.delta, r.id))[:top]
-    lost = sorted((r for r in rows if r.delta < 0), key=lambda r: (r.delta, r.id))[:top]
-    return gained, lost
+
+    return [row(*d) for d in gained], [row(*d) for d in lost]
 
 
 def _ties(g: nx.Graph, a: str, b: str) -> set[str]:
