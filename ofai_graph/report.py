@@ -316,7 +316,7 @@ def build_report(
     if include_map and not report.empty:
         involved = {p.entity for i in interactions for p in i.participants}
         if len(involved) <= MAP_MAX_ENTITIES:
-            report.map_svg = _map_svg(ws, w, _("Network of the quarter"))
+            report.map_svg = _map_svg(ws, w, _("Network of the quarter"), lang)
         else:
             report.map_note = _(
                 "The quarter's network has {n} entities, too many for one page: "
@@ -450,9 +450,15 @@ def _parent(ws: Workspace, home: str | None) -> str | None:
     return None
 
 
-def _map_svg(ws: Workspace, w: Window, title: str) -> str | None:
+def _map_svg(ws: Workspace, w: Window, title: str, lang: str) -> str | None:
     """The quarter's network as SVG, through the maps module's public API."""
-    m = ws.map(since=w.since, until=w.until, as_of=w.until, title=title)
+    import inspect
+
+    options: dict = {"since": w.since, "until": w.until, "as_of": w.until, "title": title}
+    # The map speaks the report's language once the maps module takes one (its texts are Spanish now).
+    if "lang" in inspect.signature(ws.map).parameters:
+        options["lang"] = lang
+    m = ws.map(**options)
     if not m.node_count:
         return None
     with tempfile.TemporaryDirectory() as tmp:
