@@ -54,7 +54,8 @@ Examples:
   ofai-graph import meetings.csv
   ofai-graph import --dry-run new-partners.yaml
 CSV files hold interactions, one a row; columns: id, date, kind, axis, title, summary,
-participants ("imct:requester; OIM:offerer"), status, tags, source_document, source_section.""",
+participants ("imct:requester; OIM:offerer"), status, tags, source_document, source_section,
+source_action, source_order (the report action an interaction belongs to, and its place).""",
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and resolve only; write nothing.")

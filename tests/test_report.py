@@ -525,3 +525,22 @@ def test_cli_changes_table_and_json(seeded_path):
 def test_cli_changes_bad_windows_are_usage_errors(seeded_path, args):
     r = run(seeded_path, "changes", *args)
     assert r.returncode == 2 and r.stderr and not r.stdout
+
+
+def test_actions_recorded_in_a_csv_group_and_order_like_the_report(ws, tmp_path):
+    ws.import_data({"organizations": [{"id": "ofai", "name": "OFAI", "kind": "home_office"}]})
+    csv = tmp_path / "acciones.csv"
+    csv.write_text(
+        "id,date,kind,axis,title,participants,source_document,source_action,source_order\n"
+        "b,2024-02,meeting,allies,Segunda reunión,ofai:organizer,informe,Acción con dos pasos,2\n"
+        "a,2024-01,meeting,allies,Primera reunión,ofai:organizer,informe,Acción con dos pasos,1\n"
+        "c,2024-03-01,visit,allies,Otra,ofai:host,informe,Acción posterior,3\n",
+        encoding="utf-8",
+    )
+    ws.import_files([csv])
+    actions = ws.report("2024-Q1", include_map=False).lines[3].actions
+    assert [(a.title, [s.id for s in a.steps]) for a in actions] == [
+        ("Acción con dos pasos", ["a", "b"]),
+        ("Acción posterior", ["c"]),
+    ]
+    assert actions[0].date_label == "enero de 2024; febrero de 2024"
