@@ -140,7 +140,7 @@ class Pending(BaseModel):
     overdue: bool = False
     """Open past its due period at the end of the quarter."""
     text: str
-    """The sentence the report prints after the description ("Se espera respuesta de JICA en agosto de 2024")."""
+    """The sentence the report prints after the description ("Se espera de JICA para agosto de 2024.")."""
 
 
 class Action(BaseModel):
@@ -191,6 +191,8 @@ class Report(BaseModel):
     changes: Changes
     map_svg: str | None = None
     """The quarter's network map as SVG (from :meth:`ofai_graph.workspace.Workspace.map`)."""
+    map_included: bool = True
+    """False when the report was asked for without its map: the renderers leave the section out."""
     map_note: str | None = None
     """Why there is no map, when the quarter's network is too big for a page."""
 
@@ -313,6 +315,7 @@ def build_report(
         cooled=[c for c in ch.lost if not c.interactions],
         changes=ch,
     )
+    report.map_included = include_map
     if include_map and not report.empty:
         involved = {p.entity for i in interactions for p in i.participants}
         if len(involved) <= MAP_MAX_ENTITIES:
@@ -398,11 +401,11 @@ def _pending(f: FollowUp, w: Window, lang: str, name: Callable[[str], str]) -> P
     if not still_open and f.closed_on is not None:
         text = _("Done on {date}.").format(date=format_date(f.closed_on, lang))
     elif who and due:
-        text = _("Response expected from {who} in {date}.").format(who=who, date=due)
+        text = _("Expected from {who} by {date}.").format(who=who, date=due)
     elif due:
-        text = _("Expected in {date}.").format(date=due)
+        text = _("Expected by {date}.").format(date=due)
     elif who:
-        text = _("Response expected from {who}.").format(who=who)
+        text = _("Expected from {who}.").format(who=who)
     else:
         text = _("No date set.")
     return Pending(

@@ -332,7 +332,8 @@ def to_docx(
             country = r.name_es if lang == "es" else r.name_en
             w.para(f"{country}: {' → '.join(r.names)}", bullet)
 
-    w.heading(_("Network of the quarter"), 1)
+    if report.map_included:
+        w.heading(_("Network of the quarter"), 1)
     if map_png is None and report.map_svg:
         map_png = svg_to_png(report.map_svg)
     if map_png:
@@ -340,7 +341,7 @@ def to_docx(
         doc.add_picture(io.BytesIO(map_png), width=Cm(16))
     elif report.map_note:
         w.para(report.map_note)
-    else:
+    elif report.map_included:
         w.para(_("No relationships to draw this quarter."))
     w.para(_("Generated from the store on {date}.").format(date=format_date(report.generated_on, lang)))
     w.flush()

@@ -193,6 +193,9 @@ def to_markdown(report: Report, *, map_href: str | None = None) -> str:
         for r in report.changes.routes_new:
             country = r.name_es if lang == "es" else r.name_en
             out.append(f"- {md(country)}: {md(' → '.join(r.names))}")
+    if not report.map_included:
+        out.append("")
+        return "\n".join(out)
     out += ["", f"## {_('Network of the quarter')}", ""]
     if report.map_svg and map_href:
         out.append(f"![{md(_('Network of the quarter'))}]({map_href})")
@@ -307,14 +310,17 @@ def to_html(report: Report) -> str:
             for r in report.changes.routes_new
         ]
         out.append(f"<h3>{e(_('New routes to countries'))}</h3>" + _ul(routes, ""))
-    out.append(f"<h2>{e(_('Network of the quarter'))}</h2>")
-    if report.map_svg:
-        uri = "data:image/svg+xml;base64," + base64.b64encode(report.map_svg.encode("utf-8")).decode("ascii")
-        out.append(f'<figure><img src="{uri}" alt="{e(_("Network of the quarter"))}"></figure>')
-    elif report.map_note:
-        out.append(f"<p>{e(report.map_note)}</p>")
-    else:
-        out.append(f"<p>{e(_('No relationships to draw this quarter.'))}</p>")
+    if report.map_included:
+        out.append(f"<h2>{e(_('Network of the quarter'))}</h2>")
+        if report.map_svg:
+            uri = "data:image/svg+xml;base64," + base64.b64encode(report.map_svg.encode("utf-8")).decode(
+                "ascii"
+            )
+            out.append(f'<figure><img src="{uri}" alt="{e(_("Network of the quarter"))}"></figure>')
+        elif report.map_note:
+            out.append(f"<p>{e(report.map_note)}</p>")
+        else:
+            out.append(f"<p>{e(_('No relationships to draw this quarter.'))}</p>")
     out.append(
         f"<footer><small>{e(_('Generated from the store on {date}.').format(date=format_date(report.generated_on, lang)))}"
         "</small></footer></body></html>"
