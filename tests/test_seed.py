@@ -169,3 +169,8 @@ def test_every_interaction_names_its_report_action_and_place(seeded):
     assert all(s is not None and s.action and s.order for s in sources)
     assert len({s.action for s in sources}) == 31
     assert sorted(s.order for s in sources) == list(range(1, len(sources) + 1))
+
+
+def test_korea_offers_technical_cooperation_it_does_not_fund_it(seeded):
+    # "Aprobación de la cooperación técnica de Corea al IMCT": technical cooperation, no money named.
+    assert roles(seeded, "corea-cooperacion-imct-aprobacion")["gobierno-corea"] == "offerer"
