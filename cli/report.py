@@ -80,7 +80,7 @@ def report(
     reference_doc: Path | None,
     no_map: bool,
 ) -> None:
-    """The quarter's management report ("Informe de gestión") from the store.
+    """The quarter's management report ("Informe de gestión"), in Spanish unless --lang en.
 
     The five strategic lines in the report's order, each action with what was done, who took part,
     its status, its date at its own precision and what is pending; figures per line against the
@@ -214,7 +214,7 @@ def render_changes(c: Any, lang: str) -> None:
         _("New partners of the office"),
         [_("Name"), _("Kind"), _("First interaction")],
         [
-            (p.name, _kind(p.kind, lang), format_date(p.first, lang) if p.first else "")
+            (p.name, _kind(p.kind, lang), format_date(p.first_date, lang) if p.first_date else "")
             for p in c.new_partners
         ],
     )

@@ -143,6 +143,8 @@ class EntityRef(BaseModel):
     kind: str
     first: dt.date | None = None
     """The first day of the earliest interaction that names it (with the office, for partners)."""
+    first_date: str | None = None
+    """That interaction's date as the data wrote it, at its precision ("2024-Q1", "2024-02-12")."""
 
 
 class InteractionRef(BaseModel):
@@ -311,15 +313,21 @@ def changes_and_interactions(
     new_entity_ids = {e for e, d in scan.first_seen.items() if w.holds(*d)}
     summaries = {s.id: s for s in store.entity_summaries()}
 
-    def ref(eid: str, first: dt.date | None) -> EntityRef:
+    def ref(eid: str, first: tuple[dt.date, dt.date]) -> EntityRef:
         s = summaries.get(eid)
-        return EntityRef(id=eid, name=s.name if s else eid, kind=s.kind if s else "", first=first)
+        return EntityRef(
+            id=eid,
+            name=s.name if s else eid,
+            kind=s.kind if s else "",
+            first=first[0],
+            first_date=str(PartialDate.from_interval(*first)),
+        )
 
     out.new_partners = sorted(
-        (ref(e, scan.first_with_home[e][0]) for e in new_partner_ids), key=lambda r: (r.first, r.name)
+        (ref(e, scan.first_with_home[e]) for e in new_partner_ids), key=lambda r: (r.first, r.name)
     )
     out.new_entities = sorted(
-        (ref(e, scan.first_seen[e][0]) for e in new_entity_ids if e != home), key=lambda r: (r.first, r.name)
+        (ref(e, scan.first_seen[e]) for e in new_entity_ids if e != home), key=lambda r: (r.first, r.name)
     )
     out.figures = _figures(now, before, scan, home, new_partner_ids)
 

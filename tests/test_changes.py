@@ -81,6 +81,7 @@ def test_new_partners_are_first_met_in_the_window_and_topics_are_not_partners(of
     c = office.changes(quarter="2024-Q1")
     assert [p.id for p in c.new_partners] == ["jica"]
     assert c.new_partners[0].first == dt.date(2024, 1, 1)  # n2 is dated to the quarter: its first day
+    assert c.new_partners[0].first_date == "2024-Q1"  # ...and says so
     assert {e.id for e in c.new_entities} == {"jica", "kr", "topic"}
 
 
