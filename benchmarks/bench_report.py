@@ -2,7 +2,8 @@
 
     python benchmarks/bench_report.py [--entities N] [--quarter-interactions M] [--history H]
 
-Measures, in one process:
+Measures, in one process (wall and CPU time; on a machine shared with other work the CPU time is
+the figure to compare with the targets):
   seed-docx     ws.report("2024-Q1") + Word rendering on the seed data, map included (target <= 2 s);
   seed-cli      `ofai-graph report --quarter 2024-Q1 --format docx`, process start to file (for reference);
   big-report    ws.report() of a quarter holding M interactions (default 10,000) in a generated store
@@ -26,11 +27,12 @@ sys.path.insert(0, str(ROOT))
 
 
 def timed(label: str, fn):  # type: ignore[no-untyped-def]
-    t = time.perf_counter()
+    """Wall time, and this process's CPU time (what a shared, loaded machine does not inflate)."""
+    t, c = time.perf_counter(), time.process_time()
     out = fn()
-    secs = time.perf_counter() - t
-    print(f"{label:12s} {secs:8.2f} s", flush=True)
-    return out, secs
+    secs, cpu = time.perf_counter() - t, time.process_time() - c
+    print(f"{label:12s} {secs:8.2f} s wall {cpu:8.2f} s cpu", flush=True)
+    return out, (secs, cpu)
 
 
 def quarter_dates(data: dict, n: int, seed: int = 7) -> None:
@@ -71,8 +73,10 @@ def main() -> None:
     with ofai_graph.open(seed_db) as ws:
         ws.import_files(seed_files())
     with ofai_graph.open(seed_db) as ws:
-        (_, secs) = timed("seed-docx", lambda: to_docx(ws.report("2024-Q1")))
-    print(f"{'':12s} target <= 2 s: {'ok' if secs <= 2 else 'MISSED'}")
+        (_, (secs, cpu)) = timed("seed-docx", lambda: to_docx(ws.report("2024-Q1")))
+    print(
+        f"{'':12s} target <= 2 s: wall {'ok' if secs <= 2 else 'MISSED'}, cpu {'ok' if cpu <= 2 else 'MISSED'}"
+    )
     env = {**os.environ, "OFAI_GRAPH_DB": str(seed_db)}
     timed(
         "seed-cli",
