@@ -102,7 +102,10 @@ def report(
         # Refused before the store is read or anything is written.
         check_reference_doc(reference_doc)
     lang = report_lang(ctx, app)
-    rep = app.workspace().report(quarter, lang=lang, include_map=not no_map)
+    from ofai_graph.i18n import gettext_for
+
+    with output.Progress(gettext_for(lang)("building the report")):
+        rep = app.workspace().report(quarter, lang=lang, include_map=not no_map)
     if app.json:
         output.emit(rep, lambda r: None, as_json=True)
         return
@@ -164,6 +167,7 @@ def changes(app: App, quarter: str | None, since: str | None, until: str | None,
     strength, and new or lost routes to countries.
     """
     from ofai_graph.changes import UsageError
+    from ofai_graph.i18n import gettext_for
 
     if quarter is not None:
         quarter = _quarter(quarter)
@@ -172,7 +176,8 @@ def changes(app: App, quarter: str | None, since: str | None, until: str | None,
     elif not (since and until):
         raise click.UsageError("give --quarter Q (e.g. 2024-Q1) or both --since and --until")
     try:
-        result = app.workspace().changes(quarter=quarter, since=since, until=until, top=top)
+        with output.Progress(gettext_for(app.lang)("comparing")):
+            result = app.workspace().changes(quarter=quarter, since=since, until=until, top=top)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
     app.emit(result, lambda c: render_changes(c, app.lang))
