@@ -546,3 +546,17 @@ def test_actions_recorded_in_a_csv_group_and_order_like_the_report(ws, tmp_path)
         ("Acción posterior", ["c"]),
     ]
     assert actions[0].date_label == "enero de 2024; febrero de 2024"
+
+
+def test_a_template_without_heading_styles_gets_them(report_en, tmp_path):
+    bare = docx.Document()
+    styles = bare.styles.element
+    for style in list(styles):
+        sid = style.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}styleId") or ""
+        if sid.startswith("Heading") or sid in ("Title", "ListBullet", "TableGrid"):
+            styles.remove(style)
+    bare.save(str(tmp_path / "bare.docx"))
+    d = docx.Document(io.BytesIO(to_docx(report_en, reference_doc=tmp_path / "bare.docx")))
+    used = {p.style.name for p in d.paragraphs}
+    assert {"Title", "Heading 1", "Heading 2", "Heading 3"} <= used
+    assert sum(p.text.startswith("Action: ") for p in d.paragraphs) == 31
