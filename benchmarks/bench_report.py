@@ -70,7 +70,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
 
     seed_db = tmp / "seed.db"
-    with ofai_graph.open(seed_db) as ws:
+    with ofai_graph.open(seed_db, create=True) as ws:
         ws.import_files(seed_files())
     with ofai_graph.open(seed_db) as ws:
         (_, (secs, cpu)) = timed("seed-docx", lambda: to_docx(ws.report("2024-Q1")))
@@ -102,7 +102,7 @@ def main() -> None:
     data = generate(args.entities, args.quarter_interactions + args.history, seed=42)
     quarter_dates(data, args.quarter_interactions)
     big_db = tmp / "big.db"
-    with ofai_graph.open(big_db) as ws:
+    with ofai_graph.open(big_db, create=True) as ws:
         timed("import", lambda: ws.import_data(data))
     with ofai_graph.open(big_db) as ws:
         report, t_build = timed("big-report", lambda: ws.report("2024-Q1"))

@@ -226,7 +226,7 @@ def test_order_comes_from_the_data_and_unsectioned_interactions_land_under_their
 def test_order_survives_export_and_import(ws, tmp_path):
     _small(ws, ORDERED)
     before = [a.title for a in ws.report("2024-Q1", include_map=False).actions]
-    with ofai_graph.open(tmp_path / "copy.db") as other:
+    with ofai_graph.open(tmp_path / "copy.db", create=True) as other:
         other.import_files([_write(tmp_path / "export.yaml", ws.export("yaml"))])
         assert [a.title for a in other.report("2024-Q1", include_map=False).actions] == before
 
