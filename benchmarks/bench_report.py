@@ -112,9 +112,10 @@ def main() -> None:
         timed("big-md", lambda: to_markdown(report))
         timed("big-html", lambda: to_html(report))
         _, t_docx = timed("big-docx", lambda: to_docx(report))
-    total = t_build + t_docx
+    wall, cpu = t_build[0] + t_docx[0], t_build[1] + t_docx[1]
     print(
-        f"{'big total':12s} {total:8.2f} s  (report + docx) target <= 10 s: {'ok' if total <= 10 else 'MISSED'}"
+        f"{'big total':12s} {wall:8.2f} s wall {cpu:8.2f} s cpu (report + docx) target <= 10 s: "
+        f"wall {'ok' if wall <= 10 else 'MISSED'}, cpu {'ok' if cpu <= 10 else 'MISSED'}"
     )
 
 
