@@ -454,14 +454,8 @@ def _parent(ws: Workspace, home: str | None) -> str | None:
 
 
 def _map_svg(ws: Workspace, w: Window, title: str, lang: str) -> str | None:
-    """The quarter's network as SVG, through the maps module's public API."""
-    import inspect
-
-    options: dict = {"since": w.since, "until": w.until, "as_of": w.until, "title": title}
-    # The map speaks the report's language once the maps module takes one (its texts are Spanish now).
-    if "lang" in inspect.signature(ws.map).parameters:
-        options["lang"] = lang
-    m = ws.map(**options)
+    """The quarter's network as SVG, in the report's language, through the maps module's public API."""
+    m = ws.map(since=w.since, until=w.until, as_of=w.until, title=title, lang=lang)
     if not m.node_count:
         return None
     with tempfile.TemporaryDirectory() as tmp:

@@ -58,7 +58,7 @@ def check_reference_doc(path: str | Path) -> Path:
 def svg_to_png(svg: str, *, scale: float = 1.0) -> bytes:
     """A PNG of a map SVG (:func:`ofai_graph.maps.to_svg`), drawn with Pillow in a fraction of a second.
 
-    It draws the shapes that SVG uses (rect, line, circle, text), which is all a map needs; headless
+    It draws the shapes that SVG uses (rect, line, circle, polygon, text), which is all a map needs; headless
     Chromium would draw any SVG but takes seconds to start.
     """
     import xml.etree.ElementTree as ET
@@ -111,6 +111,26 @@ def svg_to_png(svg: str, *, scale: float = 1.0) -> bytes:
                 outline=colour(el.get("stroke")),
                 width=max(1, round(num(el, "stroke-width", 1))),
             )
+        elif tag == "polygon":
+            pts = [float(v) * scale for v in (el.get("points") or "").replace(",", " ").split()]
+            if len(pts) >= 6:
+                draw.polygon(
+                    list(zip(pts[0::2], pts[1::2], strict=False)),
+                    fill=colour(el.get("fill")),
+                    outline=colour(el.get("stroke")),
+                    width=max(1, round(num(el, "stroke-width", 1))),
+                )
+        elif tag == "rect":
+            if el.get("width", "").endswith("%"):
+                draw.rectangle([0, 0, image.width, image.height], fill=colour(el.get("fill", "white")))
+                continue
+            x, y = num(el, "x"), num(el, "y")
+            draw.rectangle(
+                [x, y, x + num(el, "width"), y + num(el, "height")],
+                fill=colour(el.get("fill")),
+                outline=colour(el.get("stroke")),
+                width=max(1, round(num(el, "stroke-width", 1))),
+            )
         elif tag == "text":
             text = "".join(el.itertext()).strip()
             if not text:
@@ -123,6 +143,9 @@ def svg_to_png(svg: str, *, scale: float = 1.0) -> bytes:
                 fill=colour(el.get("fill", "#222")),
                 font=font(size, el.get("font-weight") == "bold"),
                 anchor=anchor,
+                # A halo (stroke under the fill) keeps labels readable over lines.
+                stroke_width=round(num(el, "stroke-width", 0) / 2) if el.get("stroke") else 0,
+                stroke_fill=colour(el.get("stroke")) if el.get("stroke") else None,
             )
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=False)

@@ -560,3 +560,11 @@ def test_a_template_without_heading_styles_gets_them(report_en, tmp_path):
     used = {p.style.name for p in d.paragraphs}
     assert {"Title", "Heading 1", "Heading 2", "Heading 3"} <= used
     assert sum(p.text.startswith("Action: ") for p in d.paragraphs) == 31
+
+
+def test_the_map_speaks_the_reports_language(report, seeded_path):
+    assert "Red del trimestre" in report.map_svg and "Datos al" in report.map_svg
+    assert "Legend" not in report.map_svg
+    with ofai_graph.open(seeded_path) as ws:
+        english = ws.report("2024-Q1", lang="en").map_svg
+    assert "Network of the quarter" in english and "Datos al" not in english
