@@ -83,11 +83,6 @@ def test_hostile_names_never_appear_as_markup(hostile_map):
     assert page.count("</script>") == 3  # data, vis-network, ours: nothing closes a script early
 
 
-def test_path_to_korea_highlights_the_report_routes(seed_map):
-    # The five strongest routes (APC Colombia's is the sixth since the seed audit of #13, see test_paths).
-    assert {"ofai", "gobierno-corea", "imct", "bid"} <= set(seed_map.highlighted)
-
-
 def test_same_data_and_options_give_the_same_bytes(seeded_path):
     with ofai_graph.open(seeded_path) as ws:
         first = ws.map(path_to="Korea", as_of=AS_OF, lang="es", color_by="community")
