@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from . import config, scope
 from .cache import RevisionCache
+from .dates import MAX_DAYS, reference_day
 from .errors import NotFound, OfaiError
 from .model import (
     Dataset,
@@ -29,11 +30,12 @@ from .model import (
     Tie,
 )
 from .paths import Connection, connect
-from .resolve import Resolver, SearchHit, search
+from .resolve import Resolver, SearchHit, entity_kind, search
 from .store import StoreEmpty, open_store
 from .store.base import Store, WriteReport
 from .strength import PairStrength, StrengthConfig, pair, relationship_graph, top_partners
 from .targets import resolve_target
+from .text import quote
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -144,12 +146,28 @@ class Workspace:
         return importer.import_data(self.store, data)
 
     def add(
-        self, *records: Organization | Person | Interaction | FollowUp | Tie | EntityModel
+        self,
+        *records: Organization | Person | Interaction | FollowUp | Tie | EntityModel,
+        replace: bool = False,
     ) -> WriteReport:
-        """Add or update records, all-or-nothing; names in references are resolved."""
+        """Add records, all-or-nothing; names in references are resolved.
+
+        A record whose id is already held by a different record is refused (nothing is written)
+        unless ``replace=True``; adding a record exactly as stored changes nothing.
+        """
         from . import importer
 
-        return importer.import_data(self.store, Dataset.of(records))
+        return importer.import_data(self.store, Dataset.of(records), replace=replace)
+
+    def new_id(self, section: str, *parts: str) -> str:
+        """An id for a new interaction (date, title) or follow-up (description) that no other
+        record holds (see :func:`ofai_graph.ids.new_id`)."""
+        from .dates import PartialDate
+        from .ids import new_id
+
+        if section == "interactions" and len(parts) == 2:
+            parts = (str(PartialDate.parse(parts[0])), parts[1])
+        return new_id(self.store, section, *parts)  # type: ignore[arg-type]
 
     def dataset(self) -> Dataset:
         return self.store.dump()
@@ -234,6 +252,10 @@ class Workspace:
             ranked = top_partners(g, first, top=top + len(staff))
             return [p for p in ranked if p.b not in staff][:top]
         second = self.resolve(b)
+        if second == first:
+            raise OfaiError(
+                f"{quote(a)} and {quote(b)} both name {second}: a strength is between two different entities"
+            )
         if explain:
             from .strength import explain as explain_pair
 
@@ -259,7 +281,7 @@ class Workspace:
             "k": k,
             "max_hops": max_hops,
             "avoid": [self.resolve(x) for x in avoid],
-            "via_kinds": list(via_kinds) or None,
+            "via_kinds": [entity_kind(k) for k in via_kinds] or None,
         }
         sc = self._cached(
             f"scope:paths:{src}:{max_hops}:{hash(tuple(tgt.ids))}",
@@ -297,6 +319,8 @@ class Workspace:
         as_of: dt.date | None = None,
         status: FollowUpStatus | None = FollowUpStatus.open,
     ) -> list[FollowUpView]:
+        if due_within is not None and not 0 <= due_within <= MAX_DAYS:
+            raise OfaiError(f"due within {due_within} days: use a number of days from 0 to {MAX_DAYS}")
         from .followups import list_followups
 
         return list_followups(
@@ -315,12 +339,20 @@ class Workspace:
         from .followups import close_followup
 
         status = FollowUpStatus.cancelled if cancelled else FollowUpStatus.done
+        if on is not None and on > dt.date.today():
+            raise OfaiError(f"{on} is in the future: a follow-up is closed on the day it was, today or before")
         return close_followup(self.store, followup_id, status=status, note=note, on=on)
 
     def dormant(self, *, days: int = 180, as_of: dt.date | None = None, top: int = 20) -> list[Dormant]:
+        if not 1 <= days <= MAX_DAYS:
+            raise OfaiError(f"{days} days: use a number of days from 1 to {MAX_DAYS}")
         from .followups import dormant
 
         as_of = as_of or dt.date.today()
+        try:
+            reference_day(as_of)
+        except ValueError as exc:
+            raise OfaiError(str(exc)) from None
         then = as_of - dt.timedelta(days=days)
         home = self.home
         around = scope.edges_at(self.store, [home])  # the home office's partners, then and now
@@ -459,5 +491,5 @@ def _axis(text: str) -> str:
         return Axis(text).value
     except ValueError:
         raise OfaiError(
-            f"unknown strategic axis {text!r}; use one of: " + ", ".join(a.value for a in Axis)
+            f"unknown strategic axis {quote(text)}; use one of: " + ", ".join(a.value for a in Axis)
         ) from None
