@@ -309,7 +309,7 @@ def hostile_report(ws):
                     "kind": "meeting",
                     "axis": "allies",
                     "title": HOSTILE,
-                    "summary": "**bold** [link](http://evil.example) \x07 " + HOSTILE,
+                    "summary": "**bold** [link](http://evil.example) " + HOSTILE,
                     "participants": [{"entity": "ofai"}, {"entity": "h"}],
                     "source": {"document": "d", "action": HOSTILE, "order": 1},
                 }
@@ -389,9 +389,7 @@ def test_docx_has_real_headings_a_table_and_the_map(report, tmp_path):
 def test_docx_keeps_hostile_data_as_plain_text(hostile_report):
     d = docx.Document(io.BytesIO(to_docx(hostile_report)))
     assert any(p.text == f"Acción: {HOSTILE}" and p.style.name == "Heading 3" for p in d.paragraphs)
-    assert any(
-        HOSTILE in p.text and "\x07" not in p.text for p in d.paragraphs if p.text.startswith("Reunión: ")
-    )
+    assert any(HOSTILE in p.text for p in d.paragraphs if p.text.startswith("Reunión: "))
 
 
 def test_the_map_picture_is_a_png_of_the_quarters_network(report):
