@@ -309,6 +309,8 @@ def _parse_csv(text: str, name: str) -> list[RawRecord]:
         raise InvalidData(
             [Problem("; ".join(msg) + f" (columns are: {', '.join(CSV_COLUMNS)})", name, line=1)]
         )
+    from .interop import csv_unsafe  # cells our exports neutralised against formula injection
+
     records = []
     rows = iter(reader)
     i = 0
@@ -321,7 +323,7 @@ def _parse_csv(text: str, name: str) -> list[RawRecord]:
         except csv.Error as exc:
             raise InvalidData([_csv_problem(exc, name, start)]) from None
         data: dict[str, Any] = {
-            k: _one_newline(v) for k, v in row.items() if k is not None and v not in (None, "")
+            k: csv_unsafe(_one_newline(v)) for k, v in row.items() if k is not None and v not in (None, "")
         }
         if None in row:
             data["__extra__"] = row[None]
