@@ -384,6 +384,30 @@ class Workspace:
             result = self.dormant(as_of=as_of)
         return Answer(question=question, action=intent.action, subject=intent.subject, result=result)
 
+    def _question_names(self) -> Any:
+        """What the words of a question can name in this store (see :class:`ofai_graph.ask.Names`)."""
+        from .ask import Names
+
+        def build() -> Names:
+            summaries = {s.id: s for s in self.store.entity_summaries()}
+            resolver = self.resolver
+            tags = {t for e in self.store.get_entities(summaries).values() for t in e.tags}
+
+            def describe(eid: str) -> tuple[str, str]:
+                s = summaries.get(eid)
+                if s is None:
+                    return "entity", eid
+                return ("country" if s.type == "country" else "entity"), s.name
+
+            return Names(
+                exact=resolver.exact,
+                rows=lambda: [(r.entity_id, r.label) for r in resolver._all_rows()],
+                describe=describe,
+                tags=tags,
+            )
+
+        return self._cached("question-names", build)
+
     def _cached(self, key: str, build: Any) -> Any:
         rev = self.store.revision()
         hit = self._graph_cache.get(key)
