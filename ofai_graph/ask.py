@@ -34,6 +34,7 @@ from typing import Any
 
 from pydantic import Field
 
+from .errors import OfaiError
 from .results import Result
 from .text import fold
 
@@ -234,15 +235,26 @@ class Intent(Result):
     scores: dict[str, float] = Field(default_factory=dict, description="every action's score, for debugging")
 
 
-class NotUnderstood(Exception):
-    """The question asks nothing we recognise; ``suggestions`` are the closest intents' examples."""
+class NotUnderstood(OfaiError):
+    """The question asks nothing we recognise; ``suggestions`` are the closest intents' examples.
+
+    The message is in the question's language.
+    """
 
     def __init__(self, question: str, language: str, suggestions: list[str], missing_subject: str | None = None):
+        from .i18n import gettext_for
+
         self.question = question
         self.language = language
         self.suggestions = suggestions
         self.missing_subject = missing_subject
-        super().__init__(question)
+        _ = gettext_for(language)
+        if missing_subject:
+            head = _("I understood the question but not what it is about: name an entity, a country, a kind or a tag.")
+        else:
+            head = _("I do not understand that question.")
+        lines = [head, _("Questions like these work:"), *(f"  {q}" for q in suggestions)]
+        super().__init__("\n".join(lines))
 
 
 # -- words ------------------------------------------------------------------------------------------
@@ -355,8 +367,6 @@ def detect_language(tokens: Iterable[str], original: str = "", default: str = "e
     for w in tokens:
         es += w in _MARKERS["es"]
         en += w in _MARKERS["en"]
-        for action_phrases in _lang_cues().values():
-            pass
         lang = _lang_cues().get(w)
         if lang == "es":
             es += 1
@@ -374,7 +384,7 @@ def _lang_cues() -> dict[str, str]:
     """Cue words that belong to one language only (read from which half of each list they are in)."""
     es_words: set[str] = set()
     en_words: set[str] = set()
-    for action, cues in CUES.items():
+    for cues in CUES.values():
         for phrase, _ in cues:
             ws = words(phrase)
             # Spanish cues are those with Spanish function words or endings; English the rest.
@@ -663,7 +673,7 @@ def parse(question: str, names: Names | None = None, *, default_lang: str = "en"
     all_caps = question.upper() == question
     upper = set() if all_caps else {i for i, w in enumerate(raw_words[: len(tokens)]) if w.isupper()}
     span = find_subject(tokens, names, upper=upper)
-    rest = tokens if span is None else tokens[: span.start] + ["§"] + tokens[span.end :]
+    rest = tokens if span is None else [*tokens[: span.start], "§", *tokens[span.end :]]
     language = detect_language([w for w in rest if w != "§"], question, default_lang)
     scores = score_intents(rest)
     subject = span.subject if span else None
@@ -728,3 +738,54 @@ def subject_words(intent: Intent) -> str | None:
 
 def as_dict(intent: Intent) -> dict[str, Any]:
     return {"action": intent.action, "subject": intent.subject, "language": intent.language}
+
+
+# -- answering --------------------------------------------------------------------------------------
+
+
+def answer(ws: Any, question: str, *, as_of: Any, lang: str = "en") -> Any:
+    """Parse ``question`` against the workspace's names and call the library function it asks for.
+
+    The result is exactly what that function returns for the same date: ``ask("who connects us to
+    Korea")`` and ``connect("Korea")`` give the same routes.
+    """
+    from .workspace import Answer
+
+    intent = parse(question, ws._question_names(), default_lang=lang)
+    subject = intent.subject_info
+    sid = subject.id if subject else None
+    action = intent.action
+    result: Any
+    if action == "connect":
+        result = ws.connect(sid, as_of=as_of)
+    elif action == "strength":
+        if subject is None:
+            result = ws.strength(as_of=as_of)
+        elif subject.type in ("kind", "tag") or subject.type == "country":
+            result = ws.partners(sid, as_of=as_of)
+        else:
+            result = ws.strength(None, sid, as_of=as_of, explain=True)
+    elif action == "show":
+        result = ws.show(sid, as_of=as_of)
+    elif action in ("followups", "overdue"):
+        partner = sid if subject is not None and subject.type == "entity" else None
+        result = ws.followups(overdue=action == "overdue", partner=partner, as_of=as_of)
+    elif action == "dormant":
+        result = ws.dormant(as_of=as_of)
+    elif action == "brokers":
+        result = ws.brokers(as_of=as_of)
+    elif action == "last_contact":
+        result = ws.last_contact(sid, as_of=as_of)
+    elif action == "partners":
+        if subject is None or subject.type == "entity":
+            result = ws.strength(as_of=as_of)
+        else:
+            result = ws.partners(sid, as_of=as_of)
+    else:  # changes
+        changes = getattr(ws, "changes", None)
+        if changes is None:
+            from .i18n import gettext_for
+
+            raise OfaiError(gettext_for(intent.language)("Changes between reports are not available yet."))
+        result = changes(as_of=as_of)
+    return Answer(question=question, language=intent.language, action=action, subject=sid, result=result)

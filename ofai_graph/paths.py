@@ -18,8 +18,9 @@ import math
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import Field
 
+from .results import Result
 from .store.base import Store
 from .strength import StrengthConfig, last_label
 
@@ -27,46 +28,72 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
-class Hop(BaseModel):
+class Hop(Result):
     source: str
+    """From (id)."""
     target: str
+    """To (id)."""
     source_name: str
+    """From (name)."""
     target_name: str
+    """To (name)."""
     score: float
+    """The hop's strength in [0, 1]."""
     tier: str
+    """Its tier (code)."""
     interactions: int
+    """Shared interactions."""
     ties: list[str]
+    """Tie kinds between the two (codes)."""
     last: str | None
-    evidence: list[str] = []
+    """Latest shared interaction's date, as written."""
+    evidence: list[str] = Field(default_factory=list)
+    """The latest shared interactions and ties."""
     weakest: bool = False
+    """Whether this is the path's weakest hop."""
 
 
-class Path(BaseModel):
+class Path(Result):
     nodes: list[str]
+    """Entity ids from the source to the target."""
     names: list[str]
+    """Their names."""
     score: float
+    """Product of the hops' strengths: the chance every introduction works."""
     hops: list[Hop]
+    """Each hop with its evidence."""
 
     @property
     def weakest(self) -> Hop:
         return min(self.hops, key=lambda h: h.score)
 
 
-class Target(BaseModel):
+class Target(Result):
     query: str
+    """The text asked for."""
     kind: str  # "entity", "country" or "tag"
+    """entity, country or tag."""
     label: str
+    """Its name."""
     ids: list[str]
+    """The entities that count as reaching it."""
 
 
-class Connection(BaseModel):
+class Connection(Result):
     source: str
+    """Where the paths start (id)."""
     target: Target
+    """What they reach."""
     paths: list[Path]
+    """The best paths, strongest first."""
     max_hops: int
+    """The longest path searched."""
     as_of: dt.date
-    nearest: list[str] = []  # when unreachable: reachable entities of the target's country or kind
+    """The date strengths were computed for."""
+    nearest: list[str] = Field(default_factory=list)
+    """When unreachable: the nearest reachable entities of the same country or kind."""
     note: str | None = None
+    """Why there is no path, when there is none."""
 
 
 def country_members(store: Store, code: str) -> list[str]:

@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .bulk import paused_gc
 from .dates import PartialDate
+from .results import Result
 from .store.base import Participation, Store
 
 if TYPE_CHECKING:
@@ -142,29 +143,48 @@ class StrengthConfig(BaseModel):
         return 1.0 - math.exp(-max(0.0, points) / self.scale)
 
 
-class Contribution(BaseModel):
+class Contribution(Result):
     """One piece of evidence behind a pair's score."""
 
     source: str  # "interaction" or "tie"
+    """Kind of evidence: interaction, tie or reciprocity."""
     id: str
+    """The interaction's or tie's id."""
     label: str
+    """What it is (the interaction's title, the tie)."""
     date: str | None
+    """Its date as the data wrote it (2024-Q1, 2024-02-12)."""
     points: float
+    """Points it adds to the pair (negative for the one-sided discount)."""
     detail: str
+    """How the points were computed."""
 
 
-class PairStrength(BaseModel):
+class PairStrength(Result):
     a: str
+    """The first entity's id (the home office for a ranking)."""
     b: str
+    """The other entity's id."""
     b_name: str | None = None
+    """The other entity's name."""
     score: float
+    """Strength in [0, 1]: 1 - exp(-points / scale)."""
     tier: str
+    """strong, medium, weak or cold (see labels for the words a person reads)."""
     points: float
+    """Sum of the decayed evidence behind the score."""
     interactions: int
+    """Shared interactions counted."""
     last: dt.date | None
+    """End of the latest shared interaction's date."""
     last_label: str | None = None
+    """That date as the data wrote it (2024-Q1)."""
     reciprocal: bool
-    contributions: list[Contribution] = []
+    """Whether both sides initiated something."""
+    contributions: list[Contribution] = Field(default_factory=list)
+    """Each piece of evidence with its points (explain only)."""
+    own_side: bool = False
+    """Whether ``b`` is part of the office's own side (see :mod:`ofai_graph.office`)."""
 
 
 def _midpoint(start: dt.date, end: dt.date) -> dt.date:

@@ -12,13 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from . import files, importer
-from .ask import EXAMPLES as ASK_EXAMPLES
-from .ask import parse as parse_question
 from .errors import OfaiError
-from .followups import Dormant, FollowUpView, close_followup, dormant, list_followups
+from .followups import close_followup, dormant, list_followups
 from .maps import Map, build_map
 from .model import (
     Dataset,
@@ -33,23 +31,30 @@ from .model import (
 )
 from .paths import Connection, connect, neighbourhood, tag_target, target_for
 from .profile import Profile, profile
-from .resolve import Resolver, SearchHit, search
+from .resolve import Resolver, search
+from .results import Results
 from .stats import Stats, stats
 from .store import open_store
 from .store.base import Store, WriteReport
-from .strength import PairStrength, StrengthConfig, pair, relationship_graph, top_partners
+from .strength import StrengthConfig, pair, relationship_graph, top_partners
 from .strength import explain as explain_pair
-from .structure import Broker, brokers
+from .structure import brokers
 
 if TYPE_CHECKING:
     import networkx as nx
 
 
+AsOf = dt.date | dt.datetime | str | None  # "2024-03-31", "2024-Q1" (its last day), a date or None
+
+
 class Answer(BaseModel):
-    question: str
-    action: str
-    subject: str | None
-    result: Any
+    """The answer to a question asked with :meth:`Workspace.ask`."""
+
+    question: str = Field(description="the question as asked")
+    language: str = Field(description="the question's language (es or en): the answer's language too")
+    action: str = Field(description="what the question asks: connect, strength, show, followups, ...")
+    subject: str | None = Field(description="the id of what it asks about (entity, country, kind or tag)")
+    result: Any = Field(description="what the library function behind the action returned")
 
 
 class Workspace:
@@ -62,8 +67,12 @@ class Workspace:
     'ofai'
     """
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, *, as_of: AsOf = None, lang: str | None = None):
+        from .i18n import resolve_lang
+
         self.store = store
+        self.default_as_of = self._parse_day(as_of) if as_of is not None else None
+        self.lang = resolve_lang(lang)
         self._resolver: Resolver | None = None
         self._resolver_rev = -1
         self._graph_cache: dict[str, tuple[int, Any]] = {}
@@ -107,8 +116,57 @@ class Workspace:
             raise OfaiError(f"this store has several home offices ({', '.join(homes)}); pass one explicitly")
         return homes[0]
 
-    def search(self, text: str, *, limit: int = 20) -> list[SearchHit]:
-        return search(self.store, text, limit=limit)
+    def search(self, text: str, *, limit: int = 20) -> Results:
+        return Results(search(self.store, text, limit=limit))
+
+    # -- time ----------------------------------------------------------------------------------------
+    @staticmethod
+    def _parse_day(value: AsOf) -> dt.date:
+        from .dates import parse_day
+
+        try:
+            return parse_day(value)
+        except ValueError as exc:
+            raise OfaiError(f"as-of date: {exc}") from None
+
+    def _as_of(self, as_of: AsOf) -> dt.date:
+        """The reference day: ``as_of`` (a date, a datetime or text), else the workspace's, else today."""
+        if as_of is None:
+            return self.default_as_of or dt.date.today()
+        return self._parse_day(as_of)
+
+    def staleness(self, as_of: AsOf = None) -> str | None:
+        """A one-line warning when ``as_of`` is more than one half-life after the newest interaction.
+
+        Every score has then decayed by more than half, which is why "everything is cold". None otherwise.
+        """
+        from .i18n import format_date, gettext_for
+
+        day = self._as_of(as_of)
+        g = self.relationship_graph(day)
+        newest = self._cached(f"newest:{day}", lambda: _newest(g))
+        if newest is None or newest > day:
+            return None
+        half_life = self.strength_config.half_life_days
+        if (day - newest).days <= half_life:
+            return None
+        _ = gettext_for(self.lang)
+        return _(
+            "the as-of date {as_of} is {days} days after the newest interaction ({newest}), more than one "
+            "half-life ({half_life} days): every relationship has lost over half its strength"
+        ).format(
+            as_of=format_date(day, self.lang),
+            days=(day - newest).days,
+            newest=format_date(newest, self.lang),
+            half_life=f"{half_life:g}",
+        )
+
+    def _warn_if_stale(self, as_of: AsOf) -> None:
+        import warnings
+
+        message = self.staleness(as_of)
+        if message:
+            warnings.warn(message, StaleAsOf, stacklevel=3)
 
     # -- data in and out -----------------------------------------------------------------------------
     def import_files(self, paths: Sequence[str | Path], **options: Any) -> WriteReport:
@@ -141,8 +199,12 @@ class Workspace:
         return files.dumps(self.store.dump(), fmt)
 
     # -- views ---------------------------------------------------------------------------------------
-    def show(self, text: str, *, as_of: dt.date | None = None) -> Profile:
-        """An entity's profile, with its strength to the home office, tier and degree centrality."""
+    def show(self, text: str, *, as_of: AsOf = None) -> Profile:
+        """An entity's profile, with its strength to the home office, tier and degree centrality.
+
+        For a country, the office's relationships with the entities of that country, strongest first.
+        """
+        as_of = self._as_of(as_of)
         eid = self.resolve(text)
         prof = profile(self.store, eid, as_of=as_of)
         g = self.relationship_graph(as_of)
@@ -150,6 +212,17 @@ class Workspace:
             home = self.home
         except OfaiError:
             home = None
+        if home and prof.type == "country":
+            from .paths import country_members
+
+            members = [m for m in country_members(self.store, eid) if m != home]
+            rels = sorted((pair(g, home, m) for m in members), key=lambda p: (-p.score, p.b))
+            prof.relationships = [p for p in rels if p.score > 0]
+            if prof.relationships:
+                prof.extra["strength to home office"] = round(prof.relationships[0].score, 3)
+                prof.extra["tier"] = prof.relationships[0].tier
+            prof.extra["partners"] = len(prof.relationships)
+            return prof
         if home and home != eid:
             p = pair(g, home, eid)
             prof.extra["strength to home office"] = round(p.score, 3)
@@ -185,12 +258,12 @@ class Workspace:
     def strength_config(self) -> StrengthConfig:
         return StrengthConfig.load(self.config_path)
 
-    def relationship_graph(self, as_of: dt.date | None = None, axes: Sequence[str] = ()) -> nx.Graph:
+    def relationship_graph(self, as_of: AsOf = None, axes: Sequence[str] = ()) -> nx.Graph:
         """The strength-weighted entity graph as of a date (cached until the data changes).
 
         With ``axes``, only interactions on those strategic axes count (Spanish or English names).
         """
-        as_of = as_of or dt.date.today()
+        as_of = self._as_of(as_of)
         cfg = self.strength_config
         codes = sorted({_axis(a) for a in axes})
         return self._cached(
@@ -204,24 +277,35 @@ class Workspace:
         b: str | None = None,
         *,
         top: int = 10,
-        as_of: dt.date | None = None,
+        as_of: AsOf = None,
         explain: bool = False,
-    ) -> list[PairStrength]:
-        """Strongest partners of ``a`` (default: the home office), or the one pair (a, b)."""
-        as_of = as_of or dt.date.today()
+        include_own: bool = False,
+    ) -> Results:
+        """Strongest partners of ``a`` (default: the home office), or the one pair (a, b).
+
+        The home office's own side (its government, that government's units and people; see
+        :mod:`ofai_graph.office`) is not among its partners unless ``include_own``; then each
+        row says whether it is (``own_side``).
+        """
+        as_of = self._as_of(as_of)
         first = self.resolve(a) if a else self.home
         if b is None:
             # A remote store sends only the entity's own interactions: its edges are exact.
             g = self._graph_for(first, as_of)
             # The entity's own staff are not its partners.
             staff = {n for n in g[first] if "affiliation" in g[first][n]["ties"]} if first in g else set()
-            ranked = top_partners(g, first, top=top + len(staff))
-            return [p for p in ranked if p.b not in staff][:top]
+            own = self.own_side() if not a or first == self.home else set()
+            skip = staff if include_own else staff | own
+            ranked = top_partners(g, first, top=top + len(skip))
+            rows = [p for p in ranked if p.b not in skip][:top]
+            for p in rows:
+                p.own_side = p.b in own
+            return Results(rows)
         second = self.resolve(b)
         if explain:
-            return [explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config)]
+            return Results([explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config)])
         g = self._graph_for(first, as_of)
-        return [pair(g, first, second)]
+        return Results([pair(g, first, second)])
 
     def connect(
         self,
@@ -232,9 +316,10 @@ class Workspace:
         max_hops: int = 4,
         avoid: Sequence[str] = (),
         via_kinds: Sequence[str] = (),
-        as_of: dt.date | None = None,
+        as_of: AsOf = None,
     ) -> Connection:
         """Referral paths from the home office (or ``source``) to an entity, a country or a tag."""
+        as_of = self._as_of(as_of)
         src = self.resolve(source) if source else self.home
         # An exact name wins, then an exact tag, then a near-miss of a name.
         exact = self.resolver.exact(target)
@@ -271,7 +356,7 @@ class Workspace:
 
     def _local_graph(self, as_of: dt.date | None, around: set[str]) -> nx.Graph:
         """The relationship graph exact on the edges that touch ``around`` (cached like the whole one)."""
-        as_of = as_of or dt.date.today()
+        as_of = self._as_of(as_of)
         cfg = self.strength_config
         return self._cached(
             f"local:{as_of}:{hash(cfg.model_dump_json())}:{hash(frozenset(around))}",
@@ -285,18 +370,18 @@ class Workspace:
         due_within: int | None = None,
         owner: str | None = None,
         partner: str | None = None,
-        as_of: dt.date | None = None,
+        as_of: AsOf = None,
         status: FollowUpStatus | None = FollowUpStatus.open,
-    ) -> list[FollowUpView]:
-        return list_followups(
+    ) -> Results:
+        return Results(list_followups(
             self.store,
-            as_of=as_of,
+            as_of=self._as_of(as_of),
             status=status,
             overdue=overdue,
             due_within=due_within,
             owner=self.resolve(owner) if owner else None,
             partner=self.resolve(partner) if partner else None,
-        )
+        ))
 
     def close_followup(
         self, followup_id: str, *, note: str | None = None, cancelled: bool = False, on: dt.date | None = None
@@ -304,21 +389,37 @@ class Workspace:
         status = FollowUpStatus.cancelled if cancelled else FollowUpStatus.done
         return close_followup(self.store, followup_id, status=status, note=note, on=on)
 
-    def dormant(self, *, days: int = 180, as_of: dt.date | None = None, top: int = 20) -> list[Dormant]:
-        as_of = as_of or dt.date.today()
-        then = as_of - dt.timedelta(days=days)
-        return dormant(
-            self.relationship_graph(then),
-            self.relationship_graph(as_of),
-            self.store,
-            self.home,
-            as_of=as_of,
-            days=days,
-            top=top,
+    def dormant(
+        self,
+        *,
+        days: int = 0,
+        as_of: AsOf = None,
+        top: int = 20,
+        include_own: bool = False,
+    ) -> Results:
+        """Partners going cold (see :func:`ofai_graph.followups.dormant`); the own side only with ``include_own``."""
+        day = self._as_of(as_of)
+        return Results(
+            dormant(
+                self.store,
+                self.home,
+                as_of=day,
+                config=self.strength_config,
+                top=top,
+                own=self.own_side(),
+                include_own=include_own,
+                days=days,
+            )
         )
 
-    def brokers(self, *, top: int = 10, as_of: dt.date | None = None) -> list[Broker]:
-        return brokers(self.relationship_graph(as_of), top=top)
+    def own_side(self) -> set[str]:
+        """The office's own side: its government, that government's units, their people (see :mod:`ofai_graph.office`)."""
+        from .office import own_side
+
+        return self._cached("own-side", lambda: own_side(self.store, self.home))
+
+    def brokers(self, *, top: int = 10, as_of: AsOf = None) -> Results:
+        return Results(brokers(self.relationship_graph(as_of), top=top))
 
     def map(
         self,
@@ -334,7 +435,7 @@ class Workspace:
         min_strength: float = 0.0,
         redact_people: bool = False,
         title: str | None = None,
-        as_of: dt.date | None = None,
+        as_of: AsOf = None,
     ) -> Map:
         """An interactive map (see :mod:`ofai_graph.maps`); ``.save(path)`` or show it in Jupyter.
 
@@ -366,23 +467,28 @@ class Workspace:
             min_strength=min_strength,
         )
 
-    def ask(self, question: str, *, as_of: dt.date | None = None) -> Answer:
-        """Answer one of the question forms of :mod:`ofai_graph.ask` (English or Spanish)."""
-        intent = parse_question(question)
-        if intent is None:
-            raise OfaiError(
-                "I do not understand that question. I understand, for example:\n  "
-                + "\n  ".join(ASK_EXAMPLES)
-            )
-        if intent.action == "connect":
-            result: Any = self.connect(intent.subject or "", as_of=as_of)
-        elif intent.action == "strength":
-            result = self.strength(None, intent.subject, as_of=as_of, explain=bool(intent.subject))
-        elif intent.action in ("followups", "overdue"):
-            result = self.followups(overdue=intent.action == "overdue", as_of=as_of)
-        else:
-            result = self.dormant(as_of=as_of)
-        return Answer(question=question, action=intent.action, subject=intent.subject, result=result)
+    def ask(self, question: str, *, as_of: AsOf = None, lang: str | None = None) -> Answer:
+        """Answer a question asked in Spanish or English (see :mod:`ofai_graph.ask`).
+
+        Raises :class:`ofai_graph.ask.NotUnderstood` (an :class:`OfaiError` whose message is in the
+        question's language and lists the closest questions understood) when the words ask for
+        nothing known. ``lang`` is the language assumed when the words do not tell.
+        """
+        from .ask import answer
+
+        return answer(self, question, as_of=self._as_of(as_of), lang=lang or self.lang)
+
+    def partners(self, where: str, *, as_of: AsOf = None) -> Results:
+        """The office's partners in a country, of a kind or with a tag, strongest first (see :mod:`ofai_graph.partners`)."""
+        from .partners import partners
+
+        return Results(partners(self, where, as_of=self._as_of(as_of)))
+
+    def last_contact(self, text: str, *, as_of: AsOf = None) -> Any:
+        """The latest interaction between the office and an entity (or any entity of a country)."""
+        from .partners import last_contact
+
+        return last_contact(self, text, as_of=self._as_of(as_of))
 
     def _question_names(self) -> Any:
         """What the words of a question can name in this store (see :class:`ofai_graph.ask.Names`)."""
@@ -420,13 +526,32 @@ class Workspace:
         return hit[1]
 
 
-def open(path: str | Path | None = None, *, backend: str | None = None, **options: Any) -> Workspace:
+def open(
+    path: str | Path | None = None,
+    *,
+    backend: str | None = None,
+    as_of: AsOf = None,
+    lang: str | None = None,
+    **options: Any,
+) -> Workspace:
     """Open (creating if needed) a store and return a :class:`Workspace` on it.
 
     With no arguments: the embedded SQLite store at ``$OFAI_GRAPH_DB`` or the user data directory.
-    ``open(":memory:")`` gives a throw-away store.
+    ``open(":memory:")`` gives a throw-away store. ``as_of`` is the default reference date of every
+    operation (a date, a datetime or text such as ``"2024-Q1"``, its last day); ``lang`` the
+    language of rendered text (``es`` or ``en``; default from ``OFAI_GRAPH_LANG`` or the locale).
     """
-    return Workspace(open_store(path, backend=backend, **options))
+    return Workspace(open_store(path, backend=backend, **options), as_of=as_of, lang=lang)
+
+
+class StaleAsOf(UserWarning):
+    """The as-of date is more than one half-life after the newest interaction in the store."""
+
+
+def _newest(g: nx.Graph) -> dt.date | None:
+    """The end of the newest interaction counted in a relationship graph."""
+    lasts = [d["last"] for _, _, d in g.edges(data=True) if d.get("last") is not None]
+    return max(lasts, default=None)
 
 
 def _axis(text: str) -> str:
