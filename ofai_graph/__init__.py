@@ -29,12 +29,14 @@ from .model import (
     Tie,
     TieKind,
 )
-from .workspace import Workspace, open
+from .results import Result, Results, to_frame
+from .workspace import Answer, StaleAsOf, Workspace, open
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Ambiguous",
+    "Answer",
     "Axis",
     "Country",
     "Dataset",
@@ -51,11 +53,15 @@ __all__ = [
     "Participant",
     "Person",
     "Precision",
+    "Result",
+    "Results",
     "Role",
+    "StaleAsOf",
     "Status",
     "StoreError",
     "Tie",
     "TieKind",
     "Workspace",
     "open",
+    "to_frame",
 ]

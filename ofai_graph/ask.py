@@ -34,7 +34,7 @@ from typing import Any
 
 from pydantic import Field
 
-from .errors import OfaiError
+from .errors import N_, OfaiError
 from .results import Result
 from .text import fold
 
@@ -614,7 +614,8 @@ def find_subject(tokens: list[str], names: Names, *, upper: set[int] | None = No
                 return _named_instance(tokens, best, names) or best
             return best
     # Near-misses: only on words that are not the question's wording.
-    content = [i for i, w in enumerate(tokens) if not _is_stop(w) and w not in cue and len(w) >= 4]
+    known = _known_words()
+    content = [i for i, w in enumerate(tokens) if w not in known and w not in cue and len(w) >= 4]
     runs: list[list[int]] = []
     for i in content:
         if runs and runs[-1][-1] == i - 1:
@@ -668,7 +669,10 @@ def parse(question: str, names: Names | None = None, *, default_lang: str = "en"
     ('partners', 'chamber_of_commerce', 'es')
     """
     names = names or Names()
-    raw_words = _WORD.findall(question.replace("'", "").replace("’", ""))
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", question) if not unicodedata.combining(c))
+    raw_words = re.findall(r"[A-Za-z0-9]+(?:\+)?", plain.replace("'", "").replace("’", ""))
     tokens = words(question)
     all_caps = question.upper() == question
     upper = set() if all_caps else {i for i, w in enumerate(raw_words[: len(tokens)]) if w.isupper()}
@@ -784,8 +788,6 @@ def answer(ws: Any, question: str, *, as_of: Any, lang: str = "en") -> Any:
     else:  # changes
         changes = getattr(ws, "changes", None)
         if changes is None:
-            from .i18n import gettext_for
-
-            raise OfaiError(gettext_for(intent.language)("Changes between reports are not available yet."))
+            raise OfaiError(N_("Changes between reports are not available yet."))
         result = changes(as_of=as_of)
     return Answer(question=question, language=intent.language, action=action, subject=sid, result=result)

@@ -5,8 +5,32 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def N_(message: str) -> str:
+    """Marks a message for translation without translating it (it is translated when shown)."""
+    return message
+
+
 class OfaiError(Exception):
-    """Base class: the CLI prints ``str(error)`` and exits 1, never a traceback."""
+    """Base class: the CLI prints ``error.message(lang)`` and exits 1, never a traceback.
+
+    Raise it with an English template marked ``N_`` and its values, so that it can be shown in
+    either language: ``OfaiError(N_("unknown axis {axis!r}"), axis=text)``. ``str(error)`` is the
+    English text; :meth:`message` the text in ``lang`` through the gettext catalog.
+    """
+
+    def __init__(self, message: str = "", /, **params: object):
+        self.template = message
+        self.params = params
+        super().__init__(message.format(**params) if params else message)
+
+    def message(self, lang: str = "en") -> str:
+        template = getattr(self, "template", None)
+        if not template:
+            return str(self)
+        from .i18n import gettext_for
+
+        text = gettext_for(lang)(template)
+        return text.format(**self.params) if self.params else text
 
 
 @dataclass
@@ -46,22 +70,38 @@ class InvalidData(OfaiError):
         return "\n".join(lines)
 
 
+_WHAT = {"entity": N_("no entity matches {query!r}"), "follow-up": N_("no follow-up matches {query!r}")}
+
+
 class NotFound(OfaiError):
     def __init__(self, query: str, suggestions: list[str] | None = None, what: str = "entity"):
         self.query = query
         self.suggestions = suggestions or []
-        msg = f"no {what} matches {query!r}"
+        self.what = what
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        from .i18n import gettext_for
+
+        _ = gettext_for(lang)
+        template = _WHAT.get(self.what)
+        msg = _(template).format(query=self.query) if template else f"{self.what}: {self.query!r}"
         if self.suggestions:
-            msg += "; closest: " + ", ".join(self.suggestions)
-        super().__init__(msg)
+            msg += _("; closest: {names}").format(names=", ".join(self.suggestions))
+        return msg
 
 
 class Ambiguous(OfaiError):
     def __init__(self, query: str, candidates: list[str]):
         self.query = query
         self.candidates = candidates
-        super().__init__(
-            f"{query!r} is ambiguous; it could be: " + ", ".join(candidates) + ". Use one of the ids."
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "en") -> str:
+        from .i18n import gettext_for
+
+        return gettext_for(lang)("{query!r} is ambiguous; it could be: {names}. Use one of the ids.").format(
+            query=self.query, names=", ".join(self.candidates)
         )
 
 

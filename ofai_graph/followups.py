@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .errors import NotFound, OfaiError
+from .errors import N_, NotFound, OfaiError
 from .model import FollowUp, FollowUpStatus
 from .results import Result
 from .store.base import Store
@@ -101,7 +101,7 @@ def close_followup(
         raise NotFound(followup_id, what="follow-up")
     f = found[0].model_copy()
     if status is FollowUpStatus.open:
-        raise OfaiError("use done or cancelled to close a follow-up")
+        raise OfaiError(N_("use done or cancelled to close a follow-up"))
     f.status = status
     f.closed_on = on or dt.date.today()
     if note:

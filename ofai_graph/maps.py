@@ -89,6 +89,10 @@ class Map:
         tmp.replace(path)
         return path
 
+    def __repr__(self) -> str:
+        # The page is close to a megabyte: a notebook or a log shows one line, not the page.
+        return f"<Map {self.node_count} nodes, {self.edge_count} edges, {len(self.html):,} bytes of HTML>"
+
     def _repr_html_(self) -> str:
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from .errors import NotFound, OfaiError
+from .errors import N_, NotFound, OfaiError
 from .results import Result
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def scope(ws: Workspace, where: str) -> tuple[str, str, list[str]]:
     ent = ws.store.get_entities([eid])[eid]
     if ent.type == "country":
         return "country", eid, country_members(ws.store, eid)
-    raise OfaiError(f"{where!r} is an entity, not a country, a kind of organization or a tag")
+    raise OfaiError(N_("{where!r} is an entity, not a country, a kind of organization or a tag"), where=where)
 
 
 def partners(ws: Workspace, where: str, *, as_of: dt.date) -> list[Partner]:

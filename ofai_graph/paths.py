@@ -120,7 +120,7 @@ def target_for(store: Store, entity_id: str, query: str | None = None) -> Target
     return Target(query=query or entity_id, kind="entity", label=ent.name, ids=[entity_id])
 
 
-def tag_target(store: Store, tag: str) -> Target | None:
+def tag_target(store: Store, tag: str, lang: str = "en") -> Target | None:
     """Every entity carrying ``tag`` (accent- and case-insensitive), or None when none does.
 
     Tags are free text inside each record, so this reads every entity: it is the fallback when the
@@ -133,7 +133,9 @@ def tag_target(store: Store, tag: str) -> Target | None:
     found = sorted(e.id for e in store.get_entities(ids).values() if any(fold_key(t) == key for t in e.tags))
     if not found:
         return None
-    return Target(query=tag, kind="tag", label=f"tag '{tag}'", ids=found)
+    from .i18n import gettext_for
+
+    return Target(query=tag, kind="tag", label=gettext_for(lang)("tag '{tag}'").format(tag=tag), ids=found)
 
 
 def neighbourhood(
@@ -284,6 +286,7 @@ def connect(
     avoid: list[str] | None = None,
     via_kinds: list[str] | None = None,
     evidence: int = 3,
+    lang: str = "en",
 ) -> Connection:
     """The ``k`` strongest referral paths from ``source`` to ``target``, each hop with its evidence.
 
@@ -292,6 +295,10 @@ def connect(
     """
     import networkx as nx
 
+    from .i18n import format_date, gettext_for
+    from .labels import label
+
+    _ = gettext_for(lang)
     as_of = g.graph.get("as_of", dt.date.today())
     cfg = g.graph.get("config") or StrengthConfig()
     raw = k_best_paths(
@@ -320,8 +327,11 @@ def connect(
                     interactions=e["interactions"],
                     ties=list(e["ties"]),
                     last=last_label(e),
-                    evidence=[f"{i.date} · {i.kind.value} · {i.title}" for i in shared]
-                    + [f"tie: {kind}" for kind in e["ties"]],
+                    evidence=[
+                        f"{format_date(i.date, lang)} · {label('InteractionKind', i.kind, lang)} · {i.title}"
+                        for i in shared
+                    ]
+                    + [_("tie: {kind}").format(kind=label("TieKind", kind, lang)) for kind in e["ties"]],
                 )
             )
         weakest = min(range(len(hops)), key=lambda i: hops[i].score)
@@ -342,7 +352,13 @@ def connect(
             same = list(target.ids)
         candidates = sorted({n for n in same if n in reach and n != source}, key=lambda n: reach[n])
         result.nearest = candidates[:5]
-        result.note = f"no path of at most {max_hops} hops from {source} to {target.label}" + (
-            "" if target.ids else f": nothing in the data is linked to {target.label}"
-        )
+        source_name = g.nodes[source].get("name", source) if source in g else source
+        if target.ids:
+            result.note = _("no path of at most {hops} hops from {source} to {target}").format(
+                hops=max_hops, source=source_name, target=target.label
+            )
+        else:
+            result.note = _("no path from {source} to {target}: nothing in the data is linked to it").format(
+                source=source_name, target=target.label
+            )
     return result

@@ -84,9 +84,9 @@ def to_frame(results: Iterable[Any]) -> pd.DataFrame:
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover - depends on the environment
-        from .errors import OfaiError
+        from .errors import N_, OfaiError
 
-        raise OfaiError("to_frame needs pandas: pip install 'ofai-graph[pandas]'") from None
+        raise OfaiError(N_("to_frame needs pandas: pip install 'ofai-graph[pandas]'")) from None
     return pd.DataFrame([_flat(_dump(r)) for r in results])
 
 

@@ -575,9 +575,26 @@ def top_partners(g: nx.Graph, a: str, *, top: int = 10) -> list[PairStrength]:
 
 
 def explain(
-    store: Store, a: str, b: str, *, as_of: dt.date | None = None, config: StrengthConfig | None = None
+    store: Store,
+    a: str,
+    b: str,
+    *,
+    as_of: dt.date | None = None,
+    config: StrengthConfig | None = None,
+    lang: str = "en",
 ) -> PairStrength:
-    """The score of (a, b) with every interaction and tie behind it and the points each gave."""
+    """The score of (a, b) with every interaction and tie behind it and the points each gave.
+
+    Labels and details are written in ``lang`` (``en`` or ``es``).
+    """
+    from .i18n import format_date, format_number, gettext_for
+    from .labels import label as vocab
+
+    _ = gettext_for(lang)
+
+    def num(x: float) -> str:
+        return format_number(round(x, 2), lang)
+
     cfg = config or StrengthConfig()
     as_of = as_of or dt.date.today()
     contributions: list[Contribution] = []
@@ -605,9 +622,20 @@ def explain(
                 label=i.title,
                 date=str(i.date),
                 points=pts,
-                detail=f"{i.kind.value} ({cfg.kind.get(i.kind.value, 0.5):g}) · {i.status.value} "
-                f"({cfg.outcome.get(i.status.value, 1.0):g}) · roles {roles[a]}/{roles[b]} · "
-                f"{len(roles)} parties · {age} days old (×{cfg.decay(age):.2f})",
+                detail=_(
+                    "{kind} ({kind_w}) · {status} ({status_w}) · roles {role_a}/{role_b} · "
+                    "{n} parties · {age} days old (×{decay})"
+                ).format(
+                    kind=vocab("InteractionKind", i.kind, lang),
+                    kind_w=num(cfg.kind.get(i.kind.value, 0.5)),
+                    status=vocab("Status", i.status, lang),
+                    status_w=num(cfg.outcome.get(i.status.value, 1.0)),
+                    role_a=vocab("Role", roles[a], lang),
+                    role_b=vocab("Role", roles[b], lang),
+                    n=len(roles),
+                    age=age,
+                    decay=num(cfg.decay(age)),
+                ),
             )
         )
     reciprocal = init_a and init_b
@@ -616,10 +644,10 @@ def explain(
             Contribution(
                 source="reciprocity",
                 id="one-sided",
-                label="only one side initiated",
+                label=_("only one side initiated"),
                 date=None,
                 points=-(1 - cfg.one_sided) * total,
-                detail=f"interaction points ×{cfg.one_sided:g}",
+                detail=_("interaction points ×{factor}").format(factor=num(cfg.one_sided)),
             )
         )
         total *= cfg.one_sided
@@ -630,12 +658,12 @@ def explain(
             cfg, t.kind.value, t.since.start if t.since else None, t.until.end if t.until else None, as_of
         )
         total += pts
-        span = f"{t.since or '…'} – {t.until or '…'}"
+        span = f"{format_date(t.since, lang) if t.since else '…'} – {format_date(t.until, lang) if t.until else '…'}"
         contributions.append(
             Contribution(
                 source="tie",
                 id=t.id,
-                label=f"{t.source} {t.kind.value} {t.target}",
+                label=f"{t.source} {vocab('TieKind', t.kind, lang)} {t.target}",
                 date=span,
                 points=pts,
                 detail=t.note or "",
@@ -657,7 +685,7 @@ def explain(
                     Contribution(
                         source="tie",
                         id=f"{person}--affiliation--{org}",
-                        label=f"{person} works at {org}",
+                        label=_("{person} works at {org}").format(person=person, org=org),
                         date=None,
                         points=pts,
                         detail=aff.title or "",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field
 
 from . import files, importer
-from .errors import OfaiError
+from .errors import N_, OfaiError
 from .followups import close_followup, dormant, list_followups
 from .maps import Map, build_map
 from .model import (
@@ -111,9 +111,11 @@ class Workspace:
         """The id of the home office: the organization of kind ``home_office``."""
         homes = [s.id for s in self.store.entity_summaries() if s.kind == OrgKind.home_office.value]
         if not homes:
-            raise OfaiError("this store has no home office (an organization of kind home_office); import one")
+            raise OfaiError(N_("this store has no home office (an organization of kind home_office); import one"))
         if len(homes) > 1:
-            raise OfaiError(f"this store has several home offices ({', '.join(homes)}); pass one explicitly")
+            raise OfaiError(
+                N_("this store has several home offices ({ids}); pass one explicitly"), ids=", ".join(homes)
+            )
         return homes[0]
 
     def search(self, text: str, *, limit: int = 20) -> Results:
@@ -126,14 +128,21 @@ class Workspace:
 
         try:
             return parse_day(value)
-        except ValueError as exc:
-            raise OfaiError(f"as-of date: {exc}") from None
+        except ValueError:
+            raise OfaiError(
+                N_("as-of date {value!r} is not a date: write YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY"),
+                value=str(value),
+            ) from None
 
-    def _as_of(self, as_of: AsOf) -> dt.date:
-        """The reference day: ``as_of`` (a date, a datetime or text), else the workspace's, else today."""
-        if as_of is None:
-            return self.default_as_of or dt.date.today()
-        return self._parse_day(as_of)
+    def _as_of(self, as_of: AsOf, *, warn: bool = False) -> dt.date:
+        """The reference day: ``as_of`` (a date, a datetime or text), else the workspace's, else today.
+
+        With ``warn``, warns (:class:`StaleAsOf`) when the day is long after the newest interaction.
+        """
+        day = (self.default_as_of or dt.date.today()) if as_of is None else self._parse_day(as_of)
+        if warn:
+            self._warn_if_stale(day)
+        return day
 
     def staleness(self, as_of: AsOf = None) -> str | None:
         """A one-line warning when ``as_of`` is more than one half-life after the newest interaction.
@@ -166,7 +175,7 @@ class Workspace:
 
         message = self.staleness(as_of)
         if message:
-            warnings.warn(message, StaleAsOf, stacklevel=3)
+            warnings.warn(message, StaleAsOf, stacklevel=4)
 
     # -- data in and out -----------------------------------------------------------------------------
     def import_files(self, paths: Sequence[str | Path], **options: Any) -> WriteReport:
@@ -204,7 +213,7 @@ class Workspace:
 
         For a country, the office's relationships with the entities of that country, strongest first.
         """
-        as_of = self._as_of(as_of)
+        as_of = self._as_of(as_of, warn=True)
         eid = self.resolve(text)
         prof = profile(self.store, eid, as_of=as_of)
         g = self.relationship_graph(as_of)
@@ -287,7 +296,7 @@ class Workspace:
         :mod:`ofai_graph.office`) is not among its partners unless ``include_own``; then each
         row says whether it is (``own_side``).
         """
-        as_of = self._as_of(as_of)
+        as_of = self._as_of(as_of, warn=True)
         first = self.resolve(a) if a else self.home
         if b is None:
             # A remote store sends only the entity's own interactions: its edges are exact.
@@ -303,7 +312,7 @@ class Workspace:
             return Results(rows)
         second = self.resolve(b)
         if explain:
-            return Results([explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config)])
+            return Results([explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config, lang=self.lang)])
         g = self._graph_for(first, as_of)
         return Results([pair(g, first, second)])
 
@@ -319,11 +328,11 @@ class Workspace:
         as_of: AsOf = None,
     ) -> Connection:
         """Referral paths from the home office (or ``source``) to an entity, a country or a tag."""
-        as_of = self._as_of(as_of)
+        as_of = self._as_of(as_of, warn=True)
         src = self.resolve(source) if source else self.home
         # An exact name wins, then an exact tag, then a near-miss of a name.
         exact = self.resolver.exact(target)
-        tgt = tag_target(self.store, target) if len(exact) != 1 else None
+        tgt = tag_target(self.store, target, self.lang) if len(exact) != 1 else None
         if tgt is None:
             tgt = target_for(self.store, self.resolve(target), target)
         options = {
@@ -331,6 +340,7 @@ class Workspace:
             "max_hops": max_hops,
             "avoid": [self.resolve(x) for x in avoid],
             "via_kinds": list(via_kinds) or None,
+            "lang": self.lang,
         }
         if self.store.remote:
             # Push-down: fetch only the entities that can decide a path of max_hops or less, unless
@@ -398,7 +408,7 @@ class Workspace:
         include_own: bool = False,
     ) -> Results:
         """Partners going cold (see :func:`ofai_graph.followups.dormant`); the own side only with ``include_own``."""
-        day = self._as_of(as_of)
+        day = self._as_of(as_of, warn=True)
         return Results(
             dormant(
                 self.store,
@@ -419,7 +429,7 @@ class Workspace:
         return self._cached("own-side", lambda: own_side(self.store, self.home))
 
     def brokers(self, *, top: int = 10, as_of: AsOf = None) -> Results:
-        return Results(brokers(self.relationship_graph(as_of), top=top))
+        return Results(brokers(self.relationship_graph(self._as_of(as_of, warn=True)), top=top))
 
     def map(
         self,
@@ -444,6 +454,7 @@ class Workspace:
         """
         from . import countries as country_names
 
+        as_of = self._as_of(as_of, warn=True)
         g = self.relationship_graph(as_of, axes)
         try:
             home: str | None = self.home
@@ -476,19 +487,19 @@ class Workspace:
         """
         from .ask import answer
 
-        return answer(self, question, as_of=self._as_of(as_of), lang=lang or self.lang)
+        return answer(self, question, as_of=self._as_of(as_of, warn=True), lang=lang or self.lang)
 
     def partners(self, where: str, *, as_of: AsOf = None) -> Results:
         """The office's partners in a country, of a kind or with a tag, strongest first (see :mod:`ofai_graph.partners`)."""
         from .partners import partners
 
-        return Results(partners(self, where, as_of=self._as_of(as_of)))
+        return Results(partners(self, where, as_of=self._as_of(as_of, warn=True)))
 
     def last_contact(self, text: str, *, as_of: AsOf = None) -> Any:
         """The latest interaction between the office and an entity (or any entity of a country)."""
         from .partners import last_contact
 
-        return last_contact(self, text, as_of=self._as_of(as_of))
+        return last_contact(self, text, as_of=self._as_of(as_of, warn=True))
 
     def _question_names(self) -> Any:
         """What the words of a question can name in this store (see :class:`ofai_graph.ask.Names`)."""
@@ -562,5 +573,7 @@ def _axis(text: str) -> str:
         return Axis(text).value
     except ValueError:
         raise OfaiError(
-            f"unknown strategic axis {text!r}; use one of: " + ", ".join(a.value for a in Axis)
+            N_("unknown strategic axis {axis!r}; use one of: {choices}"),
+            axis=text,
+            choices=", ".join(a.value for a in Axis),
         ) from None
