@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -67,7 +67,9 @@ CUES: dict[str, list[tuple[str, float]]] = {
         ("llegariamos", 3), ("ruta", 3), ("rutas", 3), ("camino", 3), ("caminos", 3), ("acerca", 2),
         ("acercar", 3), ("acercarnos", 3), ("contactar", 2.5), ("contactarnos", 3), ("conoce alguien", 3),
         ("conoce a alguien", 3), ("alguien en", 2), ("puerta", 2), ("puertas", 2), ("abrir", 1.5),
-        ("enlace con", 2.5), ("approach", 3), ("conoce", 2), ("conoce gente", 3), ("gente en", 2), ("people in", 2),
+        ("enlace con", 2.5), ("approach", 3), ("way in", 3), ("get us a meeting", 3.5), ("contacto en", 3), ("contact at", 3),
+        ("contact in", 2.5), ("linea directa", 3), ("direct line", 3), ("go through", 3), ("through whom", 3),
+        ("a traves de quien", 3), ("nos ayuda", 2), ("help us", 2), ("nos ayuda a llegar", 3.5), ("conoce", 2), ("conoce gente", 3), ("gente en", 2), ("people in", 2),
         ("knows people", 3), ("reach out", 3), ("help us reach", 3), ("enlazar", 3), ("referido", 2.5), ("referencia", 2),
     ],
     "strength": [
@@ -81,7 +83,8 @@ CUES: dict[str, list[tuple[str, float]]] = {
         ("principales socios", 3), ("aliados clave", 3), ("solida", 2), ("puntaje", 3), ("vinculo", 2),
         ("nivel", 1.5), ("como vamos con", 2.5), ("como estamos con", 2.5), ("how are we doing with", 2.5),
         ("how are things with", 2.5), ("estrecha", 2.5), ("buena", 1),
-        ("standing", 3), ("where do we stand", 3.5), ("stand with", 3), ("como esta la relacion", 3),
+        ("standing", 3), ("how tight", 3), ("tight", 2.5), ("nos llevamos", 3), ("llevamos", 2.5), ("get along", 3), ("top", 2.5),
+        ("top aliados", 3), ("rate", 2), ("mejor relacion", 3), ("best relationship", 3), ("where do we stand", 3.5), ("stand with", 3), ("como esta la relacion", 3),
         ("situacion con", 2.5), ("como estamos", 2.5),
     ],
     "show": [
@@ -97,7 +100,8 @@ CUES: dict[str, list[tuple[str, float]]] = {
         ("pending", 3), ("follow up", 3), ("follow ups", 3), ("followup", 3), ("followups", 3),
         ("to do", 2.5), ("todo", 1.5), ("tasks", 2.5), ("task", 2), ("open items", 3), ("waiting for", 2.5),
         ("waiting", 2), ("outstanding", 3), ("next steps", 3), ("due", 2), ("upcoming", 2.5), ("deadlines", 2.5),
-        ("owe", 2), ("expect", 1.5), ("open", 1), ("still open", 3), ("open with", 3),
+        ("owe", 2), ("expect", 1.5), ("open", 1), ("still open", 3), ("on our plate", 3.5), ("nos toca", 3), ("toca hacer", 3),
+        ("tenemos que hacer", 3), ("have to do", 3), ("still have to", 3), ("what remains", 2.5), ("open with", 3),
         ("pendiente", 3), ("pendientes", 3), ("seguimiento", 3), ("seguimientos", 3), ("tareas", 2.5),
         ("compromisos", 3), ("esperando", 2.5), ("esperamos", 2), ("falta", 2), ("queda", 1.5),
         ("proximos pasos", 3), ("pasos", 1.5), ("pendiente con", 3), ("por hacer", 2.5), ("pronto", 1),
@@ -106,7 +110,7 @@ CUES: dict[str, list[tuple[str, float]]] = {
     ],
     "overdue": [
         ("overdue", 4), ("late", 3), ("behind", 2.5), ("delayed", 3), ("past due", 4), ("missed", 3),
-        ("expired", 3), ("miss", 3), ("slip", 3), ("let slip", 3.5), ("dropped", 2.5), ("lagging", 3), ("slipped", 3), ("deadline passed", 4), ("behind schedule", 4),
+        ("expired", 3), ("miss", 3), ("passed", 2.5), ("vencieron", 4), ("vencio", 4), ("slip", 3), ("let slip", 3.5), ("dropped", 2.5), ("lagging", 3), ("slipped", 3), ("deadline passed", 4), ("behind schedule", 4),
         ("vencido", 4), ("vencidos", 4), ("vencida", 4), ("vencidas", 4), ("atrasado", 4), ("atrasados", 4),
         ("atrasada", 4), ("atrasadas", 4), ("retrasado", 4), ("retrasados", 4), ("retraso", 3.5),
         ("retrasos", 3.5), ("tarde", 2.5), ("plazo vencido", 4), ("se vencio", 4), ("se vencieron", 4),
@@ -123,7 +127,9 @@ CUES: dict[str, list[tuple[str, float]]] = {
         ("olvidado", 3.5), ("olvidados", 3.5), ("olvidadas", 3.5), ("abandonado", 3.5), ("abandonadas", 3.5),
         ("descuidado", 4), ("descuidados", 4), ("descuidadas", 4), ("dormidas", 4), ("dormidos", 4),
         ("sin contacto", 4), ("no hablamos", 2.5), ("reactivar", 3), ("retomar", 3), ("apagadas", 3.5),
-        ("dejamos de hablar", 4), ("alejado", 3), ("alejados", 3), ("alejando", 3),
+        ("dejamos de hablar", 4), ("alejado", 3), ("forget", 3), ("forgot", 3), ("olvidamos", 3.5), ("apagaron", 4),
+        ("apagado", 3.5), ("se apagaron", 4), ("perdiendo", 3.5), ("losing", 3.5), ("slipping", 3.5),
+        ("slipping away", 4), ("long time", 2.5), ("hace mucho", 2.5), ("in a while", 2.5), ("hace rato", 2.5), ("alejados", 3), ("alejando", 3),
     ],
     "brokers": [
         ("broker", 4), ("brokers", 4), ("bridge", 4), ("bridges", 4), ("bridging", 4),
@@ -134,7 +140,7 @@ CUES: dict[str, list[tuple[str, float]]] = {
         ("puente", 4), ("puentes", 4), ("conectores", 4), ("articuladores", 4), ("articulador", 4),
         ("actores clave", 3.5), ("entre grupos", 4), ("une grupos", 4), ("mas conectados", 4),
         ("centrales", 2.5), ("nodos clave", 4), ("enlazan grupos", 4), ("conectan grupos", 4),
-        ("connect groups", 4), ("grupos", 1.5), ("groups", 1.5), ("comunidades", 1.5), ("communities", 1.5),
+        ("connect groups", 4), ("distintos grupos", 3), ("different groups", 3), ("grupos", 1.5), ("groups", 1.5), ("comunidades", 1.5), ("communities", 1.5),
     ],
     "last_contact": [
         ("last", 2.5), ("last time", 3.5), ("when", 2), ("lately", 2), ("recently", 2), ("most recent", 3),
@@ -158,7 +164,7 @@ CUES: dict[str, list[tuple[str, float]]] = {
     ],
     "changes": [
         ("changed", 4), ("changes", 4), ("change", 3), ("whats new", 4), ("new", 2), ("news", 3),
-        ("since last quarter", 4), ("this quarter", 2), ("difference", 3), ("compared", 3), ("moved", 2),
+        ("since last quarter", 4), ("this quarter", 2), ("difference", 3), ("different from", 3.5), ("since the last report", 4), ("ultimo informe", 3), ("compared", 3), ("moved", 2),
         ("cambios", 4), ("cambio", 3.5), ("cambiado", 4), ("cambiaron", 4), ("novedades", 4), ("nuevo", 2),
         ("de nuevo", 3), ("desde el trimestre", 4), ("trimestre pasado", 3.5), ("diferencia", 3),
         ("comparado", 3), ("que paso", 2),
@@ -307,7 +313,12 @@ def _known_words() -> frozenset[str]:
 _EXTRA_WORDS = set(
     "agency agencia government gobierno city ciudad network red group grupo grupos groups office oficina "
     "partner partners aliado aliados socio socios work trabajo help ayuda need necesito quiero want "
-    "japanese korean chinese american spanish canadian".split()
+    "japanese korean chinese american spanish canadian organization organizations organisation "
+    "organisations organizacion organizaciones entity entities entidad entidades institution institutions "
+    "institucion instituciones people persona personas gente country countries pais paises international "
+    "internacional internacionales cooperation cooperacion development desarrollo commerce comercio "
+    "governments gobiernos agency agencies agencias ministry ministerio meeting meetings reunion "
+    "reuniones visit visita visits visitas act acts actua actuan".split()
 )
 
 
@@ -322,14 +333,14 @@ def _cue_words() -> frozenset[str]:
 
 
 def _match(phrase: tuple[str, ...], tokens: list[str]) -> list[int] | None:
-    """Positions of ``phrase`` in ``tokens`` (in order, at most one word between two of its words)."""
+    """Positions of ``phrase`` in ``tokens`` (in order, at most two words between two of its words)."""
     for start in range(len(tokens)):
         if not _similar(tokens[start], phrase[0]):
             continue
         found = [start]
         pos = start
         for w in phrase[1:]:
-            nxt = next((j for j in (pos + 1, pos + 2) if j < len(tokens) and _similar(tokens[j], w)), None)
+            nxt = next((j for j in (pos + 1, pos + 2, pos + 3) if j < len(tokens) and _similar(tokens[j], w)), None)
             if nxt is None:
                 break
             found.append(nxt)
@@ -340,25 +351,24 @@ def _match(phrase: tuple[str, ...], tokens: list[str]) -> list[int] | None:
 
 
 def score_intents(tokens: list[str]) -> dict[str, float]:
-    """Each action's score: the weights of its cues found among ``tokens``.
+    """Each action's score: the sum of the weights of its cues found among ``tokens``.
 
-    A word counts for the longest cue that contains it within each action, so "going cold" scores
-    once, not as "going cold" plus "cold".
+    Within one action a word counts once, for the heaviest (then longest) cue that uses it: "going
+    cold" scores as one cue, not as "going cold" plus "cold".
     """
     scores = dict.fromkeys(ACTIONS, 0.0)
-    best: dict[tuple[str, int], float] = {}
+    found: dict[str, list[tuple[float, int, list[int]]]] = {}
     for action, phrase, weight in _cue_phrases():
-        found = _match(phrase, tokens)
-        if found is None:
-            continue
-        for i in found:
-            key = (action, i)
-            best[key] = max(best.get(key, 0.0), weight)
-    for (action, _), weight in best.items():
-        scores[action] += weight
-    # A word worth several points counts once per action even when it is the head of several cues
-    # ("relacion" in "la relación con"): cap each action at its best phrase plus the rest at half.
-    return {a: round(s, 3) for a, s in scores.items()}
+        at = _match(phrase, tokens)
+        if at is not None:
+            found.setdefault(action, []).append((weight, len(phrase), at))
+    for action, matches in found.items():
+        used: set[int] = set()
+        for weight, _, at in sorted(matches, key=lambda m: (-m[0], -m[1])):
+            if used.isdisjoint(at):
+                used.update(at)
+                scores[action] += weight
+    return {a: round(v, 3) for a, v in scores.items()}
 
 
 def detect_language(tokens: Iterable[str], original: str = "", default: str = "en") -> str:
@@ -433,7 +443,6 @@ class _Span:
     end: int  # exclusive
     quality: int  # 3 exact name, 2 near-miss of a whole name, 1 one distinctive word of a name
     subject: Subject
-    extra_words: list[str] = field(default_factory=list)
 
 
 class Names:
@@ -528,7 +537,7 @@ class Names:
         """The one entity whose names contain ``word`` (or a near-miss of it) and no other's do."""
         index, _ = self._index()
         ids = index.get(word)
-        if ids is None and len(word) >= 5:
+        if ids is None and len(word) >= 6:
             close = {w for w in index if w[0] == word[0] and _similar(w, word)}
             ids = set().union(*(index[w] for w in close)) if close else None
         if ids and len(ids) == 1:
@@ -613,28 +622,38 @@ def find_subject(tokens: list[str], names: Names, *, upper: set[int] | None = No
             if best.subject.type == "kind":
                 return _named_instance(tokens, best, names) or best
             return best
-    # Near-misses: only on words that are not the question's wording.
+    # Near-misses, only on words that are not the question's wording: first runs of several words
+    # (common nouns and small words allowed inside: "ministerio de comercio"), then single words
+    # that are no common word ("jika", "quebec").
     known = _known_words()
-    content = [i for i, w in enumerate(tokens) if w not in known and w not in cue and len(w) >= 4]
     runs: list[list[int]] = []
-    for i in content:
-        if runs and runs[-1][-1] == i - 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
+    for i, w in enumerate(tokens):
+        if w in cue and not _is_stop(w):
+            runs.append([])
+            continue
+        if not runs:
+            runs.append([])
+        runs[-1].append(i)
     for run in sorted(runs, key=len, reverse=True):
-        for length in range(len(run), 0, -1):
+        for length in range(min(len(run), 8), 1, -1):
             for k in range(0, len(run) - length + 1):
                 part = run[k : k + length]
-                text = " ".join(tokens[i] for i in part)
-                sub = names.near(text)
+                span_words = [tokens[i] for i in part]
+                if _is_stop(span_words[0]) or _is_stop(span_words[-1]) or part[-1] - part[0] != length - 1:
+                    continue
+                text = " ".join(span_words)
+                sub = names.near(text) or names.same_words(text)
                 if sub is not None:
                     return _Span(part[0], part[-1] + 1, 2, sub)
-    for run in runs:
-        for i in run:
-            sub = names.distinctive(tokens[i])
-            if sub is not None:
-                return _Span(i, i + 1, 1, sub)
+    single = [i for i, w in enumerate(tokens) if w not in known and len(w) >= 4]
+    for i in single:
+        sub = names.near(tokens[i])
+        if sub is not None:
+            return _Span(i, i + 1, 2, sub)
+    for i in single:
+        sub = names.distinctive(tokens[i])
+        if sub is not None:
+            return _Span(i, i + 1, 1, sub)
     return None
 
 
@@ -705,7 +724,7 @@ def parse(question: str, names: Names | None = None, *, default_lang: str = "en"
 def _adjust(scores: dict[str, float], subject: Subject | None, rest: list[str]) -> None:
     """What the subject's type says about the intent, and which intents refine which."""
     # "overdue follow-ups", "partners we are neglecting": the specific intent wins over the general one.
-    if scores["overdue"] >= 3:
+    if scores["overdue"] >= 2.5:
         scores["overdue"] += scores["followups"]
     if scores["dormant"] >= 3:
         scores["dormant"] += scores["partners"] + scores["strength"] / 2
@@ -734,14 +753,6 @@ def suggest(scores: dict[str, float], language: str, n: int = 3) -> list[str]:
     chosen = ranked[:n] or list(ACTIONS)
     lang = language if language in ("es", "en") else "en"
     return [EXAMPLES[a][lang] for a in chosen if a in EXAMPLES]
-
-
-def subject_words(intent: Intent) -> str | None:
-    return intent.subject_info.text if intent.subject_info else None
-
-
-def as_dict(intent: Intent) -> dict[str, Any]:
-    return {"action": intent.action, "subject": intent.subject, "language": intent.language}
 
 
 # -- answering --------------------------------------------------------------------------------------
