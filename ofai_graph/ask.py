@@ -764,9 +764,18 @@ def answer(ws: Any, question: str, *, as_of: Any, lang: str = "en") -> Any:
     The result is exactly what that function returns for the same date: ``ask("who connects us to
     Korea")`` and ``connect("Korea")`` give the same routes.
     """
+    intent = parse(question, ws._question_names(), default_lang=lang)
+    # The answer speaks the question's language: texts the library writes (evidence, notes) too.
+    saved, ws.lang = ws.lang, intent.language
+    try:
+        return _answer(ws, question, intent, as_of)
+    finally:
+        ws.lang = saved
+
+
+def _answer(ws: Any, question: str, intent: Intent, as_of: Any) -> Any:
     from .workspace import Answer
 
-    intent = parse(question, ws._question_names(), default_lang=lang)
     subject = intent.subject_info
     sid = subject.id if subject else None
     action = intent.action

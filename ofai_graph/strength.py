@@ -595,6 +595,11 @@ def explain(
     def num(x: float) -> str:
         return format_number(round(x, 2), lang)
 
+    names = {k: v.name for k, v in store.get_entities([a, b]).items()}
+
+    def name(eid: str) -> str:
+        return names.get(eid, eid)
+
     cfg = config or StrengthConfig()
     as_of = as_of or dt.date.today()
     contributions: list[Contribution] = []
@@ -663,7 +668,7 @@ def explain(
             Contribution(
                 source="tie",
                 id=t.id,
-                label=f"{t.source} {vocab('TieKind', t.kind, lang)} {t.target}",
+                label=f"{name(t.source)} {vocab('TieKind', t.kind, lang)} {name(t.target)}",
                 date=span,
                 points=pts,
                 detail=t.note or "",
@@ -685,7 +690,7 @@ def explain(
                     Contribution(
                         source="tie",
                         id=f"{person}--affiliation--{org}",
-                        label=_("{person} works at {org}").format(person=person, org=org),
+                        label=_("{person} works at {org}").format(person=name(person), org=name(org)),
                         date=None,
                         points=pts,
                         detail=aff.title or "",

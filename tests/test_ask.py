@@ -131,3 +131,16 @@ def test_the_answer_is_json_with_the_documented_fields(seeded):
     data = answer.model_dump(mode="json")
     assert set(data) == {"question", "language", "action", "subject", "result"}
     assert data["action"] == "dormant" and data["language"] == "es" and data["result"][0]["id"] == "amcham"
+
+
+def test_the_answer_is_written_in_the_question_s_language(seeded_path):
+    import ofai_graph
+
+    with ofai_graph.open(seeded_path, lang="en") as ws:
+        es = ws.ask("¿quién nos conecta con Corea?", as_of="2024-03-31")
+        en = ws.ask("who connects us to Korea?", as_of="2024-03-31")
+        evidence_es = " ".join(e for p in es.result.paths for h in p.hops for e in h.evidence)
+        evidence_en = " ".join(e for p in en.result.paths for h in p.hops for e in h.evidence)
+        assert "trimestre" in evidence_es and "quarter" not in evidence_es
+        assert "quarter" in evidence_en and "trimestre" not in evidence_en
+        assert ws.lang == "en"

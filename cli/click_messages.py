@@ -1,0 +1,93 @@
+"""Click's own messages ("Usage:", "Error: ...", "Show this message and exit."), listed so that
+``pybabel extract`` puts them in our catalog: with ``--lang es`` the whole screen is Spanish, not only the
+parts we wrote. :func:`ofai_graph_cli.common.localize_click` points click's gettext calls at our catalog.
+``tests/test_i18n.py`` checks that every message the installed click can show is listed here.
+"""
+
+from ofai_graph.errors import N_
+
+
+def _n(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a message with a plural form (extracted as ngettext)."""
+    return singular, plural
+
+
+MESSAGES = [
+    # Not gettext'd by click itself: the usage line's placeholders, translated by lang.localize.
+    N_("[OPTIONS]"),
+    N_("COMMAND [ARGS]..."),
+    N_('d'),
+    N_('{editor}: Editing failed'),
+    N_('{editor}: Editing failed: {e}'),
+    N_('Windows error: {error}'),
+    N_('Aborted!'),
+    N_('deprecated'),
+    N_('Options'),
+    N_('Positional arguments'),
+    _n('Got unexpected extra argument ({args})', 'Got unexpected extra arguments ({args})'),
+    N_('DeprecationWarning: The command {name!r} is deprecated.{extra_message}'),
+    N_('Commands'),
+    N_('Missing command.'),
+    N_('Value must be an iterable.'),
+    _n('Takes {nargs} values but 1 was given.', 'Takes {nargs} values but {len} were given.'),
+    N_('DeprecationWarning: The {param_type} {name!r} is deprecated.{extra_message}'),
+    N_("Name '{name}' defined twice"),
+    N_('Boolean option {decl!r} cannot use the same flag for true/false.'),
+    N_('Could not determine name for option with declarations {decls!r}'),
+    N_("No options defined but a name was passed ({name}). Did you mean to declare an argument instead? Did you mean to pass '--{name}'?"),
+    N_('env var: {var}'),
+    N_('default: {default}'),
+    N_('required'),
+    N_('(dynamic)'),
+    N_('Arguments take exactly one parameter declaration, got {length}: {decls}.'),
+    N_('Do you want to continue?'),
+    N_('Confirm the action without prompting.'),
+    N_('%(prog)s, version %(version)s'),
+    N_('Show the version and exit.'),
+    N_('Show this message and exit.'),
+    _n('Did you mean {possibility}?', '(Did you mean one of: {possibilities}?)'),
+    N_('Error: {message}'),
+    N_("Try '{command} {option}' for help."),
+    N_('Invalid value: {message}'),
+    N_('Invalid value for {param_hint}: {message}'),
+    N_('Missing argument'),
+    N_('Missing option'),
+    N_('Missing parameter'),
+    N_('Missing {param_type}'),
+    N_('Missing parameter: {param_name}'),
+    N_('No such option {name!r}.'),
+    N_('No such command {name!r}.'),
+    N_('unknown error'),
+    N_('Could not open file {filename!r}: {message}'),
+    N_('Usage:'),
+    N_('Invalid start character for option ({option})'),
+    N_('Argument {name!r} takes {nargs} values.'),
+    N_('Option {name!r} does not take a value.'),
+    _n('Option {name!r} requires an argument.', 'Option {name!r} requires {nargs} arguments.'),
+    N_('Shell completion is not supported for Bash versions older than 4.4.'),
+    N_("Couldn't detect Bash version, shell completion is not supported."),
+    N_('Repeat for confirmation'),
+    N_('Error: The two entered values do not match.'),
+    N_('Error: invalid input'),
+    N_('Unknown color {colour!r}'),
+    N_('Press any key to continue...'),
+    N_('Choose from:\n\t{choices}'),
+    _n('{value!r} is not {choice}.', '{value!r} is not one of {choices}.'),
+    N_('Choice({choices})'),
+    _n('{value!r} does not match the format {format}.', '{value!r} does not match the formats {formats}.'),
+    N_('{value!r} is not a valid {number_type}.'),
+    N_('{value} is not in the range {range}.'),
+    N_('{value!r} is not a valid boolean. Recognized values: {states}'),
+    N_('{value!r} is not a valid UUID.'),
+    N_('file'),
+    N_('directory'),
+    N_('path'),
+    N_('{name} {filename!r} does not exist.'),
+    N_('{name} {filename!r} is a file.'),
+    N_('{name} {filename!r} is a directory.'),
+    N_('{name} {filename!r} is not readable.'),
+    N_('{name} {filename!r} is not writable.'),
+    N_('{name} {filename!r} is not executable.'),
+    _n('{len_type} values are required, but {len_value} was given.', '{len_type} values are required, but {len_value} were given.'),
+    N_("Unknown standard stream '{name}'"),
+]

@@ -1,0 +1,166 @@
+"""The command line in one language: our messages, our help texts and click's own words.
+
+Every text the CLI shows goes through :func:`_` (messages written at run time) or is marked with
+:func:`_N` where it is defined (help texts, epilogs, option help: click reads them at import time,
+before ``--lang`` is known) and translated when the command tree is localized, before click parses
+anything. Click's own messages ("Usage:", "Error: ...", "Show this message and exit.") are looked up in
+our catalog too (:func:`localize_click`; they are listed in :mod:`ofai_graph_cli.click_messages`), so
+with ``--lang es`` nothing on the screen is English.
+
+The language is chosen before parsing (:func:`language_from_argv`): ``--lang`` anywhere on the command
+line, else ``OFAI_GRAPH_LANG``, else the locale, else English. An unknown ``--lang`` is left to click,
+which reports it as a usage error listing the languages.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from collections.abc import Mapping, Sequence
+
+import click
+
+from ofai_graph.errors import N_ as _N
+from ofai_graph.i18n import LANGS, UnknownLanguage, gettext_for, ngettext_for, resolve_lang
+
+__all__ = ["_", "_N", "current", "language_from_argv", "localize", "ngettext", "use"]
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("ofai_graph_cli_lang", default="en")
+
+# Click writes a type's name in capitals where an option takes a value (--top INTEGER RANGE).
+_METAVARS = {
+    "text": _N("TEXT"),
+    "integer": _N("INTEGER"),
+    "integer range": _N("INTEGER"),
+    "float": _N("NUMBER"),
+    "float range": _N("NUMBER"),
+    "path": _N("PATH"),
+    "file": _N("FILE"),
+    "date": _N("DATE"),
+    "boolean": _N("BOOLEAN"),
+}
+
+
+def current() -> str:
+    """The language of this invocation."""
+    return _current.get()
+
+
+def use(lang: str) -> None:
+    """Make ``lang`` the language of this invocation (our messages and click's)."""
+    _current.set(lang)
+    localize_click(lang)
+
+
+def _(message: str) -> str:
+    """``message`` in the invocation's language."""
+    return gettext_for(_current.get())(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return ngettext_for(_current.get())(singular, plural, n)
+
+
+def language_from_argv(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> str:
+    """The language asked for on the command line (``--lang es`` or ``--lang=es``), the environment
+    or the locale; English when the value given is unknown (click then reports the usage error)."""
+    env = os.environ if environ is None else environ
+    explicit = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            explicit = argv[i + 1]
+        elif arg.startswith("--lang="):
+            explicit = arg.split("=", 1)[1]
+    try:
+        return resolve_lang(explicit, env)
+    except UnknownLanguage:
+        try:
+            return resolve_lang(None, env)
+        except UnknownLanguage:
+            return "en"
+
+
+def localize_click(lang: str) -> None:
+    """Point click's own gettext calls at our catalog for ``lang``.
+
+    Click's modules call the functions they imported as ``_`` and ``ngettext`` from :mod:`gettext`,
+    which read the process-wide default domain; rebinding them in those modules is the one place
+    where this program touches another library's globals, and only in the CLI process.
+    """
+    import importlib
+
+    tr = gettext_for(lang)
+    ntr = ngettext_for(lang)
+    for name in (
+        "click.core",
+        "click.decorators",
+        "click.exceptions",
+        "click.formatting",
+        "click.parser",
+        "click.termui",
+        "click.types",
+        "click.utils",
+        "click.shell_completion",
+        "click._termui_impl",
+    ):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:  # pragma: no cover - a click without that module
+            continue
+        if hasattr(module, "_"):
+            module._ = tr  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = ntr  # type: ignore[attr-defined]
+
+
+def localize(command: click.Command, lang: str) -> None:
+    """Translate the help texts of ``command`` and of every command under it, in place.
+
+    Help texts are marked ``_N`` where they are written and kept in English on the objects
+    (``_original``), so localizing twice in one process (tests) starts from the English each time.
+    """
+    tr = gettext_for(lang)
+
+    def tx(obj: object, attr: str) -> None:
+        store = obj.__dict__.setdefault("_original", {})
+        if attr not in store:
+            store[attr] = getattr(obj, attr, None)
+        value = store[attr]
+        if isinstance(value, str) and value:
+            setattr(obj, attr, tr(value))
+
+    def visit(cmd: click.Command) -> None:
+        for attr in ("help", "short_help", "epilog"):
+            tx(cmd, attr)
+        store = cmd.__dict__.setdefault("_original", {})
+        store.setdefault("options_metavar", cmd.options_metavar)
+        cmd.options_metavar = tr("[OPTIONS]") if store["options_metavar"] == "[OPTIONS]" else store["options_metavar"]
+        for param in cmd.params:
+            if isinstance(param, click.Option):
+                tx(param, "help")
+            pstore = param.__dict__.setdefault("_original", {})
+            if "metavar" not in pstore:
+                pstore["metavar"] = param.metavar
+            if pstore["metavar"] is not None:
+                param.metavar = tr(pstore["metavar"])
+            elif isinstance(param, click.Argument):
+                param.metavar = tr(param.name.upper()) if param.name else None
+                if lang == "en":
+                    param.metavar = None
+            elif isinstance(param, click.Option) and not param.is_flag and not param.count:
+                name = getattr(param.type, "name", "")
+                metavar = _METAVARS.get(name)
+                param.metavar = tr(metavar) if metavar and lang != "en" else None
+        if isinstance(cmd, click.Group):
+            store.setdefault("subcommand_metavar", cmd.subcommand_metavar)
+            cmd.subcommand_metavar = tr(store["subcommand_metavar"])
+            for sub in cmd.commands.values():
+                visit(sub)
+
+    visit(command)
+
+
+def languages_hint() -> str:
+    return ", ".join(LANGS)
