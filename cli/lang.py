@@ -23,7 +23,7 @@ import click
 from ofai_graph.errors import N_ as _N
 from ofai_graph.i18n import LANGS, UnknownLanguage, gettext_for, ngettext_for, resolve_lang
 
-__all__ = ["_", "_N", "current", "language_from_argv", "localize", "ngettext", "use"]
+__all__ = ["_N", "_", "current", "language_from_argv", "localize", "ngettext", "use"]
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("ofai_graph_cli_lang", default="en")
 
@@ -121,6 +121,8 @@ def localize(command: click.Command, lang: str) -> None:
     Help texts are marked ``_N`` where they are written and kept in English on the objects
     (``_original``), so localizing twice in one process (tests) starts from the English each time.
     """
+    from .babel_extract import message_key
+
     tr = gettext_for(lang)
 
     def tx(obj: object, attr: str) -> None:
@@ -128,8 +130,10 @@ def localize(command: click.Command, lang: str) -> None:
         if attr not in store:
             store[attr] = getattr(obj, attr, None)
         value = store[attr]
-        if isinstance(value, str) and value:
-            setattr(obj, attr, tr(value))
+        if isinstance(value, str) and value.strip():
+            key = message_key(value)
+            translated = tr(key)
+            setattr(obj, attr, value if translated == key else translated)
 
     def visit(cmd: click.Command) -> None:
         for attr in ("help", "short_help", "epilog"):
