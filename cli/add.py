@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .output import emit, say
+from ofai_graph.model import Axis, FollowUpStatus, InteractionKind, OrgKind, Role, Status
+
+from .common import DATE, App, group, pass_app
+from .output import say
+
+if TYPE_CHECKING:
+    from ofai_graph.dates import PartialDate
 
 
 def _need(value: Any, prompt: str, param: str, **kwargs: Any) -> Any:
@@ -66,195 +72,191 @@ def _entity_fields(
     }
 
 
-def _write(ctx: click.Context, record: Any) -> None:
-    from .main import workspace
-
-    report = workspace(ctx).add(record)
-    emit(ctx, {"id": record.id, "report": report}, lambda _: None)
+def _write(app: App, record: Any) -> None:
+    report = app.workspace().add(record)
+    app.emit({"id": record.id, "report": report}, lambda _: None)
     verb = "added" if report.total("added") else ("updated" if report.total("updated") else "unchanged")
     say(f"{verb}: {record.id}")
 
 
-def register(cli: click.Group) -> None:
-    from ofai_graph.model import Axis, FollowUpStatus, InteractionKind, OrgKind, Role, Status
+@group(
+    epilog="""\b
+Examples:
+  ofai-graph add org --name "Embajada de Corea" --kind foreign_government --country KR
+  ofai-graph add interaction --date 2024-05-02 --kind meeting --title "Reunión con JICA" \\
+      --participant ofai:organizer --participant JICA:participant
+  ofai-graph add followup --description "Respuesta de JICA" --from JICA --due 2024-08"""
+)
+def add() -> None:
+    """Add or update one record (organization, person, interaction, follow-up)."""
 
-    from .main import json_option
 
-    @cli.group()
-    def add() -> None:
-        """Add or update one record (organization, person, interaction, follow-up)."""
-
-    @add.command(
-        "org",
-        epilog="""\b
+@add.command(
+    "org",
+    epilog="""\b
 Examples:
   ofai-graph add org --name "Embajada de Corea" --kind foreign_government --country KR --alias "Embajada Corea"
   ofai-graph add org            (prompts for what is missing)""",
-    )
-    @entity_options
-    @click.option("--kind", type=click.Choice([k.value for k in OrgKind]), help="What kind of organization.")
-    @json_option
-    @click.pass_context
-    def add_org(
-        ctx: click.Context,
-        id_: str | None,
-        name: str | None,
-        kind: str | None,
-        alias: tuple[str, ...],
-        country: tuple[str, ...],
-        tag: tuple[str, ...],
-        note: str | None,
-    ) -> None:
-        """Add or update an organization."""
-        from ofai_graph.model import Organization
+)
+@entity_options
+@click.option("--kind", type=click.Choice([k.value for k in OrgKind]), help="What kind of organization.")
+@pass_app
+def add_org(
+    app: App,
+    id_: str | None,
+    name: str | None,
+    kind: str | None,
+    alias: tuple[str, ...],
+    country: tuple[str, ...],
+    tag: tuple[str, ...],
+    note: str | None,
+) -> None:
+    """Add or update an organization."""
+    from ofai_graph.model import Organization
 
-        name = _need(name, "Name", "--name")
-        kind = _need(kind, "Kind", "--kind", type=click.Choice([k.value for k in OrgKind]))
-        _write(ctx, _build(Organization, kind=kind, **_entity_fields(id_, name, alias, country, tag, note)))
+    name = _need(name, "Name", "--name")
+    kind = _need(kind, "Kind", "--kind", type=click.Choice([k.value for k in OrgKind]))
+    _write(app, _build(Organization, kind=kind, **_entity_fields(id_, name, alias, country, tag, note)))
 
-    @add.command(
-        "person",
-        epilog="""\b
+
+@add.command(
+    "person",
+    epilog="""\b
 Examples:
   ofai-graph add person --name "Myriam Savard" --affiliation "gobierno-quebec:Representante" --country CA""",
-    )
-    @entity_options
-    @click.option("--affiliation", multiple=True, help="ORG[:TITLE] (repeatable).")
-    @json_option
-    @click.pass_context
-    def add_person(
-        ctx: click.Context,
-        id_: str | None,
-        name: str | None,
-        affiliation: tuple[str, ...],
-        alias: tuple[str, ...],
-        country: tuple[str, ...],
-        tag: tuple[str, ...],
-        note: str | None,
-    ) -> None:
-        """Add or update a person."""
-        from ofai_graph.model import Person
+)
+@entity_options
+@click.option("--affiliation", multiple=True, help="ORG[:TITLE] (repeatable).")
+@pass_app
+def add_person(
+    app: App,
+    id_: str | None,
+    name: str | None,
+    affiliation: tuple[str, ...],
+    alias: tuple[str, ...],
+    country: tuple[str, ...],
+    tag: tuple[str, ...],
+    note: str | None,
+) -> None:
+    """Add or update a person."""
+    from ofai_graph.model import Person
 
-        from .main import workspace
+    name = _need(name, "Name", "--name")
+    affs = _split_pairs(affiliation, "organization", "title")
+    ws = app.workspace()
+    for a in affs:
+        a["organization"] = ws.resolve(a["organization"])
+    _write(app, _build(Person, affiliations=affs, **_entity_fields(id_, name, alias, country, tag, note)))
 
-        name = _need(name, "Name", "--name")
-        affs = _split_pairs(affiliation, "organization", "title")
-        ws = workspace(ctx)
-        for a in affs:
-            a["organization"] = ws.resolve(a["organization"])
-        _write(ctx, _build(Person, affiliations=affs, **_entity_fields(id_, name, alias, country, tag, note)))
 
-    @add.command(
-        "interaction",
-        epilog="""\b
+@add.command(
+    "interaction",
+    epilog="""\b
 Examples:
   ofai-graph add interaction --date 2024-05-02 --kind meeting --axis cooperation \\
-      --title "Reunión con JICA" --participant ofai:organizer --participant JICA:participant""",
-    )
-    @click.option("--id", "id_")
-    @click.option("--date", help="YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY.")
-    @click.option("--kind", type=click.Choice([k.value for k in InteractionKind]))
-    @click.option("--axis", type=click.Choice([a.value for a in Axis]))
-    @click.option("--title")
-    @click.option("--summary", default="")
-    @click.option(
-        "--participant",
-        multiple=True,
-        help="ENTITY[:ROLE] (repeatable); roles: " + ", ".join(r.value for r in Role),
-    )
-    @click.option("--status", type=click.Choice([s.value for s in Status]), default="done", show_default=True)
-    @click.option("--tag", multiple=True)
-    @json_option
-    @click.pass_context
-    def add_interaction(
-        ctx: click.Context,
-        id_: str | None,
-        date: str | None,
-        kind: str | None,
-        axis: str | None,
-        title: str | None,
-        summary: str,
-        participant: tuple[str, ...],
-        status: str,
-        tag: tuple[str, ...],
-    ) -> None:
-        """Add or update an interaction (meeting, visit, call, application...)."""
-        from ofai_graph.model import Interaction
-        from ofai_graph.text import slugify
+  --title "Reunión con JICA" --participant ofai:organizer --participant JICA:participant""",
+)
+@click.option("--id", "id_")
+@click.option("--date", type=DATE, help="YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY.")
+@click.option("--kind", type=click.Choice([k.value for k in InteractionKind]))
+@click.option("--axis", type=click.Choice([a.value for a in Axis]))
+@click.option("--title")
+@click.option("--summary", default="")
+@click.option(
+    "--participant",
+    multiple=True,
+    help="ENTITY[:ROLE] (repeatable); roles: " + ", ".join(r.value for r in Role),
+)
+@click.option("--status", type=click.Choice([s.value for s in Status]), default="done", show_default=True)
+@click.option("--tag", multiple=True)
+@pass_app
+def add_interaction(
+    app: App,
+    id_: str | None,
+    date: PartialDate | None,
+    kind: str | None,
+    axis: str | None,
+    title: str | None,
+    summary: str,
+    participant: tuple[str, ...],
+    status: str,
+    tag: tuple[str, ...],
+) -> None:
+    """Add or update an interaction (meeting, visit, call, application...)."""
+    from ofai_graph.model import Interaction
+    from ofai_graph.text import slugify
 
-        date = _need(date, "Date (YYYY-MM-DD, YYYY-MM or YYYY-Qn)", "--date")
-        kind = _need(kind, "Kind", "--kind", type=click.Choice([k.value for k in InteractionKind]))
-        title = _need(title, "Title", "--title")
-        if not participant and sys.stdin.isatty():
-            participant = tuple(click.prompt("Participants (ENTITY[:ROLE], comma-separated)").split(","))
-        if not participant:
-            raise click.UsageError("missing option --participant")
-        parts = _split_pairs(tuple(p for p in participant if p.strip()), "entity", "role")
-        _write(
-            ctx,
-            _build(
-                Interaction,
-                id=id_ or slugify(f"{date} {title}")[:100].strip("-"),
-                date=date,
-                kind=kind,
-                axis=axis,
-                title=title,
-                summary=summary,
-                participants=parts,
-                status=status,
-                tags=list(tag),
-            ),
-        )
+    date = _need(date, "Date (YYYY-MM-DD, YYYY-MM or YYYY-Qn)", "--date", type=DATE)
+    kind = _need(kind, "Kind", "--kind", type=click.Choice([k.value for k in InteractionKind]))
+    title = _need(title, "Title", "--title")
+    if not participant and sys.stdin.isatty():
+        participant = tuple(click.prompt("Participants (ENTITY[:ROLE], comma-separated)").split(","))
+    if not participant:
+        raise click.UsageError("missing option --participant")
+    parts = _split_pairs(tuple(p for p in participant if p.strip()), "entity", "role")
+    _write(
+        app,
+        _build(
+            Interaction,
+            id=id_ or slugify(f"{date} {title}")[:100].strip("-"),
+            date=date,
+            kind=kind,
+            axis=axis,
+            title=title,
+            summary=summary,
+            participants=parts,
+            status=status,
+            tags=list(tag),
+        ),
+    )
 
-    @add.command(
-        "followup",
-        epilog="""\b
+
+@add.command(
+    "followup",
+    epilog="""\b
 Examples:
   ofai-graph add followup --description "Respuesta de JICA" --interaction jica-voluntarios-solicitudes \\
-      --from JICA --due 2024-08""",
-    )
-    @click.option("--id", "id_")
-    @click.option("--description")
-    @click.option("--interaction", help="Id of the interaction it follows.")
-    @click.option("--from", "expected_from", help="Who is expected to deliver.")
-    @click.option("--owner", help="Who follows it up (default: the home office).")
-    @click.option("--due", help="YYYY-MM-DD, YYYY-MM or YYYY-Qn: due at the end of that period.")
-    @click.option(
-        "--status", type=click.Choice([s.value for s in FollowUpStatus]), default="open", show_default=True
-    )
-    @json_option
-    @click.pass_context
-    def add_followup(
-        ctx: click.Context,
-        id_: str | None,
-        description: str | None,
-        interaction: str | None,
-        expected_from: str | None,
-        owner: str | None,
-        due: str | None,
-        status: str,
-    ) -> None:
-        """Add or update a follow-up."""
-        from ofai_graph.model import FollowUp
-        from ofai_graph.text import slugify
+  --from JICA --due 2024-08""",
+)
+@click.option("--id", "id_")
+@click.option("--description")
+@click.option("--interaction", help="Id of the interaction it follows.")
+@click.option("--from", "expected_from", help="Who is expected to deliver.")
+@click.option("--owner", help="Who follows it up (default: the home office).")
+@click.option("--due", type=DATE, help="YYYY-MM-DD, YYYY-MM or YYYY-Qn: due at the end of that period.")
+@click.option(
+    "--status", type=click.Choice([s.value for s in FollowUpStatus]), default="open", show_default=True
+)
+@pass_app
+def add_followup(
+    app: App,
+    id_: str | None,
+    description: str | None,
+    interaction: str | None,
+    expected_from: str | None,
+    owner: str | None,
+    due: PartialDate | None,
+    status: str,
+) -> None:
+    """Add or update a follow-up."""
+    from ofai_graph.model import FollowUp
+    from ofai_graph.text import slugify
 
-        from .main import workspace
-
-        description = _need(description, "What is expected", "--description")
-        owner = owner or workspace(ctx).home
-        _write(
-            ctx,
-            _build(
-                FollowUp,
-                id=id_ or slugify(description)[:80].strip("-"),
-                description=description,
-                interaction=interaction,
-                expected_from=expected_from,
-                owner=owner,
-                due=due,
-                status=status,
-            ),
-        )
+    description = _need(description, "What is expected", "--description")
+    owner = owner or app.workspace().home
+    _write(
+        app,
+        _build(
+            FollowUp,
+            id=id_ or slugify(description)[:80].strip("-"),
+            description=description,
+            interaction=interaction,
+            expected_from=expected_from,
+            owner=owner,
+            due=due,
+            status=status,
+        ),
+    )
 
 
 def _build(model: Any, **fields: Any) -> Any:

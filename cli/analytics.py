@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import click
 
-from .output import emit, say, table, text
+from .common import DAY_END, App, command, group, pass_app
+from .output import say, table, text
 
 
 def _pct(x: float) -> str:
@@ -106,318 +108,191 @@ def render_dormant(rows: list[Any]) -> None:
     )
 
 
-def register(cli: click.Group) -> None:
-    from .main import as_of_option, json_option, parse_as_of, workspace
-
-    @cli.command(
-        epilog="""\b
+@command(
+    epilog="""\b
 Examples:
   ofai-graph strength                      strongest partners of the office
   ofai-graph strength imct --top 5         strongest partners of IMCT
   ofai-graph strength OFAI JICA --explain  one pair, with every interaction behind it
   ofai-graph strength --as-of 2024-03-31"""
-    )
-    @click.argument("a", required=False)
-    @click.argument("b", required=False)
-    @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
-    @click.option("--explain", is_flag=True, help="List each interaction and tie with its points.")
-    @as_of_option
-    @json_option
-    @click.pass_context
-    def strength(
-        ctx: click.Context, a: str | None, b: str | None, top: int, explain: bool, as_of: str | None
-    ) -> None:
-        """How strong relationships are, and why (score 0-1 and tier)."""
-        rows = workspace(ctx).strength(
-            a, b, top=top, as_of=parse_as_of(as_of), explain=explain or b is not None
-        )
-        emit(ctx, rows[0] if b else rows, lambda r: render_strength([r] if b else r))
+)
+@click.argument("a", required=False)
+@click.argument("b", required=False)
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--explain", is_flag=True, help="List each interaction and tie with its points.")
+@pass_app
+def strength(app: App, a: str | None, b: str | None, top: int, explain: bool) -> None:
+    """How strong relationships are, and why (score 0-1 and tier)."""
+    rows = app.workspace().strength(a, b, top=top, as_of=app.as_of, explain=explain or b is not None)
+    app.emit(rows[0] if b else rows, lambda r: render_strength([r] if b else r))
 
-    @cli.command(
-        epilog="""\b
+
+@command(
+    epilog="""\b
 Examples:
   ofai-graph connect Korea
   ofai-graph connect Corea --k 3 --max-hops 3
   ofai-graph connect JICA --from imct --avoid apc-colombia
   ofai-graph connect KR --via-kind national_agency --via-kind multilateral"""
+)
+@click.argument("target")
+@click.option("--from", "source", help="Start from this entity (default: the home office).")
+@click.option("--k", type=click.IntRange(1, 50), default=5, show_default=True, help="How many routes.")
+@click.option("--max-hops", type=click.IntRange(1, 8), default=4, show_default=True)
+@click.option("--avoid", multiple=True, help="Entity not to pass through (repeatable).")
+@click.option("--via-kind", multiple=True, help="Only pass through entities of this kind (repeatable).")
+@pass_app
+def connect(
+    app: App,
+    target: str,
+    source: str | None,
+    k: int,
+    max_hops: int,
+    avoid: tuple[str, ...],
+    via_kind: tuple[str, ...],
+) -> None:
+    """Who connects us to TARGET: the strongest referral paths, with evidence per hop."""
+    c = app.workspace().connect(
+        target,
+        source=source,
+        k=k,
+        max_hops=max_hops,
+        avoid=avoid,
+        via_kinds=via_kind,
+        as_of=app.as_of,
     )
-    @click.argument("target")
-    @click.option("--from", "source", help="Start from this entity (default: the home office).")
-    @click.option("--k", type=click.IntRange(1, 50), default=5, show_default=True, help="How many routes.")
-    @click.option("--max-hops", type=click.IntRange(1, 8), default=4, show_default=True)
-    @click.option("--avoid", multiple=True, help="Entity not to pass through (repeatable).")
-    @click.option("--via-kind", multiple=True, help="Only pass through entities of this kind (repeatable).")
-    @as_of_option
-    @json_option
-    @click.pass_context
-    def connect(
-        ctx: click.Context,
-        target: str,
-        source: str | None,
-        k: int,
-        max_hops: int,
-        avoid: tuple[str, ...],
-        via_kind: tuple[str, ...],
-        as_of: str | None,
-    ) -> None:
-        """Who connects us to TARGET: the strongest referral paths, with evidence per hop."""
-        c = workspace(ctx).connect(
-            target,
-            source=source,
-            k=k,
-            max_hops=max_hops,
-            avoid=avoid,
-            via_kinds=via_kind,
-            as_of=parse_as_of(as_of),
-        )
-        emit(ctx, c, render_connection)
-        if not c.paths:
-            ctx.exit(1)
+    app.emit(c, render_connection)
+    if not c.paths:
+        click.get_current_context().exit(1)
 
-    @cli.command(
-        epilog="""\b
+
+@command(
+    epilog="""\b
 Examples:
   ofai-graph ask "who connects us to Korea?"
   ofai-graph ask "¿quién nos conecta con Corea?"
   ofai-graph ask "¿qué está pendiente?"
   ofai-graph ask "which relationships are going cold?\""""
-    )
-    @click.argument("question")
-    @as_of_option
-    @json_option
-    @click.pass_context
-    def ask(ctx: click.Context, question: str, as_of: str | None) -> None:
-        """Answer a question in English or Spanish (connect, strength, follow-ups, dormant)."""
-        answer = workspace(ctx).ask(question, as_of=parse_as_of(as_of))
-        renderers = {
-            "connect": render_connection,
-            "strength": render_strength,
-            "followups": render_followups,
-            "overdue": render_followups,
-            "dormant": render_dormant,
-        }
-        emit(ctx, answer, lambda a: renderers[a.action](a.result))
+)
+@click.argument("question")
+@pass_app
+def ask(app: App, question: str) -> None:
+    """Answer a question in English or Spanish (connect, strength, follow-ups, dormant)."""
+    answer = app.workspace().ask(question, as_of=app.as_of)
+    renderers = {
+        "connect": render_connection,
+        "strength": render_strength,
+        "followups": render_followups,
+        "overdue": render_followups,
+        "dormant": render_dormant,
+    }
+    app.emit(answer, lambda a: renderers[a.action](a.result))
 
-    @cli.group(
-        invoke_without_command=True,
-        epilog="""\b
+
+@group(
+    invoke_without_command=True,
+    epilog="""\b
 Examples:
   ofai-graph followups                       open follow-ups, soonest due first
   ofai-graph followups --overdue --as-of 2024-09-01
   ofai-graph followups --due-within 30d --partner JICA
   ofai-graph followups done jica-respuesta-voluntarios --note "Aprobado un voluntario"
   ofai-graph followups add --description "Enviar informe" --due 2024-06""",
+)
+@click.option("--overdue", is_flag=True, help="Only those past their due date.")
+@click.option("--due-within", help="Only those due within this many days (e.g. 30d or 30).")
+@click.option("--owner", help="Only those this entity owns.")
+@click.option("--partner", help="Only those involving this entity.")
+@click.option("--all", "all_", is_flag=True, help="Include done and cancelled ones.")
+@pass_app
+def followups(
+    app: App,
+    overdue: bool,
+    due_within: str | None,
+    owner: str | None,
+    partner: str | None,
+    all_: bool,
+) -> None:
+    """Pending follow-ups; month or quarter due dates are due at the end of the period."""
+    if click.get_current_context().invoked_subcommand is not None:
+        return
+    days = None
+    if due_within is not None:
+        try:
+            days = int(due_within.lower().rstrip("d"))
+        except ValueError:
+            raise click.BadParameter("write a number of days, e.g. 30d", param_hint="--due-within") from None
+    rows = app.workspace().followups(
+        overdue=overdue,
+        due_within=days,
+        owner=owner,
+        partner=partner,
+        as_of=app.as_of,
+        status=None if all_ else _open(),
     )
-    @click.option("--overdue", is_flag=True, help="Only those past their due date.")
-    @click.option("--due-within", help="Only those due within this many days (e.g. 30d or 30).")
-    @click.option("--owner", help="Only those this entity owns.")
-    @click.option("--partner", help="Only those involving this entity.")
-    @click.option("--all", "all_", is_flag=True, help="Include done and cancelled ones.")
-    @as_of_option
-    @json_option
-    @click.pass_context
-    def followups(
-        ctx: click.Context,
-        overdue: bool,
-        due_within: str | None,
-        owner: str | None,
-        partner: str | None,
-        all_: bool,
-        as_of: str | None,
-    ) -> None:
-        """Pending follow-ups; month or quarter due dates are due at the end of the period."""
-        if ctx.invoked_subcommand is not None:
-            return
-        days = None
-        if due_within is not None:
-            try:
-                days = int(due_within.lower().rstrip("d"))
-            except ValueError:
-                raise click.BadParameter(
-                    "write a number of days, e.g. 30d", param_hint="--due-within"
-                ) from None
-        rows = workspace(ctx).followups(
-            overdue=overdue,
-            due_within=days,
-            owner=owner,
-            partner=partner,
-            as_of=parse_as_of(as_of),
-            status=None if all_ else _open(),
-        )
-        emit(ctx, rows, render_followups)
+    app.emit(rows, render_followups)
 
-    @followups.command(
-        "done",
-        epilog="""\b
+
+@followups.command(
+    "done",
+    epilog="""\b
 Examples:
   ofai-graph followups done jica-respuesta-voluntarios --note "JICA aprobó la solicitud del IMCT"
   ofai-graph followups done cid-bga-realizacion --cancelled""",
-    )
-    @click.argument("followup_id")
-    @click.option("--note", help="What happened.")
-    @click.option("--cancelled", is_flag=True, help="Close it as cancelled instead of done.")
-    @click.option("--on", "on", help="The day it was closed (default: today).")
-    @json_option
-    @click.pass_context
-    def followups_done(
-        ctx: click.Context, followup_id: str, note: str | None, cancelled: bool, on: str | None
-    ) -> None:
-        """Close a follow-up."""
-        f = workspace(ctx).close_followup(followup_id, note=note, cancelled=cancelled, on=parse_as_of(on))
-        emit(ctx, f, lambda _: None)
-        say(f"{f.id}: {f.status.value} on {f.closed_on}")
+)
+@click.argument("followup_id")
+@click.option("--note", help="What happened.")
+@click.option("--cancelled", is_flag=True, help="Close it as cancelled instead of done.")
+@click.option("--on", "on", type=DAY_END, help="The day it was closed (default: today).")
+@pass_app
+def followups_done(app: App, followup_id: str, note: str | None, cancelled: bool, on: dt.date | None) -> None:
+    """Close a follow-up."""
+    f = app.workspace().close_followup(followup_id, note=note, cancelled=cancelled, on=on or dt.date.today())
+    app.emit(f, lambda _: None)
+    say(f"{f.id}: {f.status.value} on {f.closed_on}")
 
-    followups.add_command(cli.commands["add"].commands["followup"], "add")  # type: ignore[attr-defined]
 
-    @cli.command(
-        epilog="""\b
+@command(
+    epilog="""\b
 Examples:
   ofai-graph dormant
   ofai-graph dormant --days 90 --as-of 2024-12-31"""
-    )
-    @click.option(
-        "--days",
-        type=click.IntRange(1),
-        default=180,
-        show_default=True,
-        help="Silent this long (or score fallen below 0.1) counts as going cold.",
-    )
-    @click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True)
-    @as_of_option
-    @json_option
-    @click.pass_context
-    def dormant(ctx: click.Context, days: int, top: int, as_of: str | None) -> None:
-        """Partners that used to be strong and went quiet, most at stake first."""
-        emit(ctx, workspace(ctx).dormant(days=days, top=top, as_of=parse_as_of(as_of)), render_dormant)
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1),
+    default=180,
+    show_default=True,
+    help="Silent this long (or score fallen below 0.1) counts as going cold.",
+)
+@click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True)
+@pass_app
+def dormant(app: App, days: int, top: int) -> None:
+    """Partners that used to be strong and went quiet, most at stake first."""
+    app.emit(app.workspace().dormant(days=days, top=top, as_of=app.as_of), render_dormant)
 
-    @cli.command(
-        epilog="""\b
+
+@command(
+    epilog="""\b
 Examples:
   ofai-graph brokers --top 5"""
+)
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
+@pass_app
+def brokers(app: App, top: int) -> None:
+    """Entities that bridge otherwise separate groups (betweenness on strength)."""
+    rows = app.workspace().brokers(top=top, as_of=app.as_of)
+    app.emit(
+        rows,
+        lambda rs: table(
+            None,
+            ["entity", "betweenness", "groups it bridges"],
+            [(b.name, f"{b.betweenness:.3f}", " | ".join(g.label for g in b.groups[:3])) for b in rs],
+        ),
     )
-    @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
-    @as_of_option
-    @json_option
-    @click.pass_context
-    def brokers(ctx: click.Context, top: int, as_of: str | None) -> None:
-        """Entities that bridge otherwise separate groups (betweenness on strength)."""
-        rows = workspace(ctx).brokers(top=top, as_of=parse_as_of(as_of))
-        emit(
-            ctx,
-            rows,
-            lambda rs: table(
-                None,
-                ["entity", "betweenness", "groups it bridges"],
-                [(b.name, f"{b.betweenness:.3f}", " | ".join(g.label for g in b.groups[:3])) for b in rs],
-            ),
-        )
 
 
 def _open() -> Any:
     from ofai_graph.model import FollowUpStatus
 
     return FollowUpStatus.open
-
-
-def register_map(cli: click.Group) -> None:
-    from pathlib import Path
-
-    from .main import as_of_option, json_option, parse_as_of, workspace
-
-    @cli.command(
-        "map",
-        epilog="""\b
-Examples:
-  ofai-graph map                                   the whole network, ofai-graph-map.html
-  ofai-graph map --path-to Korea --out corea.html  who connects us to Korea, drawn on top
-  ofai-graph map --focus IMCT --hops 2
-  ofai-graph map --kind foreign_government --kind multilateral --min-strength 0.1
-  ofai-graph map --axis "cooperación internacional"  relationships built on cooperation
-  ofai-graph map --redact-people --out para-compartir.html
-  ofai-graph map --format png --out red.png        a picture for slides (needs chromium)""",
-    )
-    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
-    @click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(["html", "png", "svg"]),
-        default=None,
-        help="Default: from --out's suffix, else html.",
-    )
-    @click.option("--focus", help="Only this entity and its neighbourhood.")
-    @click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True)
-    @click.option("--path-to", help="Draw the strongest referral paths to this entity, country or tag.")
-    @click.option("--kind", multiple=True, help="Only entities of this kind (repeatable).")
-    @click.option("--country", multiple=True, help="Only entities of this country (repeatable).")
-    @click.option(
-        "--axis",
-        multiple=True,
-        help="Only relationships built on interactions of this strategic axis (repeatable): cooperation, "
-        "investment, destination, allies, internal, or their Spanish names.",
-    )
-    @click.option("--since", help="Only ties with an interaction since this date.")
-    @click.option("--until", help="Only ties with an interaction until this date.")
-    @click.option("--min-strength", type=click.FloatRange(0, 1), default=0.0, show_default=True)
-    @click.option("--redact-people", is_flag=True, help="Replace people's names with role and organization.")
-    @click.option("--title", help="Title shown on the map.")
-    @as_of_option
-    @json_option
-    @click.pass_context
-    def map_(
-        ctx: click.Context,
-        out: Path | None,
-        fmt: str | None,
-        focus: str | None,
-        hops: int,
-        path_to: str | None,
-        kind: tuple[str, ...],
-        country: tuple[str, ...],
-        axis: tuple[str, ...],
-        since: str | None,
-        until: str | None,
-        min_strength: float,
-        redact_people: bool,
-        title: str | None,
-        as_of: str | None,
-    ) -> None:
-        """An interactive network map in one offline HTML file (or a PNG/SVG picture)."""
-        from ofai_graph.dates import PartialDate
-
-        def day(value: str | None, name: str, end: bool) -> Any:
-            if value is None:
-                return None
-            try:
-                d = PartialDate.parse(value)
-            except ValueError as exc:
-                raise click.BadParameter(str(exc), param_hint=name) from None
-            return d.end if end else d.start
-
-        fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "html")
-        out = out or Path(f"ofai-graph-map.{fmt}")
-        m = workspace(ctx).map(
-            focus=focus,
-            hops=hops,
-            path_to=path_to,
-            kinds=kind,
-            countries=country,
-            axes=axis,
-            since=day(since, "--since", False),
-            until=day(until, "--until", True),
-            min_strength=min_strength,
-            redact_people=redact_people,
-            title=title,
-            as_of=parse_as_of(as_of),
-        )
-        path = m.save(out, fmt=fmt)
-        result = {
-            "path": str(path.resolve()),
-            "format": fmt,
-            "nodes": m.node_count,
-            "edges": m.edge_count,
-            "highlighted": m.highlighted,
-        }
-        emit(
-            ctx,
-            result,
-            lambda r: text(f"map written to {r['path']} ({r['nodes']} entities, {r['edges']} ties)"),
-        )

@@ -7,26 +7,26 @@ from typing import Any
 
 import click
 
-from .main import CliError, json_option, neo4j_store
-from .output import emit, say, table, text
+from .common import App, CliError, group, pass_app
+from .output import say, table, text
 
 
-def _embedded(ctx: click.Context, *, must_exist: bool = False):  # type: ignore[no-untyped-def]
+def _embedded(app: App, *, must_exist: bool = False):  # type: ignore[no-untyped-def]
     from ofai_graph.store import default_db_path, open_store
 
-    path = ctx.find_root().obj["db"] or default_db_path()
+    path = app.db or default_db_path()
     if must_exist and not path.exists():
         raise CliError(
             f"no embedded store at {path}: nothing to push (ofai-graph --db PATH init --seed creates one)"
         )
     store = open_store(path, backend="sqlite")
-    ctx.call_on_close(store.close)
+    click.get_current_context().call_on_close(store.close)
     return store
 
 
-def _neo4j(ctx: click.Context):  # type: ignore[no-untyped-def]
-    store = neo4j_store(ctx)
-    ctx.call_on_close(store.close)
+def _neo4j(app: App):  # type: ignore[no-untyped-def]
+    store = app.neo4j_store()
+    click.get_current_context().call_on_close(store.close)
     return store
 
 
@@ -58,73 +58,72 @@ def _render_copy(r: Any, verb: str) -> None:
         say(f"{verb}: nothing changed (the target already had all of it)")
 
 
-def register(cli: click.Group) -> None:
-    @cli.group(
-        epilog="""\b
+@group(
+    epilog="""\b
 Examples:
   export NEO4J_URI=bolt://localhost:7687 NEO4J_PASSWORD=...
   ofai-graph neo4j status
   ofai-graph neo4j push                    the embedded store (--db) into Neo4j
   ofai-graph neo4j pull --db copy.db       Neo4j into an embedded file
   ofai-graph --backend neo4j connect Korea any command, on Neo4j"""
-    )
-    def neo4j() -> None:
-        """Sync the embedded store with a Neo4j server (NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE)."""
+)
+def neo4j() -> None:
+    """Sync the embedded store with a Neo4j server (NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE)."""
 
-    @neo4j.command(
-        epilog="""\b
+
+@neo4j.command(
+    epilog="""\b
 Examples:
   ofai-graph neo4j push
   ofai-graph --db team.db --neo4j-uri bolt://graph.local:7687 neo4j push --json"""
-    )
-    @json_option
-    @click.pass_context
-    def push(ctx: click.Context) -> None:
-        """Upsert the embedded store into Neo4j, a batch per transaction.
+)
+@pass_app
+def push(app: App) -> None:
+    """Upsert the embedded store into Neo4j, a batch per transaction.
 
-        Records already on the server are left alone, so a second push changes nothing, and a push
-        cut short (server down, network gone) is finished by running it again.
-        """
-        source, target = _embedded(ctx, must_exist=True), _neo4j(ctx)
-        result = _copy(source, target, atomic=False, verb="push")
-        emit(ctx, result, lambda r: _render_copy(r, "push"))
+    Records already on the server are left alone, so a second push changes nothing, and a push
+    cut short (server down, network gone) is finished by running it again.
+    """
+    source, target = _embedded(app, must_exist=True), _neo4j(app)
+    result = _copy(source, target, atomic=False, verb="push")
+    app.emit(result, lambda r: _render_copy(r, "push"))
 
-    @neo4j.command(
-        epilog="""\b
+
+@neo4j.command(
+    epilog="""\b
 Examples:
   ofai-graph --db office.db neo4j pull
   ofai-graph --db snapshot.db neo4j pull --json"""
-    )
-    @json_option
-    @click.pass_context
-    def pull(ctx: click.Context) -> None:
-        """Upsert everything on the Neo4j server into the embedded store, in one transaction."""
-        source, target = _neo4j(ctx), _embedded(ctx)
-        result = _copy(source, target, atomic=True, verb="pull")
-        emit(ctx, result, lambda r: _render_copy(r, "pull"))
+)
+@pass_app
+def pull(app: App) -> None:
+    """Upsert everything on the Neo4j server into the embedded store, in one transaction."""
+    source, target = _neo4j(app), _embedded(app)
+    result = _copy(source, target, atomic=True, verb="pull")
+    app.emit(result, lambda r: _render_copy(r, "pull"))
 
-    @neo4j.command(
-        epilog="""\b
+
+@neo4j.command(
+    epilog="""\b
 Examples:
   ofai-graph neo4j status
   ofai-graph --neo4j-database ofai neo4j status --json"""
-    )
-    @json_option
-    @click.pass_context
-    def status(ctx: click.Context) -> None:
-        """The server, database, schema version, revision and counts of the Neo4j store."""
-        from ofai_graph.sync import status as store_status
+)
+@pass_app
+def status(app: App) -> None:
+    """The server, database, schema version, revision and counts of the Neo4j store."""
+    from ofai_graph.sync import status as store_status
 
-        st = store_status(_neo4j(ctx))
+    st = store_status(_neo4j(app))
 
-        def human(s: Any) -> None:
-            text(
-                f"{s.location} — {s.server.get('agent', '?')} (schema v{s.schema_version}, revision {s.revision})"
-            )
-            table("Counts", ["what", "how many"], s.counts.items())
-            if s.missing_schema:
-                say("missing on the server: " + ", ".join(s.missing_schema), style="yellow")
-            else:
-                say("schema: every constraint and index is in place")
+    def human(s: Any) -> None:
+        text(
+            f"{s.location} — {s.server.get('agent', '?')} (schema v{s.schema_version}, revision {s.revision})"
+        )
+        table("Counts", ["what", "how many"], s.counts.items())
+        if s.missing_schema:
+            say("missing on the server: " + ", ".join(s.missing_schema), style="yellow")
+        else:
+            say("schema: every constraint and index is in place")
 
-        emit(ctx, st, human)
+    app.emit(st, human)

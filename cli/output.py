@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import enum
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import click
-
 
 def jsonable(value: Any) -> Any:
-    from pydantic import BaseModel
+    """Plain JSON values: pydantic models, dataclasses, dates and enums as their JSON forms."""
+    from pydantic_core import to_jsonable_python
 
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {k: jsonable(v) for k, v in dataclasses.asdict(value).items()}
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if hasattr(value, "__str__") and type(value).__module__.startswith("ofai_graph"):
-        return str(value)
-    return value
+    return to_jsonable_python(value, fallback=str)
 
 
 def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
@@ -42,9 +24,9 @@ def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
     return Console(stderr=stderr, soft_wrap=stderr, highlight=False, width=width)
 
 
-def emit(ctx: click.Context, data: Any, human: Callable[[Any], None]) -> None:
-    """Print ``data`` as JSON when --json was given, else with the ``human`` renderer."""
-    if ctx.find_root().obj.get("json"):
+def emit(data: Any, human: Callable[[Any], None], *, as_json: bool) -> None:
+    """Print ``data`` as JSON when ``as_json``, else with the ``human`` renderer."""
+    if as_json:
         sys.stdout.write(json.dumps(jsonable(data), ensure_ascii=False, indent=2) + "\n")
     else:
         human(data)

@@ -32,7 +32,17 @@ from .model import (
 from .results import Result, Results, to_frame
 from .workspace import Answer, StaleAsOf, Workspace, open
 
-__version__ = "0.1.0"
+
+def __getattr__(name: str) -> str:
+    # The version is written once, in pyproject.toml; read from the installed metadata on first use.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("ofai-graph")
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0+unknown"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "Ambiguous",

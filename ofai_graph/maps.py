@@ -400,7 +400,7 @@ def screenshot(page_html: str, *, width: int = 1600, height: int = 1000) -> byte
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise OfaiError("PNG maps need the playwright package (pip install playwright)") from exc
+        raise OfaiError("PNG maps need Playwright: pip install 'ofai-graph[png]'") from exc
     with tempfile.TemporaryDirectory() as tmp:
         page_file = Path(tmp) / "map.html"
         page_file.write_text(page_html, encoding="utf-8")

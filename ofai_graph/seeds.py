@@ -1,27 +1,43 @@
-"""The bundled seed data: the office's Q1-2024 report, transcribed in ``seeds/``."""
+"""The bundled seed data: the office's Q1-2024 report, transcribed in the repository's ``seeds/``.
+
+A built wheel carries those files inside the package (``ofai_graph/seed_data``, mapped from ``seeds/``
+in pyproject.toml), so ``ofai-graph init --seed`` works wherever the package is installed.
+"""
 
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 from .errors import OfaiError
 
 
 def seed_dir() -> Path:
-    """``$OFAI_GRAPH_SEEDS`` or the ``seeds/`` folder beside the package (a source checkout)."""
+    """``$OFAI_GRAPH_SEEDS``, else the seed data installed with the package, else a checkout's ``seeds/``."""
     env = os.environ.get("OFAI_GRAPH_SEEDS")
-    path = Path(env) if env else Path(__file__).resolve().parent.parent / "seeds"
-    if not path.is_dir():
-        raise OfaiError(
-            f"seed folder {path} not found; set OFAI_GRAPH_SEEDS to the repository's seeds/ folder"
-        )
-    return path
+    if env:
+        path = Path(env)
+        if not path.is_dir():
+            raise OfaiError(f"seed folder {path} (from OFAI_GRAPH_SEEDS) not found")
+        return path
+    packaged = resources.files("ofai_graph").joinpath("seed_data")
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    # A source checkout (plain or editable install): the folder beside the package.
+    checkout = Path(__file__).resolve().parent.parent / "seeds"
+    if checkout.is_dir():
+        return checkout
+    raise OfaiError(
+        f"the seed data is missing from this installation ({packaged}); reinstall ofai-graph, "
+        "or set OFAI_GRAPH_SEEDS to a folder of seed files"
+    )
 
 
 def seed_files() -> list[Path]:
     """The seed files in import order (entities first, so that reports can reference them)."""
-    files = sorted(seed_dir().glob("*.yaml"), key=lambda p: (p.name != "entities.yaml", p.name))
+    folder = seed_dir()
+    files = sorted(folder.glob("*.yaml"), key=lambda p: (p.name != "entities.yaml", p.name))
     if not files:
-        raise OfaiError(f"no seed files (*.yaml) in {seed_dir()}")
+        raise OfaiError(f"no seed files (*.yaml) in {folder}")
     return files

@@ -1,24 +1,51 @@
-"""The CLI as a user meets it: a real process, stdout for data, stderr for messages, exit codes."""
+"""The CLI as a user meets it: stdout for data, stderr for messages, exit codes 0/1/2.
 
+Commands run in-process through click's CliRunner; a few tests at the end run the real entry point in a
+subprocess (process exit codes, streams, the installed ``python -m ofai_graph``).
+"""
+
+import datetime as dt
 import json
 import os
 import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
 
+import ofai_graph
+from ofai_graph_cli.common import App, pass_app
+from ofai_graph_cli.main import cli
 from tests.conftest import OFFICE, write
+
+Q1_END = dt.date(2024, 3, 31)
+
+# The tests read English messages and must not depend on the machine's locale or a stray setting.
+CLEAN_ENV = {
+    "OFAI_GRAPH_LANG": "en",
+    "OFAI_GRAPH_AS_OF": None,
+    "OFAI_GRAPH_BACKEND": None,
+    "NEO4J_URI": None,
+}
 
 
 def run(*args, db=None, input=None, env=None):
-    full_env = {**os.environ, **(env or {})}
+    full_env = {**CLEAN_ENV, **(env or {})}
+    if db is not None:
+        full_env["OFAI_GRAPH_DB"] = str(db)
+    return CliRunner().invoke(
+        cli, list(args), input=input, env=full_env, prog_name="ofai-graph", catch_exceptions=False
+    )
+
+
+def run_process(*args, db=None, env=None):
+    full_env = {k: v for k, v in {**os.environ, **CLEAN_ENV, **(env or {})}.items() if v is not None}
     if db is not None:
         full_env["OFAI_GRAPH_DB"] = str(db)
     return subprocess.run(
         [sys.executable, "-m", "ofai_graph", *args],
         capture_output=True,
         text=True,
-        input=input,
         env=full_env,
         timeout=120,
     )
@@ -28,13 +55,19 @@ def run(*args, db=None, input=None, env=None):
 def db(tmp_path_factory):
     path = tmp_path_factory.mktemp("cli") / "cli.db"
     r = run("init", "--seed", db=path)
-    assert r.returncode == 0, r.stderr
+    assert r.exit_code == 0, r.stderr
     return path
+
+
+@pytest.fixture
+def library(db):
+    with ofai_graph.open(db) as ws:
+        yield ws
 
 
 def test_init_seed_then_show_with_json(db):
     r = run("show", "Corea", "--json", db=db)
-    assert r.returncode == 0
+    assert r.exit_code == 0
     data = json.loads(r.stdout)
     assert data["id"] == "KR" and any(m["id"] == "gobierno-corea" for m in data["members"])
 
@@ -44,21 +77,93 @@ def test_json_flag_before_the_command_too(db):
     assert data["counts"]["interactions"] >= 36
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--json", "--as-of", "2024-03-31", "--db", "{db}", "connect", "Korea"],
+        ["connect", "Korea", "--json", "--as-of", "2024-03-31", "--db", "{db}"],
+        ["--db", "{db}", "connect", "--as-of", "2024-Q1", "Korea", "--json"],
+    ],
+)
+def test_global_options_go_before_or_after_the_command(db, args):
+    r = run(*[a.format(db=db) for a in args], env={"OFAI_GRAPH_DB": str(db.parent / "elsewhere.db")})
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["as_of"] == "2024-03-31" and data["target"]["kind"] == "country"
+
+
+def test_as_of_from_the_environment_and_the_option_wins(db):
+    env = {"OFAI_GRAPH_AS_OF": "2024-06"}
+    assert json.loads(run("connect", "Korea", "--json", db=db, env=env).stdout)["as_of"] == "2024-06-30"
+    r = run("--as-of", "2024-02", "connect", "Korea", "--json", db=db, env=env)
+    assert json.loads(r.stdout)["as_of"] == "2024-02-29"
+    # Given on both sides, the one after the command is the nearer, so it counts.
+    r = run("--as-of", "2024-02", "connect", "Korea", "--as-of", "2024-01", "--json", db=db)
+    assert json.loads(r.stdout)["as_of"] == "2024-01-31"
+
+
+def test_every_command_accepts_the_global_options():
+    def walk(group, path):
+        for name, cmd in group.commands.items():
+            yield [*path, name], cmd
+            if hasattr(cmd, "commands"):
+                yield from walk(cmd, [*path, name])
+
+    for path, cmd in walk(cli, []):
+        names = {opt for p in cmd.params for opt in getattr(p, "opts", [])}
+        assert {"--db", "--json", "--lang", "--as-of", "--backend", "--neo4j-uri"} <= names, path
+
+
+def test_unknown_language_is_a_usage_error_listing_the_languages(db):
+    for args, env in (
+        (["--lang", "fr", "stats"], None),
+        (["stats", "--lang", "fr"], None),
+        (["stats"], {"OFAI_GRAPH_LANG": "fr"}),
+    ):
+        r = run(*args, db=db, env=env)
+        assert r.exit_code == 2 and "'fr'" in r.stderr and "es, en" in r.stderr, (args, env)
+
+
+def test_language_from_option_environment_or_locale():
+    seen = []
+
+    @cli.command("lang-probe-for-test", hidden=True)
+    @pass_app
+    def probe(app: App) -> None:
+        seen.append(app.lang)
+
+    try:
+        run(
+            "lang-probe-for-test",
+            env={"OFAI_GRAPH_LANG": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": "es_CO.UTF-8"},
+        )
+        run("lang-probe-for-test", env={"OFAI_GRAPH_LANG": "es"})
+        run("lang-probe-for-test", "--lang", "en", env={"OFAI_GRAPH_LANG": "es"})
+        run("--lang", "es", "lang-probe-for-test", env={"OFAI_GRAPH_LANG": "en"})
+        run(
+            "lang-probe-for-test",
+            env={"OFAI_GRAPH_LANG": None, "LC_ALL": None, "LC_MESSAGES": None, "LANG": None},
+        )
+    finally:
+        cli.commands.pop("lang-probe-for-test")
+    assert seen == ["es", "es", "en", "es", "en"]
+
+
 def test_human_show_is_a_readable_profile(db):
     r = run("show", "imct", db=db)
-    assert r.returncode == 0
+    assert r.exit_code == 0
     assert "Instituto Municipal de Cultura y Turismo" in r.stdout and "Timeline" in r.stdout
 
 
 def test_ambiguous_name_exits_1_with_candidates_on_stderr(db):
     r = run("show", "camara de comercio", db=db)
-    assert r.returncode == 1 and r.stdout == ""
-    assert "ambiguous" in r.stderr and "amcham" in r.stderr and "Traceback" not in r.stderr
+    assert r.exit_code == 1 and r.stdout == ""
+    assert "ambiguous" in r.stderr and "amcham" in r.stderr
 
 
 def test_usage_error_exits_2(db):
-    assert run("show", db=db).returncode == 2
-    assert run("import", "--max-size", "-1", "x.yaml", db=db).returncode == 2
+    assert run("show", db=db).exit_code == 2
+    assert run("import", "--max-size", "-1", "x.yaml", db=db).exit_code == 2
 
 
 def test_bad_import_exits_1_names_the_problem_and_writes_nothing(db, tmp_path):
@@ -67,7 +172,7 @@ def test_bad_import_exits_1_names_the_problem_and_writes_nothing(db, tmp_path):
         tmp_path, "bad.yaml", "organizations:\n  - {id: x, name: '<script>alert(1)</script>', kind: nope}\n"
     )
     r = run("import", str(bad), db=db)
-    assert r.returncode == 1 and "field 'kind'" in r.stderr and "bad.yaml:2" in r.stderr
+    assert r.exit_code == 1 and "field 'kind'" in r.stderr and "bad.yaml:2" in r.stderr
     assert run("export", "--format", "json", db=db).stdout == before
 
 
@@ -87,14 +192,14 @@ def test_add_org_then_find_it_by_alias(tmp_path):
         "Embajada Corea",
         db=db,
     )
-    assert r.returncode == 0, r.stderr
+    assert r.exit_code == 0, r.stderr
     data = json.loads(run("show", "embajada corea", "--json", db=db).stdout)
     assert data["id"] == "embajada-de-corea" and data["countries"] == ["KR"]
 
 
 def test_add_without_required_options_and_no_terminal_is_a_usage_error(tmp_path):
     r = run("add", "org", "--name", "X", db=tmp_path / "b.db", input="")
-    assert r.returncode == 2 and "--kind" in r.stderr
+    assert r.exit_code == 2 and "--kind" in r.stderr
 
 
 def test_add_interaction_resolves_participants(tmp_path):
@@ -116,29 +221,140 @@ def test_add_interaction_resolves_participants(tmp_path):
         "--json",
         db=db,
     )
-    assert r.returncode == 0, r.stderr
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["id"] == "2024-05-02-reunion-oim"
     prof = json.loads(run("show", "oim", "--json", db=db).stdout)
     assert prof["timeline"][0]["title"] == "Reunión OIM" and prof["timeline"][0]["roles"] == ["offerer"]
+    assert prof["timeline"][0]["date"] == "2024-05-02"
+
+
+def test_add_followup_keeps_the_due_date_precision_and_followups_add_is_the_same_command(tmp_path):
+    db = tmp_path / "f.db"
+    run("import", str(write(tmp_path, "o.yaml", OFFICE)), db=db)
+    r = run("followups", "add", "--description", "Enviar informe", "--due", "2024-Q3", db=db)
+    assert r.exit_code == 0, r.stderr
+    rows = json.loads(run("followups", "--json", "--as-of", "2024-07-01", db=db).stdout)
+    assert [(v["followup"]["id"], v["followup"]["due"]) for v in rows] == [("enviar-informe", "2024-Q3")]
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["followups", "--as-of", "2024-13-01"], "--as-of"),
+        (["--as-of", "2024-13-01", "stats"], "--as-of"),
+        (["map", "--since", "2024-13"], "--since"),
+        (["map", "--until", "ayer"], "--until"),
+        (["followups", "done", "x", "--on", "2024-02-30"], "--on"),
+        (["add", "followup", "--description", "x", "--due", "2024-Q5"], "--due"),
+        (
+            [
+                "add",
+                "interaction",
+                "--date",
+                "mañana",
+                "--kind",
+                "meeting",
+                "--title",
+                "t",
+                "--participant",
+                "a",
+            ],
+            "--date",
+        ),
+    ],
+)
+def test_a_date_that_does_not_parse_is_a_usage_error_naming_the_value(db, args, option):
+    r = run(*args, db=db)
+    value = args[args.index(option) + 1]
+    assert r.exit_code == 2 and option in r.stderr and repr(value) in r.stderr, r.stderr
+
+
+def test_a_bad_date_in_the_environment_names_the_variable(db):
+    r = run("stats", db=db, env={"OFAI_GRAPH_AS_OF": "pronto"})
+    assert r.exit_code == 2 and "OFAI_GRAPH_AS_OF" in r.stderr and "'pronto'" in r.stderr
 
 
 def test_export_to_file_round_trips(db, tmp_path):
     out = tmp_path / "dump.yaml"
-    assert run("export", "--format", "yaml", "--out", str(out), db=db).returncode == 0
+    assert run("export", "--format", "yaml", "--out", str(out), db=db).exit_code == 0
     copy = tmp_path / "copy.db"
-    assert run("import", str(out), db=copy).returncode == 0
+    assert run("import", str(out), db=copy).exit_code == 0
     assert run("export", db=copy).stdout == run("export", db=db).stdout
 
 
 def test_help_has_examples_everywhere():
-    for cmd in (
-        ["--help"],
-        ["show", "--help"],
-        ["import", "--help"],
-        ["add", "org", "--help"],
-        ["export", "--help"],
-    ):
-        r = run(*cmd)
-        assert r.returncode == 0 and "Example" in r.stdout, cmd
+    def walk(group, path):
+        for name, cmd in group.commands.items():
+            yield [*path, name]
+            if hasattr(cmd, "commands"):
+                yield from walk(cmd, [*path, name])
+
+    for path in [[], *walk(cli, [])]:
+        r = run(*path, "--help")
+        assert r.exit_code == 0 and "Example" in r.stdout, path
+
+
+def test_connect_korea_human_and_json(db):
+    r = run("connect", "Korea", "--as-of", "2024-03-31", db=db)
+    assert r.exit_code == 0 and "Gobierno de Corea" in r.stdout and "weakest link" in r.stdout
+    data = json.loads(run("connect", "Corea", "--as-of", "2024-03-31", "--json", db=db).stdout)
+    assert data["target"]["kind"] == "country" and len(data["paths"]) == 5
+
+
+def test_connect_unreachable_exits_1(db):
+    r = run("connect", "Mercociudades", "--from", "fiba", "--max-hops", "1", db=db)
+    assert r.exit_code == 1 and "no path" in r.stderr
+
+
+def test_strength_explain_lists_interactions_with_the_library_tier(db, library):
+    data = json.loads(run("strength", "OFAI", "IMCT", "--as-of", "2024-03-31", "--json", db=db).stdout)
+    expected = library.strength("OFAI", "IMCT", as_of=Q1_END)[0]
+    assert data["tier"] == expected.tier == library.strength_config.tier(data["score"])
+    assert data["score"] == pytest.approx(expected.score)
+    assert any(c["id"] == "corea-cooperacion-imct-aprobacion" for c in data["contributions"])
+
+
+def test_followups_overdue_and_ask_in_spanish(db):
+    data = json.loads(run("followups", "--overdue", "--as-of", "2024-09-01", "--json", db=db).stdout)
+    assert "jica-respuesta-voluntarios" in [v["followup"]["id"] for v in data]
+    r = run("ask", "¿quién nos conecta con Corea?", "--as-of", "2024-03-31", db=db)
+    assert r.exit_code == 0 and "Corea" in r.stdout
+    bad = run("ask", "what is the weather", db=db)
+    assert bad.exit_code == 1 and "who connects us to Korea" in bad.stderr
+
+
+def test_show_gains_strength_tier_and_centrality(db, library):
+    data = json.loads(run("show", "imct", "--as-of", "2024-03-31", "--json", db=db).stdout)
+    pair = library.strength("ofai", "imct", as_of=Q1_END)[0]
+    assert data["extra"]["tier"] == pair.tier == library.strength_config.tier(pair.score)
+    assert data["extra"]["strength to home office"] == pytest.approx(pair.score, abs=0.001)
+    assert data["extra"]["partners"] > 0
+
+
+def test_json_keeps_partial_dates_as_written(db):
+    prof = json.loads(run("show", "jica", "--json", db=db).stdout)
+    dates = [i["date"] for i in prof["timeline"]]
+    assert dates and all(isinstance(d, str) for d in dates) and "2024-Q1" in dates
+
+
+# -- the real entry point, in a subprocess -----------------------------------------------------------
+
+
+def test_entry_point_streams_and_exit_codes(db):
+    ok = run_process("--json", "stats", db=db)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["counts"]["interactions"] >= 36 and ok.stderr == ""
+    ambiguous = run_process("show", "camara de comercio", db=db)
+    assert ambiguous.returncode == 1 and ambiguous.stdout == ""
+    assert "ambiguous" in ambiguous.stderr and "Traceback" not in ambiguous.stderr
+    usage = run_process("connect", db=db)
+    assert usage.returncode == 2 and usage.stdout == "" and "Missing argument" in usage.stderr
+
+
+def test_entry_point_version():
+    from importlib.metadata import version
+
+    r = run_process("--version")
+    assert r.returncode == 0 and version("ofai-graph") in r.stdout
 
 
 def test_library_import_does_not_pull_heavy_dependencies():
@@ -148,39 +364,11 @@ def test_library_import_does_not_pull_heavy_dependencies():
     )
 
 
-def test_connect_korea_human_and_json(db):
-    r = run("connect", "Korea", "--as-of", "2024-03-31", db=db)
-    assert r.returncode == 0 and "Gobierno de Corea" in r.stdout and "weakest link" in r.stdout
-    data = json.loads(run("connect", "Corea", "--as-of", "2024-03-31", "--json", db=db).stdout)
-    assert data["target"]["kind"] == "country" and len(data["paths"]) == 5
-
-
-def test_connect_unreachable_exits_1(db):
-    r = run("connect", "Mercociudades", "--from", "fiba", "--max-hops", "1", db=db)
-    assert r.returncode == 1 and "no path" in r.stderr
-
-
-def test_strength_explain_lists_interactions(db):
-    data = json.loads(run("strength", "OFAI", "IMCT", "--as-of", "2024-03-31", "--json", db=db).stdout)
-    assert data["tier"] in {"strong", "medium", "weak", "cold"}
-    assert any(c["id"] == "corea-cooperacion-imct-aprobacion" for c in data["contributions"])
-
-
-def test_followups_overdue_and_ask_in_spanish(db):
-    data = json.loads(run("followups", "--overdue", "--as-of", "2024-09-01", "--json", db=db).stdout)
-    assert "jica-respuesta-voluntarios" in [v["followup"]["id"] for v in data]
-    r = run("ask", "¿quién nos conecta con Corea?", "--as-of", "2024-03-31", db=db)
-    assert r.returncode == 0 and "Corea" in r.stdout
-    bad = run("ask", "what is the weather", db=db)
-    assert bad.returncode == 1 and "who connects us to Korea" in bad.stderr
-
-
-def test_bad_as_of_is_a_usage_error(db):
-    r = run("followups", "--as-of", "2024-13-01", db=db)
-    assert r.returncode == 2 and "month 13" in r.stderr
-
-
-def test_show_gains_strength_tier_and_centrality(db):
-    data = json.loads(run("show", "imct", "--as-of", "2024-03-31", "--json", db=db).stdout)
-    assert data["extra"]["tier"] in {"strong", "medium", "weak", "cold"}
-    assert 0 < data["extra"]["strength to home office"] <= 1 and data["extra"]["partners"] > 0
+def test_png_without_playwright_says_in_one_line_what_to_install(db, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "playwright", None)
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)
+    out = tmp_path / "red.png"
+    r = run("map", "--format", "png", "--out", str(out), db=db)
+    assert r.exit_code == 1 and r.stderr.strip().count("\n") == 0
+    assert "pip install 'ofai-graph[png]'" in r.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []

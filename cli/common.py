@@ -1,0 +1,325 @@
+"""What every command shares: the context object, the global options, the date type, errors.
+
+Command modules import from here (never from each other or from ``main``), so each of them imports on
+its own. A new command lives in a module of its own and is written like this::
+
+    import click
+    from .common import App, command, pass_app
+
+    @command(epilog="Examples:\\n  ofai-graph report --quarter 2024-Q1")
+    @click.option("--quarter")
+    @pass_app
+    def report(app: App, quarter: str | None) -> None:
+        \"\"\"One line of help.\"\"\"
+        app.emit(app.workspace().report(quarter, as_of=app.as_of, lang=app.lang), render_report)
+
+and is registered in ``main.py`` with one line, ``cli.add_command(report.report)``. The global options
+(``--db``, ``--json``, ``--lang``, ``--as-of``, ``--backend``, ``--neo4j-*``) are added to it when it is
+registered, so they are accepted before or after the command name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import click
+
+from . import output
+
+if TYPE_CHECKING:
+    from ofai_graph import Workspace
+
+
+class CliError(click.ClickException):
+    """A failure the user can fix (exit 1): one line on stderr, never a traceback."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        output.say(f"error: {self.message}", style="red")
+
+
+# -- dates ------------------------------------------------------------------------------------------
+
+
+class DateType(click.ParamType):
+    """A date as the data writes it: ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``.
+
+    ``DateType()`` gives the :class:`~ofai_graph.dates.PartialDate` itself (its precision kept);
+    ``DateType("start")`` / ``DateType("end")`` give the first / last day of the period, so
+    ``--as-of 2024-Q1`` means 2024-03-31 and ``--since 2024-02`` means 2024-02-01.
+    """
+
+    name = "date"
+
+    def __init__(self, bound: Literal["start", "end"] | None = None) -> None:
+        self.bound = bound
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from ofai_graph.dates import PartialDate
+
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and self.bound:
+            return value
+        try:
+            d = value if isinstance(value, PartialDate) else PartialDate.parse(value)
+        except ValueError as exc:
+            # PartialDate's messages name the value and say how to write it; say where a bad one came from.
+            message = str(exc)
+            if (
+                ctx is not None
+                and param is not None
+                and param.name
+                and ctx.get_parameter_source(param.name) is click.core.ParameterSource.ENVIRONMENT
+            ):
+                message += f" (from the environment variable {getattr(param, 'envvar', None)})"
+            self.fail(message, param, ctx)
+        if self.bound == "start":
+            return d.start
+        if self.bound == "end":
+            return d.end
+        return d
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "DATE"
+
+
+DATE = DateType()
+DAY_START = DateType("start")
+DAY_END = DateType("end")
+
+
+# -- the context object -----------------------------------------------------------------------------
+
+
+@dataclass
+class App:
+    """The global options of one invocation, and the workspace they open (once, lazily)."""
+
+    db: Path | None = None
+    backend: str = "sqlite"
+    json: bool = False
+    lang: str = "en"
+    as_of: dt.date | None = None
+    """The date of reference given with --as-of or OFAI_GRAPH_AS_OF; None means today."""
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_database: str | None = None
+    _ws: Workspace | None = field(default=None, repr=False)
+
+    def workspace(self) -> Workspace:
+        if self._ws is None:
+            import ofai_graph
+
+            if self.backend == "neo4j":
+                self._ws = ofai_graph.Workspace(self.neo4j_store())
+            else:
+                self._ws = ofai_graph.open(self.db, backend="sqlite")
+        return self._ws
+
+    def neo4j_store(self):  # type: ignore[no-untyped-def]
+        """A Neo4j store from the --neo4j-* options and NEO4J_* variables (the caller closes it)."""
+        from ofai_graph.store.neo4j import Neo4jStore
+
+        if not self.neo4j_uri:
+            raise CliError("the neo4j backend needs a server address: --neo4j-uri or NEO4J_URI")
+        return Neo4jStore(
+            self.neo4j_uri, self.neo4j_user, neo4j_password(self.neo4j_uri), self.neo4j_database
+        )
+
+    def emit(self, data: Any, human: Callable[[Any], None]) -> None:
+        """``data`` as JSON on stdout with --json, else through the ``human`` renderer."""
+        output.emit(data, human, as_json=self.json)
+
+    def close(self) -> None:
+        if self._ws is not None:
+            self._ws.close()
+            self._ws = None
+
+
+pass_app = click.make_pass_decorator(App, ensure=True)
+
+
+def neo4j_password(uri: str) -> str:
+    """From NEO4J_PASSWORD, else a hidden prompt on a terminal: never a command-line argument (ps shows those)."""
+    password = os.environ.get("NEO4J_PASSWORD")
+    if password is not None:
+        return password
+    if sys.stdin.isatty():
+        return click.prompt(f"Password for {uri}", hide_input=True, err=True)
+    raise CliError(f"no password for {uri}: set NEO4J_PASSWORD (or run on a terminal to be asked)")
+
+
+# -- global options ---------------------------------------------------------------------------------
+#
+# The same options are attached to the root group (where they read their environment variables) and to
+# every command (where they only override what was given before the command name). Their callbacks write
+# into the one App of the invocation.
+
+
+def _set(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        app = ctx.ensure_object(App)
+        # After the command name only what was given counts: an absent option must not undo one given before.
+        if value is not None and (ctx.parent is None or value is not False):
+            setattr(app, attr, value)
+
+    return callback
+
+
+def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    from ofai_graph.i18n import UnknownLanguage, resolve_lang
+
+    app = ctx.ensure_object(App)
+    if value is None and ctx.parent is not None:
+        return
+    try:
+        # On the root an absent --lang still resolves: OFAI_GRAPH_LANG, then the locale, then English.
+        app.lang = resolve_lang(value)
+    except UnknownLanguage as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+def global_options(*, root: bool) -> list[click.Parameter]:
+    """Fresh option objects: on the root with their environment variables, elsewhere without."""
+
+    def env(name: str) -> dict[str, Any]:
+        return {"envvar": name, "show_envvar": False} if root else {}
+
+    from ofai_graph.i18n import LANGS
+
+    options = [
+        click.Option(
+            ["--db"],
+            type=click.Path(dir_okay=False, path_type=Path),
+            callback=_set("db"),
+            expose_value=False,
+            help="Store file (embedded backend). Env: OFAI_GRAPH_DB.",
+            **env("OFAI_GRAPH_DB"),
+        ),
+        click.Option(
+            ["--json", "json"],
+            is_flag=True,
+            default=False,
+            callback=_set("json"),
+            expose_value=False,
+            help="Machine-readable JSON on stdout.",
+        ),
+        click.Option(
+            ["--lang"],
+            metavar="|".join(LANGS),
+            callback=_set_lang,
+            expose_value=False,
+            help="Language of the output. Env: OFAI_GRAPH_LANG, else the locale (LANG), else English.",
+        ),
+        click.Option(
+            ["--as-of"],
+            type=DAY_END,
+            callback=_set("as_of"),
+            expose_value=False,
+            help="Date of reference (YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY: its last day; default: today). "
+            "Env: OFAI_GRAPH_AS_OF.",
+            **env("OFAI_GRAPH_AS_OF"),
+        ),
+        click.Option(
+            ["--backend"],
+            type=click.Choice(["sqlite", "neo4j"]),
+            callback=_set("backend"),
+            expose_value=False,
+            help="Storage backend (default: sqlite). Env: OFAI_GRAPH_BACKEND.",
+            **env("OFAI_GRAPH_BACKEND"),
+        ),
+        click.Option(
+            ["--neo4j-uri"],
+            callback=_set("neo4j_uri"),
+            expose_value=False,
+            help="Bolt address of the Neo4j server. Env: NEO4J_URI.",
+            **env("NEO4J_URI"),
+        ),
+        click.Option(
+            ["--neo4j-user"],
+            callback=_set("neo4j_user"),
+            expose_value=False,
+            help="Neo4j user (default: neo4j). Env: NEO4J_USERNAME.",
+            **env("NEO4J_USERNAME"),
+        ),
+        click.Option(
+            ["--neo4j-database"],
+            callback=_set("neo4j_database"),
+            expose_value=False,
+            help="Database name (default: the server's). Env: NEO4J_DATABASE.",
+            **env("NEO4J_DATABASE"),
+        ),
+    ]
+    for option in options:
+        option.is_global = True  # type: ignore[attr-defined]
+    return options
+
+
+def _attach_global_options(cmd: click.Command) -> None:
+    if not any(getattr(p, "is_global", False) for p in cmd.params):
+        cmd.params.extend(global_options(root=False))
+    if isinstance(cmd, click.Group):
+        for sub in cmd.commands.values():
+            _attach_global_options(sub)
+
+
+def _format_options(cmd: click.Command, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    own, shared = [], []
+    for param in cmd.get_params(ctx):
+        record = param.get_help_record(ctx)
+        if record is not None and not isinstance(param, click.Argument):
+            (shared if getattr(param, "is_global", False) else own).append(record)
+    if own:
+        with formatter.section("Options"):
+            formatter.write_dl(own)
+    if shared:
+        title = "Global options" if ctx.parent is None else "Global options (also before the command)"
+        with formatter.section(title):
+            formatter.write_dl(shared)
+
+
+class OfaiCommand(click.Command):
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        _format_options(self, ctx, formatter)
+
+
+class OfaiGroup(click.Group):
+    """A group whose commands accept the global options; library errors become a clear message, exit 1."""
+
+    command_class = OfaiCommand
+    group_class = type  # subgroups are OfaiGroups too
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        _attach_global_options(cmd)
+        super().add_command(cmd, name)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        _format_options(self, ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from ofai_graph.errors import OfaiError
+
+        try:
+            return super().invoke(ctx)
+        except OfaiError as exc:
+            raise CliError(str(exc)) from None
+        except KeyboardInterrupt:
+            output.say("interrupted; nothing was written by the interrupted command")
+            sys.exit(130)
+
+
+def command(name: str | None = None, **attrs: Any) -> Callable[[Callable[..., Any]], OfaiCommand]:
+    """``click.command`` for this CLI (help with a "Global options" section)."""
+    return click.command(name, cls=OfaiCommand, **attrs)  # type: ignore[return-value]
+
+
+def group(name: str | None = None, **attrs: Any) -> Callable[[Callable[..., Any]], OfaiGroup]:
+    """``click.group`` for this CLI: its commands accept the global options too."""
+    return click.group(name, cls=OfaiGroup, **attrs)  # type: ignore[return-value]

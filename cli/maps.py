@@ -1,0 +1,95 @@
+"""``ofai-graph map``: an interactive network map in one offline HTML file, or a PNG/SVG picture."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from .common import DAY_END, DAY_START, App, command, pass_app
+from .output import text
+
+
+@command(
+    "map",
+    epilog="""\b
+Examples:
+  ofai-graph map                                   the whole network, ofai-graph-map.html
+  ofai-graph map --path-to Korea --out corea.html  who connects us to Korea, drawn on top
+  ofai-graph map --focus IMCT --hops 2
+  ofai-graph map --kind foreign_government --kind multilateral --min-strength 0.1
+  ofai-graph map --axis "cooperación internacional"  relationships built on cooperation
+  ofai-graph map --redact-people --out para-compartir.html
+  ofai-graph map --format png --out red.png        a picture for slides (needs chromium)""",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "png", "svg"]),
+    default=None,
+    help="Default: from --out's suffix, else html.",
+)
+@click.option("--focus", help="Only this entity and its neighbourhood.")
+@click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True)
+@click.option("--path-to", help="Draw the strongest referral paths to this entity, country or tag.")
+@click.option("--kind", multiple=True, help="Only entities of this kind (repeatable).")
+@click.option("--country", multiple=True, help="Only entities of this country (repeatable).")
+@click.option(
+    "--axis",
+    multiple=True,
+    help="Only relationships built on interactions of this strategic axis (repeatable): cooperation, "
+    "investment, destination, allies, internal, or their Spanish names.",
+)
+@click.option("--since", type=DAY_START, help="Only ties with an interaction since this date.")
+@click.option("--until", type=DAY_END, help="Only ties with an interaction until this date.")
+@click.option("--min-strength", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+@click.option("--redact-people", is_flag=True, help="Replace people's names with role and organization.")
+@click.option("--title", help="Title shown on the map.")
+@pass_app
+def map_(
+    app: App,
+    out: Path | None,
+    fmt: str | None,
+    focus: str | None,
+    hops: int,
+    path_to: str | None,
+    kind: tuple[str, ...],
+    country: tuple[str, ...],
+    axis: tuple[str, ...],
+    since: dt.date | None,
+    until: dt.date | None,
+    min_strength: float,
+    redact_people: bool,
+    title: str | None,
+) -> None:
+    """An interactive network map in one offline HTML file (or a PNG/SVG picture)."""
+    fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "html")
+    out = out or Path(f"ofai-graph-map.{fmt}")
+    m = app.workspace().map(
+        focus=focus,
+        hops=hops,
+        path_to=path_to,
+        kinds=kind,
+        countries=country,
+        axes=axis,
+        since=since,
+        until=until,
+        min_strength=min_strength,
+        redact_people=redact_people,
+        title=title,
+        as_of=app.as_of,
+    )
+    path = m.save(out, fmt=fmt)
+    result = {
+        "path": str(path.resolve()),
+        "format": fmt,
+        "nodes": m.node_count,
+        "edges": m.edge_count,
+        "highlighted": m.highlighted,
+    }
+    app.emit(
+        result,
+        lambda r: text(f"map written to {r['path']} ({r['nodes']} entities, {r['edges']} ties)"),
+    )
