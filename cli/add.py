@@ -10,6 +10,7 @@ import click
 from ofai_graph.model import Axis, FollowUpStatus, InteractionKind, OrgKind, Role, Status
 
 from .common import DATE, App, group, pass_app
+from .lang import _N, _
 from .output import say
 
 if TYPE_CHECKING:
@@ -21,8 +22,8 @@ def _need(value: Any, prompt: str, param: str, **kwargs: Any) -> Any:
     if value not in (None, (), ""):
         return value
     if sys.stdin.isatty():
-        return click.prompt(prompt, **kwargs)
-    raise click.UsageError(f"missing option {param}")
+        return click.prompt(_(prompt), **kwargs)
+    raise click.UsageError(_("missing option {option}").format(option=param))
 
 
 def _split_pairs(values: tuple[str, ...], key: str, second: str) -> list[dict[str, str]]:
@@ -75,8 +76,12 @@ def _entity_fields(
 def _write(app: App, record: Any) -> None:
     report = app.workspace().add(record)
     app.emit({"id": record.id, "report": report}, lambda _: None)
-    verb = "added" if report.total("added") else ("updated" if report.total("updated") else "unchanged")
-    say(f"{verb}: {record.id}")
+    if report.total("added"):
+        say(_("added: {id}").format(id=record.id))
+    elif report.total("updated"):
+        say(_("updated: {id}").format(id=record.id))
+    else:
+        say(_("unchanged: {id}").format(id=record.id))
 
 
 @group(
@@ -114,8 +119,8 @@ def add_org(
     """Add or update an organization."""
     from ofai_graph.model import Organization
 
-    name = _need(name, "Name", "--name")
-    kind = _need(kind, "Kind", "--kind", type=click.Choice([k.value for k in OrgKind]))
+    name = _need(name, _N("Name"), "--name")
+    kind = _need(kind, _N("Kind"), "--kind", type=click.Choice([k.value for k in OrgKind]))
     _write(app, _build(Organization, kind=kind, **_entity_fields(id_, name, alias, country, tag, note)))
 
 
@@ -141,7 +146,7 @@ def add_person(
     """Add or update a person."""
     from ofai_graph.model import Person
 
-    name = _need(name, "Name", "--name")
+    name = _need(name, _N("Name"), "--name")
     affs = _split_pairs(affiliation, "organization", "title")
     ws = app.workspace()
     for a in affs:
@@ -186,13 +191,13 @@ def add_interaction(
     from ofai_graph.model import Interaction
     from ofai_graph.text import slugify
 
-    date = _need(date, "Date (YYYY-MM-DD, YYYY-MM or YYYY-Qn)", "--date", type=DATE)
-    kind = _need(kind, "Kind", "--kind", type=click.Choice([k.value for k in InteractionKind]))
-    title = _need(title, "Title", "--title")
+    date = _need(date, _N("Date (YYYY-MM-DD, YYYY-MM or YYYY-Qn)"), "--date", type=DATE)
+    kind = _need(kind, _N("Kind"), "--kind", type=click.Choice([k.value for k in InteractionKind]))
+    title = _need(title, _N("Title"), "--title")
     if not participant and sys.stdin.isatty():
-        participant = tuple(click.prompt("Participants (ENTITY[:ROLE], comma-separated)").split(","))
+        participant = tuple(click.prompt(_("Participants (ENTITY[:ROLE], comma-separated)")).split(","))
     if not participant:
-        raise click.UsageError("missing option --participant")
+        raise click.UsageError(_("missing option {option}").format(option="--participant"))
     parts = _split_pairs(tuple(p for p in participant if p.strip()), "entity", "role")
     _write(
         app,
@@ -242,7 +247,7 @@ def add_followup(
     from ofai_graph.model import FollowUp
     from ofai_graph.text import slugify
 
-    description = _need(description, "What is expected", "--description")
+    description = _need(description, _N("What is expected"), "--description")
     owner = owner or app.workspace().home
     _write(
         app,

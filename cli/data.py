@@ -9,14 +9,24 @@ from typing import Any
 import click
 
 from .common import App, command, pass_app
+from .lang import _N, _
 from .output import Progress, say, table
 
+SECTIONS = {
+    "countries": _N("countries"),
+    "organizations": _N("organizations"),
+    "people": _N("people"),
+    "interactions": _N("interactions"),
+    "followups": _N("follow-ups"),
+    "ties": _N("ties"),
+}
 
-def _render_report(report: Any, verb: str) -> None:
-    rows = [(name, s.added, s.updated, s.unchanged) for name, s in report.sections.items()]
-    table(None, ["section", "added", "updated", "unchanged"], rows)
-    if not report.changed and verb != "import-dry-run":
-        say(f"{verb}: nothing changed (everything was already there)")
+
+def render_report(report: Any) -> None:
+    rows = [(_(SECTIONS.get(name, name)), s.added, s.updated, s.unchanged) for name, s in report.sections.items()]
+    table(None, [_("section"), _("added"), _("updated"), _("unchanged")], rows)
+    if not report.changed:
+        say(_("nothing changed (everything was already there)"))
 
 
 @command(
@@ -39,11 +49,11 @@ def init(app: App, seed: bool) -> None:
         "schema_version": ws.store.schema_version(),
     }
     if seed:
-        with Progress("importing seed data") as progress:
+        with Progress(_("importing seed data")) as progress:
             report = ws.import_files(seed_files(), progress=progress)
         result["seed"] = report
-    app.emit(result, lambda r: _render_report(r["seed"], "seed") if "seed" in r else None)
-    say(f"store ready: {ws.store.location} (schema v{result['schema_version']})")
+    app.emit(result, lambda r: render_report(r["seed"]) if "seed" in r else None)
+    say(_("store ready: {location} (schema v{version})").format(location=ws.store.location, version=result["schema_version"]))
 
 
 @command(
@@ -56,7 +66,7 @@ Examples:
 CSV files hold interactions, one a row; columns: id, date, kind, axis, title, summary,
 participants ("imct:requester; OIM:offerer"), status, tags, source_document, source_section.""",
 )
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar=_N("FILES..."))
 @click.option("--dry-run", is_flag=True, help="Validate and resolve only; write nothing.")
 @click.option(
     "--max-size",
@@ -70,11 +80,11 @@ def import_(app: App, files: tuple[Path, ...], dry_run: bool, max_size: float) -
     """Import YAML, JSON or CSV files, all-or-nothing: one bad record and nothing is written."""
     ws = app.workspace()
     max_bytes = int(max_size * 1024 * 1024)
-    with Progress("importing") as progress:
+    with Progress(_("importing")) as progress:
         report = ws.import_files(files, max_bytes=max_bytes, progress=progress, dry_run=dry_run)
-    app.emit(report, lambda r: _render_report(r, "import"))
+    app.emit(report, render_report)
     if dry_run:
-        say("valid; nothing was written (--dry-run)")
+        say(_("valid; nothing was written (--dry-run)"))
 
 
 @command(
@@ -83,7 +93,9 @@ Examples:
   ofai-graph export --format yaml --out backup.yaml
   ofai-graph export --format json > dump.json"""
 )
-@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="yaml", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "yaml"]), default="yaml", show_default=True, help="File format."
+)
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )
@@ -97,4 +109,4 @@ def export(app: App, fmt: str, out: Path | None) -> None:
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(body, encoding="utf-8")
     tmp.replace(out)
-    say(f"wrote {out}")
+    say(_("wrote {path}").format(path=out))

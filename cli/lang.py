@@ -168,3 +168,48 @@ def localize(command: click.Command, lang: str) -> None:
 
 def languages_hint() -> str:
     return ", ".join(LANGS)
+
+
+# -- writing values the way a reader of this language expects --------------------------------------
+
+
+def label(vocabulary: str, code: object) -> str:
+    """A vocabulary code as words ("call_for_proposals" -> "convocatoria"); empty for None."""
+    from ofai_graph.labels import label as vocab_label
+
+    if code is None or code == "":
+        return ""
+    return vocab_label(vocabulary, code, current())  # type: ignore[arg-type]
+
+
+def kind_label(kind: object) -> str:
+    """An entity's kind: an organization kind, or person / country."""
+    if kind in ("person", "country", "organization"):
+        return label("EntityType", kind)
+    return label("OrgKind", kind)
+
+
+def date(value: object) -> str:
+    """A date at its own precision, in words ("primer trimestre de 2024"); "—" for none."""
+    from ofai_graph.i18n import format_date
+
+    if value is None or value == "":
+        return "—"
+    return format_date(value, current())
+
+
+def num(value: float, decimals: int = 2) -> str:
+    from ofai_graph.i18n import format_number
+
+    return format_number(value, current(), decimals=decimals)
+
+
+def yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
+
+
+class VersionMessage(str):
+    """``--version``'s message, translated when click fills it in (click fixes it at import time)."""
+
+    def __mod__(self, values: object) -> str:
+        return _(str(self)) % values

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .common import DAY_END, DAY_START, App, command, pass_app
+from .lang import _
 from .output import text
 
 
@@ -32,7 +33,7 @@ Examples:
     help="Default: from --out's suffix, else html.",
 )
 @click.option("--focus", help="Only this entity and its neighbourhood.")
-@click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True)
+@click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True, help="How far around --focus.")
 @click.option("--path-to", help="Draw the strongest referral paths to this entity, country or tag.")
 @click.option("--kind", multiple=True, help="Only entities of this kind (repeatable).")
 @click.option("--country", multiple=True, help="Only entities of this country (repeatable).")
@@ -44,7 +45,9 @@ Examples:
 )
 @click.option("--since", type=DAY_START, help="Only ties with an interaction since this date.")
 @click.option("--until", type=DAY_END, help="Only ties with an interaction until this date.")
-@click.option("--min-strength", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+@click.option(
+    "--min-strength", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Hide weaker ties."
+)
 @click.option("--redact-people", is_flag=True, help="Replace people's names with role and organization.")
 @click.option("--title", help="Title shown on the map.")
 @pass_app
@@ -91,5 +94,9 @@ def map_(
     }
     app.emit(
         result,
-        lambda r: text(f"map written to {r['path']} ({r['nodes']} entities, {r['edges']} ties)"),
+        lambda r: text(
+            _("map written to {path} ({nodes} entities, {edges} ties)").format(
+                path=r["path"], nodes=r["nodes"], edges=r["edges"]
+            )
+        ),
     )

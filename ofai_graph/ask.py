@@ -204,7 +204,7 @@ _MARKERS = {
 }
 
 EXAMPLES: dict[str, dict[str, str]] = {
-    "connect": {"en": "who can introduce us to Korea?", "es": "¿quién nos puede presentar a Corea?"},
+    "connect": {"en": "who connects us to Korea?", "es": "¿quién nos conecta con Corea?"},
     "strength": {"en": "how strong is our relationship with JICA?", "es": "¿qué tan fuerte es la relación con JICA?"},
     "show": {"en": "tell me about AMCHAM", "es": "¿qué sabemos de AMCHAM?"},
     "followups": {"en": "what is pending with IOM?", "es": "¿qué está pendiente con la OIM?"},
@@ -750,7 +750,8 @@ def _adjust(scores: dict[str, float], subject: Subject | None, rest: list[str]) 
 def suggest(scores: dict[str, float], language: str, n: int = 3) -> list[str]:
     """Example questions of the ``n`` intents closest to what was asked (all of them if none is close)."""
     ranked = sorted((a for a in ACTIONS if scores.get(a, 0) > 0), key=lambda a: -scores[a])
-    chosen = ranked[:n] or list(ACTIONS)
+    # The closest intents first, then the most asked ones, so there is always something to try.
+    chosen = list(dict.fromkeys([*ranked, "connect", "strength", "followups", "partners"]))[: max(n, len(ranked[:n]))]
     lang = language if language in ("es", "en") else "en"
     return [EXAMPLES[a][lang] for a in chosen if a in EXAMPLES]
 

@@ -135,6 +135,8 @@ class Dormant(Result):
     """Tier now: weak or cold."""
     last_interaction: dt.date | None
     """The end of the latest interaction shared with the office."""
+    last_label: str | None = None
+    """That interaction's date as the data wrote it (2024-Q1, 2024-02-12)."""
     days_silent: int | None
     """Days from that interaction to the as-of date."""
     last_title: str | None
@@ -285,6 +287,7 @@ def dormant(
                 tier_peak=cfg.tier(peak),
                 tier=cfg.tier(now),
                 last_interaction=last,
+                last_label=str(last_i.date) if last_i else None,
                 days_silent=silent,
                 last_title=last_i.title if last_i else None,
                 next_step=pending[0].description if pending else None,

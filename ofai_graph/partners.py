@@ -44,6 +44,8 @@ class Partner(Result):
     """Interactions shared with the office."""
     last: dt.date | None
     """End of the latest shared interaction's date."""
+    last_label: str | None = None
+    """That date as the data wrote it (2024-Q1, 2024-02-12)."""
 
 
 class LastContact(Result):
@@ -103,6 +105,8 @@ def scope(ws: Workspace, where: str) -> tuple[str, str, list[str]]:
 
 def partners(ws: Workspace, where: str, *, as_of: dt.date) -> list[Partner]:
     """The entities of a country, kind or tag, with their strength to the office, strongest first."""
+    from .strength import last_label
+
     _, _, ids = scope(ws, where)
     home = ws.home
     g = ws.relationship_graph(as_of)
@@ -125,6 +129,7 @@ def partners(ws: Workspace, where: str, *, as_of: dt.date) -> list[Partner]:
                 tier=cfg.tier(score),
                 interactions=edge.get("interactions", 0),
                 last=edge.get("last"),
+                last_label=last_label(edge) if edge else None,
             )
         )
     out.sort(key=lambda p: (-p.score, p.name))

@@ -304,11 +304,14 @@ class Workspace:
             # The entity's own staff are not its partners.
             staff = {n for n in g[first] if "affiliation" in g[first][n]["ties"]} if first in g else set()
             own = self.own_side() if not a or first == self.home else set()
-            skip = staff if include_own else staff | own
-            ranked = top_partners(g, first, top=top + len(skip))
-            rows = [p for p in ranked if p.b not in skip][:top]
-            for p in rows:
-                p.own_side = p.b in own
+            ranked = top_partners(g, first, top=top + len(staff | own))
+            rows = [p for p in ranked if p.b not in staff and p.b not in own][:top]
+            if include_own:
+                # Apart: the top partners, then the top of the office's own side.
+                mine = [p for p in top_partners(g, first, top=len(g[first]) if first in g else 0) if p.b in own]
+                for p in mine[:top]:
+                    p.own_side = True
+                rows += mine[:top]
             return Results(rows)
         second = self.resolve(b)
         if explain:
@@ -487,7 +490,8 @@ class Workspace:
         """
         from .ask import answer
 
-        return answer(self, question, as_of=self._as_of(as_of, warn=True), lang=lang or self.lang)
+        # No warning here: the function the question asks for warns if the date matters to it.
+        return answer(self, question, as_of=self._as_of(as_of), lang=lang or self.lang)
 
     def partners(self, where: str, *, as_of: AsOf = None) -> Results:
         """The office's partners in a country, of a kind or with a tag, strongest first (see :mod:`ofai_graph.partners`)."""
