@@ -16,6 +16,7 @@ MESSAGES = [
     # Not gettext'd by click itself: the usage line's placeholders, translated by lang.localize.
     N_("[OPTIONS]"),
     N_("COMMAND [ARGS]..."),
+    N_("[COMMAND] [ARGS]..."),
     N_('d'),
     N_('{editor}: Editing failed'),
     N_('{editor}: Editing failed: {e}'),
