@@ -43,7 +43,7 @@ def main() -> None:
     from ofai_graph.generate import generate
     from ofai_graph.importer import import_data
     from ofai_graph.paths import k_best_paths
-    from ofai_graph.store.sqlite import SQLiteStore
+    from ofai_graph.store import open_store
     from ofai_graph.strength import relationship_graph
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -52,7 +52,7 @@ def main() -> None:
     ap.add_argument("--db", type=Path)
     args = ap.parse_args()
     db = args.db or Path(tempfile.mkdtemp()) / "bench.db"
-    store = SQLiteStore(db)
+    store = open_store(db)
     if store.counts()["interactions"] == 0:
         timed("import", lambda: import_data(store, generate(args.entities, args.interactions, seed=42)))
     as_of = dt.date(2026, 1, 1)
@@ -110,7 +110,9 @@ def main() -> None:
         best = min(
             timed(
                 "cli",
-                lambda: subprocess.run(["ofai-graph", "connect", "Korea"], env=env, capture_output=True),
+                lambda: subprocess.run(
+                    [sys.executable, "-m", "ofai_graph", "connect", "Korea"], env=env, capture_output=True
+                ),
             )[1]
             for _ in range(5)
         )

@@ -3,8 +3,34 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def batched(items: Iterable[T], n: int) -> Iterator[list[T]]:
+    """``items`` in lists of ``n``, the last one possibly shorter (``itertools.batched`` is 3.12+).
+
+    Every chunked pass uses it: SQL ``IN (...)`` lists under SQLite's variable limit, Cypher
+    ``UNWIND`` batches, an import's chunks of records.
+
+    >>> list(batched("abcde", 2))
+    [['a', 'b'], ['c', 'd'], ['e']]
+    >>> list(batched([], 3))
+    []
+    """
+    if n < 1:
+        raise ValueError(f"a batch holds at least one item, not {n}")
+    if isinstance(items, (list, tuple)):  # slicing beats pulling items one at a time
+        for i in range(0, len(items), n):
+            yield list(items[i : i + n])
+        return
+    it = iter(items)
+    while chunk := list(itertools.islice(it, n)):
+        yield chunk
 
 
 @contextmanager

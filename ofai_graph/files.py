@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import InvalidData, Problem
-from .model import SECTIONS, Dataset
+from .model import SECTIONS, Dataset, tie_id
 
 MAX_BYTES = 32 * 1024 * 1024
 FORMATS = ("yaml", "json", "csv")
@@ -217,7 +217,7 @@ def to_plain(data: Dataset) -> dict[str, list[dict[str, Any]]]:
                     d.pop("name")
                 if d.get("name_en") == countries.name_en(record.id):
                     d.pop("name_en")
-            if section == "ties" and d.get("id") == f"{record.source}--{record.kind.value}--{record.target}":
+            if section == "ties" and d.get("id") == tie_id(record.source, record.kind.value, record.target):
                 d.pop("id")
             items.append(d)
         if items:

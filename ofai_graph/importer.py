@@ -14,32 +14,20 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import countries
-from .bulk import paused_gc
+from .bulk import batched, paused_gc
 from .errors import Ambiguous, InvalidData, NotFound, Problem
 from .files import MAX_BYTES, RawRecord, detect_format, parse_document, read_text
 from .model import (
+    MODELS,
     SECTIONS,
     SLUG_HINT,
     SLUG_PATTERN,
     Country,
     Dataset,
-    FollowUp,
-    Interaction,
-    Organization,
-    Person,
-    Tie,
 )
 from .resolve import Resolver
 from .store.base import Store, WriteReport
 
-MODELS: dict[str, type[BaseModel]] = {
-    "countries": Country,
-    "organizations": Organization,
-    "people": Person,
-    "interactions": Interaction,
-    "followups": FollowUp,
-    "ties": Tie,
-}
 _ADAPTERS = {section: TypeAdapter(list[model]) for section, model in MODELS.items()}  # type: ignore[valid-type]
 ENTITY_SECTIONS = ("countries", "organizations", "people")
 
@@ -176,43 +164,76 @@ class _References:
             return value
         return resolved
 
-    def prepare(self, data: Dataset, origin: Any) -> list[Problem]:
-        """Rewrite the references of one batch to ids (in place); return what could not be resolved."""
+    def resolve(self, records: Sequence[RawRecord], new: dict[str, Country]) -> list[Problem]:
+        """Rewrite the references of raw records to ids; return what could not be resolved.
+
+        References are resolved before records are validated, so that each record is validated
+        once, with the ids it is stored with (a tie's default id derives from its resolved ends;
+        two spellings of one partner become one participant). A raw record whose references
+        change is copied, never changed in place.
+        """
         problems: list[Problem] = []
-        new: dict[str, Country] = {}
+        for r in records:
+            if isinstance(r.data, dict):
+                changes = self._resolved(r, problems, new)
+                if changes:
+                    r.data = {**r.data, **changes}
+        return problems
+
+    def _resolved(self, r: RawRecord, problems: list[Problem], new: dict[str, Country]) -> dict[str, Any]:
+        """The reference fields of one raw record whose values name something else, resolved."""
+        data = r.data
+        if r.section == "interactions":
+            parts = data.get("participants")
+            if not isinstance(parts, list) or all(_entity_of(p) in self.batch_ids for p in parts):
+                return {}
+            out = []
+            for i, p in enumerate(parts):
+                entity = _entity_of(p)
+                found = self._ref(r, entity, f"participants.{i}.entity", problems, new)
+                out.append(
+                    p
+                    if found == entity
+                    else {**p, "entity": found}
+                    if isinstance(p, dict)
+                    else [found, *p[1:]]
+                )
+            return {"participants": out} if out != parts else {}
+        if r.section == "people":
+            affs = data.get("affiliations")
+            if not isinstance(affs, list):
+                return {}
+            out = []
+            for i, a in enumerate(affs):
+                org = a.get("organization") if isinstance(a, dict) else None
+                found = self._ref(r, org, f"affiliations.{i}.organization", problems, new)
+                out.append(a if found == org else {**a, "organization": found})
+            return {"affiliations": out} if out != affs else {}
+        changes = {}
+        for field in REFERENCES.get(r.section, ()):
+            found = self._ref(r, data.get(field), field, problems, new)
+            if found != data.get(field):
+                changes[field] = found
+        return changes
+
+    def _ref(
+        self, r: RawRecord, value: Any, field: str, problems: list[Problem], new: dict[str, Country]
+    ) -> Any:
+        if not isinstance(value, str) or value in self.batch_ids or not value.strip():
+            return value  # an id of this import, or something validation will explain
+        return self.ref(
+            value.strip(), lambda: {"file": r.file, "line": r.line, "record": r.where}, field, problems, new
+        )
+
+    def prepare(self, data: Dataset, origin: Any, new: dict[str, Country]) -> list[Problem]:
+        """Check what one validated batch refers to; add the countries it names that the store lacks."""
+        problems: list[Problem] = []
 
         def where(section: str, rid: str) -> dict[str, Any]:
             return origin.get((section, rid), {"record": f"{section} (id {rid!r})"})
 
-        for p in data.people:
-            for i, a in enumerate(p.affiliations):
-                a.__dict__["organization"] = self.ref(
-                    a.organization,
-                    lambda p=p: where("people", p.id),
-                    f"affiliations.{i}.organization",
-                    problems,
-                    new,
-                )
         batch = self.batch_ids
-        for it in data.interactions:
-            parts = it.participants
-            for i, part in enumerate(parts):
-                if part.entity not in batch:
-                    # Models are mutated in place: re-validating a million of them would double the cost.
-                    parts[i] = part._replace(
-                        entity=self.ref(
-                            part.entity,
-                            lambda it=it: where("interactions", it.id),
-                            f"participants.{i}.entity",
-                            problems,
-                            new,
-                        )
-                    )
-            # Two spellings of one partner collapse into one participant per role.
-            unique = {(p.entity, p.role._value_): p for p in parts}  # _value_: Enum.__hash__ is slow
-            if len(unique) != len(parts):
-                it.__dict__["participants"] = list(unique.values())
-            self.interaction_ids.add(it.id)
+        self.interaction_ids.update(it.id for it in data.interactions)
         wanted = {
             f.interaction
             for f in data.followups
@@ -220,12 +241,6 @@ class _References:
         }
         known = set(self.store.get_interactions(wanted)) if wanted else set()
         for f in data.followups:
-            for field in ("expected_from", "owner"):
-                value = getattr(f, field)
-                if value:
-                    f.__dict__[field] = self.ref(
-                        value, lambda f=f: where("followups", f.id), field, problems, new
-                    )
             if f.interaction and f.interaction not in self.interaction_ids and f.interaction not in known:
                 problems.append(
                     Problem(
@@ -234,20 +249,6 @@ class _References:
                         field="interaction",
                     )
                 )
-        for t in data.ties:
-            t.__dict__["source"] = self.ref(
-                t.source, lambda t=t: where("ties", t.id), "source", problems, new
-            )
-            t.__dict__["target"] = self.ref(
-                t.target, lambda t=t: where("ties", t.id), "target", problems, new
-            )
-            if t.source == t.target:
-                problems.append(
-                    Problem("a tie must link two different entities", **where("ties", t.id), field="target")
-                )
-            elif t.id.count("--") == 2:
-                # Ids of ties derive from their ends, which may just have been rewritten.
-                t.__dict__["id"] = f"{t.source}--{t.kind.value}--{t.target}"
         for e in [*data.organizations, *data.people]:
             for code in e.countries:
                 if code not in batch and code not in new and code not in self.countries_added:
@@ -258,6 +259,16 @@ class _References:
             data.countries.extend(m for c, m in todo.items() if c not in present)
             self.countries_added |= set(todo)
         return problems
+
+
+# Fields holding a reference to an entity, besides participants and affiliations.
+REFERENCES = {"followups": ("expected_from", "owner"), "ties": ("source", "target")}
+
+
+def _entity_of(participant: Any) -> Any:
+    if isinstance(participant, dict):
+        return participant.get("entity")
+    return participant[0] if isinstance(participant, (list, tuple)) and participant else None
 
 
 CHUNK = 20_000
@@ -307,8 +318,14 @@ def _import(
         by_section[r.section].append(r)
     say("validating entities")
     entity_records = [r for s in ENTITY_SECTIONS for r in by_section[s]]
-    entities, found = validate_records(entity_records)
+    # Countries and organizations first: people's affiliations name them.
+    entities, found = validate_records(by_section["countries"] + by_section["organizations"])
     problems += found
+    new: dict[str, Country] = {}
+    problems += _References(store, entities.entities()).resolve(by_section["people"], new)
+    people, found = validate_records(by_section["people"])
+    problems += found
+    entities.people.extend(people.people)
     seen: dict[str, set[str]] = {}
     entities = _dedupe(entities, _origin(entity_records), seen, problems, store)
     refs = _References(store, entities.entities())
@@ -321,17 +338,18 @@ def _import(
     report = WriteReport()
     try:
         with store.transaction() as tx:
-            problems += refs.prepare(entities, _origin(entity_records))
+            problems += refs.prepare(entities, _origin(entity_records), new)
             if not problems:
                 tx.write(entities)
             for section in ("interactions", "followups", "ties"):
                 recs = by_section[section]
-                for i in range(0, len(recs), CHUNK):
-                    chunk = recs[i : i + CHUNK]
+                for chunk in batched(recs, CHUNK):
                     origin = _origin(chunk)
+                    new = {}
+                    problems += refs.resolve(chunk, new)
                     data, found = validate_records(chunk)
                     problems += found
-                    problems += refs.prepare(data, origin)
+                    problems += refs.prepare(data, origin, new)
                     data = _dedupe(data, origin, seen, problems, store)
                     if not problems:
                         tx.write(data)

@@ -10,6 +10,7 @@ person can act on.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from enum import Enum
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -19,6 +20,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -46,6 +49,7 @@ __all__ = [
     "Status",
     "Tie",
     "TieKind",
+    "tie_id",
 ]
 
 
@@ -300,15 +304,25 @@ def _clean_list(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
+def _unique(values: list[Any]) -> list[Any]:
+    return values if len(set(values)) == len(values) else list(dict.fromkeys(values))
+
+
 # A pattern constraint runs in pydantic-core (Rust); errors are reworded by the importer.
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 CountryCode = Annotated[str, BeforeValidator(_country_code)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+# A reference to an entity as the data wrote it (an id, a name, an alias): text until the importer
+# resolves it to an id (see ofai_graph.importer), which happens before the record is validated.
+Ref = NonEmpty
 TextList = Annotated[list[str], AfterValidator(_clean_list)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=True)
+    # Schemas are built on first use: a command that never validates a follow-up never pays for it.
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, validate_assignment=True, defer_build=True
+    )
 
 
 class SourceRef(_Model):
@@ -322,15 +336,9 @@ class _EntityBase(_Model):
     id: Slug
     name: NonEmpty
     aliases: TextList = Field(default_factory=list)
-    countries: list[CountryCode] = Field(default_factory=list)
+    countries: Annotated[list[CountryCode], AfterValidator(_unique)] = Field(default_factory=list)
     tags: TextList = Field(default_factory=list)
     note: str | None = None
-
-    @model_validator(mode="after")
-    def _unique_countries(self) -> _EntityBase:
-        if len(set(self.countries)) != len(self.countries):
-            self.__dict__["countries"] = list(dict.fromkeys(self.countries))
-        return self
 
 
 class Organization(_EntityBase):
@@ -341,7 +349,7 @@ class Organization(_EntityBase):
 
 
 class Affiliation(_Model):
-    organization: Slug
+    organization: Ref
     title: str | None = None
     since: PartialDate | None = None
     until: PartialDate | None = None
@@ -367,13 +375,18 @@ class Country(_Model):
     tags: TextList = Field(default_factory=list)
     note: str | None = None
 
-    @model_validator(mode="after")
-    def _default_names(self) -> Country:
-        if not self.name:
-            self.__dict__["name"] = countries.name_es(self.id)
-        if not self.name_en:
-            self.__dict__["name_en"] = countries.name_en(self.id)
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _default_names(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not (data.get("name") and data.get("name_en")):
+            code = countries.lookup(data["id"]) if isinstance(data.get("id"), str) else None
+            if code is not None:  # else the id's own validation says what is wrong
+                data = {
+                    **data,
+                    "name": data.get("name") or countries.name_es(code),
+                    "name_en": data.get("name_en") or countries.name_en(code),
+                }
+        return data
 
     @property
     def countries(self) -> list[str]:
@@ -398,14 +411,20 @@ class Participant(NamedTuple):
     exports write it as a mapping for people (see :func:`ofai_graph.files.to_plain`).
     """
 
-    entity: NonEmpty
+    entity: Ref
     role: Role = Role.participant
+
+
+def _unique_participants(parts: list[Participant]) -> list[Participant]:
+    if len({p.entity for p in parts}) == len(parts):  # the usual case, without hashing enums
+        return parts
+    return list({(p.entity, p.role._value_): p for p in parts}.values())
 
 
 class Interaction(_Model):
     """Something that happened between the office and its partners, with who did what.
 
-    The same entity listed twice with the same role is collapsed into one participant on import.
+    The same entity listed twice with the same role is one participant.
     """
 
     id: Slug
@@ -414,7 +433,7 @@ class Interaction(_Model):
     axis: Axis | None = None
     title: NonEmpty
     summary: str = ""
-    participants: list[Participant] = Field(min_length=1)
+    participants: Annotated[list[Participant], AfterValidator(_unique_participants)] = Field(min_length=1)
     status: Status = Status.done
     source: SourceRef | None = None
     tags: TextList = Field(default_factory=list)
@@ -430,8 +449,8 @@ class FollowUp(_Model):
     id: Slug
     description: NonEmpty
     interaction: str | None = None
-    expected_from: str | None = None
-    owner: str | None = None
+    expected_from: Ref | None = None
+    owner: Ref | None = None
     due: PartialDate | None = None
     status: FollowUpStatus = FollowUpStatus.open
     closed_on: dt.date | None = None
@@ -442,21 +461,51 @@ class FollowUp(_Model):
         return self.status is FollowUpStatus.open and self.due is not None and self.due.end < as_of
 
 
+def tie_id(source: str, kind: str, target: str) -> str:
+    """The id of a tie given none: its ends and kind. The one place this rule is written.
+
+    >>> tie_id("bucaramanga", "member_of", "cideu")
+    'bucaramanga--member_of--cideu'
+    """
+    return f"{source}--{kind}--{target}"
+
+
 class Tie(_Model):
-    """An explicit, dated relationship from ``source`` to ``target``."""
+    """An explicit, dated relationship from ``source`` to ``target``.
+
+    Without an ``id``, its id is :func:`tie_id` of its ends and kind, as they are given: the
+    importer resolves names to ids before it validates a tie.
+    """
 
     id: str = ""
-    source: NonEmpty
-    target: NonEmpty
+    source: Ref
+    target: Ref
     kind: TieKind
     since: PartialDate | None = None
     until: PartialDate | None = None
     note: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("id"):
+            try:
+                kind = TieKind(data["kind"]).value
+                source, target = data["source"].strip(), data["target"].strip()
+            except (KeyError, ValueError, AttributeError, TypeError):
+                return data  # the fields' own validation says what is wrong
+            data = {**data, "id": tie_id(source, kind, target)}
+        return data
+
+    @field_validator("target")
+    @classmethod
+    def _two_ends(cls, target: str, info: ValidationInfo) -> str:
+        if target == info.data.get("source"):
+            raise ValueError("a tie must link two different entities")
+        return target
+
     @model_validator(mode="after")
-    def _default_id_and_order(self) -> Tie:
-        if not self.id:
-            self.__dict__["id"] = f"{self.source}--{self.kind.value}--{self.target}"
+    def _in_order(self) -> Tie:
         if self.since and self.until and self.until < self.since:
             raise ValueError(f"until ({self.until}) is before since ({self.since})")
         return self
@@ -477,6 +526,25 @@ class Dataset(_Model):
     followups: list[FollowUp] = Field(default_factory=list)
     ties: list[Tie] = Field(default_factory=list)
 
+    @classmethod
+    def of(cls, records: Iterable[Record]) -> Dataset:
+        """The records, each in its section.
+
+        >>> Dataset.of([Organization(id="oim", name="OIM", kind="multilateral")]).counts()["organizations"]
+        1
+        """
+        data = cls()
+        for r in records:
+            data.add(r)
+        return data
+
+    def add(self, record: Record) -> None:
+        try:
+            section = SECTION_OF[type(record)]
+        except KeyError:
+            raise TypeError(f"not a record of a dataset: {type(record).__name__}") from None
+        getattr(self, section).append(record)
+
     def entities(self) -> list[Organization | Person | Country]:
         return [*self.countries, *self.organizations, *self.people]
 
@@ -484,5 +552,18 @@ class Dataset(_Model):
         return {name: len(getattr(self, name)) for name in SECTIONS}
 
 
-SECTIONS = ("countries", "organizations", "people", "interactions", "followups", "ties")
 EntityModel = Organization | Person | Country
+Record = Organization | Person | Country | Interaction | FollowUp | Tie
+
+# Record types and the sections of a dataset (and of an import file) that hold them, in dependency
+# order: the one place that dispatches on a record's type.
+MODELS: dict[str, type[Record]] = {
+    "countries": Country,
+    "organizations": Organization,
+    "people": Person,
+    "interactions": Interaction,
+    "followups": FollowUp,
+    "ties": Tie,
+}
+SECTIONS = tuple(MODELS)
+SECTION_OF: dict[type, str] = {model: section for section, model in MODELS.items()}

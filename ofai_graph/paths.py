@@ -23,6 +23,7 @@ from pydantic import Field
 from .results import Result
 from .store.base import Store
 from .strength import StrengthConfig, last_label
+from .targets import Target, country_members, tag_target, target_for  # noqa: F401  (their home was here)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -68,17 +69,6 @@ class Path(Result):
         return min(self.hops, key=lambda h: h.score)
 
 
-class Target(Result):
-    query: str
-    """The text asked for."""
-    kind: str  # "entity", "country" or "tag"
-    """entity, country or tag."""
-    label: str
-    """Its name."""
-    ids: list[str]
-    """The entities that count as reaching it."""
-
-
 class Connection(Result):
     source: str
     """Where the paths start (id)."""
@@ -94,48 +84,6 @@ class Connection(Result):
     """When unreachable: the nearest reachable entities of the same country or kind."""
     note: str | None = None
     """Why there is no path, when there is none."""
-
-
-def country_members(store: Store, code: str) -> list[str]:
-    """Entities based in, tied to, or funded by an entity of the country ``code``."""
-    members = {s.id for s in store.entity_summaries() if code in s.countries and s.id != code}
-    for t in store.ties(code):
-        if t.kind.value in ("represents", "based_in", "member_of", "part_of"):
-            members.add(t.source if t.target == code else t.target)
-    for t in store.ties():
-        if t.kind.value == "funds" and (t.source in members or t.source == code):
-            members.add(t.target)
-        if t.kind.value == "represents" and t.target in members:
-            members.add(t.source)
-    members.discard(code)
-    return sorted(members)
-
-
-def target_for(store: Store, entity_id: str, query: str | None = None) -> Target:
-    ent = store.get_entities([entity_id])[entity_id]
-    if ent.type == "country":
-        return Target(
-            query=query or entity_id, kind="country", label=ent.name, ids=country_members(store, entity_id)
-        )
-    return Target(query=query or entity_id, kind="entity", label=ent.name, ids=[entity_id])
-
-
-def tag_target(store: Store, tag: str, lang: str = "en") -> Target | None:
-    """Every entity carrying ``tag`` (accent- and case-insensitive), or None when none does.
-
-    Tags are free text inside each record, so this reads every entity: it is the fallback when the
-    text names no entity or country.
-    """
-    from .text import fold_key
-
-    key = fold_key(tag)
-    ids = [s.id for s in store.entity_summaries()]
-    found = sorted(e.id for e in store.get_entities(ids).values() if any(fold_key(t) == key for t in e.tags))
-    if not found:
-        return None
-    from .i18n import gettext_for
-
-    return Target(query=tag, kind="tag", label=gettext_for(lang)("tag '{tag}'").format(tag=tag), ids=found)
 
 
 def neighbourhood(

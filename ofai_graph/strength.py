@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .bulk import paused_gc
 from .dates import PartialDate
+from .model import EntityModel, Interaction, Tie, tie_id
 from .results import Result
 from .store.base import Participation, Store
 
@@ -111,24 +112,9 @@ class StrengthConfig(BaseModel):
     @classmethod
     def load(cls, path: str | Path | None) -> StrengthConfig:
         """Defaults, overridden by the ``strength:`` section of a YAML file if it exists."""
-        if path is None or not Path(path).exists():
-            return cls()
-        import yaml
+        from .config import load_strength
 
-        from .errors import OfaiError
-
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        section = doc.get("strength", {}) if isinstance(doc, dict) else {}
-        try:
-            base = cls().model_dump()
-            for key, value in section.items():
-                if isinstance(base.get(key), dict) and isinstance(value, dict):
-                    base[key].update(value)
-                else:
-                    base[key] = value
-            return cls.model_validate(base)
-        except Exception as exc:
-            raise OfaiError(f"{path}: invalid strength settings: {exc}") from None
+        return load_strength(path)
 
     def tier(self, score: float) -> str:
         for name in ("strong", "medium", "weak"):
@@ -136,8 +122,13 @@ class StrengthConfig(BaseModel):
                 return name
         return "cold"
 
-    def decay(self, age_days: float) -> float:
-        return 2.0 ** (-max(0.0, age_days) / self.half_life_days)
+    def decay(self, age_days: Any) -> Any:
+        """``2^(-age / half-life)``, a future date counting as today: a float for a number of days,
+        an array for an array (one formula for the scorer and for :func:`explain`)."""
+        import numpy as np
+
+        decay = np.exp2(-np.maximum(0.0, age_days) / self.half_life_days)
+        return decay if isinstance(age_days, np.ndarray) else float(decay)
 
     def score(self, points: float) -> float:
         return 1.0 - math.exp(-max(0.0, points) / self.scale)
@@ -145,6 +136,8 @@ class StrengthConfig(BaseModel):
 
 class Contribution(Result):
     """One piece of evidence behind a pair's score."""
+
+    model_config = ConfigDict(defer_build=True)  # built on first use, not at every command's start
 
     source: str  # "interaction" or "tie"
     """Kind of evidence: interaction, tie or reciprocity."""
@@ -161,6 +154,8 @@ class Contribution(Result):
 
 
 class PairStrength(Result):
+    model_config = ConfigDict(defer_build=True)
+
     a: str
     """The first entity's id (the home office for a ranking)."""
     b: str
@@ -191,6 +186,39 @@ def _midpoint(start: dt.date, end: dt.date) -> dt.date:
     return start + (end - start) / 2
 
 
+# -- The weights. One rule each, shared by the vectorized scorer and by explain(): every function takes
+# -- floats or numpy arrays, so the scorer applies to a million interactions what explain() applies to one.
+
+
+def interaction_weight(cfg: StrengthConfig, kind: str, status: str) -> float:
+    """What one interaction is worth before size, roles and age: kind weight × outcome weight."""
+    return cfg.kind.get(kind, 0.5) * cfg.outcome.get(status, 1.0)
+
+
+def role_weight(cfg: StrengthConfig, role: str) -> float:
+    return cfg.role.get(role, 0.5)
+
+
+def age_days(start: Any, end: Any, today: Any) -> Any:
+    """Days from the middle of a date interval to ``today``, all as day ordinals (ints or arrays).
+
+    The middle of an odd interval is a half day: floored, as ``dt.date`` arithmetic does.
+    """
+    return today - (start + end) // 2
+
+
+def interaction_share(weight: Any, decay: Any, n: Any) -> Any:
+    """The points each pair of an interaction's ``n`` parties gets from it, before their roles."""
+    return weight * decay / (n - 1)
+
+
+def pair_points(share: Any, role_a: Any, role_b: Any) -> Any:
+    """A pair's points from one interaction: its share × the geometric mean of the two role weights."""
+    import numpy as np
+
+    return share * np.sqrt(role_a * role_b)
+
+
 def interaction_points(
     cfg: StrengthConfig,
     kind: str,
@@ -202,21 +230,78 @@ def interaction_points(
     end: dt.date,
     as_of: dt.date,
 ) -> float:
-    """The points one interaction gives a pair (step 1 of the module docstring)."""
-    age = (as_of - _midpoint(start, end)).days
-    role = math.sqrt(cfg.role.get(role_a, 0.5) * cfg.role.get(role_b, 0.5))
-    return cfg.kind.get(kind, 0.5) * role * cfg.outcome.get(status, 1.0) / max(1, n - 1) * cfg.decay(age)
+    """The points one interaction gives a pair (step 1 of the module docstring).
+
+    >>> cfg = StrengthConfig()
+    >>> day = dt.date(2024, 3, 1)
+    >>> interaction_points(cfg, "visit", "done", "host", "offerer", 2, day, day, day)
+    1.2
+    """
+    age = age_days(start.toordinal(), end.toordinal(), as_of.toordinal())
+    share = interaction_share(interaction_weight(cfg, kind, status), cfg.decay(age), n)
+    return float(pair_points(share, role_weight(cfg, role_a), role_weight(cfg, role_b)))
 
 
 def tie_points(
     cfg: StrengthConfig, kind: str, since: dt.date | None, until: dt.date | None, as_of: dt.date
 ) -> float:
+    """The points an explicit tie or an affiliation gives its two ends: its kind's weight while
+    active, decaying from its end once it ended, nothing before it starts.
+
+    >>> cfg = StrengthConfig(half_life_days=180)
+    >>> tie_points(cfg, "member_of", None, dt.date(2024, 1, 1), dt.date(2024, 6, 29))
+    0.4
+    """
     if since is not None and since > as_of:
         return 0.0
     weight = cfg.tie.get(kind, 0.5)
     if until is not None and until < as_of:
         return weight * cfg.decay((as_of - until).days)
     return weight
+
+
+class Bond(NamedTuple):
+    """An explicit tie or an affiliation, as the score sees both: two ends, a kind, an interval."""
+
+    id: str
+    source: str
+    target: str
+    kind: str  # a TieKind value, or "affiliation"
+    since: dt.date | None  # first day it may be active
+    until: dt.date | None  # last day it was active
+    note: str  # the tie's note, the affiliation's title
+
+
+def bonds(ties: Iterable[Tie], people: Iterable[EntityModel]) -> Iterator[Bond]:
+    """The ties, then the affiliations of ``people`` (entities of other types have none)."""
+    for t in ties:
+        yield Bond(
+            t.id,
+            t.source,
+            t.target,
+            t.kind.value,
+            t.since.start if t.since else None,
+            t.until.end if t.until else None,
+            t.note or "",
+        )
+    for person in people:
+        for a in getattr(person, "affiliations", ()):
+            yield Bond(
+                tie_id(person.id, "affiliation", a.organization),
+                person.id,
+                a.organization,
+                "affiliation",
+                a.since.start if a.since else None,
+                a.until.end if a.until else None,
+                a.title or "",
+            )
+
+
+def bond_points(cfg: StrengthConfig, bond: Bond, as_of: dt.date) -> float:
+    return tie_points(cfg, bond.kind, bond.since, bond.until, as_of)
+
+
+# -- The vectorized scorer: step 1 for every pair at once ---------------------------------------------
 
 
 class _Pairs(NamedTuple):
@@ -229,16 +314,24 @@ class _Pairs(NamedTuple):
     bits: Any  # 1: a ever initiated, 2: b ever initiated
 
 
-def _pair_evidence(participations: Iterable[Participation], cfg: StrengthConfig, as_of: dt.date) -> _Pairs:
-    """Step 1 of the module docstring for every pair at once, with numpy.
+class _Columns(NamedTuple):
+    """Participations as integer codes: one entry per interaction, one per participant."""
 
-    One pass in Python turns the participations into integer columns; everything after that runs
-    on arrays: an entity with two roles in one interaction keeps its stronger one, interactions are
-    grouped by size so that the pairs of all interactions of size m come from one (count, m) matrix,
-    and the contributions are summed per pair with bincount.
-    """
-    import numpy as np
+    entities: dict[str, int]
+    roles: dict[str, int]
+    kind_status: dict[tuple[str, str], int]
+    ids: list[str]  # interaction ids in the order they were numbered
+    start: list[int]  # day ordinals, per interaction
+    end: list[int]
+    ks: list[int]  # (kind, status) code, per interaction
+    inter: list[int]  # interaction number, per participant
+    ent: list[int]
+    role: list[int]
+    in_order: bool  # interactions came in id order
 
+
+def _encode(participations: Iterable[Participation]) -> _Columns:
+    """The one pass in Python: rows of text and dates become integer columns."""
     ent: dict[str, int] = {}
     role_code: dict[str, int] = {}
     kind_status: dict[tuple[str, str], int] = {}
@@ -280,71 +373,105 @@ def _pair_evidence(participations: Iterable[Participation], cfg: StrengthConfig,
         if rc is None:
             rc = role_code[r] = len(role_code)
         p_role.append(rc)
-    names = sorted(ent)
+    return _Columns(
+        ent, role_code, kind_status, list(inter), i_start, i_end, i_ks, p_inter, p_ent, p_role, in_order
+    )
+
+
+def _in_id_order(c: _Columns) -> _Columns:
+    """Interactions renumbered in id order, whatever order the store sent them in: the sums of the
+    scorer then add up in the same order, and scores are bit-identical on every backend."""
+    import numpy as np
+
+    if c.in_order:
+        return c
+    perm = sorted(range(len(c.ids)), key=c.ids.__getitem__)
+    new_index = np.empty(len(perm), dtype=np.int64)
+    new_index[perm] = np.arange(len(perm))
+    return c._replace(
+        ids=[c.ids[k] for k in perm],
+        start=[c.start[k] for k in perm],
+        end=[c.end[k] for k in perm],
+        ks=[c.ks[k] for k in perm],
+        inter=new_index[np.array(c.inter, dtype=np.int64)].tolist(),
+        in_order=True,
+    )
+
+
+class _Rows(NamedTuple):
+    """One row per (interaction, entity), sorted by interaction then entity rank."""
+
+    inter: Any
+    ent: Any  # the entity's rank among the sorted names
+    weight: Any  # the role weight
+    initiated: Any  # 1 when the role initiates
+
+
+def _participant_rows(c: _Columns, cfg: StrengthConfig, rank: Any) -> _Rows:
+    """An entity with two roles in one interaction keeps its stronger one."""
+    import numpy as np
+
+    roles = list(c.roles)
+    role_w = np.array([role_weight(cfg, r) for r in roles])
+    role_init = np.array([r in INITIATING_ROLES for r in roles], dtype=np.int64)
+    pi = np.array(c.inter, dtype=np.int64)
+    pe = rank[np.array(c.ent, dtype=np.int64)]
+    pr = np.array(c.role, dtype=np.int64)
+    pw = role_w[pr]
+    order = np.lexsort((-pw, pe, pi))  # strongest role first within (interaction, entity)
+    pi, pe, pr, pw = pi[order], pe[order], pr[order], pw[order]
+    keep = np.ones(len(pi), dtype=bool)
+    keep[1:] = (pi[1:] != pi[:-1]) | (pe[1:] != pe[:-1])
+    return _Rows(pi[keep], pe[keep], pw[keep], role_init[pr[keep]])
+
+
+def _pair_evidence(participations: Iterable[Participation], cfg: StrengthConfig, as_of: dt.date) -> _Pairs:
+    """Step 1 of the module docstring for every pair at once, with numpy.
+
+    Interactions are grouped by size so that the pairs of all interactions of size m come from one
+    (count, m) matrix; the contributions are summed per pair with bincount.
+    """
+    import numpy as np
+
+    c = _in_id_order(_encode(participations))
+    names = sorted(c.entities)
     empty = np.zeros(0, dtype=np.int64)
     if not names:
         return _Pairs(names, empty, empty, np.zeros(0), empty, empty, empty)
     rank = np.empty(len(names), dtype=np.int64)
-    rank[[ent[n] for n in names]] = np.arange(len(names))
-    roles = list(role_code)
-    role_w = np.array([cfg.role.get(r, 0.5) for r in roles])
-    role_init = np.array([r in INITIATING_ROLES for r in roles], dtype=np.int64)
-    ks_w = np.array([cfg.kind.get(k, 0.5) * cfg.outcome.get(s, 1.0) for k, s in kind_status])
+    rank[[c.entities[n] for n in names]] = np.arange(len(names))
+    rows = _participant_rows(c, cfg, rank)
 
-    if not in_order:
-        # Number interactions in id order, whatever order the store sent them in: the sums below
-        # then add up in the same order, and scores are bit-identical on every backend.
-        first_seen = list(inter)
-        perm = sorted(range(len(first_seen)), key=first_seen.__getitem__)
-        new_index = np.empty(len(perm), dtype=np.int64)
-        new_index[perm] = np.arange(len(perm))
-        p_inter = new_index[np.array(p_inter, dtype=np.int64)].tolist()
-        i_start = [i_start[k] for k in perm]
-        i_end = [i_end[k] for k in perm]
-        i_ks = [i_ks[k] for k in perm]
-    pi = np.array(p_inter, dtype=np.int64)
-    pe = rank[np.array(p_ent, dtype=np.int64)]
-    pr = np.array(p_role, dtype=np.int64)
-    pw = role_w[pr]
-    # Sort by interaction, then entity, strongest role first; keep one row per (interaction, entity).
-    order = np.lexsort((-pw, pe, pi))
-    pi, pe, pr, pw = pi[order], pe[order], pr[order], pw[order]
-    keep = np.ones(len(pi), dtype=bool)
-    keep[1:] = (pi[1:] != pi[:-1]) | (pe[1:] != pe[:-1])
-    pi, pe, pr, pw = pi[keep], pe[keep], pr[keep], pw[keep]
-    pinit = role_init[pr]
-
-    start = np.array(i_start, dtype=np.int64)
-    end = np.array(i_end, dtype=np.int64)
-    n = np.bincount(pi, minlength=len(start))
+    start = np.array(c.start, dtype=np.int64)
+    end = np.array(c.end, dtype=np.int64)
+    weight = np.array([interaction_weight(cfg, k, s) for k, s in c.kind_status])[
+        np.array(c.ks, dtype=np.int64)
+    ]
+    decay = cfg.decay(age_days(start, end, as_of.toordinal()))
+    n = np.bincount(rows.inter, minlength=len(start))
     offset = np.concatenate(([0], np.cumsum(n)[:-1]))
-    today = as_of.toordinal()
-    # Midpoints fall on half days; the Python reference floors them, as dt.date arithmetic does.
-    age = np.maximum(0.0, today - np.floor((start + end) / 2.0))
-    base = ks_w[np.array(i_ks, dtype=np.int64)] * np.exp2(-age / cfg.half_life_days)
-    valid = (start <= today) & (n >= 2)
-
-    parts_a, parts_b, parts_pts, parts_last, parts_bits = [], [], [], [], []
+    valid = (start <= as_of.toordinal()) & (n >= 2)
     # Latest end wins; between equal ends, the most precise date (shortest interval).
     last_code = (end << 16) | (0xFFFF - (end - start))
-    for m in np.unique(n[valid]).tolist():
+
+    parts_a, parts_b, parts_pts, parts_last, parts_bits = [], [], [], [], []
+    # The sizes present, ascending (np.unique would import numpy.ma: 30 ms of a cold start).
+    for m in np.flatnonzero(np.bincount(n[valid])).tolist():
         sel = np.nonzero(valid & (n == m))[0]
         cols = offset[sel][:, None] + np.arange(m)
-        E, W, INIT = pe[cols], pw[cols], pinit[cols]
-        b_base = base[sel] / (m - 1)
+        E, W, INIT = rows.ent[cols], rows.weight[cols], rows.initiated[cols]
+        share = interaction_share(weight[sel], decay[sel], m)
         lc = last_code[sel]
         for i in range(m):
             for j in range(i + 1, m):
                 parts_a.append(E[:, i])
                 parts_b.append(E[:, j])
-                parts_pts.append(b_base * np.sqrt(W[:, i] * W[:, j]))
+                parts_pts.append(pair_points(share, W[:, i], W[:, j]))
                 parts_last.append(lc)
                 parts_bits.append(INIT[:, i] | (INIT[:, j] << 1))
     if not parts_a:
         return _Pairs(names, empty, empty, np.zeros(0), empty, empty, empty)
-    a = np.concatenate(parts_a)
-    b = np.concatenate(parts_b)
-    key = a * len(names) + b
+    key = np.concatenate(parts_a) * len(names) + np.concatenate(parts_b)
     unique, inverse = np.unique(key, return_inverse=True)
     points = np.bincount(inverse, weights=np.concatenate(parts_pts), minlength=len(unique))
     count = np.bincount(inverse, minlength=len(unique))
@@ -364,6 +491,115 @@ class _DayOrdinals:
         if o is None:
             o = self._cache[day] = day.toordinal()
         return o
+
+
+# -- The relationship graph ----------------------------------------------------------------------------
+
+
+class _BondEvidence(NamedTuple):
+    points: dict[tuple[str, str], float]  # per pair (sorted ends)
+    kinds: dict[tuple[str, str], list[str]]
+
+
+def _bond_evidence(all_bonds: Iterable[Bond], cfg: StrengthConfig, as_of: dt.date) -> _BondEvidence:
+    """Steps 2 of the module docstring: the points of ties and affiliations, per pair."""
+    points: dict[tuple[str, str], float] = defaultdict(float)
+    kinds: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for bond in all_bonds:
+        pts = bond_points(cfg, bond, as_of)
+        if pts > 0:
+            key = (bond.source, bond.target) if bond.source < bond.target else (bond.target, bond.source)
+            points[key] += pts
+            kinds[key].append(bond.kind)
+    return _BondEvidence(points, kinds)
+
+
+def _bonds_in_scope(store: Store, people: Collection[str], around: Collection[str] | None) -> Iterator[Bond]:
+    ties = store.ties_around(around) if around is not None else store.ties()
+    if around is not None:
+        people = store.affiliated_people(around)
+    return bonds(ties, store.get_entities(people).values())
+
+
+def _scored_edges(pairs: _Pairs, ties: _BondEvidence, cfg: StrengthConfig) -> Iterator[tuple[str, str, dict]]:
+    """Steps 3 and 4 of the module docstring on arrays; Python only builds the edge dicts."""
+    import numpy as np
+
+    names = pairs.names
+    reciprocal = pairs.bits == 3
+    total = pairs.points * np.where(reciprocal, 1.0, cfg.one_sided)
+    code = {name: i for i, name in enumerate(names)} if ties.points else {}
+    keys = pairs.a * len(names) + pairs.b
+    tie_only: list[tuple[tuple[str, str], float]] = []
+    for (a, b), pts in ties.points.items():
+        ia, ib = code.get(a), code.get(b)
+        pos = -1
+        if ia is not None and ib is not None:
+            k = ia * len(names) + ib
+            pos = int(np.searchsorted(keys, k))
+            if pos >= len(keys) or keys[pos] != k:
+                pos = -1
+        if pos >= 0:
+            total[pos] += pts
+        else:
+            tie_only.append(((a, b), pts))
+    score = -np.expm1(-total / cfg.scale)
+    with np.errstate(divide="ignore"):
+        cost = -np.log(score)
+    # A few thousand distinct (end, start) intervals among a million pairs: convert each once.
+    codes, code_index = np.unique(pairs.last, return_inverse=True)
+    intervals = [
+        (dt.date.fromordinal(c >> 16), dt.date.fromordinal((c >> 16) - (0xFFFF - (c & 0xFFFF))))
+        for c in codes.tolist()
+    ]
+    no_ties: list[str] = []
+    tie_kinds = ties.kinds
+    for a, b, sc, pts, n, ix, rec, c in zip(
+        pairs.a.tolist(),
+        pairs.b.tolist(),
+        score.tolist(),
+        total.tolist(),
+        pairs.count.tolist(),
+        code_index.tolist(),
+        reciprocal.tolist(),
+        cost.tolist(),
+        strict=True,
+    ):
+        if sc <= 0.0:
+            continue
+        na, nb = names[a], names[b]
+        yield (
+            na,
+            nb,
+            {
+                "score": sc,
+                "points": pts,
+                "interactions": n,
+                "last": intervals[ix][0],
+                "last_start": intervals[ix][1],
+                "reciprocal": rec,
+                "ties": tie_kinds.get((na, nb), no_ties) if tie_kinds else no_ties,
+                "cost": c,
+            },
+        )
+    for (na, nb), pts in tie_only:
+        sc = -math.expm1(-pts / cfg.scale)
+        if sc <= 0.0:
+            continue
+        yield (
+            na,
+            nb,
+            {
+                "score": sc,
+                "points": pts,
+                "interactions": 0,
+                "last": None,
+                "last_start": None,
+                "reciprocal": False,
+                "ties": tie_kinds[(na, nb)],
+                "cost": -math.log(sc),
+            },
+        )
 
 
 @paused_gc()
@@ -405,120 +641,15 @@ def relationship_graph(
     cfg = config or StrengthConfig()
     as_of = as_of or dt.date.today()
     pairs = _pair_evidence(store.participations(around, axes), cfg, as_of)
-    tie_kinds: dict[tuple[str, str], list[str]] = defaultdict(list)
-    tie_pts: dict[tuple[str, str], float] = defaultdict(float)
-    for t in store.ties_around(around) if around is not None else store.ties():
-        key = tuple(sorted((t.source, t.target)))
-        pts = tie_points(
-            cfg, t.kind.value, t.since.start if t.since else None, t.until.end if t.until else None, as_of
-        )
-        if pts > 0:
-            tie_pts[key] += pts
-            tie_kinds[key].append(t.kind.value)
-    summaries = {s.id: s for s in store.entity_summaries()}
-    people = (
-        store.affiliated_people(around)
-        if around is not None
-        else [i for i, s in summaries.items() if s.type == "person"]
-    )
-    for person in store.get_entities(people).values():
-        for a in getattr(person, "affiliations", []):
-            if a.until is not None and a.until.end < as_of:
-                pts = cfg.tie["affiliation"] * cfg.decay((as_of - a.until.end).days)
-            elif a.since is not None and a.since.start > as_of:
-                continue
-            else:
-                pts = cfg.tie["affiliation"]
-            key = tuple(sorted((person.id, a.organization)))
-            tie_pts[key] += pts
-            tie_kinds[key].append("affiliation")
-
+    summaries = list(store.entity_summaries())
+    people = [s.id for s in summaries if s.type == "person"]
+    ties = _bond_evidence(_bonds_in_scope(store, people, around), cfg, as_of)
     g = nx.Graph()
     g.add_nodes_from(
-        (s.id, {"name": s.name, "type": s.type, "kind": s.kind, "countries": s.countries})
-        for s in summaries.values()
+        (s.id, {"name": s.name, "type": s.type, "kind": s.kind, "countries": s.countries}) for s in summaries
     )
-    import numpy as np
-
-    # Reciprocity, ties and the score itself, on arrays; Python only builds the edge dicts.
-    names = pairs.names
-    reciprocal = pairs.bits == 3
-    total = pairs.points * np.where(reciprocal, 1.0, cfg.one_sided)
-    code = {name: i for i, name in enumerate(names)} if tie_pts else {}
-    keys = pairs.a * len(names) + pairs.b
-    tie_only: list[tuple[tuple[str, str], float]] = []
-    for (a, b), pts in tie_pts.items():
-        ia, ib = code.get(a), code.get(b)
-        pos = -1
-        if ia is not None and ib is not None:
-            k = ia * len(names) + ib
-            pos = int(np.searchsorted(keys, k))
-            if pos >= len(keys) or keys[pos] != k:
-                pos = -1
-        if pos >= 0:
-            total[pos] += pts
-        else:
-            tie_only.append(((a, b), pts))
-    score = -np.expm1(-total / cfg.scale)
-    with np.errstate(divide="ignore"):
-        cost = -np.log(score)
-    # A few thousand distinct (end, start) intervals among a million pairs: convert each once.
-    codes, code_index = np.unique(pairs.last, return_inverse=True)
-    intervals = [
-        (dt.date.fromordinal(c >> 16), dt.date.fromordinal((c >> 16) - (0xFFFF - (c & 0xFFFF))))
-        for c in codes.tolist()
-    ]
-    no_ties: list[str] = []
-    adj = g._adj
-    g.add_nodes_from(n for n in names if n not in adj)
-    # networkx's add_edges_from copies each attribute dict and checks both ends on every call; on a
-    # million edges that is most of the cost. Writing the adjacency directly is what networkx's own
-    # converters do: one shared attribute dict per undirected edge.
-    for a, b, sc, pts, n, ix, rec, c in zip(
-        pairs.a.tolist(),
-        pairs.b.tolist(),
-        score.tolist(),
-        total.tolist(),
-        pairs.count.tolist(),
-        code_index.tolist(),
-        reciprocal.tolist(),
-        cost.tolist(),
-        strict=True,
-    ):
-        if sc <= 0.0:
-            continue
-        na, nb = names[a], names[b]
-        data = {
-            "score": sc,
-            "points": pts,
-            "interactions": n,
-            "last": intervals[ix][0],
-            "last_start": intervals[ix][1],
-            "reciprocal": rec,
-            "ties": tie_kinds.get((na, nb), no_ties) if tie_kinds else no_ties,
-            "cost": c,
-        }
-        adj[na][nb] = data
-        adj[nb][na] = data
-    for (na, nb), pts in tie_only:
-        sc = -math.expm1(-pts / cfg.scale)
-        if sc <= 0.0:
-            continue
-        for n_ in (na, nb):
-            if n_ not in adj:
-                g.add_node(n_)
-        data = {
-            "score": sc,
-            "points": pts,
-            "interactions": 0,
-            "last": None,
-            "last_start": None,
-            "reciprocal": False,
-            "ties": tie_kinds[(na, nb)],
-            "cost": -math.log(sc),
-        }
-        adj[na][nb] = data
-        adj[nb][na] = data
+    g.add_nodes_from(n for n in pairs.names if n not in g)
+    g.add_edges_from(_scored_edges(pairs, ties, cfg))
     g.graph.update(as_of=as_of, config=cfg)
     return g
 
@@ -574,20 +705,30 @@ def top_partners(g: nx.Graph, a: str, *, top: int = 10) -> list[PairStrength]:
     return [pair(g, a, b) for b, _ in ranked]
 
 
-def explain(
-    store: Store,
-    a: str,
-    b: str,
-    *,
-    as_of: dt.date | None = None,
-    config: StrengthConfig | None = None,
-    lang: str = "en",
-) -> PairStrength:
-    """The score of (a, b) with every interaction and tie behind it and the points each gave.
+def _strongest_roles(cfg: StrengthConfig, interaction: Interaction) -> dict[str, str]:
+    """Each party's role; an entity listed with two roles keeps the stronger one (as the scorer does)."""
+    roles: dict[str, str] = {}
+    for p in interaction.participants:
+        if p.entity not in roles or role_weight(cfg, p.role.value) > role_weight(cfg, roles[p.entity]):
+            roles[p.entity] = p.role.value
+    return roles
 
-    Labels and details are written in ``lang`` (``en`` or ``es``).
+
+class _Shared(NamedTuple):
+    contributions: list[Contribution]
+    total: float
+    initiated: tuple[bool, bool]
+    last: dt.date | None
+
+
+def _interaction_evidence(
+    cfg: StrengthConfig, interactions: Iterable[Interaction], a: str, b: str, as_of: dt.date, lang: str = "en"
+) -> _Shared:
+    """Step 1 of the module docstring for one pair, one contribution per shared interaction.
+
+    The detail is written in ``lang`` with the vocabulary's labels, never its codes.
     """
-    from .i18n import format_date, format_number, gettext_for
+    from .i18n import format_number, gettext_for
     from .labels import label as vocab
 
     _ = gettext_for(lang)
@@ -595,25 +736,15 @@ def explain(
     def num(x: float) -> str:
         return format_number(round(x, 2), lang)
 
-    names = {k: v.name for k, v in store.get_entities([a, b]).items()}
-
-    def name(eid: str) -> str:
-        return names.get(eid, eid)
-
-    cfg = config or StrengthConfig()
-    as_of = as_of or dt.date.today()
     contributions: list[Contribution] = []
-    shared = [i for i in store.shared_interactions(a, b) if i.date.start <= as_of]
     init_a = init_b = False
     total = 0.0
     last = None
-    for i in shared:
-        roles: dict[str, str] = {}
-        for p in i.participants:
-            if p.entity not in roles or cfg.role.get(p.role.value, 0.5) > cfg.role.get(roles[p.entity], 0.5):
-                roles[p.entity] = p.role.value
+    for i in interactions:
+        roles = _strongest_roles(cfg, i)
+        kind, status = i.kind.value, i.status.value
         pts = interaction_points(
-            cfg, i.kind.value, i.status.value, roles[a], roles[b], len(roles), i.date.start, i.date.end, as_of
+            cfg, kind, status, roles[a], roles[b], len(roles), i.date.start, i.date.end, as_of
         )
         init_a |= roles[a] in INITIATING_ROLES
         init_b |= roles[b] in INITIATING_ROLES
@@ -631,10 +762,10 @@ def explain(
                     "{kind} ({kind_w}) · {status} ({status_w}) · roles {role_a}/{role_b} · "
                     "{n} parties · {age} days old (×{decay})"
                 ).format(
-                    kind=vocab("InteractionKind", i.kind, lang),
-                    kind_w=num(cfg.kind.get(i.kind.value, 0.5)),
-                    status=vocab("Status", i.status, lang),
-                    status_w=num(cfg.outcome.get(i.status.value, 1.0)),
+                    kind=vocab("InteractionKind", kind, lang),
+                    kind_w=num(cfg.kind.get(kind, 0.5)),
+                    status=vocab("Status", status, lang),
+                    status_w=num(cfg.outcome.get(status, 1.0)),
                     role_a=vocab("Role", roles[a], lang),
                     role_b=vocab("Role", roles[b], lang),
                     n=len(roles),
@@ -643,7 +774,61 @@ def explain(
                 ),
             )
         )
-    reciprocal = init_a and init_b
+    return _Shared(contributions, total, (init_a, init_b), last)
+
+
+def _bond_contribution(
+    cfg: StrengthConfig, bond: Bond, as_of: dt.date, lang: str = "en", names: dict[str, str] | None = None
+) -> Contribution:
+    """Step 2 of the module docstring for one tie or affiliation (written in ``lang``, with names)."""
+    from .i18n import format_date, gettext_for
+    from .labels import label as vocab
+
+    def name(eid: str) -> str:
+        return (names or {}).get(eid, eid)
+
+    def day(d: dt.date | None) -> str:
+        return format_date(d, lang) if d else "…"
+
+    if bond.kind == "affiliation":
+        label = gettext_for(lang)("{person} works at {org}").format(person=name(bond.source), org=name(bond.target))
+        span = None
+    else:
+        label = f"{name(bond.source)} {vocab('TieKind', bond.kind, lang)} {name(bond.target)}"
+        span = f"{day(bond.since)} – {day(bond.until)}"
+    return Contribution(
+        source="tie",
+        id=bond.id,
+        label=label,
+        date=span,
+        points=bond_points(cfg, bond, as_of),
+        detail=bond.note,
+    )
+
+
+def explain(
+    store: Store,
+    a: str,
+    b: str,
+    *,
+    as_of: dt.date | None = None,
+    config: StrengthConfig | None = None,
+    lang: str = "en",
+) -> PairStrength:
+    """The score of (a, b) with every interaction and tie behind it and the points each gave.
+
+    The same weight functions as :func:`relationship_graph`, applied to one pair: its score is the
+    graph's edge score. Labels and details are written in ``lang`` (``en`` or ``es``).
+    """
+    from .i18n import format_number, gettext_for
+
+    _ = gettext_for(lang)
+    cfg = config or StrengthConfig()
+    as_of = as_of or dt.date.today()
+    shared = [i for i in store.shared_interactions(a, b) if i.date.start <= as_of]
+    found = _interaction_evidence(cfg, shared, a, b, as_of, lang)
+    contributions, total = found.contributions, found.total
+    reciprocal = all(found.initiated)
     if shared and not reciprocal:
         contributions.append(
             Contribution(
@@ -652,50 +837,18 @@ def explain(
                 label=_("only one side initiated"),
                 date=None,
                 points=-(1 - cfg.one_sided) * total,
-                detail=_("interaction points ×{factor}").format(factor=num(cfg.one_sided)),
+                detail=_("interaction points ×{factor}").format(factor=format_number(cfg.one_sided, lang)),
             )
         )
         total *= cfg.one_sided
-    for t in store.ties(a):
-        if {t.source, t.target} != {a, b}:
-            continue
-        pts = tie_points(
-            cfg, t.kind.value, t.since.start if t.since else None, t.until.end if t.until else None, as_of
-        )
-        total += pts
-        span = f"{format_date(t.since, lang) if t.since else '…'} – {format_date(t.until, lang) if t.until else '…'}"
-        contributions.append(
-            Contribution(
-                source="tie",
-                id=t.id,
-                label=f"{name(t.source)} {vocab('TieKind', t.kind, lang)} {name(t.target)}",
-                date=span,
-                points=pts,
-                detail=t.note or "",
-            )
-        )
-    for person, org in ((a, b), (b, a)):
-        ent = store.get_entities([person]).get(person)
-        for aff in getattr(ent, "affiliations", []) or []:
-            if aff.organization == org:
-                pts = tie_points(
-                    cfg,
-                    "affiliation",
-                    aff.since.start if aff.since else None,
-                    aff.until.end if aff.until else None,
-                    as_of,
-                )
-                total += pts
-                contributions.append(
-                    Contribution(
-                        source="tie",
-                        id=f"{person}--affiliation--{org}",
-                        label=_("{person} works at {org}").format(person=name(person), org=name(org)),
-                        date=None,
-                        points=pts,
-                        detail=aff.title or "",
-                    )
-                )
+    ends = {a, b}
+    entities = store.get_entities([a, b])
+    names = {k: v.name for k, v in entities.items()}
+    for bond in bonds(store.ties(a), entities.values()):
+        if {bond.source, bond.target} == ends:
+            contribution = _bond_contribution(cfg, bond, as_of, lang, names)
+            total += contribution.points
+            contributions.append(contribution)
     score = cfg.score(total)
     contributions.sort(key=lambda c: -abs(c.points))
     return PairStrength(
@@ -705,7 +858,7 @@ def explain(
         tier=cfg.tier(score),
         points=total,
         interactions=len(shared),
-        last=last,
+        last=found.last,
         reciprocal=reciprocal,
         contributions=contributions,
     )

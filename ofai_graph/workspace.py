@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from . import files, importer
+from . import config
+from .cache import RevisionCache
 from .errors import N_, OfaiError
-from .followups import close_followup, dormant, list_followups
-from .maps import Map, build_map
 from .model import (
     Dataset,
     EntityModel,
@@ -29,19 +28,24 @@ from .model import (
     Person,
     Tie,
 )
-from .paths import Connection, connect, neighbourhood, tag_target, target_for
-from .profile import Profile, profile
+from .paths import Connection, connect, neighbourhood
 from .resolve import Resolver, search
 from .results import Results
-from .stats import Stats, stats
 from .store import open_store
 from .store.base import Store, WriteReport
 from .strength import StrengthConfig, pair, relationship_graph, top_partners
-from .strength import explain as explain_pair
-from .structure import brokers
+from .targets import resolve_target
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from .maps import Map
+    from .profile import Profile
+    from .stats import Stats
+
+# What one command does not use, it does not import: the CLI starts a process per command (see
+# benchmarks/bench_coldstart.py), so the import of files, importer, maps and the rest waits for a
+# method that needs it.
 
 
 AsOf = dt.date | dt.datetime | str | None  # "2024-03-31", "2024-Q1" (its last day), a date or None
@@ -49,6 +53,8 @@ AsOf = dt.date | dt.datetime | str | None  # "2024-03-31", "2024-Q1" (its last d
 
 class Answer(BaseModel):
     """The answer to a question asked with :meth:`Workspace.ask`."""
+
+    model_config = ConfigDict(defer_build=True)
 
     question: str = Field(description="the question as asked")
     language: str = Field(description="the question's language (es or en): the answer's language too")
@@ -75,7 +81,7 @@ class Workspace:
         self.lang = resolve_lang(lang)
         self._resolver: Resolver | None = None
         self._resolver_rev = -1
-        self._graph_cache: dict[str, tuple[int, Any]] = {}
+        self._cache = RevisionCache(store)
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def close(self) -> None:
@@ -179,32 +185,29 @@ class Workspace:
 
     # -- data in and out -----------------------------------------------------------------------------
     def import_files(self, paths: Sequence[str | Path], **options: Any) -> WriteReport:
+        from . import importer
+
         return importer.import_files(self.store, paths, **options)
 
     def import_data(self, data: Dataset | dict[str, Any]) -> WriteReport:
+        from . import importer
+
         return importer.import_data(self.store, data)
 
     def add(
         self, *records: Organization | Person | Interaction | FollowUp | Tie | EntityModel
     ) -> WriteReport:
         """Add or update records, all-or-nothing; names in references are resolved."""
-        data = Dataset()
-        section = {
-            "Organization": data.organizations,
-            "Person": data.people,
-            "Country": data.countries,
-            "Interaction": data.interactions,
-            "FollowUp": data.followups,
-            "Tie": data.ties,
-        }
-        for r in records:
-            section[type(r).__name__].append(r)
-        return importer.import_data(self.store, data)
+        from . import importer
+
+        return importer.import_data(self.store, Dataset.of(records))
 
     def dataset(self) -> Dataset:
         return self.store.dump()
 
     def export(self, fmt: str = "yaml") -> str:
+        from . import files
+
         return files.dumps(self.store.dump(), fmt)
 
     # -- views ---------------------------------------------------------------------------------------
@@ -213,6 +216,8 @@ class Workspace:
 
         For a country, the office's relationships with the entities of that country, strongest first.
         """
+        from .profile import profile
+
         as_of = self._as_of(as_of, warn=True)
         eid = self.resolve(text)
         prof = profile(self.store, eid, as_of=as_of)
@@ -242,6 +247,8 @@ class Workspace:
         return prof
 
     def stats(self) -> Stats:
+        from .stats import stats
+
         return stats(self.store)
 
     def graph(self) -> nx.MultiGraph:
@@ -253,19 +260,12 @@ class Workspace:
     # -- relationship intelligence -------------------------------------------------------------------
     @property
     def config_path(self) -> Path | None:
-        """``$OFAI_GRAPH_CONFIG``, else ``ofai-graph.yaml`` beside an embedded store's file."""
-        import os
-
-        env = os.environ.get("OFAI_GRAPH_CONFIG")
-        if env:
-            return Path(env)
-        if self.store.backend == "sqlite" and self.store.location != ":memory:":
-            return Path(self.store.location).parent / "ofai-graph.yaml"
-        return None
+        """The configuration file (see :func:`ofai_graph.config.config_path`)."""
+        return config.config_path(self.store)
 
     @property
     def strength_config(self) -> StrengthConfig:
-        return StrengthConfig.load(self.config_path)
+        return config.load_strength(self.config_path)
 
     def relationship_graph(self, as_of: AsOf = None, axes: Sequence[str] = ()) -> nx.Graph:
         """The strength-weighted entity graph as of a date (cached until the data changes).
@@ -315,6 +315,8 @@ class Workspace:
             return Results(rows)
         second = self.resolve(b)
         if explain:
+            from .strength import explain as explain_pair
+
             return Results([explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config, lang=self.lang)])
         g = self._graph_for(first, as_of)
         return Results([pair(g, first, second)])
@@ -333,11 +335,7 @@ class Workspace:
         """Referral paths from the home office (or ``source``) to an entity, a country or a tag."""
         as_of = self._as_of(as_of, warn=True)
         src = self.resolve(source) if source else self.home
-        # An exact name wins, then an exact tag, then a near-miss of a name.
-        exact = self.resolver.exact(target)
-        tgt = tag_target(self.store, target, self.lang) if len(exact) != 1 else None
-        if tgt is None:
-            tgt = target_for(self.store, self.resolve(target), target)
+        tgt = resolve_target(self.store, target, self.resolver, self.lang)
         options = {
             "k": k,
             "max_hops": max_hops,
@@ -386,6 +384,8 @@ class Workspace:
         as_of: AsOf = None,
         status: FollowUpStatus | None = FollowUpStatus.open,
     ) -> Results:
+        from .followups import list_followups
+
         return Results(list_followups(
             self.store,
             as_of=self._as_of(as_of),
@@ -399,6 +399,8 @@ class Workspace:
     def close_followup(
         self, followup_id: str, *, note: str | None = None, cancelled: bool = False, on: dt.date | None = None
     ) -> FollowUp:
+        from .followups import close_followup
+
         status = FollowUpStatus.cancelled if cancelled else FollowUpStatus.done
         return close_followup(self.store, followup_id, status=status, note=note, on=on)
 
@@ -411,6 +413,8 @@ class Workspace:
         include_own: bool = False,
     ) -> Results:
         """Partners going cold (see :func:`ofai_graph.followups.dormant`); the own side only with ``include_own``."""
+        from .followups import dormant
+
         day = self._as_of(as_of, warn=True)
         return Results(
             dormant(
@@ -432,6 +436,8 @@ class Workspace:
         return self._cached("own-side", lambda: own_side(self.store, self.home))
 
     def brokers(self, *, top: int = 10, as_of: AsOf = None) -> Results:
+        from .structure import brokers
+
         return Results(brokers(self.relationship_graph(self._as_of(as_of, warn=True)), top=top))
 
     def map(
@@ -456,6 +462,7 @@ class Workspace:
         ties always show); referral paths (``path_to``) are still found on all the evidence.
         """
         from . import countries as country_names
+        from .maps import build_map
 
         as_of = self._as_of(as_of, warn=True)
         g = self.relationship_graph(as_of, axes)
@@ -530,15 +537,7 @@ class Workspace:
         return self._cached("question-names", build)
 
     def _cached(self, key: str, build: Any) -> Any:
-        rev = self.store.revision()
-        hit = self._graph_cache.get(key)
-        if hit is None or hit[0] != rev:
-            hit = (rev, build())
-            self._graph_cache.pop(key, None)
-            self._graph_cache[key] = hit
-            while len(self._graph_cache) > 8:  # graphs are big: keep the most recent few
-                self._graph_cache.pop(next(iter(self._graph_cache)))
-        return hit[1]
+        return self._cache.get(key, build)
 
 
 def open(

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ofai_graph.errors import OfaiError
 from ofai_graph.importer import import_data
 from ofai_graph.store.sqlite import SQLiteStore
 from ofai_graph.strength import StrengthConfig, explain, pair, relationship_graph, top_partners
@@ -136,7 +137,7 @@ def test_config_file_overrides_defaults(tmp_path):
     cfg = StrengthConfig.load(path)
     assert cfg.half_life_days == 30 and cfg.kind["visit"] == 3.0 and cfg.kind["meeting"] == 1.0
     path.write_text("strength:\n  half_life_days: -1\n")
-    with pytest.raises(Exception, match="half_life_days"):
+    with pytest.raises(OfaiError, match="half_life_days"):
         StrengthConfig.load(path)
 
 
@@ -204,3 +205,84 @@ def test_scores_do_not_depend_on_the_order_the_store_sends_rows_in(seeded):
     want = relationship_graph(seeded.store, as_of=as_of)
     got = relationship_graph(Shuffled(seeded.store), as_of=as_of)
     assert sorted(want.edges(data="score")) == sorted(got.edges(data="score"))
+
+
+def _staffed_store():
+    """OFAI and JICA with a past partnership, a current one, staff who moved, and one shared visit."""
+    s = SQLiteStore(":memory:")
+    import_data(
+        s,
+        {
+            "organizations": ORGS,
+            "people": [
+                {
+                    "id": "ana",
+                    "name": "Ana",
+                    "affiliations": [
+                        {"organization": "JICA", "title": "enlace", "since": "2021"},
+                        {"organization": "ofai", "until": "2023-06"},
+                        {"organization": "oim", "since": "2025"},  # not yet
+                    ],
+                }
+            ],
+            "interactions": [
+                meeting("v", "2024-03", ("ofai", "host"), ("jica", "offerer"), ("ana", "invitee"))
+            ],
+            "ties": [
+                {"source": "jica", "target": "ofai", "kind": "partner_of", "since": "2019", "until": "2022"},
+                {"source": "fontur", "target": "ofai", "kind": "funds", "since": "2024-01"},
+            ],
+        },
+    )
+    return s
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "ties"),
+    [
+        ("ofai", "jica", ["partner_of"]),  # interaction + an ended tie
+        ("ana", "jica", ["affiliation"]),  # interaction + an active affiliation
+        ("ana", "ofai", ["affiliation"]),  # interaction + an ended affiliation
+        ("fontur", "ofai", ["funds"]),  # a tie alone
+    ],
+)
+def test_explain_and_the_graph_weigh_ties_and_affiliations_alike(a, b, ties):
+    s = _staffed_store()
+    edge = relationship_graph(s, as_of=DAY)[a][b]
+    e = explain(s, a, b, as_of=DAY)
+    assert edge["ties"] == ties
+    assert edge["score"] == pytest.approx(e.score, rel=1e-12)
+    assert edge["points"] == pytest.approx(e.points, rel=1e-12)
+    [bond] = [c for c in e.contributions if c.source == "tie"]
+    rest = sum(c.points for c in e.contributions if c.source != "tie")
+    assert bond.points > 0 and edge["points"] - bond.points == pytest.approx(rest, abs=1e-12)
+
+
+def test_an_affiliation_that_has_not_started_gives_nothing():
+    s = _staffed_store()
+    assert "oim" not in relationship_graph(s, as_of=DAY)["ana"]
+    assert explain(s, "ana", "oim", as_of=DAY).points == 0.0
+
+
+def test_bond_points_follow_one_rule_for_ties_and_affiliations():
+    from ofai_graph.strength import Bond, bond_points, tie_points
+
+    cfg = StrengthConfig(half_life_days=100)
+    ended = Bond("x", "a", "b", "affiliation", None, dt.date(2024, 1, 1), "")
+    assert bond_points(cfg, ended, dt.date(2024, 4, 10)) == pytest.approx(cfg.tie["affiliation"] / 2)
+    assert bond_points(cfg, ended._replace(kind="member_of"), dt.date(2024, 4, 10)) == tie_points(
+        cfg, "member_of", None, dt.date(2024, 1, 1), dt.date(2024, 4, 10)
+    )
+    assert (
+        bond_points(cfg, ended._replace(since=dt.date(2025, 1, 1), until=None), dt.date(2024, 4, 10)) == 0.0
+    )
+
+
+def test_one_interaction_scores_the_same_bit_for_bit_in_explain_and_in_the_graph():
+    # explain() weighs one interaction with the scalar functions, the graph with the same functions
+    # on arrays: with one interaction and no ties, nothing else is added, so the points are identical.
+    s = build(meeting("m", "2024-02", ("ofai", "organizer"), ("jica", "invitee"), ("oim", "participant")))
+    g = relationship_graph(s, as_of=DAY)
+    for a, b in (("ofai", "jica"), ("jica", "oim"), ("ofai", "oim")):
+        e = explain(s, a, b, as_of=DAY)
+        assert g[a][b]["points"] == e.points

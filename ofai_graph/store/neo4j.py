@@ -35,6 +35,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from ..bulk import batched
 from ..errors import StoreError
 from ..model import (
     Dataset,
@@ -214,8 +215,8 @@ class Neo4jStore:
             raise _error(exc, self.location, "reading failed") from exc
 
     def _batches(self, query: str, rows: Sequence[Any], key: str = "rows") -> None:
-        for i in range(0, len(rows), BATCH):
-            self._tx.run(query, {key: list(rows[i : i + BATCH])}).consume()
+        for batch in batched(rows, BATCH):
+            self._tx.run(query, {key: batch}).consume()
 
     # -- writes --------------------------------------------------------------------------------------
     @contextmanager
@@ -261,8 +262,8 @@ class Neo4jStore:
     def _existing(self, label: str, ids: Sequence[str]) -> dict[str, str]:
         query = f"UNWIND $ids AS id MATCH (n:{_LABELS[label]} {{id: id}}) RETURN n.id, n.data"
         found: dict[str, str] = {}
-        for i in range(0, len(ids), BATCH):
-            found.update((r[0], r[1]) for r in self._read(query, {"ids": list(ids[i : i + BATCH])}))
+        for batch in batched(ids, BATCH):
+            found.update((r[0], r[1]) for r in self._read(query, {"ids": batch}))
         return found
 
     def _split(
@@ -518,8 +519,8 @@ class Neo4jStore:
             + " WITH DISTINCT i"
             + tail
         )
-        for i in range(0, len(ids), BATCH):
-            rows = self._read(query, {**params, "ids": ids[i : i + BATCH]})
+        for batch in batched(ids, BATCH):
+            rows = self._read(query, {**params, "ids": batch})
             yield from flatten(rows, done)
             done.update(r[0] for r in rows)
 

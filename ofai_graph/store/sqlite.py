@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from ..bulk import batched
 from ..errors import StoreError
 from ..model import (
     Country,
@@ -256,8 +257,7 @@ class SQLiteStore:
 
     def _existing(self, db: sqlite3.Connection, table: str, ids: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        for i in range(0, len(ids), _CHUNK):
-            chunk = ids[i : i + _CHUNK]
+        for chunk in batched(ids, _CHUNK):
             marks = ",".join("?" * len(chunk))
             found.update(db.execute(f"SELECT id, data FROM {table} WHERE id IN ({marks})", chunk).fetchall())
         return found
@@ -572,8 +572,8 @@ _WRITE_CHUNK = 20_000
 def _chunked(write, db: sqlite3.Connection, records: list) -> SectionReport:  # type: ignore[no-untyped-def, type-arg]
     """Write in slices so that only one slice's serialized rows are in memory at a time."""
     total = SectionReport()
-    for i in range(0, len(records), _WRITE_CHUNK):
-        part = write(db, records[i : i + _WRITE_CHUNK])
+    for batch in batched(records, _WRITE_CHUNK):
+        part = write(db, batch)
         total.added += part.added
         total.updated += part.updated
         total.unchanged += part.unchanged
@@ -581,8 +581,7 @@ def _chunked(write, db: sqlite3.Connection, records: list) -> SectionReport:  # 
 
 
 def _slices(items: list[str], size: int = _CHUNK // 2) -> Iterator[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+    return batched(items, size)
 
 
 def _statements(script: str) -> list[str]:

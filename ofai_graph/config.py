@@ -1,0 +1,73 @@
+"""The workspace's configuration file: where it is and what it says.
+
+One YAML file, ``$OFAI_GRAPH_CONFIG`` or else ``ofai-graph.yaml`` beside an embedded store's file,
+with one section per subject (today ``strength:``, see :class:`ofai_graph.strength.StrengthConfig`).
+A missing file means the defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import OfaiError
+
+if TYPE_CHECKING:
+    from .store.base import Store
+    from .strength import StrengthConfig
+
+ENV = "OFAI_GRAPH_CONFIG"
+FILE_NAME = "ofai-graph.yaml"
+
+
+def config_path(store: Store) -> Path | None:
+    """``$OFAI_GRAPH_CONFIG``, else ``ofai-graph.yaml`` beside an embedded store's file, else None.
+
+    >>> from ofai_graph.store.sqlite import SQLiteStore
+    >>> config_path(SQLiteStore(":memory:")) is None or ENV in os.environ
+    True
+    """
+    env = os.environ.get(ENV)
+    if env:
+        return Path(env)
+    if not store.remote and store.location != ":memory:":
+        return Path(store.location).parent / FILE_NAME
+    return None
+
+
+def read_section(path: str | Path | None, name: str) -> dict[str, Any]:
+    """The ``name:`` section of the file at ``path`` ({} when there is no file or no such section)."""
+    if path is None or not Path(path).exists():
+        return {}
+    import yaml
+
+    try:
+        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise OfaiError(f"{path}: not valid YAML: {exc}") from None
+    section = doc.get(name, {}) if isinstance(doc, dict) else {}
+    if not isinstance(section, dict):
+        raise OfaiError(f"{path}: the {name!r} section must be a mapping of settings")
+    return section
+
+
+def load_strength(path: str | Path | None) -> StrengthConfig:
+    """The strength defaults, overridden by the file's ``strength:`` section (tables merge key by key)."""
+    from pydantic import ValidationError
+
+    from .strength import StrengthConfig
+
+    section = read_section(path, "strength")
+    if not section:
+        return StrengthConfig()
+    base = StrengthConfig().model_dump()
+    for key, value in section.items():
+        if isinstance(base.get(key), dict) and isinstance(value, dict):
+            base[key].update(value)
+        else:
+            base[key] = value
+    try:
+        return StrengthConfig.model_validate(base)
+    except ValidationError as exc:
+        raise OfaiError(f"{path}: invalid strength settings: {exc}") from None
