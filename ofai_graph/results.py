@@ -34,7 +34,8 @@ _MAX_ROWS = 50  # an HTML table in a notebook longer than this is scrolled past,
 class Result(BaseModel):
     """Base of every result type: field descriptions, an HTML table in Jupyter, ``to_frame()``."""
 
-    model_config = ConfigDict(use_attribute_docstrings=True)
+    # Built on first use, not when a command that never validates one starts (see bench_coldstart).
+    model_config = ConfigDict(use_attribute_docstrings=True, defer_build=True)
 
     def _repr_html_(self) -> str:
         row = _flat(self.model_dump(mode="json"))
