@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import field as _field  # Problem has a field named field
 
 
 def N_(message: str) -> str:
@@ -35,15 +36,23 @@ class OfaiError(Exception):
 
 @dataclass
 class Problem:
-    """One thing wrong with one record: where it is and what is wrong."""
+    """One thing wrong with one record: where it is and what is wrong.
+
+    ``message`` may be an ``N_`` template with ``params`` (``Problem(N_("file not found"), name)``),
+    so that :meth:`text` can write it in the reader's language; a plain message is shown as is.
+    """
 
     message: str
     file: str | None = None
     record: str | None = None
     line: int | None = None
     field: str | None = None
+    params: dict[str, object] = _field(default_factory=dict)
 
-    def __str__(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        from .i18n import gettext_for
+
+        _ = gettext_for(lang)
         where = self.file or "<data>"
         if self.line is not None:
             where += f":{self.line}"
@@ -51,8 +60,14 @@ class Problem:
         if self.record:
             parts.append(self.record)
         if self.field:
-            parts.append(f"field '{self.field}'")
-        return ": ".join(parts) + f": {self.message}"
+            parts.append(_("field '{field}'").format(field=self.field))
+        message = _(self.message)
+        if self.params:
+            message = message.format(**self.params)
+        return ": ".join(parts) + f": {message}"
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 @dataclass
@@ -61,13 +76,20 @@ class InvalidData(OfaiError):
 
     problems: list[Problem] = field(default_factory=list)
 
-    def __str__(self) -> str:
+    def message(self, lang: str = "en") -> str:
+        from .i18n import gettext_for, ngettext_for
+
+        _, ngettext = gettext_for(lang), ngettext_for(lang)
         shown = self.problems[:20]
-        lines = [str(p) for p in shown]
-        if len(self.problems) > len(shown):
-            lines.append(f"... and {len(self.problems) - len(shown)} more problems")
-        lines.append("Nothing was written.")
+        lines = [p.text(lang) for p in shown]
+        more = len(self.problems) - len(shown)
+        if more:
+            lines.append(ngettext("... and {n} more problem", "... and {n} more problems", more).format(n=more))
+        lines.append(_("Nothing was written."))
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.message("en")
 
 
 _WHAT = {"entity": N_("no entity matches {query!r}"), "follow-up": N_("no follow-up matches {query!r}")}
@@ -100,7 +122,8 @@ class Ambiguous(OfaiError):
     def message(self, lang: str = "en") -> str:
         from .i18n import gettext_for
 
-        return gettext_for(lang)("{query!r} is ambiguous; it could be: {names}. Use one of the ids.").format(
+        _ = gettext_for(lang)
+        return _("{query!r} is ambiguous; it could be: {names}. Use one of the ids.").format(
             query=self.query, names=", ".join(self.candidates)
         )
 

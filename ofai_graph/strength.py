@@ -791,7 +791,8 @@ def _bond_contribution(
         return format_date(d, lang) if d else "…"
 
     if bond.kind == "affiliation":
-        label = gettext_for(lang)("{person} works at {org}").format(person=name(bond.source), org=name(bond.target))
+        _ = gettext_for(lang)
+        label = _("{person} works at {org}").format(person=name(bond.source), org=name(bond.target))
         span = None
     else:
         label = f"{name(bond.source)} {vocab('TieKind', bond.kind, lang)} {name(bond.target)}"

@@ -61,7 +61,8 @@ def tag_target(store: Store, tag: str, lang: str = "en") -> Target | None:
         return None
     from .i18n import gettext_for
 
-    return Target(query=tag, kind="tag", label=gettext_for(lang)("tag '{tag}'").format(tag=tag), ids=found)
+    _ = gettext_for(lang)
+    return Target(query=tag, kind="tag", label=_("tag '{tag}'").format(tag=tag), ids=found)
 
 
 def resolve_target(store: Store, text: str, resolver: Resolver | None = None, lang: str = "en") -> Target:

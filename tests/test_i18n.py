@@ -191,3 +191,16 @@ def test_the_wheel_ships_the_compiled_catalog(tmp_path):
     wheel = next(tmp_path.glob("ofai_graph-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "ofai_graph/locale/es/LC_MESSAGES/ofai_graph.mo" in names
+
+
+def test_messages_are_written_so_that_babel_can_extract_them():
+    """``gettext_for(lang)("...")`` works but is invisible to pybabel: bind ``_`` first."""
+    pattern = re.compile(r"n?gettext_for\([^()]*\)\(\s*[\"']")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for folder in ("ofai_graph", "cli")
+        for path in (ROOT / folder).rglob("*.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
