@@ -157,6 +157,10 @@ def localize(command: click.Command, lang: str) -> None:
                 name = getattr(param.type, "name", "")
                 metavar = _METAVARS.get(name)
                 param.metavar = tr(metavar) if metavar and lang != "en" else None
+        # Click makes the --help option once per command and keeps it: its text is translated here too.
+        help_option = getattr(cmd, "_help_option", None)
+        if isinstance(help_option, click.Option):
+            help_option.help = tr("Show this message and exit.")
         if isinstance(cmd, click.Group):
             store.setdefault("subcommand_metavar", cmd.subcommand_metavar)
             cmd.subcommand_metavar = tr(store["subcommand_metavar"])

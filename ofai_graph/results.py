@@ -6,13 +6,11 @@ results turns into a pandas DataFrame in one call with :func:`to_frame` (pandas 
 extra ``pip install 'ofai-graph[pandas]'``). Workspace methods that return several results return a
 :class:`Results` list, which has ``.to_frame()`` and an HTML table of its own.
 
->>> class Row(Result):
-...     id: str
-...     '''The entity's id.'''
->>> Row.model_fields["id"].description
-"The entity's id."
->>> Results([Row(id="jica"), Row(id="oim")]).records()
-[{'id': 'jica'}, {'id': 'oim'}]
+>>> from ofai_graph.stats import PartnerCount
+>>> PartnerCount.model_fields["interactions"].description
+'Interactions it took part in.'
+>>> Results([PartnerCount(id="jica", name="JICA", interactions=3)]).records()
+[{'id': 'jica', 'name': 'JICA', 'interactions': 3}]
 """
 
 from __future__ import annotations

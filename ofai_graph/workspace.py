@@ -158,8 +158,13 @@ class Workspace:
         from .i18n import format_date, gettext_for
 
         day = self._as_of(as_of)
-        g = self.relationship_graph(day)
-        newest = self._cached(f"newest:{day}", lambda: _newest(g))
+        if self.store.remote:
+            # A remote store is not read whole for a warning: the newest year bounds the newest date.
+            years = [int(y) for y in self.store.facets().get("year", {}) if str(y).isdigit()]
+            newest = dt.date(max(years), 12, 31) if years else None
+        else:
+            g = self.relationship_graph(day)
+            newest = self._cached(f"newest:{day}", lambda: _newest(g))
         if newest is None or newest > day:
             return None
         half_life = self.strength_config.half_life_days

@@ -141,9 +141,11 @@ def test_help_is_in_spanish(args):
 
 
 def test_the_same_help_in_english_after_spanish_in_one_process():
-    assert "Uso:" in run("connect", "--help").stdout
+    assert "Muestra este mensaje" in run("connect", "--help").stdout
     english = run("connect", "--help", lang="en").stdout
     assert "Usage:" in english and "Who connects us to TARGET" in english
+    assert "Show this message and exit." in english
+    assert "Muestra este mensaje" in run("connect", "--help").stdout
 
 
 @pytest.mark.parametrize(
