@@ -4,12 +4,18 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import ofai_graph
 from ofai_graph.seeds import seed_files
 from ofai_graph.store.sqlite import SQLiteStore
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Property tests check answers, not speed (benchmarks do that): a per-example deadline only made
+# them fail on a loaded machine.
+settings.register_profile("ofai", deadline=None)
+settings.load_profile("ofai")
 
 
 @pytest.fixture
