@@ -89,25 +89,13 @@ def localize_click(lang: str) -> None:
     which read the process-wide default domain; rebinding them in those modules is the one place
     where this program touches another library's globals, and only in the CLI process.
     """
-    import importlib
+    import sys
 
     tr = gettext_for(lang)
     ntr = ngettext_for(lang)
-    for name in (
-        "click.core",
-        "click.decorators",
-        "click.exceptions",
-        "click.formatting",
-        "click.parser",
-        "click.termui",
-        "click.types",
-        "click.utils",
-        "click.shell_completion",
-        "click._termui_impl",
-    ):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:  # pragma: no cover - a click without that module
+    # Only the modules click has loaded: the completion and editor helpers stay unloaded at start-up.
+    for name, module in list(sys.modules.items()):
+        if not (name == "click" or name.startswith("click.")) or module is None:
             continue
         if hasattr(module, "_"):
             module._ = tr  # type: ignore[attr-defined]

@@ -204,3 +204,40 @@ def test_messages_are_written_so_that_babel_can_extract_them():
         if pattern.search(line)
     ]
     assert offenders == []
+
+
+def test_english_is_written_exactly_as_babel_writes_it():
+    import datetime as dt
+
+    from babel.dates import format_date as babel_date
+    from babel.dates import format_skeleton
+    from babel.numbers import format_decimal
+
+    day = dt.date(2023, 1, 1)
+    for n in range(0, 800, 7):
+        d = day + dt.timedelta(days=n)
+        assert format_date(d, "en") == babel_date(d, format="long", locale="en_US")
+        assert format_date(d.strftime("%Y-%m"), "en") == format_skeleton(
+            "yMMMM", dt.datetime(d.year, d.month, 1), locale="en_US"
+        )
+    for x in (0, 0.5, 1.25, 2.675, 1234.5, 1234567.891, 0.0004, 0.0005, 0.0015, 12, -3.14159, 999.9995):
+        assert format_number(x, "en") == format_decimal(x, locale="en_US"), x
+        for places in (0, 1, 2, 3):
+            pattern = "#,##0" + ("." + "0" * places if places else "")
+            assert format_number(x, "en", decimals=places) == format_decimal(x, format=pattern, locale="en_US"), (x, places)
+
+
+def test_every_message_click_can_show_is_in_the_catalog():
+    """After a click upgrade, new messages of its own must be listed in cli/click_messages.py."""
+    import click
+    from babel.messages.extract import extract_from_dir
+
+    folder = Path(click.__file__).parent
+    found = {
+        (m if isinstance(m, str) else m[0])
+        for _f, _l, m, _c, _ctx in extract_from_dir(
+            str(folder), [("**.py", "python")], keywords={"_": None, "gettext": None, "ngettext": (1, 2)}
+        )
+    }
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog() if m.id}
+    assert sorted(found - ids) == []
