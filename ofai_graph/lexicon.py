@@ -110,7 +110,7 @@ CUES: dict[str, dict[str, list[tuple[str, float]]]] = {
             ("cold", 4), ("colder", 4), ("going cold", 4), ("lost touch", 4), ("lose touch", 4),
             ("dormant", 4), ("inactive", 4), ("neglected", 4), ("neglecting", 4), ("quiet", 3),
             ("forgotten", 3.5), ("drifting", 3.5), ("faded", 3.5), ("fading", 3.5), ("not talked", 3),
-            ("havent talked", 3.5), ("no contact", 3), ("cooling", 4), ("lapsed", 3.5), ("revive", 3),
+            ("havent talked", 3.5), ("no contact", 3), ("cooling", 4), ("cooled", 4), ("cooled down", 4), ("cooled off", 4), ("lapsed", 3.5), ("revive", 3),
             ("reactivate", 3), ("forget", 3), ("forgot", 3), ("losing", 3.5), ("slipping", 3.5),
             ("slipping away", 4), ("long time", 2.5), ("in a while", 2.5),
         ],
