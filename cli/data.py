@@ -13,6 +13,7 @@ from .lang import _N, _
 from .output import Progress, say, table
 
 SECTIONS = {
+    "entities": _N("entities"),
     "countries": _N("countries"),
     "organizations": _N("organizations"),
     "people": _N("people"),

@@ -196,3 +196,25 @@ def test_staleness_is_one_line_on_stderr_in_the_chosen_language(db):
     r = run("strength", "--as-of", "2026-01-01", db=db)
     warnings = [line for line in r.stderr.splitlines() if "vida media" in line]
     assert r.exit_code == 0 and len(warnings) == 1 and "1 de enero de 2026" in warnings[0]
+
+
+def test_commands_that_write_speak_spanish(tmp_path):
+    from ofai_graph.seeds import seed_files
+
+    db = tmp_path / "w.db"
+    steps = [
+        ("init", "--seed"),
+        ("import", "--dry-run", *map(str, seed_files())),
+        ("add", "org", "--name", "Embajada de Corea", "--kind", "foreign_government", "--country", "KR"),
+        ("followups", "done", "jica-respuesta-voluntarios", "--note", "Aprobado", "--on", "2024-08-20"),
+        ("map", "--out", str(tmp_path / "red.html"), "--as-of", "2024-03-31"),
+        ("export", "--out", str(tmp_path / "copia.yaml")),
+    ]
+    seen = []
+    for args in steps:
+        r = run(*args, db=db)
+        assert r.exit_code == 0, (args, r.stderr)
+        seen.append(r.stdout + r.stderr)
+        assert english_in(r.stdout + r.stderr) == [], (args, r.stdout + r.stderr)
+    text = "\n".join(seen)
+    assert "almacén listo" in text and "agregado: embajada-de-corea" in text and "mapa escrito" in text
