@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ofai_graph.model import Axis, FollowUpStatus, InteractionKind, OrgKind, Role, Status
+from ofai_graph.model import Axis, FollowUpStatus, InteractionKind, OrgKind, Status
 
 from .common import DATE, App, group, pass_app
-from .lang import _N, _
+from .lang import _N, VocabChoice, _
 from .output import say
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ Examples:
   ofai-graph add org            (prompts for what is missing)""",
 )
 @entity_options
-@click.option("--kind", type=click.Choice([k.value for k in OrgKind]), help="What kind of organization.")
+@click.option("--kind", type=VocabChoice(OrgKind), help="What kind of organization.")
 @pass_app
 def add_org(
     app: App,
@@ -120,7 +120,7 @@ def add_org(
     from ofai_graph.model import Organization
 
     name = _need(name, _N("Name"), "--name")
-    kind = _need(kind, _N("Kind"), "--kind", type=click.Choice([k.value for k in OrgKind]))
+    kind = _need(kind, _N("Kind"), "--kind", type=VocabChoice(OrgKind))
     _write(app, _build(Organization, kind=kind, **_entity_fields(id_, name, alias, country, tag, note)))
 
 
@@ -163,16 +163,16 @@ Examples:
 )
 @click.option("--id", "id_")
 @click.option("--date", type=DATE, help="YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY.")
-@click.option("--kind", type=click.Choice([k.value for k in InteractionKind]))
-@click.option("--axis", type=click.Choice([a.value for a in Axis]))
+@click.option("--kind", type=VocabChoice(InteractionKind))
+@click.option("--axis", type=VocabChoice(Axis))
 @click.option("--title")
 @click.option("--summary", default="")
 @click.option(
     "--participant",
     multiple=True,
-    help="ENTITY[:ROLE] (repeatable); roles: " + ", ".join(r.value for r in Role),
+    help="ENTITY[:ROLE] (repeatable), e.g. JICA:offerer; the role in either language or as a code.",
 )
-@click.option("--status", type=click.Choice([s.value for s in Status]), default="done", show_default=True)
+@click.option("--status", type=VocabChoice(Status), default="done", show_default=True)
 @click.option("--tag", multiple=True)
 @pass_app
 def add_interaction(
@@ -192,7 +192,7 @@ def add_interaction(
     from ofai_graph.text import slugify
 
     date = _need(date, _N("Date (YYYY-MM-DD, YYYY-MM or YYYY-Qn)"), "--date", type=DATE)
-    kind = _need(kind, _N("Kind"), "--kind", type=click.Choice([k.value for k in InteractionKind]))
+    kind = _need(kind, _N("Kind"), "--kind", type=VocabChoice(InteractionKind))
     title = _need(title, _N("Title"), "--title")
     if not participant and sys.stdin.isatty():
         participant = tuple(click.prompt(_("Participants (ENTITY[:ROLE], comma-separated)")).split(","))
@@ -230,7 +230,7 @@ Examples:
 @click.option("--owner", help="Who follows it up (default: the home office).")
 @click.option("--due", type=DATE, help="YYYY-MM-DD, YYYY-MM or YYYY-Qn: due at the end of that period.")
 @click.option(
-    "--status", type=click.Choice([s.value for s in FollowUpStatus]), default="open", show_default=True
+    "--status", type=VocabChoice(FollowUpStatus), default="open", show_default=True
 )
 @pass_app
 def add_followup(

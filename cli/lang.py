@@ -141,6 +141,11 @@ def localize(command: click.Command, lang: str) -> None:
                 param.metavar = tr(param.name.upper()) if param.name else None
                 if lang == "en":
                     param.metavar = None
+            elif isinstance(param, click.Option) and isinstance(param.type, VocabChoice):
+                # The default is shown as the reader's word for it, not as its code.
+                pstore.setdefault("show_default", param.show_default)
+                if pstore["show_default"] and isinstance(param.default, str):
+                    param.show_default = label(param.type.vocabulary.__name__, param.default)
             elif isinstance(param, click.Option) and not param.is_flag and not param.count:
                 name = getattr(param.type, "name", "")
                 metavar = _METAVARS.get(name)
@@ -205,3 +210,42 @@ class VersionMessage(str):
 
     def __mod__(self, values: object) -> str:
         return _(str(self)) % values
+
+
+class VocabChoice(click.ParamType):
+    """A value of a closed vocabulary, given as its code or its label in either language.
+
+    ``--kind reunión``, ``--kind meeting`` and ``--kind Reunion`` are the same; the command receives
+    the code. Help lists the labels of the invocation's language, so a Spanish screen shows
+    "reunión", not "meeting".
+    """
+
+    name = "choice"
+
+    def __init__(self, vocabulary: type) -> None:
+        self.vocabulary = vocabulary
+
+    def _labels(self) -> list[str]:
+        return [label(self.vocabulary.__name__, m.value) for m in self.vocabulary]
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(self._labels()) + "]"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from ofai_graph.labels import LABELS
+        from ofai_graph.text import fold_key
+
+        text = fold_key(str(value))
+        table = LABELS.get(self.vocabulary.__name__, {})
+        for member in self.vocabulary:
+            names = (member.value, *table.get(member.value, ()))
+            if text in {fold_key(n) for n in names}:
+                return member.value
+        try:
+            return self.vocabulary(str(value)).value  # the model's own synonyms ("reunion", "mou")
+        except ValueError:
+            self.fail(
+                _("{value!r} is not one of: {choices}").format(value=value, choices=", ".join(self._labels())),
+                param,
+                ctx,
+            )

@@ -218,3 +218,21 @@ def test_commands_that_write_speak_spanish(tmp_path):
         assert english_in(r.stdout + r.stderr) == [], (args, r.stdout + r.stderr)
     text = "\n".join(seen)
     assert "almacén listo" in text and "agregado: embajada-de-corea" in text and "mapa escrito" in text
+
+
+def test_vocabulary_options_take_words_in_either_language_and_show_the_reader_s(tmp_path):
+    db = tmp_path / "v.db"
+    assert run("init", "--seed", db=db).exit_code == 0
+    base = ("add", "interaction", "--date", "2024-05-02", "--title", "Reunión con JICA", "--participant", "ofai:organizador")
+    r = run(*base, "--kind", "reunión", "--axis", "cooperación internacional", "--participant", "JICA:oferente", db=db)
+    assert r.exit_code == 0, r.stderr
+    r = run(*base, "--kind", "meeting", "--id", "otra", "--participant", "JICA", db=db, lang="en")
+    assert r.exit_code == 0, r.stderr
+    bad = run(*base, "--kind", "almuerzo", db=db)
+    assert bad.exit_code == 2 and "reunión" in bad.stderr and "meeting" not in bad.stderr
+    import json
+
+    data = json.loads(run("--json", "show", "jica", db=db).stdout)
+    assert "meeting" in {i["kind"] for i in data["timeline"]}  # stored as the code
+    helps = run("add", "interaction", "--help").stdout
+    assert "mesa de trabajo" in helps and "working_group" not in helps
