@@ -7,8 +7,10 @@ from typing import Any
 
 import click
 
+from ofai_graph.model import OrgKind
+
 from .common import DAY_END, App, command, group, pass_app
-from .lang import _N, _, date, kind_label, label, num, use, yes_no
+from .lang import _N, VocabChoice, _, date, kind_label, label, num, use, yes_no
 from .output import say, table, text
 
 
@@ -221,7 +223,9 @@ Examples:
 @click.option("--k", type=click.IntRange(1, 50), default=5, show_default=True, help="How many routes.")
 @click.option("--max-hops", type=click.IntRange(1, 8), default=4, show_default=True, help="Longest route searched.")
 @click.option("--avoid", multiple=True, help="Entity not to pass through (repeatable).")
-@click.option("--via-kind", multiple=True, help="Only pass through entities of this kind (repeatable).")
+@click.option(
+    "--via-kind", multiple=True, type=VocabChoice(OrgKind), help="Only pass through entities of this kind (repeatable)."
+)
 @pass_app
 def connect(
     app: App,

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from ofai_graph.model import OrgKind
+
 from .common import DAY_END, DAY_START, App, command, pass_app
-from .lang import _
+from .lang import VocabChoice, _
 from .output import text
 
 
@@ -35,7 +37,7 @@ Examples:
 @click.option("--focus", help="Only this entity and its neighbourhood.")
 @click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True, help="How far around --focus.")
 @click.option("--path-to", help="Draw the strongest referral paths to this entity, country or tag.")
-@click.option("--kind", multiple=True, help="Only entities of this kind (repeatable).")
+@click.option("--kind", multiple=True, type=VocabChoice(OrgKind), help="Only entities of this kind (repeatable).")
 @click.option("--country", multiple=True, help="Only entities of this country (repeatable).")
 @click.option(
     "--axis",
