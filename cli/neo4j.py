@@ -12,7 +12,7 @@ from .lang import _, num
 from .output import say, table, text
 
 
-def _embedded(app: App, *, must_exist: bool = False):  # type: ignore[no-untyped-def]
+def _embedded(app: App, *, must_exist: bool = False, create: bool = False):  # type: ignore[no-untyped-def]
     from ofai_graph.store import default_db_path, open_store
 
     path = app.db or default_db_path()
@@ -22,7 +22,7 @@ def _embedded(app: App, *, must_exist: bool = False):  # type: ignore[no-untyped
                 path=path
             )
         )
-    store = open_store(path, backend="sqlite")
+    store = open_store(path, backend="sqlite", create=create)
     click.get_current_context().call_on_close(store.close)
     return store
 
@@ -105,7 +105,7 @@ Examples:
 @pass_app
 def pull(app: App) -> None:
     """Upsert everything on the Neo4j server into the embedded store, in one transaction."""
-    source, target = _neo4j(app), _embedded(app)
+    source, target = _neo4j(app), _embedded(app, create=True)
     result = _copy(source, target, atomic=True, verb=_("pull"))
     app.emit(result, lambda r: _render_copy(r, _("pull")))
 

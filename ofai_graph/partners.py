@@ -109,7 +109,9 @@ def partners(ws: Workspace, where: str, *, as_of: dt.date) -> list[Partner]:
 
     _, _, ids = scope(ws, where)
     home = ws.home
-    g = ws.relationship_graph(as_of)
+    from .scope import edges_at
+
+    g = ws._graph(edges_at(ws.store, [home]), as_of)
     cfg = g.graph["config"]
     entities = ws.store.get_entities(ids)
     out = []

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import config
+from . import config, scope
 from .cache import RevisionCache
-from .errors import N_, OfaiError
+from .errors import N_, NotFound, OfaiError
 from .model import (
     Dataset,
     EntityModel,
@@ -28,10 +28,10 @@ from .model import (
     Person,
     Tie,
 )
-from .paths import Connection, connect, neighbourhood
+from .paths import Connection, connect
 from .resolve import Resolver, search
 from .results import Results
-from .store import open_store
+from .store import StoreEmpty, open_store
 from .store.base import Store, WriteReport
 from .strength import StrengthConfig, pair, relationship_graph, top_partners
 from .targets import resolve_target
@@ -106,7 +106,11 @@ class Workspace:
 
     def resolve(self, text: str) -> str:
         """The id of the entity ``text`` names (id, name, alias or near-miss)."""
-        return self.resolver.resolve(text)
+        try:
+            return self.resolver.resolve(text)
+        except NotFound:
+            self._refuse_if_empty()
+            raise
 
     def entity(self, text: str) -> EntityModel:
         eid = self.resolve(text)
@@ -117,12 +121,25 @@ class Workspace:
         """The id of the home office: the organization of kind ``home_office``."""
         homes = [s.id for s in self.store.entity_summaries() if s.kind == OrgKind.home_office.value]
         if not homes:
+            self._refuse_if_empty()
             raise OfaiError(N_("this store has no home office (an organization of kind home_office); import one"))
         if len(homes) > 1:
             raise OfaiError(
                 N_("this store has several home offices ({ids}); pass one explicitly"), ids=", ".join(homes)
             )
         return homes[0]
+
+    def _refuse_if_empty(self) -> None:
+        """On an empty store, say where it is and how to fill it, rather than "not found"."""
+        counts = self.store.counts()
+        if not any(counts[t] for t in ("country", "organization", "person", "interactions")):
+            raise StoreEmpty(
+                N_(
+                    "the store {location} is empty: fill it with `ofai-graph init --seed` "
+                    "(the bundled Q1-2024 report) or `ofai-graph import FILE`"
+                ),
+                location=self.store.location,
+            )
 
     def search(self, text: str, *, limit: int = 20) -> Results:
         return Results(search(self.store, text, limit=limit))
@@ -158,13 +175,14 @@ class Workspace:
         from .i18n import format_date, gettext_for
 
         day = self._as_of(as_of)
-        if self.store.remote:
-            # A remote store is not read whole for a warning: the newest year bounds the newest date.
-            years = [int(y) for y in self.store.facets().get("year", {}) if str(y).isdigit()]
-            newest = dt.date(max(years), 12, 31) if years else None
-        else:
-            g = self.relationship_graph(day)
-            newest = self._cached(f"newest:{day}", lambda: _newest(g))
+        try:
+            home = self.home
+        except OfaiError:
+            return None
+        # The graph exact at the home office: the one strength and partners read anyway (on an
+        # embedded store, the whole graph), never a whole remote graph just for a warning.
+        g = self._graph(scope.edges_at(self.store, [home]), day)
+        newest = self._cached(f"newest:{day}", lambda: _newest(g))
         if newest is None or newest > day:
             return None
         half_life = self.strength_config.half_life_days
@@ -226,11 +244,11 @@ class Workspace:
         as_of = self._as_of(as_of, warn=True)
         eid = self.resolve(text)
         prof = profile(self.store, eid, as_of=as_of)
-        g = self.relationship_graph(as_of)
         try:
             home = self.home
         except OfaiError:
             home = None
+        g = self._graph(scope.edges_at(self.store, [eid] if home is None else [eid, home]), as_of)
         if home and prof.type == "country":
             from .paths import country_members
 
@@ -254,7 +272,8 @@ class Workspace:
     def stats(self) -> Stats:
         from .stats import stats
 
-        return stats(self.store)
+        with self.store.snapshot():
+            return stats(self.store)
 
     def graph(self) -> nx.MultiGraph:
         """The store as a networkx MultiGraph (interactions are nodes); cached until data changes."""
@@ -304,8 +323,7 @@ class Workspace:
         as_of = self._as_of(as_of, warn=True)
         first = self.resolve(a) if a else self.home
         if b is None:
-            # A remote store sends only the entity's own interactions: its edges are exact.
-            g = self._graph_for(first, as_of)
+            g = self._graph(scope.edges_at(self.store, [first]), as_of)
             # The entity's own staff are not its partners.
             staff = {n for n in g[first] if "affiliation" in g[first][n]["ties"]} if first in g else set()
             own = self.own_side() if not a or first == self.home else set()
@@ -323,7 +341,7 @@ class Workspace:
             from .strength import explain as explain_pair
 
             return Results([explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config, lang=self.lang)])
-        g = self._graph_for(first, as_of)
+        g = self._graph(scope.edges_at(self.store, [first]), as_of)
         return Results([pair(g, first, second)])
 
     def connect(
@@ -348,35 +366,30 @@ class Workspace:
             "via_kinds": list(via_kinds) or None,
             "lang": self.lang,
         }
-        if self.store.remote:
-            # Push-down: fetch only the entities that can decide a path of max_hops or less, unless
-            # they are most of the graph (a hub's neighbourhood): then one scan of everything is cheaper.
-            around = self._cached(
-                f"around:{src}:{max_hops}:{hash(tuple(tgt.ids))}",
-                lambda: neighbourhood(self.store, src, tgt.ids, max_hops, limit=self._entity_count() // 4),
-            )
-            if around is not None:
-                g = self._local_graph(as_of, around)
-                found = connect(g, self.store, src, tgt, **options)  # type: ignore[arg-type]
-                if found.paths:
-                    return found
+        sc = self._cached(
+            f"scope:paths:{src}:{max_hops}:{hash(tuple(tgt.ids))}",
+            lambda: scope.paths(self.store, src, tgt.ids, max_hops),
+        )
+        if not sc.whole:
+            found = connect(self._graph(sc, as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
+            if found.paths:
+                return found
             # Unreachable: naming the nearest reachable entities needs the whole graph.
         return connect(self.relationship_graph(as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
 
-    def _graph_for(self, entity: str, as_of: dt.date | None) -> nx.Graph:
-        """A graph whose edges at ``entity`` are exact: only its own interactions on a remote store."""
-        return self._local_graph(as_of, {entity}) if self.store.remote else self.relationship_graph(as_of)
-
-    def _entity_count(self) -> int:
-        return sum(self.store.counts()[t] for t in ("country", "organization", "person"))
-
-    def _local_graph(self, as_of: dt.date | None, around: set[str]) -> nx.Graph:
-        """The relationship graph exact on the edges that touch ``around`` (cached like the whole one)."""
+    def _graph(self, sc: scope.Scope, as_of: AsOf, axes: Sequence[str] = ()) -> nx.Graph:
+        """The relationship graph a :class:`~ofai_graph.scope.Scope` asks for (cached like the whole one)."""
+        if sc.around is None:
+            return self.relationship_graph(as_of, axes)
         as_of = self._as_of(as_of)
         cfg = self.strength_config
+        around = sc.around
+        codes = sorted({_axis(a) for a in axes})
         return self._cached(
-            f"local:{as_of}:{hash(cfg.model_dump_json())}:{hash(frozenset(around))}",
-            lambda: relationship_graph(self.store, as_of=as_of, config=cfg, around=around),
+            f"local:{as_of}:{hash(cfg.model_dump_json())}:{hash(around)}:{','.join(codes)}",
+            lambda: relationship_graph(
+                self.store, as_of=as_of, config=cfg, around=around, axes=codes or None
+            ),
         )
 
     def followups(
@@ -443,7 +456,7 @@ class Workspace:
     def brokers(self, *, top: int = 10, as_of: AsOf = None) -> Results:
         from .structure import brokers
 
-        return Results(brokers(self.relationship_graph(self._as_of(as_of, warn=True)), top=top))
+        return Results(brokers(self._graph(scope.WHOLE, self._as_of(as_of, warn=True)), top=top))
 
     def map(
         self,
@@ -470,7 +483,7 @@ class Workspace:
         from .maps import build_map
 
         as_of = self._as_of(as_of, warn=True)
-        g = self.relationship_graph(as_of, axes)
+        g = self._graph(scope.WHOLE, as_of, axes)
         try:
             home: str | None = self.home
         except OfaiError:
@@ -548,19 +561,60 @@ class Workspace:
 def open(
     path: str | Path | None = None,
     *,
+    create: bool = False,
     backend: str | None = None,
     as_of: AsOf = None,
     lang: str | None = None,
     **options: Any,
 ) -> Workspace:
-    """Open (creating if needed) a store and return a :class:`Workspace` on it.
+    """Open a store and return a :class:`Workspace` on it.
 
-    With no arguments: the embedded SQLite store at ``$OFAI_GRAPH_DB`` or the user data directory.
-    ``open(":memory:")`` gives a throw-away store. ``as_of`` is the default reference date of every
-    operation (a date, a datetime or text such as ``"2024-Q1"``, its last day); ``lang`` the
-    language of rendered text (``es`` or ``en``; default from ``OFAI_GRAPH_LANG`` or the locale).
+    ``path`` is a file, ``sqlite:///file``, ``:memory:`` (a throw-away store) or a server address
+    (``bolt://``, ``neo4j://``, ``neo4j+s://``; ``user=``, ``password=``, ``database=`` or the
+    ``NEO4J_*`` variables), as :func:`ofai_graph.store.open_store` takes it. A store that does not
+    exist is an error (a typo must not start an empty store) unless ``create=True``. With no
+    arguments: the embedded store at ``$OFAI_GRAPH_DB`` or the user data directory.
+
+    ``as_of`` is the default reference date of every operation (a date, a datetime or text such as
+    ``"2024-Q1"``, its last day); ``lang`` the language of the texts the library writes (``es`` or
+    ``en``; default from ``OFAI_GRAPH_LANG`` or the locale).
+
+    >>> import ofai_graph
+    >>> ofai_graph.open(":memory:").stats().counts["interactions"]
+    0
     """
-    return Workspace(open_store(path, backend=backend, **options), as_of=as_of, lang=lang)
+    return Workspace(open_store(path, create=create, backend=backend, **options), as_of=as_of, lang=lang)
+
+
+def _one_snapshot(method: Any) -> Any:
+    """Run a read operation in one read transaction of the store (``Store.snapshot``): its many
+    queries see one state, whatever an import commits meanwhile."""
+    import functools
+
+    @functools.wraps(method)
+    def reads_once(self: Workspace, *args: Any, **kwargs: Any) -> Any:
+        with self.store.snapshot():
+            return method(self, *args, **kwargs)
+
+    return reads_once
+
+
+# Every operation that reads more than once (writes are transactions of their own).
+for _name in (
+    "show",
+    "search",
+    "strength",
+    "connect",
+    "followups",
+    "dormant",
+    "brokers",
+    "map",
+    "ask",
+    "graph",
+    "partners",
+    "last_contact",
+):
+    setattr(Workspace, _name, _one_snapshot(getattr(Workspace, _name)))
 
 
 class StaleAsOf(UserWarning):
