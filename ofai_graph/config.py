@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import OfaiError
+from .errors import N_, OfaiError
 
 if TYPE_CHECKING:
     from .store.base import Store
@@ -43,10 +43,10 @@ def read_section(path: str | Path | None, name: str) -> dict[str, Any]:
     try:
         doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise OfaiError(f"{path}: not valid YAML: {exc}") from None
+        raise OfaiError(N_("{path}: not valid YAML: {reason}"), path=path, reason=exc) from None
     section = doc.get(name, {}) if isinstance(doc, dict) else {}
     if not isinstance(section, dict):
-        raise OfaiError(f"{path}: the {name!r} section must be a mapping of settings")
+        raise OfaiError(N_("{path}: the {name!r} section must be a mapping of settings"), path=path, name=name)
     return section
 
 
@@ -68,4 +68,4 @@ def load_strength(path: str | Path | None) -> StrengthConfig:
     try:
         return StrengthConfig.model_validate(base)
     except ValidationError as exc:
-        raise OfaiError(f"{path}: invalid strength settings: {exc}") from None
+        raise OfaiError(N_("{path}: invalid strength settings: {reason}"), path=path, reason=exc) from None

@@ -236,3 +236,9 @@ def test_vocabulary_options_take_words_in_either_language_and_show_the_reader_s(
     assert "meeting" in {i["kind"] for i in data["timeline"]}  # stored as the code
     helps = run("add", "interaction", "--help").stdout
     assert "mesa de trabajo" in helps and "working_group" not in helps
+
+
+def test_a_store_that_does_not_exist_is_refused_in_spanish(tmp_path):
+    r = run("stats", db=tmp_path / "typo.db")
+    assert r.exit_code == 1
+    assert "no hay un almacén" in r.stderr and "typo.db" in r.stderr, r.stderr
