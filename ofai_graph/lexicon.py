@@ -21,7 +21,7 @@ CUES: dict[str, dict[str, list[tuple[str, float]]]] = {
             ("route", 3), ("routes", 3), ("path", 3), ("paths", 3), ("referral", 3), ("get to", 2.5),
             ("get in touch with", 3), ("put us in touch", 3), ("in touch with", 2), ("link us", 3),
             ("links us", 3), ("knows someone", 3), ("know someone", 3), ("someone in", 2), ("anyone in", 2),
-            ("door to", 2), ("open doors", 3), ("way into", 2.5), ("access to", 2), ("approach", 3),
+            ("door to", 2), ("open doors", 3), ("way into", 2.5), ("access to", 2), ("approach", 3), ("put us in contact", 3.5), ("in contact with", 2.5),
             ("way in", 3), ("get us a meeting", 3.5), ("contact at", 3), ("contact in", 2.5),
             ("direct line", 3), ("go through", 3), ("through whom", 3), ("help us", 2), ("people in", 2),
             ("knows people", 3), ("reach out", 3), ("help us reach", 3),
@@ -49,7 +49,7 @@ CUES: dict[str, dict[str, list[tuple[str, float]]]] = {
             ("best relationship", 3), ("where do we stand", 3.5), ("stand with", 3),
         ],
         "es": [
-            ("fuerte", 3), ("fuertes", 3), ("fuerza", 3), ("fortaleza", 3), ("relacion", 2),
+            ("fuerte", 3), ("que tanto", 2), ("nos conoce", 1.5), ("nos conocen", 1.5), ("fuertes", 3), ("fuerza", 3), ("fortaleza", 3), ("relacion", 2),
             ("relaciones", 1.5), ("cercana", 2.5), ("cercanos", 2.5), ("cercanas", 2.5), ("cercano", 2.5),
             ("cercania", 3), ("que tan", 1.5), ("mejores aliados", 3), ("principales aliados", 3),
             ("mejores socios", 3), ("principales socios", 3), ("aliados clave", 3), ("solida", 2),
