@@ -1,9 +1,11 @@
 """The command line in one language: our messages, our help texts and click's own words.
 
-Every text the CLI shows goes through :func:`_` (messages written at run time) or is marked with
-:func:`_N` where it is defined (help texts, epilogs, option help: click reads them at import time,
-before ``--lang`` is known) and translated when the command tree is localized, before click parses
-anything. Click's own messages ("Usage:", "Error: ...", "Show this message and exit.") are looked up in
+Every message the CLI writes goes through :func:`_`. Help texts (docstrings, ``help=``, ``epilog=``)
+are plain English in the decorators, because click reads them at import time, before ``--lang`` is
+known: :mod:`ofai_graph_cli.babel_extract` puts them in the catalog and :func:`localize` translates
+the command tree before click parses anything (``_N`` marks the few other texts translated there, such
+as argument names). Values are written the reader's way: :func:`label` for codes, :func:`date` and
+:func:`num` for dates and numbers, :class:`VocabChoice` for options that take a code. Click's own messages ("Usage:", "Error: ...", "Show this message and exit.") are looked up in
 our catalog too (:func:`localize_click`; they are listed in :mod:`ofai_graph_cli.click_messages`), so
 with ``--lang es`` nothing on the screen is English.
 
@@ -21,9 +23,24 @@ from collections.abc import Mapping, Sequence
 import click
 
 from ofai_graph.errors import N_ as _N
-from ofai_graph.i18n import LANGS, UnknownLanguage, gettext_for, ngettext_for, resolve_lang
+from ofai_graph.i18n import UnknownLanguage, gettext_for, ngettext_for, resolve_lang
 
-__all__ = ["_N", "_", "current", "language_from_argv", "localize", "ngettext", "use"]
+__all__ = [
+    "VocabChoice",
+    "VersionMessage",
+    "_",
+    "_N",
+    "current",
+    "date",
+    "kind_label",
+    "label",
+    "language_from_argv",
+    "localize",
+    "ngettext",
+    "num",
+    "use",
+    "yes_no",
+]
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("ofai_graph_cli_lang", default="en")
 
@@ -161,10 +178,6 @@ def localize(command: click.Command, lang: str) -> None:
                 visit(sub)
 
     visit(command)
-
-
-def languages_hint() -> str:
-    return ", ".join(LANGS)
 
 
 # -- writing values the way a reader of this language expects --------------------------------------
