@@ -26,10 +26,10 @@ from ofai_graph.errors import N_ as _N
 from ofai_graph.i18n import UnknownLanguage, gettext_for, ngettext_for, resolve_lang
 
 __all__ = [
-    "VocabChoice",
-    "VersionMessage",
-    "_",
     "_N",
+    "VersionMessage",
+    "VocabChoice",
+    "_",
     "current",
     "date",
     "kind_label",
