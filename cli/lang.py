@@ -29,6 +29,7 @@ __all__ = [
     "_N",
     "VersionMessage",
     "VocabChoice",
+    "WordChoice",
     "_",
     "current",
     "date",
@@ -158,6 +159,15 @@ def localize(command: click.Command, lang: str) -> None:
                 param.metavar = tr(param.name.upper()) if param.name else None
                 if lang == "en":
                     param.metavar = None
+            elif isinstance(param, click.Option) and param.secondary_opts and param.is_flag:
+                # "--timeline / --no-timeline  [default: timeline]": the default as yes or no instead.
+                pstore.setdefault("show_default", param.show_default)
+                if pstore["show_default"] is True:
+                    param.show_default = yes_no(bool(param.default))
+            elif isinstance(param, click.Option) and isinstance(param.type, WordChoice):
+                pstore.setdefault("show_default", param.show_default)
+                if pstore["show_default"] and isinstance(param.default, str):
+                    param.show_default = _(param.type.choices.get(param.default, param.default))
             elif isinstance(param, click.Option) and isinstance(param.type, VocabChoice):
                 # The default is shown as the reader's word for it, not as its code.
                 pstore.setdefault("show_default", param.show_default)
@@ -262,3 +272,32 @@ class VocabChoice(click.ParamType):
                 param,
                 ctx,
             )
+
+
+class WordChoice(click.ParamType):
+    """One of a few modes (``--color-by kind``), accepted as its code or its word in either language,
+    and listed in the reader's language. ``choices`` maps each code to its English word, marked ``_N``."""
+
+    name = "choice"
+
+    def __init__(self, choices: Mapping[str, str]) -> None:
+        self.choices = dict(choices)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(_(word) for word in self.choices.values()) + "]"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from ofai_graph.i18n import LANGS
+        from ofai_graph.text import fold_key
+
+        text = fold_key(str(value))
+        for code, word in self.choices.items():
+            if text in {fold_key(code), *(fold_key(gettext_for(lang)(word)) for lang in LANGS)}:
+                return code
+        self.fail(
+            _("{value!r} is not one of: {choices}").format(
+                value=value, choices=", ".join(_(w) for w in self.choices.values())
+            ),
+            param,
+            ctx,
+        )

@@ -10,7 +10,7 @@ import click
 from ofai_graph.model import OrgKind
 
 from .common import DAY_END, DAY_START, App, command, pass_app
-from .lang import VocabChoice, _
+from .lang import _N, VocabChoice, WordChoice, _
 from .output import text
 
 
@@ -57,7 +57,7 @@ Examples:
 @click.option("--title", help="Title shown on the map.")
 @click.option(
     "--color-by",
-    type=click.Choice(["kind", "community", "tier", "axis"]),
+    type=WordChoice({"kind": _N("kind"), "community": _N("community"), "tier": _N("tier"), "axis": _N("axis")}),
     default="kind",
     show_default=True,
     help="Colour entities by kind, by community (Louvain), by tier of their tie to the office, or by axis.",
