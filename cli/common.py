@@ -357,7 +357,8 @@ class OfaiGroup(click.Group):
         try:
             return super().invoke(ctx)
         except OfaiError as exc:
-            raise CliError(exc.message(current())) from None
+            # An answer to a question speaks the question's language, its errors too.
+            raise CliError(exc.message(getattr(exc, "language", None) or current())) from None
         except KeyboardInterrupt:
             output.say(_("interrupted; nothing was written by the interrupted command"))
             sys.exit(130)

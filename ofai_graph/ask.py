@@ -567,6 +567,9 @@ def answer(ws: Any, question: str, *, as_of: Any, lang: str = "en") -> Any:
     saved, ws.lang = ws.lang, intent.language
     try:
         return _answer(ws, question, intent, as_of)
+    except OfaiError as exc:
+        exc.language = intent.language  # type: ignore[attr-defined]  # shown in the question's language
+        raise
     finally:
         ws.lang = saved
 

@@ -242,3 +242,8 @@ def test_a_store_that_does_not_exist_is_refused_in_spanish(tmp_path):
     r = run("stats", db=tmp_path / "typo.db")
     assert r.exit_code == 1
     assert "no hay un almacén" in r.stderr and "typo.db" in r.stderr, r.stderr
+
+
+def test_an_error_answering_a_spanish_question_is_in_spanish(db):
+    r = run("ask", "¿qué cambió desde el trimestre pasado?", db=db, lang="en")
+    assert r.exit_code == 1 and "todavía no" in r.stderr, r.stderr
