@@ -73,8 +73,15 @@ def _entity_fields(
     }
 
 
-def _write(app: App, record: Any) -> None:
-    report = app.workspace().add(record)
+replace_option = click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace the record with this id if there is one (without it, a different one is an error).",
+)
+
+
+def _write(app: App, record: Any, replace: bool) -> None:
+    report = app.workspace().add(record, replace=replace)
     app.emit({"id": record.id, "report": report}, lambda _: None)
     if report.total("added"):
         say(_("added: {id}").format(id=record.id))
@@ -93,7 +100,7 @@ Examples:
   ofai-graph add followup --description "Respuesta de JICA" --from JICA --due 2024-08"""
 )
 def add() -> None:
-    """Add or update one record (organization, person, interaction, follow-up)."""
+    """Add one record (organization, person, interaction, follow-up); --replace to update one."""
 
 
 @add.command(
@@ -105,6 +112,7 @@ Examples:
 )
 @entity_options
 @click.option("--kind", type=VocabChoice(OrgKind), help="What kind of organization.")
+@replace_option
 @pass_app
 def add_org(
     app: App,
@@ -115,13 +123,16 @@ def add_org(
     country: tuple[str, ...],
     tag: tuple[str, ...],
     note: str | None,
+    replace: bool,
 ) -> None:
-    """Add or update an organization."""
+    """Add an organization (--replace: update it)."""
     from ofai_graph.model import Organization
 
     name = _need(name, _N("Name"), "--name")
     kind = _need(kind, _N("Kind"), "--kind", type=VocabChoice(OrgKind))
-    _write(app, _build(Organization, kind=kind, **_entity_fields(id_, name, alias, country, tag, note)))
+    _write(
+        app, _build(Organization, kind=kind, **_entity_fields(id_, name, alias, country, tag, note)), replace
+    )
 
 
 @add.command(
@@ -132,6 +143,7 @@ Examples:
 )
 @entity_options
 @click.option("--affiliation", multiple=True, help="ORG[:TITLE] (repeatable).")
+@replace_option
 @pass_app
 def add_person(
     app: App,
@@ -142,16 +154,18 @@ def add_person(
     country: tuple[str, ...],
     tag: tuple[str, ...],
     note: str | None,
+    replace: bool,
 ) -> None:
-    """Add or update a person."""
+    """Add a person (--replace: update them)."""
     from ofai_graph.model import Person
 
     name = _need(name, _N("Name"), "--name")
     affs = _split_pairs(affiliation, "organization", "title")
-    ws = app.workspace()
-    for a in affs:
-        a["organization"] = ws.resolve(a["organization"])
-    _write(app, _build(Person, affiliations=affs, **_entity_fields(id_, name, alias, country, tag, note)))
+    _write(
+        app,
+        _build(Person, affiliations=affs, **_entity_fields(id_, name, alias, country, tag, note)),
+        replace,
+    )
 
 
 @add.command(
@@ -174,6 +188,7 @@ Examples:
 )
 @click.option("--status", type=VocabChoice(Status), default="done", show_default=True)
 @click.option("--tag", multiple=True)
+@replace_option
 @pass_app
 def add_interaction(
     app: App,
@@ -186,10 +201,10 @@ def add_interaction(
     participant: tuple[str, ...],
     status: str,
     tag: tuple[str, ...],
+    replace: bool,
 ) -> None:
-    """Add or update an interaction (meeting, visit, call, application...)."""
+    """Add an interaction (meeting, visit, call, application...); --replace: update it."""
     from ofai_graph.model import Interaction
-    from ofai_graph.text import slugify
 
     date = _need(date, _N("Date (YYYY-MM-DD, YYYY-MM or YYYY-Qn)"), "--date", type=DATE)
     kind = _need(kind, _N("Kind"), "--kind", type=VocabChoice(InteractionKind))
@@ -203,7 +218,8 @@ def add_interaction(
         app,
         _build(
             Interaction,
-            id=id_ or slugify(f"{date} {title}")[:100].strip("-"),
+            # Never another record's id: a hash when the title is lost in the slug, a suffix if taken.
+            id=id_ or app.workspace().new_id("interactions", str(date), title),
             date=date,
             kind=kind,
             axis=axis,
@@ -213,6 +229,7 @@ def add_interaction(
             status=status,
             tags=list(tag),
         ),
+        replace,
     )
 
 
@@ -232,6 +249,7 @@ Examples:
 @click.option(
     "--status", type=VocabChoice(FollowUpStatus), default="open", show_default=True
 )
+@replace_option
 @pass_app
 def add_followup(
     app: App,
@@ -242,10 +260,10 @@ def add_followup(
     owner: str | None,
     due: PartialDate | None,
     status: str,
+    replace: bool,
 ) -> None:
-    """Add or update a follow-up."""
+    """Add a follow-up (--replace: update it)."""
     from ofai_graph.model import FollowUp
-    from ofai_graph.text import slugify
 
     description = _need(description, _N("What is expected"), "--description")
     owner = owner or app.workspace().home
@@ -253,7 +271,7 @@ def add_followup(
         app,
         _build(
             FollowUp,
-            id=id_ or slugify(description)[:80].strip("-"),
+            id=id_ or app.workspace().new_id("followups", description),
             description=description,
             interaction=interaction,
             expected_from=expected_from,
@@ -261,6 +279,7 @@ def add_followup(
             due=due,
             status=status,
         ),
+        replace,
     )
 
 

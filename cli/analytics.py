@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from ofai_graph.model import OrgKind
+from ofai_graph.dates import MAX_DAYS
 
-from .common import DAY_END, App, command, group, pass_app
-from .lang import _N, VocabChoice, _, date, kind_label, label, num, use, yes_no
+from .common import DAY_END, ENTITY_KIND, App, command, group, pass_app
+from .lang import _N, _, date, kind_label, label, num, use, yes_no
 from .output import say, table, text
 
 
@@ -224,7 +224,10 @@ Examples:
 @click.option("--max-hops", type=click.IntRange(1, 8), default=4, show_default=True, help="Longest route searched.")
 @click.option("--avoid", multiple=True, help="Entity not to pass through (repeatable).")
 @click.option(
-    "--via-kind", multiple=True, type=VocabChoice(OrgKind), help="Only pass through entities of this kind (repeatable)."
+    "--via-kind",
+    type=ENTITY_KIND,
+    multiple=True,
+    help="Only pass through entities of this kind (repeatable; a code or its English or Spanish name).",
 )
 @pass_app
 def connect(
@@ -321,6 +324,10 @@ def followups(
             days = int(due_within.lower().rstrip("d"))
         except ValueError:
             raise click.BadParameter(_("write a number of days, e.g. 30d"), param_hint="--due-within") from None
+        if not 0 <= days <= MAX_DAYS:
+            raise click.BadParameter(
+                _("write a number of days from 0 to {max}").format(max=MAX_DAYS), param_hint="--due-within"
+            )
     rows = app.workspace().followups(
         overdue=overdue,
         due_within=days,
@@ -359,7 +366,7 @@ Examples:
 )
 @click.option(
     "--days",
-    type=click.IntRange(0),
+    type=click.IntRange(0, MAX_DAYS),
     default=0,
     show_default=True,
     help="Only those silent at least this many days.",

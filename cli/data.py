@@ -30,6 +30,14 @@ def render_report(report: Any) -> None:
         say(_("nothing changed (everything was already there)"))
 
 
+def _finite(value: float, param: click.Parameter) -> float:
+    import math
+
+    if not math.isfinite(value):  # nan passes FloatRange: every comparison with it is false
+        raise click.BadParameter(f"{value} is not a number of MB", param=param)
+    return value
+
+
 @command(
     epilog="""\b
 Examples:
@@ -71,7 +79,9 @@ participants ("imct:requester; OIM:offerer"), status, tags, source_document, sou
 @click.option("--dry-run", is_flag=True, help="Validate and resolve only; write nothing.")
 @click.option(
     "--max-size",
-    type=click.FloatRange(min=0.001),
+    # A finite range: inf and nan would pass a bare minimum and then fail as a byte count.
+    type=click.FloatRange(min=0.001, max=1024 * 1024),
+    callback=lambda ctx, param, value: _finite(value, param),
     default=32.0,
     show_default=True,
     help="Largest file accepted, in MB.",
@@ -107,7 +117,7 @@ def export(app: App, fmt: str, out: Path | None) -> None:
     if out is None:
         sys.stdout.write(body)
         return
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(body, encoding="utf-8")
-    tmp.replace(out)
+    from ofai_graph.files import write_atomic
+
+    write_atomic(out, body)
     say(_("wrote {path}").format(path=out))

@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from dataclasses import field as _field  # Problem has a field named field
 
+from .text import clip, quote
+
+# A message longer than this is cut (a pasted document in a field must not flood the terminal).
+MAX_MESSAGE = 600
+
 
 def N_(message: str) -> str:
     """Marks a message for translation without translating it (it is translated when shown)."""
@@ -64,7 +69,7 @@ class Problem:
         message = _(self.message)
         if self.params:
             message = message.format(**self.params)
-        return ": ".join(parts) + f": {message}"
+        return clip(": ".join(parts) + f": {message}", MAX_MESSAGE)
 
     def __str__(self) -> str:
         return self.text("en")
@@ -92,13 +97,14 @@ class InvalidData(OfaiError):
         return self.message("en")
 
 
-_WHAT = {"entity": N_("no entity matches {query!r}"), "follow-up": N_("no follow-up matches {query!r}")}
+_WHAT = {"entity": N_("no entity matches {query}"), "follow-up": N_("no follow-up matches {query}")}
 
 
 class NotFound(OfaiError):
     def __init__(self, query: str, suggestions: list[str] | None = None, what: str = "entity"):
         self.query = query
-        self.suggestions = suggestions or []
+        # Several names of one entity can come close: list each entity once.
+        self.suggestions = list(dict.fromkeys(suggestions or []))
         self.what = what
         super().__init__(self.message("en"))
 
@@ -107,7 +113,7 @@ class NotFound(OfaiError):
 
         _ = gettext_for(lang)
         template = _WHAT.get(self.what)
-        msg = _(template).format(query=self.query) if template else f"{self.what}: {self.query!r}"
+        msg = _(template).format(query=quote(self.query)) if template else f"{self.what}: {quote(self.query)}"
         if self.suggestions:
             msg += _("; closest: {names}").format(names=", ".join(self.suggestions))
         return msg
@@ -116,16 +122,21 @@ class NotFound(OfaiError):
 class Ambiguous(OfaiError):
     def __init__(self, query: str, candidates: list[str]):
         self.query = query
-        self.candidates = candidates
+        self.candidates = list(dict.fromkeys(candidates))
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "en") -> str:
         from .i18n import gettext_for
 
         _ = gettext_for(lang)
-        return _("{query!r} is ambiguous; it could be: {names}. Use one of the ids.").format(
-            query=self.query, names=", ".join(self.candidates)
+        return _("{query} is ambiguous; it could be: {names}. Use one of the ids.").format(
+            query=quote(self.query), names=", ".join(self.candidates)
         )
+
+
+class UnknownValue(OfaiError, ValueError):
+    """A value outside a vocabulary (a kind, a country...): a ValueError too, so that model
+    validators can raise it and pydantic reports it as a field error."""
 
 
 class StoreError(OfaiError):

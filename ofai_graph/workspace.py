@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import config, scope
 from .cache import RevisionCache
+from .dates import MAX_DAYS, reference_day
 from .errors import N_, NotFound, OfaiError
 from .model import (
     Dataset,
@@ -29,12 +30,13 @@ from .model import (
     Tie,
 )
 from .paths import Connection, connect
-from .resolve import Resolver, search
+from .resolve import Resolver, entity_kind, search
 from .results import Results
 from .store import StoreEmpty, open_store
 from .store.base import Store, WriteReport
 from .strength import StrengthConfig, pair, relationship_graph, top_partners
 from .targets import resolve_target
+from .text import quote
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -150,7 +152,7 @@ class Workspace:
         from .dates import parse_day
 
         try:
-            return parse_day(value)
+            return reference_day(parse_day(value), value)
         except ValueError:
             raise OfaiError(
                 N_("as-of date {value!r} is not a date: write YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY"),
@@ -218,12 +220,28 @@ class Workspace:
         return importer.import_data(self.store, data)
 
     def add(
-        self, *records: Organization | Person | Interaction | FollowUp | Tie | EntityModel
+        self,
+        *records: Organization | Person | Interaction | FollowUp | Tie | EntityModel,
+        replace: bool = False,
     ) -> WriteReport:
-        """Add or update records, all-or-nothing; names in references are resolved."""
+        """Add records, all-or-nothing; names in references are resolved.
+
+        A record whose id is already held by a different record is refused (nothing is written)
+        unless ``replace=True``; adding a record exactly as stored changes nothing.
+        """
         from . import importer
 
-        return importer.import_data(self.store, Dataset.of(records))
+        return importer.import_data(self.store, Dataset.of(records), replace=replace)
+
+    def new_id(self, section: str, *parts: str) -> str:
+        """An id for a new interaction (date, title) or follow-up (description) that no other
+        record holds (see :func:`ofai_graph.ids.new_id`)."""
+        from .dates import PartialDate
+        from .ids import new_id
+
+        if section == "interactions" and len(parts) == 2:
+            parts = (str(PartialDate.parse(parts[0])), parts[1])
+        return new_id(self.store, section, *parts)  # type: ignore[arg-type]
 
     def dataset(self) -> Dataset:
         return self.store.dump()
@@ -337,6 +355,10 @@ class Workspace:
                 rows += mine[:top]
             return Results(rows)
         second = self.resolve(b)
+        if second == first:
+            raise OfaiError(
+                f"{quote(a)} and {quote(b)} both name {second}: a strength is between two different entities"
+            )
         if explain:
             from .strength import explain as explain_pair
 
@@ -363,7 +385,7 @@ class Workspace:
             "k": k,
             "max_hops": max_hops,
             "avoid": [self.resolve(x) for x in avoid],
-            "via_kinds": list(via_kinds) or None,
+            "via_kinds": [entity_kind(k) for k in via_kinds] or None,
             "lang": self.lang,
         }
         sc = self._cached(
@@ -402,6 +424,8 @@ class Workspace:
         as_of: AsOf = None,
         status: FollowUpStatus | None = FollowUpStatus.open,
     ) -> Results:
+        if due_within is not None and not 0 <= due_within <= MAX_DAYS:
+            raise OfaiError(f"due within {due_within} days: use a number of days from 0 to {MAX_DAYS}")
         from .followups import list_followups
 
         return Results(list_followups(
@@ -420,6 +444,8 @@ class Workspace:
         from .followups import close_followup
 
         status = FollowUpStatus.cancelled if cancelled else FollowUpStatus.done
+        if on is not None and on > dt.date.today():
+            raise OfaiError(f"{on} is in the future: a follow-up is closed on the day it was, today or before")
         return close_followup(self.store, followup_id, status=status, note=note, on=on)
 
     def dormant(
@@ -431,6 +457,8 @@ class Workspace:
         include_own: bool = False,
     ) -> Results:
         """Partners going cold (see :func:`ofai_graph.followups.dormant`); the own side only with ``include_own``."""
+        if not 0 <= days <= MAX_DAYS:
+            raise OfaiError(N_("{days} days: use a number of days from 0 to {max}"), days=days, max=MAX_DAYS)
         from .followups import dormant
 
         day = self._as_of(as_of, warn=True)
