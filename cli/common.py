@@ -383,10 +383,14 @@ class OfaiGroup(click.Group):
         # The library warns when the as-of date is long after the data; here that is one line on stderr.
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StaleAsOf)
+            failed = True
             try:
-                return self._invoke(ctx)
+                result = self._invoke(ctx)
+                failed = False
+                return result
             finally:
-                stale = [w for w in caught if issubclass(w.category, StaleAsOf)]
+                # It explains an answer; a command that failed has none, and its error stays one line.
+                stale = [] if failed else [w for w in caught if issubclass(w.category, StaleAsOf)]
                 for message in dict.fromkeys(str(w.message) for w in stale):
                     output.say("⚠ " + message, style="yellow")
                 for w in caught:
