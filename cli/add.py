@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ofai_graph.model import Axis, FollowUpStatus, InteractionKind, OrgKind, Role, Status
+from ofai_graph.model import Axis, FollowUpStatus, InteractionKind, OrgKind, Status
 
 from .common import DATE, App, group, pass_app
+from .lang import _N, VocabChoice, _
 from .output import say
 
 if TYPE_CHECKING:
@@ -21,8 +22,8 @@ def _need(value: Any, prompt: str, param: str, **kwargs: Any) -> Any:
     if value not in (None, (), ""):
         return value
     if sys.stdin.isatty():
-        return click.prompt(prompt, **kwargs)
-    raise click.UsageError(f"missing option {param}")
+        return click.prompt(_(prompt), **kwargs)
+    raise click.UsageError(_("missing option {option}").format(option=param))
 
 
 def _split_pairs(values: tuple[str, ...], key: str, second: str) -> list[dict[str, str]]:
@@ -82,8 +83,12 @@ replace_option = click.option(
 def _write(app: App, record: Any, replace: bool) -> None:
     report = app.workspace().add(record, replace=replace)
     app.emit({"id": record.id, "report": report}, lambda _: None)
-    verb = "added" if report.total("added") else ("updated" if report.total("updated") else "unchanged")
-    say(f"{verb}: {record.id}")
+    if report.total("added"):
+        say(_("added: {id}").format(id=record.id))
+    elif report.total("updated"):
+        say(_("updated: {id}").format(id=record.id))
+    else:
+        say(_("unchanged: {id}").format(id=record.id))
 
 
 @group(
@@ -106,7 +111,7 @@ Examples:
   ofai-graph add org            (prompts for what is missing)""",
 )
 @entity_options
-@click.option("--kind", type=click.Choice([k.value for k in OrgKind]), help="What kind of organization.")
+@click.option("--kind", type=VocabChoice(OrgKind), help="What kind of organization.")
 @replace_option
 @pass_app
 def add_org(
@@ -123,8 +128,8 @@ def add_org(
     """Add an organization (--replace: update it)."""
     from ofai_graph.model import Organization
 
-    name = _need(name, "Name", "--name")
-    kind = _need(kind, "Kind", "--kind", type=click.Choice([k.value for k in OrgKind]))
+    name = _need(name, _N("Name"), "--name")
+    kind = _need(kind, _N("Kind"), "--kind", type=VocabChoice(OrgKind))
     _write(
         app, _build(Organization, kind=kind, **_entity_fields(id_, name, alias, country, tag, note)), replace
     )
@@ -154,8 +159,7 @@ def add_person(
     """Add a person (--replace: update them)."""
     from ofai_graph.model import Person
 
-    name = _need(name, "Name", "--name")
-    # Organizations are resolved by the import, exactly (an id, name or alias), as in files.
+    name = _need(name, _N("Name"), "--name")
     affs = _split_pairs(affiliation, "organization", "title")
     _write(
         app,
@@ -173,16 +177,16 @@ Examples:
 )
 @click.option("--id", "id_")
 @click.option("--date", type=DATE, help="YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY.")
-@click.option("--kind", type=click.Choice([k.value for k in InteractionKind]))
-@click.option("--axis", type=click.Choice([a.value for a in Axis]))
+@click.option("--kind", type=VocabChoice(InteractionKind))
+@click.option("--axis", type=VocabChoice(Axis))
 @click.option("--title")
 @click.option("--summary", default="")
 @click.option(
     "--participant",
     multiple=True,
-    help="ENTITY[:ROLE] (repeatable); roles: " + ", ".join(r.value for r in Role),
+    help="ENTITY[:ROLE] (repeatable), e.g. JICA:offerer; the role in either language or as a code.",
 )
-@click.option("--status", type=click.Choice([s.value for s in Status]), default="done", show_default=True)
+@click.option("--status", type=VocabChoice(Status), default="done", show_default=True)
 @click.option("--tag", multiple=True)
 @replace_option
 @pass_app
@@ -202,13 +206,13 @@ def add_interaction(
     """Add an interaction (meeting, visit, call, application...); --replace: update it."""
     from ofai_graph.model import Interaction
 
-    date = _need(date, "Date (YYYY-MM-DD, YYYY-MM or YYYY-Qn)", "--date", type=DATE)
-    kind = _need(kind, "Kind", "--kind", type=click.Choice([k.value for k in InteractionKind]))
-    title = _need(title, "Title", "--title")
+    date = _need(date, _N("Date (YYYY-MM-DD, YYYY-MM or YYYY-Qn)"), "--date", type=DATE)
+    kind = _need(kind, _N("Kind"), "--kind", type=VocabChoice(InteractionKind))
+    title = _need(title, _N("Title"), "--title")
     if not participant and sys.stdin.isatty():
-        participant = tuple(click.prompt("Participants (ENTITY[:ROLE], comma-separated)").split(","))
+        participant = tuple(click.prompt(_("Participants (ENTITY[:ROLE], comma-separated)")).split(","))
     if not participant:
-        raise click.UsageError("missing option --participant")
+        raise click.UsageError(_("missing option {option}").format(option="--participant"))
     parts = _split_pairs(tuple(p for p in participant if p.strip()), "entity", "role")
     _write(
         app,
@@ -243,7 +247,7 @@ Examples:
 @click.option("--owner", help="Who follows it up (default: the home office).")
 @click.option("--due", type=DATE, help="YYYY-MM-DD, YYYY-MM or YYYY-Qn: due at the end of that period.")
 @click.option(
-    "--status", type=click.Choice([s.value for s in FollowUpStatus]), default="open", show_default=True
+    "--status", type=VocabChoice(FollowUpStatus), default="open", show_default=True
 )
 @replace_option
 @pass_app
@@ -261,7 +265,7 @@ def add_followup(
     """Add a follow-up (--replace: update it)."""
     from ofai_graph.model import FollowUp
 
-    description = _need(description, "What is expected", "--description")
+    description = _need(description, _N("What is expected"), "--description")
     owner = owner or app.workspace().home
     _write(
         app,

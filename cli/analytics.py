@@ -10,58 +10,93 @@ import click
 from ofai_graph.dates import MAX_DAYS
 
 from .common import DAY_END, ENTITY_KIND, App, command, group, pass_app
+from .lang import _N, _, date, kind_label, label, num, use, yes_no
 from .output import say, table, text
 
 
 def _pct(x: float) -> str:
-    return f"{x:.2f}"
+    return num(x, 2)
 
 
 def render_strength(rows: list[Any]) -> None:
     if len(rows) == 1 and rows[0].contributions:
         p = rows[0]
         text(
-            f"{p.a} ↔ {p.b}: {p.score:.2f} ({p.tier}), {p.interactions} shared interactions, "
-            f"{'reciprocal' if p.reciprocal else 'one-sided'}",
+            _("{a} ↔ {b}: {score} ({tier}), {n} shared interactions, {reciprocity}").format(
+                a=p.a,
+                b=p.b_name or p.b,
+                score=_pct(p.score),
+                tier=label("Tier", p.tier),
+                n=p.interactions,
+                reciprocity=_("reciprocal") if p.reciprocal else _("one-sided"),
+            ),
             style="bold",
         )
+        sources = {"interaction": _("interaction"), "tie": _("tie"), "reciprocity": _("reciprocity")}
         table(
-            "Why",
-            ["points", "source", "date", "what", "how"],
-            [(f"{c.points:+.3f}", c.source, c.date, c.label, c.detail) for c in p.contributions],
+            _("Why"),
+            [_("points"), _("source"), _("date"), _("what"), _("how")],
+            [
+                (
+                    f"{'+' if c.points >= 0 else '−'}{num(abs(c.points), 3)}",
+                    sources.get(c.source, c.source),
+                    date(c.date) if c.source == "interaction" else c.date,
+                    c.label,
+                    c.detail,
+                )
+                for c in p.contributions
+            ],
         )
         return
-    table(
-        None,
-        ["partner", "id", "score", "tier", "interactions", "last", "reciprocal"],
-        [
-            (
-                p.b_name or p.b,
-                p.b,
-                _pct(p.score),
-                p.tier,
-                p.interactions,
-                p.last_label or "—",
-                "yes" if p.reciprocal else "no",
-            )
-            for p in rows
-        ],
-    )
+    partners = [p for p in rows if not p.own_side]
+    own = [p for p in rows if p.own_side]
+    for title, group_rows in ((None, partners), (_("The office's own side"), own)):
+        if not group_rows:
+            continue
+        table(
+            title,
+            [_("partner"), _("id"), _("score"), _("tier"), _("interactions"), _("last"), _("reciprocal")],
+            [
+                (
+                    p.b_name or p.b,
+                    p.b,
+                    _pct(p.score),
+                    label("Tier", p.tier),
+                    p.interactions,
+                    date(p.last_label),
+                    yes_no(p.reciprocal),
+                )
+                for p in group_rows
+            ],
+        )
 
 
 def render_connection(c: Any) -> None:
-    text(f"Routes from {c.source} to {c.target.label} ({c.target.kind}), as of {c.as_of}", style="bold")
+    target_kind = {"entity": _("entity"), "country": _("country"), "tag": _("tag")}.get(c.target.kind, c.target.kind)
+    text(
+        _("Routes from {source} to {target} ({kind}), as of {day}").format(
+            source=c.paths[0].names[0] if c.paths else c.source,
+            target=c.target.label,
+            kind=target_kind,
+            day=date(c.as_of),
+        ),
+        style="bold",
+    )
     if not c.paths:
-        say(c.note or "no path")
+        say(c.note or _("no path"))
         if c.nearest:
-            say("nearest reachable: " + ", ".join(c.nearest))
+            say(_("nearest reachable: {names}").format(names=", ".join(c.nearest)))
         return
     for n, p in enumerate(c.paths, 1):
-        text(f"{n}. score {p.score:.3f}: " + " → ".join(p.names))
+        text(_("{n}. score {score}: {route}").format(n=n, score=num(p.score, 3), route=" → ".join(p.names)))
         for h in p.hops:
-            mark = "  ⚠ weakest link" if h.weakest else ""
+            mark = "  ⚠ " + _("weakest link") if h.weakest else ""
             text(
-                f"     {h.source_name} → {h.target_name}: {h.score:.2f} ({h.tier}), last {h.last or '—'}{mark}"
+                "     "
+                + _("{a} → {b}: {score} ({tier}), last {last}").format(
+                    a=h.source_name, b=h.target_name, score=_pct(h.score), tier=label("Tier", h.tier), last=date(h.last)
+                )
+                + mark
             )
             for ev in h.evidence:
                 text(f"        · {ev}")
@@ -69,19 +104,19 @@ def render_connection(c: Any) -> None:
 
 def render_followups(rows: list[Any]) -> None:
     if not rows:
-        say("no follow-ups match")
+        say(_("no follow-ups match"))
         return
     table(
         None,
-        ["id", "due", "days left", "expected from", "what", ""],
+        [_("id"), _("due"), _("days left"), _("expected from"), _("what"), ""],
         [
             (
                 v.followup.id,
-                v.followup.due,
+                date(v.followup.due),
                 v.days_left,
                 v.expected_from_name,
                 v.followup.description,
-                "OVERDUE" if v.overdue else "",
+                _("OVERDUE") if v.overdue else "",
             )
             for v in rows
         ],
@@ -90,17 +125,18 @@ def render_followups(rows: list[Any]) -> None:
 
 def render_dormant(rows: list[Any]) -> None:
     if not rows:
-        say("no relationship is going cold")
+        say(_("no relationship is going cold"))
         return
     table(
         None,
-        ["partner", "was", "now", "last", "days silent", "last interaction", "next step"],
+        [_("partner"), _("at its peak"), _("now"), _("lost"), _("last"), _("days silent"), _("last interaction"), _("next step")],
         [
             (
-                d.name,
-                _pct(d.peak_score),
-                _pct(d.score),
-                d.last_interaction,
+                d.name + (" " + _("(own side)") if d.own_side else ""),
+                f"{_pct(d.peak_score)} {label('Tier', d.tier_peak)}",
+                f"{_pct(d.score)} {label('Tier', d.tier)}",
+                _pct(d.at_stake),
+                date(d.last_label),
                 d.days_silent,
                 d.last_title,
                 d.next_step,
@@ -110,22 +146,67 @@ def render_dormant(rows: list[Any]) -> None:
     )
 
 
+def render_brokers(rows: list[Any]) -> None:
+    table(
+        None,
+        [_("entity"), _("betweenness"), _("groups it bridges")],
+        [(b.name, num(b.betweenness, 3), " | ".join(g.label for g in b.groups[:3])) for b in rows],
+    )
+
+
+def render_partners(rows: list[Any]) -> None:
+    if not rows:
+        say(_("nobody we know matches"))
+        return
+    table(
+        None,
+        [_("partner"), _("kind"), _("countries"), _("score"), _("tier"), _("interactions"), _("last")],
+        [
+            (p.name, kind_label(p.kind), ", ".join(p.countries), _pct(p.score), label("Tier", p.tier), p.interactions, date(p.last_label))
+            for p in rows
+        ],
+    )
+
+
+def render_last_contact(c: Any) -> None:
+    if c.interaction is None:
+        text(_("No interaction with {name} yet.").format(name=c.subject_name))
+        return
+    text(
+        _("Last contact with {name}: {day} ({days} days before the as-of date)").format(
+            name=c.with_name if c.with_id == c.subject else f"{c.subject_name} ({c.with_name})",
+            day=date(c.date),
+            days=c.days_ago,
+        ),
+        style="bold",
+    )
+    text(f"{label('InteractionKind', c.kind)} · {c.title}")
+
+
 @command(
     epilog="""\b
 Examples:
   ofai-graph strength                      strongest partners of the office
   ofai-graph strength imct --top 5         strongest partners of IMCT
   ofai-graph strength OFAI JICA --explain  one pair, with every interaction behind it
-  ofai-graph strength --as-of 2024-03-31"""
+  ofai-graph strength --as-of 2024-03-31
+  ofai-graph strength --include-own         with the mayoralty and its units, apart"""
 )
-@click.argument("a", required=False)
-@click.argument("b", required=False)
-@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.argument("a", required=False, metavar=_N("[ENTITY]"))
+@click.argument("b", required=False, metavar=_N("[OTHER]"))
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True, help="How many partners.")
 @click.option("--explain", is_flag=True, help="List each interaction and tie with its points.")
+@click.option(
+    "--include-own",
+    is_flag=True,
+    help="Also rank the office's own side (the mayoralty, its units and people), shown apart.",
+)
 @pass_app
-def strength(app: App, a: str | None, b: str | None, top: int, explain: bool) -> None:
+def strength(app: App, a: str | None, b: str | None, top: int, explain: bool, include_own: bool) -> None:
     """How strong relationships are, and why (score 0-1 and tier)."""
-    rows = app.workspace().strength(a, b, top=top, as_of=app.as_of, explain=explain or b is not None)
+    rows = app.workspace().strength(
+        a, b, top=top, as_of=app.as_of, explain=explain or b is not None, include_own=include_own
+    )
     app.emit(rows[0] if b else rows, lambda r: render_strength([r] if b else r))
 
 
@@ -137,10 +218,10 @@ Examples:
   ofai-graph connect JICA --from imct --avoid apc-colombia
   ofai-graph connect KR --via-kind national_agency --via-kind multilateral"""
 )
-@click.argument("target")
+@click.argument("target", metavar=_N("TARGET"))
 @click.option("--from", "source", help="Start from this entity (default: the home office).")
 @click.option("--k", type=click.IntRange(1, 50), default=5, show_default=True, help="How many routes.")
-@click.option("--max-hops", type=click.IntRange(1, 8), default=4, show_default=True)
+@click.option("--max-hops", type=click.IntRange(1, 8), default=4, show_default=True, help="Longest route searched.")
 @click.option("--avoid", multiple=True, help="Entity not to pass through (repeatable).")
 @click.option(
     "--via-kind",
@@ -181,19 +262,35 @@ Examples:
   ofai-graph ask "¿qué está pendiente?"
   ofai-graph ask "which relationships are going cold?\""""
 )
-@click.argument("question")
+@click.argument("question", metavar=_N("QUESTION"))
 @pass_app
 def ask(app: App, question: str) -> None:
-    """Answer a question in English or Spanish (connect, strength, follow-ups, dormant)."""
+    """Answer a question asked in Spanish or English; the answer comes in the question's language.
+
+    It understands who connects us to X, how strong we are with X, what we know about X, what is
+    pending or overdue, who went cold, who bridges groups, when we last met X, and which partners we
+    have in a country, of a kind or with a tag.
+    """
+    from .query import render_profile
+    from .report import render_changes
+
     answer = app.workspace().ask(question, as_of=app.as_of)
+    use(answer.language)
     renderers = {
         "connect": render_connection,
-        "strength": render_strength,
+        "strength": lambda r: render_partners(r) if r and hasattr(r[0], "countries") else render_strength(r),
+        "show": render_profile,
         "followups": render_followups,
         "overdue": render_followups,
         "dormant": render_dormant,
+        "brokers": render_brokers,
+        "last_contact": render_last_contact,
+        "partners": lambda r: render_partners(r) if not r or hasattr(r[0], "countries") else render_strength(r),
+        "changes": lambda r: render_changes(r, answer.language),
     }
-    app.emit(answer, lambda a: renderers[a.action](a.result))
+    app.emit(answer, lambda a: renderers.get(a.action, lambda r: text(str(r)))(a.result))
+    if answer.action == "connect" and not answer.result.paths:
+        click.get_current_context().exit(1)
 
 
 @group(
@@ -228,9 +325,11 @@ def followups(
         try:
             days = int(due_within.lower().rstrip("d"))
         except ValueError:
-            raise click.BadParameter("write a number of days, e.g. 30d", param_hint="--due-within") from None
+            raise click.BadParameter(_("write a number of days, e.g. 30d"), param_hint="--due-within") from None
         if not 0 <= days <= MAX_DAYS:
-            raise click.BadParameter(f"write a number of days from 0 to {MAX_DAYS}", param_hint="--due-within")
+            raise click.BadParameter(
+                _("write a number of days from 0 to {max}").format(max=MAX_DAYS), param_hint="--due-within"
+            )
     rows = app.workspace().followups(
         overdue=overdue,
         due_within=days,
@@ -249,7 +348,7 @@ Examples:
   ofai-graph followups done jica-respuesta-voluntarios --note "JICA aprobó la solicitud del IMCT"
   ofai-graph followups done cid-bga-realizacion --cancelled""",
 )
-@click.argument("followup_id")
+@click.argument("followup_id", metavar=_N("FOLLOWUP_ID"))
 @click.option("--note", help="What happened.")
 @click.option("--cancelled", is_flag=True, help="Close it as cancelled instead of done.")
 @click.option("--on", "on", type=DAY_END, help="The day it was closed (default: today).")
@@ -258,27 +357,34 @@ def followups_done(app: App, followup_id: str, note: str | None, cancelled: bool
     """Close a follow-up."""
     f = app.workspace().close_followup(followup_id, note=note, cancelled=cancelled, on=on or dt.date.today())
     app.emit(f, lambda _: None)
-    say(f"{f.id}: {f.status.value} on {f.closed_on}")
+    say(_("{id}: {status} on {day}").format(id=f.id, status=label("FollowUpStatus", f.status), day=date(f.closed_on)))
 
 
 @command(
     epilog="""\b
 Examples:
   ofai-graph dormant
-  ofai-graph dormant --days 90 --as-of 2024-12-31"""
+  ofai-graph dormant --as-of 2024-12-31 --include-own"""
 )
 @click.option(
     "--days",
-    type=click.IntRange(1, MAX_DAYS),
-    default=180,
+    type=click.IntRange(0, MAX_DAYS),
+    default=0,
     show_default=True,
-    help="Silent this long (or score fallen below 0.1) counts as going cold.",
+    help="Only those silent at least this many days.",
 )
-@click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True, help="How many partners.")
+@click.option(
+    "--include-own",
+    is_flag=True,
+    help="Also list the office's own side (the mayoralty, its units and people).",
+)
 @pass_app
-def dormant(app: App, days: int, top: int) -> None:
-    """Partners that used to be strong and went quiet, most at stake first."""
-    app.emit(app.workspace().dormant(days=days, top=top, as_of=app.as_of), render_dormant)
+def dormant(app: App, days: int, top: int, include_own: bool) -> None:
+    """Partners going cold: at least medium at their peak, weak or cold now; most lost first."""
+    app.emit(
+        app.workspace().dormant(days=days, top=top, as_of=app.as_of, include_own=include_own), render_dormant
+    )
 
 
 @command(
@@ -286,19 +392,12 @@ def dormant(app: App, days: int, top: int) -> None:
 Examples:
   ofai-graph brokers --top 5"""
 )
-@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True, help="How many entities.")
 @pass_app
 def brokers(app: App, top: int) -> None:
     """Entities that bridge otherwise separate groups (betweenness on strength)."""
     rows = app.workspace().brokers(top=top, as_of=app.as_of)
-    app.emit(
-        rows,
-        lambda rs: table(
-            None,
-            ["entity", "betweenness", "groups it bridges"],
-            [(b.name, f"{b.betweenness:.3f}", " | ".join(g.label for g in b.groups[:3])) for b in rs],
-        ),
-    )
+    app.emit(rows, render_brokers)
 
 
 def _open() -> Any:

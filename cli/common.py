@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import click
 
 from . import output
+from .lang import _, current, use
 
 if TYPE_CHECKING:
     from ofai_graph import Workspace
@@ -42,7 +43,7 @@ class CliError(click.ClickException):
     exit_code = 1
 
     def show(self, file: Any = None) -> None:
-        output.say(f"error: {self.message}", style="red")
+        output.say(_("error: {message}").format(message=self.message), style="red")
 
 
 # -- dates ------------------------------------------------------------------------------------------
@@ -69,15 +70,20 @@ class DateType(click.ParamType):
         try:
             d = value if isinstance(value, PartialDate) else PartialDate.parse(value)
         except ValueError as exc:
-            # PartialDate's messages name the value and say how to write it; say where a bad one came from.
+            # PartialDate's messages name the value and say how to write it (in English: the precise
+            # reason; in another language the catalog's general form); say where a bad one came from.
             message = str(exc)
+            if current() != "en":
+                message = _("{value!r} is not a date: write YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY").format(
+                    value=str(value)
+                )
             if (
                 ctx is not None
                 and param is not None
                 and param.name
                 and ctx.get_parameter_source(param.name) is click.core.ParameterSource.ENVIRONMENT
             ):
-                message += f" (from the environment variable {getattr(param, 'envvar', None)})"
+                message += _(" (from the environment variable {name})").format(name=getattr(param, "envvar", None))
             self.fail(message, param, ctx)
         if self.bound is None:
             return d
@@ -160,9 +166,9 @@ class App:
             import ofai_graph
 
             if self.backend == "neo4j":
-                self._ws = ofai_graph.Workspace(self.neo4j_store())
+                self._ws = ofai_graph.Workspace(self.neo4j_store(), lang=self.lang)
             else:
-                self._ws = ofai_graph.open(self.db, backend="sqlite", create=create)
+                self._ws = ofai_graph.open(self.db, backend="sqlite", create=create, lang=self.lang)
         return self._ws
 
     def neo4j_store(self):  # type: ignore[no-untyped-def]
@@ -170,7 +176,7 @@ class App:
         from ofai_graph.store import open_store
 
         if not self.neo4j_uri:
-            raise CliError("the neo4j backend needs a server address: --neo4j-uri or NEO4J_URI")
+            raise CliError(_("the neo4j backend needs a server address: --neo4j-uri or NEO4J_URI"))
         return open_store(
             self.neo4j_uri,
             backend="neo4j",
@@ -198,8 +204,10 @@ def neo4j_password(uri: str) -> str:
     if password is not None:
         return password
     if sys.stdin.isatty():
-        return click.prompt(f"Password for {uri}", hide_input=True, err=True)
-    raise CliError(f"no password for {uri}: set NEO4J_PASSWORD (or run on a terminal to be asked)")
+        return click.prompt(_("Password for {uri}").format(uri=uri), hide_input=True, err=True)
+    raise CliError(
+        _("no password for {uri}: set NEO4J_PASSWORD (or run on a terminal to be asked)").format(uri=uri)
+    )
 
 
 # -- global options ---------------------------------------------------------------------------------
@@ -220,7 +228,7 @@ def _set(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
 
 
 def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
-    from ofai_graph.i18n import UnknownLanguage, resolve_lang
+    from ofai_graph.i18n import LANGS, UnknownLanguage, resolve_lang
 
     app = ctx.ensure_object(App)
     if value is None and ctx.parent is not None:
@@ -228,8 +236,14 @@ def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     try:
         # On the root an absent --lang still resolves: OFAI_GRAPH_LANG, then the locale, then English.
         app.lang = resolve_lang(value)
-    except UnknownLanguage as exc:
-        raise click.BadParameter(str(exc), ctx, param) from None
+    except UnknownLanguage:
+        given = value or os.environ.get("OFAI_GRAPH_LANG")
+        raise click.BadParameter(
+            _("unknown language {value!r}: use one of {languages}").format(value=given, languages=", ".join(LANGS)),
+            ctx,
+            param,
+        ) from None
+    use(app.lang)
 
 
 def global_options(*, root: bool) -> list[click.Parameter]:
@@ -323,10 +337,10 @@ def _format_options(cmd: click.Command, ctx: click.Context, formatter: click.Hel
         if record is not None and not isinstance(param, click.Argument):
             (shared if getattr(param, "is_global", False) else own).append(record)
     if own:
-        with formatter.section("Options"):
+        with formatter.section(_("Options")):
             formatter.write_dl(own)
     if shared:
-        title = "Global options" if ctx.parent is None else "Global options (also before the command)"
+        title = _("Global options") if ctx.parent is None else _("Global options (also before the command)")
         with formatter.section(title):
             formatter.write_dl(shared)
 
@@ -350,20 +364,54 @@ class OfaiGroup(click.Group):
         _format_options(self, ctx, formatter)
         self.format_commands(ctx, formatter)
 
+    def main(self, args: Any = None, prog_name: str | None = None, *rest: Any, **extra: Any) -> Any:
+        """Choose the language before click reads anything: help texts and click's words follow it."""
+        from .lang import language_from_argv, localize
+
+        lang = language_from_argv(list(sys.argv[1:] if args is None else args))
+        use(lang)
+        localize(self, lang)
+        return super().main(args, prog_name, *rest, **extra)
+
     def invoke(self, ctx: click.Context) -> Any:
+        if ctx.parent is not None:
+            return self._invoke(ctx)
+        import warnings
+
+        from ofai_graph.workspace import StaleAsOf
+
+        # The library warns when the as-of date is long after the data; here that is one line on stderr.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", StaleAsOf)
+            failed = True
+            try:
+                result = self._invoke(ctx)
+                failed = False
+                return result
+            finally:
+                # It explains an answer; a command that failed has none, and its error stays one line.
+                stale = [] if failed else [w for w in caught if issubclass(w.category, StaleAsOf)]
+                for message in dict.fromkeys(str(w.message) for w in stale):
+                    output.say("⚠ " + message, style="yellow")
+                for w in caught:
+                    if not issubclass(w.category, StaleAsOf):
+                        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+    def _invoke(self, ctx: click.Context) -> Any:
         from ofai_graph.errors import OfaiError
         from ofai_graph.interrupts import Interrupted
 
         try:
             return super().invoke(ctx)
         except OfaiError as exc:
-            raise CliError(str(exc)) from None
+            # An answer to a question speaks the question's language, its errors too.
+            raise CliError(exc.message(getattr(exc, "language", None) or current())) from None
         except OSError as exc:
             # A file the command had to read or write (--out, --db, a settings file): one line, no traceback.
             name = f" {exc.filename}" if exc.filename else ""
             if isinstance(exc, FileExistsError | NotADirectoryError) and exc.filename and Path(exc.filename).is_file():
-                raise CliError(f"cannot use{name} as a folder: it is a file") from None
-            raise CliError(f"cannot use{name}: {exc.strerror or exc}") from None
+                raise CliError(_("cannot use{name} as a folder: it is a file").format(name=name)) from None
+            raise CliError(_("cannot use{name}: {reason}").format(name=name, reason=exc.strerror or exc)) from None
         except Interrupted as exc:
             # The importer knows whether its transaction committed: say exactly that.
             if exc.committed and exc.report is not None:
@@ -372,13 +420,17 @@ class OfaiGroup(click.Group):
                     for name, s in exc.report.sections.items()
                     if s.added or s.updated
                 )
-                output.say(f"interrupted after the import was committed; it wrote {done or 'no changes'}")
+                output.say(
+                    _("interrupted after the import was committed; it wrote {done}").format(
+                        done=done or _("no changes")
+                    )
+                )
             else:
-                output.say("interrupted; the import was rolled back: nothing was written")
+                output.say(_("interrupted; the import was rolled back: nothing was written"))
             sys.exit(130)
         except KeyboardInterrupt:
             # Every write is one transaction: one cut short is rolled back, one already committed stays.
-            output.say("interrupted; a write in progress was rolled back (committed writes stay)")
+            output.say(_("interrupted; a write in progress was rolled back (committed writes stay)"))
             sys.exit(130)
 
 

@@ -9,14 +9,25 @@ from typing import Any
 import click
 
 from .common import App, command, pass_app
+from .lang import _N, _
 from .output import Progress, say, table
 
+SECTIONS = {
+    "entities": _N("entities"),
+    "countries": _N("countries"),
+    "organizations": _N("organizations"),
+    "people": _N("people"),
+    "interactions": _N("interactions"),
+    "followups": _N("follow-ups"),
+    "ties": _N("ties"),
+}
 
-def _render_report(report: Any, verb: str) -> None:
-    rows = [(name, s.added, s.updated, s.unchanged) for name, s in report.sections.items()]
-    table(None, ["section", "added", "updated", "unchanged"], rows)
-    if not report.changed and verb != "import-dry-run":
-        say(f"{verb}: nothing changed (everything was already there)")
+
+def render_report(report: Any) -> None:
+    rows = [(_(SECTIONS.get(name, name)), s.added, s.updated, s.unchanged) for name, s in report.sections.items()]
+    table(None, [_("section"), _("added"), _("updated"), _("unchanged")], rows)
+    if not report.changed:
+        say(_("nothing changed (everything was already there)"))
 
 
 def _finite(value: float, param: click.Parameter) -> float:
@@ -47,11 +58,11 @@ def init(app: App, seed: bool) -> None:
         "schema_version": ws.store.schema_version(),
     }
     if seed:
-        with Progress("importing seed data") as progress:
+        with Progress(_("importing seed data")) as progress:
             report = ws.import_files(seed_files(), progress=progress)
         result["seed"] = report
-    app.emit(result, lambda r: _render_report(r["seed"], "seed") if "seed" in r else None)
-    say(f"store ready: {ws.store.location} (schema v{result['schema_version']})")
+    app.emit(result, lambda r: render_report(r["seed"]) if "seed" in r else None)
+    say(_("store ready: {location} (schema v{version})").format(location=ws.store.location, version=result["schema_version"]))
 
 
 @command(
@@ -67,7 +78,7 @@ participants ("imct:requester; OIM:offerer"), status, tags, source_document, sou
 source_action, source_order (the report action an interaction belongs to, and its place).
 Excel workbooks are laid out as `ofai-graph template` writes them; errors name the cell.""",
 )
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar=_N("FILES..."))
 @click.option("--dry-run", is_flag=True, help="Validate and resolve only; write nothing.")
 @click.option(
     "--max-size",
@@ -90,15 +101,15 @@ def import_(app: App, files: tuple[Path, ...], dry_run: bool, max_size: float, m
         from .interop import import_other
 
         import_other(app, files, match=match, dry_run=dry_run, max_bytes=max_bytes,
-                     render=lambda r: _render_report(r, "import"))  # fmt: skip
+                     render=render_report)  # fmt: skip
         if dry_run:
-            say("valid; nothing was written (--dry-run)")
+            say(_("valid; nothing was written (--dry-run)"))
         return
-    with Progress("importing") as progress:
+    with Progress(_("importing")) as progress:
         report = ws.import_files(files, max_bytes=max_bytes, progress=progress, dry_run=dry_run)
-    app.emit(report, lambda r: _render_report(r, "import"))
+    app.emit(report, render_report)
     if dry_run:
-        say("valid; nothing was written (--dry-run)")
+        say(_("valid; nothing was written (--dry-run)"))
 
 
 @command(
@@ -120,6 +131,7 @@ Examples:
     type=click.Choice(["json", "yaml", "xlsx", "gexf", "graphml", "kumu", "csv", "cypher"]),
     default="yaml",
     show_default=True,
+    help="File format.",
 )
 @click.option("--out", type=click.Path(path_type=Path), help="File (csv: folder or .zip) to write (default: stdout).")
 @click.option("--dynamic", is_flag=True, help="gexf/graphml: the evidence over time, with start/end spells.")
@@ -138,4 +150,4 @@ def export(app: App, fmt: str, out: Path | None, dynamic: bool) -> None:
     from ofai_graph.files import write_atomic
 
     write_atomic(out, body)
-    say(f"wrote {out}")
+    say(_("wrote {path}").format(path=out))

@@ -11,6 +11,7 @@ import click
 
 from . import add, analytics, data, interop, maps, neo4j, query, report
 from .common import OfaiGroup, global_options, pass_app
+from .lang import VersionMessage
 
 EPILOG_MAIN = """\b
 Examples:
@@ -29,7 +30,7 @@ The store is ~/.local/share/ofai-graph/ofai-graph.db unless --db or OFAI_GRAPH_D
     params=global_options(root=True),
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-@click.version_option(package_name="ofai-graph")
+@click.version_option(package_name="ofai-graph", message=VersionMessage("%(prog)s, version %(version)s"))
 @pass_app
 def cli(app) -> None:  # type: ignore[no-untyped-def]
     """ofai-graph: the relationships of an Office of International Affairs as a graph.

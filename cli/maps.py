@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .common import AXIS, DAY_END, DAY_START, ENTITY_KIND, App, command, pass_app
+from .lang import _N, WordChoice, _
 from .output import text
 
 
@@ -35,7 +36,7 @@ Examples:
     help="Default: from --out's suffix, else html. PNG and PDF are drawn by Chromium.",
 )
 @click.option("--focus", help="Only this entity and its neighbourhood.")
-@click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True)
+@click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True, help="How far around --focus.")
 @click.option("--path-to", help="Draw the strongest referral paths to this entity, country or tag.")
 @click.option(
     "--kind",
@@ -53,12 +54,14 @@ Examples:
 )
 @click.option("--since", type=DAY_START, help="Only ties with an interaction since this date.")
 @click.option("--until", type=DAY_END, help="Only ties with an interaction until this date.")
-@click.option("--min-strength", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+@click.option(
+    "--min-strength", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Hide weaker ties."
+)
 @click.option("--redact-people", is_flag=True, help="Replace people's names with role and organization.")
 @click.option("--title", help="Title shown on the map.")
 @click.option(
     "--color-by",
-    type=click.Choice(["kind", "community", "tier", "axis"]),
+    type=WordChoice({"kind": _N("kind"), "community": _N("community"), "tier": _N("tier"), "axis": _N("axis")}),
     default="kind",
     show_default=True,
     help="Colour entities by kind, by community (Louvain), by tier of their tie to the office, or by axis.",
@@ -133,5 +136,9 @@ def map_(
     }
     app.emit(
         result,
-        lambda r: text(f"map written to {r['path']} ({r['nodes']} entities, {r['edges']} ties)"),
+        lambda r: text(
+            _("map written to {path} ({nodes} entities, {edges} ties)").format(
+                path=r["path"], nodes=r["nodes"], edges=r["edges"]
+            )
+        ),
     )

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from .common import App, CliError, group, pass_app
+from .lang import _, num
 from .output import say, table, text
 
 
@@ -17,7 +18,9 @@ def _embedded(app: App, *, must_exist: bool = False, create: bool = False):  # t
     path = app.db or default_db_path()
     if must_exist and not path.exists():
         raise CliError(
-            f"no embedded store at {path}: nothing to push (ofai-graph --db PATH init --seed creates one)"
+            _("no embedded store at {path}: nothing to push (ofai-graph --db PATH init --seed creates one)").format(
+                path=path
+            )
         )
     store = open_store(path, backend="sqlite", create=create)
     click.get_current_context().call_on_close(store.close)
@@ -49,13 +52,17 @@ def _copy(source: Any, target: Any, *, atomic: bool, verb: str) -> Any:
 
 
 def _render_copy(r: Any, verb: str) -> None:
-    rows = [(name, s.added, s.updated, s.unchanged) for name, s in r.report.sections.items()]
-    table(f"{verb}: {r.source} → {r.target}", ["section", "added", "updated", "unchanged"], rows)
+    from .data import SECTIONS
+
+    rows = [(_(SECTIONS.get(name, name)), s.added, s.updated, s.unchanged) for name, s in r.report.sections.items()]
+    table(f"{verb}: {r.source} → {r.target}", [_("section"), _("added"), _("updated"), _("unchanged")], rows)
     say(
-        f"{r.records:,} records in {r.batches} batches, {r.seconds:.1f} s ({r.rows_per_second:,.0f} records/s)"
+        _("{records} records in {batches} batches, {seconds} s ({rate} records/s)").format(
+            records=num(r.records, 0), batches=r.batches, seconds=num(r.seconds, 1), rate=num(r.rows_per_second, 0)
+        )
     )
     if not r.report.changed:
-        say(f"{verb}: nothing changed (the target already had all of it)")
+        say(_("nothing changed (the target already had all of it)"))
 
 
 @group(
@@ -85,8 +92,8 @@ def push(app: App) -> None:
     cut short (server down, network gone) is finished by running it again.
     """
     source, target = _embedded(app, must_exist=True), _neo4j(app)
-    result = _copy(source, target, atomic=False, verb="push")
-    app.emit(result, lambda r: _render_copy(r, "push"))
+    result = _copy(source, target, atomic=False, verb=_("push"))
+    app.emit(result, lambda r: _render_copy(r, _("push")))
 
 
 @neo4j.command(
@@ -99,8 +106,8 @@ Examples:
 def pull(app: App) -> None:
     """Upsert everything on the Neo4j server into the embedded store, in one transaction."""
     source, target = _neo4j(app), _embedded(app, create=True)
-    result = _copy(source, target, atomic=True, verb="pull")
-    app.emit(result, lambda r: _render_copy(r, "pull"))
+    result = _copy(source, target, atomic=True, verb=_("pull"))
+    app.emit(result, lambda r: _render_copy(r, _("pull")))
 
 
 @neo4j.command(
@@ -117,13 +124,17 @@ def status(app: App) -> None:
     st = store_status(_neo4j(app))
 
     def human(s: Any) -> None:
+        from .query import SECTIONS
+
         text(
-            f"{s.location} — {s.server.get('agent', '?')} (schema v{s.schema_version}, revision {s.revision})"
+            _("{location} — {agent} (schema v{version}, revision {revision})").format(
+                location=s.location, agent=s.server.get("agent", "?"), version=s.schema_version, revision=s.revision
+            )
         )
-        table("Counts", ["what", "how many"], s.counts.items())
+        table(_("Counts"), [_("what"), _("how many")], [(_(SECTIONS.get(k, k)), n) for k, n in s.counts.items()])
         if s.missing_schema:
-            say("missing on the server: " + ", ".join(s.missing_schema), style="yellow")
+            say(_("missing on the server: {names}").format(names=", ".join(s.missing_schema)), style="yellow")
         else:
-            say("schema: every constraint and index is in place")
+            say(_("schema: every constraint and index is in place"))
 
     app.emit(st, human)

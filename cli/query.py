@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from .common import App, command, pass_app
+from .lang import _N, _, date, kind_label, label, num, yes_no
 from .output import say, table, text
 
 
@@ -17,65 +18,121 @@ Examples:
   ofai-graph show "Camara de Comercio Colombo Americana"
   ofai-graph show Corea --json"""
 )
-@click.argument("entity")
+@click.argument("entity", metavar=_N("ENTITY"))
 @pass_app
 def show(app: App, entity: str) -> None:
-    """Profile of ENTITY (id, name, alias or near-miss): ties, timeline, open follow-ups."""
-    prof = app.workspace().show(entity, as_of=app.as_of)
+    """Profile of ENTITY (id, name, alias or near-miss): ties, timeline, open follow-ups.
 
-    def human(p: Any) -> None:
-        text(f"{p.name}  [{p.id}]", style="bold")
-        kind = p.type if p.kind == p.type else f"{p.type} · {p.kind}"
-        text(kind + (f" · {', '.join(p.countries)}" if p.countries else ""))
-        if p.aliases:
-            text("also: " + ", ".join(p.aliases))
-        for key, value in p.extra.items():
-            text(f"{key}: {value}")
-        if p.note:
-            text(p.note, style="italic")
-        for a in p.affiliations:
-            text(
-                f"affiliation: {a.title or ''} at {a.organization}" + (f" since {a.since}" if a.since else "")
-            )
-        if p.ties:
-            table(
-                "Ties",
-                ["kind", "", "with", "since", "until", "active"],
-                [
-                    (
-                        t.kind,
-                        "→" if t.direction == "out" else "←",
-                        f"{t.other_name} ({t.other})",
-                        t.since,
-                        t.until,
-                        "yes" if t.active else "no",
-                    )
-                    for t in p.ties
-                ],
-            )
-        if p.timeline:
-            table(
-                f"Timeline ({len(p.timeline)})",
-                ["date", "kind", "status", "role", "title", "with"],
-                [(i.date, i.kind, i.status, ", ".join(i.roles), i.title, _few(i.others)) for i in p.timeline],
-            )
-        if p.members:
-            table(
-                f"Linked entities ({len(p.members)})",
-                ["id", "name", "kind"],
-                [(m["id"], m["name"], m["kind"]) for m in p.members],
-            )
-        if p.open_followups:
-            table(
-                "Open follow-ups",
-                ["id", "due", "what", "overdue"],
-                [
-                    (f.id, f.due, f.description, "OVERDUE" if f.id in p.overdue_followups else "")
-                    for f in p.open_followups
-                ],
-            )
+    For a country: the office's relationships with the entities of that country.
+    """
+    app.emit(app.workspace().show(entity, as_of=app.as_of), render_profile)
 
-    app.emit(prof, human)
+
+EXTRA = {
+    "strength to home office": _N("strength to the office"),
+    "tier": _N("tier"),
+    "partners": _N("partners"),
+    "degree centrality": _N("degree centrality"),
+}
+
+
+def render_profile(p: Any) -> None:
+    text(f"{p.name}  [{p.id}]", style="bold")
+    kind = kind_label(p.type) if p.kind == p.type else f"{kind_label(p.type)} · {kind_label(p.kind)}"
+    text(kind + (f" · {', '.join(p.countries)}" if p.countries else ""))
+    if p.aliases:
+        text(_("also: {names}").format(names=", ".join(p.aliases)))
+    for key, value in p.extra.items():
+        if key == "tier":
+            shown = label("Tier", value)
+        elif isinstance(value, float):
+            shown = num(value, 3)
+        else:
+            shown = str(value)
+        text(f"{_(EXTRA.get(key, key))}: {shown}")
+    if p.note:
+        text(p.note, style="italic")
+    for a in p.affiliations:
+        line = _("works at {org}").format(org=a.organization) + (f" ({a.title})" if a.title else "")
+        if a.since:
+            line += " " + _("since {day}").format(day=date(a.since))
+        text(line)
+    if p.relationships:
+        table(
+            _("The office's relationships in {country}").format(country=p.name),
+            [_("partner"), _("score"), _("tier"), _("interactions"), _("last")],
+            [
+                (r.b_name or r.b, num(r.score, 2), label("Tier", r.tier), r.interactions, date(r.last_label))
+                for r in p.relationships
+            ],
+        )
+    if p.ties:
+        table(
+            _("Ties"),
+            [_("kind"), "", _("with"), _("since"), _("until"), _("active")],
+            [
+                (
+                    label("TieKind", t.kind),
+                    "→" if t.direction == "out" else "←",
+                    f"{t.other_name} ({t.other})",
+                    date(t.since) if t.since else "",
+                    date(t.until) if t.until else "",
+                    yes_no(t.active),
+                )
+                for t in p.ties
+            ],
+        )
+    if p.timeline:
+        table(
+            _("Timeline ({n})").format(n=len(p.timeline)),
+            [_("date"), _("kind"), _("status"), _("role"), _("title"), _("with")],
+            [
+                (
+                    date(i.date),
+                    label("InteractionKind", i.kind),
+                    label("Status", i.status),
+                    ", ".join(label("Role", r) for r in i.roles),
+                    i.title,
+                    _few(i.others),
+                )
+                for i in p.timeline
+            ],
+        )
+    if p.members:
+        table(
+            _("Linked entities ({n})").format(n=len(p.members)),
+            [_("id"), _("name"), _("kind")],
+            [(m["id"], m["name"], kind_label(m["kind"]) if p.type == "country" else m["kind"]) for m in p.members],
+        )
+    if p.open_followups:
+        table(
+            _("Open follow-ups"),
+            [_("id"), _("due"), _("what"), _("overdue")],
+            [
+                (f.id, date(f.due) if f.due else "", f.description, _("OVERDUE") if f.id in p.overdue_followups else "")
+                for f in p.open_followups
+            ],
+        )
+
+
+SECTIONS = {
+    "country": _N("countries"),
+    "organization": _N("organizations"),
+    "person": _N("people"),
+    "interactions": _N("interactions"),
+    "followups": _N("follow-ups"),
+    "ties": _N("ties"),
+    "open_followups": _N("open follow-ups"),
+}
+FACETS = {
+    "entity_type": (_N("entity types"), "EntityType"),
+    "organization_kind": (_N("organization kinds"), "OrgKind"),
+    "interaction_kind": (_N("interaction kinds"), "InteractionKind"),
+    "axis": (_N("strategic axes"), "Axis"),
+    "status": (_N("interaction statuses"), "Status"),
+    "year": (_N("years"), None),
+    "followup_status": (_N("follow-up statuses"), "FollowUpStatus"),
+}
 
 
 def _few(names: list[str], n: int = 3) -> str:
@@ -88,8 +145,8 @@ Examples:
   ofai-graph search camara
   ofai-graph search "cooperacion japon" --limit 5"""
 )
-@click.argument("query")
-@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.argument("query", metavar=_N("TEXT"))
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="How many entities.")
 @pass_app
 def search(app: App, query: str, limit: int) -> None:
     """Find entities by id, name or alias: accent- and case-insensitive, fuzzy."""
@@ -99,11 +156,11 @@ def search(app: App, query: str, limit: int) -> None:
         lambda hs: (
             table(
                 None,
-                ["id", "name", "kind", "score", "matched"],
-                [(h.id, h.name, h.kind, f"{h.score:.0f}", h.matched) for h in hs],
+                [_("id"), _("name"), _("kind"), _("score"), _("matched")],
+                [(h.id, h.name, kind_label(h.kind), num(h.score, 0), h.matched) for h in hs],
             )
             if hs
-            else say(f"nothing matches {query!r}")
+            else say(_("nothing matches {query!r}").format(query=query))
         ),
     )
 
@@ -120,14 +177,23 @@ def stats(app: App) -> None:
     st = app.workspace().stats()
 
     def human(s: Any) -> None:
-        text(f"{s.backend} store {s.location} (schema v{s.schema_version})", style="bold")
-        table("Counts", ["what", "how many"], s.counts.items())
+        text(
+            _("{backend} store {location} (schema v{version})").format(
+                backend=s.backend, location=s.location, version=s.schema_version
+            ),
+            style="bold",
+        )
+        table(_("Counts"), [_("what"), _("how many")], [(_(SECTIONS.get(k, k)), n) for k, n in s.counts.items()])
         for name, values in s.facets.items():
             if values:
-                table(name.replace("_", " "), [name, "count"], sorted(values.items(), key=lambda kv: -kv[1]))
+                title, vocabulary = FACETS.get(name, (name, None))
+                rows = sorted(values.items(), key=lambda kv: -kv[1])
+                if vocabulary:
+                    rows = [(_("none") if k == "none" else label(vocabulary, k), n) for k, n in rows]
+                table(_(title), [_(title), _("how many")], rows)
         table(
-            "Most active",
-            ["id", "name", "interactions"],
+            _("Most active"),
+            [_("id"), _("name"), _("interactions")],
             [(p.id, p.name, p.interactions) for p in s.most_active],
         )
 

@@ -10,6 +10,7 @@ import click
 
 from . import output
 from .common import App, command, pass_app
+from .lang import _N, _
 
 REPORT_EPILOG = """\b
 Examples:
@@ -93,10 +94,10 @@ def report(
         suffix = out.suffix.lower().lstrip(".") if out else ""
         fmt = {"htm": "html", "html": "html", "docx": "docx", "md": "md", "markdown": "md"}.get(suffix, "md")
     if fmt == "docx" and out is None and not app.json:
-        raise click.UsageError("a Word report needs a file: add --out informe.docx")
+        raise click.UsageError(_("a Word report needs a file: add --out informe.docx"))
     if reference_doc is not None:
         if fmt != "docx":
-            raise click.UsageError("--reference-doc is a Word template: use it with --format docx")
+            raise click.UsageError(_("--reference-doc is a Word template: use it with --format docx"))
         from ofai_graph.report_docx import check_reference_doc
 
         # Refused before the store is read or anything is written.
@@ -104,7 +105,8 @@ def report(
     lang = report_lang(ctx, app)
     from ofai_graph.i18n import gettext_for
 
-    with output.Progress(gettext_for(lang)("building the report")):
+    # The report's language, which defaults to Spanish (see report_lang), not the invocation's.
+    with output.Progress(gettext_for(lang)(_N("building the report"))):
         rep = app.workspace().report(quarter, lang=lang, include_map=not no_map)
     if app.json:
         output.emit(rep, lambda r: None, as_json=True)
@@ -167,16 +169,15 @@ def changes(app: App, quarter: str | None, since: str | None, until: str | None,
     strength, and new or lost routes to countries.
     """
     from ofai_graph.changes import UsageError
-    from ofai_graph.i18n import gettext_for
 
     if quarter is not None:
         quarter = _quarter(quarter)
         if since or until:
-            raise click.UsageError("give --quarter or --since/--until, not both")
+            raise click.UsageError(_("give --quarter or --since/--until, not both"))
     elif not (since and until):
-        raise click.UsageError("give --quarter Q (e.g. 2024-Q1) or both --since and --until")
+        raise click.UsageError(_("give --quarter Q (e.g. 2024-Q1) or both --since and --until"))
     try:
-        with output.Progress(gettext_for(app.lang)("comparing")):
+        with output.Progress(_("comparing")):
             result = app.workspace().changes(quarter=quarter, since=since, until=until, top=top)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None

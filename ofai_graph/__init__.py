@@ -29,7 +29,8 @@ from .model import (
     Tie,
     TieKind,
 )
-from .workspace import Workspace, open
+from .results import Result, Results, to_frame
+from .workspace import Answer, StaleAsOf, Workspace, open
 
 
 def __getattr__(name: str) -> str:
@@ -45,6 +46,7 @@ def __getattr__(name: str) -> str:
 
 __all__ = [
     "Ambiguous",
+    "Answer",
     "Axis",
     "Country",
     "Dataset",
@@ -61,11 +63,15 @@ __all__ = [
     "Participant",
     "Person",
     "Precision",
+    "Result",
+    "Results",
     "Role",
+    "StaleAsOf",
     "Status",
     "StoreError",
     "Tie",
     "TieKind",
     "Workspace",
     "open",
+    "to_frame",
 ]

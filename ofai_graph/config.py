@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import OfaiError
+from .errors import N_, OfaiError
 
 if TYPE_CHECKING:
     from .store.base import Store
@@ -44,7 +44,7 @@ def read_section(path: str | Path | None, name: str) -> dict[str, Any]:
     doc = read_document(path) or {}
     section = doc.get(name, {}) if isinstance(doc, dict) else {}
     if not isinstance(section, dict):
-        raise OfaiError(f"{path}: the {name!r} section must be a mapping of settings")
+        raise OfaiError(N_("{path}: the {name!r} section must be a mapping of settings"), path=path, name=name)
     return section
 
 
@@ -67,4 +67,4 @@ def load_strength(path: str | Path | None) -> StrengthConfig:
     try:
         return StrengthConfig.model_validate(base)
     except ValidationError as exc:
-        raise OfaiError(f"{path}: invalid strength settings: {clip(str(exc), 300)}") from None
+        raise OfaiError(N_("{path}: invalid strength settings: {reason}"), path=path, reason=clip(str(exc), 300)) from None

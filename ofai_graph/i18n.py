@@ -89,35 +89,66 @@ def format_date(value: Any, lang: str = DEFAULT_LANG) -> str:
     """A date as people write it, at its own precision (day, month, quarter or year).
 
     Accepts a :class:`~ofai_graph.dates.PartialDate`, a ``datetime.date`` or text (``2024-Q1``).
+    Spanish goes through Babel's CLDR data; English, the default, is written directly in the same
+    form as Babel's ``en_US`` (a test holds them equal), so a command in English loads no CLDR data.
     """
-    from babel.dates import format_date as babel_date
-    from babel.dates import format_skeleton
-
     from .dates import PartialDate, Precision
 
     d = PartialDate.parse(value)
-    loc = _BABEL_LOCALE.get(lang, "en_US")
-    if d.precision is Precision.day:
-        return babel_date(d.start, format="long", locale=loc)
-    if d.precision is Precision.month:
-        return format_skeleton("yMMMM", dt.datetime(d.start.year, d.start.month, 1), locale=loc)
     if d.precision is Precision.quarter:
         ordinal = _ORDINAL_QUARTER.get(lang, _ORDINAL_QUARTER["en"])[(d.start.month - 1) // 3]
         if lang == "es":
             return f"{ordinal} trimestre de {d.start.year}"
         return f"{ordinal} quarter of {d.start.year}"
-    return str(d.start.year)
+    if d.precision is Precision.year:
+        return str(d.start.year)
+    if lang not in _BABEL_LOCALE or lang == "en":
+        month = _EN_MONTHS[d.start.month - 1]
+        if d.precision is Precision.day:
+            return f"{month} {d.start.day}, {d.start.year}"
+        return f"{month} {d.start.year}"
+    from babel.dates import format_date as babel_date
+    from babel.dates import format_skeleton
+
+    loc = _BABEL_LOCALE[lang]
+    if d.precision is Precision.day:
+        return babel_date(d.start, format="long", locale=loc)
+    return format_skeleton("yMMMM", dt.datetime(d.start.year, d.start.month, 1), locale=loc)
+
+
+_EN_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
 def format_number(value: float | int, lang: str = DEFAULT_LANG, *, decimals: int | None = None) -> str:
-    """A number in the language's format (``1.234,5`` in Spanish, ``1,234.5`` in English)."""
+    """A number in the language's format (``1.234,5`` in Spanish, ``1,234.5`` in English).
+
+    Without ``decimals``, up to three as needed (CLDR's pattern). English is written directly, as
+    Babel's ``en_US`` writes it (see :func:`format_date`).
+    """
+    if lang not in _BABEL_LOCALE or lang == "en":
+        return _en_number(value, decimals)
     from babel.numbers import format_decimal
 
-    loc = _BABEL_LOCALE.get(lang, "en_US")
+    loc = _BABEL_LOCALE[lang]
     if decimals is None:
         return format_decimal(value, locale=loc)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(value, format=pattern, locale=loc)
+
+
+def _en_number(value: float | int, decimals: int | None) -> str:
+    from decimal import ROUND_HALF_EVEN, Decimal
+
+    exact = Decimal(str(value))
+    places = 3 if decimals is None else decimals
+    rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    text = f"{rounded:,.{places}f}"
+    if decimals is None and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def format_percent(value: float, lang: str = DEFAULT_LANG) -> str:

@@ -107,6 +107,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "based_in": ("based in", "con sede en"),
         "liaison_for": ("liaison for", "enlace de"),
         "partner_of": ("partner of", "aliado de"),
+        # Not a tie kind in files: a person's affiliation, which the strength graph counts as a tie.
+        "affiliation": ("works at", "trabaja en"),
     },
     "Tier": {
         "strong": ("strong", "fuerte"),

@@ -155,6 +155,10 @@ class Map:
             raise OfaiError(f"{path}: cannot write the map: {exc.strerror or exc}") from None
         return path
 
+    def __repr__(self) -> str:
+        # The page is close to a megabyte: a notebook or a log shows one line, not the page.
+        return f"<Map {self.node_count} nodes, {self.edge_count} edges, {len(self.html):,} bytes of HTML>"
+
     def svg(self) -> str:
         return to_svg(self.page)
 

@@ -18,8 +18,9 @@ import math
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import Field
 
+from .results import Result
 from .store.base import Store
 from .strength import StrengthConfig, last_label
 from .targets import Target, country_members, tag_target, target_for  # noqa: F401  (their home was here)
@@ -28,39 +29,61 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
-class Hop(BaseModel):
+class Hop(Result):
     source: str
+    """From (id)."""
     target: str
+    """To (id)."""
     source_name: str
+    """From (name)."""
     target_name: str
+    """To (name)."""
     score: float
+    """The hop's strength in [0, 1]."""
     tier: str
+    """Its tier (code)."""
     interactions: int
+    """Shared interactions."""
     ties: list[str]
+    """Tie kinds between the two (codes)."""
     last: str | None
-    evidence: list[str] = []
+    """Latest shared interaction's date, as written."""
+    evidence: list[str] = Field(default_factory=list)
+    """The latest shared interactions and ties."""
     weakest: bool = False
+    """Whether this is the path's weakest hop."""
 
 
-class Path(BaseModel):
+class Path(Result):
     nodes: list[str]
+    """Entity ids from the source to the target."""
     names: list[str]
+    """Their names."""
     score: float
+    """Product of the hops' strengths: the chance every introduction works."""
     hops: list[Hop]
+    """Each hop with its evidence."""
 
     @property
     def weakest(self) -> Hop:
         return min(self.hops, key=lambda h: h.score)
 
 
-class Connection(BaseModel):
+class Connection(Result):
     source: str
+    """Where the paths start (id)."""
     target: Target
+    """What they reach."""
     paths: list[Path]
+    """The best paths, strongest first."""
     max_hops: int
+    """The longest path searched."""
     as_of: dt.date
-    nearest: list[str] = []  # when unreachable: reachable entities of the target's country or kind
+    """The date strengths were computed for."""
+    nearest: list[str] = Field(default_factory=list)
+    """When unreachable: the nearest reachable entities of the same country or kind."""
     note: str | None = None
+    """Why there is no path, when there is none."""
 
 
 def neighbourhood(
@@ -211,6 +234,7 @@ def connect(
     avoid: list[str] | None = None,
     via_kinds: list[str] | None = None,
     evidence: int = 3,
+    lang: str = "en",
 ) -> Connection:
     """The ``k`` strongest referral paths from ``source`` to ``target``, each hop with its evidence.
 
@@ -219,6 +243,10 @@ def connect(
     """
     import networkx as nx
 
+    from .i18n import format_date, gettext_for
+    from .labels import label
+
+    _ = gettext_for(lang)
     as_of = g.graph.get("as_of", dt.date.today())
     cfg = g.graph.get("config") or StrengthConfig()
     raw = k_best_paths(
@@ -247,8 +275,11 @@ def connect(
                     interactions=e["interactions"],
                     ties=list(e["ties"]),
                     last=last_label(e),
-                    evidence=[f"{i.date} · {i.kind.value} · {i.title}" for i in shared]
-                    + [f"tie: {kind}" for kind in e["ties"]],
+                    evidence=[
+                        f"{format_date(i.date, lang)} · {label('InteractionKind', i.kind, lang)} · {i.title}"
+                        for i in shared
+                    ]
+                    + [_("tie: {kind}").format(kind=label("TieKind", kind, lang)) for kind in e["ties"]],
                 )
             )
         weakest = min(range(len(hops)), key=lambda i: hops[i].score)
@@ -269,7 +300,13 @@ def connect(
             same = list(target.ids)
         candidates = sorted({n for n in same if n in reach and n != source}, key=lambda n: reach[n])
         result.nearest = candidates[:5]
-        result.note = f"no path of at most {max_hops} hops from {source} to {target.label}" + (
-            "" if target.ids else f": nothing in the data is linked to {target.label}"
-        )
+        source_name = g.nodes[source].get("name", source) if source in g else source
+        if target.ids:
+            result.note = _("no path of at most {hops} hops from {source} to {target}").format(
+                hops=max_hops, source=source_name, target=target.label
+            )
+        else:
+            result.note = _("no path from {source} to {target}: nothing in the data is linked to it").format(
+                source=source_name, target=target.label
+            )
     return result

@@ -4,51 +4,87 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel
+from pydantic import Field
 
 from .model import Affiliation, Country, EntityModel, FollowUp, FollowUpStatus, Organization, Person
+from .results import Result
 from .store.base import Store
+from .strength import PairStrength
 
 
-class TieView(BaseModel):
+class TieView(Result):
     id: str
+    """The tie's id."""
     kind: str
+    """Tie kind (code)."""
     direction: str  # "out": this entity is the source; "in": the target
+    """out: this entity is the source; in: the target."""
     other: str
+    """The other entity's id."""
     other_name: str
+    """The other entity's name."""
     since: str | None = None
+    """Start, as written."""
     until: str | None = None
+    """End, as written."""
     active: bool
+    """Whether the tie holds on the as-of date."""
     note: str | None = None
+    """Free text."""
 
 
-class TimelineItem(BaseModel):
+class TimelineItem(Result):
     id: str
+    """The interaction's id."""
     date: str
+    """Its date as written (2024-Q1)."""
     kind: str
+    """Interaction kind (code)."""
     axis: str | None
+    """Strategic axis (code)."""
     status: str
+    """Outcome (code)."""
     title: str
+    """What happened."""
     roles: list[str]
+    """This entity's roles in it (codes)."""
     others: list[str]
+    """Names of the other participants."""
 
 
-class Profile(BaseModel):
+class Profile(Result):
     id: str
+    """The entity's id."""
     name: str
+    """Its name."""
     type: str
+    """organization, person or country."""
     kind: str
+    """Organization kind (code), person or country."""
     aliases: list[str]
+    """Other names."""
     countries: list[str]
+    """ISO codes."""
     tags: list[str]
+    """Free tags."""
     note: str | None
-    affiliations: list[Affiliation] = []
+    """Free text."""
+    affiliations: list[Affiliation] = Field(default_factory=list)
+    """Where a person works."""
     ties: list[TieView]
+    """Explicit ties."""
     timeline: list[TimelineItem]
+    """Its interactions, oldest first."""
     open_followups: list[FollowUp]
-    overdue_followups: list[str] = []
-    members: list[dict[str, str]] = []
-    extra: dict[str, object] = {}
+    """Follow-ups still open."""
+    overdue_followups: list[str] = Field(default_factory=list)
+    """Ids of the open follow-ups past due."""
+    members: list[dict[str, str]] = Field(default_factory=list)
+    """A country's entities or an organization's people."""
+    relationships: list[PairStrength] = Field(default_factory=list)
+    """For a country: the office's relationships with the entities of that country, strongest first."""
+    extra: dict[str, object] = Field(default_factory=dict)
+    """Strength to the home office, tier, partners and degree centrality."""
 
 
 def profile(store: Store, entity_id: str, *, as_of: dt.date | None = None) -> Profile:

@@ -8,10 +8,10 @@ well is reported as ambiguous with its candidates instead of being guessed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from .errors import Ambiguous, NotFound
 from .model import EntityModel
+from .results import Result
 from .store.base import NameRow, Store, entity_names
 from .text import fold_key
 
@@ -26,14 +26,19 @@ _FILLER = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class SearchHit:
+class SearchHit(Result):
     id: str
+    """The entity's id."""
     name: str
+    """Its name."""
     type: str
+    """organization, person or country."""
     kind: str
+    """Its kind (code)."""
     score: float
+    """How well it matches, 0 to 100."""
     matched: str
+    """The name or alias that matched."""
 
 
 class Resolver:
@@ -208,6 +213,6 @@ def search(store: Store, text: str, *, limit: int = 20) -> list[SearchHit]:
         if e is None:
             continue
         kind = e.kind if isinstance(e.kind, str) else e.kind.value
-        hits.append(SearchHit(eid, e.name, e.type, kind, score, label))
+        hits.append(SearchHit(id=eid, name=e.name, type=e.type, kind=kind, score=score, matched=label))
     hits.sort(key=lambda h: (-h.score, h.name))
     return hits[:limit]

@@ -10,7 +10,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from .errors import OfaiError
+from .errors import N_, OfaiError
 
 
 def seed_dir() -> Path:
@@ -19,7 +19,7 @@ def seed_dir() -> Path:
     if env:
         path = Path(env)
         if not path.is_dir():
-            raise OfaiError(f"seed folder {path} (from OFAI_GRAPH_SEEDS) not found")
+            raise OfaiError(N_("seed folder {path} (from OFAI_GRAPH_SEEDS) not found"), path=path)
         return path
     packaged = resources.files("ofai_graph").joinpath("seed_data")
     if isinstance(packaged, Path) and packaged.is_dir():
@@ -29,8 +29,11 @@ def seed_dir() -> Path:
     if checkout.is_dir():
         return checkout
     raise OfaiError(
-        f"the seed data is missing from this installation ({packaged}); reinstall ofai-graph, "
-        "or set OFAI_GRAPH_SEEDS to a folder of seed files"
+        N_(
+            "the seed data is missing from this installation ({path}); reinstall ofai-graph, "
+            "or set OFAI_GRAPH_SEEDS to a folder of seed files"
+        ),
+        path=packaged,
     )
 
 
@@ -39,5 +42,5 @@ def seed_files() -> list[Path]:
     folder = seed_dir()
     files = sorted(folder.glob("*.yaml"), key=lambda p: (p.name != "entities.yaml", p.name))
     if not files:
-        raise OfaiError(f"no seed files (*.yaml) in {folder}")
+        raise OfaiError(N_("no seed files (*.yaml) in {path}"), path=folder)
     return files

@@ -155,6 +155,11 @@ SHEETS: tuple[Sheet, ...] = (
         _c("tags", "etiquetas", "tags", "names", _LIST_ES, _LIST_EN),
         _c("source.document", "documento fuente", "source document", "text", "Documento de donde viene el dato.", "Document the fact comes from."),
         _c("source.section", "sección fuente", "source section", "text", "Sección de ese documento.", "Section of that document."),
+        _c("source.action", "acción fuente", "source action", "text",
+           "Acción del informe a la que pertenece (las interacciones de una acción comparten este texto).",
+           "Report action it belongs to (the interactions of one action share this text)."),
+        _c("source.order", "orden en la fuente", "source order", "text",
+           "Lugar de la acción en el informe (1, 2, 3…).", "Place of the action in the report (1, 2, 3…)."),
     )),
     Sheet("participants", "Participantes", "Participants", (
         _c("interaction", "interacción", "interaction", "id", "Id de una interacción de la hoja Interacciones.", "Id of an interaction in the Interactions sheet.", required=True),
@@ -411,6 +416,8 @@ def _rows(data: Dataset, lang: str) -> dict[str, list[list[Any]]]:
                 lst(i.tags),
                 i.source.document if i.source else None,
                 i.source.section if i.source else None,
+                i.source.action if i.source else None,
+                i.source.order if i.source else None,
             ]
         )
         for p in i.participants:

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
+from .results import Result
 from .store.base import Store
 
 
-class PartnerCount(BaseModel):
+class PartnerCount(Result):
     id: str
+    """The entity's id."""
     name: str
+    """Its name."""
     interactions: int
+    """Interactions it took part in."""
 
 
-class Stats(BaseModel):
+class Stats(Result):
     backend: str
+    """sqlite or neo4j."""
     location: str
+    """The store's file or address."""
     schema_version: int
+    """The store's schema version."""
     counts: dict[str, int]
+    """Records per section."""
     facets: dict[str, dict[str, int]]
+    """Counts per kind, axis, status and year."""
     most_active: list[PartnerCount]
+    """Entities with the most interactions."""
 
 
 def stats(store: Store, *, top: int = 10) -> Stats:

@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .bulk import paused_gc
 from .dates import PartialDate
 from .model import EntityModel, Interaction, Tie, tie_id
+from .results import Result
 from .store.base import Participation, Store
 
 if TYPE_CHECKING:
@@ -129,33 +130,52 @@ class StrengthConfig(BaseModel):
         return 1.0 - math.exp(-max(0.0, points) / self.scale)
 
 
-class Contribution(BaseModel):
+class Contribution(Result):
     """One piece of evidence behind a pair's score."""
 
     model_config = ConfigDict(defer_build=True)  # built on first use, not at every command's start
 
     source: str  # "interaction" or "tie"
+    """Kind of evidence: interaction, tie or reciprocity."""
     id: str
+    """The interaction's or tie's id."""
     label: str
+    """What it is (the interaction's title, the tie)."""
     date: str | None
+    """Its date as the data wrote it (2024-Q1, 2024-02-12)."""
     points: float
+    """Points it adds to the pair (negative for the one-sided discount)."""
     detail: str
+    """How the points were computed."""
 
 
-class PairStrength(BaseModel):
+class PairStrength(Result):
     model_config = ConfigDict(defer_build=True)
 
     a: str
+    """The first entity's id (the home office for a ranking)."""
     b: str
+    """The other entity's id."""
     b_name: str | None = None
+    """The other entity's name."""
     score: float
+    """Strength in [0, 1]: 1 - exp(-points / scale)."""
     tier: str
+    """strong, medium, weak or cold (see labels for the words a person reads)."""
     points: float
+    """Sum of the decayed evidence behind the score."""
     interactions: int
+    """Shared interactions counted."""
     last: dt.date | None
+    """End of the latest shared interaction's date."""
     last_label: str | None = None
+    """That date as the data wrote it (2024-Q1)."""
     reciprocal: bool
-    contributions: list[Contribution] = []
+    """Whether both sides initiated something."""
+    contributions: list[Contribution] = Field(default_factory=list)
+    """Each piece of evidence with its points (explain only)."""
+    own_side: bool = False
+    """Whether ``b`` is part of the office's own side (see :mod:`ofai_graph.office`)."""
 
 
 # Transcendental functions are evaluated in Python, once per distinct input, and numpy does only
@@ -761,9 +781,20 @@ class _Shared(NamedTuple):
 
 
 def _interaction_evidence(
-    cfg: StrengthConfig, interactions: Iterable[Interaction], a: str, b: str, as_of: dt.date
+    cfg: StrengthConfig, interactions: Iterable[Interaction], a: str, b: str, as_of: dt.date, lang: str = "en"
 ) -> _Shared:
-    """Step 1 of the module docstring for one pair, one contribution per shared interaction."""
+    """Step 1 of the module docstring for one pair, one contribution per shared interaction.
+
+    The detail is written in ``lang`` with the vocabulary's labels, never its codes.
+    """
+    from .i18n import format_number, gettext_for
+    from .labels import label as vocab
+
+    _ = gettext_for(lang)
+
+    def num(x: float) -> str:
+        return format_number(round(x, 2), lang)
+
     contributions: list[Contribution] = []
     init_a = init_b = False
     total = 0.0
@@ -786,20 +817,45 @@ def _interaction_evidence(
                 label=i.title,
                 date=str(i.date),
                 points=pts,
-                detail=f"{kind} ({cfg.kind.get(kind, 0.5):g}) · {status} "
-                f"({cfg.outcome.get(status, 1.0):g}) · roles {roles[a]}/{roles[b]} · "
-                f"{len(roles)} parties · {age} days old (×{cfg.decay(age):.2f})",
+                detail=_(
+                    "{kind} ({kind_w}) · {status} ({status_w}) · roles {role_a}/{role_b} · "
+                    "{n} parties · {age} days old (×{decay})"
+                ).format(
+                    kind=vocab("InteractionKind", kind, lang),
+                    kind_w=num(cfg.kind.get(kind, 0.5)),
+                    status=vocab("Status", status, lang),
+                    status_w=num(cfg.outcome.get(status, 1.0)),
+                    role_a=vocab("Role", roles[a], lang),
+                    role_b=vocab("Role", roles[b], lang),
+                    n=len(roles),
+                    age=age,
+                    decay=num(cfg.decay(age)),
+                ),
             )
         )
     return _Shared(contributions, total, (init_a, init_b), last)
 
 
-def _bond_contribution(cfg: StrengthConfig, bond: Bond, as_of: dt.date) -> Contribution:
-    """Step 2 of the module docstring for one tie or affiliation."""
+def _bond_contribution(
+    cfg: StrengthConfig, bond: Bond, as_of: dt.date, lang: str = "en", names: dict[str, str] | None = None
+) -> Contribution:
+    """Step 2 of the module docstring for one tie or affiliation (written in ``lang``, with names)."""
+    from .i18n import format_date, gettext_for
+    from .labels import label as vocab
+
+    def name(eid: str) -> str:
+        return (names or {}).get(eid, eid)
+
+    def day(d: dt.date | None) -> str:
+        return format_date(d, lang) if d else "…"
+
     if bond.kind == "affiliation":
-        label, span = f"{bond.source} works at {bond.target}", None
+        _ = gettext_for(lang)
+        label = _("{person} works at {org}").format(person=name(bond.source), org=name(bond.target))
+        span = None
     else:
-        label, span = f"{bond.source} {bond.kind} {bond.target}", f"{bond.since or '…'} – {bond.until or '…'}"
+        label = f"{name(bond.source)} {vocab('TieKind', bond.kind, lang)} {name(bond.target)}"
+        span = f"{day(bond.since)} – {day(bond.until)}"
     return Contribution(
         source="tie",
         id=bond.id,
@@ -811,17 +867,26 @@ def _bond_contribution(cfg: StrengthConfig, bond: Bond, as_of: dt.date) -> Contr
 
 
 def explain(
-    store: Store, a: str, b: str, *, as_of: dt.date | None = None, config: StrengthConfig | None = None
+    store: Store,
+    a: str,
+    b: str,
+    *,
+    as_of: dt.date | None = None,
+    config: StrengthConfig | None = None,
+    lang: str = "en",
 ) -> PairStrength:
     """The score of (a, b) with every interaction and tie behind it and the points each gave.
 
     The same weight functions as :func:`relationship_graph`, applied to one pair: its score is the
-    graph's edge score.
+    graph's edge score. Labels and details are written in ``lang`` (``en`` or ``es``).
     """
+    from .i18n import format_number, gettext_for
+
+    _ = gettext_for(lang)
     cfg = config or StrengthConfig()
     as_of = as_of or dt.date.today()
     shared = [i for i in store.shared_interactions(a, b) if i.date.start <= as_of]
-    found = _interaction_evidence(cfg, shared, a, b, as_of)
+    found = _interaction_evidence(cfg, shared, a, b, as_of, lang)
     contributions, total = found.contributions, found.total
     reciprocal = all(found.initiated)
     if shared and not reciprocal:
@@ -829,17 +894,19 @@ def explain(
             Contribution(
                 source="reciprocity",
                 id="one-sided",
-                label="only one side initiated",
+                label=_("only one side initiated"),
                 date=None,
                 points=-(1 - cfg.one_sided) * total,
-                detail=f"interaction points ×{cfg.one_sided:g}",
+                detail=_("interaction points ×{factor}").format(factor=format_number(cfg.one_sided, lang)),
             )
         )
         total *= cfg.one_sided
     ends = {a, b}
-    for bond in bonds(store.ties(a), store.get_entities([a, b]).values()):
+    entities = store.get_entities([a, b])
+    names = {k: v.name for k, v in entities.items()}
+    for bond in bonds(store.ties(a), entities.values()):
         if {bond.source, bond.target} == ends:
-            contribution = _bond_contribution(cfg, bond, as_of)
+            contribution = _bond_contribution(cfg, bond, as_of, lang, names)
             total += contribution.points
             contributions.append(contribution)
     score = cfg.score(total)

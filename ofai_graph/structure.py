@@ -10,24 +10,32 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from .results import Result
 
 if TYPE_CHECKING:
     import networkx as nx
 
 
-class Group(BaseModel):
+class Group(Result):
     index: int
+    """The group's number (largest first)."""
     size: int
+    """How many entities it has."""
     label: str  # its best-connected members, by name
+    """Its best-connected members, by name."""
 
 
-class Broker(BaseModel):
+class Broker(Result):
     id: str
+    """The entity's id."""
     name: str
+    """Its name."""
     kind: str
+    """Its kind (code)."""
     betweenness: float
+    """Share of strongest paths through it (0 to 1)."""
     groups: list[Group]
+    """The groups among its neighbours."""
 
 
 def groups(g: nx.Graph, *, seed: int = 7) -> list[set[str]]:

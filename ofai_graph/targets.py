@@ -6,17 +6,20 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from .resolve import Resolver
+from .results import Result
 from .store.base import Store
 
 
-class Target(BaseModel):
+class Target(Result):
     query: str
+    """The text asked for."""
     kind: str  # "entity", "country" or "tag"
+    """entity, country or tag."""
     label: str
+    """Its name."""
     ids: list[str]
+    """The entities that count as reaching it."""
 
 
 def country_members(store: Store, code: str) -> list[str]:
@@ -43,7 +46,7 @@ def target_for(store: Store, entity_id: str, query: str | None = None) -> Target
     return Target(query=query or entity_id, kind="entity", label=ent.name, ids=[entity_id])
 
 
-def tag_target(store: Store, tag: str) -> Target | None:
+def tag_target(store: Store, tag: str, lang: str = "en") -> Target | None:
     """Every entity carrying ``tag`` (accent- and case-insensitive), or None when none does.
 
     Tags are free text inside each record, so this reads every entity: it is the fallback when the
@@ -56,10 +59,13 @@ def tag_target(store: Store, tag: str) -> Target | None:
     found = sorted(e.id for e in store.get_entities(ids).values() if any(fold_key(t) == key for t in e.tags))
     if not found:
         return None
-    return Target(query=tag, kind="tag", label=f"tag '{tag}'", ids=found)
+    from .i18n import gettext_for
+
+    _ = gettext_for(lang)
+    return Target(query=tag, kind="tag", label=_("tag '{tag}'").format(tag=tag), ids=found)
 
 
-def resolve_target(store: Store, text: str, resolver: Resolver | None = None) -> Target:
+def resolve_target(store: Store, text: str, resolver: Resolver | None = None, lang: str = "en") -> Target:
     """The target ``text`` names: an exact name wins, then an exact tag, then a near-miss of a name.
 
     >>> from ofai_graph.store.sqlite import SQLiteStore
@@ -73,7 +79,7 @@ def resolve_target(store: Store, text: str, resolver: Resolver | None = None) ->
     """
     resolver = resolver or Resolver(store)
     exact = resolver.exact(text)
-    found = tag_target(store, text) if len(exact) != 1 else None
+    found = tag_target(store, text, lang) if len(exact) != 1 else None
     return found or target_for(store, resolver.resolve(text), text)
 
 

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from . import config, scope
 from .cache import RevisionCache
 from .dates import MAX_DAYS, reference_day
-from .errors import NotFound, OfaiError
+from .errors import N_, NotFound, OfaiError
 from .model import (
     Dataset,
     EntityModel,
@@ -30,10 +30,11 @@ from .model import (
     Tie,
 )
 from .paths import Connection, connect
-from .resolve import Resolver, SearchHit, entity_kind, search
+from .resolve import Resolver, entity_kind, search
+from .results import Results
 from .store import StoreEmpty, open_store
 from .store.base import Store, WriteReport
-from .strength import PairStrength, StrengthConfig, pair, relationship_graph, top_partners
+from .strength import StrengthConfig, pair, relationship_graph, top_partners
 from .targets import resolve_target
 from .text import quote
 
@@ -41,25 +42,29 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from .changes import Changes
-    from .followups import Dormant, FollowUpView
     from .maps import Map
     from .profile import Profile
     from .report import Report
     from .stats import Stats
-    from .structure import Broker
 
 # What one command does not use, it does not import: the CLI starts a process per command (see
 # benchmarks/bench_coldstart.py), so the import of files, importer, maps and the rest waits for a
 # method that needs it.
 
 
+AsOf = dt.date | dt.datetime | str | None  # "2024-03-31", "2024-Q1" (its last day), a date or None
+
+
 class Answer(BaseModel):
+    """The answer to a question asked with :meth:`Workspace.ask`."""
+
     model_config = ConfigDict(defer_build=True)
 
-    question: str
-    action: str
-    subject: str | None
-    result: Any
+    question: str = Field(description="the question as asked")
+    language: str = Field(description="the question's language (es or en): the answer's language too")
+    action: str = Field(description="what the question asks: connect, strength, show, followups, ...")
+    subject: str | None = Field(description="the id of what it asks about (entity, country, kind or tag)")
+    result: Any = Field(description="what the library function behind the action returned")
 
 
 class Workspace:
@@ -72,8 +77,12 @@ class Workspace:
     'ofai'
     """
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, *, as_of: AsOf = None, lang: str | None = None):
+        from .i18n import resolve_lang
+
         self.store = store
+        self.default_as_of = self._parse_day(as_of) if as_of is not None else None
+        self.lang = resolve_lang(lang)
         self._resolver: Resolver | None = None
         self._resolver_rev = -1
         self._cache = RevisionCache(store)
@@ -117,9 +126,11 @@ class Workspace:
         homes = [s.id for s in self.store.entity_summaries() if s.kind == OrgKind.home_office.value]
         if not homes:
             self._refuse_if_empty()
-            raise OfaiError("this store has no home office (an organization of kind home_office); import one")
+            raise OfaiError(N_("this store has no home office (an organization of kind home_office); import one"))
         if len(homes) > 1:
-            raise OfaiError(f"this store has several home offices ({', '.join(homes)}); pass one explicitly")
+            raise OfaiError(
+                N_("this store has several home offices ({ids}); pass one explicitly"), ids=", ".join(homes)
+            )
         return homes[0]
 
     def _refuse_if_empty(self) -> None:
@@ -127,12 +138,77 @@ class Workspace:
         counts = self.store.counts()
         if not any(counts[t] for t in ("country", "organization", "person", "interactions")):
             raise StoreEmpty(
-                f"the store {self.store.location} is empty: fill it with `ofai-graph init --seed` "
-                "(the bundled Q1-2024 report) or `ofai-graph import FILE`"
+                N_(
+                    "the store {location} is empty: fill it with `ofai-graph init --seed` "
+                    "(the bundled Q1-2024 report) or `ofai-graph import FILE`"
+                ),
+                location=self.store.location,
             )
 
-    def search(self, text: str, *, limit: int = 20) -> list[SearchHit]:
-        return search(self.store, text, limit=limit)
+    def search(self, text: str, *, limit: int = 20) -> Results:
+        return Results(search(self.store, text, limit=limit))
+
+    # -- time ----------------------------------------------------------------------------------------
+    @staticmethod
+    def _parse_day(value: AsOf) -> dt.date:
+        from .dates import parse_day
+
+        try:
+            return reference_day(parse_day(value), value)
+        except ValueError:
+            raise OfaiError(
+                N_("as-of date {value!r} is not a date: write YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY"),
+                value=str(value),
+            ) from None
+
+    def _as_of(self, as_of: AsOf, *, warn: bool = False) -> dt.date:
+        """The reference day: ``as_of`` (a date, a datetime or text), else the workspace's, else today.
+
+        With ``warn``, warns (:class:`StaleAsOf`) when the day is long after the newest interaction.
+        """
+        day = (self.default_as_of or dt.date.today()) if as_of is None else self._parse_day(as_of)
+        if warn:
+            self._warn_if_stale(day)
+        return day
+
+    def staleness(self, as_of: AsOf = None) -> str | None:
+        """A one-line warning when ``as_of`` is more than one half-life after the newest interaction.
+
+        Every score has then decayed by more than half, which is why "everything is cold". None otherwise.
+        """
+        from .i18n import format_date, gettext_for
+
+        day = self._as_of(as_of)
+        try:
+            home = self.home
+        except OfaiError:
+            return None
+        # The graph exact at the home office: the one strength and partners read anyway (on an
+        # embedded store, the whole graph), never a whole remote graph just for a warning.
+        g = self._graph(scope.edges_at(self.store, [home]), day)
+        newest = self._cached(f"newest:{day}", lambda: _newest(g))
+        if newest is None or newest > day:
+            return None
+        half_life = self.strength_config.half_life_days
+        if (day - newest).days <= half_life:
+            return None
+        _ = gettext_for(self.lang)
+        return _(
+            "the as-of date {as_of} is {days} days after the newest interaction ({newest}), more than one "
+            "half-life ({half_life} days): every relationship has lost over half its strength"
+        ).format(
+            as_of=format_date(day, self.lang),
+            days=(day - newest).days,
+            newest=format_date(newest, self.lang),
+            half_life=f"{half_life:g}",
+        )
+
+    def _warn_if_stale(self, as_of: AsOf) -> None:
+        import warnings
+
+        message = self.staleness(as_of)
+        if message:
+            warnings.warn(message, StaleAsOf, stacklevel=4)
 
     # -- data in and out -----------------------------------------------------------------------------
     def import_files(self, paths: Sequence[str | Path], **options: Any) -> WriteReport:
@@ -175,20 +251,35 @@ class Workspace:
     def export(self, fmt: str = "yaml") -> str:
         from . import files
 
-        return files.dumps(self.store.dump(), fmt)  # dump() reads one snapshot
+        return files.dumps(self.store.dump(), fmt)
 
     # -- views ---------------------------------------------------------------------------------------
-    def show(self, text: str, *, as_of: dt.date | None = None) -> Profile:
-        """An entity's profile, with its strength to the home office, tier and degree centrality."""
+    def show(self, text: str, *, as_of: AsOf = None) -> Profile:
+        """An entity's profile, with its strength to the home office, tier and degree centrality.
+
+        For a country, the office's relationships with the entities of that country, strongest first.
+        """
         from .profile import profile
 
+        as_of = self._as_of(as_of, warn=True)
         eid = self.resolve(text)
         prof = profile(self.store, eid, as_of=as_of)
-        g = self._graph(scope.edges_at(self.store, [eid]), as_of)
         try:
             home = self.home
         except OfaiError:
             home = None
+        g = self._graph(scope.edges_at(self.store, [eid] if home is None else [eid, home]), as_of)
+        if home and prof.type == "country":
+            from .paths import country_members
+
+            members = [m for m in country_members(self.store, eid) if m != home]
+            rels = sorted((pair(g, home, m) for m in members), key=lambda p: (-p.score, p.b))
+            prof.relationships = [p for p in rels if p.score > 0]
+            if prof.relationships:
+                prof.extra["strength to home office"] = round(prof.relationships[0].score, 3)
+                prof.extra["tier"] = prof.relationships[0].tier
+            prof.extra["partners"] = len(prof.relationships)
+            return prof
         if home and home != eid:
             p = pair(g, home, eid)
             prof.extra["strength to home office"] = round(p.score, 3)
@@ -220,12 +311,12 @@ class Workspace:
     def strength_config(self) -> StrengthConfig:
         return config.load_strength(self.config_path)
 
-    def relationship_graph(self, as_of: dt.date | None = None, axes: Sequence[str] = ()) -> nx.Graph:
+    def relationship_graph(self, as_of: AsOf = None, axes: Sequence[str] = ()) -> nx.Graph:
         """The strength-weighted entity graph as of a date (cached until the data changes).
 
         With ``axes``, only interactions on those strategic axes count (Spanish or English names).
         """
-        as_of = as_of or dt.date.today()
+        as_of = self._as_of(as_of)
         cfg = self.strength_config
         codes = sorted({_axis(a) for a in axes})
         return self._cached(
@@ -239,18 +330,32 @@ class Workspace:
         b: str | None = None,
         *,
         top: int = 10,
-        as_of: dt.date | None = None,
+        as_of: AsOf = None,
         explain: bool = False,
-    ) -> list[PairStrength]:
-        """Strongest partners of ``a`` (default: the home office), or the one pair (a, b)."""
-        as_of = as_of or dt.date.today()
+        include_own: bool = False,
+    ) -> Results:
+        """Strongest partners of ``a`` (default: the home office), or the one pair (a, b).
+
+        The home office's own side (its government, that government's units and people; see
+        :mod:`ofai_graph.office`) is not among its partners unless ``include_own``; then each
+        row says whether it is (``own_side``).
+        """
+        as_of = self._as_of(as_of, warn=True)
         first = self.resolve(a) if a else self.home
         if b is None:
             g = self._graph(scope.edges_at(self.store, [first]), as_of)
             # The entity's own staff are not its partners.
             staff = {n for n in g[first] if "affiliation" in g[first][n]["ties"]} if first in g else set()
-            ranked = top_partners(g, first, top=top + len(staff))
-            return [p for p in ranked if p.b not in staff][:top]
+            own = self.own_side() if not a or first == self.home else set()
+            ranked = top_partners(g, first, top=top + len(staff | own))
+            rows = [p for p in ranked if p.b not in staff and p.b not in own][:top]
+            if include_own:
+                # Apart: the top partners, then the top of the office's own side.
+                mine = [p for p in top_partners(g, first, top=len(g[first]) if first in g else 0) if p.b in own]
+                for p in mine[:top]:
+                    p.own_side = True
+                rows += mine[:top]
+            return Results(rows)
         second = self.resolve(b)
         if second == first:
             raise OfaiError(
@@ -259,9 +364,9 @@ class Workspace:
         if explain:
             from .strength import explain as explain_pair
 
-            return [explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config)]
+            return Results([explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config, lang=self.lang)])
         g = self._graph(scope.edges_at(self.store, [first]), as_of)
-        return [pair(g, first, second)]
+        return Results([pair(g, first, second)])
 
     def connect(
         self,
@@ -272,16 +377,18 @@ class Workspace:
         max_hops: int = 4,
         avoid: Sequence[str] = (),
         via_kinds: Sequence[str] = (),
-        as_of: dt.date | None = None,
+        as_of: AsOf = None,
     ) -> Connection:
         """Referral paths from the home office (or ``source``) to an entity, a country or a tag."""
+        as_of = self._as_of(as_of, warn=True)
         src = self.resolve(source) if source else self.home
-        tgt = resolve_target(self.store, target, self.resolver)
+        tgt = resolve_target(self.store, target, self.resolver, self.lang)
         options = {
             "k": k,
             "max_hops": max_hops,
             "avoid": [self.resolve(x) for x in avoid],
             "via_kinds": [entity_kind(k) for k in via_kinds] or None,
+            "lang": self.lang,
         }
         sc = self._cached(
             f"scope:paths:{src}:{max_hops}:{hash(tuple(tgt.ids))}",
@@ -294,11 +401,11 @@ class Workspace:
             # Unreachable: naming the nearest reachable entities needs the whole graph.
         return connect(self.relationship_graph(as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
 
-    def _graph(self, sc: scope.Scope, as_of: dt.date | None, axes: Sequence[str] = ()) -> nx.Graph:
+    def _graph(self, sc: scope.Scope, as_of: AsOf, axes: Sequence[str] = ()) -> nx.Graph:
         """The relationship graph a :class:`~ofai_graph.scope.Scope` asks for (cached like the whole one)."""
         if sc.around is None:
             return self.relationship_graph(as_of, axes)
-        as_of = as_of or dt.date.today()
+        as_of = self._as_of(as_of)
         cfg = self.strength_config
         around = sc.around
         codes = sorted({_axis(a) for a in axes})
@@ -316,22 +423,22 @@ class Workspace:
         due_within: int | None = None,
         owner: str | None = None,
         partner: str | None = None,
-        as_of: dt.date | None = None,
+        as_of: AsOf = None,
         status: FollowUpStatus | None = FollowUpStatus.open,
-    ) -> list[FollowUpView]:
+    ) -> Results:
         if due_within is not None and not 0 <= due_within <= MAX_DAYS:
             raise OfaiError(f"due within {due_within} days: use a number of days from 0 to {MAX_DAYS}")
         from .followups import list_followups
 
-        return list_followups(
+        return Results(list_followups(
             self.store,
-            as_of=as_of,
+            as_of=self._as_of(as_of),
             status=status,
             overdue=overdue,
             due_within=due_within,
             owner=self.resolve(owner) if owner else None,
             partner=self.resolve(partner) if partner else None,
-        )
+        ))
 
     def close_followup(
         self, followup_id: str, *, note: str | None = None, cancelled: bool = False, on: dt.date | None = None
@@ -343,33 +450,43 @@ class Workspace:
             raise OfaiError(f"{on} is in the future: a follow-up is closed on the day it was, today or before")
         return close_followup(self.store, followup_id, status=status, note=note, on=on)
 
-    def dormant(self, *, days: int = 180, as_of: dt.date | None = None, top: int = 20) -> list[Dormant]:
-        if not 1 <= days <= MAX_DAYS:
-            raise OfaiError(f"{days} days: use a number of days from 1 to {MAX_DAYS}")
+    def dormant(
+        self,
+        *,
+        days: int = 0,
+        as_of: AsOf = None,
+        top: int = 20,
+        include_own: bool = False,
+    ) -> Results:
+        """Partners going cold (see :func:`ofai_graph.followups.dormant`); the own side only with ``include_own``."""
+        if not 0 <= days <= MAX_DAYS:
+            raise OfaiError(N_("{days} days: use a number of days from 0 to {max}"), days=days, max=MAX_DAYS)
         from .followups import dormant
 
-        as_of = as_of or dt.date.today()
-        try:
-            reference_day(as_of)
-        except ValueError as exc:
-            raise OfaiError(str(exc)) from None
-        then = as_of - dt.timedelta(days=days)
-        home = self.home
-        around = scope.edges_at(self.store, [home])  # the home office's partners, then and now
-        return dormant(
-            self._graph(around, then),
-            self._graph(around, as_of),
-            self.store,
-            home,
-            as_of=as_of,
-            days=days,
-            top=top,
+        day = self._as_of(as_of, warn=True)
+        return Results(
+            dormant(
+                self.store,
+                self.home,
+                as_of=day,
+                config=self.strength_config,
+                top=top,
+                own=self.own_side(),
+                include_own=include_own,
+                days=days,
+            )
         )
 
-    def brokers(self, *, top: int = 10, as_of: dt.date | None = None) -> list[Broker]:
+    def own_side(self) -> set[str]:
+        """The office's own side: its government, that government's units, their people (see :mod:`ofai_graph.office`)."""
+        from .office import own_side
+
+        return self._cached("own-side", lambda: own_side(self.store, self.home))
+
+    def brokers(self, *, top: int = 10, as_of: AsOf = None) -> Results:
         from .structure import brokers
 
-        return brokers(self._graph(scope.WHOLE, as_of), top=top)
+        return Results(brokers(self._graph(scope.WHOLE, self._as_of(as_of, warn=True)), top=top))
 
     def map(self, **options: Any) -> Map:
         """A network map (see :mod:`ofai_graph.maps`): ``.save(path)`` as html, svg, png or pdf, or
@@ -383,28 +500,58 @@ class Workspace:
         """
         from .maps import workspace_map
 
+        # The workspace's date (text or date, warned about when stale) and language are the defaults.
+        options["as_of"] = self._as_of(options.get("as_of"), warn=True)
+        options.setdefault("lang", self.lang)
         return workspace_map(self, **options)
 
-    def ask(self, question: str, *, as_of: dt.date | None = None) -> Answer:
-        """Answer one of the question forms of :mod:`ofai_graph.ask` (English or Spanish)."""
-        from .ask import EXAMPLES as ASK_EXAMPLES
-        from .ask import parse as parse_question
+    def ask(self, question: str, *, as_of: AsOf = None, lang: str | None = None) -> Answer:
+        """Answer a question asked in Spanish or English (see :mod:`ofai_graph.ask`).
 
-        intent = parse_question(question)
-        if intent is None:
-            raise OfaiError(
-                "I do not understand that question. I understand, for example:\n  "
-                + "\n  ".join(ASK_EXAMPLES)
+        Raises :class:`ofai_graph.ask.NotUnderstood` (an :class:`OfaiError` whose message is in the
+        question's language and lists the closest questions understood) when the words ask for
+        nothing known. ``lang`` is the language assumed when the words do not tell.
+        """
+        from .ask import answer
+
+        # No warning here: the function the question asks for warns if the date matters to it.
+        return answer(self, question, as_of=self._as_of(as_of), lang=lang or self.lang)
+
+    def partners(self, where: str, *, as_of: AsOf = None) -> Results:
+        """The office's partners in a country, of a kind or with a tag, strongest first (see :mod:`ofai_graph.partners`)."""
+        from .partners import partners
+
+        return Results(partners(self, where, as_of=self._as_of(as_of, warn=True)))
+
+    def last_contact(self, text: str, *, as_of: AsOf = None) -> Any:
+        """The latest interaction between the office and an entity (or any entity of a country)."""
+        from .partners import last_contact
+
+        return last_contact(self, text, as_of=self._as_of(as_of, warn=True))
+
+    def _question_names(self) -> Any:
+        """What the words of a question can name in this store (see :class:`ofai_graph.ask.Names`)."""
+        from .ask import Names
+
+        def build() -> Names:
+            summaries = {s.id: s for s in self.store.entity_summaries()}
+            resolver = self.resolver
+            tags = {t for e in self.store.get_entities(summaries).values() for t in e.tags}
+
+            def describe(eid: str) -> tuple[str, str]:
+                s = summaries.get(eid)
+                if s is None:
+                    return "entity", eid
+                return ("country" if s.type == "country" else "entity"), s.name
+
+            return Names(
+                exact=resolver.exact,
+                rows=lambda: [(r.entity_id, r.label) for r in resolver._all_rows()],
+                describe=describe,
+                tags=tags,
             )
-        if intent.action == "connect":
-            result: Any = self.connect(intent.subject or "", as_of=as_of)
-        elif intent.action == "strength":
-            result = self.strength(None, intent.subject, as_of=as_of, explain=bool(intent.subject))
-        elif intent.action in ("followups", "overdue"):
-            result = self.followups(overdue=intent.action == "overdue", as_of=as_of)
-        else:
-            result = self.dormant(as_of=as_of)
-        return Answer(question=question, action=intent.action, subject=intent.subject, result=result)
+
+        return self._cached("question-names", build)
 
     def _cached(self, key: str, build: Any) -> Any:
         return self._cache.get(key, build)
@@ -501,7 +648,13 @@ class Workspace:
 
 
 def open(
-    path: str | Path | None = None, *, create: bool = False, backend: str | None = None, **options: Any
+    path: str | Path | None = None,
+    *,
+    create: bool = False,
+    backend: str | None = None,
+    as_of: AsOf = None,
+    lang: str | None = None,
+    **options: Any,
 ) -> Workspace:
     """Open a store and return a :class:`Workspace` on it.
 
@@ -511,11 +664,15 @@ def open(
     exist is an error (a typo must not start an empty store) unless ``create=True``. With no
     arguments: the embedded store at ``$OFAI_GRAPH_DB`` or the user data directory.
 
+    ``as_of`` is the default reference date of every operation (a date, a datetime or text such as
+    ``"2024-Q1"``, its last day); ``lang`` the language of the texts the library writes (``es`` or
+    ``en``; default from ``OFAI_GRAPH_LANG`` or the locale).
+
     >>> import ofai_graph
     >>> ofai_graph.open(":memory:").stats().counts["interactions"]
     0
     """
-    return Workspace(open_store(path, create=create, backend=backend, **options))
+    return Workspace(open_store(path, create=create, backend=backend, **options), as_of=as_of, lang=lang)
 
 
 def _one_snapshot(method: Any) -> Any:
@@ -543,8 +700,20 @@ for _name in (
     "map",
     "ask",
     "graph",
+    "partners",
+    "last_contact",
 ):
     setattr(Workspace, _name, _one_snapshot(getattr(Workspace, _name)))
+
+
+class StaleAsOf(UserWarning):
+    """The as-of date is more than one half-life after the newest interaction in the store."""
+
+
+def _newest(g: nx.Graph) -> dt.date | None:
+    """The end of the newest interaction counted in a relationship graph."""
+    lasts = [d["last"] for _, _, d in g.edges(data=True) if d.get("last") is not None]
+    return max(lasts, default=None)
 
 
 def _axis(text: str) -> str:
@@ -555,5 +724,7 @@ def _axis(text: str) -> str:
         return Axis(text).value
     except ValueError:
         raise OfaiError(
-            f"unknown strategic axis {quote(text)}; use one of: " + ", ".join(a.value for a in Axis)
+            N_("unknown strategic axis {axis!r}; use one of: {choices}"),
+            axis=text,
+            choices=", ".join(a.value for a in Axis),
         ) from None

@@ -372,7 +372,7 @@ def test_png_without_playwright_says_in_one_line_what_to_install(db, tmp_path, m
     monkeypatch.setitem(sys.modules, "playwright", None)
     monkeypatch.setitem(sys.modules, "playwright.sync_api", None)
     out = tmp_path / "red.png"
-    r = run("map", "--format", "png", "--out", str(out), db=db)
+    r = run("map", "--format", "png", "--out", str(out), "--as-of", "2024-03-31", db=db)
     assert r.exit_code == 1 and r.stderr.strip().count("\n") == 0
     assert "pip install 'ofai-graph[png]'" in r.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []

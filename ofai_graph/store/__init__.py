@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ..errors import StoreError
+from ..errors import N_, StoreError
 from .base import (
     NameRow,
     NotAStore,
@@ -98,7 +98,7 @@ def open_store(
             )
         return _server(text, user=user, password=password, database=database, **options)
     if backend != "sqlite":
-        raise StoreError(f"unknown backend {backend!r}: use 'sqlite' or 'neo4j'")
+        raise StoreError(N_("unknown backend {backend!r}: use 'sqlite' or 'neo4j'"), backend=backend)
     if scheme in SERVER_SCHEMES:
         raise StoreError(f"{_safe(text or '')} is a server address, not an embedded store file")
     if scheme and scheme != "sqlite":
@@ -127,8 +127,11 @@ def open_store(
             raise
         # The default store (no --db, no OFAI_GRAPH_DB): plain `ofai-graph init` makes it.
         raise StoreNotFound(
-            f"no ofai-graph store yet at {path}: create it with `ofai-graph init` "
-            "(or `ofai-graph init --seed` with the bundled report); in Python: create=True"
+            N_(
+                "no ofai-graph store yet at {path}: create it with `ofai-graph init` "
+                "(or `ofai-graph init --seed` with the bundled report); in Python: create=True"
+            ),
+            path=path,
         ) from None
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bulk import batched
-from ..errors import StoreError
+from ..errors import N_, StoreError
 from ..model import Dataset, EntityModel, FollowUp, FollowUpStatus, Interaction, Tie
 from ..text import fold_key
 from .base import (
@@ -138,12 +138,15 @@ class SQLiteStore:
         if self.location != ":memory:":
             p = Path(self.location)
             if p.is_dir():
-                raise NotAStore(f"{p} is a folder, not a store file")
+                raise NotAStore(N_("{path} is a folder, not a store file"), path=p)
             if not p.exists():
                 if not create:
                     raise StoreNotFound(
-                        f"no ofai-graph store at {p}: create one with `ofai-graph --db {p} init` "
-                        "(in Python: create=True)"
+                        N_(
+                            "no ofai-graph store at {path}: create one with `ofai-graph --db {path} init` "
+                            "(in Python: create=True)"
+                        ),
+                        path=p,
                     )
                 try:
                     p.parent.mkdir(parents=True, exist_ok=True)
@@ -153,7 +156,7 @@ class SQLiteStore:
                 with p.open("rb") as fh:
                     if fh.read(16) != b"SQLite format 3\x00":
                         raise NotAStore(
-                            f"{p} is not an ofai-graph store (not an SQLite file); it was not changed"
+                            N_("{path} is not an ofai-graph store (not an SQLite file); it was not changed"), path=p
                         )
             if p.exists() and not (os.access(p, os.W_OK) and os.access(p.parent, os.W_OK)):
                 # Read-only: say so to SQLite, which then neither writes nor tries to create the WAL's
@@ -189,8 +192,8 @@ class SQLiteStore:
         if not tables and self.schema_version() == 0:
             if not create and self.location != ":memory:":
                 raise StoreNotFound(
-                    f"{self.location} is an empty file, not yet a store; create one with: "
-                    f"ofai-graph --db {self.location} init"
+                    N_("{path} is an empty file, not yet a store; create one with: ofai-graph --db {path} init"),
+                    path=self.location,
                 )
             return
         if not _OURS.issubset(tables) or self.schema_version() == 0:

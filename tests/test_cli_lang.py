@@ -1,0 +1,249 @@
+"""The command line in Spanish: every command's output, errors and help in one language, never a code."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from ofai_graph.labels import LABELS
+from ofai_graph_cli.main import cli
+
+ENV = {"OFAI_GRAPH_LANG": None, "OFAI_GRAPH_AS_OF": None, "OFAI_GRAPH_BACKEND": None, "NEO4J_URI": None}
+
+# English words of the interface (not of the data): none may reach a Spanish screen.
+ENGLISH_UI = """
+score scores partner partners route routes weakest link overdue pending due days left expected since until
+active yes kind status role title timeline ties tie country entity entities interactions interaction usage
+options option commands command show store ready section added updated unchanged nothing matches examples
+strength tier reciprocal shared last what how why points source date name counts most quarter first second
+third fourth of with from to the and or is are try help global language default today
+""".split()
+ENGLISH_LABELS = sorted({en for table in LABELS.values() for en, _es in table.values()}, key=len, reverse=True)
+CODES = sorted({code for table in LABELS.values() for code in table if "_" in code})
+# Data the seed holds in English (aliases, names) that an output may quote verbatim.
+DATA_ENGLISH = ("Invest in Santander", "Smart cities agenda", "Expo Tattoo", "Wellness", "Moving For Innovation")
+
+
+def run(*args, db=None, lang="es"):
+    env = dict(ENV)
+    if db is not None:
+        env["OFAI_GRAPH_DB"] = str(db)
+    full = ["--lang", lang, *args] if lang else list(args)
+    return CliRunner().invoke(cli, full, env=env, prog_name="ofai-graph", catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("lang") / "seed.db"
+    r = run("init", "--seed", db=path)
+    assert r.exit_code == 0, r.stderr
+    return path
+
+
+COMMAND_NAMES = {
+    name for cmd in [cli, *cli.commands.values()] for name in getattr(cmd, "commands", {})
+} | set(cli.commands)
+
+
+def english_in(text: str) -> list[str]:
+    """English labels, interface words and vocabulary codes found in ``text``.
+
+    Not counted: data the seed holds in English (aliases), command names in help listings (they are
+    what one types), option names, file names, environment variables, and the CSV column names of
+    the import format.
+    """
+    for quoted in DATA_ENGLISH:
+        text = text.replace(quoted, "")
+    text = re.sub(r"(?m)^(también|also): .*$", "", text)
+    text = re.sub(r"(?m)^(\s+)(" + "|".join(sorted(COMMAND_NAMES, key=len, reverse=True)) + r")(\s)", r"\1\3", text)
+    text = re.sub(r"Los archivos CSV[\s\S]*?source_(?:section\.|order)", "", text)
+    text = re.sub(r"ofai-graph [^\n]*", "", text)  # example command lines keep their English option names
+    text = re.sub(r"--[a-z-]+|[A-Z_]{3,}=?\S*|\S+\.(?:db|yaml|json|csv|html|png)\b|https?://\S+", "", text)
+    found = [code for code in CODES if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text)]
+    lowered = text.lower()
+    found += [w for w in ENGLISH_LABELS if re.search(rf"(?<![\w-]){re.escape(w.lower())}(?![\w-])", lowered)]
+    found += [w for w in ENGLISH_UI if re.search(rf"(?<![\w'-]){re.escape(w)}(?![\w'-])", lowered)]
+    return found
+
+
+COMMANDS = [
+    ("stats",),
+    ("show", "imct"),
+    ("show", "Corea"),
+    ("show", "julian-andres-diaz-zambrano"),
+    ("search", "camara"),
+    ("strength",),
+    ("strength", "--include-own"),
+    ("strength", "ofai", "jica", "--explain"),
+    ("strength", "ofai", "imct", "--explain"),
+    ("connect", "Corea"),
+    ("connect", "JICA", "--k", "2"),
+    ("followups",),
+    ("followups", "--all"),
+    ("followups", "--overdue", "--as-of", "2024-09-01"),
+    ("dormant", "--as-of", "2024-12-31", "--include-own"),
+    ("brokers", "--top", "3"),
+    ("ask", "¿Quién nos conecta con Corea?"),
+    ("ask", "¿Qué tan fuerte es la relación con AMCHAM?"),
+    ("ask", "¿Qué sabemos de la OIM?"),
+    ("ask", "¿Qué está pendiente con JICA?"),
+    ("ask", "¿Qué relaciones se están enfriando?", "--as-of", "2024-12-31"),
+    ("ask", "¿Quiénes son los intermediarios?"),
+    ("ask", "¿Cuándo fue la última reunión con AMCHAM?"),
+    ("ask", "¿Qué cámaras de comercio conocemos?"),
+    ("ask", "aliados en Japón"),
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a))
+def test_spanish_output_has_no_english_and_no_codes(db, args):
+    r = run(*args, *(("--as-of", "2024-03-31") if "--as-of" not in args else ()), db=db)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.strip()
+    assert english_in(r.stdout + r.stderr) == [], r.stdout + r.stderr
+
+
+def test_spanish_output_writes_dates_and_numbers_the_spanish_way(db):
+    out = run("strength", "--as-of", "2024-03-31", db=db).stdout
+    assert "primer trimestre de 2024" in out and re.search(r"\b0,\d\d\b", out)
+    out = run("followups", "--as-of", "2024-03-31", db=db).stdout
+    assert "agosto de 2024" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (),
+        ("connect", "--help"),
+        ("ask", "--help"),
+        ("strength", "--help"),
+        ("show", "--help"),
+        ("followups", "--help"),
+        ("followups", "done", "--help"),
+        ("dormant", "--help"),
+        ("map", "--help"),
+        ("import", "--help"),
+        ("stats", "--help"),
+        ("search", "--help"),
+        ("brokers", "--help"),
+        ("neo4j", "--help"),
+        ("init", "--help"),
+    ],
+    ids=lambda a: " ".join(a) or "main",
+)
+def test_help_is_in_spanish(args):
+    r = run(*(args or ("--help",)))
+    assert r.exit_code == 0
+    assert "Uso:" in r.stdout and "Opciones" in r.stdout
+    assert english_in(r.stdout) == [], r.stdout
+
+
+def test_the_same_help_in_english_after_spanish_in_one_process():
+    assert "Muestra este mensaje" in run("connect", "--help").stdout
+    english = run("connect", "--help", lang="en").stdout
+    assert "Usage:" in english and "Who connects us to TARGET" in english
+    assert "Show this message and exit." in english
+    assert "Muestra este mensaje" in run("connect", "--help").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (("show", "Organización para el Clima"), 1, "ninguna entidad coincide"),
+        (("strength", "--as-of", "2024-13-45"), 2, "no es una fecha"),
+        (("no-such-command",), 2, "No existe el comando"),
+        (("connect",), 2, "Falta un argumento"),
+        (("ask", "¿Va a llover mañana?"), 1, "No entiendo"),
+        (("followups", "done", "no-such-thing"), 1, "ningún seguimiento coincide"),
+    ],
+)
+def test_errors_are_in_spanish(db, args, code, words):
+    r = run(*args, db=db)
+    assert r.exit_code == code
+    assert words in r.stderr, r.stderr
+    assert english_in(r.stderr) == [], r.stderr
+
+
+def test_an_unknown_language_is_a_usage_error_listing_the_languages(db):
+    r = run("stats", db=db, lang="fr")
+    assert r.exit_code == 2
+    assert "'fr'" in r.stderr and "es, en" in r.stderr
+
+
+def test_the_locale_chooses_spanish_when_nothing_else_does(db):
+    env = {**ENV, "OFAI_GRAPH_DB": str(db), "LC_ALL": None, "LC_MESSAGES": None, "LANG": "es_CO.UTF-8"}
+    r = CliRunner().invoke(cli, ["stats"], env=env, prog_name="ofai-graph")
+    assert r.exit_code == 0 and "Conteos" in r.stdout
+
+
+def test_a_question_in_spanish_is_answered_in_spanish_whatever_the_language(db):
+    r = run("ask", "¿Qué tan fuerte es la relación con AMCHAM?", "--as-of", "2024-03-31", db=db, lang="en")
+    assert r.exit_code == 0 and "interacciones en común" in r.stdout
+    r = run("ask", "how strong is our relationship with AMCHAM?", "--as-of", "2024-03-31", db=db, lang="es")
+    assert r.exit_code == 0 and "shared interactions" in r.stdout
+
+
+def test_json_output_keeps_codes_for_machines(db):
+    import json
+
+    data = json.loads(run("--json", "strength", "--as-of", "2024-03-31", db=db).stdout)
+    assert data[0]["tier"] in {"strong", "medium", "weak", "cold"}
+
+
+def test_staleness_is_one_line_on_stderr_in_the_chosen_language(db):
+    r = run("strength", "--as-of", "2026-01-01", db=db)
+    warnings = [line for line in r.stderr.splitlines() if "vida media" in line]
+    assert r.exit_code == 0 and len(warnings) == 1 and "1 de enero de 2026" in warnings[0]
+
+
+def test_commands_that_write_speak_spanish(tmp_path):
+    from ofai_graph.seeds import seed_files
+
+    db = tmp_path / "w.db"
+    steps = [
+        ("init", "--seed"),
+        ("import", "--dry-run", *map(str, seed_files())),
+        ("add", "org", "--name", "Embajada de Corea", "--kind", "foreign_government", "--country", "KR"),
+        ("followups", "done", "jica-respuesta-voluntarios", "--note", "Aprobado", "--on", "2024-08-20"),
+        ("map", "--out", str(tmp_path / "red.html"), "--as-of", "2024-03-31"),
+        ("export", "--out", str(tmp_path / "copia.yaml")),
+    ]
+    seen = []
+    for args in steps:
+        r = run(*args, db=db)
+        assert r.exit_code == 0, (args, r.stderr)
+        seen.append(r.stdout + r.stderr)
+        assert english_in(r.stdout + r.stderr) == [], (args, r.stdout + r.stderr)
+    text = "\n".join(seen)
+    assert "almacén listo" in text and "agregado: embajada-de-corea" in text and "mapa escrito" in text
+
+
+def test_vocabulary_options_take_words_in_either_language_and_show_the_reader_s(tmp_path):
+    db = tmp_path / "v.db"
+    assert run("init", "--seed", db=db).exit_code == 0
+    base = ("add", "interaction", "--date", "2024-05-02", "--title", "Reunión con JICA", "--participant", "ofai:organizador")
+    r = run(*base, "--kind", "reunión", "--axis", "cooperación internacional", "--participant", "JICA:oferente", db=db)
+    assert r.exit_code == 0, r.stderr
+    r = run(*base, "--kind", "meeting", "--id", "otra", "--participant", "JICA", db=db, lang="en")
+    assert r.exit_code == 0, r.stderr
+    bad = run(*base, "--kind", "almuerzo", db=db)
+    assert bad.exit_code == 2 and "reunión" in bad.stderr and "meeting" not in bad.stderr
+    import json
+
+    data = json.loads(run("--json", "show", "jica", db=db).stdout)
+    assert "meeting" in {i["kind"] for i in data["timeline"]}  # stored as the code
+    helps = run("add", "interaction", "--help").stdout
+    assert "mesa de trabajo" in helps and "working_group" not in helps
+
+
+def test_a_store_that_does_not_exist_is_refused_in_spanish(tmp_path):
+    r = run("stats", db=tmp_path / "typo.db")
+    assert r.exit_code == 1
+    assert "no hay un almacén" in r.stderr and "typo.db" in r.stderr, r.stderr
+
+
+def test_an_error_answering_a_spanish_question_is_in_spanish(db):
+    r = run("ask", "¿cómo llegamos a la Embajada de Narnia?", db=db, lang="en")
+    assert r.exit_code == 1 and "Preguntas como estas" in r.stderr, r.stderr
