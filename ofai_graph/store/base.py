@@ -26,7 +26,6 @@ from ..model import (
     FollowUpStatus,
     Interaction,
     Organization,
-    Person,
     Tie,
 )
 
