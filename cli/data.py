@@ -63,7 +63,8 @@ Examples:
   ofai-graph import --dry-run new-partners.yaml
   ofai-graph import plantilla.xlsx --match
 CSV files hold interactions, one a row; columns: id, date, kind, axis, title, summary,
-participants ("imct:requester; OIM:offerer"), status, tags, source_document, source_section.
+participants ("imct:requester; OIM:offerer"), status, tags, source_document, source_section,
+source_action, source_order (the report action an interaction belongs to, and its place).
 Excel workbooks are laid out as `ofai-graph template` writes them; errors name the cell.""",
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))

@@ -280,6 +280,8 @@ CSV_COLUMNS = (
     "tags",
     "source_document",
     "source_section",
+    "source_action",
+    "source_order",
 )
 
 
@@ -336,8 +338,14 @@ def _parse_csv(text: str, name: str) -> list[RawRecord]:
         if "tags" in data:
             data["tags"] = [t.strip() for t in data["tags"].split(";")]
         doc, sec = data.pop("source_document", None), data.pop("source_section", None)
+        action, order = data.pop("source_action", None), data.pop("source_order", None)
         if doc:
-            data["source"] = {"document": doc, **({"section": sec} if sec else {})}
+            data["source"] = {
+                "document": doc,
+                **({"section": sec} if sec else {}),
+                **({"action": action} if action else {}),
+                **({"order": order} if order else {}),
+            }
         records.append(RawRecord("interactions", i, data, name, start))
         i += 1
     return records

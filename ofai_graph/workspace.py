@@ -40,9 +40,11 @@ from .text import quote
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .changes import Changes
     from .followups import Dormant, FollowUpView
     from .maps import Map
     from .profile import Profile
+    from .report import Report
     from .stats import Stats
     from .structure import Broker
 
@@ -470,6 +472,32 @@ class Workspace:
         from .merge import merge
 
         return merge(self.store, self.resolve(keep), self.resolve(drop), dry_run=dry_run, lang=lang)
+
+    # -- the quarterly cycle -------------------------------------------------------------------------
+    def changes(
+        self,
+        *,
+        since: dt.date | str | None = None,
+        until: dt.date | str | None = None,
+        quarter: str | None = None,
+        top: int = 10,
+    ) -> Changes:
+        """What changed in a quarter (``"2024-Q1"``) or between two dates (see :mod:`ofai_graph.changes`)."""
+        from .changes import changes, window
+
+        w = window(since=since, until=until, quarter=quarter)
+        try:
+            home: str | None = self.home
+        except OfaiError:
+            home = None
+        graphs = (self.relationship_graph(w.since - dt.timedelta(days=1)), self.relationship_graph(w.until))
+        return changes(self.store, w, home=home, graphs=graphs, top=top)
+
+    def report(self, quarter: str, *, lang: str = "es", include_map: bool = True) -> Report:
+        """The quarter's "Informe de gestión" from the store (see :mod:`ofai_graph.report`)."""
+        from .report import build_report
+
+        return build_report(self, quarter=quarter, lang=lang, include_map=include_map)
 
 
 def open(
