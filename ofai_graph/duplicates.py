@@ -276,7 +276,7 @@ def match_records(
     """
     from .model import Organization, Person
 
-    models = {"organizations": Organization, "people": Person}
+    models: dict[str, type[Organization] | type[Person]] = {"organizations": Organization, "people": Person}
     file_entities = [
         r for r in records if r.section in models and isinstance(r.data, dict) and "id" in r.data
     ]
@@ -319,9 +319,9 @@ def match_records(
         s, other, why = scored[0]
         matches.append(Match(rid, e.name, other.id, other.name, s, why, r.where))
         dropped.add(id(r))
-        for n in [rid, e.name, *e.aliases]:
-            rewrite[n] = other.id
-            rewrite[fold(n)] = other.id
+        for name in [rid, e.name, *e.aliases]:
+            rewrite[name] = other.id
+            rewrite[fold(name)] = other.id
     if not matches:
         return list(records), []
 

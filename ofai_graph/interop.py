@@ -309,8 +309,8 @@ def evidence_network(store: Store, *, lang: str = "es") -> Network:
                 },
             )
         )
-        for p in dict.fromkeys(p.entity for p in i.participants):
-            seen(p, i.date.start)
+        for eid in dict.fromkeys(p.entity for p in i.participants):
+            seen(eid, i.date.start)
         for p in i.participants:
             net.edges.append(
                 (
@@ -341,14 +341,14 @@ def evidence_network(store: Store, *, lang: str = "es") -> Network:
                 },
             )
         )
-    for p in data.people:
-        for a in p.affiliations:
+    for person in data.people:
+        for a in person.affiliations:
             start = a.since.start if a.since else None
-            seen(p.id, start)
+            seen(person.id, start)
             seen(a.organization, start)
             net.edges.append(
                 (
-                    p.id,
+                    person.id,
                     a.organization,
                     1.0,
                     {
@@ -449,9 +449,9 @@ def write_gexf(net: Network, out: IO[str]) -> None:
     w(f'  <meta lastmodifieddate="{day}"><creator>ofai-graph</creator></meta>\n')
     mode = ' mode="dynamic" timeformat="date"' if net.dynamic else ' mode="static"'
     w(f'  <graph defaultedgetype="undirected"{mode}>\n')
-    for cls, attrs in (("node", net.node_attributes), ("edge", net.edge_attributes)):
+    for cls, declared in (("node", net.node_attributes), ("edge", net.edge_attributes)):
         w(f'    <attributes class="{cls}" mode="static">\n')
-        for a in attrs:
+        for a in declared:
             w(f"      <attribute id={_x(a.id)} title={_x(a.title)} type={_x(a.type)}/>\n")
         w("    </attributes>\n")
 
@@ -769,6 +769,7 @@ def cypher_statements(data: Dataset | Iterable[Dataset], *, schema: bool = True)
         for s in statements:
             yield s + ";"
     batches = [data] if isinstance(data, Dataset) else data
+    props: dict[str, Any]  # one node's properties, of several record types
     for batch in batches:
         for e in batch.entities():
             props = {"type": e.type, "kind": entity_kind(e), "name": e.name, "countries": list(e.countries),

@@ -833,9 +833,9 @@ class _NodeTable:
 def _open_followups(store: Store, h: nx.Graph) -> dict[str, list[str]]:
     open_fu: dict[str, list[str]] = {}
     for f in store.followups(FollowUpStatus.open):
-        for who in {f.owner, f.expected_from} - {None}:
-            if who in h:
-                open_fu.setdefault(who, []).append(f.description)  # type: ignore[index]
+        for who in {f.owner, f.expected_from}:
+            if who is not None and who in h:
+                open_fu.setdefault(who, []).append(f.description)
     return open_fu
 
 

@@ -420,8 +420,8 @@ def _rows(data: Dataset, lang: str) -> dict[str, list[list[Any]]]:
                 i.source.order if i.source else None,
             ]
         )
-        for p in i.participants:
-            out["participants"].append([i.id, p.entity, v("Role", p.role)])
+        for part in i.participants:
+            out["participants"].append([i.id, part.entity, v("Role", part.role)])
     for f in data.followups:
         out["followups"].append(
             [

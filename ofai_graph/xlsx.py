@@ -67,7 +67,7 @@ def _date_styles(archive: zipfile.ZipFile) -> set[int]:
     except KeyError:
         return set()
     custom = {int(n.get("numFmtId", "0")): n.get("formatCode", "") for n in root.iter(f"{{{_MAIN}}}numFmt")}
-    dates = set()
+    dates: set[int] = set()
     xfs = root.find(f"{{{_MAIN}}}cellXfs")
     if xfs is None:
         return dates

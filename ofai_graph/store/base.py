@@ -26,7 +26,6 @@ from ..model import (
     FollowUpStatus,
     Interaction,
     Organization,
-    Person,
     Tie,
 )
 
@@ -70,9 +69,12 @@ def dataset_of(section: str, rows: Iterable[str]) -> Dataset:
     if section == "entities":
         for js in rows:
             e = ENTITY.validate_json(js)
-            {Country: data.countries, Organization: data.organizations, Person: data.people}[type(e)].append(
-                e
-            )
+            if isinstance(e, Country):
+                data.countries.append(e)
+            elif isinstance(e, Organization):
+                data.organizations.append(e)
+            else:
+                data.people.append(e)
     elif section == "interactions":
         data.interactions = [Interaction.model_validate_json(js) for js in rows]
     elif section == "followups":

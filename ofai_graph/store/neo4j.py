@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from pathlib import Path
 from typing import Any
 
 from ..bulk import batched
@@ -93,7 +94,7 @@ class Neo4jStore:
 
     backend = "neo4j"
     remote = True  # every read crosses the network: analytics fetch neighbourhoods, not whole graphs
-    folder = None
+    folder: Path | None = None
 
     def __init__(
         self,
