@@ -42,12 +42,14 @@ class InvalidData(OfaiError):
     """Input was rejected; nothing was written."""
 
     problems: list[Problem] = field(default_factory=list)
+    more: int = 0
+    """Problems found past those listed (a large import keeps the first thousand)."""
 
     def __str__(self) -> str:
         shown = self.problems[:20]
         lines = [str(p) for p in shown]
-        if len(self.problems) > len(shown):
-            lines.append(f"... and {len(self.problems) - len(shown)} more problems")
+        if len(self.problems) + self.more > len(shown):
+            lines.append(f"... and {len(self.problems) + self.more - len(shown):,} more problems")
         lines.append("Nothing was written.")
         return "\n".join(lines)
 
