@@ -60,7 +60,9 @@ def init(app: App, seed: bool) -> None:
 Examples:
   ofai-graph import seeds/entities.yaml seeds/informe_2024q1.yaml
   ofai-graph import meetings.csv
+  ofai-graph import everything.jsonl
   ofai-graph import --dry-run new-partners.yaml
+JSON Lines: one record a line with its type ({"type": "interaction", "id": ...}); see the README.
 CSV files hold interactions, one a row; columns: id, date, kind, axis, title, summary,
 participants ("imct:requester; OIM:offerer"), status, tags, source_document, source_section.""",
 )
@@ -73,11 +75,11 @@ participants ("imct:requester; OIM:offerer"), status, tags, source_document, sou
     callback=lambda ctx, param, value: _finite(value, param),
     default=32.0,
     show_default=True,
-    help="Largest file accepted, in MB.",
+    help="Largest YAML or JSON file accepted, in MB (.jsonl and .csv stream: no limit).",
 )
 @pass_app
 def import_(app: App, files: tuple[Path, ...], dry_run: bool, max_size: float) -> None:
-    """Import YAML, JSON or CSV files, all-or-nothing: one bad record and nothing is written."""
+    """Import YAML, JSON, JSON Lines or CSV files, all-or-nothing: one bad record and nothing is written."""
     ws = app.workspace()
     max_bytes = int(max_size * 1024 * 1024)
     with Progress("importing") as progress:
