@@ -93,9 +93,10 @@ def import_(app: App, files: tuple[Path, ...], dry_run: bool, max_size: float) -
     epilog="""\b
 Examples:
   ofai-graph export --format yaml --out backup.yaml
-  ofai-graph export --format json > dump.json"""
+  ofai-graph export --format json > dump.json
+  ofai-graph export --format jsonl --out dump.jsonl   (a record a line: re-imports streamed)"""
 )
-@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="yaml", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "yaml"]), default="yaml", show_default=True)
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
 )

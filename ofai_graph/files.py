@@ -593,10 +593,21 @@ def write_atomic(path: str | Path, body: str | bytes) -> Path:
     return path
 
 
+def jsonl_lines(plain: dict[str, list[dict[str, Any]]]) -> Iterator[str]:
+    """The lines of a JSON Lines file for the sections of a plain dataset (:func:`to_plain`)."""
+    types = {section: kind for kind, section in LINE_TYPES.items()}
+    yield '{"format": "ofai-graph/1"}\n'
+    for section in SECTIONS:
+        for record in plain.get(section, ()):
+            yield json.dumps({"type": types[section], **record}, ensure_ascii=False) + "\n"
+
+
 def dumps(data: Dataset, fmt: str) -> str:
+    if fmt == "jsonl":
+        return "".join(jsonl_lines(to_plain(data)))
     plain = {"format": "ofai-graph/1", **to_plain(data)}
     if fmt == "json":
         return json.dumps(plain, ensure_ascii=False, indent=2) + "\n"
     if fmt == "yaml":
         return yaml.safe_dump(plain, allow_unicode=True, sort_keys=False, width=100)
-    raise ValueError(f"unknown export format {fmt!r}: use json or yaml")
+    raise ValueError(f"unknown export format {fmt!r}: use json, jsonl or yaml")

@@ -60,6 +60,16 @@ def test_a_jsonl_file_in_any_order_imports_like_the_same_data_as_a_dict(data, tm
     assert import_files(a, [path]).changed == 0  # importing twice changes nothing
 
 
+def test_an_export_as_json_lines_reimports_identically(data, tmp_path):
+    from ofai_graph.files import dumps
+
+    a, b = open_store(":memory:"), open_store(":memory:")
+    import_data(a, data)
+    path = write(tmp_path, "dump.jsonl", dumps(a.dump(), "jsonl"))
+    import_files(b, [path])
+    assert dumped(a) == dumped(b)
+
+
 def test_streamed_formats_have_no_size_limit_whole_documents_do(data, tmp_path):
     path = write(tmp_path, "all.jsonl", jsonl(data))
     store = open_store(":memory:")
