@@ -144,6 +144,7 @@ MODEL_TAGS = {"function-after", "function-before", "function-plain"}
 
 
 SUGGEST_FOR = 20
+CACHED = 100_000  # references remembered, resolved or not: a file of a million distinct names stays bounded
 
 
 class _References:
@@ -208,16 +209,21 @@ class _References:
         found = self.cache.get(value)
         if found is not None:
             return found
-        if value not in self.failed:
+        message = self.failed.get(value)
+        if message is None:
             try:
-                self.cache[value] = found = self._resolve(value, new)
+                found = self._resolve(value, new)
+                if len(self.cache) < CACHED:
+                    self.cache[value] = found
                 return found
             except NotFound as exc:
                 hint = f"; closest: {', '.join(exc.suggestions)}" if exc.suggestions else ""
-                self.failed[value] = f"{quote(value)} is neither an id nor a known name or alias{hint}"
+                message = f"{quote(value)} is neither an id nor a known name or alias{hint}"
             except Ambiguous as exc:
-                self.failed[value] = str(exc)
-        problems.append(Problem(self.failed[value], **at(), field=field))
+                message = str(exc)
+            if len(self.failed) < CACHED:
+                self.failed[value] = message
+        problems.append(Problem(message, **at(), field=field))
         return value
 
     def resolve(self, records: Sequence[RawRecord], new: dict[str, Country]) -> list[Problem]:
