@@ -74,7 +74,7 @@ def main() -> None:
     sys.path.insert(0, str(args.src))
     from ofai_graph.errors import InvalidData
     from ofai_graph.importer import import_files
-    from ofai_graph.store.sqlite import SQLiteStore
+    from ofai_graph.store import open_store
 
     try:
         from ofai_graph.seeds import seed_files
@@ -85,7 +85,7 @@ def main() -> None:
     (tmp / "office.yaml").write_text(OFFICE, encoding="utf-8")
     print(f"{'case':<28}{'rows':>8}{'problems':>10}{'seconds':>10}")
     for name, body in cases(args.rows).items():
-        store = SQLiteStore(":memory:")
+        store = open_store(":memory:")
         import_files(store, list(seed_files()) if seed_files else [tmp / "office.yaml"])
         if name.startswith("conflicting-followups"):
             import_files(store, [_followups(tmp, 2_000)])

@@ -259,7 +259,7 @@ def test_export_and_map_into_a_folder_that_cannot_hold_the_file(store, tmp_path,
     (tmp_path / "a-file.txt").write_text("x")
     for cmd, name in (("export", "x.yaml"), ("map", "x.html")):
         r = invoke(store, cmd, "--out", str(tmp_path / folder / name))
-        assert r.exit_code == 1 and "cannot write" in r.output, r.output
+        assert r.exit_code == 1 and str(tmp_path / folder) in r.output, r.output  # names where
         assert len(r.output.strip().splitlines()) == 1
 
 
