@@ -257,7 +257,9 @@ def main() -> None:
         # The server's JIT warms up during the first run: alternate the two writers over fresh
         # databases and keep each one's best round.
         for n in range(args.rounds):
-            for phase in ("push", "bare"):
+            # Alternate which writer goes first, so that neither always meets a server just warmed
+            # (or still busy) from the other.
+            for phase in ("bare", "push") if n % 2 == 0 else ("push", "bare"):
                 name = f"{phase}{n}"
                 if server is not None:
                     server.create_database(name)
