@@ -62,9 +62,12 @@ Examples:
   ofai-graph import meetings.csv
   ofai-graph import everything.jsonl
   ofai-graph import --dry-run new-partners.yaml
+  ofai-graph import plantilla.xlsx --match
 JSON Lines: one record a line with its type ({"type": "interaction", "id": ...}); see the README.
 CSV files hold interactions, one a row; columns: id, date, kind, axis, title, summary,
-participants ("imct:requester; OIM:offerer"), status, tags, source_document, source_section.""",
+participants ("imct:requester; OIM:offerer"), status, tags, source_document, source_section,
+source_action, source_order (the report action an interaction belongs to, and its place).
+Excel workbooks are laid out as `ofai-graph template` writes them; errors name the cell.""",
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and resolve only; write nothing.")
@@ -77,11 +80,22 @@ participants ("imct:requester; OIM:offerer"), status, tags, source_document, sou
     show_default=True,
     help="Largest YAML or JSON file accepted, in MB (.jsonl and .csv stream: no limit).",
 )
+@click.option(
+    "--match", is_flag=True, help="Reuse stored entities the files' entities match (name, alias, close name)."
+)
 @pass_app
-def import_(app: App, files: tuple[Path, ...], dry_run: bool, max_size: float) -> None:
-    """Import YAML, JSON, JSON Lines or CSV files, all-or-nothing: one bad record and nothing is written."""
+def import_(app: App, files: tuple[Path, ...], dry_run: bool, max_size: float, match: bool) -> None:
+    """Import YAML, JSON, JSON Lines, CSV or Excel files, all-or-nothing: one bad record and nothing is written."""
     ws = app.workspace()
     max_bytes = int(max_size * 1024 * 1024)
+    if match or any(f.suffix.lower() in (".xlsx", ".xlsm") for f in files):
+        from .interop import import_other
+
+        import_other(app, files, match=match, dry_run=dry_run, max_bytes=max_bytes,
+                     render=lambda r: _render_report(r, "import"))  # fmt: skip
+        if dry_run:
+            say("valid; nothing was written (--dry-run)")
+        return
     with Progress("importing") as progress:
         report = ws.import_files(files, max_bytes=max_bytes, progress=progress, dry_run=dry_run)
     app.emit(report, lambda r: _render_report(r, "import"))
@@ -94,15 +108,32 @@ def import_(app: App, files: tuple[Path, ...], dry_run: bool, max_size: float) -
 Examples:
   ofai-graph export --format yaml --out backup.yaml
   ofai-graph export --format json > dump.json
-  ofai-graph export --format jsonl --out dump.jsonl   (a record a line: re-imports streamed)"""
+  ofai-graph export --format jsonl --out dump.jsonl   (a record a line: re-imports streamed)
+  ofai-graph export --format xlsx --out libro.xlsx          the template, filled
+  ofai-graph export --format gexf --out red.gexf --as-of 2024-03-31
+  ofai-graph export --format gexf --dynamic --out tiempo.gexf
+  ofai-graph export --format graphml --out red.graphml
+  ofai-graph export --format kumu --out kumu.xlsx
+  ofai-graph export --format csv --out carpeta/   (or --out red.zip)
+  ofai-graph export --format cypher > cargar.cypher     (cypher-shell -f cargar.cypher)"""
 )
-@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "yaml"]), default="yaml", show_default=True)
 @click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonl", "yaml", "xlsx", "gexf", "graphml", "kumu", "csv", "cypher"]),
+    default="yaml",
+    show_default=True,
 )
+@click.option("--out", type=click.Path(path_type=Path), help="File (csv: folder or .zip) to write (default: stdout).")
+@click.option("--dynamic", is_flag=True, help="gexf/graphml: the evidence over time, with start/end spells.")
 @pass_app
-def export(app: App, fmt: str, out: Path | None) -> None:
-    """Write everything in the store; the file re-imports to an identical store."""
+def export(app: App, fmt: str, out: Path | None, dynamic: bool) -> None:
+    """Write everything in the store; yaml, json, jsonl and xlsx re-import to an identical store."""
+    if fmt not in ("json", "jsonl", "yaml") or dynamic:
+        from .interop import export_other
+
+        export_other(app, fmt, out, dynamic)
+        return
     body = app.workspace().export(fmt)
     if out is None:
         sys.stdout.write(body)

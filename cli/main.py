@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from . import add, analytics, data, maps, neo4j, query
+from . import add, analytics, data, interop, maps, neo4j, query, report
 from .common import OfaiGroup, global_options, pass_app
 
 EPILOG_MAIN = """\b
@@ -44,6 +44,9 @@ cli.add_command(data.init)
 cli.add_command(data.import_)
 cli.add_command(data.export)
 cli.add_command(add.add)
+cli.add_command(interop.template)
+cli.add_command(interop.duplicates)
+cli.add_command(interop.merge)
 # looking things up
 cli.add_command(query.show)
 cli.add_command(query.search)
@@ -57,6 +60,9 @@ analytics.followups.add_command(add.add_followup, "add")
 cli.add_command(analytics.dormant)
 cli.add_command(analytics.brokers)
 cli.add_command(maps.map_)
+# the quarterly cycle
+cli.add_command(report.report)
+cli.add_command(report.changes)
 # other backends
 cli.add_command(neo4j.neo4j)
 

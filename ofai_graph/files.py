@@ -314,6 +314,8 @@ CSV_COLUMNS = (
     "tags",
     "source_document",
     "source_section",
+    "source_action",
+    "source_order",
 )
 
 
@@ -350,6 +352,8 @@ def _csv_header(reader: csv.DictReader, name: str) -> Problem | None:  # type: i
 
 def _csv_records(lines: Iterable[str], name: str) -> Iterator[RawRecord | Problem]:
     """The rows of a CSV text as interaction records; a malformed file ends with one Problem."""
+    from .interop import csv_unsafe  # cells our exports neutralised against formula injection
+
     reader = csv.DictReader(lines)
     problem = _csv_header(reader, name)
     if problem is not None:
@@ -367,7 +371,7 @@ def _csv_records(lines: Iterable[str], name: str) -> Iterator[RawRecord | Proble
             yield _csv_problem(exc, name, start)
             return
         data: dict[str, Any] = {
-            k: _one_newline(v) for k, v in row.items() if k is not None and v not in (None, "")
+            k: csv_unsafe(_one_newline(v)) for k, v in row.items() if k is not None and v not in (None, "")
         }
         if None in row:
             data["__extra__"] = row[None]
@@ -382,8 +386,14 @@ def _csv_records(lines: Iterable[str], name: str) -> Iterator[RawRecord | Proble
         if "tags" in data:
             data["tags"] = [t.strip() for t in data["tags"].split(";")]
         doc, sec = data.pop("source_document", None), data.pop("source_section", None)
+        action, order = data.pop("source_action", None), data.pop("source_order", None)
         if doc:
-            data["source"] = {"document": doc, **({"section": sec} if sec else {})}
+            data["source"] = {
+                "document": doc,
+                **({"section": sec} if sec else {}),
+                **({"action": action} if action else {}),
+                **({"order": order} if order else {}),
+            }
         yield RawRecord("interactions", i, data, name, start)
         i += 1
 

@@ -55,7 +55,8 @@ def to_svg(page: Page) -> str:
     vw, vh = float(view["width"]), float(view["height"])
     legend_w = 300
     header = 76
-    _side, bottom = _svg_side(page, vw + 16, header + 8, legend_w - 28)
+    # The side panel is laid out first: its height decides the canvas's.
+    side, bottom = _svg_side(page, vw + 16, header + 8, legend_w - 28)
     width = int(vw + legend_w)
     height = int(max(vh + header, bottom + 16))
     ox, oy = vw / 2, header + vh / 2
@@ -123,7 +124,6 @@ def to_svg(page: Page) -> str:
                 f'<text x="{x:.1f}" y="{top + size * (k + 0.95):.1f}" font-size="{size}" text-anchor="middle"{weight} '
                 f'fill="{esc(font["color"])}" stroke="white" stroke-width="3" paint-order="stroke">{esc(line)}</text>'
             )
-    side, bottom = _svg_side(page, vw + 16, header + 8, legend_w - 28)
     out += side
     out.append(f'<line x1="{vw}" y1="{header - 6}" x2="{vw}" y2="{height}" stroke="#ddd"/>')
     out.append("</svg>")

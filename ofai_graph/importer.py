@@ -452,7 +452,7 @@ def _records(items: Iterable[RawRecord | Problem], problems: list[Problem]) -> I
 @paused_gc()
 def _import(
     store: Store,
-    inputs: Sequence[Source],
+    inputs: Sequence[Source] | Sequence[RawRecord],
     problems: list[Problem],
     *,
     dry_run: bool = False,
@@ -473,6 +473,8 @@ def _import(
     (``committed=True``): either way the exception says what the store holds.
     """
     say = progress or (lambda _msg: None)
+    if inputs and isinstance(inputs[0], RawRecord):  # records already read (a workbook, a dict)
+        inputs = [_Held(inputs)]  # type: ignore[arg-type]
     problems = _Problems(problems)
     by_section: dict[str, list[RawRecord]] = {s: [] for s in ENTITY_SECTIONS}
     say("reading entities")

@@ -26,8 +26,8 @@ import datetime as dt
 import html
 import math
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -411,7 +411,7 @@ def select(
     return h
 
 
-# -- the map -----------------------------------------------------------------------------------------
+# -- the map: small helpers ------------------------------------------------------------------------
 
 
 def _cap(text: str) -> str:
@@ -433,6 +433,764 @@ def _solid(background: str, border: str) -> dict[str, Any]:
     """A vis-network colour that stays the same when selected or hovered (the legend's colour)."""
     both = {"background": background, "border": border}
     return {**both, "highlight": dict(both), "hover": dict(both)}
+
+
+@dataclass
+class _Words:
+    """The page's language: every phase formats numbers, dates and codes through this one object."""
+
+    lang: str
+    cfg: StrengthConfig
+    gettext: Callable[[str], str]
+    ngettext: Callable[[str, str, int], str]
+    decimal: str
+    dates: dict[Any, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, lang: str, cfg: StrengthConfig) -> _Words:
+        # Babel once, not once per tooltip: the decimal sign is all a score needs.
+        decimal = format_number(1.5, lang, decimals=1)[1]
+        return cls(lang, cfg, gettext_for(lang), ngettext_for(lang), decimal)
+
+    def num(self, x: float) -> str:
+        return f"{x:.2f}".replace(".", self.decimal)
+
+    def when(self, value: Any) -> str:
+        # Thousands of ties share a few hundred dates: Babel is the slow part of a tooltip.
+        if value not in self.dates:
+            self.dates[value] = format_date(value, self.lang)
+        return self.dates[value]
+
+    def tier(self, score: float) -> str:
+        return label("Tier", self.cfg.tier(score), self.lang)
+
+    def kind(self, kind: str) -> str:
+        if kind in ("person", "country"):
+            return label("EntityType", kind, self.lang)
+        return label("OrgKind", kind, self.lang)
+
+    def ties(self, ties: Iterable[str]) -> str:
+        """ "Ties: member of, works at" for a tie's kinds (tooltips and route evidence alike)."""
+        _ = self.gettext
+        kinds = [label("TieKind", t, self.lang) if t != "affiliation" else _("works at") for t in ties]
+        return _("Ties: {kinds}").format(kinds=", ".join(dict.fromkeys(kinds)))
+
+    def interaction(self, x: Any) -> str:
+        """One line of evidence: date · kind · title."""
+        return f"{self.when(str(x.date))} · {label('InteractionKind', x.kind, self.lang)} · {x.title}"
+
+
+@dataclass
+class _Routes:
+    """The referral routes as the map draws them (empty when the map has none)."""
+
+    paths: list[Any]
+    nodes: list[str]  # every entity on a route, in route order
+    targets: list[str]  # the target's entities that a route reaches
+    edges: dict[frozenset[str], list[int]]  # tie -> numbers (from 1) of the routes through it
+
+    @property
+    def view(self) -> bool:
+        return bool(self.paths)
+
+    @classmethod
+    def of(cls, paths: Connection | None, h: nx.Graph) -> _Routes:
+        route_list = list(paths.paths) if paths else []
+        nodes: list[str] = []
+        for p in route_list:
+            nodes += [n for n in p.nodes if n in h and n not in nodes]
+        ends = {p.nodes[-1] for p in route_list}
+        targets = [n for n in (paths.target.ids if paths else []) if n in h and n in ends]
+        edges: dict[frozenset[str], list[int]] = {}
+        for i, p in enumerate(route_list, start=1):
+            for a, b in zip(p.nodes, p.nodes[1:], strict=False):
+                edges.setdefault(frozenset((a, b)), []).append(i)
+        return cls(route_list, nodes, targets, edges)
+
+
+@dataclass
+class _Scene:
+    """What the map shows and for whom: the selected graph, its words, routes and names."""
+
+    h: nx.Graph
+    store: Store
+    home: str | None
+    focus: str | None
+    words: _Words
+    routes: _Routes
+    presentation: bool
+    names: dict[str, str]  # node -> the text a person reads (redacted where asked)
+    alias: dict[str, str]  # node -> the id the page uses (opaque for redacted people)
+    redactor: Redactor | None
+
+    @property
+    def pinned(self) -> set[str]:
+        """Always labelled, never shrunk: the office, the focus, the routes and their targets."""
+        r = self.routes
+        return {n for n in [self.home, self.focus, *r.nodes, *r.targets] if n is not None and n in self.h}
+
+    @property
+    def focused(self) -> bool:
+        """A focus map (a route map centres on its routes, not on the focus)."""
+        return self.focus is not None and self.focus in self.h and not self.routes.view
+
+    def nid(self, n: str) -> str:
+        return self.alias.get(n, n)
+
+    def kind_of(self, n: str) -> str:
+        d = self.h.nodes[n]
+        if d.get("type") in ("person", "country"):
+            return str(d["type"])
+        return str(d.get("kind") or "other")
+
+    def office_score(self, n: str, graph: nx.Graph) -> float | None:
+        """Strength of ``n``'s tie to the office in ``graph`` (None: no office, or no tie)."""
+        home = self.home
+        if not home or n == home or not graph.has_edge(home, n):
+            return None
+        return float(graph[home][n]["score"])
+
+
+def _redactor(store: Store, words: _Words) -> Redactor:
+    """People become their role and organization (Ley 1581 de 2012)."""
+    _ = words.gettext
+    people_ids = [s.id for s in store.entity_summaries() if s.type == "person"]
+    people = [p for p in store.get_entities(people_ids).values() if isinstance(p, Person)]
+    org_ids = [a.organization for p in people for a in p.affiliations]
+    orgs = store.get_entities(org_ids) if org_ids else {}
+
+    def role_of(p: Person) -> str:
+        a = p.affiliations[0] if p.affiliations else None
+        org = orgs.get(a.organization) if a else None
+        return (
+            _("Person")
+            + (f" · {a.title}" if a and a.title else "")
+            + (f" ({org.name})" if org is not None else "")
+        )
+
+    return Redactor(people, role_of, _("[person]"))
+
+
+def _names(h: nx.Graph, store: Store, lang: str, redactor: Redactor | None) -> dict[str, str]:
+    """The name a person reads for each node: a redacted person's role, a country in the page's language."""
+    from . import countries as country_names
+
+    entities = store.get_entities(list(h))
+    alias = redactor.alias if redactor else {}
+    names: dict[str, str] = {}
+    for n in h:
+        e = entities.get(n)
+        if redactor and n in alias:
+            names[n] = redactor.label[n]
+        elif e is not None and e.type == "country" and lang == "en":
+            names[n] = getattr(e, "name_en", "") or country_names.name_en(n)
+        else:
+            names[n] = str(h.nodes[n].get("name") or n)
+    return names
+
+
+# -- phase: importance, sizes and label boxes --------------------------------------------------------
+
+
+@dataclass
+class _Sizes:
+    importance: dict[str, float]
+    order: list[str]  # label priority: pinned first, then the most important
+    radius: dict[str, float]
+    fonts: dict[str, float]
+    labels: dict[str, LabelBox]
+    budget: int  # how many labels besides the pinned ones the first view shows
+
+
+def _sizes(scene: _Scene) -> _Sizes:
+    h, home, focus, routes, pinned = scene.h, scene.home, scene.focus, scene.routes, scene.pinned
+    n_nodes = h.number_of_nodes()
+    max_degree = max((d for _n, d in h.degree()), default=1) or 1
+    importance: dict[str, float] = {}
+    for n in h:
+        s = scene.office_score(n, h) or 0.0
+        # Without an office, the best stand-in for "matters to us" is how connected it is.
+        base = s if home else h.degree(n) / max_degree
+        imp = 0.15 + 0.6 * base
+        if n in routes.nodes:
+            imp = max(imp, 0.75)
+        if n in routes.targets or n == focus:
+            imp = 0.9
+        if n == home:
+            imp = 1.0
+        importance[n] = imp
+    order = sorted(h, key=lambda n: (n not in pinned, -importance[n], n))
+    shrink = 1.0 if n_nodes <= 150 else max(0.35, math.sqrt(150 / n_nodes))
+    font_base, font_span = (17.0, 11.0) if scene.presentation else (12.0, 9.0)
+    # A route map lets the routes speak: few other names.
+    budget = (4 if scene.presentation else 8) if routes.view else (10 if scene.presentation else 24)
+    radius: dict[str, float] = {}
+    fonts: dict[str, float] = {}
+    labels: dict[str, LabelBox] = {}
+    for n in h:
+        imp = importance[n]
+        r = (6 + 16 * imp) * (shrink if n not in pinned else 1.0)
+        if scene.presentation:
+            r *= 1.25
+        radius[n] = round(r, 1)
+        fonts[n] = round(font_base + font_span * imp, 1)
+        labels[n] = _label_box(n, scene.names[n], fonts[n])
+    return _Sizes(importance, order, radius, fonts, labels, budget)
+
+
+def _label_box(n: str, full: str, size: float) -> LabelBox:
+    # A long name that carries its acronym, "Banco Interamericano de Desarrollo (BID)", is
+    # labelled "BID" (the name shows on hover); aliases are not used: they mix languages.
+    acronym = re.fullmatch(r".{12,}\(([^()]{2,24})\)", full) if len(full) > 28 else None
+    text = wrap_label(acronym.group(1) if acronym else full)
+    lines = text.split("\n")
+    return LabelBox(n, text, size, max(text_width(line, size) for line in lines) + 6, len(lines) * size)
+
+
+# -- phase: positions, route badges, label placement -------------------------------------------------
+
+
+@dataclass
+class _Placement:
+    pos: dict[str, tuple[float, float]]
+    vadjust: dict[str, float]  # labelled nodes -> label offset; the others are labelled on zoom
+    badges: dict[tuple[str, str], tuple[str, float]]  # route tie -> (text, where along the tie)
+    badge_font: int
+
+
+def _place(scene: _Scene, sizes: _Sizes) -> _Placement:
+    """Unit positions, scaled so that the labels we may show fit the view, then the labels placed."""
+    h, routes, pinned = scene.h, scene.routes, scene.pinned
+    radius, labels = sizes.radius, sizes.labels
+    unit = layout(h, routes=[p.nodes for p in routes.paths], centre=scene.focus if not routes.view else None)
+    candidates = set(sizes.order[: sizes.budget + len(pinned)])
+    extent = {
+        n: (
+            max(radius[n], labels[n].width / 2 + 2) if n in candidates else radius[n],
+            radius[n] + (labels[n].height + 6 if n in pinned else 0),
+            radius[n] + (labels[n].height + labels[n].size / 2 + 6 if n in candidates else 0),
+        )
+        for n in h
+    }
+    pos = fit(unit, _centre(scene, unit), extent, VIEW_WIDTH, VIEW_HEIGHT)
+    box = (-VIEW_WIDTH / 2 + 2, -VIEW_HEIGHT / 2 + 2, VIEW_WIDTH / 2 - 2, VIEW_HEIGHT / 2 - 2)
+    badge_font = 19 if scene.presentation else 15
+    badges = _badges(scene, badge_font)
+    obstacles, soft = _route_obstacles(badges, pos, badge_font)
+    vadjust = place_labels(
+        sizes.order,
+        pos,
+        radius,
+        labels,
+        must=pinned,
+        budget=sizes.budget,
+        box=box,
+        obstacles=obstacles,
+        soft=soft,
+    )
+    return _Placement(pos, vadjust, badges, badge_font)
+
+
+def _centre(scene: _Scene, unit: dict[str, tuple[float, float]]) -> tuple[float, float]:
+    if scene.focus is not None and scene.focus in unit and not scene.routes.view:
+        return unit[scene.focus]
+    if not unit:
+        return (0.0, 0.0)
+    xs = [p[0] for p in unit.values()]
+    ys = [p[1] for p in unit.values()]
+    return ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+
+
+def _badges(scene: _Scene, badge_font: int) -> dict[tuple[str, str], tuple[str, float]]:
+    """Route numbers sit on their ties; the score goes on the last hop, near the target."""
+    routes = scene.routes
+    badges: dict[tuple[str, str], tuple[str, float]] = {}
+    for a, b in sorted(tuple(sorted(e)) for e in routes.edges):
+        if not scene.h.has_edge(a, b):
+            continue
+        parts, at = [], 0.5
+        for r in routes.edges[frozenset((a, b))]:
+            p = routes.paths[r - 1]
+            last_hop = frozenset(p.nodes[-2:]) == frozenset((a, b))
+            parts.append(f"{r}: {scene.words.num(p.score)}" if last_hop else str(r))
+            if last_hop and at == 0.5:
+                # Near the target: the middle of a long last hop often crosses another lane.
+                at = 0.7 if p.nodes[-1] == b else 0.3
+        badges[(a, b)] = (" · ".join(parts), at)
+    return badges
+
+
+Box = tuple[float, float, float, float]
+
+
+def _route_obstacles(
+    badges: dict[tuple[str, str], tuple[str, float]], pos: dict[str, tuple[float, float]], badge_font: int
+) -> tuple[list[Box], list[Box]]:
+    """Labels never cover a badge (hard) and avoid the route lines (soft: small boxes along them)."""
+    obstacles: list[Box] = []
+    for (a, b), (text, at) in badges.items():
+        bx = pos[a][0] + (pos[b][0] - pos[a][0]) * at
+        by = pos[a][1] + (pos[b][1] - pos[a][1]) * at
+        half = (text_width(text, badge_font) + 10) / 2
+        obstacles.append((bx - half, by - badge_font * 0.75, bx + half, by + badge_font * 0.75))
+    soft: list[Box] = []
+    for a, b in badges:
+        (x1, y1), (x2, y2) = pos[a], pos[b]
+        steps = max(1, int(math.hypot(x2 - x1, y2 - y1) / 6))
+        for k in range(steps + 1):
+            x, y = x1 + (x2 - x1) * k / steps, y1 + (y2 - y1) * k / steps
+            soft.append((x - 3, y - 3, x + 3, y + 3))
+    return obstacles, soft
+
+
+# -- phase: colour groups (--color-by other than kind) -----------------------------------------------
+
+_Group = tuple[str, str, str]  # (legend key, label, colour)
+
+
+def _color_groups(scene: _Scene, color_by: str, axis_mask: dict[frozenset[str], int]) -> dict[str, _Group]:
+    if color_by == "community":
+        return _community_groups(scene)
+    if color_by == "tier":
+        return _tier_groups(scene)
+    if color_by == "axis":
+        return _axis_groups(scene, axis_mask)
+    return {}
+
+
+def _community_groups(scene: _Scene) -> dict[str, _Group]:
+    import networkx as nx
+
+    _ = scene.words.gettext
+    h = scene.h
+    comms = nx.community.louvain_communities(h, weight="score", seed=SEED) if h.number_of_edges() else []
+    ordered = sorted((sorted(c) for c in comms), key=lambda c: (-len(c), c[0]))
+    groups: dict[str, _Group] = {}
+    for i, c in enumerate(ordered):
+        # The palette's last colour is kept for the lumped tail: a legend of 40 singletons helps no one.
+        if i < len(PALETTE) - 1 and len(c) > 1:
+            group = (f"c:{i + 1}", _("Community {n}").format(n=i + 1), PALETTE[i])
+        else:
+            group = ("c:0", _("Other communities"), "#d0d0d0")
+        for n in c:
+            groups[n] = group
+    return groups
+
+
+def _tier_groups(scene: _Scene) -> dict[str, _Group]:
+    _ = scene.words.gettext
+    groups: dict[str, _Group] = {}
+    for n in scene.h:
+        s = scene.office_score(n, scene.h)
+        if n == scene.home:
+            groups[n] = ("c:home", _("The office"), KIND_COLORS["home_office"])
+        elif s is None:
+            groups[n] = ("c:none", _("No direct relationship with the office"), "#e0e0e0")
+        else:
+            t = scene.words.cfg.tier(s)
+            groups[n] = (f"c:{t}", label("Tier", t, scene.words.lang), TIER_COLORS[t])
+    return groups
+
+
+def _axis_groups(scene: _Scene, axis_mask: dict[frozenset[str], int]) -> dict[str, _Group]:
+    """Each entity takes the axis most of its ties are built on (ties in the axes' order on a draw)."""
+    _ = scene.words.gettext
+    h = scene.h
+    groups: dict[str, _Group] = {}
+    for n in h:
+        counts = [0] * len(AXES)
+        for m in h[n]:
+            mask = axis_mask.get(frozenset((n, m)), 0)
+            for bit in range(len(AXES)):
+                if mask & (1 << bit):
+                    counts[bit] += 1
+        if max(counts) == 0:
+            groups[n] = ("c:none", _("No strategic axis"), "#e0e0e0")
+        else:
+            bit = counts.index(max(counts))
+            groups[n] = (f"c:{AXES[bit]}", label("Axis", AXES[bit], scene.words.lang), PALETTE[bit])
+    return groups
+
+
+# -- phase: nodes ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _NodeTable:
+    nodes: list[dict[str, Any]]
+    meta: dict[str, list[Any]]  # columns the page filters by: groups, strength, pinned, degree
+    order: list[str]  # drawing order (the important ones last, on top)
+    index: dict[str, int]  # node -> its place in ``order`` (the edges' columns refer to it)
+    zoom_labels: dict[str, str]  # page id -> label shown only on zoom
+    kind_counts: dict[str, int]
+    group_counts: dict[str, int]
+
+
+def _open_followups(store: Store, h: nx.Graph) -> dict[str, list[str]]:
+    open_fu: dict[str, list[str]] = {}
+    for f in store.followups(FollowUpStatus.open):
+        for who in {f.owner, f.expected_from} - {None}:
+            if who in h:
+                open_fu.setdefault(who, []).append(f.description)  # type: ignore[index]
+    return open_fu
+
+
+def _node_tooltip(scene: _Scene, n: str, kind: str, pending: list[str]) -> str:
+    from . import countries as country_names
+
+    w, h, home = scene.words, scene.h, scene.home
+    _, ngettext = w.gettext, w.ngettext
+    tip = [scene.names[n], _cap(w.kind(kind))]
+    if h.nodes[n].get("countries"):
+        name = country_names.name_es if w.lang == "es" else country_names.name_en
+        tip.append(_("Country: {names}").format(names=", ".join(name(c) for c in h.nodes[n]["countries"])))
+    if home and n != home:
+        sc = scene.office_score(n, h) or 0.0
+        tip.append(_("Strength with the office: {score} ({tier})").format(score=w.num(sc), tier=w.tier(sc)))
+        edge = h[home][n] if h.has_edge(home, n) else None
+        if edge and edge.get("last"):
+            tip.append(_("Last interaction: {date}").format(date=w.when(last_label(edge))))
+    if pending:
+        tip.append(
+            ngettext("{n} open follow-up: {items}", "{n} open follow-ups: {items}", len(pending)).format(
+                n=len(pending), items="; ".join(pending[:3])
+            )
+        )
+    if n == scene.focus and n in scene.pinned:
+        tip.append(_("Focus of the map"))
+    if n in scene.routes.targets:
+        tip.append(_("Target of the routes"))
+    return "\n".join(tip)
+
+
+def _node_colors(scene: _Scene, n: str, fill: str) -> tuple[str, str, float, bool]:
+    """Fill, border, border width, and whether the node is faded (off the routes of a route map)."""
+    routes = scene.routes
+    border = _darker(fill)
+    faded = routes.view and n not in routes.nodes
+    border_width = 3.0 if n == scene.home else 1.0
+    if faded:
+        fill, border = _fade(fill), _fade(border, 0.6)
+    if n in routes.targets or (n == scene.focus and not routes.view):
+        border, border_width = MARK_BORDER, 5.0
+    elif n in routes.nodes and n != scene.home:
+        border, border_width = ROUTE_COLOR, 3.0
+    return fill, border, border_width, faded
+
+
+def _nodes(scene: _Scene, sizes: _Sizes, placed: _Placement, groups: dict[str, _Group]) -> _NodeTable:
+    h, pinned, importance = scene.h, scene.pinned, sizes.importance
+    open_fu = _open_followups(scene.store, h)
+    index = {n: i for i, n in enumerate(sorted(h, key=lambda n: (n in pinned, importance[n], n)))}
+    node_order = sorted(h, key=lambda n: index[n])
+    table = _NodeTable([], {"g": [], "s": [], "pin": [], "d": []}, node_order, index, {}, {}, {})
+    meta = table.meta
+    for n in node_order:
+        kind = scene.kind_of(n)
+        table.kind_counts[kind] = table.kind_counts.get(kind, 0) + 1
+        strength = scene.office_score(n, h)
+        base_color = KIND_COLORS.get(kind, "#cccccc")
+        fill, border, border_width, faded = _node_colors(
+            scene, n, groups[n][2] if n in groups else base_color
+        )
+        node_groups = [f"k:{kind}"]
+        if n in groups:
+            node_groups.append(groups[n][0])
+            table.group_counts[groups[n][0]] = table.group_counts.get(groups[n][0], 0) + 1
+        shown = n in placed.vadjust
+        table.nodes.append(
+            {
+                "id": scene.nid(n),
+                "label": sizes.labels[n].text if shown else "",
+                "x": placed.pos[n][0],
+                "y": placed.pos[n][1],
+                "shape": KIND_SHAPES.get(kind, "dot"),
+                "size": sizes.radius[n],
+                "color": _solid(fill, border),
+                "borderWidth": border_width,
+                "borderWidthSelected": border_width + 1,
+                "font": {
+                    "size": sizes.fonts[n],
+                    "color": "#9a9a9a" if faded else "#1a1a1a",
+                    "vadjust": placed.vadjust.get(n, 0.0),
+                },
+                "tooltip": _node_tooltip(scene, n, kind, open_fu.get(n, [])),
+            }
+        )
+        if not shown:
+            table.zoom_labels[scene.nid(n)] = sizes.labels[n].text
+        meta["g"].append(node_groups)
+        meta["s"].append(None if strength is None else round(strength, 3))
+        meta["pin"].append(1 if n in pinned else 0)
+        meta["d"].append(h.degree(n))
+    return table
+
+
+# -- phase: edges ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _EdgeTable:
+    edges: list[dict[str, Any]]
+    meta: dict[str, list[Any]]  # columns: ends, score, axes, base width (and tooltip parts, large maps)
+    order: list[tuple[str, str]]  # drawing order: faded ones first, routes last (on top)
+    last_labels: dict[str, int]  # the dates a large map's tooltips refer to by number
+    tie_labels: dict[str, int]  # the "Ties: ..." lines, likewise
+    w1: float  # width per unit of strength
+    color: str  # the colour of a tie that is not on a route
+
+
+def _edge_tooltip(scene: _Scene, a: str, b: str, latest: str | None, ties: str) -> str:
+    w, d = scene.words, scene.h[a][b]
+    _, ngettext = w.gettext, w.ngettext
+    tip = [
+        f"{scene.names[a]} — {scene.names[b]}",
+        _("Strength {score} ({tier})").format(score=w.num(d["score"]), tier=w.tier(d["score"])),
+    ]
+    if d["interactions"]:
+        line = ngettext("{n} interaction", "{n} interactions", d["interactions"]).format(n=d["interactions"])
+        if latest:
+            line += ", " + _("the latest {date}").format(date=latest)
+        tip.append(line)
+    if ties:
+        tip.append(ties)
+    if d["interactions"]:
+        tip += ["· " + w.interaction(x) for x in scene.store.shared_interactions(a, b)[:3]]
+    return "\n".join(tip)
+
+
+def _edges(
+    scene: _Scene,
+    nodes: _NodeTable,
+    placed: _Placement,
+    axis_mask: dict[frozenset[str], int],
+    detail_limit: int,
+) -> _EdgeTable:
+    h, w, route_edges = scene.h, scene.words, scene.routes.edges
+    # A large map would carry megabytes of tooltips: the page writes them from columns on hover.
+    detailed = h.number_of_edges() <= detail_limit
+    w0, w1 = (1.5, 7.0) if scene.presentation else (1.0, 5.0)
+    order: list[tuple[str, str]] = sorted(
+        ((a, b) if a <= b else (b, a) for a, b in h.edges()),
+        key=lambda e: (frozenset(e) in route_edges, h[e[0]][e[1]]["score"], e),
+    )
+    meta: dict[str, list[Any]] = {"f": [], "t": [], "s": [], "a": [], "w0": [], "n": [], "l": [], "k": []}
+    color = _fade(EDGE_COLOR, 0.65) if scene.routes.view else EDGE_COLOR
+    table = _EdgeTable([], meta, order, {}, {}, w1, color)
+    for i, (a, b) in enumerate(table.order):
+        d = h[a][b]
+        on = route_edges.get(frozenset((a, b)), [])
+        latest = w.when(last_label(d)) if d.get("last") else None
+        ties = w.ties(d["ties"]) if d.get("ties") else ""
+        width0 = w0 + (5.0 if on else 0.0)
+        edge: dict[str, Any] = {
+            "id": f"e{i}",
+            "from": scene.nid(a),
+            "to": scene.nid(b),
+            "width": round(width0 + w1 * d["score"], 2),
+        }
+        if w.cfg.tier(d["score"]) == "cold" and not on:
+            edge["dashes"] = True
+        if on:
+            edge["color"] = {"color": ROUTE_COLOR, "highlight": ROUTE_COLOR, "hover": ROUTE_COLOR}
+        if detailed:
+            edge["tooltip"] = _edge_tooltip(scene, a, b, latest, ties)
+        else:
+            meta["n"].append(d["interactions"])
+            meta["l"].append(
+                -1 if latest is None else table.last_labels.setdefault(latest, len(table.last_labels))
+            )
+            meta["k"].append(-1 if not ties else table.tie_labels.setdefault(ties, len(table.tie_labels)))
+        if on:
+            # Drawn by the page itself on top of the canvas (vis-network's edge labels drift).
+            edge["routeLabel"], edge["routeAt"] = placed.badges[(a, b)]
+            edge["routeFont"] = placed.badge_font
+        table.edges.append(edge)
+        meta["f"].append(nodes.index[a])
+        meta["t"].append(nodes.index[b])
+        meta["s"].append(round(float(d["score"]), 3))
+        meta["a"].append(axis_mask.get(frozenset((a, b)), 0))
+        meta["w0"].append(width0)
+    return table
+
+
+# -- phase: legend and marks -------------------------------------------------------------------------
+
+
+def _legend(
+    scene: _Scene, color_by: str, nodes: _NodeTable, groups: dict[str, _Group]
+) -> list[dict[str, Any]]:
+    """One entry per kind (the shape; the colour too when colouring by kind), then the colour groups."""
+    w, counts = scene.words, nodes.kind_counts
+    legend: list[dict[str, Any]] = []
+    for kind in sorted(counts, key=lambda k: (k != "home_office", -counts[k], w.kind(k))):
+        color = KIND_COLORS.get(kind, "#cccccc") if color_by == "kind" else "#ffffff"
+        border = _darker(color) if color_by == "kind" else "#555555"
+        shape = KIND_SHAPES.get(kind, "dot")
+        legend.append(_legend_entry(f"k:{kind}", w.kind(kind), color, border, shape, counts[kind]))
+    if color_by != "kind":
+        seen = {key: (text, color) for key, text, color in groups.values()}
+        for key in sorted(seen, key=lambda k: (-nodes.group_counts.get(k, 0), k)):
+            text, color = seen[key]
+            legend.append(
+                _legend_entry(key, text, color, _darker(color), "dot", nodes.group_counts.get(key, 0))
+            )
+    return legend
+
+
+def _legend_entry(key: str, text: str, color: str, border: str, shape: str, count: int) -> dict[str, Any]:
+    return {"key": key, "label": _cap(text), "color": color, "border": border, "shape": shape, "count": count}
+
+
+def _marks(scene: _Scene, edges: _EdgeTable) -> list[dict[str, Any]]:
+    """The legend's lower part: what the route lines, rings, faded entities, dashes and sizes mean."""
+    _ = scene.words.gettext
+    routes = scene.routes
+
+    def ring(text: str) -> dict[str, Any]:
+        return {"label": text, "shape": "ring", "color": "#ffffff", "border": MARK_BORDER, "width": 3}
+
+    marks: list[dict[str, Any]] = []
+    if routes.view:
+        marks.append({"label": _("Route (number: score)"), "shape": "line", "color": ROUTE_COLOR, "width": 5})
+        marks.append(ring(_("Target of the routes")))
+        if len(routes.nodes) < scene.h.number_of_nodes():
+            marks.append(
+                {
+                    "label": _("Not on a route (faded)"),
+                    "shape": "dot",
+                    "color": _fade("#888888"),
+                    "border": _fade("#444444", 0.6),
+                }
+            )
+    if scene.focused:
+        marks.append(ring(_("Focus of the map")))
+    if any(e.get("dashes") for e in edges.edges):
+        marks.append(
+            {"label": _("Cold tie"), "shape": "line", "color": EDGE_COLOR, "border": "dashed", "width": 2}
+        )
+    marks.append({"label": _("Size: strength with the office"), "shape": "dot", "color": "#eeeeee"})
+    return marks
+
+
+# -- phase: routes for the side panel and the printed table ------------------------------------------
+
+
+def _route_panel(scene: _Scene, labels: dict[str, LabelBox]) -> list[dict[str, Any]]:
+    w, store = scene.words, scene.store
+    _ = w.gettext
+    panel: list[dict[str, Any]] = []
+    for i, p in enumerate(scene.routes.paths, start=1):
+        hops = []
+        for hop in p.hops:
+            text = _("{a} → {b}: strength {score} ({tier})").format(
+                a=hop.source_name,
+                b=hop.target_name,
+                score=w.num(hop.score),
+                tier=label("Tier", hop.tier, w.lang),
+            )
+            if hop.weakest and len(p.hops) > 1:
+                text += " · " + _("weakest link")
+            shared = store.shared_interactions(hop.source, hop.target)[:3] if hop.interactions else []
+            evidence = [w.interaction(x) for x in shared]
+            if hop.ties:
+                evidence.append(w.ties(hop.ties))
+            hops.append({"text": text, "evidence": evidence})
+        short = [
+            " ".join(labels[n].text.split("\n")) if n in labels else p.names[k] for k, n in enumerate(p.nodes)
+        ]
+        panel.append({"n": i, "score": w.num(p.score), "names": list(p.names), "short": short, "hops": hops})
+    return panel
+
+
+# -- phase: the quarter slider -----------------------------------------------------------------------
+
+
+def _timeline(scene: _Scene, past: History | None, nodes: _NodeTable, edges: _EdgeTable) -> dict[str, Any]:
+    """Each tie's and each entity's strength at the end of every earlier quarter, in the page's order."""
+    if past is None or len(past.stops) <= 1:
+        return {}
+    home = scene.home
+    scores = []
+    node_scores = []
+    none: dict[str, Any] = {}
+    for gq in past.graphs:
+        adj = gq._adj  # a plain dict read per tie: 50,000 ties x 8 quarters
+        scores.append(
+            [None if (e := adj.get(a, none).get(b)) is None else round(e["score"], 3) for a, b in edges.order]
+        )
+        # The office's ties at that quarter, read once: what office_score asks per node.
+        office = adj.get(home, {}) if home else {}
+        node_scores.append(
+            [
+                None if n == home or (e := office.get(n)) is None else round(float(e["score"]), 3)
+                for n in nodes.order
+            ]
+        )
+    return {
+        "quarters": [
+            {"code": code, "label": format_date(code, scene.words.lang)} for code, _end in past.stops
+        ],
+        "scores": scores,
+        "node": node_scores,
+    }
+
+
+# -- phase: the words of the page, and the page ------------------------------------------------------
+
+
+def _subtitle(scene: _Scene, as_of: dt.date, n_edges: int, paths: Connection | None) -> str:
+    w = scene.words
+    _, ngettext = w.gettext, w.ngettext
+    n_nodes = scene.h.number_of_nodes()
+    subtitle = " · ".join(
+        [
+            _("Data as of {date}").format(date=format_date(as_of, w.lang)),
+            ngettext("{n} entity", "{n} entities", n_nodes).format(n=format_number(n_nodes, w.lang)),
+            ngettext("{n} tie", "{n} ties", n_edges).format(n=format_number(n_edges, w.lang)),
+        ]
+    )
+    if paths is not None:
+        n_routes = len(scene.routes.paths)
+        subtitle += " · " + ngettext("{n} route to {target}", "{n} routes to {target}", n_routes).format(
+            n=n_routes, target=paths.target.label
+        )
+    if scene.focused:
+        subtitle += " · " + _("around {name}").format(name=scene.names[scene.focus])  # type: ignore[index]
+    return subtitle
+
+
+def _page_texts(words: _Words) -> dict[str, str]:
+    """The page's own words (controls, panel headings, the tooltips it writes on hover)."""
+    _, ngettext = words.gettext, words.ngettext
+    return {
+        "search": _("Search an entity"),
+        "legend": _("Legend"),
+        "toggle": _("Click to hide or show"),
+        "tier": _("Strength of the tie"),
+        "axis": _("Strategic axis"),
+        "allAxes": _("All axes"),
+        "quarter": _("Quarter"),
+        "routes": _("Routes"),
+        "number": _("No."),
+        "route": _("Route"),
+        "score": _("Score"),
+        "evidence": _("Evidence"),
+        "hint": _("Zoom in or hover over an entity to see the other names."),
+        "strength": _("Strength {score} ({tier})"),
+        "interaction": ngettext("{n} interaction", "{n} interactions", 1),
+        "interactions": ngettext("{n} interaction", "{n} interactions", 2),
+        "latest": _("the latest {date}"),
+    }
+
+
+def _filters(words: _Words, past: History | None) -> dict[str, Any]:
+    lang = words.lang
+    return {
+        "tiers": [{"code": t, "label": label("Tier", t, lang)} for t in ("strong", "medium", "weak", "cold")],
+        "thresholds": {k: float(v) for k, v in words.cfg.tiers.items()},
+        "axes": [{"code": a, "label": label("Axis", a, lang)} for a in AXES] if past and past.axes else [],
+    }
 
 
 def build_map(
@@ -459,568 +1217,65 @@ def build_map(
     ``only_routes`` alone. ``past`` (from :func:`history`) feeds the quarter slider and the axis
     filter. ``lang`` is "es" or "en" (default: :func:`ofai_graph.i18n.resolve_lang`).
     """
-    import networkx as nx
-
-    from . import countries as country_names
-
     if color_by not in COLOR_BY:
         raise OfaiError(f"unknown colouring {color_by!r}: use one of {', '.join(COLOR_BY)}")
-    lang = resolve_lang(lang)
-    _ = gettext_for(lang)
-    ngettext = ngettext_for(lang)
-    cfg: StrengthConfig = g.graph.get("config") or StrengthConfig()
+    words = _Words.of(resolve_lang(lang), g.graph.get("config") or StrengthConfig())
     as_of: dt.date = g.graph.get("as_of") or dt.date.today()
     home = home if home in g else None
-    focus = filters.get("focus")
     h = select(g, store, home or "", paths=paths, only_routes=only_routes, **filters)
-    entities = store.get_entities(list(h))
-
-    decimal = format_number(1.5, lang, decimals=1)[1]  # Babel once, not once per tooltip
-
-    def num(x: float) -> str:
-        return f"{x:.2f}".replace(".", decimal)
-
-    dates: dict[Any, str] = {}
-
-    def when(value: Any) -> str:
-        if value not in dates:
-            dates[value] = format_date(value, lang)
-        return dates[value]
-
-    def tier_label(score: float) -> str:
-        return label("Tier", cfg.tier(score), lang)
-
-    def kind_of(n: str) -> str:
-        d = h.nodes[n]
-        if d.get("type") in ("person", "country"):
-            return str(d["type"])
-        return str(d.get("kind") or "other")
-
-    def kind_label(kind: str) -> str:
-        if kind in ("person", "country"):
-            return label("EntityType", kind, lang)
-        return label("OrgKind", kind, lang)
-
-    def name_of(n: str) -> str:
-        e = entities.get(n)
-        if e is not None and e.type == "country" and lang == "en":
-            return getattr(e, "name_en", "") or country_names.name_en(n)
-        return str(h.nodes[n].get("name") or n)
-
-    # -- redaction: people become their role and organization ---------------------------------------
-    redactor: Redactor | None = None
-    if redact_people:
-        people_ids = [s.id for s in store.entity_summaries() if s.type == "person"]
-        people = [p for p in store.get_entities(people_ids).values() if isinstance(p, Person)]
-        org_ids = [a.organization for p in people for a in p.affiliations]
-        orgs = store.get_entities(org_ids) if org_ids else {}
-
-        def role_of(p: Person) -> str:
-            a = p.affiliations[0] if p.affiliations else None
-            org = orgs.get(a.organization) if a else None
-            return (
-                _("Person")
-                + (f" · {a.title}" if a and a.title else "")
-                + (f" ({org.name})" if org is not None else "")
-            )
-
-        redactor = Redactor(people, role_of, _("[person]"))
-    alias = redactor.alias if redactor else {}
-
-    def nid(n: str) -> str:
-        return alias.get(n, n)
-
-    # -- routes ---------------------------------------------------------------------------------------
-    route_list = list(paths.paths) if paths else []
-    route_nodes: list[str] = []
-    for p in route_list:
-        route_nodes += [n for n in p.nodes if n in h and n not in route_nodes]
-    targets = [
-        n for n in (paths.target.ids if paths else []) if n in h and n in {p.nodes[-1] for p in route_list}
-    ]
-    edge_routes: dict[frozenset[str], list[int]] = {}
-    for i, p in enumerate(route_list, start=1):
-        for a, b in zip(p.nodes, p.nodes[1:], strict=False):
-            edge_routes.setdefault(frozenset((a, b)), []).append(i)
-    route_view = bool(route_list)
-    pinned = {n for n in [home, focus, *route_nodes, *targets] if n is not None and n in h}
-
-    # -- importance, sizes, labels --------------------------------------------------------------------
-    def office_score(n: str, graph: nx.Graph) -> float | None:
-        if not home or n == home or not graph.has_edge(home, n):
-            return None
-        return float(graph[home][n]["score"])
-
-    n_nodes = h.number_of_nodes()
-    max_degree = max((d for _n, d in h.degree()), default=1) or 1
-    importance: dict[str, float] = {}
-    for n in h:
-        s = office_score(n, h) or 0.0
-        base = s if home else h.degree(n) / max_degree
-        imp = 0.15 + 0.6 * base
-        if n in route_nodes:
-            imp = max(imp, 0.75)
-        if n in targets or n == focus:
-            imp = 0.9
-        if n == home:
-            imp = 1.0
-        importance[n] = imp
-    order = sorted(h, key=lambda n: (n not in pinned, -importance[n], n))
-    shrink = 1.0 if n_nodes <= 150 else max(0.35, math.sqrt(150 / n_nodes))
-    font_base, font_span = (17.0, 11.0) if presentation else (12.0, 9.0)
-    budget = (10 if presentation else 24) if not route_view else (4 if presentation else 8)
-    radius: dict[str, float] = {}
-    fonts: dict[str, float] = {}
-    texts: dict[str, str] = {}
-    labels: dict[str, LabelBox] = {}
-    for n in h:
-        imp = importance[n]
-        r = (6 + 16 * imp) * (shrink if n not in pinned else 1.0)
-        if presentation:
-            r *= 1.25
-        radius[n] = round(r, 1)
-        fonts[n] = round(font_base + font_span * imp, 1)
-        full = redactor.label[n] if redactor and n in alias else name_of(n)
-        texts[n] = full
-        # A long name that carries its acronym, "Banco Interamericano de Desarrollo (BID)", is
-        # labelled "BID" (the name shows on hover); aliases are not used: they mix languages.
-        acronym = re.fullmatch(r".{12,}\(([^()]{2,24})\)", full) if len(full) > 28 else None
-        text = wrap_label(acronym.group(1) if acronym else full)
-        lines = text.split("\n")
-        size = fonts[n]
-        labels[n] = LabelBox(
-            n, text, size, max(text_width(line, size) for line in lines) + 6, len(lines) * size
-        )
-
-    # -- layout: unit positions, then scaled so that the labels we may show fit the view ---------------
-    routes_for_layout = [p.nodes for p in route_list]
-    unit = layout(h, routes=routes_for_layout, centre=focus if not route_view else None)
-    candidates = set(order[: budget + len(pinned)])
-    extent = {
-        n: (
-            max(radius[n], labels[n].width / 2 + 2) if n in candidates else radius[n],
-            radius[n] + (labels[n].height + 6 if n in pinned else 0),
-            radius[n] + (labels[n].height + labels[n].size / 2 + 6 if n in candidates else 0),
-        )
-        for n in h
-    }
-    if focus is not None and focus in unit and not route_view:
-        centre = unit[focus]
-    elif unit:
-        xs = [p[0] for p in unit.values()]
-        ys = [p[1] for p in unit.values()]
-        centre = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
-    else:
-        centre = (0.0, 0.0)
-    pos = fit(unit, centre, extent, VIEW_WIDTH, VIEW_HEIGHT)
-    box = (-VIEW_WIDTH / 2 + 2, -VIEW_HEIGHT / 2 + 2, VIEW_WIDTH / 2 - 2, VIEW_HEIGHT / 2 - 2)
-    # Route numbers sit on their ties (the score on the last hop, near the target): labels avoid them.
-    badge_font = 19 if presentation else 15
-    badges: dict[tuple[str, str], tuple[str, float]] = {}
-    obstacles = []
-    for a, b in sorted(tuple(sorted(e)) for e in edge_routes):
-        if not h.has_edge(a, b):
-            continue
-        parts, at = [], 0.5
-        for r in edge_routes[frozenset((a, b))]:
-            p = route_list[r - 1]
-            last_hop = frozenset(p.nodes[-2:]) == frozenset((a, b))
-            parts.append(f"{r}: {num(p.score)}" if last_hop else str(r))
-            if last_hop and at == 0.5:
-                # Near the target: the middle of a long last hop often crosses another lane.
-                at = 0.7 if p.nodes[-1] == b else 0.3
-        badges[(a, b)] = (" · ".join(parts), at)
-        bx = pos[a][0] + (pos[b][0] - pos[a][0]) * at
-        by = pos[a][1] + (pos[b][1] - pos[a][1]) * at
-        half = (text_width(badges[(a, b)][0], badge_font) + 10) / 2
-        obstacles.append((bx - half, by - badge_font * 0.75, bx + half, by + badge_font * 0.75))
-    lines = []
-    for a, b in badges:
-        (x1, y1), (x2, y2) = pos[a], pos[b]
-        steps = max(1, int(math.hypot(x2 - x1, y2 - y1) / 6))
-        for k in range(steps + 1):
-            x, y = x1 + (x2 - x1) * k / steps, y1 + (y2 - y1) * k / steps
-            lines.append((x - 3, y - 3, x + 3, y + 3))
-    vadjust = place_labels(
-        order, pos, radius, labels, must=pinned, budget=budget, box=box, obstacles=obstacles, soft=lines
+    redactor = _redactor(store, words) if redact_people else None
+    scene = _Scene(
+        h=h,
+        store=store,
+        home=home,
+        focus=filters.get("focus"),
+        words=words,
+        routes=_Routes.of(paths, h),
+        presentation=presentation,
+        names=_names(h, store, words.lang, redactor),
+        alias=redactor.alias if redactor else {},
+        redactor=redactor,
     )
-
-    # -- colours and legend groups ---------------------------------------------------------------------
-    color_group: dict[str, tuple[str, str, str]] = {}  # node -> (key, label, colour)
-    if color_by == "community":
-        comms = nx.community.louvain_communities(h, weight="score", seed=SEED) if h.number_of_edges() else []
-        comms = sorted((sorted(c) for c in comms), key=lambda c: (-len(c), c[0]))
-        for i, c in enumerate(comms):
-            if i < len(PALETTE) - 1 and len(c) > 1:
-                key, text, color = f"c:{i + 1}", _("Community {n}").format(n=i + 1), PALETTE[i]
-            else:
-                key, text, color = "c:0", _("Other communities"), "#d0d0d0"
-            for n in c:
-                color_group[n] = (key, text, color)
-    elif color_by == "tier":
-        for n in h:
-            s = office_score(n, h)
-            if n == home:
-                color_group[n] = ("c:home", _("The office"), KIND_COLORS["home_office"])
-            elif s is None:
-                color_group[n] = ("c:none", _("No direct relationship with the office"), "#e0e0e0")
-            else:
-                t = cfg.tier(s)
-                color_group[n] = (f"c:{t}", label("Tier", t, lang), TIER_COLORS[t])
+    sizes = _sizes(scene)
+    placed = _place(scene, sizes)
     axis_mask = past.axes if past else {}
-    if color_by == "axis":
-        for n in h:
-            counts = [0] * len(AXES)
-            for m in h[n]:
-                mask = axis_mask.get(frozenset((n, m)), 0)
-                for bit in range(len(AXES)):
-                    if mask & (1 << bit):
-                        counts[bit] += 1
-            if max(counts) == 0:
-                color_group[n] = ("c:none", _("No strategic axis"), "#e0e0e0")
-            else:
-                bit = counts.index(max(counts))
-                color_group[n] = (f"c:{AXES[bit]}", label("Axis", AXES[bit], lang), PALETTE[bit])
-
-    # -- open follow-ups, for tooltips ------------------------------------------------------------------
-    open_fu: dict[str, list[str]] = {}
-    for f in store.followups(FollowUpStatus.open):
-        for who in {f.owner, f.expected_from} - {None}:
-            if who in h:
-                open_fu.setdefault(who, []).append(f.description)  # type: ignore[index]
-
-    # -- nodes --------------------------------------------------------------------------------------------
-    index = {n: i for i, n in enumerate(sorted(h, key=lambda n: (n in pinned, importance[n], n)))}
-    node_order = sorted(h, key=lambda n: index[n])  # drawn in this order: the important ones on top
-    nodes: list[dict[str, Any]] = []
-    node_meta: dict[str, list[Any]] = {"g": [], "s": [], "pin": [], "d": []}
-    zoom_labels: dict[str, str] = {}
-    kind_counts: dict[str, int] = {}
-    group_counts: dict[str, int] = {}
-    for n in node_order:
-        kind = kind_of(n)
-        kind_counts[kind] = kind_counts.get(kind, 0) + 1
-        strength = office_score(n, h)
-        tip = [texts[n], _cap(kind_label(kind))]
-        if h.nodes[n].get("countries"):
-            names = [
-                country_names.name_es(c) if lang == "es" else country_names.name_en(c)
-                for c in h.nodes[n]["countries"]
-            ]
-            tip.append(_("Country: {names}").format(names=", ".join(names)))
-        if home and n != home:
-            sc = strength or 0.0
-            tip.append(
-                _("Strength with the office: {score} ({tier})").format(score=num(sc), tier=tier_label(sc))
-            )
-            edge = h[home][n] if h.has_edge(home, n) else None
-            if edge and edge.get("last"):
-                tip.append(_("Last interaction: {date}").format(date=when(last_label(edge))))
-        pending = open_fu.get(n, [])
-        if pending:
-            tip.append(
-                ngettext("{n} open follow-up: {items}", "{n} open follow-ups: {items}", len(pending)).format(
-                    n=len(pending), items="; ".join(pending[:3])
-                )
-            )
-        if n in pinned and n == focus:
-            tip.append(_("Focus of the map"))
-        if n in targets:
-            tip.append(_("Target of the routes"))
-        base_color = KIND_COLORS.get(kind, "#cccccc")
-        fill = color_group[n][2] if n in color_group else base_color
-        border = _darker(fill)
-        faded = route_view and n not in route_nodes
-        border_width = 1.0
-        if n == home:
-            border_width = 3.0
-        if faded:
-            fill, border = _fade(fill), _fade(border, 0.6)
-        if n in targets or (n == focus and not route_view):
-            border, border_width = MARK_BORDER, 5.0
-        elif n in route_nodes and n != home:
-            border, border_width = ROUTE_COLOR, 3.0
-        groups = [f"k:{kind}"]
-        if n in color_group:
-            groups.append(color_group[n][0])
-            group_counts[color_group[n][0]] = group_counts.get(color_group[n][0], 0) + 1
-        node: dict[str, Any] = {
-            "id": nid(n),
-            "label": labels[n].text if n in vadjust else "",
-            "x": pos[n][0],
-            "y": pos[n][1],
-            "shape": KIND_SHAPES.get(kind, "dot"),
-            "size": radius[n],
-            "color": _solid(fill, border),
-            "borderWidth": border_width,
-            "borderWidthSelected": border_width + 1,
-            "font": {
-                "size": fonts[n],
-                "color": "#9a9a9a" if faded else "#1a1a1a",
-                "vadjust": vadjust.get(n, 0.0),
-            },
-            "tooltip": "\n".join(tip),
-        }
-        if n not in vadjust:
-            zoom_labels[nid(n)] = labels[n].text
-        nodes.append(node)
-        node_meta["g"].append(groups)
-        node_meta["s"].append(None if strength is None else round(strength, 3))
-        node_meta["pin"].append(1 if n in pinned else 0)
-        node_meta["d"].append(h.degree(n))
-
-    # -- edges: the faded ones first, the routes last (drawn on top) ------------------------------------
-    detailed = h.number_of_edges() <= detail_limit
-    w0, w1 = (1.5, 7.0) if presentation else (1.0, 5.0)
-    edge_list = sorted(
-        (tuple(sorted((a, b))) for a, b in h.edges()),
-        key=lambda e: (frozenset(e) in edge_routes, h[e[0]][e[1]]["score"], e),
-    )
-    edges: list[dict[str, Any]] = []
-    edge_meta: dict[str, list[Any]] = {"f": [], "t": [], "s": [], "a": [], "w0": []}
-    # Large maps: the page writes each tie's tooltip from these columns when it is hovered.
-    edge_meta.update({"n": [], "l": [], "k": []})
-    last_labels: dict[str, int] = {}
-    tie_labels: dict[str, int] = {}
-    default_color = _fade(EDGE_COLOR, 0.65) if route_view else EDGE_COLOR
-    for i, (a, b) in enumerate(edge_list):
-        d = h[a][b]
-        on = edge_routes.get(frozenset((a, b)), [])
-        latest = when(last_label(d)) if d.get("last") else None
-        ties = ""
-        if d.get("ties"):
-            kinds = [label("TieKind", t, lang) if t != "affiliation" else _("works at") for t in d["ties"]]
-            ties = _("Ties: {kinds}").format(kinds=", ".join(dict.fromkeys(kinds)))
-        tip: list[str] | None = None
-        if detailed:
-            tip = [
-                f"{texts[a]} — {texts[b]}",
-                _("Strength {score} ({tier})").format(score=num(d["score"]), tier=tier_label(d["score"])),
-            ]
-            if d["interactions"]:
-                line = ngettext("{n} interaction", "{n} interactions", d["interactions"]).format(
-                    n=d["interactions"]
-                )
-                if latest:
-                    line += ", " + _("the latest {date}").format(date=latest)
-                tip.append(line)
-            if ties:
-                tip.append(ties)
-            if d["interactions"]:
-                tip += [
-                    f"· {when(str(x.date))} · {label('InteractionKind', x.kind, lang)} · {x.title}"
-                    for x in store.shared_interactions(a, b)[:3]
-                ]
-        else:
-            edge_meta["n"].append(d["interactions"])
-            edge_meta["l"].append(-1 if latest is None else last_labels.setdefault(latest, len(last_labels)))
-            edge_meta["k"].append(-1 if not ties else tie_labels.setdefault(ties, len(tie_labels)))
-        width0 = w0 + (5.0 if on else 0.0)
-        edge: dict[str, Any] = {
-            "id": f"e{i}",
-            "from": nid(a),
-            "to": nid(b),
-            "width": round(width0 + w1 * d["score"], 2),
-        }
-        if cfg.tier(d["score"]) == "cold" and not on:
-            edge["dashes"] = True
-        if on:
-            edge["color"] = {"color": ROUTE_COLOR, "highlight": ROUTE_COLOR, "hover": ROUTE_COLOR}
-        if tip is not None:
-            edge["tooltip"] = "\n".join(tip)
-        if on:
-            # Drawn by the page itself on top of the canvas (vis-network's edge labels drift).
-            edge["routeLabel"], edge["routeAt"] = badges[(a, b)]
-            edge["routeFont"] = badge_font
-        edges.append(edge)
-        edge_meta["f"].append(index[a])
-        edge_meta["t"].append(index[b])
-        edge_meta["s"].append(round(float(d["score"]), 3))
-        edge_meta["a"].append(axis_mask.get(frozenset((a, b)), 0))
-        edge_meta["w0"].append(width0)
-
-    # -- legend -----------------------------------------------------------------------------------------
-    legend: list[dict[str, Any]] = []
-    for kind in sorted(kind_counts, key=lambda k: (k != "home_office", -kind_counts[k], kind_label(k))):
-        color = KIND_COLORS.get(kind, "#cccccc") if color_by == "kind" else "#ffffff"
-        legend.append(
-            {
-                "key": f"k:{kind}",
-                "label": _cap(kind_label(kind)),
-                "color": color,
-                "border": _darker(color) if color_by == "kind" else "#555555",
-                "shape": KIND_SHAPES.get(kind, "dot"),
-                "count": kind_counts[kind],
-            }
-        )
-    if color_by != "kind":
-        seen: dict[str, tuple[str, str]] = {}
-        for key, text, color in color_group.values():
-            seen[key] = (text, color)
-        for key in sorted(seen, key=lambda k: (-group_counts.get(k, 0), k)):
-            text, color = seen[key]
-            legend.append(
-                {
-                    "key": key,
-                    "label": _cap(text),
-                    "color": color,
-                    "border": _darker(color),
-                    "shape": "dot",
-                    "count": group_counts.get(key, 0),
-                }
-            )
-    marks: list[dict[str, Any]] = []
-    if route_view:
-        marks.append({"label": _("Route (number: score)"), "shape": "line", "color": ROUTE_COLOR, "width": 5})
-        marks.append(
-            {
-                "label": _("Target of the routes"),
-                "shape": "ring",
-                "color": "#ffffff",
-                "border": MARK_BORDER,
-                "width": 3,
-            }
-        )
-    if route_view and len(route_nodes) < n_nodes:
-        marks.append(
-            {
-                "label": _("Not on a route (faded)"),
-                "shape": "dot",
-                "color": _fade("#888888"),
-                "border": _fade("#444444", 0.6),
-            }
-        )
-    if focus is not None and focus in h and not route_view:
-        marks.append(
-            {
-                "label": _("Focus of the map"),
-                "shape": "ring",
-                "color": "#ffffff",
-                "border": MARK_BORDER,
-                "width": 3,
-            }
-        )
-    if any(e.get("dashes") for e in edges):
-        marks.append(
-            {"label": _("Cold tie"), "shape": "line", "color": EDGE_COLOR, "border": "dashed", "width": 2}
-        )
-    marks.append({"label": _("Size: strength with the office"), "shape": "dot", "color": "#eeeeee"})
-
-    # -- routes for the side panel and the printed table -------------------------------------------------
-    routes: list[dict[str, Any]] = []
-    for i, p in enumerate(route_list, start=1):
-        hops = []
-        for hop in p.hops:
-            hop_text = _("{a} → {b}: strength {score} ({tier})").format(
-                a=hop.source_name, b=hop.target_name, score=num(hop.score), tier=label("Tier", hop.tier, lang)
-            )
-            if hop.weakest and len(p.hops) > 1:
-                hop_text += " · " + _("weakest link")
-            evidence = [
-                f"{when(str(x.date))} · {label('InteractionKind', x.kind, lang)} · {x.title}"
-                for x in (store.shared_interactions(hop.source, hop.target)[:3] if hop.interactions else [])
-            ]
-            if hop.ties:
-                kinds = [label("TieKind", t, lang) if t != "affiliation" else _("works at") for t in hop.ties]
-                evidence.append(_("Ties: {kinds}").format(kinds=", ".join(dict.fromkeys(kinds))))
-            hops.append({"text": hop_text, "evidence": evidence})
-        short = [
-            " ".join(labels[n].text.split("\n")) if n in labels else p.names[k] for k, n in enumerate(p.nodes)
-        ]
-        routes.append({"n": i, "score": num(p.score), "names": list(p.names), "short": short, "hops": hops})
-
-    # -- quarter slider -----------------------------------------------------------------------------------
-    timeline: dict[str, Any] = {}
-    if past is not None and len(past.stops) > 1:
-        timeline["quarters"] = [{"code": code, "label": format_date(code, lang)} for code, _end in past.stops]
-        scores = []
-        node_scores = []
-        for gq in past.graphs:
-            adj = gq._adj  # a plain dict read per tie: 50,000 ties x 8 quarters
-            col = []
-            for a, b in edge_list:
-                e = adj.get(a, {}).get(b)
-                col.append(None if e is None else round(e["score"], 3))
-            scores.append(col)
-            node_scores.append(
-                [None if (s := office_score(n, gq)) is None else round(s, 3) for n in node_order]
-            )
-        timeline["scores"] = scores
-        timeline["node"] = node_scores
-
-    # -- words of the page --------------------------------------------------------------------------------
-    title = title or _("OFAI partner network")
-    subtitle = " · ".join(
-        [
-            _("Data as of {date}").format(date=format_date(as_of, lang)),
-            ngettext("{n} entity", "{n} entities", n_nodes).format(n=format_number(n_nodes, lang)),
-            ngettext("{n} tie", "{n} ties", len(edges)).format(n=format_number(len(edges), lang)),
-        ]
-    )
-    if paths is not None:
-        subtitle += " · " + ngettext(
-            "{n} route to {target}", "{n} routes to {target}", len(route_list)
-        ).format(n=len(route_list), target=paths.target.label)
-    if focus is not None and focus in h and not route_view:
-        subtitle += " · " + _("around {name}").format(name=texts[focus])
-    page_texts = {
-        "search": _("Search an entity"),
-        "legend": _("Legend"),
-        "toggle": _("Click to hide or show"),
-        "tier": _("Strength of the tie"),
-        "axis": _("Strategic axis"),
-        "allAxes": _("All axes"),
-        "quarter": _("Quarter"),
-        "routes": _("Routes"),
-        "number": _("No."),
-        "route": _("Route"),
-        "score": _("Score"),
-        "evidence": _("Evidence"),
-        "hint": _("Zoom in or hover over an entity to see the other names."),
-        "strength": _("Strength {score} ({tier})"),
-        "interaction": ngettext("{n} interaction", "{n} interactions", 1),
-        "interactions": ngettext("{n} interaction", "{n} interactions", 2),
-        "latest": _("the latest {date}"),
-    }
-    filters_data = {
-        "tiers": [{"code": t, "label": label("Tier", t, lang)} for t in ("strong", "medium", "weak", "cold")],
-        "thresholds": {k: float(v) for k, v in cfg.tiers.items()},
-        "axes": [{"code": a, "label": label("Axis", a, lang)} for a in AXES] if past and past.axes else [],
-    }
+    groups = _color_groups(scene, color_by, axis_mask)
+    nodes = _nodes(scene, sizes, placed, groups)
+    edges = _edges(scene, nodes, placed, axis_mask, detail_limit)
     page = Page(
-        title=title,
-        subtitle=subtitle,
-        nodes=nodes,
-        edges=edges,
-        legend=legend,
-        marks=marks,
+        title=title or words.gettext("OFAI partner network"),
+        subtitle=_subtitle(scene, as_of, len(edges.edges), paths),
+        nodes=nodes.nodes,
+        edges=edges.edges,
+        legend=_legend(scene, color_by, nodes, groups),
+        marks=_marks(scene, edges),
         physics=physics,
-        highlight=[nid(n) for n in route_nodes],
-        lang=lang,
-        texts=page_texts,
+        highlight=[scene.nid(n) for n in scene.routes.nodes],
+        lang=words.lang,
+        texts=_page_texts(words),
         meta={
-            "nodes": node_meta,
-            "edges": edge_meta,
-            "w1": w1,
-            "edgeColor": default_color,
-            "lastLabels": list(last_labels),
-            "tieLabels": list(tie_labels),
-            "decimal": decimal,
+            "nodes": nodes.meta,
+            "edges": edges.meta,
+            "w1": edges.w1,
+            "edgeColor": edges.color,
+            "lastLabels": list(edges.last_labels),
+            "tieLabels": list(edges.tie_labels),
+            "decimal": words.decimal,
         },
-        routes=routes,
-        filters=filters_data,
-        timeline=timeline,
+        routes=_route_panel(scene, sizes.labels),
+        filters=_filters(words, past),
+        timeline=_timeline(scene, past, nodes, edges),
         view={"width": VIEW_WIDTH, "height": VIEW_HEIGHT, "x": 0, "y": 0},
-        labels=zoom_labels,
+        labels=nodes.zoom_labels,
     )
     if redactor is not None:
         # One pass over every text of the page: whatever a field holds, no name gets through.
         page = Page(**{k: redactor(v) for k, v in page.__dict__.items()})
     return Map(
         html=render(page),
-        node_count=len(nodes),
-        edge_count=len(edges),
-        highlighted=sorted(nid(n) for n in route_nodes),
+        node_count=len(nodes.nodes),
+        edge_count=len(edges.edges),
+        highlighted=sorted(scene.nid(n) for n in scene.routes.nodes),
         page=page,
         as_of=as_of,
     )

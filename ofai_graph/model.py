@@ -332,10 +332,17 @@ class _Model(BaseModel):
 
 
 class SourceRef(_Model):
-    """Where a fact comes from, so a reader can check it."""
+    """Where a fact comes from, so a reader can check it.
+
+    ``action`` names the report action an interaction belongs to (the heading after "Acción:");
+    interactions sharing a document and an action are one action of that report. ``order`` is the
+    action's place in the document: a stored number, so the order survives any backend and export.
+    """
 
     document: NonEmpty
     section: Line | None = None
+    action: Line | None = None
+    order: int | None = Field(default=None, ge=0)
 
 
 class _EntityBase(_Model):

@@ -45,9 +45,14 @@ def _json_for_script(value: Any) -> str:
 
 @lru_cache(maxsize=1)
 def _vis_assets() -> tuple[str, str]:
-    import pyvis
+    import importlib.util
 
-    lib = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+    # Only pyvis's bundled vis-network files are needed: importing pyvis (jinja2, its templates,
+    # networkx drawing) costs a third of a second of every map written by a fresh process.
+    spec = importlib.util.find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("pyvis is needed for the map's vis-network files: pip install pyvis")
+    lib = Path(next(iter(spec.submodule_search_locations))) / "templates" / "lib" / "vis-9.1.2"
     js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
     css = (lib / "vis-network.css").read_text(encoding="utf-8")
     # Neither may end the element it is inlined into.

@@ -40,9 +40,11 @@ from .text import quote
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .changes import Changes
     from .followups import Dormant, FollowUpView
     from .maps import Map
     from .profile import Profile
+    from .report import Report
     from .stats import Stats
     from .structure import Broker
 
@@ -406,6 +408,96 @@ class Workspace:
 
     def _cached(self, key: str, build: Any) -> Any:
         return self._cache.get(key, build)
+
+    # -- spreadsheets, other tools, duplicates (ofai_graph.spreadsheet, .interop, .duplicates, .merge)
+    def template(self, path: str | Path, *, lang: str = "es") -> Path:
+        """Write the empty workbook the office fills (with example rows that start with ``#``)."""
+        from .spreadsheet import write_workbook
+
+        write_workbook(None, path, lang, examples=True)
+        return Path(path)
+
+    def import_any(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        match: bool = False,
+        min_score: float = 90.0,
+        dry_run: bool = False,
+        max_bytes: int | None = None,
+        progress: Any = None,
+        lang: str = "en",
+    ) -> Any:
+        """Import YAML, JSON, CSV and Excel files all-or-nothing; ``match`` reuses stored entities.
+
+        Returns a :class:`ofai_graph.spreadsheet.ImportResult` (the write report and the matches).
+        """
+        from .spreadsheet import import_paths
+
+        return import_paths(
+            self.store, paths, match=match, min_score=min_score, dry_run=dry_run, max_bytes=max_bytes,
+            progress=progress, lang=lang,
+        )  # fmt: skip
+
+    def export_to(
+        self,
+        fmt: str,
+        path: str | Path | None,
+        *,
+        as_of: dt.date | None = None,
+        dynamic: bool = False,
+        lang: str = "es",
+        out: Any = None,
+    ) -> Any:
+        """Write the store for another tool: xlsx, gexf, graphml, kumu, csv or cypher.
+
+        gexf, graphml and cypher may go to a text stream ``out`` instead of ``path``. Returns an
+        :class:`ofai_graph.interop.Exported` (what was written, how many nodes and edges).
+        """
+        from . import interop
+
+        return interop.export(self, fmt, path, as_of=as_of, dynamic=dynamic, lang=lang, out=out)
+
+    def duplicates(self, *, min_score: float = 85.0, lang: str = "en") -> list[Any]:
+        """Likely duplicate entities, best first, reasons in ``lang`` (see :mod:`ofai_graph.duplicates`)."""
+        from .duplicates import find_duplicates
+
+        return find_duplicates(self.store, min_score=min_score, lang=lang)
+
+    def merge(self, keep: str, drop: str, *, dry_run: bool = False, lang: str = "es") -> Any:
+        """Merge entity ``drop`` into ``keep`` (names, aliases or ids), all-or-nothing.
+
+        Returns the :class:`ofai_graph.merge.MergePlan` (with ``--dry-run``, what would move).
+        """
+        from .merge import merge
+
+        return merge(self.store, self.resolve(keep), self.resolve(drop), dry_run=dry_run, lang=lang)
+
+    # -- the quarterly cycle -------------------------------------------------------------------------
+    def changes(
+        self,
+        *,
+        since: dt.date | str | None = None,
+        until: dt.date | str | None = None,
+        quarter: str | None = None,
+        top: int = 10,
+    ) -> Changes:
+        """What changed in a quarter (``"2024-Q1"``) or between two dates (see :mod:`ofai_graph.changes`)."""
+        from .changes import changes, window
+
+        w = window(since=since, until=until, quarter=quarter)
+        try:
+            home: str | None = self.home
+        except OfaiError:
+            home = None
+        graphs = (self.relationship_graph(w.since - dt.timedelta(days=1)), self.relationship_graph(w.until))
+        return changes(self.store, w, home=home, graphs=graphs, top=top)
+
+    def report(self, quarter: str, *, lang: str = "es", include_map: bool = True) -> Report:
+        """The quarter's "Informe de gestión" from the store (see :mod:`ofai_graph.report`)."""
+        from .report import build_report
+
+        return build_report(self, quarter=quarter, lang=lang, include_map=include_map)
 
 
 def open(

@@ -113,7 +113,8 @@ def test_physics_only_on_request(seeded_path):
 
 def test_route_view_draws_the_routes_on_top_numbered_and_fades_the_rest(route_map):
     page = route_map.page
-    assert {"ofai", "gobierno-corea", "imct", "apc-colombia", "bid"} <= set(route_map.highlighted)
+    # APC Colombia's route is the sixth since the seed audit of #13 (see test_paths): not among five.
+    assert {"ofai", "gobierno-corea", "imct", "bid"} <= set(route_map.highlighted)
     assert [r["n"] for r in page.routes] == list(range(1, len(page.routes) + 1)) and len(page.routes) >= 3
     on_route = [e for e in page.edges if e.get("routeLabel")]
     # Drawn last, so on top; every route's last hop carries its number and score.

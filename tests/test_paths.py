@@ -97,7 +97,9 @@ def test_the_k_best_paths_are_those_yen_finds(edges, target_ids, k):
 
 @pytest.mark.parametrize("target", ["Korea", "Corea", "Corea del Sur", "KR"])
 def test_connect_korea_finds_the_routes_the_report_describes(seeded, target):
-    c = seeded.connect(target, as_of=AS_OF)
+    # Six routes: since the seed audit (#13) the OFAI only forwards Hacienda's letter to the BID, so the
+    # route through APC Colombia is the sixth strongest.
+    c = seeded.connect(target, as_of=AS_OF, k=6)
     assert c.target.kind == "country" and "gobierno-corea" in c.target.ids
     routes = [p.nodes for p in c.paths]
     via = [set(r[1:-1]) for r in routes]

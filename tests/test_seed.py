@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from ofai_graph.dates import Precision
 from ofai_graph.model import FollowUpStatus
 
@@ -99,3 +101,76 @@ def test_every_pending_item_has_an_open_followup(seeded):
         "corea-cooperacion-imct-aprobacion",
     ):
         assert pending in open_ids
+
+
+# -- the seed says no more than the report (issue #13, section 3) -----------------------------------
+
+
+def roles(ws, iid):
+    return {p.entity: p.role.value for p in interaction(ws, iid).participants}
+
+
+def test_the_acting_head_has_no_start_date(seeded):
+    # "el informe será presentado ... por parte del jefe de OFAI (e), Julián Andrés Díaz Zambrano": no start given.
+    acting = seeded.entity("Julián Andrés Díaz Zambrano").affiliations[0]
+    assert acting.since is None and acting.until is None
+
+
+def test_amcham_supports_are_still_being_arranged_not_a_meeting(seeded):
+    # "se vienen concretando y revisando apoyos para realizar desde AMCHAM capacitaciones"
+    supports = interaction(seeded, "amcham-apoyos-representante-regional")
+    assert supports.kind.value != "meeting" and supports.status.value == "in_progress"
+    assert "se concretan" not in supports.summary and "vienen concretando" in supports.summary
+
+
+def test_wime_has_usaid_support_not_funding_and_no_named_chamber(seeded):
+    # "se logra el apoyo de USAID, así como el de la cámara de comercio" (which one is not said)
+    wime = roles(seeded, "wime-acompanamiento")
+    assert wime["usaid"] != "funder"
+    assert not any(e.startswith("camara-") for e in wime)
+
+
+def test_koreas_cooperation_with_the_imct_is_no_open_funding_tie_yet(seeded):
+    # "en este momento se encuentra en proceso de formalización esta cooperación"
+    assert not [t for t in seeded.store.ties("centro-acceso-informacion") if t.kind.value == "funds"]
+    formalization = next(f for f in seeded.store.followups() if f.id == "corea-formalizacion-cooperacion-imct")
+    assert formalization.status is FollowUpStatus.open
+
+
+@pytest.mark.parametrize(
+    "iid",
+    [
+        "santander-expo-tattoo-acompanamiento",  # "se acompaña desde la OFAI"
+        "wime-acompanamiento",  # "Se realiza acompañamiento en la preparación y organización"
+        "consules-honorarios-reunion-alcalde",  # the report does not say who organized it
+        "amcham-visita-presidenta",  # "Visita a la alcaldía para reunión con alcalde"
+        "bid-ciudades-inteligentes-carta-intencion",  # "Se remite al enlace autorizado ... la carta"
+        "quebec-visita-representante",  # "estuvo en reunión con la OFAI" (a visit to the mayoralty)
+    ],
+)
+def test_the_office_is_not_the_organizer_where_it_accompanied_or_took_part(seeded, iid):
+    assert roles(seeded, iid)["ofai"] not in ("organizer", "host")
+
+
+def test_the_offices_own_reviews_are_expected_from_nobody(seeded):
+    # "Pendiente de revisión y comparación con otras redes"; "Información en proceso de revisión".
+    followups = {f.id: f for f in seeded.store.followups()}
+    for fid in ("mercociudades-revision-comparacion", "cideu-revision-regreso"):
+        assert followups[fid].expected_from is None and followups[fid].owner == "ofai"
+
+
+def test_oim_meeting_lists_who_met_not_who_will_act_later(seeded):
+    # "en las cuales intervendrán otras dependencias": they were not at the meeting.
+    assert set(roles(seeded, "oim-gifmm-reunion-migracion")) == {"oim", "gifmm", "ofai"}
+
+
+def test_every_interaction_names_its_report_action_and_place(seeded):
+    sources = [i.source for i in seeded.dataset().interactions]
+    assert all(s is not None and s.action and s.order for s in sources)
+    assert len({s.action for s in sources}) == 31
+    assert sorted(s.order for s in sources) == list(range(1, len(sources) + 1))
+
+
+def test_korea_offers_technical_cooperation_it_does_not_fund_it(seeded):
+    # "Aprobación de la cooperación técnica de Corea al IMCT": technical cooperation, no money named.
+    assert roles(seeded, "corea-cooperacion-imct-aprobacion")["gobierno-corea"] == "offerer"
