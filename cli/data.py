@@ -71,8 +71,10 @@ def init(app: App, seed: bool) -> None:
 Examples:
   ofai-graph import seeds/entities.yaml seeds/informe_2024q1.yaml
   ofai-graph import meetings.csv
+  ofai-graph import everything.jsonl
   ofai-graph import --dry-run new-partners.yaml
   ofai-graph import plantilla.xlsx --match
+JSON Lines: one record a line with its type ({"type": "interaction", "id": ...}); see the README.
 CSV files hold interactions, one a row; columns: id, date, kind, axis, title, summary,
 participants ("imct:requester; OIM:offerer"), status, tags, source_document, source_section,
 source_action, source_order (the report action an interaction belongs to, and its place).
@@ -87,14 +89,14 @@ Excel workbooks are laid out as `ofai-graph template` writes them; errors name t
     callback=lambda ctx, param, value: _finite(value, param),
     default=32.0,
     show_default=True,
-    help="Largest file accepted, in MB.",
+    help="Largest YAML or JSON file accepted, in MB (.jsonl and .csv stream: no limit).",
 )
 @click.option(
     "--match", is_flag=True, help="Reuse stored entities the files' entities match (name, alias, close name)."
 )
 @pass_app
 def import_(app: App, files: tuple[Path, ...], dry_run: bool, max_size: float, match: bool) -> None:
-    """Import YAML, JSON, CSV or Excel files, all-or-nothing: one bad record and nothing is written."""
+    """Import YAML, JSON, JSON Lines, CSV or Excel files, all-or-nothing: one bad record and nothing is written."""
     ws = app.workspace()
     max_bytes = int(max_size * 1024 * 1024)
     if match or any(f.suffix.lower() in (".xlsx", ".xlsm") for f in files):
@@ -117,6 +119,7 @@ def import_(app: App, files: tuple[Path, ...], dry_run: bool, max_size: float, m
 Examples:
   ofai-graph export --format yaml --out backup.yaml
   ofai-graph export --format json > dump.json
+  ofai-graph export --format jsonl --out dump.jsonl   (a record a line: re-imports streamed)
   ofai-graph export --format xlsx --out libro.xlsx          the template, filled
   ofai-graph export --format gexf --out red.gexf --as-of 2024-03-31
   ofai-graph export --format gexf --dynamic --out tiempo.gexf
@@ -128,7 +131,7 @@ Examples:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "yaml", "xlsx", "gexf", "graphml", "kumu", "csv", "cypher"]),
+    type=click.Choice(["json", "jsonl", "yaml", "xlsx", "gexf", "graphml", "kumu", "csv", "cypher"]),
     default="yaml",
     show_default=True,
     help="File format.",
@@ -137,8 +140,8 @@ Examples:
 @click.option("--dynamic", is_flag=True, help="gexf/graphml: the evidence over time, with start/end spells.")
 @pass_app
 def export(app: App, fmt: str, out: Path | None, dynamic: bool) -> None:
-    """Write everything in the store; yaml, json and xlsx re-import to an identical store."""
-    if fmt not in ("json", "yaml") or dynamic:
+    """Write everything in the store; yaml, json, jsonl and xlsx re-import to an identical store."""
+    if fmt not in ("json", "jsonl", "yaml") or dynamic:
         from .interop import export_other
 
         export_other(app, fmt, out, dynamic)

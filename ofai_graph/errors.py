@@ -80,6 +80,8 @@ class InvalidData(OfaiError):
     """Input was rejected; nothing was written."""
 
     problems: list[Problem] = field(default_factory=list)
+    more: int = 0
+    """Problems found past those listed (a large import keeps the first thousand)."""
 
     def message(self, lang: str = "en") -> str:
         from .i18n import gettext_for, ngettext_for
@@ -87,7 +89,7 @@ class InvalidData(OfaiError):
         _, ngettext = gettext_for(lang), ngettext_for(lang)
         shown = self.problems[:20]
         lines = [p.text(lang) for p in shown]
-        more = len(self.problems) - len(shown)
+        more = len(self.problems) + self.more - len(shown)
         if more:
             lines.append(ngettext("... and {n} more problem", "... and {n} more problems", more).format(n=more))
         lines.append(_("Nothing was written."))

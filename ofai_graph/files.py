@@ -1,7 +1,11 @@
-"""Reading and writing data files: YAML and JSON documents, and CSV for interactions.
+"""Reading and writing data files: YAML and JSON documents, JSON Lines, and CSV for interactions.
 
 Readers keep the line each record starts on, so that every error can name file, record, line and
 field. They refuse what is not a data file (binary, empty, too large) before parsing it.
+
+YAML and JSON files are documents, read whole (up to :data:`MAX_BYTES`). JSON Lines (``.jsonl``,
+one record a line with a ``type``) and CSV are *streamed*: :func:`iter_records` reads them a line at
+a time, so a file of any size imports in bounded memory.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +25,20 @@ from .model import SECTIONS, Dataset, tie_id
 from .text import clip, quote
 
 MAX_BYTES = 32 * 1024 * 1024
-FORMATS = ("yaml", "json", "csv")
+FORMATS = ("yaml", "json", "jsonl", "csv")
+STREAMED = ("jsonl", "csv")
+"""Formats read a line at a time, without the size limit of whole documents."""
+
+# A JSON Lines record says what it is in ``type``: one of these, for the sections of an import file.
+LINE_TYPES = {
+    "country": "countries",
+    "organization": "organizations",
+    "person": "people",
+    "interaction": "interactions",
+    "followup": "followups",
+    "tie": "ties",
+}
+ENTITY_TYPES = ("country", "organization", "person")
 
 
 @dataclass(slots=True)
@@ -117,6 +135,9 @@ def _json_int(digits: str) -> int:
     return int(digits)
 
 
+_JSON = json.JSONDecoder(object_pairs_hook=_json_object, parse_int=_json_int)  # built once: a line each
+
+
 def _line_of(text: str, needle: str) -> int | None:
     at = text.find(needle)
     return text.count("\n", 0, at) + 1 if at >= 0 else None
@@ -126,14 +147,17 @@ def detect_format(path: Path) -> str:
     suffix = path.suffix.lower().lstrip(".")
     if suffix in ("yaml", "yml"):
         return "yaml"
-    if suffix in ("json", "csv"):
+    if suffix in ("json", "csv", "jsonl"):
         return suffix
+    if suffix == "ndjson":
+        return "jsonl"
     raise InvalidData(
-        [Problem(f"unknown file type {path.suffix!r}: use .yaml, .yml, .json or .csv", str(path))]
+        [Problem(f"unknown file type {path.suffix!r}: use .yaml, .yml, .json, .jsonl or .csv", str(path))]
     )
 
 
-def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
+def _check_file(path: Path) -> int:
+    """The size of ``path``; what is not a readable, non-empty file is an :class:`InvalidData`."""
     name = str(path)
     if not path.exists():
         raise InvalidData([Problem("file not found", name)])
@@ -142,6 +166,19 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     size = path.stat().st_size
     if size == 0:
         raise InvalidData([Problem("file is empty", name)])
+    return size
+
+
+def _check_head(head: bytes, name: str) -> None:
+    if _looks_utf16(head):
+        raise InvalidData([Problem("is not UTF-8 (looks like UTF-16): save it as UTF-8", name)])
+    if b"\x00" in head[:8192]:
+        raise InvalidData([Problem("is a binary file, not YAML, JSON or CSV text", name)])
+
+
+def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    name = str(path)
+    size = _check_file(path)
     if size > max_bytes:
         raise InvalidData(
             [
@@ -153,10 +190,7 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
             ]
         )
     raw = path.read_bytes()
-    if _looks_utf16(raw):
-        raise InvalidData([Problem("is not UTF-8 (looks like UTF-16): save it as UTF-8", name)])
-    if b"\x00" in raw[:8192]:
-        raise InvalidData([Problem("is a binary file, not YAML, JSON or CSV text", name)])
+    _check_head(raw[:8192], name)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -246,7 +280,7 @@ def _load(text: str, fmt: str, name: str) -> Any:
             # PyYAML's int() of a 5,000-digit number: Python refuses past 4,300 digits.
             raise InvalidData([Problem(f"malformed YAML: {clip(exc)}", name)]) from None
     try:
-        return json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int)
+        return _JSON.decode(text)
     except json.JSONDecodeError as exc:
         raise InvalidData([Problem(f"malformed JSON: {exc.msg}", name, line=exc.lineno)]) from None
     except _DuplicateKey as exc:
@@ -288,16 +322,22 @@ CSV_COLUMNS = (
 def _parse_csv(text: str, name: str) -> list[RawRecord]:
     """Interactions, one a row. ``participants`` is ``entity:role; entity:role``; tags are ``;``-separated."""
     # newline="": the csv module then reads \r\n, \n and the lone \r of Excel for Mac's CSV alike.
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    records = []
+    for r in _csv_records(io.StringIO(text, newline=""), name):
+        if isinstance(r, Problem):
+            raise InvalidData([r])
+        records.append(r)
+    return records
+
+
+def _csv_header(reader: csv.DictReader, name: str) -> Problem | None:  # type: ignore[type-arg]
     try:
         header = reader.fieldnames or []
     except csv.Error as exc:
-        raise InvalidData([_csv_problem(exc, name, 1)]) from None
+        return _csv_problem(exc, name, 1)
     twice = sorted({c for c in header if header.count(c) > 1})
     if twice:
-        raise InvalidData(
-            [Problem("columns appear twice: " + ", ".join(quote(c) for c in twice), name, line=1)]
-        )
+        return Problem("columns appear twice: " + ", ".join(quote(c) for c in twice), name, line=1)
     missing = [c for c in ("id", "date", "kind", "title", "participants") if c not in header]
     unknown = [c for c in header if c not in CSV_COLUMNS]
     if missing or unknown:
@@ -306,12 +346,19 @@ def _parse_csv(text: str, name: str) -> list[RawRecord]:
             msg.append("missing columns: " + ", ".join(missing))
         if unknown:
             msg.append("unknown columns: " + ", ".join(quote(c) for c in unknown))
-        raise InvalidData(
-            [Problem("; ".join(msg) + f" (columns are: {', '.join(CSV_COLUMNS)})", name, line=1)]
-        )
+        return Problem("; ".join(msg) + f" (columns are: {', '.join(CSV_COLUMNS)})", name, line=1)
+    return None
+
+
+def _csv_records(lines: Iterable[str], name: str) -> Iterator[RawRecord | Problem]:
+    """The rows of a CSV text as interaction records; a malformed file ends with one Problem."""
     from .interop import csv_unsafe  # cells our exports neutralised against formula injection
 
-    records = []
+    reader = csv.DictReader(lines)
+    problem = _csv_header(reader, name)
+    if problem is not None:
+        yield problem
+        return
     rows = iter(reader)
     i = 0
     while True:
@@ -319,9 +366,10 @@ def _parse_csv(text: str, name: str) -> list[RawRecord]:
         try:
             row = next(rows)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
-            raise InvalidData([_csv_problem(exc, name, start)]) from None
+            yield _csv_problem(exc, name, start)
+            return
         data: dict[str, Any] = {
             k: csv_unsafe(_one_newline(v)) for k, v in row.items() if k is not None and v not in (None, "")
         }
@@ -346,9 +394,146 @@ def _parse_csv(text: str, name: str) -> list[RawRecord]:
                 **({"action": action} if action else {}),
                 **({"order": order} if order else {}),
             }
-        records.append(RawRecord("interactions", i, data, name, start))
+        yield RawRecord("interactions", i, data, name, start)
         i += 1
-    return records
+
+
+MAX_LINE = 1024 * 1024
+"""The longest line of a streamed file: no record is that long, and a longer one is not read whole."""
+
+
+def iter_records(path: Path, fmt: str, *, entities: bool) -> Iterator[RawRecord | Problem]:
+    """The records of a streamed file (:data:`STREAMED`), a line at a time, and the problems found.
+
+    A file is read twice by an import: first for its entities (``entities=True``; every reference
+    resolves against them), then for everything else. Each problem is yielded by one of the two
+    passes only. A file that is not a data file at all raises :class:`InvalidData` in the first.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.jsonl"
+    >>> _ = f.write_text('{"type": "organization", "id": "oim", "name": "OIM", "kind": "multilateral"}\\n{"x": 1}\\n')
+    >>> [r.section for r in iter_records(f, "jsonl", entities=True)]
+    ['organizations']
+    >>> [r.message for r in iter_records(f, "jsonl", entities=False)]
+    ["a line needs a 'type': one of country, organization, person, interaction, followup, tie"]
+    """
+    name = str(path)
+    if entities:
+        _check_file(path)
+        with path.open("rb") as f:
+            _check_head(f.read(8192), name)
+    if fmt == "csv":
+        yield from _iter_csv(path, name, entities=entities)
+    else:
+        yield from _iter_jsonl(path, name, entities=entities)
+
+
+def _iter_csv(path: Path, name: str, *, entities: bool) -> Iterator[RawRecord | Problem]:
+    # A CSV file holds interactions only: the first pass checks its header, the second reads it.
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        try:
+            if entities:
+                problem = _csv_header(csv.DictReader(f), name)
+                if problem is not None:
+                    yield problem
+                return
+            for r in _csv_records(f, name):
+                yield r
+                if isinstance(r, Problem):
+                    return
+        except UnicodeDecodeError:
+            yield Problem("is not UTF-8 text (save it as UTF-8)", name, line=_bad_utf8_line(path))
+
+
+def _bad_utf8_line(path: Path) -> int | None:
+    with path.open("rb") as f:
+        for n, raw in enumerate(f, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return n
+    return None
+
+
+def _maybe_entity(raw: bytes) -> bool:
+    """Whether a line can hold an entity: the first pass parses only these (a tenth of a typical file)."""
+    return b'"country"' in raw or b'"organization"' in raw or b'"person"' in raw
+
+
+_HEADER_KEYS = {"format", "version", "generated", "as_of"}
+
+
+def _iter_jsonl(path: Path, name: str, *, entities: bool) -> Iterator[RawRecord | Problem]:
+    counts = dict.fromkeys(LINE_TYPES.values(), 0)
+    with path.open("rb") as f:
+        n = 0
+        while True:
+            raw = f.readline(MAX_LINE + 1)
+            if not raw:
+                return
+            n += 1
+            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+                while (rest := f.readline(MAX_LINE)) and not rest.endswith(b"\n"):
+                    pass
+                if _owns(raw, entities):
+                    yield Problem(f"a line longer than {MAX_LINE // 1024:,} KB; no record is that long", name, line=n)
+                continue
+            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            maybe = b'"country"' in raw or b'"organization"' in raw or b'"person"' in raw  # _maybe_entity
+            if entities and not maybe:
+                continue
+            if not raw.strip():
+                continue
+            found = _jsonl_record(raw, name, n)
+            if isinstance(found, Problem):
+                if maybe == entities:  # reported by the pass that parses this line first
+                    yield found
+                continue
+            if found is None:
+                continue
+            kind, data = found
+            if (kind in ENTITY_TYPES) != entities:
+                if not entities and kind in ENTITY_TYPES and not maybe:
+                    yield Problem(f"write the type {quote(kind)} without escapes", name, line=n, field="type")
+                continue
+            section = LINE_TYPES[kind]
+            yield RawRecord(section, counts[section], data, name, n)
+            counts[section] += 1
+
+
+def _owns(raw: bytes, entities: bool) -> bool:
+    return _maybe_entity(raw) == entities
+
+
+def _jsonl_record(raw: bytes, name: str, n: int) -> tuple[str, dict[str, Any]] | Problem | None:
+    """One line's record type and fields; ``None`` for the optional header line (``{"format": …}``)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return Problem("is not UTF-8 text (save it as UTF-8)", name, line=n)
+    try:
+        data = _load(text, "json", name)
+    except InvalidData as exc:
+        p = exc.problems[0]
+        p.line = n
+        return p
+    except RecursionError:
+        return Problem("is nested too deeply to be a data record", name, line=n)
+    if not isinstance(data, dict):
+        return Problem(f"a line must be one record, a JSON object; found {type(data).__name__}", name, line=n)
+    kind = data.get("type")
+    if kind is None:
+        if data and data.keys() <= _HEADER_KEYS:
+            return None
+        return Problem(f"a line needs a 'type': one of {', '.join(LINE_TYPES)}", name, line=n)
+    if kind not in LINE_TYPES:
+        return Problem(
+            f"unknown type {quote(kind)}; types are: {', '.join(LINE_TYPES)}", name, line=n, field="type"
+        )
+    if kind not in ENTITY_TYPES:
+        del data["type"]  # the model has no such field; an entity's type is its own
+    return kind, data
 
 
 def _one_newline(value: str) -> str:
@@ -418,10 +603,21 @@ def write_atomic(path: str | Path, body: str | bytes) -> Path:
     return path
 
 
+def jsonl_lines(plain: dict[str, list[dict[str, Any]]]) -> Iterator[str]:
+    """The lines of a JSON Lines file for the sections of a plain dataset (:func:`to_plain`)."""
+    types = {section: kind for kind, section in LINE_TYPES.items()}
+    yield '{"format": "ofai-graph/1"}\n'
+    for section in SECTIONS:
+        for record in plain.get(section, ()):
+            yield json.dumps({"type": types[section], **record}, ensure_ascii=False) + "\n"
+
+
 def dumps(data: Dataset, fmt: str) -> str:
+    if fmt == "jsonl":
+        return "".join(jsonl_lines(to_plain(data)))
     plain = {"format": "ofai-graph/1", **to_plain(data)}
     if fmt == "json":
         return json.dumps(plain, ensure_ascii=False, indent=2) + "\n"
     if fmt == "yaml":
         return yaml.safe_dump(plain, allow_unicode=True, sort_keys=False, width=100)
-    raise ValueError(f"unknown export format {fmt!r}: use json or yaml")
+    raise ValueError(f"unknown export format {fmt!r}: use json, jsonl or yaml")

@@ -7,7 +7,7 @@ them; only a clean :class:`~ofai_graph.model.Dataset` reaches ``Store.write``, w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from . import countries
 from .bulk import batched, paused_gc
 from .errors import Ambiguous, InvalidData, NotFound, Problem
-from .files import MAX_BYTES, RawRecord, detect_format, parse_document, read_text
+from .files import MAX_BYTES, STREAMED, RawRecord, detect_format, iter_records, parse_document, read_text
 from .interrupts import HeldInterrupt, Interrupted, signal_for_tests
 from .model import (
     MODELS,
@@ -27,6 +27,7 @@ from .model import (
     Dataset,
 )
 from .resolve import Resolver
+from .seen import SeenIds
 from .store.base import Store, WriteReport
 from .text import LINE_PATTERN, TEXT_PATTERN, control_character, quote
 
@@ -143,6 +144,7 @@ MODEL_TAGS = {"function-after", "function-before", "function-plain"}
 
 
 SUGGEST_FOR = 20
+CACHED = 100_000  # references remembered, resolved or not: a file of a million distinct names stays bounded
 
 
 class _References:
@@ -164,7 +166,10 @@ class _References:
         self.failed: dict[str, str] = {}
         self.suggested = 0
         self.countries_added: set[str] = set()
-        self.interaction_ids: set[str] = set()
+        # Interactions of this import (filled as chunks are written) and follow-ups naming one not
+        # seen yet: a .jsonl file may list a follow-up before its interaction (see :meth:`unresolved`).
+        self.interaction_ids = SeenIds()
+        self.pending: list[tuple[str, Problem]] = []
 
     def _resolve(self, value: str, new: dict[str, Country]) -> str:
         """The id ``value`` names; raises NotFound/Ambiguous (with candidates) otherwise."""
@@ -204,16 +209,21 @@ class _References:
         found = self.cache.get(value)
         if found is not None:
             return found
-        if value not in self.failed:
+        message = self.failed.get(value)
+        if message is None:
             try:
-                self.cache[value] = found = self._resolve(value, new)
+                found = self._resolve(value, new)
+                if len(self.cache) < CACHED:
+                    self.cache[value] = found
                 return found
             except NotFound as exc:
                 hint = f"; closest: {', '.join(exc.suggestions)}" if exc.suggestions else ""
-                self.failed[value] = f"{quote(value)} is neither an id nor a known name or alias{hint}"
+                message = f"{quote(value)} is neither an id nor a known name or alias{hint}"
             except Ambiguous as exc:
-                self.failed[value] = str(exc)
-        problems.append(Problem(self.failed[value], **at(), field=field))
+                message = str(exc)
+            if len(self.failed) < CACHED:
+                self.failed[value] = message
+        problems.append(Problem(message, **at(), field=field))
         return value
 
     def resolve(self, records: Sequence[RawRecord], new: dict[str, Country]) -> list[Problem]:
@@ -282,20 +292,24 @@ class _References:
         problems: list[Problem] = []
 
         batch = self.batch_ids
-        self.interaction_ids.update(it.id for it in data.interactions)
+        here = {it.id for it in data.interactions}
+        seen = self.interaction_ids
         wanted = {
             f.interaction
             for f in data.followups
-            if f.interaction and f.interaction not in self.interaction_ids
+            if f.interaction and f.interaction not in here and f.interaction not in seen
         }
         known = set(self.store.get_interactions(wanted)) if wanted else set()
         for f in data.followups:
-            if f.interaction and f.interaction not in self.interaction_ids and f.interaction not in known:
-                problems.append(
-                    Problem(
-                        f"interaction {quote(f.interaction)} does not exist",
-                        **_at(origins, f, "followups"),
-                        field="interaction",
+            if f.interaction and f.interaction in wanted and f.interaction not in known:
+                self.pending.append(
+                    (
+                        f.interaction,
+                        Problem(
+                            f"interaction {quote(f.interaction)} does not exist",
+                            **_at(origins, f, "followups"),
+                            field="interaction",
+                        ),
                     )
                 )
         for e in [*data.organizations, *data.people]:
@@ -309,6 +323,10 @@ class _References:
             self.countries_added |= set(todo)
         return problems
 
+    def unresolved(self) -> list[Problem]:
+        """Follow-ups whose interaction neither the store nor any record of this import holds."""
+        return [p for interaction, p in self.pending if interaction not in self.interaction_ids]
+
 
 # Fields holding a reference to an entity, besides participants and affiliations.
 REFERENCES = {"followups": ("expected_from", "owner"), "ties": ("source", "target")}
@@ -321,33 +339,150 @@ def _entity_of(participant: Any) -> Any:
 
 
 CHUNK = 20_000
+MAX_PROBLEMS = 1_000
+"""Problems kept for the message; past these an import only counts them (memory stays bounded)."""
+
+
+class _Problems(list):  # type: ignore[type-arg]
+    """A list of problems that keeps the first :data:`MAX_PROBLEMS` and counts the rest."""
+
+    more = 0
+
+    def append(self, p: Problem) -> None:
+        if len(self) < MAX_PROBLEMS:
+            super().append(p)
+        else:
+            self.more += 1
+
+    def extend(self, ps: Iterable[Problem]) -> None:  # type: ignore[override]
+        for p in ps:
+            self.append(p)
+
+    def __iadd__(self, ps: Iterable[Problem]) -> _Problems:  # type: ignore[override]
+        self.extend(ps)
+        return self
+
+    def error(self) -> InvalidData:
+        return InvalidData(list(self), more=self.more)
+
+
+class Source:
+    """Where the records of an import come from, read in two passes: the entities first (every
+    reference resolves against them, so they are all held), then the rest, streamed in chunks.
+
+    Problems found while reading come out of the passes as :class:`Problem` items, each once.
+    """
+
+    def entities(self) -> Iterator[RawRecord | Problem]:
+        raise NotImplementedError
+
+    def others(self) -> Iterator[RawRecord | Problem]:
+        raise NotImplementedError
+
+    size: int | None = None
+    """How many records :meth:`others` yields, where known (for progress messages)."""
+
+
+class _Held(Source):
+    """Records already in memory (a whole YAML or JSON document, or a dict): others by section."""
+
+    def __init__(self, records: Sequence[RawRecord]):
+        self.records = records
+        self.size = sum(r.section not in ENTITY_SECTIONS for r in records)
+
+    def entities(self) -> Iterator[RawRecord | Problem]:
+        return (r for r in self.records if r.section in ENTITY_SECTIONS)
+
+    def others(self) -> Iterator[RawRecord | Problem]:
+        # Section order: follow-ups after the interactions they name, wherever the file lists them.
+        for section in ("interactions", "followups", "ties"):
+            yield from (r for r in self.records if r.section == section)
+
+
+class _Streamed(Source):
+    """A JSON Lines or CSV file, read a line at a time in each pass (files.iter_records)."""
+
+    def __init__(self, path: Path, fmt: str):
+        self.path, self.fmt = path, fmt
+        self.failed = False
+
+    def entities(self) -> Iterator[RawRecord | Problem]:
+        try:
+            yield from iter_records(self.path, self.fmt, entities=True)
+        except InvalidData as exc:  # not a data file at all: nothing more to read in it
+            self.failed = True
+            yield from exc.problems
+        except OSError as exc:
+            self.failed = True
+            yield Problem(f"cannot be read: {exc.strerror or exc}", str(self.path))
+
+    def others(self) -> Iterator[RawRecord | Problem]:
+        if self.failed:
+            return iter(())
+        return iter_records(self.path, self.fmt, entities=False)
+
+
+def sources(paths: Sequence[str | Path], *, max_bytes: int = MAX_BYTES) -> tuple[list[Source], list[Problem]]:
+    """A source per file: JSON Lines and CSV streamed, YAML and JSON read whole (up to ``max_bytes``)."""
+    out: list[Source] = []
+    problems: list[Problem] = []
+    for p in paths:
+        path = Path(p)
+        try:
+            fmt = detect_format(path)
+            if fmt in STREAMED:
+                out.append(_Streamed(path, fmt))
+            else:
+                out.append(_Held(parse_document(read_text(path, max_bytes), fmt, str(path))))
+        except InvalidData as exc:
+            problems += exc.problems
+        except OSError as exc:
+            problems.append(Problem(f"cannot be read: {exc.strerror or exc}", str(path)))
+    return out, problems
+
+
+def _records(items: Iterable[RawRecord | Problem], problems: list[Problem]) -> Iterator[RawRecord]:
+    for item in items:
+        if isinstance(item, Problem):
+            problems.append(item)
+        else:
+            yield item
 
 
 @paused_gc()
 def _import(
     store: Store,
-    records: Sequence[RawRecord],
+    inputs: Sequence[Source] | Sequence[RawRecord],
     problems: list[Problem],
     *,
     dry_run: bool = False,
     match: bool = False,
     replace: bool = True,
     progress: Progress | None = None,
+    named: str | None = None,
 ) -> WriteReport:
-    """Validate, resolve and write ``records`` in one transaction, a chunk at a time.
+    """Validate, resolve and write the records of ``inputs`` in one transaction, a chunk at a time.
 
     Entities are validated first (every reference resolves against them). Interactions, follow-ups
-    and ties are then validated, resolved and written in chunks, so that only one chunk of models is
-    in memory at a time; any problem anywhere rolls the whole transaction back.
+    and ties are then read, validated, resolved and written in chunks, so that only one chunk of
+    records is in memory at a time, whatever the size of the files; any problem anywhere rolls the
+    whole transaction back.
 
     Ctrl-C before the last write rolls everything back (:class:`Interrupted`, ``committed=False``);
     from then on it is held off until the commit has finished, and reported with what was written
     (``committed=True``): either way the exception says what the store holds.
     """
     say = progress or (lambda _msg: None)
-    by_section: dict[str, list[RawRecord]] = {s: [] for s in SECTIONS}
-    for r in records:
-        by_section[r.section].append(r)
+    if inputs and isinstance(inputs[0], RawRecord):  # records already read (a workbook, a dict)
+        inputs = [_Held(inputs)]  # type: ignore[arg-type]
+    problems = _Problems(problems)
+    by_section: dict[str, list[RawRecord]] = {s: [] for s in ENTITY_SECTIONS}
+    say("reading entities")
+    for source in inputs:
+        for r in _records(source.entities(), problems):
+            by_section[r.section].append(r)
+    if named and not problems and not any(by_section.values()) and not any(map(_has_others, inputs)):
+        problems.append(Problem("no records found", named))
     say("validating entities")
     # Countries and organizations first: people's affiliations name them.
     entities, found, entity_origins = _validate(by_section["countries"] + by_section["organizations"])
@@ -358,10 +493,13 @@ def _import(
     problems += found
     entities.people.extend(people.people)
     entity_origins.update(people_origins)
-    seen: dict[str, set[str]] = {}
+    del by_section
+    seen: dict[str, SeenIds] = {}
     entities = _dedupe(entities, entity_origins, seen, problems, store)
     refs = _References(store, entities.entities(), match=match)
-    total = sum(len(by_section[s]) for s in ("interactions", "followups", "ties"))
+    seen["interactions"] = refs.interaction_ids
+    sizes = [s.size for s in inputs]
+    total = None if None in sizes else sum(s or 0 for s in sizes)
     done = 0
 
     class _Rollback(Exception):
@@ -376,22 +514,23 @@ def _import(
                 problems += _replacing(store, entities, entity_origins)
             if not problems:
                 tx.write(entities)
-            for section in ("interactions", "followups", "ties"):
-                recs = by_section[section]
-                for chunk in batched(recs, CHUNK):
-                    new = {}
-                    problems += refs.resolve(chunk, new)
-                    data, found, origins = _validate(chunk)
-                    problems += found
-                    problems += refs.prepare(data, origins, new)
-                    if not replace:
-                        problems += _replacing(store, data, origins)
-                    data = _dedupe(data, origins, seen, problems, store)
-                    if not problems:
-                        tx.write(data)
-                        signal_for_tests("write")
-                    done += len(chunk)
-                    say(f"{section}: {done:,} of {total:,} records")
+            del entities, entity_origins
+            others = (r for source in inputs for r in _records(source.others(), problems))
+            for chunk in batched(others, CHUNK):
+                new = {}
+                problems += refs.resolve(chunk, new)
+                data, found, origins = _validate(chunk)
+                problems += found
+                problems += refs.prepare(data, origins, new)
+                if not replace:
+                    problems += _replacing(store, data, origins)
+                data = _dedupe(data, origins, seen, problems, store)
+                if not problems:
+                    tx.write(data)
+                    signal_for_tests("write")
+                done += len(chunk)
+                say(f"{done:,} of {total:,} records" if total is not None else f"{done:,} records")
+            problems += refs.unresolved()
             report = tx.report
             if problems or dry_run:
                 raise _Rollback
@@ -405,25 +544,33 @@ def _import(
     finally:
         interrupted = held.stop()
     if problems:
-        raise InvalidData(problems)
+        raise problems.error()
     if interrupted:
         raise Interrupted(committed=True, report=report)
     return report
 
 
+def _has_others(source: Source) -> bool:
+    # Only asked when no entity was found: peeks at the first record of the second pass.
+    if isinstance(source, _Held):
+        return source.size > 0
+    return isinstance(source, _Streamed) and not source.failed and next(iter(source.others()), None) is not None
+
+
 def _dedupe(
-    data: Dataset, origins: Origins, seen: dict[str, set[str]], problems: list[Problem], store: Store
+    data: Dataset, origins: Origins, seen: dict[str, SeenIds], problems: list[Problem], store: Store
 ) -> Dataset:
     """Drop exact repeats of a record; report an id used twice with different content.
 
-    Only ids are remembered across chunks (a million of them fit in memory, a million records do
-    not); a repeat from an earlier chunk is compared with what that chunk wrote in this transaction.
+    Only ids are remembered across chunks, in bounded memory (:class:`~ofai_graph.seen.SeenIds`:
+    past 200,000 ids, "probably seen"); a repeat from an earlier chunk is compared with what that
+    chunk wrote in this transaction, and an id the store does not hold was not seen after all.
     The problem points at the repeat (the record that conflicts), not at the first occurrence.
     """
     out = Dataset()
     lookup = _StoredLookup(store)
     for section in SECTIONS:
-        space = seen.setdefault("entity" if section in ENTITY_SECTIONS else section, set())
+        space = seen.setdefault("entity" if section in ENTITY_SECTIONS else section, SeenIds())
         target = getattr(out, section)
         current: dict[str, BaseModel] = {}
         for record in getattr(data, section):
@@ -433,7 +580,10 @@ def _dedupe(
                 target.append(record)
                 continue
             other = current.get(record.id) or lookup.get(section, record.id)
-            if other is not None and other != record:
+            if other is None:  # a false "seen", or earlier chunks left unwritten after a problem
+                current[record.id] = record
+                target.append(record)
+            elif other != record:
                 first = origins.get(id(other))
                 also = ""
                 if first is not None and first.line:
@@ -507,15 +657,15 @@ class _StoredLookup:
 def load_records(
     paths: Sequence[str | Path], *, max_bytes: int = MAX_BYTES
 ) -> tuple[list[RawRecord], list[Problem]]:
-    """Read files into raw records; problems of whole files (format, size, syntax) are returned."""
-    problems: list[Problem] = []
+    """Read files into raw records, all in memory; the problems found reading them are returned.
+
+    An import streams instead (:func:`import_files`); this is for looking at small files.
+    """
+    found, problems = sources(paths, max_bytes=max_bytes)
     records: list[RawRecord] = []
-    for p in paths:
-        path = Path(p)
-        try:
-            records += parse_document(read_text(path, max_bytes), detect_format(path), str(path))
-        except InvalidData as exc:
-            problems += exc.problems
+    for source in found:
+        records += _records(source.entities(), problems)
+        records += _records(source.others(), problems)
     if not records and not problems:
         problems.append(Problem("no records found", ", ".join(str(p) for p in paths)))
     return records, problems
@@ -545,8 +695,9 @@ def import_files(
     1
     """
     (progress or (lambda _m: None))("reading")
-    records, problems = load_records(paths, max_bytes=max_bytes)
-    return _import(store, records, problems, dry_run=dry_run, match=match, progress=progress)
+    found, problems = sources(paths, max_bytes=max_bytes)
+    named = ", ".join(str(p) for p in paths)
+    return _import(store, found, problems, dry_run=dry_run, match=match, progress=progress, named=named)
 
 
 def import_data(
@@ -571,7 +722,7 @@ def import_data(
         if section in SECTIONS
         for i, item in enumerate(items or [])
     ]
-    return _import(store, records, [], dry_run=dry_run, match=match, replace=replace)
+    return _import(store, [_Held(records)], [], dry_run=dry_run, match=match, replace=replace)
 
 
 __all__ = ["import_data", "import_files", "load_records", "validate_records"]

@@ -36,6 +36,10 @@ class CopyReport:
         return self.records / self.seconds if self.seconds else 0.0
 
 
+def _section(name: str) -> str:
+    return "entities" if name in ("countries", "organizations", "people") else name
+
+
 def _size(data: Dataset) -> int:
     return sum(data.counts().values())
 
@@ -61,6 +65,15 @@ def copy(
     # with the collector paused the driver's short-lived cycles piled up to 2 GB on a million records.
     out = CopyReport(source=source.location, target=target.location)
     started = time.perf_counter()
+    # Sections empty on the target when the copy begins receive only records it has never seen (a
+    # source holds each id once): their batches skip the look-ups that make a copy idempotent.
+    held = target.counts()
+    empty = {
+        "entities": not any(held[t] for t in ("country", "organization", "person")),
+        "interactions": not held["interactions"],
+        "followups": not held["followups"],
+        "ties": not held["ties"],
+    }
 
     def one(write: Callable[[Dataset], WriteReport], batch: Dataset) -> None:
         out.report.merge(write(batch))
@@ -76,7 +89,8 @@ def copy(
                 one(tx.write, batch)
     else:
         for batch in source.iter_batches(batch_size):
-            one(target.write, batch)
+            new = all(empty[_section(s)] for s, n in batch.counts().items() if n)
+            one(lambda data, new=new: target.write(data, new=new), batch)
     out.seconds = time.perf_counter() - started
     return out
 

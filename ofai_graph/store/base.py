@@ -209,7 +209,11 @@ class Store(Protocol):
         ...
 
     # -- writes: one call, one transaction ------------------------------------------------------
-    def write(self, data: Dataset) -> WriteReport: ...
+    def write(self, data: Dataset, *, new: bool = False) -> WriteReport:
+        """Upsert ``data`` in one transaction. ``new=True`` promises that none of its records is
+        stored yet (a copy into an empty store): a store may then skip looking them up, and a
+        record found there after all is an error, never a silent overwrite."""
+        ...
 
     def transaction(self) -> AbstractContextManager[Writer]:
         """A transaction for writing in batches: everything lands at the end, or nothing on error.

@@ -60,6 +60,9 @@ from .base import (
 )
 
 BATCH = 2_000
+WRITE_BATCH = 10_000
+"""Rows per ``UNWIND`` write: a push's batch of 5,000 records is one statement per record type
+(fixed costs per statement and round trip dominated pushes of 100,000 records at 2,000)."""
 
 # Forward migrations, as in the embedded store: the list index + 1 is the version each produces.
 MIGRATIONS: list[list[str]] = [
@@ -224,7 +227,7 @@ class Neo4jStore:
             raise _error(exc, self.location, "reading failed") from exc
 
     def _batches(self, query: str, rows: Sequence[Any], key: str = "rows") -> None:
-        for batch in batched(rows, BATCH):
+        for batch in batched(rows, WRITE_BATCH):
             self._tx.run(query, {key: batch}).consume()
 
     # -- writes --------------------------------------------------------------------------------------
@@ -263,15 +266,20 @@ class Neo4jStore:
             with suppress(Exception):
                 session.close()
 
-    def write(self, data: Dataset) -> WriteReport:
-        """One managed transaction: retried by the driver on transient errors (see the module doc)."""
+    def write(self, data: Dataset, *, new: bool = False) -> WriteReport:
+        """One managed transaction: retried by the driver on transient errors (see the module doc).
+
+        With ``new`` (a push into an empty database) records are created without looking them up
+        first: the look-ups cost a push as much as its writes. A record there after all breaks a
+        uniqueness constraint, and the write fails with nothing written.
+        """
         if self._tx is not None:
             raise StoreError("a transaction is already open on this store")
 
         def work(tx: Any) -> WriteReport:
             self._tx = tx
             try:
-                report = self._write_batch(data)
+                report = self._write_batch(data, new=new)
                 if report.changed:
                     tx.run(
                         "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"
@@ -318,17 +326,26 @@ class Neo4jStore:
     def _existing(self, label: str, ids: Sequence[str]) -> dict[str, str]:
         query = f"UNWIND $ids AS id MATCH (n:{_LABELS[label]} {{id: id}}) RETURN n.id, n.data"
         found: dict[str, str] = {}
-        for batch in batched(ids, BATCH):
+        for batch in batched(ids, WRITE_BATCH):
             found.update((r[0], r[1]) for r in self._read(query, {"ids": batch}))
         return found
 
     def _split(
         self, label: str, records: Sequence[Any]
     ) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]], int]:
-        existing = self._existing(label, [r.id for r in records])
+        existing = {} if self._new else self._existing(label, [r.id for r in records])
         return classify(records, existing)
 
-    def _write_batch(self, data: Dataset) -> WriteReport:
+    _new = False
+
+    def _write_batch(self, data: Dataset, *, new: bool = False) -> WriteReport:
+        self._new = new
+        try:
+            return self._write_sections(data)
+        finally:
+            self._new = False
+
+    def _write_sections(self, data: Dataset) -> WriteReport:
         report = WriteReport()
         report.sections["entities"] = self._write_entities(data.entities())
         report.sections["interactions"] = self._write_interactions(data.interactions)
@@ -339,7 +356,8 @@ class Neo4jStore:
     def _upsert(self, label: str, new: list[dict[str, Any]], changed: list[dict[str, Any]]) -> None:
         """New records are created outright (the look-up in :meth:`_split` showed they are absent; the
         uniqueness constraint still guards against a concurrent writer); changed ones are set in place."""
-        self._batches(f"UNWIND $rows AS r CREATE (n:{label}) SET n = r", new)
+        if new:
+            self._batches(f"UNWIND $rows AS r CREATE (n:{label} {_properties(new[0])})", new)
         self._batches(f"UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) SET n = r", changed)
 
     def _write_entities(self, entities: list[EntityModel]) -> SectionReport:
@@ -374,7 +392,7 @@ class Neo4jStore:
         )
         names = {(fold_key(n), e.id): n for e, _ in todo for n in reversed(entity_names(e)) if fold_key(n)}
         self._batches(
-            "UNWIND $rows AS r CREATE (n:Name) SET n = r",
+            "UNWIND $rows AS r CREATE (n:Name {key: r.key, entity_id: r.entity_id, label: r.label})",
             [{"key": k, "entity_id": eid, "label": label} for (k, eid), label in names.items()],
         )
         return SectionReport(len(new), len(changed), same)
@@ -741,6 +759,12 @@ class Neo4jStore:
 
 
 _LABELS = {"Entity": "Entity", "Interaction": "Interaction", "FollowUp": "FollowUp", "Tie": "Tie"}
+
+
+def _properties(row: dict[str, Any]) -> str:
+    """``{id: r.id, …}`` for the keys of a row (names fixed by this module, never data): a literal
+    map in ``CREATE`` is a third faster on ArcadeDB than ``SET n = r``."""
+    return "{" + ", ".join(f"{k}: r.{k}" for k in row) + "}"
 
 
 def _error(exc: Exception, location: str, what: str) -> StoreError:

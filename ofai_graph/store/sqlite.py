@@ -301,7 +301,8 @@ class SQLiteStore:
         finally:
             self._fresh = None
 
-    def write(self, data: Dataset) -> WriteReport:
+    def write(self, data: Dataset, *, new: bool = False) -> WriteReport:
+        # ``new`` needs no handling: a transaction skips look-ups in tables empty when it began.
         with self.transaction() as tx:
             tx.write(data)
         return tx.report
