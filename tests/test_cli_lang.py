@@ -59,6 +59,7 @@ def english_in(text: str) -> list[str]:
     text = re.sub(r"(?m)^(también|also): .*$", "", text)
     text = re.sub(r"(?m)^(\s+)(" + "|".join(sorted(COMMAND_NAMES, key=len, reverse=True)) + r")(\s)", r"\1\3", text)
     text = re.sub(r"Los archivos CSV[\s\S]*?source_(?:section\.|order)", "", text)
+    text = re.sub(r'\{"type": [^}]*\}', "", text)  # a JSON Lines record as typed in a file
     text = re.sub(r"ofai-graph [^\n]*", "", text)  # example command lines keep their English option names
     text = re.sub(r"--[a-z-]+|[A-Z_]{3,}=?\S*|\S+\.(?:db|yaml|json|csv|html|png)\b|https?://\S+", "", text)
     found = [code for code in CODES if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text)]
