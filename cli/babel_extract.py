@@ -68,7 +68,7 @@ def help_texts(source: str) -> Iterator[tuple[int, str]]:
                 yield node.lineno, doc
 
 
-def extract(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[tuple[int, Any, Any, list[str]]]:
+def extract(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[tuple[Any, ...]]:
     """Babel's extraction interface: Python's ``_()`` messages, then the help texts."""
     from babel.messages.extract import extract_python
 

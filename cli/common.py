@@ -254,7 +254,7 @@ def global_options(*, root: bool) -> list[click.Parameter]:
 
     from ofai_graph.i18n import LANGS
 
-    options = [
+    options: list[click.Parameter] = [
         click.Option(
             ["--db"],
             type=click.Path(dir_okay=False, path_type=Path),
@@ -331,7 +331,8 @@ def _attach_global_options(cmd: click.Command) -> None:
 
 
 def _format_options(cmd: click.Command, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-    own, shared = [], []
+    own: list[tuple[str, str]] = []
+    shared: list[tuple[str, str]] = []
     for param in cmd.get_params(ctx):
         record = param.get_help_record(ctx)
         if record is not None and not isinstance(param, click.Argument):

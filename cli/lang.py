@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextvars
 import os
 from collections.abc import Mapping, Sequence
+from enum import Enum
 
 import click
 
@@ -245,7 +246,7 @@ class VocabChoice(click.ParamType):
 
     name = "choice"
 
-    def __init__(self, vocabulary: type) -> None:
+    def __init__(self, vocabulary: type[Enum]) -> None:
         self.vocabulary = vocabulary
 
     def _labels(self) -> list[str]:

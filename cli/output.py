@@ -67,7 +67,7 @@ class Progress:
 
     def __init__(self, label: str):
         self.label = label
-        self._status = None
+        self._status: Any = None
 
     def __enter__(self) -> Callable[[str], None]:
         if sys.stderr.isatty():

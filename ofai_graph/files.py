@@ -99,10 +99,11 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
     return data
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+# The stubs type the constructor for the base Loader class only; ours is a SafeLoader subclass.
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[type-var]
 # Dates stay text: PartialDate parses them with its own precision rules and error messages
 # (PyYAML would crash on 2024-13-01 with a bare ValueError).
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)  # type: ignore[type-var]
 
 
 class _DuplicateKey(ValueError):

@@ -195,20 +195,20 @@ def strength_history(
         ev = events.get(other, [])
         starts = np.array([e[0] for e in ev], dtype=np.int64)
         mids = np.array([e[1] for e in ev], dtype=np.int64)
-        w = np.array([e[2] for e in ev], dtype=float)
+        weights = np.array([e[2] for e in ev], dtype=float)
         tie_days = [s.toordinal() for s, _, _ in ties.get(other, []) if s is not None and s <= as_of]
         times = np.unique(np.concatenate([starts, np.array(tie_days, dtype=np.int64), [today]]))
         times = times[times <= today]
         if len(ev):
             # Terms whose midpoint has passed decay from it; the others still count in full.
             order = np.argsort(mids)
-            m_sorted, w_by_mid = mids[order], w[order]
+            m_sorted, w_by_mid = mids[order], weights[order]
             base = int(m_sorted[0])
             scaled = np.cumsum(w_by_mid * np.exp2((m_sorted - base) / h))
             k_mid = np.searchsorted(m_sorted, times, side="right")
             decayed = np.where(k_mid > 0, scaled[np.maximum(k_mid - 1, 0)], 0.0) * np.exp2(-(times - base) / h)
             s_order = np.argsort(starts)
-            started = np.concatenate([[0.0], np.cumsum(w[s_order])])[np.searchsorted(starts[s_order], times, side="right")]
+            started = np.concatenate([[0.0], np.cumsum(weights[s_order])])[np.searchsorted(starts[s_order], times, side="right")]
             mid_done = np.concatenate([[0.0], np.cumsum(w_by_mid)])[k_mid]
             points = decayed + (started - mid_done)
             # Reciprocity from the day both sides had initiated something.

@@ -7,9 +7,9 @@ them; only a clean :class:`~ofai_graph.model.Dataset` reaches ``Store.write``, w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -37,7 +37,7 @@ ENTITY_SECTIONS = ("countries", "organizations", "people")
 Progress = Callable[[str], None]
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: Mapping[str, Any]) -> str:
     msg = str(err["msg"])
     if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         return "unknown field (check its spelling)"
@@ -358,7 +358,7 @@ class _Problems(list):  # type: ignore[type-arg]
         for p in ps:
             self.append(p)
 
-    def __iadd__(self, ps: Iterable[Problem]) -> _Problems:  # type: ignore[override]
+    def __iadd__(self, ps: Iterable[Problem]) -> _Problems:  # type: ignore[override,misc]
         self.extend(ps)
         return self
 
@@ -473,15 +473,16 @@ def _import(
     (``committed=True``): either way the exception says what the store holds.
     """
     say = progress or (lambda _msg: None)
-    if inputs and isinstance(inputs[0], RawRecord):  # records already read (a workbook, a dict)
-        inputs = [_Held(inputs)]  # type: ignore[arg-type]
+    # Records already read (a workbook, a dict) are one source held in memory.
+    in_memory = bool(inputs) and isinstance(inputs[0], RawRecord)
+    sources = cast(Sequence[Source], [_Held(cast(list[RawRecord], inputs))] if in_memory else inputs)
     problems = _Problems(problems)
     by_section: dict[str, list[RawRecord]] = {s: [] for s in ENTITY_SECTIONS}
     say("reading entities")
-    for source in inputs:
+    for source in sources:
         for r in _records(source.entities(), problems):
             by_section[r.section].append(r)
-    if named and not problems and not any(by_section.values()) and not any(map(_has_others, inputs)):
+    if named and not problems and not any(by_section.values()) and not any(map(_has_others, sources)):
         problems.append(Problem("no records found", named))
     say("validating entities")
     # Countries and organizations first: people's affiliations name them.
@@ -498,7 +499,7 @@ def _import(
     entities = _dedupe(entities, entity_origins, seen, problems, store)
     refs = _References(store, entities.entities(), match=match)
     seen["interactions"] = refs.interaction_ids
-    sizes = [s.size for s in inputs]
+    sizes = [s.size for s in sources]
     total = None if None in sizes else sum(s or 0 for s in sizes)
     done = 0
 
@@ -515,7 +516,7 @@ def _import(
             if not problems:
                 tx.write(entities)
             del entities, entity_origins
-            others = (r for source in inputs for r in _records(source.others(), problems))
+            others = (r for source in sources for r in _records(source.others(), problems))
             for chunk in batched(others, CHUNK):
                 new = {}
                 problems += refs.resolve(chunk, new)
@@ -553,7 +554,7 @@ def _import(
 def _has_others(source: Source) -> bool:
     # Only asked when no entity was found: peeks at the first record of the second pass.
     if isinstance(source, _Held):
-        return source.size > 0
+        return bool(source.size)
     return isinstance(source, _Streamed) and not source.failed and next(iter(source.others()), None) is not None
 
 

@@ -55,7 +55,7 @@ def own_side(store: Store, home: str) -> set[str]:
         own.update(nxt)
         frontier = nxt
     people = [s.id for s in summaries if s.type == "person"]
-    for p in store.get_entities(people).values():
-        if isinstance(p, Person) and any(a.organization in own for a in p.affiliations):
-            own.add(p.id)
+    for person in store.get_entities(people).values():
+        if isinstance(person, Person) and any(a.organization in own for a in person.affiliations):
+            own.add(person.id)
     return own

@@ -190,9 +190,9 @@ def to_markdown(report: Report, *, map_href: str | None = None) -> str:
     )
     if report.changes.routes_new:
         out += ["", f"### {_('New routes to countries')}", ""]
-        for r in report.changes.routes_new:
-            country = r.name_es if lang == "es" else r.name_en
-            out.append(f"- {md(country)}: {md(' → '.join(r.names))}")
+        for route in report.changes.routes_new:
+            country = route.name_es if lang == "es" else route.name_en
+            out.append(f"- {md(country)}: {md(' → '.join(route.names))}")
     if not report.map_included:
         out.append("")
         return "\n".join(out)

@@ -474,7 +474,7 @@ def _pairs_in_python(c: _Columns, cfg: StrengthConfig, as_of: dt.date) -> _Pairs
     decays: dict[int, float] = {}
     acc: dict[tuple[int, int], list[Any]] = {}  # (a, b) -> [points, count, last, bits]
     for m in sorted(by_size):
-        rows = []
+        rows: list[tuple[list[tuple[int, tuple[float, int]]], float, int]] = []
         for i in by_size[m]:
             age = age_days(c.start[i], c.end[i], today)
             if age not in decays:
@@ -483,8 +483,8 @@ def _pairs_in_python(c: _Columns, cfg: StrengthConfig, as_of: dt.date) -> _Pairs
             rows.append((sorted(parties[i].items()), share, _last_code(c.start[i], c.end[i])))
         for x in range(m):
             for y in range(x + 1, m):
-                for members, share, last in rows:
-                    (ea, (wa, ia)), (eb, (wb, ib)) = members[x], members[y]
+                for ranked, share, last in rows:
+                    (ea, (wa, ia)), (eb, (wb, ib)) = ranked[x], ranked[y]
                     pts = pair_points(share, wa, wb)
                     found = acc.get((ea, eb))
                     if found is None:

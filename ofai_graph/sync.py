@@ -9,6 +9,7 @@ With ``atomic=True`` (the pull into a local file) everything lands in one transa
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -90,7 +91,7 @@ def copy(
     else:
         for batch in source.iter_batches(batch_size):
             new = all(empty[_section(s)] for s, n in batch.counts().items() if n)
-            one(lambda data, new=new: target.write(data, new=new), batch)
+            one(functools.partial(target.write, new=new), batch)
     out.seconds = time.perf_counter() - started
     return out
 
@@ -118,12 +119,12 @@ def status(store: Store) -> StoreStatus:
     >>> status(open_store(":memory:")).counts["interactions"]
     0
     """
-    server = isinstance(store, ServerStore)
+    server = store if isinstance(store, ServerStore) else None
     return StoreStatus(
-        missing_schema=store.missing_schema() if server else [],
+        missing_schema=server.missing_schema() if server else [],
         backend=store.backend,
         location=store.location,
-        server=store.server_info() if server else {},
+        server=server.server_info() if server else {},
         schema_version=store.schema_version(),
         revision=store.revision(),
         counts=store.counts(),
