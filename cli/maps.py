@@ -9,7 +9,7 @@ import click
 
 from .common import AXIS, DAY_END, DAY_START, ENTITY_KIND, App, command, pass_app
 from .lang import _N, WordChoice, _
-from .output import text
+from .output import say
 
 
 @command(
@@ -136,7 +136,7 @@ def map_(
     }
     app.emit(
         result,
-        lambda r: text(
+        lambda r: say(
             _("map written to {path} ({nodes} entities, {edges} ties)").format(
                 path=r["path"], nodes=r["nodes"], edges=r["edges"]
             )
