@@ -10,7 +10,7 @@ import click
 from ofai_graph.dates import MAX_DAYS
 
 from .common import DAY_END, ENTITY_KIND, App, command, group, pass_app
-from .lang import _N, _, date, kind_label, label, num, use, yes_no
+from .lang import _N, _, date, kind_label, label, ngettext, num, use, yes_no
 from .output import say, table, text
 
 
@@ -108,19 +108,29 @@ def render_followups(rows: list[Any]) -> None:
         return
     table(
         None,
-        [_("id"), _("due"), _("days left"), _("expected from"), _("what"), ""],
+        [_("id"), _("due"), _("time left"), _("expected from"), _("what")],
         [
             (
                 v.followup.id,
                 date(v.followup.due),
-                v.days_left,
+                _time_left(v.days_left, v.overdue),
                 v.expected_from_name,
                 v.followup.description,
-                _("OVERDUE") if v.overdue else "",
             )
             for v in rows
         ],
     )
+
+
+def _time_left(days: int | None, overdue: bool) -> str:
+    # "-93" in a "days left" column made readers do arithmetic; say it in words.
+    if days is None:
+        return ""
+    if overdue or days < 0:
+        return ngettext("overdue by {n} day", "overdue by {n} days", abs(days)).format(n=num(abs(days), 0))
+    if days == 0:
+        return _("due today")
+    return ngettext("{n} day left", "{n} days left", days).format(n=num(days, 0))
 
 
 def render_dormant(rows: list[Any]) -> None:
