@@ -213,7 +213,13 @@ class SQLiteStore:
                     for t in ("entities", "interactions", "followups", "ties")
                     if db.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {t})").fetchone()[0]
                 }
+                # Materialized strength (ofai_graph.materialize), kept up to date in this transaction.
+                from ..materialize import Maintainer
+
+                strength = Maintainer(self)
+                writer = BatchWriter(strength.wrap(self._write_batch))
                 yield writer
+                strength.flush()
                 if writer.report.changed:
                     db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
         except sqlite3.DatabaseError as exc:

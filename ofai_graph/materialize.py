@@ -1,0 +1,467 @@
+"""Materialized relationship strength: per pair of entities, what the score needs, kept up to date on
+every write in the write's own transaction, so that a query reads a few rows instead of rescoring a
+million interactions.
+
+The representation (docs/strength-materialized.md has the derivation). For a pair (a, b), a < b, every
+shared interaction *i* gives ``p_i = kind × outcome × 1/(n−1) × √(role_a × role_b)`` points before
+decay (step 1 of :mod:`ofai_graph.strength` without the age factor), at its midpoint ``m_i``. Decay
+factorizes, ``2^(-(T - m_i)/h) = 2^(-(T - r)/h) · 2^((m_i - r)/h)``, so a pair keeps
+
+``ref``      the latest midpoint r (a day ordinal): every exponent ``(m_i - r)/h`` is ≤ 0, never overflows;
+``s``        ``Σ p_i · 2^((m_i - r)/h)``: the pair's interaction points at T ≥ r are ``s · 2^(-(T - r)/h)``;
+``n``, ``last``, ``bits``  the count, the latest interval code and who initiated (1: a, 2: b), as the scorer;
+``first``    the earliest midpoint;
+``buckets``  one entry per calendar quarter of the midpoints, ``[q, s_q, n_q, last_q, bits_q]`` with
+             ``s_q = Σ p_i · 2^((m_i - start of q)/h)``; stored only when the pair spans two quarters
+             or more (a pair in one quarter has its bucket in its totals).
+
+A query as of T uses the totals when ``ref ≤ T`` (one multiplication). Otherwise (a past ``--as-of``,
+or an interaction still in progress or planned) the quarters before T's quarter come from the buckets,
+and the interactions whose midpoint falls in T's quarter or later and that started by T are scored one
+by one (they are few: one quarter's worth). Ties, affiliations, reciprocity and the final
+``1 − exp(−points/scale)`` are applied at query time, so they are exact and free to change.
+
+What the pairs depend on (half-life, kind, outcome and role weights) is stored with them; a store whose
+pairs were built with other weights than the caller's is not used (:func:`pair_evidence` returns
+None and the caller rescores everything) until :func:`rebuild`.
+
+Writes: a new interaction adds its contributions (merged into the pair's row); a replaced one (same id,
+other date, kind, status or participants) makes its old and new pairs be recomputed from their shared
+interactions, so a participant swapped for another loses the pair it had.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Callable, Collection, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .store.base import Participation
+
+if TYPE_CHECKING:
+    from .model import Dataset, Interaction
+    from .store.base import Store, WriteReport
+    from .strength import StrengthConfig, _Pairs
+
+# Above this many pairs to recompute in one write, one full rebuild is cheaper than pair-by-pair reads.
+RECOMPUTE_LIMIT = 5_000
+
+
+def config_key(cfg: StrengthConfig) -> str:
+    """What the stored pairs depend on, as text: the half-life and the kind, outcome and role weights."""
+    return json.dumps(
+        {"half_life_days": cfg.half_life_days, "kind": cfg.kind, "outcome": cfg.outcome, "role": cfg.role},
+        sort_keys=True,
+    )
+
+
+def config_hash(cfg: StrengthConfig) -> str:
+    return hashlib.sha256(config_key(cfg).encode()).hexdigest()[:16]
+
+
+def stored_config(text: str) -> StrengthConfig:
+    from .strength import StrengthConfig
+
+    return StrengthConfig(**json.loads(text))
+
+
+def default_config() -> StrengthConfig:
+    from .strength import StrengthConfig
+
+    return StrengthConfig()
+
+
+# -- quarters ---------------------------------------------------------------------------------------------
+
+
+def quarter(ordinal: int) -> int:
+    d = dt.date.fromordinal(ordinal)
+    return d.year * 4 + (d.month - 1) // 3
+
+
+def quarter_start(q: int) -> int:
+    return dt.date(q // 4, (q % 4) * 3 + 1, 1).toordinal()
+
+
+class Contributions(NamedTuple):
+    """One row per (pair, interaction): the undecayed points and what the score needs besides."""
+
+    a: list[str]
+    b: list[str]
+    points: Any  # numpy arrays from here on
+    mid: Any
+    start: Any
+    last: Any
+    bits: Any
+
+
+def contributions(participations: Iterable[Participation], cfg: StrengthConfig) -> Contributions:
+    """Step 1 of :mod:`ofai_graph.strength` without the age factor, per pair and interaction, with the
+    scorer's own functions (strongest role per entity, n counted after that, pairs a < b)."""
+    import numpy as np
+
+    from .strength import _encode, _participant_rows, interaction_share, interaction_weight, pair_points
+
+    c = _encode(participations)
+    names = sorted(c.entities)
+    empty = np.zeros(0, dtype=np.int64)
+    if not names:
+        return Contributions([], [], np.zeros(0), empty, empty, empty, empty)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[[c.entities[n] for n in names]] = np.arange(len(names))
+    rows = _participant_rows(c, cfg, rank)
+    start = np.array(c.start, dtype=np.int64)
+    end = np.array(c.end, dtype=np.int64)
+    weight = np.array([interaction_weight(cfg, k, s) for k, s in c.kind_status])[np.array(c.ks, dtype=np.int64)]
+    n = np.bincount(rows.inter, minlength=len(start))
+    offset = np.concatenate(([0], np.cumsum(n)[:-1]))
+    mid = (start + end) // 2
+    last_code = (end << 16) | (0xFFFF - (end - start))
+    pa, pb, pp, pm, ps, pl, pbits = [], [], [], [], [], [], []
+    for m in np.flatnonzero(np.bincount(n[n >= 2])).tolist() if (n >= 2).any() else []:
+        sel = np.nonzero(n == m)[0]
+        cols = offset[sel][:, None] + np.arange(m)
+        E, W, INIT = rows.ent[cols], rows.weight[cols], rows.initiated[cols]
+        share = interaction_share(weight[sel], 1.0, m)
+        for i in range(m):
+            for j in range(i + 1, m):
+                pa.append(E[:, i])
+                pb.append(E[:, j])
+                pp.append(pair_points(share, W[:, i], W[:, j]))
+                pm.append(mid[sel])
+                ps.append(start[sel])
+                pl.append(last_code[sel])
+                pbits.append(INIT[:, i] | (INIT[:, j] << 1))
+    if not pa:
+        return Contributions([], [], np.zeros(0), empty, empty, empty, empty)
+    name_arr = np.array(names, dtype=object)
+    return Contributions(
+        name_arr[np.concatenate(pa)].tolist(),
+        name_arr[np.concatenate(pb)].tolist(),
+        np.concatenate(pp),
+        np.concatenate(pm),
+        np.concatenate(ps),
+        np.concatenate(pl),
+        np.concatenate(pbits),
+    )
+
+
+# -- pair records -------------------------------------------------------------------------------------------
+
+
+class PairRecord(NamedTuple):
+    a: str
+    b: str
+    ref: int
+    s: float
+    n: int
+    last: int
+    bits: int
+    first: int
+    buckets: list[list[Any]]  # [q, s_q, n_q, last_q, bits_q], or [] when all in one quarter
+
+
+def records(c: Contributions, half_life: float) -> list[PairRecord]:
+    """The pair rows of a set of contributions (all of each pair's interactions must be among them)."""
+    import numpy as np
+
+    if not c.a:
+        return []
+    keys = np.array([f"{a}\x00{b}" for a, b in zip(c.a, c.b, strict=True)], dtype=object)
+    uniq, inv = np.unique(keys, return_inverse=True)
+    k = len(uniq)
+    ref = np.full(k, np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(ref, inv, c.mid)
+    first = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, inv, c.mid)
+    s = np.bincount(inv, weights=c.points * np.exp2((c.mid - ref[inv]) / half_life), minlength=k)
+    n = np.bincount(inv, minlength=k)
+    last = np.zeros(k, dtype=np.int64)
+    np.maximum.at(last, inv, c.last)
+    bits = np.zeros(k, dtype=np.int64)
+    np.bitwise_or.at(bits, inv, c.bits)
+    mids, mid_inv = np.unique(c.mid, return_inverse=True)
+    qs = np.array([quarter(int(m)) for m in mids.tolist()], dtype=np.int64)
+    q = qs[mid_inv]
+    multi = np.flatnonzero(qs[np.searchsorted(mids, first)] != qs[np.searchsorted(mids, ref)])
+    buckets: dict[int, list[list[Any]]] = {}
+    if len(multi):
+        is_multi = np.zeros(k, dtype=bool)
+        is_multi[multi] = True
+        rows = np.flatnonzero(is_multi[inv])
+        qref = np.array([quarter_start(int(x)) for x in q[rows].tolist()], dtype=np.int64)
+        bkey = inv[rows] * 1_000_000 + q[rows]
+        bu, binv = np.unique(bkey, return_inverse=True)
+        bs = np.bincount(binv, weights=c.points[rows] * np.exp2((c.mid[rows] - qref) / half_life))
+        bn = np.bincount(binv)
+        bl = np.zeros(len(bu), dtype=np.int64)
+        np.maximum.at(bl, binv, c.last[rows])
+        bb = np.zeros(len(bu), dtype=np.int64)
+        np.bitwise_or.at(bb, binv, c.bits[rows])
+        for key, s_q, n_q, l_q, b_q in zip(bu.tolist(), bs.tolist(), bn.tolist(), bl.tolist(), bb.tolist(), strict=True):
+            buckets.setdefault(key // 1_000_000, []).append([key % 1_000_000, s_q, n_q, l_q, b_q])
+    out = []
+    for i, (key, r, s_, n_, l_, b_, f_) in enumerate(
+        zip(uniq.tolist(), ref.tolist(), s.tolist(), n.tolist(), last.tolist(), bits.tolist(), first.tolist(), strict=True)
+    ):
+        a, b = key.split("\x00")
+        out.append(PairRecord(a, b, r, s_, n_, l_, b_, f_, buckets.get(i, [])))
+    return out
+
+
+def _buckets_of(rec: PairRecord, half_life: float) -> list[list[Any]]:
+    if rec.buckets:
+        return rec.buckets
+    q = quarter(rec.ref)
+    return [[q, rec.s * math.exp2((rec.ref - quarter_start(q)) / half_life), rec.n, rec.last, rec.bits]]
+
+
+def merge(old: PairRecord, new: PairRecord, half_life: float) -> PairRecord:
+    """Two disjoint sets of a pair's interactions, as one record."""
+    ref = max(old.ref, new.ref)
+    s = old.s * math.exp2((old.ref - ref) / half_life) + new.s * math.exp2((new.ref - ref) / half_life)
+    first = min(old.first, new.first)
+    buckets: list[list[Any]] = []
+    if quarter(first) != quarter(ref):
+        by_q: dict[int, list[Any]] = {}
+        for bucket in (*_buckets_of(old, half_life), *_buckets_of(new, half_life)):
+            mine = by_q.get(bucket[0])
+            if mine is None:
+                by_q[bucket[0]] = list(bucket)
+            else:
+                mine[1] += bucket[1]
+                mine[2] += bucket[2]
+                mine[3] = max(mine[3], bucket[3])
+                mine[4] |= bucket[4]
+        buckets = [by_q[q] for q in sorted(by_q)]
+    return PairRecord(
+        old.a, old.b, ref, s, old.n + new.n, max(old.last, new.last), old.bits | new.bits, first, buckets
+    )
+
+
+# -- reading: the evidence of pairs at a date -----------------------------------------------------------------
+
+
+def evaluate(
+    rows: list[PairRecord], recent: Contributions, as_of: dt.date, half_life: float
+) -> tuple[list[str], list[str], list[float], list[int], list[int], list[int]]:
+    """Step 1 of the scorer as of ``as_of`` for ``rows``: (a, b, points, count, last, bits) per pair with
+    evidence. ``recent`` holds the contributions of the interactions whose midpoint is in as_of's quarter
+    or later and that started by as_of (see :func:`recent_window`)."""
+    t = as_of.toordinal()
+    qt = quarter(t)
+    out_a, out_b, out_p, out_n, out_l, out_bits = [], [], [], [], [], []
+    pending: dict[tuple[str, str], list[Any]] = {}
+    for r in rows:
+        if r.ref <= t:
+            out_a.append(r.a)
+            out_b.append(r.b)
+            out_p.append(r.s * math.exp2(-(t - r.ref) / half_life))
+            out_n.append(r.n)
+            out_l.append(r.last)
+            out_bits.append(r.bits)
+            continue
+        acc = [0.0, 0, 0, 0]
+        if quarter(r.first) < qt:
+            for q, s_q, n_q, l_q, b_q in _buckets_of(r, half_life):
+                if q < qt:
+                    acc[0] += s_q * math.exp2(-(t - quarter_start(q)) / half_life)
+                    acc[1] += n_q
+                    acc[2] = max(acc[2], l_q)
+                    acc[3] |= b_q
+        pending[(r.a, r.b)] = acc
+    if pending and recent.a:
+        decay = recent.points * _decay(t - recent.mid, half_life)
+        for a, b, p, lc, bi in zip(recent.a, recent.b, decay.tolist(), recent.last.tolist(), recent.bits.tolist(), strict=True):
+            acc = pending.get((a, b))
+            if acc is not None:
+                acc[0] += p
+                acc[1] += 1
+                acc[2] = max(acc[2], lc)
+                acc[3] |= bi
+    for (a, b), (p, n, lc, bi) in pending.items():
+        if n:
+            out_a.append(a)
+            out_b.append(b)
+            out_p.append(p)
+            out_n.append(n)
+            out_l.append(lc)
+            out_bits.append(bi)
+    return out_a, out_b, out_p, out_n, out_l, out_bits
+
+
+def _decay(age: Any, half_life: float) -> Any:
+    import numpy as np
+
+    return np.exp2(-np.maximum(0, age) / half_life)
+
+
+def recent_window(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The interactions scored one by one as of ``as_of``: ending on or after the start of its quarter
+    and starting by it (those whose midpoint is before the quarter are dropped after reading)."""
+    return dt.date.fromordinal(quarter_start(quarter(as_of.toordinal()))), as_of
+
+
+def _recent(store: Store, cfg: StrengthConfig, as_of: dt.date) -> Contributions:
+    import numpy as np
+
+    lo, hi = recent_window(as_of)
+    c = contributions(ops(store).window(lo, hi), cfg)
+    keep = np.flatnonzero(c.mid >= lo.toordinal())
+    if len(keep) == len(c.a):
+        return c
+    return Contributions(
+        [c.a[i] for i in keep.tolist()],
+        [c.b[i] for i in keep.tolist()],
+        c.points[keep],
+        c.mid[keep],
+        c.start[keep],
+        c.last[keep],
+        c.bits[keep],
+    )
+
+
+def pair_evidence(
+    store: Store, cfg: StrengthConfig, as_of: dt.date, around: Collection[str] | None = None
+) -> _Pairs | None:
+    """The scorer's step-1 evidence (:class:`ofai_graph.strength._Pairs`) read from the materialized
+    pairs: every pair, or the pairs with an end in ``around``. None when the store keeps no pairs built
+    with ``cfg``'s weights (the caller then rescores from the interactions)."""
+    import numpy as np
+
+    from .strength import _Pairs
+
+    o = ops(store)
+    if o.stored_config() != config_key(cfg):
+        return None
+    rows = o.pairs(around)
+    a, b, p, n, lc, bits = evaluate(rows, _recent(store, cfg, as_of), as_of, cfg.half_life_days)
+    names = sorted({*a, *b})
+    code = {x: i for i, x in enumerate(names)}
+    ia = np.array([code[x] for x in a], dtype=np.int64)
+    ib = np.array([code[x] for x in b], dtype=np.int64)
+    key = ia * max(1, len(names)) + ib
+    order = np.argsort(key, kind="stable")
+    return _Pairs(
+        names,
+        ia[order],
+        ib[order],
+        np.array(p, dtype=float)[order],
+        np.array(n, dtype=np.int64)[order],
+        np.array(lc, dtype=np.int64)[order],
+        np.array(bits, dtype=np.int64)[order],
+    )
+
+
+# -- writing ---------------------------------------------------------------------------------------------------
+
+
+def _participations_of(interactions: Iterable[Interaction]) -> Iterator[Participation]:
+    for i in interactions:
+        start, end, kind, status = i.date.start, i.date.end, i.kind.value, i.status.value
+        for p in i.participants:
+            yield (i.id, start, end, kind, status, p.entity, p.role.value)  # type: ignore[misc]
+
+
+def _pairs_of(i: Interaction) -> set[tuple[str, str]]:
+    ents = sorted({p.entity for p in i.participants})
+    return {(x, y) for k, x in enumerate(ents) for y in ents[k + 1 :]}
+
+
+def _scored_fields(i: Interaction) -> tuple[Any, ...]:
+    return (i.date.start, i.date.end, i.kind, i.status, sorted((p.entity, p.role.value) for p in i.participants))
+
+
+class Maintainer:
+    """Keeps a store's pairs up to date during one of its write transactions.
+
+    The store calls :meth:`before` with each batch before writing it and :meth:`flush` before committing.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.ops = ops(store)
+        text = self.ops.stored_config()
+        empty = not self.ops.has_interactions()
+        # None: a store filled before pairs were kept has none until a rebuild; an empty one starts them.
+        self.config = stored_config(text) if text else default_config() if empty else None
+        self.start = text is None and empty
+        self.fresh = empty
+        self.added: list[Interaction] = []
+        self.recompute: set[tuple[str, str]] = set()
+
+    def wrap(self, write_batch: Callable[[Dataset], WriteReport]) -> Callable[[Dataset], WriteReport]:
+        def write(data: Dataset) -> WriteReport:
+            self.before(data)
+            return write_batch(data)
+
+        return write
+
+    def before(self, data: Dataset) -> None:
+        if self.config is None or not data.interactions:
+            return
+        if self.fresh:
+            self.added.extend(data.interactions)
+            return
+        old = self.store.get_interactions([i.id for i in data.interactions])
+        for i in data.interactions:
+            was = old.get(i.id)
+            if was is None:
+                self.added.append(i)
+            elif _scored_fields(was) != _scored_fields(i):
+                self.recompute |= _pairs_of(was) | _pairs_of(i)
+
+    def flush(self) -> None:
+        cfg = self.config
+        if cfg is None or not (self.added or self.recompute):
+            return
+        if self.start:
+            self.ops.set_config(cfg)
+        if len(self.recompute) > RECOMPUTE_LIMIT:
+            rebuild(self.store, cfg, in_transaction=True)
+            return
+        h = cfg.half_life_days
+        # An interaction added twice in one transaction is written once: keep its last version.
+        added = list({i.id: i for i in self.added}.values())
+        new = [r for r in records(contributions(_participations_of(added), cfg), h) if (r.a, r.b) not in self.recompute]
+        if not self.fresh and new:
+            existing = {(r.a, r.b): r for r in self.ops.pairs_by_key([(r.a, r.b) for r in new])}
+            new = [merge(existing[(r.a, r.b)], r, h) if (r.a, r.b) in existing else r for r in new]
+        for a, b in sorted(self.recompute):
+            shared = self.store.shared_interactions(a, b)
+            found = [r for r in records(contributions(_participations_of(shared), cfg), h) if (r.a, r.b) == (a, b)]
+            if found:
+                new.extend(found)
+            else:
+                self.ops.delete([(a, b)])
+        self.ops.upsert(new, fresh=self.fresh)
+
+
+def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) -> int:
+    """Every pair recomputed from the interactions with ``cfg``'s weights (the reference scorer's own
+    functions); returns the number of pairs. Runs in the store's write transaction."""
+    if not in_transaction:
+        with store.transaction():
+            return rebuild(store, cfg, in_transaction=True)
+    o = ops(store)
+    o.clear()
+    rows = records(contributions(store.participations(), cfg), cfg.half_life_days)
+    o.upsert(rows, fresh=True)
+    o.set_config(cfg)
+    return len(rows)
+
+
+def ops(store: Store) -> Any:
+    """The backend's reads and writes of pairs (:mod:`ofai_graph.store.strength_sqlite` or ``_neo4j``)."""
+    found = getattr(store, "_strength_ops", None)
+    if found is None:
+        if store.backend == "sqlite":
+            from .store.strength_sqlite import SQLitePairs as kind
+        else:
+            from .store.strength_neo4j import Neo4jPairs as kind
+        found = kind(store)
+        store._strength_ops = found  # type: ignore[attr-defined]
+    return found

@@ -1,0 +1,126 @@
+"""The materialized pairs of :mod:`ofai_graph.materialize` in the embedded store: one row per pair.
+
+    strength_pairs(a, b, ref, s, n, last, bits, first, buckets)   a < b; buckets as JSON, or NULL
+    strength_meta(key, value)                                      'config': the weights they were built with
+
+Created on the first write that keeps them (not a schema migration: a store without them works as
+before, rescoring on every read, until ``ofai-graph rebuild``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Collection, Iterator
+from typing import TYPE_CHECKING, Any
+
+from ..bulk import batched
+
+if TYPE_CHECKING:
+    from ..materialize import PairRecord
+    from ..strength import StrengthConfig
+    from .base import Participation
+    from .sqlite import SQLiteStore
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS strength_pairs (
+    a TEXT NOT NULL, b TEXT NOT NULL, ref INTEGER NOT NULL, s REAL NOT NULL, n INTEGER NOT NULL,
+    last INTEGER NOT NULL, bits INTEGER NOT NULL, first INTEGER NOT NULL, buckets TEXT,
+    PRIMARY KEY (a, b)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS strength_pairs_b ON strength_pairs(b);
+CREATE TABLE IF NOT EXISTS strength_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS interactions_dates ON interactions(date_end, date_start)
+"""
+_COLUMNS = "a, b, ref, s, n, last, bits, first, buckets"
+
+
+class SQLitePairs:
+    def __init__(self, store: SQLiteStore):
+        self.store = store
+        self.db = store._db
+
+    def _exists(self) -> bool:
+        return bool(
+            self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='strength_meta'").fetchone()
+        )
+
+    def ensure(self) -> None:
+        for statement in _TABLES.split(";"):
+            self.db.execute(statement)
+
+    def has_interactions(self) -> bool:
+        return bool(self.db.execute("SELECT EXISTS (SELECT 1 FROM interactions)").fetchone()[0])
+
+    def stored_config(self) -> str | None:
+        if not self._exists():
+            return None
+        row = self.db.execute("SELECT value FROM strength_meta WHERE key = 'config'").fetchone()
+        return row[0] if row else None
+
+    def set_config(self, cfg: StrengthConfig) -> None:
+        from ..materialize import config_key
+
+        self.ensure()
+        self.db.execute("INSERT OR REPLACE INTO strength_meta VALUES ('config', ?)", (config_key(cfg),))
+
+    def clear(self) -> None:
+        self.ensure()
+        self.db.execute("DELETE FROM strength_pairs")
+
+    def upsert(self, rows: list[PairRecord], *, fresh: bool = False) -> None:
+        self.ensure()
+        verb = "INSERT" if fresh else "INSERT OR REPLACE"
+        self.db.executemany(
+            f"{verb} INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
+            ((*r[:8], json.dumps(r.buckets) if r.buckets else None) for r in rows),
+        )
+
+    def delete(self, keys: list[tuple[str, str]]) -> None:
+        self.db.executemany("DELETE FROM strength_pairs WHERE a = ? AND b = ?", keys)
+
+    def pairs(self, around: Collection[str] | None = None) -> list[PairRecord]:
+        if not self._exists():
+            return []
+        if around is None:
+            return _records(self.db.execute(f"SELECT {_COLUMNS} FROM strength_pairs"))
+        ids = sorted(set(around))
+        out: dict[tuple[str, str], PairRecord] = {}
+        for chunk in batched(ids, 450):
+            marks = ",".join("?" * len(chunk))
+            for column in ("a", "b"):
+                sql = f"SELECT {_COLUMNS} FROM strength_pairs WHERE {column} IN ({marks})"
+                out.update(((r.a, r.b), r) for r in _records(self.db.execute(sql, chunk)))
+        return list(out.values())
+
+    def pairs_by_key(self, keys: list[tuple[str, str]]) -> list[PairRecord]:
+        out: list[PairRecord] = []
+        for chunk in batched(keys, 400):
+            values = ",".join("(?,?)" for _ in chunk)
+            args = [x for k in chunk for x in k]
+            sql = f"SELECT {_COLUMNS} FROM strength_pairs WHERE (a, b) IN (VALUES {values})"
+            out.extend(_records(self.db.execute(sql, args)))
+        return out
+
+    def window(self, lo: dt.date, hi: dt.date) -> Iterator[Participation]:
+        """Participants of the interactions ending on or after ``lo`` and starting by ``hi``."""
+        from .sqlite import _Days
+
+        day = _Days()
+        if not self._exists():
+            return
+        rows = self.db.execute(
+            "SELECT i.id, i.date_start, i.date_end, i.kind, i.status, p.entity_id, p.role "
+            "FROM interactions i INDEXED BY interactions_dates JOIN participants p ON p.interaction_id = i.id "
+            "WHERE i.date_end >= ? AND i.date_start <= ? ORDER BY i.id",
+            (lo.isoformat(), hi.isoformat()),
+        ).fetchall()
+        for iid, start, end, kind, status, eid, role in rows:
+            yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
+
+
+def _records(rows: Any) -> list[PairRecord]:
+    from ..materialize import PairRecord
+
+    loads = json.loads
+    return [PairRecord(a, b, r, s, n, la, bi, f, loads(bu) if bu else []) for a, b, r, s, n, la, bi, f, bu in rows]
