@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from .store.base import Store, WriteReport
     from .strength import StrengthConfig, _Pairs
 
+    import networkx as nx
+
 # Above this many pairs to recompute in one write, one full rebuild is cheaper than pair-by-pair reads.
 RECOMPUTE_LIMIT = 5_000
 
@@ -325,7 +327,11 @@ def _recent(store: Store, cfg: StrengthConfig, as_of: dt.date) -> Contributions:
 
 
 def pair_evidence(
-    store: Store, cfg: StrengthConfig, as_of: dt.date, around: Collection[str] | None = None
+    store: Store,
+    cfg: StrengthConfig,
+    as_of: dt.date,
+    around: Collection[str] | None = None,
+    recent: Contributions | None = None,
 ) -> _Pairs | None:
     """The scorer's step-1 evidence (:class:`ofai_graph.strength._Pairs`) read from the materialized
     pairs: every pair, or the pairs with an end in ``around``. None when the store keeps no pairs built
@@ -338,7 +344,9 @@ def pair_evidence(
     if o.stored_config() != config_key(cfg):
         return None
     rows = o.pairs(around)
-    a, b, p, n, lc, bits = evaluate(rows, _recent(store, cfg, as_of), as_of, cfg.half_life_days)
+    if recent is None:
+        recent = _recent(store, cfg, as_of)
+    a, b, p, n, lc, bits = evaluate(rows, recent, as_of, cfg.half_life_days)
     names = sorted({*a, *b})
     code = {x: i for i, x in enumerate(names)}
     ia = np.array([code[x] for x in a], dtype=np.int64)
@@ -354,6 +362,51 @@ def pair_evidence(
         np.array(lc, dtype=np.int64)[order],
         np.array(bits, dtype=np.int64)[order],
     )
+
+
+def is_current(store: Store, cfg: StrengthConfig) -> bool:
+    """Whether the store keeps pairs built with ``cfg``'s weights."""
+    return bool(ops(store).stored_config() == config_key(cfg))
+
+
+def ensure(store: Store, cfg: StrengthConfig) -> bool:
+    """Rebuild the pairs when they were built with other weights than ``cfg``'s (the configuration
+    file changed) or never built (a store filled by an older ofai-graph); True when it rebuilt."""
+    if is_current(store, cfg):
+        return False
+    rebuild(store, cfg)
+    return True
+
+
+def lazy_graph(store: Store, cfg: StrengthConfig, as_of: dt.date) -> nx.Graph:
+    """A relationship graph with every entity and no edges yet: ``g.graph["expand"](ids)`` adds the
+    edges touching ``ids`` (exact: read from the materialized pairs, ties and affiliations of those
+    entities alone), so a path search reads only the neighbourhoods it expands."""
+    import networkx as nx
+
+    from .strength import _bond_evidence, _bonds_in_scope, _scored_edges
+
+    g = nx.Graph()
+    g.add_nodes_from(
+        (s.id, {"name": s.name, "type": s.type, "kind": s.kind, "countries": s.countries})
+        for s in store.entity_summaries()
+    )
+    recent = _recent(store, cfg, as_of)
+    done: set[str] = set()
+
+    def expand(ids: Collection[str]) -> None:
+        todo = {x for x in ids if x not in done}
+        if not todo:
+            return
+        done.update(todo)
+        pairs = pair_evidence(store, cfg, as_of, todo, recent)
+        assert pairs is not None
+        ties = _bond_evidence(_bonds_in_scope(store, (), todo), cfg, as_of)
+        g.add_nodes_from(n for n in pairs.names if n not in g)
+        g.add_edges_from(_scored_edges(pairs, ties, cfg))
+
+    g.graph.update(as_of=as_of, config=cfg, expand=expand)
+    return g
 
 
 # -- writing ---------------------------------------------------------------------------------------------------

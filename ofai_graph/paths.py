@@ -147,6 +147,7 @@ def k_best_paths(
         return []
     adj = g._adj
     nodes = g.nodes
+    expand = g.graph.get("expand")
 
     def allowed(w: str) -> bool:
         if w in goal:
@@ -162,6 +163,8 @@ def k_best_paths(
         key = (v, last)
         lst = ordered.get(key)
         if lst is None:
+            if expand is not None:  # a lazy graph (materialize.lazy_graph) reads v's edges now
+                expand((v,))
             lst = sorted((d["cost"], w) for w, d in adj[v].items() if (w in goal if last else allowed(w)))
             ordered[key] = lst
         return lst

@@ -150,7 +150,7 @@ class Workspace:
 
         eid = self.resolve(text)
         prof = profile(self.store, eid, as_of=as_of)
-        g = self.relationship_graph(as_of)
+        g = self._graph_for(eid, as_of)
         try:
             home = self.home
         except OfaiError:
@@ -183,7 +183,26 @@ class Workspace:
 
     @property
     def strength_config(self) -> StrengthConfig:
-        return config.load_strength(self.config_path)
+        cfg = config.load_strength(self.config_path)
+        key = cfg.model_dump_json()
+        if getattr(self, "_materialized", None) != key:
+            # Pairs built with other weights (the file changed) or never built: rebuilt once, here.
+            from .materialize import ensure
+
+            ensure(self.store, cfg)
+            self._materialized = key
+        return cfg
+
+    def rebuild(self) -> int:
+        """Recompute every pair's materialized strength from the interactions (``ofai-graph rebuild``);
+        the number of pairs."""
+        from .materialize import rebuild
+
+        cfg = config.load_strength(self.config_path)
+        n = rebuild(self.store, cfg)
+        self._materialized = cfg.model_dump_json()
+        self._cache.clear()
+        return n
 
     def relationship_graph(self, as_of: dt.date | None = None, axes: Sequence[str] = ()) -> nx.Graph:
         """The strength-weighted entity graph as of a date (cached until the data changes).
@@ -258,11 +277,19 @@ class Workspace:
                 if found.paths:
                     return found
             # Unreachable: naming the nearest reachable entities needs the whole graph.
+        else:
+            from .materialize import is_current, lazy_graph
+
+            cfg = self.strength_config
+            if is_current(self.store, cfg):  # edges read only around the entities the search expands
+                found = connect(lazy_graph(self.store, cfg, as_of or dt.date.today()), self.store, src, tgt, **options)  # type: ignore[arg-type]
+                if found.paths:
+                    return found
         return connect(self.relationship_graph(as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
 
     def _graph_for(self, entity: str, as_of: dt.date | None) -> nx.Graph:
         """A graph whose edges at ``entity`` are exact: only its own interactions on a remote store."""
-        return self._local_graph(as_of, {entity}) if self.store.remote else self.relationship_graph(as_of)
+        return self._local_graph(as_of, {entity})
 
     def _entity_count(self) -> int:
         return sum(self.store.counts()[t] for t in ("country", "organization", "person"))

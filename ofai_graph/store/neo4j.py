@@ -232,7 +232,13 @@ class Neo4jStore:
         try:
             self._tx = session.begin_transaction()
             try:
+                # Materialized strength (ofai_graph.materialize), kept up to date in this transaction.
+                from ..materialize import Maintainer
+
+                strength = Maintainer(self)
+                writer = BatchWriter(strength.wrap(self._write_batch))
                 yield writer
+                strength.flush()
                 if writer.report.changed:
                     self._tx.run(
                         "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"

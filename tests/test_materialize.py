@@ -1,0 +1,150 @@
+"""Materialized strength: the pairs kept by every write give what rescoring everything gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ofai_graph
+from ofai_graph import materialize
+from ofai_graph.importer import import_data
+from ofai_graph.store.sqlite import SQLiteStore
+from ofai_graph.strength import StrengthConfig, _pair_evidence, relationship_graph
+
+ENTITIES = ["ofai", "a", "b", "c", "d", "e"]
+ROLES = ["organizer", "participant", "invitee", "host", "subject", "requester"]
+KINDS = ["meeting", "visit", "referral", "cooperation"]
+STATUSES = ["done", "planned", "approved", "declined"]
+
+
+def as_dict(p):
+    return {
+        (p.names[a], p.names[b]): (pts, n, last, bits)
+        for a, b, pts, n, last, bits in zip(
+            p.a.tolist(), p.b.tolist(), p.points.tolist(), p.count.tolist(), p.last.tolist(), p.bits.tolist()
+        )
+    }
+
+
+def assert_same(store, as_of, cfg=None):
+    """The materialized evidence of every pair equals the full rescoring's, to 1e-9."""
+    cfg = cfg or StrengthConfig()
+    reference = as_dict(_pair_evidence(store.participations(), cfg, as_of))
+    found = materialize.pair_evidence(store, cfg, as_of)
+    assert found is not None, "the store keeps no pairs"
+    kept = as_dict(found)
+    assert kept.keys() == reference.keys()
+    for key, (pts, n, last, bits) in reference.items():
+        assert kept[key][1:] == (n, last, bits), key
+        assert kept[key][0] == pytest.approx(pts, abs=1e-9, rel=1e-9), key
+
+
+dates = st.one_of(
+    st.builds(lambda y, q: f"{y}-Q{q}", st.integers(2019, 2026), st.integers(1, 4)),
+    st.builds(lambda y, m: f"{y}-{m:02d}", st.integers(2019, 2026), st.integers(1, 12)),
+    st.builds(lambda y, m, d: f"{y}-{m:02d}-{d:02d}", st.integers(2019, 2026), st.integers(1, 12), st.integers(1, 28)),
+    st.integers(2019, 2026).map(str),
+)
+interactions = st.builds(
+    lambda id_, date, kind, status, parts: {
+        "id": f"i{id_}",
+        "date": date,
+        "kind": kind,
+        "title": "t",
+        "status": status,
+        "participants": [{"entity": e, "role": r} for e, r in parts],
+    },
+    st.integers(0, 12),
+    dates,
+    st.sampled_from(KINDS),
+    st.sampled_from(STATUSES),
+    st.lists(st.tuples(st.sampled_from(ENTITIES), st.sampled_from(ROLES)), min_size=1, max_size=4),
+)
+as_of_days = st.dates(dt.date(2018, 6, 1), dt.date(2028, 1, 1))
+
+
+def organizations():
+    return [{"id": e, "name": e.upper(), "kind": "home_office" if e == "ofai" else "company"} for e in ENTITIES]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(interactions, min_size=1, max_size=6), min_size=1, max_size=5), st.lists(as_of_days, min_size=1, max_size=3))
+def test_pairs_equal_full_rescoring_after_any_sequence_of_writes(writes, days):
+    # Each write is one import: ids repeat across writes, so later ones replace earlier interactions
+    # (other participants, dates, kinds, statuses) as a re-import does.
+    store = SQLiteStore(":memory:")
+    import_data(store, {"organizations": organizations()})
+    for batch in writes:
+        import_data(store, {"interactions": list({i["id"]: i for i in batch}.values())})
+        for day in days:
+            assert_same(store, day)
+
+
+def test_a_participant_replaced_loses_the_pair():
+    store = SQLiteStore(":memory:")
+    visit = {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t"}
+    import_data(store, {"organizations": organizations(), "interactions": [
+        {**visit, "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a", "role": "participant"}]}]})
+    import_data(store, {"interactions": [
+        {**visit, "participants": [{"entity": "ofai", "role": "host"}, {"entity": "b", "role": "participant"}]}]})
+    g = relationship_graph(store, as_of=dt.date(2024, 6, 1))
+    assert not g.has_edge("ofai", "a")
+    assert g.has_edge("ofai", "b")
+    assert_same(store, dt.date(2024, 6, 1))
+
+
+def test_a_past_date_in_the_middle_of_a_quarter_is_exact():
+    store = SQLiteStore(":memory:")
+    rows = [
+        {"id": f"i{k}", "date": d, "kind": "meeting", "title": "t",
+         "participants": [{"entity": "ofai", "role": "organizer"}, {"entity": "a", "role": "participant"}]}
+        for k, d in enumerate(["2023-Q4", "2024-01-10", "2024-02", "2024-Q1", "2024", "2024-05-20"])
+    ]
+    import_data(store, {"organizations": organizations(), "interactions": rows})
+    for day in (dt.date(2024, 1, 9), dt.date(2024, 2, 15), dt.date(2024, 3, 31), dt.date(2024, 4, 1), dt.date(2025, 1, 1)):
+        assert_same(store, day)
+
+
+def test_other_weights_are_not_served_from_pairs_built_with_the_defaults(store):
+    import_data(store, {"organizations": organizations(), "interactions": [
+        {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t",
+         "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a", "role": "participant"}]}]})
+    other = StrengthConfig(half_life_days=30)
+    assert materialize.pair_evidence(store, other, dt.date(2024, 6, 1)) is None
+    day = dt.date(2024, 9, 1)
+    # The graph is still right: rescored from the interactions.
+    expected = 1.2 * 0.9**0.5 * 2 ** (-(day - dt.date(2024, 3, 1)).days / 30) * other.one_sided
+    assert relationship_graph(store, as_of=day, config=other)["ofai"]["a"]["points"] == pytest.approx(expected)
+    assert materialize.rebuild(store, other) == 1
+    assert_same(store, day, other)
+    assert materialize.pair_evidence(store, StrengthConfig(), day) is None
+
+
+def test_a_store_filled_before_pairs_were_kept_rebuilds(store):
+    import_data(store, {"organizations": organizations(), "interactions": [
+        {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t",
+         "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a", "role": "participant"}]}]})
+    store._db.execute("DELETE FROM strength_meta")
+    store._db.execute("DELETE FROM strength_pairs")
+    assert materialize.pair_evidence(store, StrengthConfig(), dt.date(2024, 6, 1)) is None
+    # Writes to it keep nothing until a rebuild; the graph is rescored meanwhile.
+    import_data(store, {"organizations": [{"id": "z", "name": "Z", "kind": "company"}]})
+    materialize.rebuild(store, StrengthConfig())
+    assert_same(store, dt.date(2024, 6, 1))
+
+
+def test_the_workspace_rebuilds_when_the_config_file_changes_the_weights(tmp_path):
+    path = tmp_path / "s.db"
+    with ofai_graph.open(path) as w:
+        w.import_data({"organizations": organizations(), "interactions": [
+            {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t",
+             "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a", "role": "participant"}]}]})
+        [before] = w.strength("ofai", "a", as_of=dt.date(2024, 6, 1))
+    (tmp_path / "ofai-graph.yaml").write_text("strength:\n  kind: {visit: 3.0}\n")
+    with ofai_graph.open(path) as w:
+        [after] = w.strength("ofai", "a", as_of=dt.date(2024, 6, 1))
+        assert after.points == pytest.approx(before.points * 2.5)
+        assert materialize.ops(w.store).stored_config() == materialize.config_key(w.strength_config)
