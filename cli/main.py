@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from . import add, analytics, data, maps, neo4j, query
+from . import add, analytics, data, maps, neo4j, query, scale
 from .common import OfaiGroup, global_options, pass_app
 
 EPILOG_MAIN = """\b
@@ -57,6 +57,8 @@ analytics.followups.add_command(add.add_followup, "add")
 cli.add_command(analytics.dormant)
 cli.add_command(analytics.brokers)
 cli.add_command(maps.map_)
+# upkeep
+cli.add_command(scale.rebuild)
 # other backends
 cli.add_command(neo4j.neo4j)
 

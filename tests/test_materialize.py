@@ -148,3 +148,41 @@ def test_the_workspace_rebuilds_when_the_config_file_changes_the_weights(tmp_pat
         [after] = w.strength("ofai", "a", as_of=dt.date(2024, 6, 1))
         assert after.points == pytest.approx(before.points * 2.5)
         assert materialize.ops(w.store).stored_config() == materialize.config_key(w.strength_config)
+
+
+def test_cli_rebuild_says_how_many_pairs(tmp_path):
+    from click.testing import CliRunner
+
+    from ofai_graph_cli.main import cli
+
+    db = str(tmp_path / "s.db")
+    with ofai_graph.open(db) as w:
+        w.import_data({"organizations": organizations(), "interactions": [
+            {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t",
+             "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a", "role": "participant"},
+                              {"entity": "b", "role": "participant"}]}]})
+    result = CliRunner().invoke(cli, ["--db", db, "--json", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert '"pairs": 3' in result.stdout
+
+
+@pytest.mark.bolt
+def test_neo4j_keeps_the_pairs_as_strength_relationships(neo):
+    import_data(neo, {"organizations": organizations(), "interactions": [
+        {"id": f"i{k}", "date": d, "kind": "meeting", "title": "t",
+         "participants": [{"entity": "ofai", "role": "organizer"}, {"entity": e, "role": "participant"}]}
+        for k, (d, e) in enumerate([("2023-Q4", "a"), ("2024-01-10", "a"), ("2024-Q1", "b"), ("2024", "c")])
+    ]})
+    # A re-import that swaps a participant and a new interaction, in one transaction.
+    import_data(neo, {"interactions": [
+        {"id": "i3", "date": "2024", "kind": "visit", "title": "t",
+         "participants": [{"entity": "ofai", "role": "host"}, {"entity": "d", "role": "participant"}]},
+        {"id": "i9", "date": "2024-02-02", "kind": "visit", "title": "t",
+         "participants": [{"entity": "a", "role": "host"}, {"entity": "b", "role": "participant"}]},
+    ]})
+    for day in (dt.date(2024, 1, 15), dt.date(2024, 6, 1), dt.date(2026, 1, 1)):
+        assert_same(neo, day)
+    rows = neo._read("MATCH (a:Entity {id: $id})-[s:STRENGTH]-(b:Entity) RETURN b.id, s.n, s.ref_date", {"id": "ofai"})
+    assert sorted(r[:2] for r in rows) == [["a", 2], ["b", 1], ["d", 1]]
+    assert materialize.rebuild(neo, StrengthConfig()) == 4
+    assert_same(neo, dt.date(2024, 6, 1))
