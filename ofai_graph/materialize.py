@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 
 # Above this many pairs to recompute in one write, one full rebuild is cheaper than pair-by-pair reads.
 RECOMPUTE_LIMIT = 5_000
+# The neighbours a lazy graph reads with each node a path search expands (see lazy_graph).
+PREFETCH = 64
 
 
 def config_key(cfg: StrengthConfig) -> str:
@@ -247,52 +249,68 @@ def merge(old: PairRecord, new: PairRecord, half_life: float) -> PairRecord:
 # -- reading: the evidence of pairs at a date -----------------------------------------------------------------
 
 
-def evaluate(
-    rows: list[PairRecord], recent: Contributions, as_of: dt.date, half_life: float
-) -> tuple[list[str], list[str], list[float], list[int], list[int], list[int]]:
-    """Step 1 of the scorer as of ``as_of`` for ``rows``: (a, b, points, count, last, bits) per pair with
-    evidence. ``recent`` holds the contributions of the interactions whose midpoint is in as_of's quarter
+def bucket_list(value: Any) -> list[list[Any]]:
+    """A stored ``buckets`` value (JSON text in SQLite, a list already, or nothing) as a list."""
+    if not value:
+        return []
+    return json.loads(value) if isinstance(value, str) else list(value)
+
+
+def evaluate(rows: list[tuple[Any, ...]], recent: Contributions, as_of: dt.date, half_life: float) -> tuple[Any, ...]:
+    """Step 1 of the scorer as of ``as_of`` for ``rows`` (stored pair rows, :class:`PairRecord`'s field
+    order): (a, b, points, count, last, bits) per pair with evidence, a and b as lists, the rest as
+    arrays. ``recent`` holds the contributions of the interactions whose midpoint is in as_of's quarter
     or later and that started by as_of (see :func:`recent_window`)."""
+    import numpy as np
+
     t = as_of.toordinal()
+    if not rows:
+        z = np.zeros(0, dtype=np.int64)
+        return [], [], np.zeros(0), z, z, z
+    a, b, ref, s, n, last, bits, first, buckets = zip(*rows)
+    ref_ = np.array(ref, dtype=np.int64)
+    done = ref_ <= t
+    points = np.array(s, dtype=float) * np.exp2(-np.maximum(0, t - ref_) / half_life)
+    n_, last_, bits_ = (np.array(x, dtype=np.int64) for x in (n, last, bits))
+    pending_at = np.flatnonzero(~done).tolist()
+    if not pending_at:
+        return list(a), list(b), points, n_, last_, bits_
     qt = quarter(t)
-    out_a, out_b, out_p, out_n, out_l, out_bits = [], [], [], [], [], []
     pending: dict[tuple[str, str], list[Any]] = {}
-    for r in rows:
-        if r.ref <= t:
-            out_a.append(r.a)
-            out_b.append(r.b)
-            out_p.append(r.s * math.exp2(-(t - r.ref) / half_life))
-            out_n.append(r.n)
-            out_l.append(r.last)
-            out_bits.append(r.bits)
-            continue
+    for i in pending_at:
         acc = [0.0, 0, 0, 0]
-        if quarter(r.first) < qt:
-            for q, s_q, n_q, l_q, b_q in _buckets_of(r, half_life):
+        if quarter(first[i]) < qt:
+            rec = PairRecord(*rows[i][:8], bucket_list(buckets[i]))
+            for q, s_q, n_q, l_q, b_q in _buckets_of(rec, half_life):
                 if q < qt:
                     acc[0] += s_q * math.exp2(-(t - quarter_start(q)) / half_life)
                     acc[1] += n_q
                     acc[2] = max(acc[2], l_q)
                     acc[3] |= b_q
-        pending[(r.a, r.b)] = acc
-    if pending and recent.a:
+        pending[(a[i], b[i])] = acc
+    if recent.a:
         decay = recent.points * _decay(t - recent.mid, half_life)
-        for a, b, p, lc, bi in zip(recent.a, recent.b, decay.tolist(), recent.last.tolist(), recent.bits.tolist(), strict=True):
-            acc = pending.get((a, b))
+        for x, y, p, lc, bi in zip(recent.a, recent.b, decay.tolist(), recent.last.tolist(), recent.bits.tolist(), strict=True):
+            acc = pending.get((x, y))
             if acc is not None:
                 acc[0] += p
                 acc[1] += 1
                 acc[2] = max(acc[2], lc)
                 acc[3] |= bi
-    for (a, b), (p, n, lc, bi) in pending.items():
-        if n:
-            out_a.append(a)
-            out_b.append(b)
-            out_p.append(p)
-            out_n.append(n)
-            out_l.append(lc)
-            out_bits.append(bi)
-    return out_a, out_b, out_p, out_n, out_l, out_bits
+    keep = np.flatnonzero(done)
+    out_a = [a[i] for i in keep.tolist()]
+    out_b = [b[i] for i in keep.tolist()]
+    extra = [(k, v) for k, v in pending.items() if v[1]]
+    out_a += [k[0] for k, _ in extra]
+    out_b += [k[1] for k, _ in extra]
+    return (
+        out_a,
+        out_b,
+        np.concatenate([points[keep], np.array([v[0] for _, v in extra], dtype=float)]),
+        np.concatenate([n_[keep], np.array([v[1] for _, v in extra], dtype=np.int64)]),
+        np.concatenate([last_[keep], np.array([v[2] for _, v in extra], dtype=np.int64)]),
+        np.concatenate([bits_[keep], np.array([v[3] for _, v in extra], dtype=np.int64)]),
+    )
 
 
 def _decay(age: Any, half_life: float) -> Any:
@@ -351,17 +369,8 @@ def pair_evidence(
     code = {x: i for i, x in enumerate(names)}
     ia = np.array([code[x] for x in a], dtype=np.int64)
     ib = np.array([code[x] for x in b], dtype=np.int64)
-    key = ia * max(1, len(names)) + ib
-    order = np.argsort(key, kind="stable")
-    return _Pairs(
-        names,
-        ia[order],
-        ib[order],
-        np.array(p, dtype=float)[order],
-        np.array(n, dtype=np.int64)[order],
-        np.array(lc, dtype=np.int64)[order],
-        np.array(bits, dtype=np.int64)[order],
-    )
+    order = np.argsort(ia * max(1, len(names)) + ib, kind="stable")
+    return _Pairs(names, ia[order], ib[order], p[order], n[order], lc[order], bits[order])
 
 
 def is_current(store: Store, cfg: StrengthConfig) -> bool:
@@ -394,16 +403,25 @@ def lazy_graph(store: Store, cfg: StrengthConfig, as_of: dt.date) -> nx.Graph:
     recent = _recent(store, cfg, as_of)
     done: set[str] = set()
 
-    def expand(ids: Collection[str]) -> None:
-        todo = {x for x in ids if x not in done}
-        if not todo:
-            return
+    def read(todo: set[str]) -> None:
         done.update(todo)
         pairs = pair_evidence(store, cfg, as_of, todo, recent)
         assert pairs is not None
         ties = _bond_evidence(_bonds_in_scope(store, (), todo), cfg, as_of)
         g.add_nodes_from(n for n in pairs.names if n not in g)
         g.add_edges_from(_scored_edges(pairs, ties, cfg))
+
+    def expand(ids: Collection[str]) -> None:
+        todo = {x for x in ids if x not in done}
+        if not todo:
+            return
+        read(todo)
+        # A best-first search goes on from the cheapest neighbours: read theirs now, in one batch.
+        adj = g._adj
+        near = sorted((d["cost"], w) for x in todo if x in adj for w, d in adj[x].items() if w not in done)
+        batch = {w for _, w in near[:PREFETCH]}
+        if batch:
+            read(batch)
 
     g.graph.update(as_of=as_of, config=cfg, expand=expand)
     return g

@@ -65,7 +65,8 @@ class Neo4jPairs:
             [{"a": a, "b": b} for a, b in keys],
         )
 
-    def pairs(self, around: Collection[str] | None = None) -> list[PairRecord]:
+    def pairs(self, around: Collection[str] | None = None) -> list[Any]:
+        """Stored pairs (PairRecord's field order) with an end in ``around``."""
         if around is None:
             return _records(self.store._stream("MATCH (a:Entity)-[s:STRENGTH]->(b:Entity) " + _RETURN))
         out: dict[tuple[str, str], PairRecord] = {}

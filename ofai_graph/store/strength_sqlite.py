@@ -79,18 +79,25 @@ class SQLitePairs:
     def delete(self, keys: list[tuple[str, str]]) -> None:
         self.db.executemany("DELETE FROM strength_pairs WHERE a = ? AND b = ?", keys)
 
-    def pairs(self, around: Collection[str] | None = None) -> list[PairRecord]:
+    def pairs(self, around: Collection[str] | None = None) -> list[tuple[Any, ...]]:
+        """Stored rows (PairRecord's field order, buckets as JSON text or None) with an end in ``around``."""
         if not self._exists():
             return []
         if around is None:
-            return _records(self.db.execute(f"SELECT {_COLUMNS} FROM strength_pairs"))
+            return self.db.execute(f"SELECT {_COLUMNS} FROM strength_pairs").fetchall()
         ids = sorted(set(around))
-        out: dict[tuple[str, str], PairRecord] = {}
+        if len(ids) == 1:
+            return self.db.execute(
+                f"SELECT {_COLUMNS} FROM strength_pairs WHERE a = ?1 UNION ALL "
+                f"SELECT {_COLUMNS} FROM strength_pairs WHERE b = ?1",
+                ids,
+            ).fetchall()
+        out: dict[tuple[str, str], tuple[Any, ...]] = {}
         for chunk in batched(ids, 450):
             marks = ",".join("?" * len(chunk))
             for column in ("a", "b"):
                 sql = f"SELECT {_COLUMNS} FROM strength_pairs WHERE {column} IN ({marks})"
-                out.update(((r.a, r.b), r) for r in _records(self.db.execute(sql, chunk)))
+                out.update(((r[0], r[1]), r) for r in self.db.execute(sql, chunk))
         return list(out.values())
 
     def pairs_by_key(self, keys: list[tuple[str, str]]) -> list[PairRecord]:
