@@ -50,8 +50,6 @@ if TYPE_CHECKING:
 
 # Above this many pairs to recompute in one write, one full rebuild is cheaper than pair-by-pair reads.
 RECOMPUTE_LIMIT = 5_000
-# The neighbours a lazy graph reads with each node a path search expands (see lazy_graph).
-PREFETCH = 64
 
 
 def config_key(cfg: StrengthConfig) -> str:
@@ -256,18 +254,61 @@ def bucket_list(value: Any) -> list[list[Any]]:
     return json.loads(value) if isinstance(value, str) else list(value)
 
 
-def evaluate(rows: list[tuple[Any, ...]], recent: Contributions, as_of: dt.date, half_life: float) -> tuple[Any, ...]:
+def recent_by_pair(recent: Contributions, as_of: dt.date, half_life: float) -> dict[tuple[str, str], list[Any]]:
+    """The recent contributions (see :func:`recent_window`) summed per pair as of ``as_of``:
+    [points, count, last, bits]."""
+    out: dict[tuple[str, str], list[Any]] = {}
+    if not recent.a:
+        return out
+    decayed = recent.points * _decay(as_of.toordinal() - recent.mid, half_life)
+    for x, y, p, lc, bi in zip(recent.a, recent.b, decayed.tolist(), recent.last.tolist(), recent.bits.tolist(), strict=True):
+        acc = out.get((x, y))
+        if acc is None:
+            out[(x, y)] = [p, 1, lc, bi]
+        else:
+            acc[0] += p
+            acc[1] += 1
+            acc[2] = max(acc[2], lc)
+            acc[3] |= bi
+    return out
+
+
+def row_evidence(row: tuple[Any, ...], recent: dict[tuple[str, str], list[Any]], t: int, half_life: float) -> list[Any]:
+    """One stored pair row as of day ordinal ``t``: [points, count, last, bits] (count 0: no evidence yet)."""
+    a, b, ref, s, n, last, bits, first, buckets = row[:9]
+    if ref <= t:
+        return [s * math.exp2(-(t - ref) / half_life), n, last, bits]
+    qt = quarter(t)
+    acc = [0.0, 0, 0, 0]
+    if quarter(first) < qt:
+        for q, s_q, n_q, l_q, b_q in _buckets_of(PairRecord(a, b, ref, s, n, last, bits, first, bucket_list(buckets)), half_life):
+            if q < qt:
+                acc[0] += s_q * math.exp2(-(t - quarter_start(q)) / half_life)
+                acc[1] += n_q
+                acc[2] = max(acc[2], l_q)
+                acc[3] |= b_q
+    more = recent.get((a, b))
+    if more is not None:
+        acc[0] += more[0]
+        acc[1] += more[1]
+        acc[2] = max(acc[2], more[2])
+        acc[3] |= more[3]
+    return acc
+
+
+def evaluate(
+    rows: list[tuple[Any, ...]], recent: dict[tuple[str, str], list[Any]], as_of: dt.date, half_life: float
+) -> tuple[Any, ...]:
     """Step 1 of the scorer as of ``as_of`` for ``rows`` (stored pair rows, :class:`PairRecord`'s field
     order): (a, b, points, count, last, bits) per pair with evidence, a and b as lists, the rest as
-    arrays. ``recent`` holds the contributions of the interactions whose midpoint is in as_of's quarter
-    or later and that started by as_of (see :func:`recent_window`)."""
+    arrays. ``recent``: :func:`recent_by_pair`."""
     import numpy as np
 
     t = as_of.toordinal()
     if not rows:
         z = np.zeros(0, dtype=np.int64)
         return [], [], np.zeros(0), z, z, z
-    a, b, ref, s, n, last, bits, first, buckets = zip(*rows)
+    a, b, ref, s, n, last, bits = list(zip(*rows))[:7]
     ref_ = np.array(ref, dtype=np.int64)
     done = ref_ <= t
     points = np.array(s, dtype=float) * np.exp2(-np.maximum(0, t - ref_) / half_life)
@@ -275,34 +316,11 @@ def evaluate(rows: list[tuple[Any, ...]], recent: Contributions, as_of: dt.date,
     pending_at = np.flatnonzero(~done).tolist()
     if not pending_at:
         return list(a), list(b), points, n_, last_, bits_
-    qt = quarter(t)
-    pending: dict[tuple[str, str], list[Any]] = {}
-    for i in pending_at:
-        acc = [0.0, 0, 0, 0]
-        if quarter(first[i]) < qt:
-            rec = PairRecord(*rows[i][:8], bucket_list(buckets[i]))
-            for q, s_q, n_q, l_q, b_q in _buckets_of(rec, half_life):
-                if q < qt:
-                    acc[0] += s_q * math.exp2(-(t - quarter_start(q)) / half_life)
-                    acc[1] += n_q
-                    acc[2] = max(acc[2], l_q)
-                    acc[3] |= b_q
-        pending[(a[i], b[i])] = acc
-    if recent.a:
-        decay = recent.points * _decay(t - recent.mid, half_life)
-        for x, y, p, lc, bi in zip(recent.a, recent.b, decay.tolist(), recent.last.tolist(), recent.bits.tolist(), strict=True):
-            acc = pending.get((x, y))
-            if acc is not None:
-                acc[0] += p
-                acc[1] += 1
-                acc[2] = max(acc[2], lc)
-                acc[3] |= bi
-    keep = np.flatnonzero(done)
-    out_a = [a[i] for i in keep.tolist()]
-    out_b = [b[i] for i in keep.tolist()]
-    extra = [(k, v) for k, v in pending.items() if v[1]]
-    out_a += [k[0] for k, _ in extra]
-    out_b += [k[1] for k, _ in extra]
+    extra = [(i, row_evidence(rows[i], recent, t, half_life)) for i in pending_at]
+    extra = [(i, v) for i, v in extra if v[1]]
+    keep = np.flatnonzero(done).tolist()
+    out_a = [a[i] for i in keep] + [a[i] for i, _ in extra]
+    out_b = [b[i] for i in keep] + [b[i] for i, _ in extra]
     return (
         out_a,
         out_b,
@@ -349,7 +367,7 @@ def pair_evidence(
     cfg: StrengthConfig,
     as_of: dt.date,
     around: Collection[str] | None = None,
-    recent: Contributions | None = None,
+    recent: dict[tuple[str, str], list[Any]] | None = None,
 ) -> _Pairs | None:
     """The scorer's step-1 evidence (:class:`ofai_graph.strength._Pairs`) read from the materialized
     pairs: every pair, or the pairs with an end in ``around``. None when the store keeps no pairs built
@@ -363,7 +381,7 @@ def pair_evidence(
         return None
     rows = o.pairs(around)
     if recent is None:
-        recent = _recent(store, cfg, as_of)
+        recent = recent_by_pair(_recent(store, cfg, as_of), as_of, cfg.half_life_days)
     a, b, p, n, lc, bits = evaluate(rows, recent, as_of, cfg.half_life_days)
     names = sorted({*a, *b})
     code = {x: i for i, x in enumerate(names)}
@@ -387,43 +405,140 @@ def ensure(store: Store, cfg: StrengthConfig) -> bool:
     return True
 
 
-def lazy_graph(store: Store, cfg: StrengthConfig, as_of: dt.date) -> nx.Graph:
-    """A relationship graph with every entity and no edges yet: ``g.graph["expand"](ids)`` adds the
-    edges touching ``ids`` (exact: read from the materialized pairs, ties and affiliations of those
-    entities alone), so a path search reads only the neighbourhoods it expands."""
-    import networkx as nx
+def order_key(s: float, ref: int, half_life: float) -> float:
+    """``log2`` of a pair's interaction points at day 0, ``log2(s) + ref/h``: its points as of any T are at
+    most ``2^(key - T/h)`` (exactly that once T ≥ ref), so an index on it lists an entity's partners
+    strongest first whatever the date (see :class:`Neighbours`)."""
+    return math.log2(s) + ref / half_life if s > 0 else -1e300
 
-    from .strength import _bond_evidence, _bonds_in_scope, _scored_edges
+
+class _Reader:
+    """What a lazy graph reads with: the store, the weights, the date and the recent interactions."""
+
+    def __init__(self, store: Store, cfg: StrengthConfig, as_of: dt.date):
+        self.store, self.cfg, self.as_of = store, cfg, as_of
+        self.ops = ops(store)
+        self.t = as_of.toordinal()
+        self.recent = recent_by_pair(_recent(store, cfg, as_of), as_of, cfg.half_life_days)
+
+    def ties(self, v: str) -> dict[tuple[str, str], tuple[float, list[str]]]:
+        from .strength import _bond_evidence, _bonds_in_scope
+
+        found = _bond_evidence(_bonds_in_scope(self.store, (), {v}), self.cfg, self.as_of)
+        return {k: (p, found.kinds[k]) for k, p in found.points.items() if v in k}
+
+    def edge(self, row: tuple[Any, ...] | None, tie: tuple[float, list[str]] | None) -> dict[str, Any] | None:
+        """The relationship graph's edge attributes for a stored row and the pair's ties (None: no evidence)."""
+        cfg = self.cfg
+        points, n, last, bits = row_evidence(row, self.recent, self.t, cfg.half_life_days) if row else [0.0, 0, 0, 0]
+        reciprocal = bits == 3
+        total = points * (1.0 if reciprocal else cfg.one_sided) if n else 0.0
+        if tie:
+            total += tie[0]
+        if total <= 0 or not (n or tie):
+            return None
+        score = -math.expm1(-total / cfg.scale)
+        if score <= 0:
+            return None
+        end = last >> 16
+        return {
+            "score": score,
+            "points": total,
+            "interactions": n,
+            "last": dt.date.fromordinal(end) if n else None,
+            "last_start": dt.date.fromordinal(end - (0xFFFF - (last & 0xFFFF))) if n else None,
+            "reciprocal": reciprocal if n else False,
+            "ties": tie[1] if tie else [],
+            "cost": -math.log(score),
+        }
+
+
+class Neighbours:
+    """The partners of ``v`` in order of strength, strongest first, read from the stored pairs page by
+    page (a threshold algorithm over the index on :func:`order_key`): ``at(i)`` is the i-th, as
+    ``(cost, partner)``, reading only as far as needed. Pairs with a tie are scored up front (a tie
+    adds points the key does not bound); ``keep(w)`` filters partners; with ``among``, only those."""
+
+    def __init__(
+        self, reader: _Reader, g: nx.Graph, v: str, keep: Callable[[str], bool], among: Collection[str] | None = None
+    ):
+        import heapq
+
+        self.reader, self.g, self.v, self.keep = reader, g, v, keep
+        self.items: list[tuple[float, str]] = []
+        self.heap: list[tuple[float, str, dict[str, Any]]] = []
+        self.limit = reader.t / reader.cfg.half_life_days - 1e-9
+        ties = reader.ties(v)
+        self.tied = set(ties)
+        rows = {(r[0], r[1]): r for r in reader.ops.pairs_by_key(list(ties))} if ties else {}
+        for key, tie in ties.items():
+            self._push(rows.get(key), key, tie)
+        if among is not None:
+            for row in reader.ops.pairs_among(v, among):
+                if (row[0], row[1]) not in self.tied:
+                    self._push(row, (row[0], row[1]), None)
+            self.pages: list[Any] = []
+        else:
+            self.pages = [reader.ops.neighbour_pages(v, side) for side in ("a", "b")]
+        self.heads: list[Any] = [next(p, None) for p in self.pages]
+        heapq.heapify(self.heap)
+
+    def _push(self, row: tuple[Any, ...] | None, key: tuple[str, str], tie: tuple[float, list[str]] | None) -> None:
+        import heapq
+
+        w = key[1] if key[0] == self.v else key[0]
+        if not self.keep(w):
+            return
+        edge = self.reader.edge(row, tie)
+        if edge is not None:
+            heapq.heappush(self.heap, (edge["cost"], w, edge))
+
+    def at(self, i: int) -> tuple[float, str] | None:
+        import heapq
+
+        while len(self.items) <= i:
+            live = [k for k, head in enumerate(self.heads) if head is not None]
+            best = max(live, key=lambda k: self.heads[k][9]) if live else None
+            if best is not None:
+                bound = self.heads[best][9] - self.limit  # log2 of the most points any unread pair has
+                # cost = -log(1 - exp(-points/scale)) falls as points rise
+                if not self.heap or math.log2(max(self.heap[0][2]["points"], 1e-300)) < bound:
+                    row = self.heads[best]
+                    self.heads[best] = next(self.pages[best], None)
+                    if (row[0], row[1]) not in self.tied:
+                        self._push(row, (row[0], row[1]), None)
+                    continue
+            if not self.heap:
+                return None
+            cost, w, edge = heapq.heappop(self.heap)
+            self.g.add_edge(self.v, w, **edge)
+            self.items.append((cost, w))
+        return self.items[i]
+
+    def __getitem__(self, i: int) -> tuple[float, str]:
+        found = self.at(i)
+        if found is None:
+            raise IndexError(i)
+        return found
+
+
+def lazy_graph(store: Store, cfg: StrengthConfig, as_of: dt.date) -> nx.Graph:
+    """A relationship graph with every entity and no edges yet, for a path search that reads only what
+    it expands: ``g.graph["neighbours"](v, among, keep)`` is a :class:`Neighbours` (``among``: the only
+    partners wanted, as on a path's last hop); each partner it yields adds its edge to ``g``."""
+    import networkx as nx
 
     g = nx.Graph()
     g.add_nodes_from(
         (s.id, {"name": s.name, "type": s.type, "kind": s.kind, "countries": s.countries})
         for s in store.entity_summaries()
     )
-    recent = _recent(store, cfg, as_of)
-    done: set[str] = set()
+    reader = _Reader(store, cfg, as_of)
 
-    def read(todo: set[str]) -> None:
-        done.update(todo)
-        pairs = pair_evidence(store, cfg, as_of, todo, recent)
-        assert pairs is not None
-        ties = _bond_evidence(_bonds_in_scope(store, (), todo), cfg, as_of)
-        g.add_nodes_from(n for n in pairs.names if n not in g)
-        g.add_edges_from(_scored_edges(pairs, ties, cfg))
+    def neighbours(v: str, among: Collection[str] | None, keep: Callable[[str], bool]) -> Neighbours:
+        return Neighbours(reader, g, v, keep, among)
 
-    def expand(ids: Collection[str]) -> None:
-        todo = {x for x in ids if x not in done}
-        if not todo:
-            return
-        read(todo)
-        # A best-first search goes on from the cheapest neighbours: read theirs now, in one batch.
-        adj = g._adj
-        near = sorted((d["cost"], w) for x in todo if x in adj for w, d in adj[x].items() if w not in done)
-        batch = {w for _, w in near[:PREFETCH]}
-        if batch:
-            read(batch)
-
-    g.graph.update(as_of=as_of, config=cfg, expand=expand)
+    g.graph.update(as_of=as_of, config=cfg, neighbours=neighbours)
     return g
 
 
@@ -508,7 +623,7 @@ class Maintainer:
                 new.extend(found)
             else:
                 self.ops.delete([(a, b)])
-        self.ops.upsert(new, fresh=self.fresh)
+        self.ops.upsert(new, h, fresh=self.fresh)
 
 
 def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) -> int:
@@ -520,7 +635,7 @@ def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) 
     o = ops(store)
     o.clear()
     rows = records(contributions(store.participations(), cfg), cfg.half_life_days)
-    o.upsert(rows, fresh=True)
+    o.upsert(rows, cfg.half_life_days, fresh=True)
     o.set_config(cfg)
     return len(rows)
 

@@ -230,6 +230,19 @@ class Workspace:
         as_of = as_of or dt.date.today()
         first = self.resolve(a) if a else self.home
         if b is None:
+            from .materialize import is_current, lazy_graph
+
+            cfg = self.strength_config
+            if is_current(self.store, cfg):  # the strongest partners first, read until there are enough
+                g = lazy_graph(self.store, cfg, as_of)
+                ranked = g.graph["neighbours"](first, None, lambda w: True)
+                out: list[PairStrength] = []
+                i = 0
+                while len(out) < top and (item := ranked.at(i)) is not None:
+                    i += 1
+                    if "affiliation" not in g[first][item[1]]["ties"]:
+                        out.append(pair(g, first, item[1]))
+                return out
             # A remote store sends only the entity's own interactions: its edges are exact.
             g = self._graph_for(first, as_of)
             # The entity's own staff are not its partners.

@@ -186,3 +186,39 @@ def test_neo4j_keeps_the_pairs_as_strength_relationships(neo):
     assert sorted(r[:2] for r in rows) == [["a", 2], ["b", 1], ["d", 1]]
     assert materialize.rebuild(neo, StrengthConfig()) == 4
     assert_same(neo, dt.date(2024, 6, 1))
+
+
+@pytest.fixture(scope="module")
+def generated():
+    from ofai_graph.generate import generate
+
+    w = ofai_graph.open(":memory:")
+    w.import_data(generate(400, 4000, seed=11))
+    yield w
+    w.close()
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 11, 26), dt.date(2023, 8, 15)])
+def test_connect_reading_pairs_lazily_finds_the_paths_of_the_whole_graph(generated, day):
+    from ofai_graph.paths import connect
+    from ofai_graph.targets import resolve_target
+
+    w = generated
+    full = relationship_graph(w.store, as_of=day, config=StrengthConfig())
+    for target in ("Korea", "JP", "ES"):
+        expected = connect(full, w.store, "ofai", resolve_target(w.store, target, w.resolver))
+        found = w.connect(target, as_of=day)
+        assert [p.nodes for p in found.paths] == [p.nodes for p in expected.paths]
+        assert [p.score for p in found.paths] == pytest.approx([p.score for p in expected.paths], rel=1e-9)
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 11, 26), dt.date(2021, 2, 1)])
+def test_top_partners_read_strongest_first_are_the_whole_graphs(generated, day):
+    from ofai_graph.strength import top_partners
+
+    full = relationship_graph(generated.store, as_of=day, config=StrengthConfig())
+    staff = {n for n in full["ofai"] if "affiliation" in full["ofai"][n]["ties"]}
+    expected = [p for p in top_partners(full, "ofai", top=30 + len(staff)) if p.b not in staff][:30]
+    found = generated.strength("ofai", top=30, as_of=day)
+    assert [p.b for p in found] == [p.b for p in expected]
+    assert [p.score for p in found] == pytest.approx([p.score for p in expected], rel=1e-9)

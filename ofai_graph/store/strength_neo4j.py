@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .base import Participation
     from .neo4j import Neo4jStore
 
-_RETURN = "RETURN a.id, b.id, s.ref, s.s, s.n, s.last, s.bits, s.first, s.bq, s.bs, s.bn, s.bl, s.bb"
+_RETURN = "RETURN a.id, b.id, s.ref, s.s, s.n, s.last, s.bits, s.first, s.bq, s.bs, s.bn, s.bl, s.bb, s.key"
 _INDEX = "CREATE INDEX ofai_interaction_dates IF NOT EXISTS FOR (n:Interaction) ON (n.date_end)"
 
 
@@ -50,13 +50,13 @@ class Neo4jPairs:
         while self.store._read("MATCH ()-[s:STRENGTH]->() WITH s LIMIT 10000 DELETE s RETURN count(*)")[0][0]:
             pass
 
-    def upsert(self, rows: list[PairRecord], *, fresh: bool = False) -> None:
+    def upsert(self, rows: list[PairRecord], half_life: float, *, fresh: bool = False) -> None:
         if not fresh:
             self.delete([(r.a, r.b) for r in rows])
         self.store._batches(
             "UNWIND $rows AS r MATCH (a:Entity {id: r.a}) MATCH (b:Entity {id: r.b}) "
             "CREATE (a)-[s:STRENGTH]->(b) SET s = r.p",
-            [{"a": r.a, "b": r.b, "p": _properties(r)} for r in rows],
+            [{"a": r.a, "b": r.b, "p": _properties(r, half_life)} for r in rows],
         )
 
     def delete(self, keys: list[tuple[str, str]]) -> None:
@@ -92,6 +92,32 @@ class Neo4jPairs:
             )
         return out
 
+    def neighbour_pages(self, v: str, side: str) -> Iterator[tuple[Any, ...]]:
+        """The pairs with ``v`` as end ``side`` ("a" or "b"), by ``key`` descending, in growing pages."""
+        match = (
+            "MATCH (a:Entity {id: $v})-[s:STRENGTH]->(b:Entity) "
+            if side == "a"
+            else "MATCH (b:Entity {id: $v})<-[s:STRENGTH]-(a:Entity) "
+        )
+        offset, size = 0, 256
+        while True:
+            rows = self.store._read(match + _RETURN + " ORDER BY s.key DESC SKIP $k LIMIT $n", {"v": v, "k": offset, "n": size})
+            for row, key in zip(_records(rows), (r[-1] for r in rows), strict=True):
+                yield (*row, key)
+            if len(rows) < size:
+                return
+            offset += size
+            size = min(size * 4, 16_384)
+
+    def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]]:
+        ids = list(among)
+        rows = self.store._read(
+            "MATCH (a:Entity {id: $v})-[s:STRENGTH]->(b:Entity) WHERE b.id IN $ids " + _RETURN, {"v": v, "ids": ids}
+        ) + self.store._read(
+            "MATCH (b:Entity {id: $v})<-[s:STRENGTH]-(a:Entity) WHERE a.id IN $ids " + _RETURN, {"v": v, "ids": ids}
+        )
+        return list(_rows(rows))
+
     def window(self, lo: dt.date, hi: dt.date) -> Iterator[Participation]:
         from .sqlite import _Days
 
@@ -107,9 +133,12 @@ class Neo4jPairs:
                 yield (iid, s, e, kind, status, eid, role)  # type: ignore[misc]
 
 
-def _properties(r: PairRecord) -> dict[str, Any]:
+def _properties(r: PairRecord, half_life: float) -> dict[str, Any]:
+    from ..materialize import order_key
+
     b = r.buckets
     return {
+        "key": order_key(r.s, r.ref, half_life),
         "ref": r.ref,
         "ref_date": dt.date.fromordinal(r.ref).isoformat(),
         "s": r.s,
@@ -129,7 +158,13 @@ def _records(rows: Any) -> list[PairRecord]:
     from ..materialize import PairRecord
 
     out = []
-    for a, b, ref, s, n, last, bits, first, bq, bs, bn, bl, bb in rows:
+    for a, b, ref, s, n, last, bits, first, bq, bs, bn, bl, bb, _ in rows:
         buckets = [list(x) for x in zip(bq or [], bs or [], bn or [], bl or [], bb or [], strict=True)]
         out.append(PairRecord(a, b, ref, s, n, last, bits, first, buckets))
     return out
+
+
+def _rows(rows: Any) -> Iterator[tuple[Any, ...]]:
+    """Stored rows with the key last (index 9), as :meth:`Neo4jPairs.neighbour_pages` yields them."""
+    for r in _records(rows):
+        yield (*r, None)

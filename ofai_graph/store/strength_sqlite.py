@@ -1,6 +1,7 @@
 """The materialized pairs of :mod:`ofai_graph.materialize` in the embedded store: one row per pair.
 
-    strength_pairs(a, b, ref, s, n, last, bits, first, buckets)   a < b; buckets as JSON, or NULL
+    strength_pairs(a, b, ref, s, n, last, bits, first, buckets, key)   a < b; buckets as JSON, or NULL;
+                                                                        key: materialize.order_key
     strength_meta(key, value)                                      'config': the weights they were built with
 
 Created on the first write that keeps them (not a schema migration: a store without them works as
@@ -25,14 +26,15 @@ if TYPE_CHECKING:
 _TABLES = """
 CREATE TABLE IF NOT EXISTS strength_pairs (
     a TEXT NOT NULL, b TEXT NOT NULL, ref INTEGER NOT NULL, s REAL NOT NULL, n INTEGER NOT NULL,
-    last INTEGER NOT NULL, bits INTEGER NOT NULL, first INTEGER NOT NULL, buckets TEXT,
+    last INTEGER NOT NULL, bits INTEGER NOT NULL, first INTEGER NOT NULL, buckets TEXT, key REAL NOT NULL,
     PRIMARY KEY (a, b)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS strength_pairs_b ON strength_pairs(b);
+CREATE INDEX IF NOT EXISTS strength_pairs_a_key ON strength_pairs(a, key);
+CREATE INDEX IF NOT EXISTS strength_pairs_b_key ON strength_pairs(b, key);
 CREATE TABLE IF NOT EXISTS strength_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS interactions_dates ON interactions(date_end, date_start)
 """
-_COLUMNS = "a, b, ref, s, n, last, bits, first, buckets"
+_COLUMNS = "a, b, ref, s, n, last, bits, first, buckets, key"
 
 
 class SQLitePairs:
@@ -68,12 +70,17 @@ class SQLitePairs:
         self.ensure()
         self.db.execute("DELETE FROM strength_pairs")
 
-    def upsert(self, rows: list[PairRecord], *, fresh: bool = False) -> None:
+    def upsert(self, rows: list[PairRecord], half_life: float, *, fresh: bool = False) -> None:
+        from ..materialize import order_key
+
         self.ensure()
         verb = "INSERT" if fresh else "INSERT OR REPLACE"
         self.db.executemany(
-            f"{verb} INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
-            ((*r[:8], json.dumps(r.buckets) if r.buckets else None) for r in rows),
+            f"{verb} INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                (*r[:8], json.dumps(r.buckets) if r.buckets else None, order_key(r.s, r.ref, half_life))
+                for r in rows
+            ),
         )
 
     def delete(self, keys: list[tuple[str, str]]) -> None:
@@ -109,6 +116,35 @@ class SQLitePairs:
             out.extend(_records(self.db.execute(sql, args)))
         return out
 
+    def neighbour_pages(self, v: str, side: str) -> Iterator[tuple[Any, ...]]:
+        """The rows with ``v`` as end ``side`` ("a" or "b"), by ``key`` descending, read in growing pages."""
+        if not self._exists():
+            return
+        offset, size = 0, 64
+        sql = f"SELECT {_COLUMNS} FROM strength_pairs WHERE {side} = ? ORDER BY key DESC LIMIT ? OFFSET ?"
+        while True:
+            rows = self.db.execute(sql, (v, size, offset)).fetchall()
+            yield from rows
+            if len(rows) < size:
+                return
+            offset += size
+            size = min(size * 4, 16_384)
+
+    def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]]:
+        """The rows pairing ``v`` with one of ``among``."""
+        if not self._exists():
+            return []
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS _strength_among (id TEXT PRIMARY KEY) WITHOUT ROWID")
+        if getattr(self, "_among", None) is not among:
+            self.db.execute("DELETE FROM _strength_among")
+            self.db.executemany("INSERT OR IGNORE INTO _strength_among VALUES (?)", ((x,) for x in among))
+            self._among = among
+        return self.db.execute(
+            f"SELECT {_COLUMNS} FROM strength_pairs WHERE a = ?1 AND b IN (SELECT id FROM _strength_among) "
+            f"UNION ALL SELECT {_COLUMNS} FROM strength_pairs WHERE b = ?1 AND a IN (SELECT id FROM _strength_among)",
+            (v,),
+        ).fetchall()
+
     def window(self, lo: dt.date, hi: dt.date) -> Iterator[Participation]:
         """Participants of the interactions ending on or after ``lo`` and starting by ``hi``."""
         from .sqlite import _Days
@@ -130,4 +166,4 @@ def _records(rows: Any) -> list[PairRecord]:
     from ..materialize import PairRecord
 
     loads = json.loads
-    return [PairRecord(a, b, r, s, n, la, bi, f, loads(bu) if bu else []) for a, b, r, s, n, la, bi, f, bu in rows]
+    return [PairRecord(a, b, r, s, n, la, bi, f, loads(bu) if bu else []) for a, b, r, s, n, la, bi, f, bu, _ in rows]
