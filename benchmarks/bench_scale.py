@@ -63,7 +63,7 @@ def add_and_check(store, cli: list[str], env: dict[str, str], label: str) -> dic
     from ofai_graph.importer import import_data
 
     partner = "org-7"
-    before = json.loads(run([*cli, "--json", "strength", "ofai", partner], env)[2])[0]["interactions"]
+    before = json.loads(run([*cli, "--json", "--as-of", "2026-06-01", "strength", "ofai", partner], env)[2])["interactions"]
     times = []
     for k in range(5):
         record = {
@@ -76,7 +76,7 @@ def add_and_check(store, cli: list[str], env: dict[str, str], label: str) -> dic
         t = time.perf_counter()
         import_data(store, {"interactions": [record]})
         times.append(time.perf_counter() - t)
-    after = json.loads(run([*cli, "--json", "--as-of", "2026-06-01", "strength", "ofai", partner], env)[2])[0]
+    after = json.loads(run([*cli, "--json", "--as-of", "2026-06-01", "strength", "ofai", partner], env)[2])
     ms = statistics.median(times) * 1000
     print(f"{label:8s} add       {ms:7.1f} ms (median of 5, in process); the next query counts it: "
           f"{after['interactions']} interactions (was {before})", flush=True)

@@ -91,9 +91,10 @@ def quarter_start(q: int) -> int:
 class Contributions(NamedTuple):
     """One row per (pair, interaction): the undecayed points and what the score needs besides."""
 
-    a: list[str]
-    b: list[str]
-    points: Any  # numpy arrays from here on
+    names: list[str]  # entity ids, sorted
+    ia: Any  # numpy arrays from here on: the pair's ends as positions in names, ia < ib
+    ib: Any
+    points: Any
     mid: Any
     start: Any
     last: Any
@@ -111,7 +112,7 @@ def contributions(participations: Iterable[Participation], cfg: StrengthConfig) 
     names = sorted(c.entities)
     empty = np.zeros(0, dtype=np.int64)
     if not names:
-        return Contributions([], [], np.zeros(0), empty, empty, empty, empty)
+        return Contributions([], empty, empty, np.zeros(0), empty, empty, empty, empty)
     rank = np.empty(len(names), dtype=np.int64)
     rank[[c.entities[n] for n in names]] = np.arange(len(names))
     rows = _participant_rows(c, cfg, rank)
@@ -138,11 +139,11 @@ def contributions(participations: Iterable[Participation], cfg: StrengthConfig) 
                 pl.append(last_code[sel])
                 pbits.append(INIT[:, i] | (INIT[:, j] << 1))
     if not pa:
-        return Contributions([], [], np.zeros(0), empty, empty, empty, empty)
-    name_arr = np.array(names, dtype=object)
+        return Contributions([], empty, empty, np.zeros(0), empty, empty, empty, empty)
     return Contributions(
-        name_arr[np.concatenate(pa)].tolist(),
-        name_arr[np.concatenate(pb)].tolist(),
+        names,
+        np.concatenate(pa),
+        np.concatenate(pb),
         np.concatenate(pp),
         np.concatenate(pm),
         np.concatenate(ps),
@@ -170,10 +171,10 @@ def records(c: Contributions, half_life: float) -> list[PairRecord]:
     """The pair rows of a set of contributions (all of each pair's interactions must be among them)."""
     import numpy as np
 
-    if not c.a:
+    if not len(c.ia):
         return []
-    keys = np.array([f"{a}\x00{b}" for a, b in zip(c.a, c.b, strict=True)], dtype=object)
-    uniq, inv = np.unique(keys, return_inverse=True)
+    size = len(c.names)
+    uniq, inv = np.unique(c.ia * size + c.ib, return_inverse=True)
     k = len(uniq)
     ref = np.full(k, np.iinfo(np.int64).min, dtype=np.int64)
     np.maximum.at(ref, inv, c.mid)
@@ -206,11 +207,12 @@ def records(c: Contributions, half_life: float) -> list[PairRecord]:
         for key, s_q, n_q, l_q, b_q in zip(bu.tolist(), bs.tolist(), bn.tolist(), bl.tolist(), bb.tolist(), strict=True):
             buckets.setdefault(key // 1_000_000, []).append([key % 1_000_000, s_q, n_q, l_q, b_q])
     out = []
+    names = c.names
+    no_buckets: list[list[Any]] = []
     for i, (key, r, s_, n_, l_, b_, f_) in enumerate(
         zip(uniq.tolist(), ref.tolist(), s.tolist(), n.tolist(), last.tolist(), bits.tolist(), first.tolist(), strict=True)
     ):
-        a, b = key.split("\x00")
-        out.append(PairRecord(a, b, r, s_, n_, l_, b_, f_, buckets.get(i, [])))
+        out.append(PairRecord(names[key // size], names[key % size], r, s_, n_, l_, b_, f_, buckets.get(i, no_buckets)))
     return out
 
 
@@ -258,10 +260,12 @@ def recent_by_pair(recent: Contributions, as_of: dt.date, half_life: float) -> d
     """The recent contributions (see :func:`recent_window`) summed per pair as of ``as_of``:
     [points, count, last, bits]."""
     out: dict[tuple[str, str], list[Any]] = {}
-    if not recent.a:
+    if not len(recent.ia):
         return out
     decayed = recent.points * _decay(as_of.toordinal() - recent.mid, half_life)
-    for x, y, p, lc, bi in zip(recent.a, recent.b, decayed.tolist(), recent.last.tolist(), recent.bits.tolist(), strict=True):
+    names = recent.names
+    ends = zip([names[i] for i in recent.ia.tolist()], [names[i] for i in recent.ib.tolist()])
+    for (x, y), p, lc, bi in zip(ends, decayed.tolist(), recent.last.tolist(), recent.bits.tolist(), strict=True):
         acc = out.get((x, y))
         if acc is None:
             out[(x, y)] = [p, 1, lc, bi]
@@ -349,11 +353,12 @@ def _recent(store: Store, cfg: StrengthConfig, as_of: dt.date) -> Contributions:
     lo, hi = recent_window(as_of)
     c = contributions(ops(store).window(lo, hi), cfg)
     keep = np.flatnonzero(c.mid >= lo.toordinal())
-    if len(keep) == len(c.a):
+    if len(keep) == len(c.ia):
         return c
     return Contributions(
-        [c.a[i] for i in keep.tolist()],
-        [c.b[i] for i in keep.tolist()],
+        c.names,
+        c.ia[keep],
+        c.ib[keep],
         c.points[keep],
         c.mid[keep],
         c.start[keep],

@@ -74,6 +74,9 @@ class SQLitePairs:
         from ..materialize import order_key
 
         self.ensure()
+        if fresh:  # into an empty table: the indexes on key are built once, after the rows
+            self.db.execute("DROP INDEX strength_pairs_a_key")
+            self.db.execute("DROP INDEX strength_pairs_b_key")
         verb = "INSERT" if fresh else "INSERT OR REPLACE"
         self.db.executemany(
             f"{verb} INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -82,6 +85,8 @@ class SQLitePairs:
                 for r in rows
             ),
         )
+        if fresh:
+            self.ensure()
 
     def delete(self, keys: list[tuple[str, str]]) -> None:
         self.db.executemany("DELETE FROM strength_pairs WHERE a = ? AND b = ?", keys)
@@ -108,13 +113,18 @@ class SQLitePairs:
         return list(out.values())
 
     def pairs_by_key(self, keys: list[tuple[str, str]]) -> list[PairRecord]:
-        out: list[PairRecord] = []
-        for chunk in batched(keys, 400):
-            values = ",".join("(?,?)" for _ in chunk)
-            args = [x for k in chunk for x in k]
-            sql = f"SELECT {_COLUMNS} FROM strength_pairs WHERE (a, b) IN (VALUES {values})"
-            out.extend(_records(self.db.execute(sql, args)))
-        return out
+        if not keys or not self._exists():
+            return []
+        if len(keys) <= 2_000:  # primary-key look-ups; a row-value IN list is a scan in SQLite
+            sql = f"SELECT {_COLUMNS} FROM strength_pairs WHERE a = ? AND b = ?"
+            return _records(row for k in keys for row in self.db.execute(sql, k))
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS _strength_keys (a TEXT, b TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID")
+        self.db.execute("DELETE FROM _strength_keys")
+        self.db.executemany("INSERT OR IGNORE INTO _strength_keys VALUES (?, ?)", keys)
+        cols = ", ".join(f"p.{c.strip()}" for c in _COLUMNS.split(","))
+        return _records(
+            self.db.execute(f"SELECT {cols} FROM _strength_keys k JOIN strength_pairs p ON p.a = k.a AND p.b = k.b")
+        )
 
     def neighbour_pages(self, v: str, side: str) -> Iterator[tuple[Any, ...]]:
         """The rows with ``v`` as end ``side`` ("a" or "b"), by ``key`` descending, read in growing pages."""
