@@ -52,7 +52,7 @@ def main() -> None:
     ap.add_argument("--db", type=Path)
     args = ap.parse_args()
     db = args.db or Path(tempfile.mkdtemp()) / "bench.db"
-    store = open_store(db)
+    store = open_store(db, create=True)
     if store.counts()["interactions"] == 0:
         timed("import", lambda: import_data(store, generate(args.entities, args.interactions, seed=42)))
     as_of = dt.date(2026, 1, 1)

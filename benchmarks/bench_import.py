@@ -32,19 +32,20 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
     from ofai_graph.files import RawRecord
     from ofai_graph.generate import generate
     from ofai_graph.importer import _References, import_data, validate_records
-    from ofai_graph.store.sqlite import MIGRATIONS, SQLiteStore, _kind, entity_names
+    from ofai_graph.store import open_store
+    from ofai_graph.store.base import entity_kind, entity_names
     from ofai_graph.text import fold_key
 
     raw = generate(n_ent, n_int, seed=42)
     base_mb = _peak_mb()
     if mode == "ofai-graph":
-        store = SQLiteStore(db)
+        store = open_store(db, create=True)
         t = time.perf_counter()
         import_data(store, raw)
         return {"seconds": time.perf_counter() - t, "peak_mb": _peak_mb(), "generator_mb": base_mb}
     records = [RawRecord(s, i, it, "bench") for s, items in raw.items() for i, it in enumerate(items)]
     data, _ = validate_records(records)
-    store = SQLiteStore(db)
+    store = open_store(db, create=True)
     refs = _References(store, data.entities())
     refs.prepare(data, {})
     if mode == "store-write":
@@ -58,7 +59,7 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
     ents = data.entities()
     rows = {
         "entities": [
-            (e.id, e.type, _kind(e), e.name, ",".join(e.countries), e.model_dump_json()) for e in ents
+            (e.id, e.type, entity_kind(e), e.name, ",".join(e.countries), e.model_dump_json()) for e in ents
         ],
         "names": [(fold_key(n), e.id, n) for e in ents for n in entity_names(e)],
         "affiliations": [(e.id, a.organization) for e in ents for a in getattr(e, "affiliations", ())],
@@ -90,12 +91,10 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
         "ties": [(t.id, t.source, t.target, t.kind.value, t.model_dump_json()) for t in data.ties],
     }
     db2 = db + ".bare"
+    open_store(db2, create=True).close()  # the same schema, made the way the store makes it
     con = sqlite3.connect(db2, isolation_level=None)
     con.execute("PRAGMA journal_mode = WAL")
     con.execute("PRAGMA synchronous = FULL")
-    for stmt in ";".join(MIGRATIONS).split(";"):
-        if stmt.strip():
-            con.execute(stmt)
     t = time.perf_counter()
     con.execute("BEGIN IMMEDIATE")
     for table, rs in rows.items():

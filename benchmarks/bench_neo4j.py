@@ -33,12 +33,11 @@ def _peak_mb() -> float:
 
 
 def phase_push(db: str, uri: str, user: str, database: str, batch: int) -> dict:
-    from ofai_graph.store.neo4j import Neo4jStore
-    from ofai_graph.store.sqlite import SQLiteStore
+    from ofai_graph.store import open_store
     from ofai_graph.sync import copy
 
-    source = SQLiteStore(db)
-    target = Neo4jStore(uri, user, os.environ["NEO4J_PASSWORD"], database)
+    source = open_store(db)
+    target = open_store(uri, user=user, password=os.environ["NEO4J_PASSWORD"], database=database)
     r = copy(source, target, batch_size=batch)
     again = copy(source, target, batch_size=batch)
     return {
@@ -55,14 +54,14 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
     """The same records, as plain parameter rows, written with the fewest possible statements."""
     from neo4j import GraphDatabase
 
-    from ofai_graph.store.neo4j import MIGRATIONS
-    from ofai_graph.store.sqlite import SQLiteStore, _kind, entity_names
+    from ofai_graph.store import open_store
+    from ofai_graph.store.base import entity_kind, entity_names
     from ofai_graph.text import fold_key
 
-    source = SQLiteStore(db)
+    source = open_store(db)
+    # The same constraints and indexes, to be fair: opening the store makes them.
+    open_store(uri, user=user, password=os.environ["NEO4J_PASSWORD"], database=database).close()
     driver = GraphDatabase.driver(uri, auth=(user, os.environ["NEO4J_PASSWORD"]))
-    for statement in MIGRATIONS[0]:  # the same constraints and indexes, to be fair
-        driver.execute_query(statement, database_=database)
     started = time.perf_counter()
     records = 0
     with driver.session(database=database) as session:
@@ -80,7 +79,7 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
                     {
                         "id": e.id,
                         "type": e.type,
-                        "kind": _kind(e),
+                        "kind": entity_kind(e),
                         "name": e.name,
                         "countries": list(e.countries),
                         "data": e.model_dump_json(),
@@ -160,15 +159,14 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
 def phase_connect(db: str, uri: str, user: str, database: str, batch: int) -> dict:
     import datetime as dt
 
-    from ofai_graph.store.neo4j import Neo4jStore
-    from ofai_graph.store.sqlite import SQLiteStore
+    from ofai_graph.store import open_store
     from ofai_graph.workspace import Workspace
 
     as_of = dt.date(2026, 1, 1)
     out = {}
     for name, store in (
-        ("neo4j", Neo4jStore(uri, user, os.environ["NEO4J_PASSWORD"], database)),
-        ("embedded", SQLiteStore(db)),
+        ("neo4j", open_store(uri, user=user, password=os.environ["NEO4J_PASSWORD"], database=database)),
+        ("embedded", open_store(db)),
     ):
         ws = Workspace(store)
         t = time.perf_counter()
@@ -206,10 +204,10 @@ def main() -> None:
 
     from ofai_graph.generate import generate
     from ofai_graph.importer import import_data
-    from ofai_graph.store.sqlite import SQLiteStore
+    from ofai_graph.store import open_store
 
     db = args.db or Path(tempfile.mkdtemp()) / "bench.db"
-    store = SQLiteStore(db)
+    store = open_store(db, create=True)
     if store.counts()["interactions"] == 0:
         t = time.perf_counter()
         import_data(store, generate(args.entities, args.interactions, seed=42))

@@ -112,24 +112,29 @@ class App:
     neo4j_database: str | None = None
     _ws: Workspace | None = field(default=None, repr=False)
 
-    def workspace(self) -> Workspace:
+    def workspace(self, *, create: bool = False) -> Workspace:
+        """The workspace on the store the options name; only ``init`` passes ``create=True``."""
         if self._ws is None:
             import ofai_graph
 
             if self.backend == "neo4j":
                 self._ws = ofai_graph.Workspace(self.neo4j_store())
             else:
-                self._ws = ofai_graph.open(self.db, backend="sqlite")
+                self._ws = ofai_graph.open(self.db, backend="sqlite", create=create)
         return self._ws
 
     def neo4j_store(self):  # type: ignore[no-untyped-def]
         """A Neo4j store from the --neo4j-* options and NEO4J_* variables (the caller closes it)."""
-        from ofai_graph.store.neo4j import Neo4jStore
+        from ofai_graph.store import open_store
 
         if not self.neo4j_uri:
             raise CliError("the neo4j backend needs a server address: --neo4j-uri or NEO4J_URI")
-        return Neo4jStore(
-            self.neo4j_uri, self.neo4j_user, neo4j_password(self.neo4j_uri), self.neo4j_database
+        return open_store(
+            self.neo4j_uri,
+            backend="neo4j",
+            user=self.neo4j_user,
+            password=neo4j_password(self.neo4j_uri),
+            database=self.neo4j_database,
         )
 
     def emit(self, data: Any, human: Callable[[Any], None]) -> None:

@@ -32,7 +32,7 @@ def init(app: App, seed: bool) -> None:
     """Create the store (if needed) and optionally load the seed data."""
     from ofai_graph.seeds import seed_files
 
-    ws = app.workspace()
+    ws = app.workspace(create=True)
     result: dict[str, Any] = {
         "store": ws.store.location,
         "backend": ws.store.backend,

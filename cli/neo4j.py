@@ -11,7 +11,7 @@ from .common import App, CliError, group, pass_app
 from .output import say, table, text
 
 
-def _embedded(app: App, *, must_exist: bool = False):  # type: ignore[no-untyped-def]
+def _embedded(app: App, *, must_exist: bool = False, create: bool = False):  # type: ignore[no-untyped-def]
     from ofai_graph.store import default_db_path, open_store
 
     path = app.db or default_db_path()
@@ -19,7 +19,7 @@ def _embedded(app: App, *, must_exist: bool = False):  # type: ignore[no-untyped
         raise CliError(
             f"no embedded store at {path}: nothing to push (ofai-graph --db PATH init --seed creates one)"
         )
-    store = open_store(path, backend="sqlite")
+    store = open_store(path, backend="sqlite", create=create)
     click.get_current_context().call_on_close(store.close)
     return store
 
@@ -98,7 +98,7 @@ Examples:
 @pass_app
 def pull(app: App) -> None:
     """Upsert everything on the Neo4j server into the embedded store, in one transaction."""
-    source, target = _neo4j(app), _embedded(app)
+    source, target = _neo4j(app), _embedded(app, create=True)
     result = _copy(source, target, atomic=True, verb="pull")
     app.emit(result, lambda r: _render_copy(r, "pull"))
 

@@ -31,9 +31,7 @@ def config_path(store: Store) -> Path | None:
     env = os.environ.get(ENV)
     if env:
         return Path(env)
-    if not store.remote and store.location != ":memory:":
-        return Path(store.location).parent / FILE_NAME
-    return None
+    return store.folder / FILE_NAME if store.folder is not None else None
 
 
 def read_section(path: str | Path | None, name: str) -> dict[str, Any]:

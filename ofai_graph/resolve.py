@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .errors import Ambiguous, NotFound
 from .model import EntityModel
-from .store.base import NameRow, Store
+from .store.base import NameRow, Store, entity_names
 from .text import fold_key
 
 ACCEPT = 88.0  # a fuzzy match this good is taken...
@@ -33,17 +33,15 @@ class SearchHit:
 class Resolver:
     """Resolves names against a store plus, optionally, entities about to be written to it.
 
-    >>> from ofai_graph.store.sqlite import SQLiteStore
+    >>> from ofai_graph.store import open_store
     >>> from ofai_graph.model import Dataset, Organization
-    >>> store = SQLiteStore(":memory:")
+    >>> store = open_store(":memory:")
     >>> _ = store.write(Dataset(organizations=[Organization(id="oim", name="Organización Internacional para las Migraciones", aliases=["OIM", "IOM"], kind="multilateral")]))
     >>> Resolver(store).resolve("iom")
     'oim'
     """
 
     def __init__(self, store: Store | None, extra: Iterable[EntityModel] = ()):
-        from .store.sqlite import entity_names
-
         self._store = store
         self._extra: dict[str, EntityModel] = {e.id: e for e in extra}
         self._extra_keys: dict[str, set[str]] = {}
@@ -64,8 +62,6 @@ class Resolver:
 
     def _all_rows(self) -> list[NameRow]:
         if self._rows is None:
-            from .store.sqlite import entity_names
-
             rows = list(self._store.name_rows()) if self._store is not None else []
             rows += [NameRow(e.id, n) for e in self._extra.values() for n in entity_names(e)]
             self._rows = rows
@@ -136,9 +132,9 @@ class Resolver:
 def search(store: Store, text: str, *, limit: int = 20) -> list[SearchHit]:
     """Entities whose id, name or alias matches ``text``, best first (accent-insensitive, fuzzy).
 
-    >>> from ofai_graph.store.sqlite import SQLiteStore
+    >>> from ofai_graph.store import open_store
     >>> from ofai_graph.model import Dataset, Organization
-    >>> store = SQLiteStore(":memory:")
+    >>> store = open_store(":memory:")
     >>> _ = store.write(Dataset(organizations=[Organization(id="imct", name="Instituto Municipal de Cultura y Turismo", aliases=["IMCT"], kind="decentralized_entity")]))
     >>> [h.id for h in search(store, "cultura turismo")]
     ['imct']

@@ -121,13 +121,9 @@ class StrengthConfig(BaseModel):
                 return name
         return "cold"
 
-    def decay(self, age_days: Any) -> Any:
-        """``2^(-age / half-life)``, a future date counting as today: a float for a number of days,
-        an array for an array (one formula for the scorer and for :func:`explain`)."""
-        import numpy as np
-
-        decay = np.exp2(-np.maximum(0.0, age_days) / self.half_life_days)
-        return decay if isinstance(age_days, np.ndarray) else float(decay)
+    def decay(self, age_days: float) -> float:
+        """``2^(-age / half-life)``, a future date counting as today."""
+        return _exp2(-max(0.0, age_days) / self.half_life_days)
 
     def score(self, points: float) -> float:
         return 1.0 - math.exp(-max(0.0, points) / self.scale)
@@ -162,6 +158,12 @@ class PairStrength(BaseModel):
     contributions: list[Contribution] = []
 
 
+# Transcendental functions are evaluated in Python, once per distinct input, and numpy does only
+# exactly rounded arithmetic (+, -, *, /, sqrt): so the vectorized scorer, its pure-Python twin for
+# small graphs and explain() agree bit for bit, whatever SIMD code numpy picks on a machine.
+_exp2 = getattr(math, "exp2", None) or (lambda x: 2.0**x)  # math.exp2 is 3.11+
+
+
 def _midpoint(start: dt.date, end: dt.date) -> dt.date:
     return start + (end - start) / 2
 
@@ -194,6 +196,8 @@ def interaction_share(weight: Any, decay: Any, n: Any) -> Any:
 
 def pair_points(share: Any, role_a: Any, role_b: Any) -> Any:
     """A pair's points from one interaction: its share × the geometric mean of the two role weights."""
+    if isinstance(role_a, float):
+        return share * math.sqrt(role_a * role_b)
     import numpy as np
 
     return share * np.sqrt(role_a * role_b)
@@ -361,19 +365,18 @@ def _encode(participations: Iterable[Participation]) -> _Columns:
 def _in_id_order(c: _Columns) -> _Columns:
     """Interactions renumbered in id order, whatever order the store sent them in: the sums of the
     scorer then add up in the same order, and scores are bit-identical on every backend."""
-    import numpy as np
-
     if c.in_order:
         return c
     perm = sorted(range(len(c.ids)), key=c.ids.__getitem__)
-    new_index = np.empty(len(perm), dtype=np.int64)
-    new_index[perm] = np.arange(len(perm))
+    new_index = [0] * len(perm)
+    for new, old in enumerate(perm):
+        new_index[old] = new
     return c._replace(
         ids=[c.ids[k] for k in perm],
         start=[c.start[k] for k in perm],
         end=[c.end[k] for k in perm],
         ks=[c.ks[k] for k in perm],
-        inter=new_index[np.array(c.inter, dtype=np.int64)].tolist(),
+        inter=[new_index[i] for i in c.inter],
         in_order=True,
     )
 
@@ -405,34 +408,107 @@ def _participant_rows(c: _Columns, cfg: StrengthConfig, rank: Any) -> _Rows:
     return _Rows(pi[keep], pe[keep], pw[keep], role_init[pr[keep]])
 
 
-def _pair_evidence(participations: Iterable[Participation], cfg: StrengthConfig, as_of: dt.date) -> _Pairs:
-    """Step 1 of the module docstring for every pair at once, with numpy.
+SMALL = 5_000  # participations: fewer are scored in pure Python, sparing a command numpy's import
 
-    Interactions are grouped by size so that the pairs of all interactions of size m come from one
-    (count, m) matrix; the contributions are summed per pair with bincount.
+
+def _pair_evidence(
+    participations: Iterable[Participation], cfg: StrengthConfig, as_of: dt.date, *, small: int = SMALL
+) -> _Pairs:
+    """Step 1 of the module docstring for every pair at once.
+
+    A large input is scored with numpy (:func:`_pairs_with_numpy`), a small one in Python
+    (:func:`_pairs_in_python`, no import of numpy for a command on a small store): both apply the
+    same weight functions and add up in the same order, so they agree bit for bit.
     """
+    c = _in_id_order(_encode(participations))
+    if not c.entities:
+        return _Pairs([], [], [], [], [], [], [])
+    if len(c.inter) < small:
+        return _pairs_in_python(c, cfg, as_of)
+    return _pairs_with_numpy(c, cfg, as_of)
+
+
+def _last_code(start: Any, end: Any) -> Any:
+    """Latest end wins; between equal ends, the most precise date (shortest interval)."""
+    return (end << 16) | (0xFFFF - (end - start))
+
+
+def _pairs_in_python(c: _Columns, cfg: StrengthConfig, as_of: dt.date) -> _Pairs:
+    """:func:`_pairs_with_numpy`, one interaction at a time, summing in the same order as it does."""
+    names = sorted(c.entities)
+    rank = {c.entities[name]: r for r, name in enumerate(names)}
+    role_w = [role_weight(cfg, r) for r in c.roles]
+    role_init = [int(r in INITIATING_ROLES) for r in c.roles]
+    weight = [interaction_weight(cfg, k, s) for k, s in c.kind_status]
+    # An entity with two roles in one interaction keeps its stronger one (the first, if equal).
+    parties: list[dict[int, tuple[float, int]]] = [{} for _ in c.start]
+    for i, e, r in zip(c.inter, c.ent, c.role, strict=True):
+        best, ent = parties[i].get(rank[e]), rank[e]
+        if best is None or role_w[r] > best[0]:
+            parties[i][ent] = (role_w[r], role_init[r])
+    today = as_of.toordinal()
+    by_size: dict[int, list[int]] = defaultdict(list)
+    for i, members in enumerate(parties):
+        if len(members) >= 2 and c.start[i] <= today:
+            by_size[len(members)].append(i)
+    decays: dict[int, float] = {}
+    acc: dict[tuple[int, int], list[Any]] = {}  # (a, b) -> [points, count, last, bits]
+    for m in sorted(by_size):
+        rows = []
+        for i in by_size[m]:
+            age = age_days(c.start[i], c.end[i], today)
+            if age not in decays:
+                decays[age] = cfg.decay(age)
+            share = interaction_share(weight[c.ks[i]], decays[age], m)
+            rows.append((sorted(parties[i].items()), share, _last_code(c.start[i], c.end[i])))
+        for x in range(m):
+            for y in range(x + 1, m):
+                for members, share, last in rows:
+                    (ea, (wa, ia)), (eb, (wb, ib)) = members[x], members[y]
+                    pts = pair_points(share, wa, wb)
+                    found = acc.get((ea, eb))
+                    if found is None:
+                        acc[(ea, eb)] = [0.0 + pts, 1, last, ia | (ib << 1)]
+                    else:
+                        found[0] += pts
+                        found[1] += 1
+                        found[2] = max(found[2], last)
+                        found[3] |= ia | (ib << 1)
+    keys = sorted(acc)
+    values = [acc[k] for k in keys]
+    return _Pairs(
+        names,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [v[0] for v in values],
+        [v[1] for v in values],
+        [v[2] for v in values],
+        [v[3] for v in values],
+    )
+
+
+def _pairs_with_numpy(c: _Columns, cfg: StrengthConfig, as_of: dt.date) -> _Pairs:
+    """Interactions grouped by size, so that the pairs of all interactions of size m come from one
+    (count, m) matrix; contributions summed per pair with bincount."""
     import numpy as np
 
-    c = _in_id_order(_encode(participations))
     names = sorted(c.entities)
-    empty = np.zeros(0, dtype=np.int64)
-    if not names:
-        return _Pairs(names, empty, empty, np.zeros(0), empty, empty, empty)
     rank = np.empty(len(names), dtype=np.int64)
     rank[[c.entities[n] for n in names]] = np.arange(len(names))
     rows = _participant_rows(c, cfg, rank)
 
+    today = as_of.toordinal()
     start = np.array(c.start, dtype=np.int64)
     end = np.array(c.end, dtype=np.int64)
     weight = np.array([interaction_weight(cfg, k, s) for k, s in c.kind_status])[
         np.array(c.ks, dtype=np.int64)
     ]
-    decay = cfg.decay(age_days(start, end, as_of.toordinal()))
+    ages, age_index = np.unique(age_days(start, end, today), return_inverse=True)
+    decay = np.array([cfg.decay(a) for a in ages.tolist()])[age_index]
     n = np.bincount(rows.inter, minlength=len(start))
     offset = np.concatenate(([0], np.cumsum(n)[:-1]))
-    valid = (start <= as_of.toordinal()) & (n >= 2)
-    # Latest end wins; between equal ends, the most precise date (shortest interval).
-    last_code = (end << 16) | (0xFFFF - (end - start))
+    valid = (start <= today) & (n >= 2)
+    last_code = _last_code(start, end)
 
     parts_a, parts_b, parts_pts, parts_last, parts_bits = [], [], [], [], []
     # The sizes present, ascending (np.unique would import numpy.ma: 30 ms of a cold start).
@@ -450,7 +526,7 @@ def _pair_evidence(participations: Iterable[Participation], cfg: StrengthConfig,
                 parts_last.append(lc)
                 parts_bits.append(INIT[:, i] | (INIT[:, j] << 1))
     if not parts_a:
-        return _Pairs(names, empty, empty, np.zeros(0), empty, empty, empty)
+        return _Pairs(names, [], [], [], [], [], [])
     key = np.concatenate(parts_a) * len(names) + np.concatenate(parts_b)
     unique, inverse = np.unique(key, return_inverse=True)
     points = np.bincount(inverse, weights=np.concatenate(parts_pts), minlength=len(unique))
@@ -459,7 +535,15 @@ def _pair_evidence(participations: Iterable[Participation], cfg: StrengthConfig,
     np.maximum.at(last, inverse, np.concatenate(parts_last))
     bits = np.zeros(len(unique), dtype=np.int64)
     np.bitwise_or.at(bits, inverse, np.concatenate(parts_bits))
-    return _Pairs(names, unique // len(names), unique % len(names), points, count, last, bits)
+    return _Pairs(
+        names,
+        (unique // len(names)).tolist(),
+        (unique % len(names)).tolist(),
+        points.tolist(),
+        count.tolist(),
+        last.tolist(),
+        bits.tolist(),
+    )
 
 
 class _DayOrdinals:
@@ -502,82 +586,57 @@ def _bonds_in_scope(store: Store, people: Collection[str], around: Collection[st
 
 
 def _scored_edges(pairs: _Pairs, ties: _BondEvidence, cfg: StrengthConfig) -> Iterator[tuple[str, str, dict]]:
-    """Steps 3 and 4 of the module docstring on arrays; Python only builds the edge dicts."""
-    import numpy as np
-
+    """Steps 3 and 4 of the module docstring: reciprocity, ties and the score, edge by edge."""
     names = pairs.names
-    reciprocal = pairs.bits == 3
-    total = pairs.points * np.where(reciprocal, 1.0, cfg.one_sided)
-    code = {name: i for i, name in enumerate(names)} if ties.points else {}
-    keys = pairs.a * len(names) + pairs.b
-    tie_only: list[tuple[tuple[str, str], float]] = []
-    for (a, b), pts in ties.points.items():
-        ia, ib = code.get(a), code.get(b)
-        pos = -1
-        if ia is not None and ib is not None:
-            k = ia * len(names) + ib
-            pos = int(np.searchsorted(keys, k))
-            if pos >= len(keys) or keys[pos] != k:
-                pos = -1
-        if pos >= 0:
-            total[pos] += pts
-        else:
-            tie_only.append(((a, b), pts))
-    score = -np.expm1(-total / cfg.scale)
-    with np.errstate(divide="ignore"):
-        cost = -np.log(score)
-    # A few thousand distinct (end, start) intervals among a million pairs: convert each once.
-    codes, code_index = np.unique(pairs.last, return_inverse=True)
-    intervals = [
-        (dt.date.fromordinal(c >> 16), dt.date.fromordinal((c >> 16) - (0xFFFF - (c & 0xFFFF))))
-        for c in codes.tolist()
-    ]
-    no_ties: list[str] = []
+    tie_only = dict(ties.points)  # what is left once the pairs with interactions took theirs
     tie_kinds = ties.kinds
-    for a, b, sc, pts, n, ix, rec, c in zip(
-        pairs.a.tolist(),
-        pairs.b.tolist(),
-        score.tolist(),
-        total.tolist(),
-        pairs.count.tolist(),
-        code_index.tolist(),
-        reciprocal.tolist(),
-        cost.tolist(),
-        strict=True,
+    no_ties: list[str] = []
+    intervals: dict[int, tuple[dt.date, dt.date]] = {}
+    for a, b, points, n, last, bits in zip(
+        pairs.a, pairs.b, pairs.points, pairs.count, pairs.last, pairs.bits, strict=True
     ):
-        if sc <= 0.0:
-            continue
         na, nb = names[a], names[b]
+        reciprocal = bits == 3
+        total = points * (1.0 if reciprocal else cfg.one_sided)
+        if tie_only:
+            total += tie_only.pop((na, nb), 0.0)
+        score = -math.expm1(-total / cfg.scale)
+        if score <= 0.0:
+            continue
+        interval = intervals.get(last)
+        if interval is None:  # a few thousand distinct intervals among a million pairs
+            end = dt.date.fromordinal(last >> 16)
+            interval = intervals[last] = (end, dt.date.fromordinal((last >> 16) - (0xFFFF - (last & 0xFFFF))))
         yield (
             na,
             nb,
             {
-                "score": sc,
-                "points": pts,
+                "score": score,
+                "points": total,
                 "interactions": n,
-                "last": intervals[ix][0],
-                "last_start": intervals[ix][1],
-                "reciprocal": rec,
+                "last": interval[0],
+                "last_start": interval[1],
+                "reciprocal": reciprocal,
                 "ties": tie_kinds.get((na, nb), no_ties) if tie_kinds else no_ties,
-                "cost": c,
+                "cost": -math.log(score),
             },
         )
-    for (na, nb), pts in tie_only:
-        sc = -math.expm1(-pts / cfg.scale)
-        if sc <= 0.0:
+    for (na, nb), total in tie_only.items():
+        score = -math.expm1(-total / cfg.scale)
+        if score <= 0.0:
             continue
         yield (
             na,
             nb,
             {
-                "score": sc,
-                "points": pts,
+                "score": score,
+                "points": total,
                 "interactions": 0,
                 "last": None,
                 "last_start": None,
                 "reciprocal": False,
                 "ties": tie_kinds[(na, nb)],
-                "cost": -math.log(sc),
+                "cost": -math.log(score),
             },
         )
 

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .model import Dataset
-from .store.base import Store, WriteReport
+from .store.base import ServerStore, Store, WriteReport
 
 
 @dataclass
@@ -50,9 +50,9 @@ def copy(
 ) -> CopyReport:
     """Upsert everything in ``source`` into ``target``; ``progress(n)`` is called after each batch.
 
-    >>> from ofai_graph.store.sqlite import SQLiteStore
+    >>> from ofai_graph.store import open_store
     >>> from ofai_graph.importer import import_data
-    >>> a, b = SQLiteStore(":memory:"), SQLiteStore(":memory:")
+    >>> a, b = open_store(":memory:"), open_store(":memory:")
     >>> _ = import_data(a, {"organizations": [{"id": "ofai", "name": "OFAI", "kind": "home_office"}]})
     >>> copy(a, b).report.total("added"), copy(a, b).report.total("added")
     (1, 0)
@@ -100,17 +100,16 @@ class StoreStatus(BaseModel):
 def status(store: Store) -> StoreStatus:
     """Where the store is, what serves it, its schema version, revision and counts.
 
-    >>> from ofai_graph.store.sqlite import SQLiteStore
-    >>> status(SQLiteStore(":memory:")).counts["interactions"]
+    >>> from ofai_graph.store import open_store
+    >>> status(open_store(":memory:")).counts["interactions"]
     0
     """
-    info = getattr(store, "server_info", None)
-    missing = getattr(store, "missing_schema", None)
+    server = isinstance(store, ServerStore)
     return StoreStatus(
-        missing_schema=missing() if missing is not None else [],
+        missing_schema=store.missing_schema() if server else [],
         backend=store.backend,
         location=store.location,
-        server=info() if info is not None else {},
+        server=store.server_info() if server else {},
         schema_version=store.schema_version(),
         revision=store.revision(),
         counts=store.counts(),

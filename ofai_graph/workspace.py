@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from . import config
+from . import config, scope
 from .cache import RevisionCache
-from .errors import OfaiError
+from .errors import NotFound, OfaiError
 from .model import (
     Dataset,
     EntityModel,
@@ -28,9 +28,9 @@ from .model import (
     Person,
     Tie,
 )
-from .paths import Connection, connect, neighbourhood
+from .paths import Connection, connect
 from .resolve import Resolver, SearchHit, search
-from .store import open_store
+from .store import StoreEmpty, open_store
 from .store.base import Store, WriteReport
 from .strength import PairStrength, StrengthConfig, pair, relationship_graph, top_partners
 from .targets import resolve_target
@@ -97,7 +97,11 @@ class Workspace:
 
     def resolve(self, text: str) -> str:
         """The id of the entity ``text`` names (id, name, alias or near-miss)."""
-        return self.resolver.resolve(text)
+        try:
+            return self.resolver.resolve(text)
+        except NotFound:
+            self._refuse_if_empty()
+            raise
 
     def entity(self, text: str) -> EntityModel:
         eid = self.resolve(text)
@@ -108,10 +112,20 @@ class Workspace:
         """The id of the home office: the organization of kind ``home_office``."""
         homes = [s.id for s in self.store.entity_summaries() if s.kind == OrgKind.home_office.value]
         if not homes:
+            self._refuse_if_empty()
             raise OfaiError("this store has no home office (an organization of kind home_office); import one")
         if len(homes) > 1:
             raise OfaiError(f"this store has several home offices ({', '.join(homes)}); pass one explicitly")
         return homes[0]
+
+    def _refuse_if_empty(self) -> None:
+        """On an empty store, say where it is and how to fill it, rather than "not found"."""
+        counts = self.store.counts()
+        if not any(counts[t] for t in ("country", "organization", "person", "interactions")):
+            raise StoreEmpty(
+                f"the store {self.store.location} is empty: fill it with `ofai-graph init --seed` "
+                "(the bundled Q1-2024 report) or `ofai-graph import FILE`"
+            )
 
     def search(self, text: str, *, limit: int = 20) -> list[SearchHit]:
         return search(self.store, text, limit=limit)
@@ -141,7 +155,7 @@ class Workspace:
     def export(self, fmt: str = "yaml") -> str:
         from . import files
 
-        return files.dumps(self.store.dump(), fmt)
+        return files.dumps(self.store.dump(), fmt)  # dump() reads one snapshot
 
     # -- views ---------------------------------------------------------------------------------------
     def show(self, text: str, *, as_of: dt.date | None = None) -> Profile:
@@ -150,7 +164,7 @@ class Workspace:
 
         eid = self.resolve(text)
         prof = profile(self.store, eid, as_of=as_of)
-        g = self._graph_for(eid, as_of)
+        g = self._graph(scope.edges_at(self.store, [eid], materialized=self._pairs_current()), as_of)
         try:
             home = self.home
         except OfaiError:
@@ -167,7 +181,8 @@ class Workspace:
     def stats(self) -> Stats:
         from .stats import stats
 
-        return stats(self.store)
+        with self.store.snapshot():
+            return stats(self.store)
 
     def graph(self) -> nx.MultiGraph:
         """The store as a networkx MultiGraph (interactions are nodes); cached until data changes."""
@@ -183,15 +198,26 @@ class Workspace:
 
     @property
     def strength_config(self) -> StrengthConfig:
-        cfg = config.load_strength(self.config_path)
+        return config.load_strength(self.config_path)
+
+    def _ensure_pairs(self) -> None:
+        """Rebuild the materialized pairs when they were built with other weights (the configuration
+        file changed) or never (a store filled by an older ofai-graph); checked once per workspace."""
+        cfg = self.strength_config
         key = cfg.model_dump_json()
         if getattr(self, "_materialized", None) != key:
-            # Pairs built with other weights (the file changed) or never built: rebuilt once, here.
             from .materialize import ensure
 
-            ensure(self.store, cfg)
+            if ensure(self.store, cfg):
+                self._cache.clear()
             self._materialized = key
-        return cfg
+
+    def _pairs_current(self) -> bool:
+        """Whether the store keeps materialized pairs for this workspace's weights (reading one entity's
+        pairs is then cheap on any backend: see :mod:`ofai_graph.materialize`)."""
+        from .materialize import is_current
+
+        return is_current(self.store, self.strength_config)
 
     def rebuild(self) -> int:
         """Recompute every pair's materialized strength from the interactions (``ofai-graph rebuild``);
@@ -230,21 +256,19 @@ class Workspace:
         as_of = as_of or dt.date.today()
         first = self.resolve(a) if a else self.home
         if b is None:
-            from .materialize import is_current, lazy_graph
+            if self._pairs_current():  # the strongest partners first, read until there are enough
+                from .materialize import lazy_graph
 
-            cfg = self.strength_config
-            if is_current(self.store, cfg):  # the strongest partners first, read until there are enough
-                g = lazy_graph(self.store, cfg, as_of)
-                ranked = g.graph["neighbours"](first, None, lambda w: True)
+                lazy = lazy_graph(self.store, self.strength_config, as_of)
+                ranked = lazy.graph["neighbours"](first, None, lambda w: True)
                 out: list[PairStrength] = []
                 i = 0
                 while len(out) < top and (item := ranked.at(i)) is not None:
                     i += 1
-                    if "affiliation" not in g[first][item[1]]["ties"]:
-                        out.append(pair(g, first, item[1]))
+                    if "affiliation" not in lazy[first][item[1]]["ties"]:
+                        out.append(pair(lazy, first, item[1]))
                 return out
-            # A remote store sends only the entity's own interactions: its edges are exact.
-            g = self._graph_for(first, as_of)
+            g = self._graph(scope.edges_at(self.store, [first], materialized=self._pairs_current()), as_of)
             # The entity's own staff are not its partners.
             staff = {n for n in g[first] if "affiliation" in g[first][n]["ties"]} if first in g else set()
             ranked = top_partners(g, first, top=top + len(staff))
@@ -254,7 +278,7 @@ class Workspace:
             from .strength import explain as explain_pair
 
             return [explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config)]
-        g = self._graph_for(first, as_of)
+        g = self._graph(scope.edges_at(self.store, [first], materialized=self._pairs_current()), as_of)
         return [pair(g, first, second)]
 
     def connect(
@@ -277,43 +301,38 @@ class Workspace:
             "avoid": [self.resolve(x) for x in avoid],
             "via_kinds": list(via_kinds) or None,
         }
-        if self.store.remote:
-            # Push-down: fetch only the entities that can decide a path of max_hops or less, unless
-            # they are most of the graph (a hub's neighbourhood): then one scan of everything is cheaper.
-            around = self._cached(
-                f"around:{src}:{max_hops}:{hash(tuple(tgt.ids))}",
-                lambda: neighbourhood(self.store, src, tgt.ids, max_hops, limit=self._entity_count() // 4),
-            )
-            if around is not None:
-                g = self._local_graph(as_of, around)
-                found = connect(g, self.store, src, tgt, **options)  # type: ignore[arg-type]
-                if found.paths:
-                    return found
-            # Unreachable: naming the nearest reachable entities needs the whole graph.
-        else:
-            from .materialize import is_current, lazy_graph
+        if self._pairs_current():  # edges read only around the entities the search expands
+            from .materialize import lazy_graph
 
-            cfg = self.strength_config
-            if is_current(self.store, cfg):  # edges read only around the entities the search expands
-                found = connect(lazy_graph(self.store, cfg, as_of or dt.date.today()), self.store, src, tgt, **options)  # type: ignore[arg-type]
+            g = lazy_graph(self.store, self.strength_config, as_of or dt.date.today())
+            found = connect(g, self.store, src, tgt, **options)  # type: ignore[arg-type]
+            if found.paths:
+                return found
+        else:
+            sc = self._cached(
+                f"scope:paths:{src}:{max_hops}:{hash(tuple(tgt.ids))}",
+                lambda: scope.paths(self.store, src, tgt.ids, max_hops),
+            )
+            if not sc.whole:
+                found = connect(self._graph(sc, as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
                 if found.paths:
                     return found
+        # Unreachable: naming the nearest reachable entities needs the whole graph.
         return connect(self.relationship_graph(as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
 
-    def _graph_for(self, entity: str, as_of: dt.date | None) -> nx.Graph:
-        """A graph whose edges at ``entity`` are exact: only its own interactions on a remote store."""
-        return self._local_graph(as_of, {entity})
-
-    def _entity_count(self) -> int:
-        return sum(self.store.counts()[t] for t in ("country", "organization", "person"))
-
-    def _local_graph(self, as_of: dt.date | None, around: set[str]) -> nx.Graph:
-        """The relationship graph exact on the edges that touch ``around`` (cached like the whole one)."""
+    def _graph(self, sc: scope.Scope, as_of: dt.date | None, axes: Sequence[str] = ()) -> nx.Graph:
+        """The relationship graph a :class:`~ofai_graph.scope.Scope` asks for (cached like the whole one)."""
+        if sc.around is None:
+            return self.relationship_graph(as_of, axes)
         as_of = as_of or dt.date.today()
         cfg = self.strength_config
+        around = sc.around
+        codes = sorted({_axis(a) for a in axes})
         return self._cached(
-            f"local:{as_of}:{hash(cfg.model_dump_json())}:{hash(frozenset(around))}",
-            lambda: relationship_graph(self.store, as_of=as_of, config=cfg, around=around),
+            f"local:{as_of}:{hash(cfg.model_dump_json())}:{hash(around)}:{','.join(codes)}",
+            lambda: relationship_graph(
+                self.store, as_of=as_of, config=cfg, around=around, axes=codes or None
+            ),
         )
 
     def followups(
@@ -351,11 +370,14 @@ class Workspace:
 
         as_of = as_of or dt.date.today()
         then = as_of - dt.timedelta(days=days)
+        home = self.home
+        # the home office's partners, then and now
+        around = scope.edges_at(self.store, [home], materialized=self._pairs_current())
         return dormant(
-            self.relationship_graph(then),
-            self.relationship_graph(as_of),
+            self._graph(around, then),
+            self._graph(around, as_of),
             self.store,
-            self.home,
+            home,
             as_of=as_of,
             days=days,
             top=top,
@@ -364,7 +386,7 @@ class Workspace:
     def brokers(self, *, top: int = 10, as_of: dt.date | None = None) -> list[Broker]:
         from .structure import brokers
 
-        return brokers(self.relationship_graph(as_of), top=top)
+        return brokers(self._graph(scope.WHOLE, as_of), top=top)
 
     def map(
         self,
@@ -390,7 +412,7 @@ class Workspace:
         from . import countries as country_names
         from .maps import build_map
 
-        g = self.relationship_graph(as_of, axes)
+        g = self._graph(scope.WHOLE, as_of, axes)
         try:
             home: str | None = self.home
         except OfaiError:
@@ -438,13 +460,52 @@ class Workspace:
         return self._cache.get(key, build)
 
 
-def open(path: str | Path | None = None, *, backend: str | None = None, **options: Any) -> Workspace:
-    """Open (creating if needed) a store and return a :class:`Workspace` on it.
+def open(
+    path: str | Path | None = None, *, create: bool = False, backend: str | None = None, **options: Any
+) -> Workspace:
+    """Open a store and return a :class:`Workspace` on it.
 
-    With no arguments: the embedded SQLite store at ``$OFAI_GRAPH_DB`` or the user data directory.
-    ``open(":memory:")`` gives a throw-away store.
+    ``path`` is a file, ``sqlite:///file``, ``:memory:`` (a throw-away store) or a server address
+    (``bolt://``, ``neo4j://``, ``neo4j+s://``; ``user=``, ``password=``, ``database=`` or the
+    ``NEO4J_*`` variables), as :func:`ofai_graph.store.open_store` takes it. A store that does not
+    exist is an error (a typo must not start an empty store) unless ``create=True``. With no
+    arguments: the embedded store at ``$OFAI_GRAPH_DB`` or the user data directory.
+
+    >>> import ofai_graph
+    >>> ofai_graph.open(":memory:").stats().counts["interactions"]
+    0
     """
-    return Workspace(open_store(path, backend=backend, **options))
+    return Workspace(open_store(path, create=create, backend=backend, **options))
+
+
+def _one_snapshot(method: Any) -> Any:
+    """Run a read operation in one read transaction of the store (``Store.snapshot``): its many
+    queries see one state, whatever an import commits meanwhile."""
+    import functools
+
+    @functools.wraps(method)
+    def reads_once(self: Workspace, *args: Any, **kwargs: Any) -> Any:
+        self._ensure_pairs()  # may rebuild them (a write): before the read transaction
+        with self.store.snapshot():
+            return method(self, *args, **kwargs)
+
+    return reads_once
+
+
+# Every operation that reads more than once (writes are transactions of their own).
+for _name in (
+    "show",
+    "search",
+    "strength",
+    "connect",
+    "followups",
+    "dormant",
+    "brokers",
+    "map",
+    "ask",
+    "graph",
+):
+    setattr(Workspace, _name, _one_snapshot(getattr(Workspace, _name)))
 
 
 def _axis(text: str) -> str:

@@ -4,17 +4,23 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import ofai_graph
 from ofai_graph.seeds import seed_files
-from ofai_graph.store.sqlite import SQLiteStore
+from ofai_graph.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Property tests check answers, not speed (benchmarks do that): a per-example deadline only made
+# them fail on a loaded machine.
+settings.register_profile("ofai", deadline=None)
+settings.load_profile("ofai")
+
 
 @pytest.fixture
-def store() -> SQLiteStore:
-    s = SQLiteStore(":memory:")
+def store():
+    s = open_store(":memory:")
     yield s
     s.close()
 
@@ -29,7 +35,7 @@ def ws():
 @pytest.fixture(scope="session")
 def seeded_path(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("seed") / "seed.db"
-    with ofai_graph.open(path) as w:
+    with ofai_graph.open(path, create=True) as w:
         w.import_files(seed_files())
     return path
 
@@ -87,9 +93,7 @@ def bolt():
 @pytest.fixture
 def neo(bolt):
     """An empty Neo4j store on the test server."""
-    from ofai_graph.store.neo4j import Neo4jStore
-
-    s = Neo4jStore(bolt.uri, bolt.user, bolt.password, bolt.database)
+    s = open_store(bolt.uri, user=bolt.user, password=bolt.password, database=bolt.database)
     s.clear()
     yield s
     s.close()

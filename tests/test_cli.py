@@ -178,6 +178,7 @@ def test_bad_import_exits_1_names_the_problem_and_writes_nothing(db, tmp_path):
 
 def test_add_org_then_find_it_by_alias(tmp_path):
     db = tmp_path / "a.db"
+    run("init", db=db)
     run("import", str(write(tmp_path, "o.yaml", OFFICE)), db=db)
     r = run(
         "add",
@@ -204,6 +205,7 @@ def test_add_without_required_options_and_no_terminal_is_a_usage_error(tmp_path)
 
 def test_add_interaction_resolves_participants(tmp_path):
     db = tmp_path / "c.db"
+    run("init", db=db)
     run("import", str(write(tmp_path, "o.yaml", OFFICE)), db=db)
     r = run(
         "add",
@@ -230,6 +232,7 @@ def test_add_interaction_resolves_participants(tmp_path):
 
 def test_add_followup_keeps_the_due_date_precision_and_followups_add_is_the_same_command(tmp_path):
     db = tmp_path / "f.db"
+    run("init", db=db)
     run("import", str(write(tmp_path, "o.yaml", OFFICE)), db=db)
     r = run("followups", "add", "--description", "Enviar informe", "--due", "2024-Q3", db=db)
     assert r.exit_code == 0, r.stderr
@@ -278,6 +281,7 @@ def test_export_to_file_round_trips(db, tmp_path):
     out = tmp_path / "dump.yaml"
     assert run("export", "--format", "yaml", "--out", str(out), db=db).exit_code == 0
     copy = tmp_path / "copy.db"
+    assert run("init", db=copy).exit_code == 0
     assert run("import", str(out), db=copy).exit_code == 0
     assert run("export", db=copy).stdout == run("export", db=db).stdout
 

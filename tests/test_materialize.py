@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,7 +25,7 @@ def as_dict(p):
     return {
         (p.names[a], p.names[b]): (pts, n, last, bits)
         for a, b, pts, n, last, bits in zip(
-            p.a.tolist(), p.b.tolist(), p.points.tolist(), p.count.tolist(), p.last.tolist(), p.bits.tolist()
+            *(np.asarray(x).tolist() for x in (p.a, p.b, p.points, p.count, p.last, p.bits)), strict=True
         )
     }
 
@@ -138,7 +139,7 @@ def test_a_store_filled_before_pairs_were_kept_rebuilds(store):
 
 def test_the_workspace_rebuilds_when_the_config_file_changes_the_weights(tmp_path):
     path = tmp_path / "s.db"
-    with ofai_graph.open(path) as w:
+    with ofai_graph.open(path, create=True) as w:
         w.import_data({"organizations": organizations(), "interactions": [
             {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t",
              "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a", "role": "participant"}]}]})
@@ -156,7 +157,7 @@ def test_cli_rebuild_says_how_many_pairs(tmp_path):
     from ofai_graph_cli.main import cli
 
     db = str(tmp_path / "s.db")
-    with ofai_graph.open(db) as w:
+    with ofai_graph.open(db, create=True) as w:
         w.import_data({"organizations": organizations(), "interactions": [
             {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t",
              "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a", "role": "participant"},

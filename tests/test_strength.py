@@ -286,3 +286,23 @@ def test_one_interaction_scores_the_same_bit_for_bit_in_explain_and_in_the_graph
     for a, b in (("ofai", "jica"), ("jica", "oim"), ("ofai", "oim")):
         e = explain(s, a, b, as_of=DAY)
         assert g[a][b]["points"] == e.points
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), shuffle=st.booleans())
+def test_small_graphs_scored_in_python_match_numpy_bit_for_bit(seed, shuffle):
+    # A command on a small store scores in pure Python (no numpy import at start-up); a large one
+    # with numpy. Same weights, same order of additions: the same floats, whichever path runs.
+    import random
+
+    from ofai_graph.generate import generate
+    from ofai_graph.strength import _pair_evidence
+
+    s = SQLiteStore(":memory:")
+    import_data(s, generate(30, 120, seed=seed))
+    rows = list(s.participations())
+    if shuffle:
+        random.Random(seed).shuffle(rows)
+    cfg = StrengthConfig(one_sided=0.5, half_life_days=97)
+    for as_of in (dt.date(2023, 1, 1), dt.date(2026, 1, 1)):
+        assert _pair_evidence(rows, cfg, as_of, small=0) == _pair_evidence(rows, cfg, as_of, small=10**9)

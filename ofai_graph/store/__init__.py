@@ -1,13 +1,45 @@
-"""Storage backends behind one protocol; :func:`open_store` picks one from options or environment."""
+"""Storage backends behind one protocol; :func:`open_store` is the one way in.
+
+Nothing outside this package knows which backend it talks to: it gets a :class:`Store` (and, for a
+database server, a :class:`ServerStore`), and the errors of :mod:`ofai_graph.errors`.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from .base import NameRow, Participation, Store, WriteReport
+from ..errors import StoreError
+from .base import (
+    NameRow,
+    NotAStore,
+    Participation,
+    ServerStore,
+    Store,
+    StoreDamaged,
+    StoreEmpty,
+    StoreNotFound,
+    WriteReport,
+)
 
-__all__ = ["NameRow", "Participation", "Store", "WriteReport", "default_db_path", "open_store"]
+__all__ = [
+    "SERVER_SCHEMES",
+    "NameRow",
+    "NotAStore",
+    "Participation",
+    "ServerStore",
+    "Store",
+    "StoreDamaged",
+    "StoreEmpty",
+    "StoreNotFound",
+    "WriteReport",
+    "default_db_path",
+    "open_store",
+]
+
+SERVER_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 def default_db_path() -> Path:
@@ -20,17 +52,120 @@ def default_db_path() -> Path:
     return user_data_path("ofai-graph", appauthor=False) / "ofai-graph.db"
 
 
-def open_store(path: str | Path | None = None, *, backend: str | None = None, **options: object) -> Store:
-    """Open the store named by the arguments, falling back to ``OFAI_GRAPH_BACKEND`` and the defaults."""
-    backend = (backend or os.environ.get("OFAI_GRAPH_BACKEND") or "sqlite").lower()
-    if backend == "sqlite":
-        from .sqlite import SQLiteStore
+def open_store(
+    url_or_path: str | Path | None = None,
+    *,
+    create: bool = False,
+    backend: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    database: str | None = None,
+    **options: Any,
+) -> Store:
+    """The store at ``url_or_path``: a file path, ``sqlite:///path``, ``:memory:``, or a server
+    address ``bolt://``, ``neo4j://``, ``neo4j+s://`` (…``+ssc``).
 
-        return SQLiteStore(path if path is not None else default_db_path(), **options)  # type: ignore[arg-type]
+    A missing store is an error unless ``create=True`` (only ``ofai-graph init`` creates one); a file
+    that is not an ofai-graph store is refused and left unchanged. For a server, ``user``,
+    ``password`` and ``database`` come from the arguments, else ``NEO4J_USERNAME``,
+    ``NEO4J_PASSWORD`` and ``NEO4J_DATABASE`` (a user and password in the URL are accepted too);
+    the password never appears in :attr:`Store.location` or in a message.
+
+    With no address: ``backend="neo4j"`` (or ``OFAI_GRAPH_BACKEND``) means the server ``NEO4J_URI``
+    names; otherwise the embedded store at :func:`default_db_path`.
+
+    >>> store = open_store(":memory:")
+    >>> store.backend, store.counts()["interactions"]
+    ('sqlite', 0)
+    >>> open_store("no/such/folder/typo.db")
+    Traceback (most recent call last):
+    ...
+    ofai_graph.store.base.StoreNotFound: no ofai-graph store at no/such/folder/typo.db: create one with `ofai-graph --db no/such/folder/typo.db init` (in Python: create=True)
+    """
+    if url_or_path is None and options.get("uri"):
+        url_or_path = options.pop("uri")
+    options.pop("uri", None)
+    text = str(url_or_path) if url_or_path is not None else None
+    scheme = urlsplit(text).scheme.lower() if text and "://" in text else ""
+    if backend is None and not text:
+        backend = os.environ.get("OFAI_GRAPH_BACKEND")
+    backend = (backend or ("neo4j" if scheme in SERVER_SCHEMES else "sqlite")).lower()
     if backend == "neo4j":
-        from .neo4j import Neo4jStore
+        if text and scheme not in SERVER_SCHEMES:
+            raise StoreError(
+                f"{_safe(text)} is not a server address: use bolt://, neo4j:// or neo4j+s:// (NEO4J_URI)"
+            )
+        return _server(text, user=user, password=password, database=database, **options)
+    if backend != "sqlite":
+        raise StoreError(f"unknown backend {backend!r}: use 'sqlite' or 'neo4j'")
+    if scheme in SERVER_SCHEMES:
+        raise StoreError(f"{_safe(text or '')} is a server address, not an embedded store file")
+    if scheme and scheme != "sqlite":
+        raise StoreError(
+            f"unknown store address {_safe(text or '')!r}: use a file path, sqlite:///path, "
+            "bolt://, neo4j:// or neo4j+s://"
+        )
+    path: str | Path
+    default = False
+    if scheme == "sqlite":
+        # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy and encode/databases write them.
+        rest = text[len("sqlite://") :]  # type: ignore[index]
+        path = unquote(rest[1:] if rest.startswith("/") else rest) or ":memory:"
+    elif text is None:
+        path, default = default_db_path(), True
+    else:
+        path = url_or_path  # type: ignore[assignment]
+    from .sqlite import SQLiteStore
 
-        return Neo4jStore.from_options(**options)  # type: ignore[arg-type]
-    from ..errors import OfaiError
+    try:
+        return SQLiteStore(
+            path if str(path) == ":memory:" else Path(path).expanduser(), create=create, **options
+        )
+    except StoreNotFound:
+        if not default:
+            raise
+        # The default store (no --db, no OFAI_GRAPH_DB): plain `ofai-graph init` makes it.
+        raise StoreNotFound(
+            f"no ofai-graph store yet at {path}: create it with `ofai-graph init` "
+            "(or `ofai-graph init --seed` with the bundled report); in Python: create=True"
+        ) from None
 
-    raise OfaiError(f"unknown backend {backend!r}: use 'sqlite' or 'neo4j'")
+
+def _server(
+    uri: str | None,
+    *,
+    user: str | None,
+    password: str | None,
+    database: str | None,
+    **options: Any,
+) -> Store:
+    uri = uri or os.environ.get("NEO4J_URI")
+    if not uri:
+        raise StoreError("the neo4j backend needs a server address: --neo4j-uri or NEO4J_URI")
+    parts = urlsplit(uri)
+    if parts.username or parts.password:
+        # Credentials in the address are taken out of it, so that it can be shown.
+        user = user or unquote(parts.username or "")
+        password = password if password is not None else unquote(parts.password or "") or None
+        host = parts.hostname or ""
+        netloc = f"[{host}]" if ":" in host else host
+        uri = parts._replace(netloc=netloc + (f":{parts.port}" if parts.port else "")).geturl()
+    path_db = parts.path.strip("/")
+    uri = urlsplit(uri)._replace(path="").geturl() if path_db else uri
+    user = user or os.environ.get("NEO4J_USERNAME") or os.environ.get("NEO4J_USER") or "neo4j"
+    if password is None:
+        password = os.environ.get("NEO4J_PASSWORD")
+    if password is None:
+        raise StoreError(f"no password for {uri}: set NEO4J_PASSWORD")
+    database = database or path_db or os.environ.get("NEO4J_DATABASE") or None
+    from .neo4j import Neo4jStore
+
+    return Neo4jStore(uri, user, password, database, **options)
+
+
+def _safe(text: str) -> str:
+    """An address fit for a message: without any password it carries."""
+    parts = urlsplit(text)
+    if parts.password:
+        return text.replace(f":{parts.password}@", ":***@")
+    return text

@@ -11,9 +11,83 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
-from ..model import Dataset, EntityModel, FollowUp, FollowUpStatus, Interaction, Tie
+from pydantic import TypeAdapter
+
+from ..errors import StoreError
+from ..model import (
+    Country,
+    Dataset,
+    Entity,
+    EntityModel,
+    FollowUp,
+    FollowUpStatus,
+    Interaction,
+    Organization,
+    Person,
+    Tie,
+)
+
+
+class StoreNotFound(StoreError):
+    """No store where one was asked for (and nobody asked to create one)."""
+
+
+class NotAStore(StoreError):
+    """The file or database exists but belongs to something else; it was not changed."""
+
+
+class StoreEmpty(StoreError):
+    """The store exists but holds nothing yet (the message says how to fill it)."""
+
+
+class StoreDamaged(StoreError):
+    """The store's file is damaged ("database disk image is malformed"): restore it from a backup."""
+
+
+# -- row helpers shared by the backends -------------------------------------------------------------
+
+ENTITY = TypeAdapter(Entity)
+
+
+def entity_names(entity: EntityModel) -> list[str]:
+    """Every name an entity is found by: id, display name, aliases (and CLDR names for countries)."""
+    if isinstance(entity, Country):
+        return list(dict.fromkeys([entity.id, *entity.all_names()]))
+    return list(dict.fromkeys([entity.id, entity.name, *entity.aliases]))
+
+
+def entity_kind(entity: EntityModel) -> str:
+    """The ``kind`` column: an organization's kind, else the entity type."""
+    return entity.kind.value if isinstance(entity, Organization) else entity.type
+
+
+def dataset_of(section: str, rows: Iterable[str]) -> Dataset:
+    """A :class:`Dataset` holding the JSON records ``rows`` of one section (entities, interactions, …)."""
+    data = Dataset()
+    if section == "entities":
+        for js in rows:
+            e = ENTITY.validate_json(js)
+            {Country: data.countries, Organization: data.organizations, Person: data.people}[type(e)].append(
+                e
+            )
+    elif section == "interactions":
+        data.interactions = [Interaction.model_validate_json(js) for js in rows]
+    elif section == "followups":
+        data.followups = [FollowUp.model_validate_json(js) for js in rows]
+    else:
+        data.ties = [Tie.model_validate_json(js) for js in rows]
+    return data
+
+
+class DayCache(dict):  # type: ignore[type-arg]
+    """ISO dates to ``date`` objects, each distinct text parsed once (a C-level lookup per row)."""
+
+    def __missing__(self, text: str) -> dt.date:
+        value = self[text] = dt.date.fromisoformat(text)
+        return value
 
 
 @dataclass
@@ -121,6 +195,8 @@ class Store(Protocol):
     location: str
     remote: bool
     """True when reads cross a network: analytics then fetch neighbourhoods instead of whole graphs."""
+    folder: Path | None
+    """The folder that holds the store's file (its configuration lives beside it); None for a server."""
 
     def close(self) -> None: ...
 
@@ -210,8 +286,34 @@ class Store(Protocol):
 
     def ties(self, entity_id: str | None = None) -> list[Tie]: ...
 
-    def dump(self) -> Dataset: ...
+    def snapshot(self) -> AbstractContextManager[None]:
+        """Reads made inside see one state of the store (one read transaction), whatever commits meanwhile.
+
+        Re-entrant; inside :meth:`transaction` it changes nothing.
+        """
+        ...
+
+    def dump(self) -> Dataset:
+        """Everything, read in one snapshot."""
+        ...
 
     def iter_batches(self, size: int = 5_000) -> Iterator[Dataset]:
         """Everything, in dependency order (entities, interactions, follow-ups, ties), ``size`` records a batch."""
+        ...
+
+
+@runtime_checkable
+class ServerStore(Store, Protocol):
+    """A store on a database server: what ``neo4j status`` and the sync commands need beyond :class:`Store`."""
+
+    def server_info(self) -> dict[str, str]:
+        """The server's address, agent (product and version) and protocol version."""
+        ...
+
+    def missing_schema(self) -> list[str]:
+        """Constraints and indexes the schema needs that the server does not list."""
+        ...
+
+    def clear(self) -> None:
+        """Delete everything ofai-graph wrote on the server."""
         ...

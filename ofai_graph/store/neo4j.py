@@ -19,6 +19,13 @@ order is date order, and ArcadeDB keeps temporal values only between 1677 and 22
 Every value goes to the server as a parameter; labels and relationship types are constants of this
 module, never text from data. Writes go in ``UNWIND`` batches of :data:`BATCH` rows.
 
+:meth:`Neo4jStore.write` runs in a managed transaction (``session.execute_write``): a transient
+error, a lost connection or a cluster leader change makes the driver run the whole write again, for
+up to ``max_retry_time`` seconds. That is safe because a write is an idempotent upsert: the re-run
+finds what is already there and leaves it. :meth:`Neo4jStore.transaction` (many batches, reads in
+between, used by imports) is one explicit transaction: on such an error it ends with nothing
+written, and the import can be run again.
+
 Portability (the same queries run on Neo4j 5 and ArcadeDB's Bolt endpoint; docs/neo4j.md has the
 details): each constraint and index is created on its own with ``IF NOT EXISTS``; no ``NOT NULL``
 constraints; records found absent are ``CREATE``d and changed ones ``SET`` through a ``MATCH`` on
@@ -28,27 +35,28 @@ its indexed end (ArcadeDB does not reorder patterns); ordering that involves nul
 
 from __future__ import annotations
 
-import os
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from ..bulk import batched
 from ..errors import StoreError
-from ..model import (
-    Dataset,
-    Entity,
-    EntityModel,
-    FollowUp,
-    FollowUpStatus,
-    Interaction,
-    Tie,
-)
+from ..model import Dataset, EntityModel, FollowUp, FollowUpStatus, Interaction, Tie
 from ..text import fold_key
-from .base import BatchWriter, EntitySummary, NameRow, Participation, SectionReport, WriteReport, classify
-from .sqlite import _Days, _kind, dataset_of, entity_names
+from .base import (
+    ENTITY,
+    BatchWriter,
+    DayCache,
+    EntitySummary,
+    NameRow,
+    Participation,
+    SectionReport,
+    WriteReport,
+    classify,
+    dataset_of,
+    entity_kind,
+    entity_names,
+)
 
 BATCH = 2_000
 
@@ -66,23 +74,36 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX ofai_name_entity IF NOT EXISTS FOR (n:Name) ON (n.entity_id)",
         "CREATE INDEX ofai_followup_interaction IF NOT EXISTS FOR (n:FollowUp) ON (n.interaction_id)",
     ],
+    # v2: follow-ups found from the person or organization that owns them or is expected to act.
+    [
+        "CREATE INDEX ofai_followup_owner IF NOT EXISTS FOR (n:FollowUp) ON (n.owner)",
+        "CREATE INDEX ofai_followup_expected IF NOT EXISTS FOR (n:FollowUp) ON (n.expected_from)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
-
-_ENTITY = TypeAdapter(Entity)
 
 
 class Neo4jStore:
     """A store on a Neo4j (or any Bolt/Cypher) server.
 
-    ``Neo4jStore.from_options()`` reads ``NEO4J_URI``, ``NEO4J_USERNAME``, ``NEO4J_PASSWORD`` and
-    ``NEO4J_DATABASE``; the password is never part of :attr:`location` or any message.
+    Open one with :func:`ofai_graph.store.open_store` (``bolt://``, ``neo4j://``, ``neo4j+s://``
+    addresses, credentials from arguments or ``NEO4J_*`` variables); the password is never part of
+    :attr:`location` or any message.
     """
 
     backend = "neo4j"
     remote = True  # every read crosses the network: analytics fetch neighbourhoods, not whole graphs
+    folder = None
 
-    def __init__(self, uri: str, user: str, password: str, database: str | None = None):
+    def __init__(
+        self,
+        uri: str,
+        user: str,
+        password: str,
+        database: str | None = None,
+        *,
+        max_retry_time: float = 30.0,
+    ):
         from neo4j import GraphDatabase
 
         self.uri = uri
@@ -90,30 +111,17 @@ class Neo4jStore:
         self.location = f"{uri}/{database}" if database else uri
         self._tx: Any = None
         try:
-            self._driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=10.0)
+            self._driver = GraphDatabase.driver(
+                uri,
+                auth=(user, password),
+                connection_timeout=10.0,
+                max_transaction_retry_time=max_retry_time,
+            )
             self._driver.verify_connectivity()
             self._migrate()
         except Exception as exc:
             self._close_quietly()
             raise _error(exc, self.location, "cannot open store") from exc
-
-    @classmethod
-    def from_options(
-        cls,
-        uri: str | None = None,
-        user: str | None = None,
-        password: str | None = None,
-        database: str | None = None,
-    ) -> Neo4jStore:
-        uri = uri or os.environ.get("NEO4J_URI")
-        if not uri:
-            raise StoreError("the neo4j backend needs a server address: --neo4j-uri or NEO4J_URI")
-        user = user or os.environ.get("NEO4J_USERNAME") or os.environ.get("NEO4J_USER") or "neo4j"
-        if password is None:
-            password = os.environ.get("NEO4J_PASSWORD")
-        if password is None:
-            raise StoreError(f"no password for {uri}: set NEO4J_PASSWORD")
-        return cls(uri, user, password, database or os.environ.get("NEO4J_DATABASE"))
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def close(self) -> None:
@@ -261,9 +269,56 @@ class Neo4jStore:
                 session.close()
 
     def write(self, data: Dataset) -> WriteReport:
-        with self.transaction() as tx:
-            tx.write(data)
-        return tx.report
+        """One managed transaction: retried by the driver on transient errors (see the module doc)."""
+        if self._tx is not None:
+            raise StoreError("a transaction is already open on this store")
+
+        def work(tx: Any) -> WriteReport:
+            self._tx = tx
+            try:
+                report = self._write_batch(data)
+                if report.changed:
+                    tx.run(
+                        "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"
+                    ).consume()
+                return report
+            finally:
+                self._tx = None
+
+        try:
+            with self._driver.session(database=self.database) as session:
+                return session.execute_write(work)  # type: ignore[no-any-return]
+        except StoreError:
+            raise
+        except Exception as exc:
+            if type(exc).__module__.startswith("neo4j") or isinstance(exc, OSError):
+                raise _error(exc, self.location, "writing failed, nothing was written") from exc
+            raise
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside run in one read transaction (on Neo4j: read-committed, one transaction)."""
+        if self._tx is not None:
+            yield
+            return
+        from neo4j import READ_ACCESS
+
+        try:
+            session = self._driver.session(
+                database=self.database, default_access_mode=READ_ACCESS, fetch_size=10_000
+            )
+            tx = session.begin_transaction()
+        except Exception as exc:
+            raise _error(exc, self.location, "reading failed") from exc
+        self._tx = tx
+        try:
+            yield
+        finally:
+            self._tx = None
+            with suppress(Exception):
+                tx.close()
+            with suppress(Exception):
+                session.close()
 
     def _existing(self, label: str, ids: Sequence[str]) -> dict[str, str]:
         query = f"UNWIND $ids AS id MATCH (n:{_LABELS[label]} {{id: id}}) RETURN n.id, n.data"
@@ -300,7 +355,7 @@ class Neo4jStore:
             return {
                 "id": e.id,
                 "type": e.type,
-                "kind": _kind(e),
+                "kind": entity_kind(e),
                 "name": e.name,
                 "countries": list(e.countries),
                 "data": js,
@@ -433,7 +488,7 @@ class Neo4jStore:
 
     def get_entities(self, ids: Iterable[str]) -> dict[str, EntityModel]:
         rows = self._existing("Entity", list(dict.fromkeys(ids)))
-        return {i: _ENTITY.validate_json(js) for i, js in rows.items()}
+        return {i: ENTITY.validate_json(js) for i, js in rows.items()}
 
     def entity_summaries(self) -> Iterator[EntitySummary]:
         # Sorted here: the server would sort in its heap.
@@ -497,7 +552,7 @@ class Neo4jStore:
         # row by row), streamed, with no ORDER BY or grouping across rows: on a million interactions
         # either would be held in the server's heap (ArcadeDB refuses past its 2 GB query budget), and
         # the scorer orders interactions itself. 2.5x faster than one row per participant.
-        day = _Days()
+        day = DayCache()
         on_axes = " WHERE i.axis IN $axes" if axes is not None else ""
         params: dict[str, Any] = {"axes": [str(a) for a in axes] if axes is not None else None}
         tail = (
@@ -583,17 +638,26 @@ class Neo4jStore:
         if status is not None:
             where.append("f.status = $status")
             params["status"] = status.value
-        if involving is not None:
+        cond = " WHERE " + " AND ".join(where) if where else ""
+        ret = " RETURN f.due_end AS due, f.id AS id, f.data AS data"
+        if involving is None:
+            rows = self._read("MATCH (f:FollowUp)" + cond + ret, params)
+        else:
+            # One query, each part anchored on an index: the entity's interactions are walked on the
+            # server, not sent to it as a list of ids (the office has hundreds of thousands).
             params["who"] = involving
-            params["iids"] = [
-                r[0]
-                for r in self._read(
-                    "MATCH (:Entity {id: $who})-[:PARTICIPATED]->(i:Interaction) RETURN DISTINCT i.id", params
-                )
-            ]
-            where.append("(f.owner = $who OR f.expected_from = $who OR f.interaction_id IN $iids)")
-        query = "MATCH (f:FollowUp)" + (" WHERE " + " AND ".join(where) if where else "")
-        rows = self._read(query + " RETURN f.due_end, f.id, f.data", params)
+            rows = self._read(
+                " UNION ".join(
+                    anchor + cond + ret
+                    for anchor in (
+                        "MATCH (f:FollowUp {owner: $who})",
+                        "MATCH (f:FollowUp {expected_from: $who})",
+                        "MATCH (:Entity {id: $who})-[:PARTICIPATED]->(i:Interaction) "
+                        "MATCH (f:FollowUp {interaction_id: i.id})",
+                    )
+                ),
+                params,
+            )
         rows.sort(key=lambda r: (r[0] is None, r[0] or "", r[1]))
         return [FollowUp.model_validate_json(r[2]) for r in rows]
 
@@ -604,8 +668,11 @@ class Neo4jStore:
         return self.ties_around([entity_id])
 
     def dump(self) -> Dataset:
+        """Everything, read in one read transaction."""
         data = Dataset()
-        for batch in self.iter_batches():
+        with self.snapshot():
+            batches = list(self.iter_batches())
+        for batch in batches:
             data.countries += batch.countries
             data.organizations += batch.organizations
             data.people += batch.people

@@ -8,31 +8,36 @@ that write: SQLite rolls the journal back on the next open.
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
+import inspect
+import os
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from ..bulk import batched
 from ..errors import StoreError
-from ..model import (
-    Country,
-    Dataset,
-    Entity,
-    EntityModel,
-    FollowUp,
-    FollowUpStatus,
-    Interaction,
-    Organization,
-    Person,
-    Tie,
-)
+from ..model import Dataset, EntityModel, FollowUp, FollowUpStatus, Interaction, Tie
 from ..text import fold_key
-from .base import BatchWriter, EntitySummary, NameRow, Participation, SectionReport, WriteReport, classify
+from .base import (
+    ENTITY,
+    BatchWriter,
+    DayCache,
+    EntitySummary,
+    NameRow,
+    NotAStore,
+    Participation,
+    SectionReport,
+    StoreDamaged,
+    StoreNotFound,
+    WriteReport,
+    classify,
+    dataset_of,
+    entity_kind,
+    entity_names,
+)
 
 _SCHEMA_V1 = """
 CREATE TABLE entities (
@@ -108,43 +113,62 @@ INSERT OR IGNORE INTO affiliations (person_id, organization_id)
 MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_ENTITY = TypeAdapter(Entity)
 _CHUNK = 900  # below SQLite's default limit of host parameters per statement
-
-
-def entity_names(entity: EntityModel) -> list[str]:
-    """Every name an entity is found by: id, display name, aliases (and CLDR names for countries)."""
-    if isinstance(entity, Country):
-        return list(dict.fromkeys([entity.id, *entity.all_names()]))
-    return list(dict.fromkeys([entity.id, entity.name, *entity.aliases]))
-
-
-def _kind(entity: EntityModel) -> str:
-    return entity.kind.value if isinstance(entity, Organization) else entity.type
+_OURS = {"entities", "names", "interactions", "participants", "followups", "ties", "meta"}
 
 
 class SQLiteStore:
-    """The default store. ``SQLiteStore(":memory:")`` gives a throw-away store for tests and notebooks."""
+    """The default store. ``SQLiteStore(":memory:")`` gives a throw-away store for tests and notebooks.
+
+    A file is opened only if it is an ofai-graph store; ``create=True`` makes a new one where there is
+    none (a missing file, or an empty one). Another program's SQLite file is refused and never changed.
+    A file we may not write (``chmod 444``, a read-only folder) is opened read-only: reads work.
+    """
 
     backend = "sqlite"
     remote = False  # reading everything is cheap: analytics may build whole graphs
 
-    def __init__(self, path: str | Path, *, busy_timeout: float = 120.0):
+    def __init__(self, path: str | Path, *, create: bool = False, busy_timeout: float = 120.0):
         self.location = str(path)
+        self.read_only = False
+        self.folder: Path | None = None if self.location == ":memory:" else Path(self.location).parent
         self._fresh: dict[str, set[str]] | None = None
+        target: str = self.location
+        uri = False
         if self.location != ":memory:":
             p = Path(self.location)
-            if p.exists() and p.is_dir():
-                raise StoreError(f"{p} is a directory, not a store file")
-            p.parent.mkdir(parents=True, exist_ok=True)
-            if p.exists() and p.stat().st_size > 0:
+            if p.is_dir():
+                raise NotAStore(f"{p} is a folder, not a store file")
+            if not p.exists():
+                if not create:
+                    raise StoreNotFound(
+                        f"no ofai-graph store at {p}: create one with `ofai-graph --db {p} init` "
+                        "(in Python: create=True)"
+                    )
+                try:
+                    p.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(f"cannot create a store at {p}: {exc.strerror or exc}") from None
+            elif p.stat().st_size > 0:
                 with p.open("rb") as fh:
                     if fh.read(16) != b"SQLite format 3\x00":
-                        raise StoreError(f"{p} is not an ofai-graph store (not an SQLite file)")
+                        raise NotAStore(
+                            f"{p} is not an ofai-graph store (not an SQLite file); it was not changed"
+                        )
+            if p.exists() and not (os.access(p, os.W_OK) and os.access(p.parent, os.W_OK)):
+                # Read-only: say so to SQLite, which then neither writes nor tries to create the WAL's
+                # shared-memory file beside it.
+                self.read_only = True
+                target, uri = f"file:{_quote(p)}?mode=ro", True
+                if not os.access(p.parent, os.W_OK) and not Path(f"{p}-wal").exists():
+                    # A read-only folder: SQLite cannot make the WAL's shared-memory file there, and
+                    # with no WAL file beside it nobody is writing: read the file as it is.
+                    target += "&immutable=1"
         try:
-            self._db = sqlite3.connect(self.location, timeout=busy_timeout, isolation_level=None)
+            self._db = sqlite3.connect(target, timeout=busy_timeout, isolation_level=None, uri=uri)
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-            if self.location != ":memory:":
+            self._check_ours(create)
+            if self.location != ":memory:" and not self.read_only:
                 self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = FULL")
             # Big imports touch B-tree pages all over the file; a 64 MB page cache (default: 2 MB)
@@ -153,7 +177,33 @@ class SQLiteStore:
             self._db.execute("PRAGMA cache_size = -65536")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open store {self.location}: {exc}") from exc
+            self._close_quietly()
+            raise _db_error(exc, self.location, "cannot open store") from None
+        except StoreError:
+            self._close_quietly()
+            raise
+
+    def _check_ours(self, create: bool) -> None:
+        """Refuse, before changing anything, a file that is not an ofai-graph store."""
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables and self.schema_version() == 0:
+            if not create and self.location != ":memory:":
+                raise StoreNotFound(
+                    f"{self.location} is an empty file, not yet a store; create one with: "
+                    f"ofai-graph --db {self.location} init"
+                )
+            return
+        if not _OURS.issubset(tables) or self.schema_version() == 0:
+            others = ", ".join(sorted(tables - _OURS)[:5]) or "no tables of ours"
+            raise NotAStore(
+                f"{self.location} is not an ofai-graph store (an SQLite file of another program: "
+                f"{others}); it was not changed"
+            )
+
+    def _close_quietly(self) -> None:
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def close(self) -> None:
@@ -177,6 +227,11 @@ class SQLiteStore:
             )
         if current == SCHEMA_VERSION:
             return
+        if self.read_only:
+            raise StoreError(
+                f"{self.location} has schema version {current} and needs an upgrade to {SCHEMA_VERSION}, "
+                "but the file is read-only: open it once with write access"
+            )
         with self._transaction():
             # Re-read under the write lock: another process may have migrated meanwhile.
             current = self.schema_version()
@@ -199,10 +254,32 @@ class SQLiteStore:
     def revision(self) -> int:
         return int(self._db.execute("SELECT value FROM meta WHERE key='revision'").fetchone()[0])
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One read transaction: every read inside sees the same committed state (WAL snapshot)."""
+        if self._db.in_transaction:
+            yield
+            return
+        try:
+            self._db.execute("BEGIN")
+        except sqlite3.DatabaseError as exc:
+            raise _db_error(exc, self.location, "reading failed") from None
+        try:
+            yield
+        finally:
+            if self._db.in_transaction:
+                # Nothing to keep (reads only); and on a damaged file, the first error is the one to tell.
+                with suppress(sqlite3.DatabaseError):
+                    self._db.execute("ROLLBACK")
+
     # -- writes --------------------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[BatchWriter]:
         """One write transaction for many batches: all of them land, or none (on any exception)."""
+        if self.read_only:
+            raise StoreError(
+                f"{self.location} is read-only (file or folder permissions): nothing was written"
+            )
         writer = BatchWriter(self._write_batch)
         try:
             with self._transaction() as db:
@@ -223,7 +300,7 @@ class SQLiteStore:
                 if writer.report.changed:
                     db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"writing to {self.location} failed, nothing was written: {exc}") from exc
+            raise _db_error(exc, self.location, "writing failed, nothing was written") from exc
         finally:
             self._fresh = None
 
@@ -302,7 +379,7 @@ class SQLiteStore:
             "INSERT INTO entities (id, type, kind, name, countries, data) VALUES (?,?,?,?,?,?) "
             "ON CONFLICT(id) DO UPDATE SET type=excluded.type, kind=excluded.kind, name=excluded.name, "
             "countries=excluded.countries, data=excluded.data",
-            ((e.id, e.type, _kind(e), e.name, ",".join(e.countries), js) for e, js in todo),
+            ((e.id, e.type, entity_kind(e), e.name, ",".join(e.countries), js) for e, js in todo),
         )
         db.executemany(
             "INSERT OR IGNORE INTO names (key, entity_id, label) VALUES (?,?,?)",
@@ -378,7 +455,7 @@ class SQLiteStore:
 
     def get_entities(self, ids: Iterable[str]) -> dict[str, EntityModel]:
         rows = self._existing(self._db, "entities", list(dict.fromkeys(ids)))
-        return {i: _ENTITY.validate_json(js) for i, js in rows.items()}
+        return {i: ENTITY.validate_json(js) for i, js in rows.items()}
 
     def entity_summaries(self) -> Iterator[EntitySummary]:
         for id_, type_, kind, name, countries in self._db.execute(
@@ -421,7 +498,7 @@ class SQLiteStore:
     def participations(
         self, around: Collection[str] | None = None, axes: Collection[str] | None = None
     ) -> Iterator[Participation]:
-        day = _Days()
+        day = DayCache()
         sql = (
             "SELECT i.id, i.date_start, i.date_end, i.kind, i.status, p.entity_id, p.role "
             "FROM interactions i JOIN participants p ON p.interaction_id = i.id"
@@ -515,61 +592,28 @@ class SQLiteStore:
         return [Tie.model_validate_json(r[0]) for r in rows]
 
     def iter_batches(self, size: int = 5_000) -> Iterator[Dataset]:
-        """The whole store in dependency order (entities, interactions, follow-ups, ties), in batches."""
+        """The whole store in dependency order (entities, interactions, follow-ups, ties), in batches,
+        from one snapshot."""
         queries = [
             ("entities", "SELECT data FROM entities ORDER BY type, id"),
             ("interactions", "SELECT data FROM interactions ORDER BY date_start, id"),
             ("followups", "SELECT data FROM followups ORDER BY id"),
             ("ties", "SELECT data FROM ties ORDER BY id"),
         ]
-        for section, sql in queries:
-            cursor = self._db.execute(sql)
-            while rows := cursor.fetchmany(size):
-                yield dataset_of(section, [r[0] for r in rows])
+        with self.snapshot():
+            for section, sql in queries:
+                cursor = self._db.execute(sql)
+                while rows := cursor.fetchmany(size):
+                    yield dataset_of(section, [r[0] for r in rows])
 
     def dump(self) -> Dataset:
+        """Everything, in one read transaction (a write committing meanwhile is all in or all out)."""
         data = Dataset()
-        for (js,) in self._db.execute("SELECT data FROM entities ORDER BY type, id"):
-            e = _ENTITY.validate_json(js)
-            {Country: data.countries, Organization: data.organizations, Person: data.people}[type(e)].append(
-                e
-            )
-        data.interactions = [
-            Interaction.model_validate_json(r[0])
-            for r in self._db.execute("SELECT data FROM interactions ORDER BY date_start, id")
-        ]
-        data.followups = [
-            FollowUp.model_validate_json(r[0])
-            for r in self._db.execute("SELECT data FROM followups ORDER BY id")
-        ]
-        data.ties = self.ties()
+        with self.snapshot():
+            for batch in self.iter_batches(size=1 << 30):
+                for section in ("countries", "organizations", "people", "interactions", "followups", "ties"):
+                    getattr(data, section).extend(getattr(batch, section))
         return data
-
-
-def dataset_of(section: str, rows: list[str]) -> Dataset:
-    """A :class:`Dataset` holding the JSON records ``rows`` of one section (entities, interactions, …)."""
-    data = Dataset()
-    if section == "entities":
-        for js in rows:
-            e = _ENTITY.validate_json(js)
-            {Country: data.countries, Organization: data.organizations, Person: data.people}[type(e)].append(
-                e
-            )
-    elif section == "interactions":
-        data.interactions = [Interaction.model_validate_json(js) for js in rows]
-    elif section == "followups":
-        data.followups = [FollowUp.model_validate_json(js) for js in rows]
-    else:
-        data.ties = [Tie.model_validate_json(js) for js in rows]
-    return data
-
-
-class _Days(dict):
-    """ISO dates to ``date`` objects, each distinct text parsed once (a C-level lookup per row)."""
-
-    def __missing__(self, text: str) -> dt.date:
-        value = self[text] = dt.date.fromisoformat(text)
-        return value
 
 
 _WRITE_CHUNK = 20_000
@@ -590,8 +634,69 @@ def _slices(items: list[str], size: int = _CHUNK // 2) -> Iterator[list[str]]:
     return batched(items, size)
 
 
+def _quote(path: Path) -> str:
+    from urllib.parse import quote
+
+    return quote(str(path.resolve()))
+
+
+def _db_error(exc: sqlite3.DatabaseError, location: str, what: str) -> StoreError:
+    text = str(exc)
+    if "malformed" in text or "not a database" in text:
+        return StoreDamaged(f"{what}: {location} is damaged ({text}); restore it from a backup or an export")
+    return StoreError(f"{what}: {location}: {text}")
+
+
+def _guard(method: Callable[..., Any]) -> Callable[..., Any]:
+    """SQLite errors on a read (a damaged page, a locked file) become a :class:`StoreError`."""
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def generator(self: SQLiteStore, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from method(self, *args, **kwargs)
+            except sqlite3.DatabaseError as exc:
+                raise _db_error(exc, self.location, "reading failed") from None
+
+        return generator
+
+    @functools.wraps(method)
+    def plain(self: SQLiteStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise _db_error(exc, self.location, "reading failed") from None
+
+    return plain
+
+
+for _name in (
+    "schema_version",
+    "revision",
+    "counts",
+    "facets",
+    "participation_counts",
+    "get_entities",
+    "entity_summaries",
+    "find_by_key",
+    "name_rows",
+    "get_interactions",
+    "interactions_of",
+    "shared_interactions",
+    "participations",
+    "neighbors",
+    "ties_around",
+    "affiliated_people",
+    "followups",
+    "ties",
+    "iter_batches",
+    "dump",
+):
+    setattr(SQLiteStore, _name, _guard(getattr(SQLiteStore, _name)))
+
+
 def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
 
-__all__ = ["SCHEMA_VERSION", "SQLiteStore", "entity_names"]
+__all__ = ["SCHEMA_VERSION", "SQLiteStore"]

@@ -119,9 +119,9 @@ class Neo4jPairs:
         return list(_rows(rows))
 
     def window(self, lo: dt.date, hi: dt.date) -> Iterator[Participation]:
-        from .sqlite import _Days
+        from .base import DayCache
 
-        day = _Days()
+        day = DayCache()
         rows = self.store._read(
             "MATCH (i:Interaction) WHERE i.date_end >= $lo AND i.date_start <= $hi "
             "RETURN i.id, i.date_start, i.date_end, i.kind, i.status, [(i)<-[p:PARTICIPATED]-(e:Entity) | [e.id, p.role]]",

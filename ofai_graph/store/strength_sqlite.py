@@ -157,9 +157,9 @@ class SQLitePairs:
 
     def window(self, lo: dt.date, hi: dt.date) -> Iterator[Participation]:
         """Participants of the interactions ending on or after ``lo`` and starting by ``hi``."""
-        from .sqlite import _Days
+        from .base import DayCache
 
-        day = _Days()
+        day = DayCache()
         if not self._exists():
             return
         rows = self.db.execute(
