@@ -36,7 +36,11 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """(seconds, peak MB, stdout) of one process."""
     t = time.perf_counter()
     p = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *args], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+        ["/usr/bin/time", "-f", "%M", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
     )
     secs = time.perf_counter() - t
     if p.returncode != 0:
@@ -55,7 +59,9 @@ def measure(label: str, cli: list[str], env: dict[str, str], rounds: int, bare: 
     for name, args in (("connect", ["connect", "Korea"]), ("strength", ["strength", "--top", "10"])):
         secs, peak, _ = timed([*cli, *args], env, rounds)
         out[name] = {"seconds": round(secs, 3), "peak_mb": round(peak), "x_bare": round(secs / bare, 2)}
-        print(f"{label:8s} {name:9s} {secs:7.3f} s  {secs / bare:5.2f}x bare  peak {peak:5.0f} MB", flush=True)
+        print(
+            f"{label:8s} {name:9s} {secs:7.3f} s  {secs / bare:5.2f}x bare  peak {peak:5.0f} MB", flush=True
+        )
     return out
 
 
@@ -63,7 +69,9 @@ def add_and_check(store, cli: list[str], env: dict[str, str], label: str) -> dic
     from ofai_graph.importer import import_data
 
     partner = "org-7"
-    before = json.loads(run([*cli, "--json", "--as-of", "2026-06-01", "strength", "ofai", partner], env)[2])["interactions"]
+    before = json.loads(run([*cli, "--json", "--as-of", "2026-06-01", "strength", "ofai", partner], env)[2])[
+        "interactions"
+    ]
     times = []
     for k in range(5):
         record = {
@@ -78,8 +86,11 @@ def add_and_check(store, cli: list[str], env: dict[str, str], label: str) -> dic
         times.append(time.perf_counter() - t)
     after = json.loads(run([*cli, "--json", "--as-of", "2026-06-01", "strength", "ofai", partner], env)[2])
     ms = statistics.median(times) * 1000
-    print(f"{label:8s} add       {ms:7.1f} ms (median of 5, in process); the next query counts it: "
-          f"{after['interactions']} interactions (was {before})", flush=True)
+    print(
+        f"{label:8s} add       {ms:7.1f} ms (median of 5, in process); the next query counts it: "
+        f"{after['interactions']} interactions (was {before})",
+        flush=True,
+    )
     return {"add_ms": round(ms, 1), "counted": after["interactions"] == before + 5}
 
 
@@ -96,7 +107,7 @@ def main() -> None:
     ap.add_argument("--neo4j", action="store_true")
     args = ap.parse_args()
     db = args.db or Path(tempfile.mkdtemp()) / "bench.db"
-    store = open_store(db)
+    store = open_store(db, create=True)
     if store.counts()["interactions"] == 0:
         t = time.perf_counter()
         import_data(store, generate(args.entities, args.interactions, seed=42))

@@ -42,11 +42,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from .store.base import Participation
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from .model import Dataset, Interaction
     from .store.base import Store, WriteReport
     from .strength import StrengthConfig, _Pairs
-
-    import networkx as nx
 
 # Above this many pairs to recompute in one write, one full rebuild is cheaper than pair-by-pair reads.
 RECOMPUTE_LIMIT = 5_000
@@ -118,7 +118,9 @@ def contributions(participations: Iterable[Participation], cfg: StrengthConfig) 
     rows = _participant_rows(c, cfg, rank)
     start = np.array(c.start, dtype=np.int64)
     end = np.array(c.end, dtype=np.int64)
-    weight = np.array([interaction_weight(cfg, k, s) for k, s in c.kind_status])[np.array(c.ks, dtype=np.int64)]
+    weight = np.array([interaction_weight(cfg, k, s) for k, s in c.kind_status])[
+        np.array(c.ks, dtype=np.int64)
+    ]
     n = np.bincount(rows.inter, minlength=len(start))
     offset = np.concatenate(([0], np.cumsum(n)[:-1]))
     mid = (start + end) // 2
@@ -204,15 +206,30 @@ def records(c: Contributions, half_life: float) -> list[PairRecord]:
         np.maximum.at(bl, binv, c.last[rows])
         bb = np.zeros(len(bu), dtype=np.int64)
         np.bitwise_or.at(bb, binv, c.bits[rows])
-        for key, s_q, n_q, l_q, b_q in zip(bu.tolist(), bs.tolist(), bn.tolist(), bl.tolist(), bb.tolist(), strict=True):
+        for key, s_q, n_q, l_q, b_q in zip(
+            bu.tolist(), bs.tolist(), bn.tolist(), bl.tolist(), bb.tolist(), strict=True
+        ):
             buckets.setdefault(key // 1_000_000, []).append([key % 1_000_000, s_q, n_q, l_q, b_q])
     out = []
     names = c.names
     no_buckets: list[list[Any]] = []
     for i, (key, r, s_, n_, l_, b_, f_) in enumerate(
-        zip(uniq.tolist(), ref.tolist(), s.tolist(), n.tolist(), last.tolist(), bits.tolist(), first.tolist(), strict=True)
+        zip(
+            uniq.tolist(),
+            ref.tolist(),
+            s.tolist(),
+            n.tolist(),
+            last.tolist(),
+            bits.tolist(),
+            first.tolist(),
+            strict=True,
+        )
     ):
-        out.append(PairRecord(names[key // size], names[key % size], r, s_, n_, l_, b_, f_, buckets.get(i, no_buckets)))
+        out.append(
+            PairRecord(
+                names[key // size], names[key % size], r, s_, n_, l_, b_, f_, buckets.get(i, no_buckets)
+            )
+        )
     return out
 
 
@@ -256,7 +273,9 @@ def bucket_list(value: Any) -> list[list[Any]]:
     return json.loads(value) if isinstance(value, str) else list(value)
 
 
-def recent_by_pair(recent: Contributions, as_of: dt.date, half_life: float) -> dict[tuple[str, str], list[Any]]:
+def recent_by_pair(
+    recent: Contributions, as_of: dt.date, half_life: float
+) -> dict[tuple[str, str], list[Any]]:
     """The recent contributions (see :func:`recent_window`) summed per pair as of ``as_of``:
     [points, count, last, bits]."""
     out: dict[tuple[str, str], list[Any]] = {}
@@ -264,8 +283,10 @@ def recent_by_pair(recent: Contributions, as_of: dt.date, half_life: float) -> d
         return out
     decayed = recent.points * _decay(as_of.toordinal() - recent.mid, half_life)
     names = recent.names
-    ends = zip([names[i] for i in recent.ia.tolist()], [names[i] for i in recent.ib.tolist()])
-    for (x, y), p, lc, bi in zip(ends, decayed.tolist(), recent.last.tolist(), recent.bits.tolist(), strict=True):
+    ends = zip([names[i] for i in recent.ia.tolist()], [names[i] for i in recent.ib.tolist()], strict=False)
+    for (x, y), p, lc, bi in zip(
+        ends, decayed.tolist(), recent.last.tolist(), recent.bits.tolist(), strict=True
+    ):
         acc = out.get((x, y))
         if acc is None:
             out[(x, y)] = [p, 1, lc, bi]
@@ -277,7 +298,9 @@ def recent_by_pair(recent: Contributions, as_of: dt.date, half_life: float) -> d
     return out
 
 
-def row_evidence(row: tuple[Any, ...], recent: dict[tuple[str, str], list[Any]], t: int, half_life: float) -> list[Any]:
+def row_evidence(
+    row: tuple[Any, ...], recent: dict[tuple[str, str], list[Any]], t: int, half_life: float
+) -> list[Any]:
     """One stored pair row as of day ordinal ``t``: [points, count, last, bits] (count 0: no evidence yet)."""
     a, b, ref, s, n, last, bits, first, buckets = row[:9]
     if ref <= t:
@@ -285,7 +308,9 @@ def row_evidence(row: tuple[Any, ...], recent: dict[tuple[str, str], list[Any]],
     qt = quarter(t)
     acc = [0.0, 0, 0, 0]
     if quarter(first) < qt:
-        for q, s_q, n_q, l_q, b_q in _buckets_of(PairRecord(a, b, ref, s, n, last, bits, first, bucket_list(buckets)), half_life):
+        for q, s_q, n_q, l_q, b_q in _buckets_of(
+            PairRecord(a, b, ref, s, n, last, bits, first, bucket_list(buckets)), half_life
+        ):
             if q < qt:
                 acc[0] += s_q * math.exp2(-(t - quarter_start(q)) / half_life)
                 acc[1] += n_q
@@ -312,7 +337,7 @@ def evaluate(
     if not rows:
         z = np.zeros(0, dtype=np.int64)
         return [], [], np.zeros(0), z, z, z
-    a, b, ref, s, n, last, bits = list(zip(*rows))[:7]
+    a, b, ref, s, n, last, bits = list(zip(*rows, strict=False))[:7]
     ref_ = np.array(ref, dtype=np.int64)
     done = ref_ <= t
     points = np.array(s, dtype=float) * np.exp2(-np.maximum(0, t - ref_) / half_life)
@@ -435,7 +460,9 @@ class _Reader:
     def edge(self, row: tuple[Any, ...] | None, tie: tuple[float, list[str]] | None) -> dict[str, Any] | None:
         """The relationship graph's edge attributes for a stored row and the pair's ties (None: no evidence)."""
         cfg = self.cfg
-        points, n, last, bits = row_evidence(row, self.recent, self.t, cfg.half_life_days) if row else [0.0, 0, 0, 0]
+        points, n, last, bits = (
+            row_evidence(row, self.recent, self.t, cfg.half_life_days) if row else [0.0, 0, 0, 0]
+        )
         reciprocal = bits == 3
         total = points * (1.0 if reciprocal else cfg.one_sided) if n else 0.0
         if tie:
@@ -465,7 +492,12 @@ class Neighbours:
     adds points the key does not bound); ``keep(w)`` filters partners; with ``among``, only those."""
 
     def __init__(
-        self, reader: _Reader, g: nx.Graph, v: str, keep: Callable[[str], bool], among: Collection[str] | None = None
+        self,
+        reader: _Reader,
+        g: nx.Graph,
+        v: str,
+        keep: Callable[[str], bool],
+        among: Collection[str] | None = None,
     ):
         import heapq
 
@@ -488,7 +520,9 @@ class Neighbours:
         self.heads: list[Any] = [next(p, None) for p in self.pages]
         heapq.heapify(self.heap)
 
-    def _push(self, row: tuple[Any, ...] | None, key: tuple[str, str], tie: tuple[float, list[str]] | None) -> None:
+    def _push(
+        self, row: tuple[Any, ...] | None, key: tuple[str, str], tie: tuple[float, list[str]] | None
+    ) -> None:
         import heapq
 
         w = key[1] if key[0] == self.v else key[0]
@@ -563,7 +597,13 @@ def _pairs_of(i: Interaction) -> set[tuple[str, str]]:
 
 
 def _scored_fields(i: Interaction) -> tuple[Any, ...]:
-    return (i.date.start, i.date.end, i.kind, i.status, sorted((p.entity, p.role.value) for p in i.participants))
+    return (
+        i.date.start,
+        i.date.end,
+        i.kind,
+        i.status,
+        sorted((p.entity, p.role.value) for p in i.participants),
+    )
 
 
 class Maintainer:
@@ -617,13 +657,19 @@ class Maintainer:
         h = cfg.half_life_days
         # An interaction added twice in one transaction is written once: keep its last version.
         added = list({i.id: i for i in self.added}.values())
-        new = [r for r in records(contributions(_participations_of(added), cfg), h) if (r.a, r.b) not in self.recompute]
+        new = [
+            r
+            for r in records(contributions(_participations_of(added), cfg), h)
+            if (r.a, r.b) not in self.recompute
+        ]
         if not self.fresh and new:
             existing = {(r.a, r.b): r for r in self.ops.pairs_by_key([(r.a, r.b) for r in new])}
             new = [merge(existing[(r.a, r.b)], r, h) if (r.a, r.b) in existing else r for r in new]
         for a, b in sorted(self.recompute):
             shared = self.store.shared_interactions(a, b)
-            found = [r for r in records(contributions(_participations_of(shared), cfg), h) if (r.a, r.b) == (a, b)]
+            found = [
+                r for r in records(contributions(_participations_of(shared), cfg), h) if (r.a, r.b) == (a, b)
+            ]
             if found:
                 new.extend(found)
             else:

@@ -694,7 +694,11 @@ def relationship_graph(
 
 
 def _evidence(
-    store: Store, cfg: StrengthConfig, as_of: dt.date, around: Collection[str] | None, axes: Collection[str] | None
+    store: Store,
+    cfg: StrengthConfig,
+    as_of: dt.date,
+    around: Collection[str] | None,
+    axes: Collection[str] | None,
 ) -> _Pairs:
     """Step 1 for the pairs needed: read from the materialized pairs (:mod:`ofai_graph.materialize`) when
     the store keeps them with ``cfg``'s weights, else rescored from the interactions (the reference;

@@ -46,7 +46,12 @@ def assert_same(store, as_of, cfg=None):
 dates = st.one_of(
     st.builds(lambda y, q: f"{y}-Q{q}", st.integers(2019, 2026), st.integers(1, 4)),
     st.builds(lambda y, m: f"{y}-{m:02d}", st.integers(2019, 2026), st.integers(1, 12)),
-    st.builds(lambda y, m, d: f"{y}-{m:02d}-{d:02d}", st.integers(2019, 2026), st.integers(1, 12), st.integers(1, 28)),
+    st.builds(
+        lambda y, m, d: f"{y}-{m:02d}-{d:02d}",
+        st.integers(2019, 2026),
+        st.integers(1, 12),
+        st.integers(1, 28),
+    ),
     st.integers(2019, 2026).map(str),
 )
 interactions = st.builds(
@@ -68,11 +73,16 @@ as_of_days = st.dates(dt.date(2018, 6, 1), dt.date(2028, 1, 1))
 
 
 def organizations():
-    return [{"id": e, "name": e.upper(), "kind": "home_office" if e == "ofai" else "company"} for e in ENTITIES]
+    return [
+        {"id": e, "name": e.upper(), "kind": "home_office" if e == "ofai" else "company"} for e in ENTITIES
+    ]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.lists(interactions, min_size=1, max_size=6), min_size=1, max_size=5), st.lists(as_of_days, min_size=1, max_size=3))
+@given(
+    st.lists(st.lists(interactions, min_size=1, max_size=6), min_size=1, max_size=5),
+    st.lists(as_of_days, min_size=1, max_size=3),
+)
 def test_pairs_equal_full_rescoring_after_any_sequence_of_writes(writes, days):
     # Each write is one import: ids repeat across writes, so later ones replace earlier interactions
     # (other participants, dates, kinds, statuses) as a re-import does.
@@ -87,10 +97,35 @@ def test_pairs_equal_full_rescoring_after_any_sequence_of_writes(writes, days):
 def test_a_participant_replaced_loses_the_pair():
     store = SQLiteStore(":memory:")
     visit = {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t"}
-    import_data(store, {"organizations": organizations(), "interactions": [
-        {**visit, "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a", "role": "participant"}]}]})
-    import_data(store, {"interactions": [
-        {**visit, "participants": [{"entity": "ofai", "role": "host"}, {"entity": "b", "role": "participant"}]}]})
+    import_data(
+        store,
+        {
+            "organizations": organizations(),
+            "interactions": [
+                {
+                    **visit,
+                    "participants": [
+                        {"entity": "ofai", "role": "host"},
+                        {"entity": "a", "role": "participant"},
+                    ],
+                }
+            ],
+        },
+    )
+    import_data(
+        store,
+        {
+            "interactions": [
+                {
+                    **visit,
+                    "participants": [
+                        {"entity": "ofai", "role": "host"},
+                        {"entity": "b", "role": "participant"},
+                    ],
+                }
+            ]
+        },
+    )
     g = relationship_graph(store, as_of=dt.date(2024, 6, 1))
     assert not g.has_edge("ofai", "a")
     assert g.has_edge("ofai", "b")
@@ -100,34 +135,77 @@ def test_a_participant_replaced_loses_the_pair():
 def test_a_past_date_in_the_middle_of_a_quarter_is_exact():
     store = SQLiteStore(":memory:")
     rows = [
-        {"id": f"i{k}", "date": d, "kind": "meeting", "title": "t",
-         "participants": [{"entity": "ofai", "role": "organizer"}, {"entity": "a", "role": "participant"}]}
+        {
+            "id": f"i{k}",
+            "date": d,
+            "kind": "meeting",
+            "title": "t",
+            "participants": [{"entity": "ofai", "role": "organizer"}, {"entity": "a", "role": "participant"}],
+        }
         for k, d in enumerate(["2023-Q4", "2024-01-10", "2024-02", "2024-Q1", "2024", "2024-05-20"])
     ]
     import_data(store, {"organizations": organizations(), "interactions": rows})
-    for day in (dt.date(2024, 1, 9), dt.date(2024, 2, 15), dt.date(2024, 3, 31), dt.date(2024, 4, 1), dt.date(2025, 1, 1)):
+    for day in (
+        dt.date(2024, 1, 9),
+        dt.date(2024, 2, 15),
+        dt.date(2024, 3, 31),
+        dt.date(2024, 4, 1),
+        dt.date(2025, 1, 1),
+    ):
         assert_same(store, day)
 
 
 def test_other_weights_are_not_served_from_pairs_built_with_the_defaults(store):
-    import_data(store, {"organizations": organizations(), "interactions": [
-        {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t",
-         "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a", "role": "participant"}]}]})
+    import_data(
+        store,
+        {
+            "organizations": organizations(),
+            "interactions": [
+                {
+                    "id": "v",
+                    "date": "2024-03-01",
+                    "kind": "visit",
+                    "title": "t",
+                    "participants": [
+                        {"entity": "ofai", "role": "host"},
+                        {"entity": "a", "role": "participant"},
+                    ],
+                }
+            ],
+        },
+    )
     other = StrengthConfig(half_life_days=30)
     assert materialize.pair_evidence(store, other, dt.date(2024, 6, 1)) is None
     day = dt.date(2024, 9, 1)
     # The graph is still right: rescored from the interactions.
     expected = 1.2 * 0.9**0.5 * 2 ** (-(day - dt.date(2024, 3, 1)).days / 30) * other.one_sided
-    assert relationship_graph(store, as_of=day, config=other)["ofai"]["a"]["points"] == pytest.approx(expected)
+    assert relationship_graph(store, as_of=day, config=other)["ofai"]["a"]["points"] == pytest.approx(
+        expected
+    )
     assert materialize.rebuild(store, other) == 1
     assert_same(store, day, other)
     assert materialize.pair_evidence(store, StrengthConfig(), day) is None
 
 
 def test_a_store_filled_before_pairs_were_kept_rebuilds(store):
-    import_data(store, {"organizations": organizations(), "interactions": [
-        {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t",
-         "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a", "role": "participant"}]}]})
+    import_data(
+        store,
+        {
+            "organizations": organizations(),
+            "interactions": [
+                {
+                    "id": "v",
+                    "date": "2024-03-01",
+                    "kind": "visit",
+                    "title": "t",
+                    "participants": [
+                        {"entity": "ofai", "role": "host"},
+                        {"entity": "a", "role": "participant"},
+                    ],
+                }
+            ],
+        },
+    )
     store._db.execute("DELETE FROM strength_meta")
     store._db.execute("DELETE FROM strength_pairs")
     assert materialize.pair_evidence(store, StrengthConfig(), dt.date(2024, 6, 1)) is None
@@ -140,9 +218,23 @@ def test_a_store_filled_before_pairs_were_kept_rebuilds(store):
 def test_the_workspace_rebuilds_when_the_config_file_changes_the_weights(tmp_path):
     path = tmp_path / "s.db"
     with ofai_graph.open(path, create=True) as w:
-        w.import_data({"organizations": organizations(), "interactions": [
-            {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t",
-             "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a", "role": "participant"}]}]})
+        w.import_data(
+            {
+                "organizations": organizations(),
+                "interactions": [
+                    {
+                        "id": "v",
+                        "date": "2024-03-01",
+                        "kind": "visit",
+                        "title": "t",
+                        "participants": [
+                            {"entity": "ofai", "role": "host"},
+                            {"entity": "a", "role": "participant"},
+                        ],
+                    }
+                ],
+            }
+        )
         [before] = w.strength("ofai", "a", as_of=dt.date(2024, 6, 1))
     (tmp_path / "ofai-graph.yaml").write_text("strength:\n  kind: {visit: 3.0}\n")
     with ofai_graph.open(path) as w:
@@ -158,10 +250,24 @@ def test_cli_rebuild_says_how_many_pairs(tmp_path):
 
     db = str(tmp_path / "s.db")
     with ofai_graph.open(db, create=True) as w:
-        w.import_data({"organizations": organizations(), "interactions": [
-            {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t",
-             "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a", "role": "participant"},
-                              {"entity": "b", "role": "participant"}]}]})
+        w.import_data(
+            {
+                "organizations": organizations(),
+                "interactions": [
+                    {
+                        "id": "v",
+                        "date": "2024-03-01",
+                        "kind": "visit",
+                        "title": "t",
+                        "participants": [
+                            {"entity": "ofai", "role": "host"},
+                            {"entity": "a", "role": "participant"},
+                            {"entity": "b", "role": "participant"},
+                        ],
+                    }
+                ],
+            }
+        )
     result = CliRunner().invoke(cli, ["--db", db, "--json", "rebuild"])
     assert result.exit_code == 0, result.output
     assert '"pairs": 3' in result.stdout
@@ -169,21 +275,57 @@ def test_cli_rebuild_says_how_many_pairs(tmp_path):
 
 @pytest.mark.bolt
 def test_neo4j_keeps_the_pairs_as_strength_relationships(neo):
-    import_data(neo, {"organizations": organizations(), "interactions": [
-        {"id": f"i{k}", "date": d, "kind": "meeting", "title": "t",
-         "participants": [{"entity": "ofai", "role": "organizer"}, {"entity": e, "role": "participant"}]}
-        for k, (d, e) in enumerate([("2023-Q4", "a"), ("2024-01-10", "a"), ("2024-Q1", "b"), ("2024", "c")])
-    ]})
+    import_data(
+        neo,
+        {
+            "organizations": organizations(),
+            "interactions": [
+                {
+                    "id": f"i{k}",
+                    "date": d,
+                    "kind": "meeting",
+                    "title": "t",
+                    "participants": [
+                        {"entity": "ofai", "role": "organizer"},
+                        {"entity": e, "role": "participant"},
+                    ],
+                }
+                for k, (d, e) in enumerate(
+                    [("2023-Q4", "a"), ("2024-01-10", "a"), ("2024-Q1", "b"), ("2024", "c")]
+                )
+            ],
+        },
+    )
     # A re-import that swaps a participant and a new interaction, in one transaction.
-    import_data(neo, {"interactions": [
-        {"id": "i3", "date": "2024", "kind": "visit", "title": "t",
-         "participants": [{"entity": "ofai", "role": "host"}, {"entity": "d", "role": "participant"}]},
-        {"id": "i9", "date": "2024-02-02", "kind": "visit", "title": "t",
-         "participants": [{"entity": "a", "role": "host"}, {"entity": "b", "role": "participant"}]},
-    ]})
+    import_data(
+        neo,
+        {
+            "interactions": [
+                {
+                    "id": "i3",
+                    "date": "2024",
+                    "kind": "visit",
+                    "title": "t",
+                    "participants": [
+                        {"entity": "ofai", "role": "host"},
+                        {"entity": "d", "role": "participant"},
+                    ],
+                },
+                {
+                    "id": "i9",
+                    "date": "2024-02-02",
+                    "kind": "visit",
+                    "title": "t",
+                    "participants": [{"entity": "a", "role": "host"}, {"entity": "b", "role": "participant"}],
+                },
+            ]
+        },
+    )
     for day in (dt.date(2024, 1, 15), dt.date(2024, 6, 1), dt.date(2026, 1, 1)):
         assert_same(neo, day)
-    rows = neo._read("MATCH (a:Entity {id: $id})-[s:STRENGTH]-(b:Entity) RETURN b.id, s.n, s.ref_date", {"id": "ofai"})
+    rows = neo._read(
+        "MATCH (a:Entity {id: $id})-[s:STRENGTH]-(b:Entity) RETURN b.id, s.n, s.ref_date", {"id": "ofai"}
+    )
     assert sorted(r[:2] for r in rows) == [["a", 2], ["b", 1], ["d", 1]]
     assert materialize.rebuild(neo, StrengthConfig()) == 4
     assert_same(neo, dt.date(2024, 6, 1))

@@ -44,7 +44,9 @@ class Neo4jPairs:
     def set_config(self, cfg: StrengthConfig) -> None:
         from ..materialize import config_key
 
-        self.store._tx.run("MERGE (m:Meta {key: 'strength'}) SET m.config = $c", {"c": config_key(cfg)}).consume()
+        self.store._tx.run(
+            "MERGE (m:Meta {key: 'strength'}) SET m.config = $c", {"c": config_key(cfg)}
+        ).consume()
 
     def clear(self) -> None:
         while self.store._read("MATCH ()-[s:STRENGTH]->() WITH s LIMIT 10000 DELETE s RETURN count(*)")[0][0]:
@@ -75,7 +77,9 @@ class Neo4jPairs:
                 "UNWIND $ids AS id MATCH (a:Entity {id: id})-[s:STRENGTH]->(b:Entity) ",
                 "UNWIND $ids AS id MATCH (b:Entity {id: id})<-[s:STRENGTH]-(a:Entity) ",
             ):
-                out.update(((r.a, r.b), r) for r in _records(self.store._read(query + _RETURN, {"ids": batch})))
+                out.update(
+                    ((r.a, r.b), r) for r in _records(self.store._read(query + _RETURN, {"ids": batch}))
+                )
         return list(out.values())
 
     def pairs_by_key(self, keys: list[tuple[str, str]]) -> list[PairRecord]:
@@ -101,7 +105,9 @@ class Neo4jPairs:
         )
         offset, size = 0, 256
         while True:
-            rows = self.store._read(match + _RETURN + " ORDER BY s.key DESC SKIP $k LIMIT $n", {"v": v, "k": offset, "n": size})
+            rows = self.store._read(
+                match + _RETURN + " ORDER BY s.key DESC SKIP $k LIMIT $n", {"v": v, "k": offset, "n": size}
+            )
             for row, key in zip(_records(rows), (r[-1] for r in rows), strict=True):
                 yield (*row, key)
             if len(rows) < size:
@@ -112,9 +118,11 @@ class Neo4jPairs:
     def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]]:
         ids = list(among)
         rows = self.store._read(
-            "MATCH (a:Entity {id: $v})-[s:STRENGTH]->(b:Entity) WHERE b.id IN $ids " + _RETURN, {"v": v, "ids": ids}
+            "MATCH (a:Entity {id: $v})-[s:STRENGTH]->(b:Entity) WHERE b.id IN $ids " + _RETURN,
+            {"v": v, "ids": ids},
         ) + self.store._read(
-            "MATCH (b:Entity {id: $v})<-[s:STRENGTH]-(a:Entity) WHERE a.id IN $ids " + _RETURN, {"v": v, "ids": ids}
+            "MATCH (b:Entity {id: $v})<-[s:STRENGTH]-(a:Entity) WHERE a.id IN $ids " + _RETURN,
+            {"v": v, "ids": ids},
         )
         return list(_rows(rows))
 

@@ -44,7 +44,9 @@ class SQLitePairs:
 
     def _exists(self) -> bool:
         return bool(
-            self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='strength_meta'").fetchone()
+            self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='strength_meta'"
+            ).fetchone()
         )
 
     def ensure(self) -> None:
@@ -118,12 +120,16 @@ class SQLitePairs:
         if len(keys) <= 2_000:  # primary-key look-ups; a row-value IN list is a scan in SQLite
             sql = f"SELECT {_COLUMNS} FROM strength_pairs WHERE a = ? AND b = ?"
             return _records(row for k in keys for row in self.db.execute(sql, k))
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS _strength_keys (a TEXT, b TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID")
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS _strength_keys (a TEXT, b TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID"
+        )
         self.db.execute("DELETE FROM _strength_keys")
         self.db.executemany("INSERT OR IGNORE INTO _strength_keys VALUES (?, ?)", keys)
         cols = ", ".join(f"p.{c.strip()}" for c in _COLUMNS.split(","))
         return _records(
-            self.db.execute(f"SELECT {cols} FROM _strength_keys k JOIN strength_pairs p ON p.a = k.a AND p.b = k.b")
+            self.db.execute(
+                f"SELECT {cols} FROM _strength_keys k JOIN strength_pairs p ON p.a = k.a AND p.b = k.b"
+            )
         )
 
     def neighbour_pages(self, v: str, side: str) -> Iterator[tuple[Any, ...]]:
@@ -176,4 +182,7 @@ def _records(rows: Any) -> list[PairRecord]:
     from ..materialize import PairRecord
 
     loads = json.loads
-    return [PairRecord(a, b, r, s, n, la, bi, f, loads(bu) if bu else []) for a, b, r, s, n, la, bi, f, bu, _ in rows]
+    return [
+        PairRecord(a, b, r, s, n, la, bi, f, loads(bu) if bu else [])
+        for a, b, r, s, n, la, bi, f, bu, _ in rows
+    ]
