@@ -169,12 +169,13 @@ class PairRecord(NamedTuple):
     buckets: list[list[Any]]  # [q, s_q, n_q, last_q, bits_q], or [] when all in one quarter
 
 
-def records(c: Contributions, half_life: float) -> list[PairRecord]:
-    """The pair rows of a set of contributions (all of each pair's interactions must be among them)."""
+def records(c: Contributions, half_life: float) -> Iterator[PairRecord]:
+    """The pair rows of a set of contributions (all of each pair's interactions must be among them),
+    one at a time (a million of them are written as they come)."""
     import numpy as np
 
     if not len(c.ia):
-        return []
+        return
     size = len(c.names)
     uniq, inv = np.unique(c.ia * size + c.ib, return_inverse=True)
     k = len(uniq)
@@ -210,7 +211,6 @@ def records(c: Contributions, half_life: float) -> list[PairRecord]:
             bu.tolist(), bs.tolist(), bn.tolist(), bl.tolist(), bb.tolist(), strict=True
         ):
             buckets.setdefault(key // 1_000_000, []).append([key % 1_000_000, s_q, n_q, l_q, b_q])
-    out = []
     names = c.names
     no_buckets: list[list[Any]] = []
     for i, (key, r, s_, n_, l_, b_, f_) in enumerate(
@@ -225,12 +225,9 @@ def records(c: Contributions, half_life: float) -> list[PairRecord]:
             strict=True,
         )
     ):
-        out.append(
-            PairRecord(
-                names[key // size], names[key % size], r, s_, n_, l_, b_, f_, buckets.get(i, no_buckets)
-            )
+        yield PairRecord(
+            names[key // size], names[key % size], r, s_, n_, l_, b_, f_, buckets.get(i, no_buckets)
         )
-    return out
 
 
 def _buckets_of(rec: PairRecord, half_life: float) -> list[list[Any]]:
@@ -621,7 +618,11 @@ class Maintainer:
         self.config = stored_config(text) if text else default_config() if empty else None
         self.start = text is None and empty
         self.fresh = empty
-        self.added: list[Interaction] = []
+        # What new interactions give, batch by batch, as arrays: the models themselves are not kept
+        # (a million of them would double an import's memory).
+        self.parts: list[Contributions] = []
+        self.seen: set[str] = set()
+        self.repeated = False  # an id written twice in a first import: rebuild at the end
         self.recompute: set[tuple[str, str]] = set()
 
     def wrap(self, write_batch: Callable[[Dataset], WriteReport]) -> Callable[[Dataset], WriteReport]:
@@ -634,34 +635,38 @@ class Maintainer:
     def before(self, data: Dataset) -> None:
         if self.config is None or not data.interactions:
             return
+        # Within a batch the last version of an id is the one written.
+        batch = list({i.id: i for i in data.interactions}.values())
+        added: list[Interaction] = []
         if self.fresh:
-            self.added.extend(data.interactions)
-            return
-        old = self.store.get_interactions([i.id for i in data.interactions])
-        for i in data.interactions:
-            was = old.get(i.id)
-            if was is None:
-                self.added.append(i)
-            elif _scored_fields(was) != _scored_fields(i):
-                self.recompute |= _pairs_of(was) | _pairs_of(i)
+            if not self.repeated:
+                ids = {i.id for i in batch}
+                self.repeated = not self.seen.isdisjoint(ids)
+                self.seen |= ids
+            added = batch
+        else:
+            old = self.store.get_interactions([i.id for i in batch])
+            for i in batch:
+                was = old.get(i.id)
+                if was is None:
+                    added.append(i)
+                elif _scored_fields(was) != _scored_fields(i):
+                    self.recompute |= _pairs_of(was) | _pairs_of(i)
+        if added and not self.repeated:
+            self.parts.append(contributions(_participations_of(added), self.config))
 
     def flush(self) -> None:
         cfg = self.config
-        if cfg is None or not (self.added or self.recompute):
+        if cfg is None or not (self.parts or self.recompute or self.repeated):
             return
         if self.start:
             self.ops.set_config(cfg)
-        if len(self.recompute) > RECOMPUTE_LIMIT:
+        if self.repeated or len(self.recompute) > RECOMPUTE_LIMIT:
             rebuild(self.store, cfg, in_transaction=True)
             return
         h = cfg.half_life_days
-        # An interaction added twice in one transaction is written once: keep its last version.
-        added = list({i.id: i for i in self.added}.values())
-        new = [
-            r
-            for r in records(contributions(_participations_of(added), cfg), h)
-            if (r.a, r.b) not in self.recompute
-        ]
+        new = [r for r in records(_concat(self.parts), h) if (r.a, r.b) not in self.recompute]
+        self.parts = []
         if not self.fresh and new:
             existing = {(r.a, r.b): r for r in self.ops.pairs_by_key([(r.a, r.b) for r in new])}
             new = [merge(existing[(r.a, r.b)], r, h) if (r.a, r.b) in existing else r for r in new]
@@ -677,6 +682,35 @@ class Maintainer:
         self.ops.upsert(new, h, fresh=self.fresh)
 
 
+def _concat(parts: list[Contributions]) -> Contributions:
+    """Contributions of several batches as one, their entities renumbered in one sorted list."""
+    import numpy as np
+
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Contributions([], empty, empty, np.zeros(0), empty, empty, empty, empty)
+    if len(parts) == 1:
+        return parts[0]
+    names = sorted(set().union(*(p.names for p in parts)))
+    index = {n: k for k, n in enumerate(names)}
+    ia, ib = [], []
+    for p in parts:
+        remap = np.array([index[n] for n in p.names], dtype=np.int64)
+        ia.append(remap[p.ia] if len(p.ia) else p.ia)
+        ib.append(remap[p.ib] if len(p.ib) else p.ib)
+    cat = np.concatenate
+    return Contributions(
+        names,
+        cat(ia),
+        cat(ib),
+        cat([p.points for p in parts]),
+        cat([p.mid for p in parts]),
+        cat([p.start for p in parts]),
+        cat([p.last for p in parts]),
+        cat([p.bits for p in parts]),
+    )
+
+
 def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) -> int:
     """Every pair recomputed from the interactions with ``cfg``'s weights (the reference scorer's own
     functions); returns the number of pairs. Runs in the store's write transaction."""
@@ -685,10 +719,20 @@ def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) 
             return rebuild(store, cfg, in_transaction=True)
     o = ops(store)
     o.clear()
-    rows = records(contributions(store.participations(), cfg), cfg.half_life_days)
-    o.upsert(rows, cfg.half_life_days, fresh=True)
+    count = 0
+
+    def counted(rows: Iterator[PairRecord]) -> Iterator[PairRecord]:
+        nonlocal count
+        for count, row in enumerate(rows, 1):  # noqa: B007
+            yield row
+
+    o.upsert(
+        counted(records(contributions(store.participations(), cfg), cfg.half_life_days)),
+        cfg.half_life_days,
+        fresh=True,
+    )
     o.set_config(cfg)
-    return len(rows)
+    return count
 
 
 def ops(store: Store) -> Any:
