@@ -125,12 +125,11 @@ def main() -> None:
     if args.neo4j:
         import boltserver
 
-        from ofai_graph.store.neo4j import Neo4jStore
         from ofai_graph.sync import copy
 
         server = boltserver.start()
         try:
-            neo = Neo4jStore(server.uri, server.user, server.password, server.database)
+            neo = open_store(server.uri, user=server.user, password=server.password, database=server.database)
             t = time.perf_counter()
             copy(store, neo)
             print(f"neo4j    push     {time.perf_counter() - t:7.1f} s", flush=True)

@@ -246,7 +246,7 @@ def connect(
         hops = []
         for u, v in itertools.pairwise(nodes):
             e = g[u][v]
-            shared = store.shared_interactions(u, v)[:evidence] if e["interactions"] else []
+            shared = store.shared_interactions(u, v, limit=evidence) if e["interactions"] else []
             hops.append(
                 Hop(
                     source=u,

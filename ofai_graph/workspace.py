@@ -200,17 +200,19 @@ class Workspace:
     def strength_config(self) -> StrengthConfig:
         return config.load_strength(self.config_path)
 
-    def _ensure_pairs(self) -> None:
-        """Rebuild the materialized pairs when they were built with other weights (the configuration
-        file changed) or never (a store filled by an older ofai-graph); checked once per workspace."""
+    def _pairs_stale(self) -> bool:
+        """Whether the materialized pairs were built with other weights (the configuration file
+        changed) or never (a store filled by an older ofai-graph); True once per workspace at most."""
         cfg = self.strength_config
         key = cfg.model_dump_json()
-        if getattr(self, "_materialized", None) != key:
-            from .materialize import ensure
+        if getattr(self, "_materialized", None) == key:
+            return False
+        from .materialize import is_current
 
-            if ensure(self.store, cfg):
-                self._cache.clear()
+        if is_current(self.store, cfg):
             self._materialized = key
+            return False
+        return True
 
     def _pairs_current(self) -> bool:
         """Whether the store keeps materialized pairs for this workspace's weights (reading one entity's
@@ -485,7 +487,10 @@ def _one_snapshot(method: Any) -> Any:
 
     @functools.wraps(method)
     def reads_once(self: Workspace, *args: Any, **kwargs: Any) -> Any:
-        self._ensure_pairs()  # may rebuild them (a write): before the read transaction
+        with self.store.snapshot():
+            if not self._pairs_stale():
+                return method(self, *args, **kwargs)
+        self.rebuild()  # a write: outside the read transaction, then the reads
         with self.store.snapshot():
             return method(self, *args, **kwargs)
 

@@ -518,7 +518,7 @@ class Neo4jStore:
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
-    def shared_interactions(self, a: str, b: str) -> list[Interaction]:
+    def shared_interactions(self, a: str, b: str, limit: int | None = None) -> list[Interaction]:
         # Walk from the end with fewer interactions: from the office (700,000 interactions in the
         # benchmark graph) to a partner took 4.4 s, from the partner 0.09 s. ArcadeDB does not choose.
         # Count capped first (counting 700,000 relationships is not free), in full only on a tie.
@@ -540,8 +540,9 @@ class Neo4jStore:
             a, b = b, a
         rows = self._read(
             "MATCH (:Entity {id: $a})-[:PARTICIPATED]->(i:Interaction)<-[:PARTICIPATED]-(:Entity {id: $b}) "
-            "WITH DISTINCT i RETURN i.data ORDER BY i.date_start DESC, i.id",
-            {"a": a, "b": b},
+            "WITH DISTINCT i RETURN i.data ORDER BY i.date_start DESC, i.id"
+            + (" LIMIT $limit" if limit is not None else ""),
+            {"a": a, "b": b, "limit": limit},
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 

@@ -485,13 +485,13 @@ class SQLiteStore:
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
-    def shared_interactions(self, a: str, b: str) -> list[Interaction]:
+    def shared_interactions(self, a: str, b: str, limit: int | None = None) -> list[Interaction]:
         rows = self._db.execute(
             "SELECT DISTINCT i.data, i.date_start, i.id FROM participants pa "
             "JOIN participants pb ON pb.interaction_id = pa.interaction_id AND pb.entity_id = ? "
             "JOIN interactions i ON i.id = pa.interaction_id WHERE pa.entity_id = ? "
-            "ORDER BY i.date_start DESC, i.id",
-            (b, a),
+            "ORDER BY i.date_start DESC, i.id LIMIT ?",
+            (b, a, -1 if limit is None else limit),
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 

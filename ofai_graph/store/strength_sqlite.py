@@ -41,6 +41,7 @@ class SQLitePairs:
     def __init__(self, store: SQLiteStore):
         self.store = store
         self.db = store._db
+        self.location = store.location
 
     def _exists(self) -> bool:
         return bool(
@@ -186,3 +187,22 @@ def _records(rows: Any) -> list[PairRecord]:
         PairRecord(a, b, r, s, n, la, bi, f, loads(bu) if bu else [])
         for a, b, r, s, n, la, bi, f, bu, _ in rows
     ]
+
+
+def _guard_reads() -> None:
+    """SQLite errors on a read (a damaged page, a locked file) become a StoreError, as in the store."""
+    from .sqlite import _guard
+
+    for name in (
+        "stored_config",
+        "has_interactions",
+        "pairs",
+        "pairs_by_key",
+        "neighbour_pages",
+        "pairs_among",
+        "window",
+    ):
+        setattr(SQLitePairs, name, _guard(getattr(SQLitePairs, name)))
+
+
+_guard_reads()
