@@ -1,4 +1,4 @@
-"""``ofai-graph map``: an interactive network map in one offline HTML file, or a PNG/SVG picture."""
+"""``ofai-graph map``: an interactive network map in one offline HTML file, or an SVG/PNG/PDF handout."""
 
 from __future__ import annotations
 
@@ -21,15 +21,18 @@ Examples:
   ofai-graph map --kind foreign_government --kind multilateral --min-strength 0.1
   ofai-graph map --axis "cooperación internacional"  relationships built on cooperation
   ofai-graph map --redact-people --out para-compartir.html
+  ofai-graph map --path-to Korea --only-routes --presentation --format pdf --out corea.pdf
+                                                   one page for the meeting: map, legend, routes
+  ofai-graph map --color-by community --lang es    groups found in the network (Louvain)
   ofai-graph map --format png --out red.png        a picture for slides (needs chromium)""",
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["html", "png", "svg"]),
+    type=click.Choice(["html", "svg", "png", "pdf"]),
     default=None,
-    help="Default: from --out's suffix, else html.",
+    help="Default: from --out's suffix, else html. PNG and PDF are drawn by Chromium.",
 )
 @click.option("--focus", help="Only this entity and its neighbourhood.")
 @click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True)
@@ -47,6 +50,26 @@ Examples:
 @click.option("--min-strength", type=click.FloatRange(0, 1), default=0.0, show_default=True)
 @click.option("--redact-people", is_flag=True, help="Replace people's names with role and organization.")
 @click.option("--title", help="Title shown on the map.")
+@click.option(
+    "--color-by",
+    type=click.Choice(["kind", "community", "tier", "axis"]),
+    default="kind",
+    show_default=True,
+    help="Colour entities by kind, by community (Louvain), by tier of their tie to the office, or by axis.",
+)
+@click.option(
+    "--presentation", is_flag=True, help="For a projector: larger text, fewer labels, thicker lines."
+)
+@click.option("--only-routes", is_flag=True, help="With --path-to: only the routes' entities.")
+@click.option(
+    "--physics", is_flag=True, help="Let the page move the nodes (the picture then changes on each load)."
+)
+@click.option(
+    "--timeline/--no-timeline",
+    default=True,
+    show_default=True,
+    help="Embed the quarter slider (strength recomputed for each of the last 8 quarters).",
+)
 @pass_app
 def map_(
     app: App,
@@ -63,8 +86,15 @@ def map_(
     min_strength: float,
     redact_people: bool,
     title: str | None,
+    color_by: str,
+    presentation: bool,
+    only_routes: bool,
+    physics: bool,
+    timeline: bool,
 ) -> None:
-    """An interactive network map in one offline HTML file (or a PNG/SVG picture)."""
+    """An interactive network map in one offline HTML file (or an SVG, PNG or PDF handout)."""
+    if only_routes and not path_to:
+        raise click.UsageError("--only-routes needs --path-to")
     fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "html")
     out = out or Path(f"ofai-graph-map.{fmt}")
     m = app.workspace().map(
@@ -80,6 +110,12 @@ def map_(
         redact_people=redact_people,
         title=title,
         as_of=app.as_of,
+        lang=app.lang,
+        color_by=color_by,
+        presentation=presentation,
+        only_routes=only_routes,
+        physics=physics,
+        timeline=timeline,
     )
     path = m.save(out, fmt=fmt)
     result = {

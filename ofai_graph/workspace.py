@@ -390,52 +390,19 @@ class Workspace:
 
         return brokers(self._graph(scope.WHOLE, as_of), top=top)
 
-    def map(
-        self,
-        *,
-        focus: str | None = None,
-        hops: int = 1,
-        path_to: str | None = None,
-        kinds: Sequence[str] = (),
-        countries: Sequence[str] = (),
-        axes: Sequence[str] = (),
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        min_strength: float = 0.0,
-        redact_people: bool = False,
-        title: str | None = None,
-        as_of: dt.date | None = None,
-    ) -> Map:
-        """An interactive map (see :mod:`ofai_graph.maps`); ``.save(path)`` or show it in Jupyter.
+    def map(self, **options: Any) -> Map:
+        """A network map (see :mod:`ofai_graph.maps`): ``.save(path)`` as html, svg, png or pdf, or
+        show it in Jupyter.
 
-        ``axes`` keeps the relationships built on interactions of those strategic axes (explicit
-        ties always show); referral paths (``path_to``) are still found on all the evidence.
+        Options: ``focus``/``hops``, ``path_to`` (routes drawn on top; ``only_routes``), ``kinds``,
+        ``countries``, ``axes`` (relationships built on those strategic axes; explicit ties always
+        show; routes are still found on all the evidence), ``since``/``until``, ``min_strength``,
+        ``redact_people``, ``title``, ``as_of``, ``lang``, ``color_by`` (kind, community, tier,
+        axis), ``presentation``, ``physics``, ``timeline`` (the quarter slider, default on).
         """
-        from . import countries as country_names
-        from .maps import build_map
+        from .maps import workspace_map
 
-        g = self._graph(scope.WHOLE, as_of, axes)
-        try:
-            home: str | None = self.home
-        except OfaiError:
-            home = None
-        paths = self.connect(path_to, as_of=as_of) if path_to else None
-        codes = [country_names.resolve(c) for c in countries]
-        return build_map(
-            g,
-            self.store,
-            home,
-            title=title or "Red de aliados de la OFAI",
-            redact_people=redact_people,
-            paths=paths,
-            focus=self.resolve(focus) if focus else None,
-            hops=hops,
-            kinds=list(kinds),
-            countries=codes,
-            since=since,
-            until=until,
-            min_strength=min_strength,
-        )
+        return workspace_map(self, **options)
 
     def ask(self, question: str, *, as_of: dt.date | None = None) -> Answer:
         """Answer one of the question forms of :mod:`ofai_graph.ask` (English or Spanish)."""
