@@ -415,7 +415,8 @@ def pair_evidence(
     ia = np.array([code[x] for x in a], dtype=np.int64)
     ib = np.array([code[x] for x in b], dtype=np.int64)
     order = np.argsort(ia * max(1, len(names)) + ib, kind="stable")
-    return _Pairs(names, ia[order], ib[order], p[order], n[order], lc[order], bits[order])
+    # Plain lists, as the scorer's own _Pairs (numpy scalars would reach JSON and the maps)
+    return _Pairs(*[names], *(x[order].tolist() for x in (ia, ib, p, n, lc, bits)))
 
 
 def is_current(store: Store, cfg: StrengthConfig) -> bool:

@@ -541,8 +541,8 @@ class Neo4jStore:
         rows = self._read(
             "MATCH (:Entity {id: $a})-[:PARTICIPATED]->(i:Interaction)<-[:PARTICIPATED]-(:Entity {id: $b}) "
             "WITH DISTINCT i RETURN i.data ORDER BY i.date_start DESC, i.id"
-            + (" LIMIT $limit" if limit is not None else ""),
-            {"a": a, "b": b, "limit": limit},
+            + (f" LIMIT {int(limit)}" if limit is not None else ""),  # ArcadeDB: no parameter here
+            {"a": a, "b": b},
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
