@@ -519,6 +519,7 @@ class Neo4jStore:
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
     def shared_interactions(self, a: str, b: str, limit: int | None = None) -> list[Interaction]:
+        newest = limit
         # Walk from the end with fewer interactions: from the office (700,000 interactions in the
         # benchmark graph) to a partner took 4.4 s, from the partner 0.09 s. ArcadeDB does not choose.
         # Count capped first (counting 700,000 relationships is not free), in full only on a tie.
@@ -541,7 +542,7 @@ class Neo4jStore:
         rows = self._read(
             "MATCH (:Entity {id: $a})-[:PARTICIPATED]->(i:Interaction)<-[:PARTICIPATED]-(:Entity {id: $b}) "
             "WITH DISTINCT i RETURN i.data ORDER BY i.date_start DESC, i.id"
-            + (f" LIMIT {int(limit)}" if limit is not None else ""),  # ArcadeDB: no parameter here
+            + (f" LIMIT {int(newest)}" if newest is not None else ""),  # ArcadeDB: no parameter here
             {"a": a, "b": b},
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
