@@ -72,8 +72,15 @@ def _entity_fields(
     }
 
 
-def _write(app: App, record: Any) -> None:
-    report = app.workspace().add(record)
+replace_option = click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace the record with this id if there is one (without it, a different one is an error).",
+)
+
+
+def _write(app: App, record: Any, replace: bool) -> None:
+    report = app.workspace().add(record, replace=replace)
     app.emit({"id": record.id, "report": report}, lambda _: None)
     verb = "added" if report.total("added") else ("updated" if report.total("updated") else "unchanged")
     say(f"{verb}: {record.id}")
@@ -88,7 +95,7 @@ Examples:
   ofai-graph add followup --description "Respuesta de JICA" --from JICA --due 2024-08"""
 )
 def add() -> None:
-    """Add or update one record (organization, person, interaction, follow-up)."""
+    """Add one record (organization, person, interaction, follow-up); --replace to update one."""
 
 
 @add.command(
@@ -100,6 +107,7 @@ Examples:
 )
 @entity_options
 @click.option("--kind", type=click.Choice([k.value for k in OrgKind]), help="What kind of organization.")
+@replace_option
 @pass_app
 def add_org(
     app: App,
@@ -110,13 +118,16 @@ def add_org(
     country: tuple[str, ...],
     tag: tuple[str, ...],
     note: str | None,
+    replace: bool,
 ) -> None:
-    """Add or update an organization."""
+    """Add an organization (--replace: update it)."""
     from ofai_graph.model import Organization
 
     name = _need(name, "Name", "--name")
     kind = _need(kind, "Kind", "--kind", type=click.Choice([k.value for k in OrgKind]))
-    _write(app, _build(Organization, kind=kind, **_entity_fields(id_, name, alias, country, tag, note)))
+    _write(
+        app, _build(Organization, kind=kind, **_entity_fields(id_, name, alias, country, tag, note)), replace
+    )
 
 
 @add.command(
@@ -127,6 +138,7 @@ Examples:
 )
 @entity_options
 @click.option("--affiliation", multiple=True, help="ORG[:TITLE] (repeatable).")
+@replace_option
 @pass_app
 def add_person(
     app: App,
@@ -137,16 +149,19 @@ def add_person(
     country: tuple[str, ...],
     tag: tuple[str, ...],
     note: str | None,
+    replace: bool,
 ) -> None:
-    """Add or update a person."""
+    """Add a person (--replace: update them)."""
     from ofai_graph.model import Person
 
     name = _need(name, "Name", "--name")
+    # Organizations are resolved by the import, exactly (an id, name or alias), as in files.
     affs = _split_pairs(affiliation, "organization", "title")
-    ws = app.workspace()
-    for a in affs:
-        a["organization"] = ws.resolve(a["organization"])
-    _write(app, _build(Person, affiliations=affs, **_entity_fields(id_, name, alias, country, tag, note)))
+    _write(
+        app,
+        _build(Person, affiliations=affs, **_entity_fields(id_, name, alias, country, tag, note)),
+        replace,
+    )
 
 
 @add.command(
@@ -169,6 +184,7 @@ Examples:
 )
 @click.option("--status", type=click.Choice([s.value for s in Status]), default="done", show_default=True)
 @click.option("--tag", multiple=True)
+@replace_option
 @pass_app
 def add_interaction(
     app: App,
@@ -181,10 +197,10 @@ def add_interaction(
     participant: tuple[str, ...],
     status: str,
     tag: tuple[str, ...],
+    replace: bool,
 ) -> None:
-    """Add or update an interaction (meeting, visit, call, application...)."""
+    """Add an interaction (meeting, visit, call, application...); --replace: update it."""
     from ofai_graph.model import Interaction
-    from ofai_graph.text import slugify
 
     date = _need(date, "Date (YYYY-MM-DD, YYYY-MM or YYYY-Qn)", "--date", type=DATE)
     kind = _need(kind, "Kind", "--kind", type=click.Choice([k.value for k in InteractionKind]))
@@ -198,7 +214,8 @@ def add_interaction(
         app,
         _build(
             Interaction,
-            id=id_ or slugify(f"{date} {title}")[:100].strip("-"),
+            # Never another record's id: a hash when the title is lost in the slug, a suffix if taken.
+            id=id_ or app.workspace().new_id("interactions", str(date), title),
             date=date,
             kind=kind,
             axis=axis,
@@ -208,6 +225,7 @@ def add_interaction(
             status=status,
             tags=list(tag),
         ),
+        replace,
     )
 
 
@@ -227,6 +245,7 @@ Examples:
 @click.option(
     "--status", type=click.Choice([s.value for s in FollowUpStatus]), default="open", show_default=True
 )
+@replace_option
 @pass_app
 def add_followup(
     app: App,
@@ -237,10 +256,10 @@ def add_followup(
     owner: str | None,
     due: PartialDate | None,
     status: str,
+    replace: bool,
 ) -> None:
-    """Add or update a follow-up."""
+    """Add a follow-up (--replace: update it)."""
     from ofai_graph.model import FollowUp
-    from ofai_graph.text import slugify
 
     description = _need(description, "What is expected", "--description")
     owner = owner or app.workspace().home
@@ -248,7 +267,7 @@ def add_followup(
         app,
         _build(
             FollowUp,
-            id=id_ or slugify(description)[:80].strip("-"),
+            id=id_ or app.workspace().new_id("followups", description),
             description=description,
             interaction=interaction,
             expected_from=expected_from,
@@ -256,6 +275,7 @@ def add_followup(
             due=due,
             status=status,
         ),
+        replace,
     )
 
 

@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
-from .common import DAY_END, App, command, group, pass_app
+from ofai_graph.dates import MAX_DAYS
+
+from .common import DAY_END, ENTITY_KIND, App, command, group, pass_app
 from .output import say, table, text
 
 
@@ -140,7 +142,12 @@ Examples:
 @click.option("--k", type=click.IntRange(1, 50), default=5, show_default=True, help="How many routes.")
 @click.option("--max-hops", type=click.IntRange(1, 8), default=4, show_default=True)
 @click.option("--avoid", multiple=True, help="Entity not to pass through (repeatable).")
-@click.option("--via-kind", multiple=True, help="Only pass through entities of this kind (repeatable).")
+@click.option(
+    "--via-kind",
+    type=ENTITY_KIND,
+    multiple=True,
+    help="Only pass through entities of this kind (repeatable; a code or its English or Spanish name).",
+)
 @pass_app
 def connect(
     app: App,
@@ -222,6 +229,8 @@ def followups(
             days = int(due_within.lower().rstrip("d"))
         except ValueError:
             raise click.BadParameter("write a number of days, e.g. 30d", param_hint="--due-within") from None
+        if not 0 <= days <= MAX_DAYS:
+            raise click.BadParameter(f"write a number of days from 0 to {MAX_DAYS}", param_hint="--due-within")
     rows = app.workspace().followups(
         overdue=overdue,
         due_within=days,
@@ -260,7 +269,7 @@ Examples:
 )
 @click.option(
     "--days",
-    type=click.IntRange(1),
+    type=click.IntRange(1, MAX_DAYS),
     default=180,
     show_default=True,
     help="Silent this long (or score fallen below 0.1) counts as going cold.",

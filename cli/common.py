@@ -79,16 +79,58 @@ class DateType(click.ParamType):
             ):
                 message += f" (from the environment variable {getattr(param, 'envvar', None)})"
             self.fail(message, param, ctx)
-        if self.bound == "start":
-            return d.start
-        if self.bound == "end":
-            return d.end
-        return d
+        if self.bound is None:
+            return d
+        from ofai_graph.dates import reference_day
+
+        day = d.start if self.bound == "start" else d.end
+        try:
+            # Windows of years are counted back from these days: year 1 would overflow.
+            return reference_day(day, value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "DATE"
 
 
+class EntityKindType(click.ParamType):
+    """An entity kind by code or English/Spanish label ("multilateral", "cámara de comercio",
+    "persona"); anything else is a usage error listing the kinds."""
+
+    name = "kind"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from ofai_graph.errors import UnknownValue
+        from ofai_graph.resolve import entity_kind
+
+        try:
+            return entity_kind(value)
+        except UnknownValue as exc:
+            self.fail(str(exc), param, ctx)
+
+
+ENTITY_KIND = EntityKindType()
+
+
+class AxisType(click.ParamType):
+    """A strategic axis by code or Spanish/English name; anything else is a usage error listing them."""
+
+    name = "axis"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from ofai_graph.labels import LABELS
+        from ofai_graph.model import Axis
+        from ofai_graph.text import quote
+
+        try:
+            return Axis(value).value
+        except ValueError:
+            valid = ", ".join(f"{code} ({es})" for code, (_, es) in LABELS["Axis"].items())
+            self.fail(f"{quote(value)} is not a strategic axis; axes are: {valid}", param, ctx)
+
+
+AXIS = AxisType()
 DATE = DateType()
 DAY_START = DateType("start")
 DAY_END = DateType("end")
@@ -310,13 +352,33 @@ class OfaiGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         from ofai_graph.errors import OfaiError
+        from ofai_graph.interrupts import Interrupted
 
         try:
             return super().invoke(ctx)
         except OfaiError as exc:
             raise CliError(str(exc)) from None
+        except OSError as exc:
+            # A file the command had to read or write (--out, --db, a settings file): one line, no traceback.
+            name = f" {exc.filename}" if exc.filename else ""
+            if isinstance(exc, FileExistsError | NotADirectoryError) and exc.filename and Path(exc.filename).is_file():
+                raise CliError(f"cannot use{name} as a folder: it is a file") from None
+            raise CliError(f"cannot use{name}: {exc.strerror or exc}") from None
+        except Interrupted as exc:
+            # The importer knows whether its transaction committed: say exactly that.
+            if exc.committed and exc.report is not None:
+                done = ", ".join(
+                    f"{name}: {s.added:,} added, {s.updated:,} updated"
+                    for name, s in exc.report.sections.items()
+                    if s.added or s.updated
+                )
+                output.say(f"interrupted after the import was committed; it wrote {done or 'no changes'}")
+            else:
+                output.say("interrupted; the import was rolled back: nothing was written")
+            sys.exit(130)
         except KeyboardInterrupt:
-            output.say("interrupted; nothing was written by the interrupted command")
+            # Every write is one transaction: one cut short is rolled back, one already committed stays.
+            output.say("interrupted; a write in progress was rolled back (committed writes stay)")
             sys.exit(130)
 
 

@@ -19,6 +19,14 @@ def _render_report(report: Any, verb: str) -> None:
         say(f"{verb}: nothing changed (everything was already there)")
 
 
+def _finite(value: float, param: click.Parameter) -> float:
+    import math
+
+    if not math.isfinite(value):  # nan passes FloatRange: every comparison with it is false
+        raise click.BadParameter(f"{value} is not a number of MB", param=param)
+    return value
+
+
 @command(
     epilog="""\b
 Examples:
@@ -53,23 +61,38 @@ Examples:
   ofai-graph import seeds/entities.yaml seeds/informe_2024q1.yaml
   ofai-graph import meetings.csv
   ofai-graph import --dry-run new-partners.yaml
+  ofai-graph import plantilla.xlsx --match
 CSV files hold interactions, one a row; columns: id, date, kind, axis, title, summary,
-participants ("imct:requester; OIM:offerer"), status, tags, source_document, source_section.""",
+participants ("imct:requester; OIM:offerer"), status, tags, source_document, source_section.
+Excel workbooks are laid out as `ofai-graph template` writes them; errors name the cell.""",
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate and resolve only; write nothing.")
 @click.option(
     "--max-size",
-    type=click.FloatRange(min=0.001),
+    # A finite range: inf and nan would pass a bare minimum and then fail as a byte count.
+    type=click.FloatRange(min=0.001, max=1024 * 1024),
+    callback=lambda ctx, param, value: _finite(value, param),
     default=32.0,
     show_default=True,
     help="Largest file accepted, in MB.",
 )
+@click.option(
+    "--match", is_flag=True, help="Reuse stored entities the files' entities match (name, alias, close name)."
+)
 @pass_app
-def import_(app: App, files: tuple[Path, ...], dry_run: bool, max_size: float) -> None:
-    """Import YAML, JSON or CSV files, all-or-nothing: one bad record and nothing is written."""
+def import_(app: App, files: tuple[Path, ...], dry_run: bool, max_size: float, match: bool) -> None:
+    """Import YAML, JSON, CSV or Excel files, all-or-nothing: one bad record and nothing is written."""
     ws = app.workspace()
     max_bytes = int(max_size * 1024 * 1024)
+    if match or any(f.suffix.lower() in (".xlsx", ".xlsm") for f in files):
+        from .interop import import_other
+
+        import_other(app, files, match=match, dry_run=dry_run, max_bytes=max_bytes,
+                     render=lambda r: _render_report(r, "import"))  # fmt: skip
+        if dry_run:
+            say("valid; nothing was written (--dry-run)")
+        return
     with Progress("importing") as progress:
         report = ws.import_files(files, max_bytes=max_bytes, progress=progress, dry_run=dry_run)
     app.emit(report, lambda r: _render_report(r, "import"))
@@ -81,20 +104,37 @@ def import_(app: App, files: tuple[Path, ...], dry_run: bool, max_size: float) -
     epilog="""\b
 Examples:
   ofai-graph export --format yaml --out backup.yaml
-  ofai-graph export --format json > dump.json"""
+  ofai-graph export --format json > dump.json
+  ofai-graph export --format xlsx --out libro.xlsx          the template, filled
+  ofai-graph export --format gexf --out red.gexf --as-of 2024-03-31
+  ofai-graph export --format gexf --dynamic --out tiempo.gexf
+  ofai-graph export --format graphml --out red.graphml
+  ofai-graph export --format kumu --out kumu.xlsx
+  ofai-graph export --format csv --out carpeta/   (or --out red.zip)
+  ofai-graph export --format cypher > cargar.cypher     (cypher-shell -f cargar.cypher)"""
 )
-@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="yaml", show_default=True)
 @click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout)."
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "yaml", "xlsx", "gexf", "graphml", "kumu", "csv", "cypher"]),
+    default="yaml",
+    show_default=True,
 )
+@click.option("--out", type=click.Path(path_type=Path), help="File (csv: folder or .zip) to write (default: stdout).")
+@click.option("--dynamic", is_flag=True, help="gexf/graphml: the evidence over time, with start/end spells.")
 @pass_app
-def export(app: App, fmt: str, out: Path | None) -> None:
-    """Write everything in the store; the file re-imports to an identical store."""
+def export(app: App, fmt: str, out: Path | None, dynamic: bool) -> None:
+    """Write everything in the store; yaml, json and xlsx re-import to an identical store."""
+    if fmt not in ("json", "yaml") or dynamic:
+        from .interop import export_other
+
+        export_other(app, fmt, out, dynamic)
+        return
     body = app.workspace().export(fmt)
     if out is None:
         sys.stdout.write(body)
         return
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(body, encoding="utf-8")
-    tmp.replace(out)
+    from ofai_graph.files import write_atomic
+
+    write_atomic(out, body)
     say(f"wrote {out}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from . import add, analytics, data, maps, neo4j, query, scale
+from . import add, analytics, data, interop, maps, neo4j, query, scale
 from .common import OfaiGroup, global_options, pass_app
 
 EPILOG_MAIN = """\b
@@ -44,6 +44,9 @@ cli.add_command(data.init)
 cli.add_command(data.import_)
 cli.add_command(data.export)
 cli.add_command(add.add)
+cli.add_command(interop.template)
+cli.add_command(interop.duplicates)
+cli.add_command(interop.merge)
 # looking things up
 cli.add_command(query.show)
 cli.add_command(query.search)

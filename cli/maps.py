@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import DAY_END, DAY_START, App, command, pass_app
+from .common import AXIS, DAY_END, DAY_START, ENTITY_KIND, App, command, pass_app
 from .output import text
 
 
@@ -37,10 +37,16 @@ Examples:
 @click.option("--focus", help="Only this entity and its neighbourhood.")
 @click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True)
 @click.option("--path-to", help="Draw the strongest referral paths to this entity, country or tag.")
-@click.option("--kind", multiple=True, help="Only entities of this kind (repeatable).")
+@click.option(
+    "--kind",
+    type=ENTITY_KIND,
+    multiple=True,
+    help="Only entities of this kind (repeatable; a code or its English or Spanish name).",
+)
 @click.option("--country", multiple=True, help="Only entities of this country (repeatable).")
 @click.option(
     "--axis",
+    type=AXIS,
     multiple=True,
     help="Only relationships built on interactions of this strategic axis (repeatable): cooperation, "
     "investment, destination, allies, internal, or their Spanish names.",

@@ -32,9 +32,17 @@ def emit(data: Any, human: Callable[[Any], None], *, as_json: bool) -> None:
         human(data)
 
 
+def _safe(value: str) -> str:
+    """No raw control character reaches the terminal (ESC would set colours, titles, clear the
+    screen): the data refuses them, but arguments and messages quote what people typed."""
+    from ofai_graph.text import printable
+
+    return printable(value)
+
+
 def say(message: str, *, style: str | None = None) -> None:
     """A message for the person, on stderr (never mixed into data on stdout)."""
-    _console(stderr=True).print(message, style=style, markup=False)
+    _console(stderr=True).print(_safe(message), style=style, markup=False)
 
 
 def table(
@@ -42,16 +50,16 @@ def table(
 ) -> None:
     from rich.table import Table
 
-    t = Table(title=title, caption=caption, title_justify="left", show_lines=False)
+    t = Table(title=title and _safe(title), caption=caption, title_justify="left", show_lines=False)
     for c in columns:
         t.add_column(c, overflow="fold")
     for r in rows:
-        t.add_row(*["" if v is None else str(v) for v in r])
+        t.add_row(*["" if v is None else _safe(str(v)) for v in r])
     _console().print(t)
 
 
 def text(line: str = "", *, style: str | None = None) -> None:
-    _console().print(line, style=style, markup=False, highlight=False)
+    _console().print(_safe(line), style=style, markup=False, highlight=False)
 
 
 class Progress:

@@ -38,12 +38,10 @@ def read_section(path: str | Path | None, name: str) -> dict[str, Any]:
     """The ``name:`` section of the file at ``path`` ({} when there is no file or no such section)."""
     if path is None or not Path(path).exists():
         return {}
-    import yaml
+    from .files import read_document
 
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise OfaiError(f"{path}: not valid YAML: {exc}") from None
+    # The import's refusals (aliases, duplicate keys, encoding, size, nesting), each one clean line.
+    doc = read_document(path) or {}
     section = doc.get(name, {}) if isinstance(doc, dict) else {}
     if not isinstance(section, dict):
         raise OfaiError(f"{path}: the {name!r} section must be a mapping of settings")
@@ -55,6 +53,7 @@ def load_strength(path: str | Path | None) -> StrengthConfig:
     from pydantic import ValidationError
 
     from .strength import StrengthConfig
+    from .text import clip
 
     section = read_section(path, "strength")
     if not section:
@@ -68,4 +67,4 @@ def load_strength(path: str | Path | None) -> StrengthConfig:
     try:
         return StrengthConfig.model_validate(base)
     except ValidationError as exc:
-        raise OfaiError(f"{path}: invalid strength settings: {exc}") from None
+        raise OfaiError(f"{path}: invalid strength settings: {clip(str(exc), 300)}") from None

@@ -93,7 +93,12 @@ def lookup(text: str) -> str | None:
     """
     if len(text) == 2 and text.upper() in ISO_CODES:
         return text.upper()
-    return _index().get(fold_key(text))
+    found = _index().get(fold_key(text))
+    if found is None and text.count(",") == 1:
+        # ISO's inverted form: "Korea, Republic of" is "Republic of Korea".
+        name, _, prefix = text.partition(",")
+        found = _index().get(fold_key(f"{prefix} {name}"))
+    return found
 
 
 def resolve(text: str) -> str:
@@ -102,7 +107,12 @@ def resolve(text: str) -> str:
     if code is None:
         from rapidfuzz import process
 
-        close = process.extract(fold_key(text), list(_index()), limit=3)
-        hint = ", ".join(f"{name_es(_index()[k])} ({_index()[k]})" for k, _, _ in close)
-        raise ValueError(f"{text!r} is not a country code or name; did you mean: {hint}?")
+        from .errors import UnknownValue
+        from .text import quote
+
+        # Several names of one country come close ("Corea", "Corea del Sur"): name each country once.
+        close = process.extract(fold_key(text), list(_index()), limit=12)
+        codes = list(dict.fromkeys(_index()[k] for k, _, _ in close))[:3]
+        hint = ", ".join(f"{name_es(c)} ({c})" for c in codes)
+        raise UnknownValue(f"{quote(text)} is not a country code or name; did you mean: {hint}?")
     return code

@@ -19,8 +19,13 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic_core import core_schema
 
+from .text import quote
+
+# re.ASCII: \d would otherwise take "２０２４" or Arabic-Indic digits, which int() reads but which
+# no one can type back to find the record.
 _FORMS = re.compile(
-    r"^(?P<year>\d{4})(?:-(?:(?P<q>[Qq](?P<quarter>\d))|(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?))?$"
+    r"^(?P<year>\d{4})(?:-(?:(?P<q>[Qq](?P<quarter>\d))|(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?))?$",
+    re.ASCII,
 )
 _HINT = "write YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY"
 
@@ -68,14 +73,16 @@ class PartialDate:
         text = value.strip()
         m = _FORMS.match(text)
         if not m:
-            raise ValueError(f"{text!r} is not a date: {_HINT}")
+            if any(ch.isdigit() and not ch.isascii() for ch in text):
+                raise ValueError(f"{quote(text)} is not a date: write it with the digits 0-9 ({_HINT})")
+            raise ValueError(f"{quote(text)} is not a date: {_HINT}")
         year = int(m["year"])
         if not 1 <= year <= 9999:
-            raise ValueError(f"{text!r}: year {year} is out of range")
+            raise ValueError(f"{quote(text)}: year {year} is out of range")
         if m["quarter"] is not None:
             q = int(m["quarter"])
             if not 1 <= q <= 4:
-                raise ValueError(f"{text!r}: quarter Q{q} does not exist, use Q1 to Q4")
+                raise ValueError(f"{quote(text)}: quarter Q{q} does not exist, use Q1 to Q4")
             first = 3 * (q - 1) + 1
             last = first + 2
             return cls(
@@ -87,13 +94,13 @@ class PartialDate:
             return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), Precision.year)
         month = int(m["month"])
         if not 1 <= month <= 12:
-            raise ValueError(f"{text!r}: month {month} is not between 1 and 12 ({_HINT})")
+            raise ValueError(f"{quote(text)}: month {month} is not between 1 and 12 ({_HINT})")
         days = calendar.monthrange(year, month)[1]
         if m["day"] is None:
             return cls(dt.date(year, month, 1), dt.date(year, month, days), Precision.month)
         day = int(m["day"])
         if not 1 <= day <= days:
-            raise ValueError(f"{text!r}: day {day} does not exist in {year}-{month:02d} (it has {days} days)")
+            raise ValueError(f"{quote(text)}: day {day} does not exist in {year}-{month:02d} (it has {days} days)")
         d = dt.date(year, month, day)
         return cls(d, d, Precision.day)
 
@@ -167,8 +174,28 @@ def _parse_text(value: str) -> PartialDate:
     return PartialDate._from_text(value)
 
 
+# Reference dates (--as-of, --on) are computed with: windows of years go back from them, so year 1
+# would overflow. The office's records start in the 1990s; these bounds leave a wide margin.
+MAX_DAYS = 36_500  # windows in days (dormant --days, --due-within): a hundred years at most
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2199, 12, 31)
+
+
 def parse_day(value: str | dt.date | None, *, default: dt.date | None = None) -> dt.date:
-    """A single day for options such as ``--as-of``; a month or quarter means its last day."""
+    """A single day for options such as ``--as-of``; a month or quarter means its last day.
+
+    >>> parse_day("2024-Q1")
+    datetime.date(2024, 3, 31)
+    """
     if value is None:
         return default or dt.date.today()
-    return PartialDate.parse(value).end
+    return reference_day(PartialDate.parse(value).end, value)
+
+
+def reference_day(day: dt.date, written: object = None) -> dt.date:
+    """``day`` if it can serve as a date of reference (windows of years are counted back from it),
+    else a ``ValueError`` naming the range: year 1 would overflow, year 9999 is a typing mistake."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        shown = quote(str(written if written is not None else day))
+        raise ValueError(f"{shown} is out of range: use a date from {FIRST_DAY} to {LAST_DAY}")
+    return day

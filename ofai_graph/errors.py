@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .text import clip, quote
+
+# A message line longer than this is cut: values in messages are capped where they are quoted
+# (text.quote), and this bounds whatever a library (YAML, pydantic) puts in its own messages.
+MAX_MESSAGE = 600
+
 
 class OfaiError(Exception):
     """Base class: the CLI prints ``str(error)`` and exits 1, never a traceback."""
@@ -28,7 +34,7 @@ class Problem:
             parts.append(self.record)
         if self.field:
             parts.append(f"field '{self.field}'")
-        return ": ".join(parts) + f": {self.message}"
+        return clip(": ".join(parts) + f": {self.message}", MAX_MESSAGE)
 
 
 @dataclass
@@ -49,8 +55,9 @@ class InvalidData(OfaiError):
 class NotFound(OfaiError):
     def __init__(self, query: str, suggestions: list[str] | None = None, what: str = "entity"):
         self.query = query
-        self.suggestions = suggestions or []
-        msg = f"no {what} matches {query!r}"
+        # Several names of one entity can come close: list each entity once.
+        self.suggestions = list(dict.fromkeys(suggestions or []))
+        msg = f"no {what} matches {quote(query)}"
         if self.suggestions:
             msg += "; closest: " + ", ".join(self.suggestions)
         super().__init__(msg)
@@ -59,10 +66,15 @@ class NotFound(OfaiError):
 class Ambiguous(OfaiError):
     def __init__(self, query: str, candidates: list[str]):
         self.query = query
-        self.candidates = candidates
+        self.candidates = list(dict.fromkeys(candidates))
         super().__init__(
-            f"{query!r} is ambiguous; it could be: " + ", ".join(candidates) + ". Use one of the ids."
+            f"{quote(query)} is ambiguous; it could be: " + ", ".join(self.candidates) + ". Use one of the ids."
         )
+
+
+class UnknownValue(OfaiError, ValueError):
+    """A value outside a vocabulary (a kind, a country...): a ValueError too, so that model
+    validators can raise it and pydantic reports it as a field error."""
 
 
 class StoreError(OfaiError):

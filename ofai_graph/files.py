@@ -17,6 +17,7 @@ import yaml
 
 from .errors import InvalidData, Problem
 from .model import SECTIONS, Dataset, tie_id
+from .text import clip, quote
 
 MAX_BYTES = 32 * 1024 * 1024
 FORMATS = ("yaml", "json", "csv")
@@ -33,7 +34,7 @@ class RawRecord:
     @property
     def where(self) -> str:
         ident = self.data.get("id") if isinstance(self.data, dict) else None
-        return f"{self.section}[{self.index}]" + (f" (id {ident!r})" if ident else "")
+        return f"{self.section}[{self.index}]" + (f" (id {quote(ident)})" if ident else "")
 
 
 class _LineDict(dict):
@@ -41,10 +42,40 @@ class _LineDict(dict):
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader whose mappings remember the line they start on."""
+    """A safe loader whose mappings remember the line they start on.
+
+    It refuses aliases (``*name``): data files have no use for them, and a few hundred bytes of
+    nested aliases expand into billions of values (the "billion laughs"). Refusing them at the first
+    one keeps memory bounded whatever the file. A key written twice in one mapping is refused too.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"aliases ({clip('*' + str(event.anchor), 40)}) are not allowed in data files; "
+                "write the value out",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in seen
+            seen.add(key)
+        except TypeError:  # an unhashable key: construct_mapping below says so
+            continue
+        if duplicate:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {quote(key)} appears twice in one mapping", key_node.start_mark
+            )
     data = _LineDict(loader.construct_mapping(node, deep=True))
     data.line = node.start_mark.line + 1
     return data
@@ -54,6 +85,41 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 # Dates stay text: PartialDate parses them with its own precision rules and error messages
 # (PyYAML would crash on 2024-13-01 with a bare ValueError).
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return data
+
+
+MAX_DIGITS = 100  # no field holds a longer number; Python refuses past 4,300 digits anyway
+
+
+class _LongNumber(ValueError):
+    def __init__(self, digits: str):
+        self.digits = digits
+
+
+def _json_int(digits: str) -> int:
+    if len(digits) > MAX_DIGITS:
+        raise _LongNumber(digits)
+    return int(digits)
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
 
 
 def detect_format(path: Path) -> str:
@@ -87,6 +153,8 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
             ]
         )
     raw = path.read_bytes()
+    if _looks_utf16(raw):
+        raise InvalidData([Problem("is not UTF-8 (looks like UTF-16): save it as UTF-8", name)])
     if b"\x00" in raw[:8192]:
         raise InvalidData([Problem("is a binary file, not YAML, JSON or CSV text", name)])
     try:
@@ -99,23 +167,23 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     return text
 
 
+def _looks_utf16(raw: bytes) -> bool:
+    """A byte-order mark, or ASCII text with a zero byte beside every character (Excel, Notepad)."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    head = raw[:8192]
+    half = len(head) // 2
+    return half >= 2 and max(head[0::2].count(0), head[1::2].count(0)) >= 0.9 * half
+
+
 def parse_document(text: str, fmt: str, name: str) -> list[RawRecord]:
     """The records of one file, each tagged with its section, index and (where known) line."""
     if fmt == "csv":
         return _parse_csv(text, name)
-    if fmt == "yaml":
-        try:
-            doc = yaml.load(text, Loader=_LineLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else None
-            problem = getattr(exc, "problem", None) or str(exc)
-            raise InvalidData([Problem(f"malformed YAML: {problem}", name, line=line)]) from None
-    else:
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidData([Problem(f"malformed JSON: {exc.msg}", name, line=exc.lineno)]) from None
+    try:
+        doc = _load(text, fmt, name)
+    except RecursionError:
+        raise InvalidData([Problem("is nested too deeply to be a data file", name)]) from None
     if not isinstance(doc, dict):
         raise InvalidData(
             [
@@ -133,19 +201,71 @@ def parse_document(text: str, fmt: str, name: str) -> list[RawRecord]:
             continue
         if section not in SECTIONS:
             problems.append(
-                Problem(f"unknown section {section!r}; sections are: {', '.join(SECTIONS)}", name)
+                Problem(f"unknown section {quote(section)}; sections are: {', '.join(SECTIONS)}", name)
             )
             continue
         if items is None:
             continue
         if not isinstance(items, list):
-            problems.append(Problem(f"section {section!r} must be a list of records", name))
+            problems.append(Problem(f"section {quote(section)} must be a list of records", name))
             continue
         for i, item in enumerate(items):
             records.append(RawRecord(section, i, item, name, getattr(item, "line", None)))
     if problems:
         raise InvalidData(problems)
     return records
+
+
+def read_document(path: str | Path, max_bytes: int = 1024 * 1024) -> Any:
+    """A whole YAML or JSON file (a settings file, not an import), with the same refusals as an
+    import: size, encoding, aliases, duplicate keys, nesting; each an :class:`OfaiError`."""
+    from .errors import OfaiError
+
+    path = Path(path)
+    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+    try:
+        return _load(read_text(path, max_bytes), fmt, str(path))
+    except InvalidData as exc:
+        raise OfaiError("\n".join(str(p) for p in exc.problems)) from None
+    except RecursionError:
+        raise OfaiError(f"{path}: is nested too deeply to be a settings file") from None
+    except OSError as exc:
+        raise OfaiError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+
+
+def _load(text: str, fmt: str, name: str) -> Any:
+    if fmt == "yaml":
+        try:
+            return yaml.load(text, Loader=_LineLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise InvalidData([Problem(f"malformed YAML: {problem}", name, line=line)]) from None
+        except ValueError as exc:
+            # PyYAML's int() of a 5,000-digit number: Python refuses past 4,300 digits.
+            raise InvalidData([Problem(f"malformed YAML: {clip(exc)}", name)]) from None
+    try:
+        return json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int)
+    except json.JSONDecodeError as exc:
+        raise InvalidData([Problem(f"malformed JSON: {exc.msg}", name, line=exc.lineno)]) from None
+    except _DuplicateKey as exc:
+        raise InvalidData(
+            [Problem(f"key {quote(exc.key)} appears twice in one object", name)]
+        ) from None
+    except _LongNumber as exc:
+        raise InvalidData(
+            [
+                Problem(
+                    f"a number with {len(exc.digits):,} digits (more than {MAX_DIGITS}): "
+                    "write it as text if it is an id",
+                    name,
+                    line=_line_of(text, exc.digits),
+                )
+            ]
+        ) from None
+    except ValueError as exc:
+        raise InvalidData([Problem(f"malformed JSON: {clip(exc)}", name)]) from None
 
 
 CSV_COLUMNS = (
@@ -165,8 +285,17 @@ CSV_COLUMNS = (
 
 def _parse_csv(text: str, name: str) -> list[RawRecord]:
     """Interactions, one a row. ``participants`` is ``entity:role; entity:role``; tags are ``;``-separated."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    # newline="": the csv module then reads \r\n, \n and the lone \r of Excel for Mac's CSV alike.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise InvalidData([_csv_problem(exc, name, 1)]) from None
+    twice = sorted({c for c in header if header.count(c) > 1})
+    if twice:
+        raise InvalidData(
+            [Problem("columns appear twice: " + ", ".join(quote(c) for c in twice), name, line=1)]
+        )
     missing = [c for c in ("id", "date", "kind", "title", "participants") if c not in header]
     unknown = [c for c in header if c not in CSV_COLUMNS]
     if missing or unknown:
@@ -174,13 +303,26 @@ def _parse_csv(text: str, name: str) -> list[RawRecord]:
         if missing:
             msg.append("missing columns: " + ", ".join(missing))
         if unknown:
-            msg.append("unknown columns: " + ", ".join(unknown))
+            msg.append("unknown columns: " + ", ".join(quote(c) for c in unknown))
         raise InvalidData(
             [Problem("; ".join(msg) + f" (columns are: {', '.join(CSV_COLUMNS)})", name, line=1)]
         )
+    from .interop import csv_unsafe  # cells our exports neutralised against formula injection
+
     records = []
-    for i, row in enumerate(reader):
-        data: dict[str, Any] = {k: v for k, v in row.items() if k is not None and v not in (None, "")}
+    rows = iter(reader)
+    i = 0
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InvalidData([_csv_problem(exc, name, start)]) from None
+        data: dict[str, Any] = {
+            k: csv_unsafe(_one_newline(v)) for k, v in row.items() if k is not None and v not in (None, "")
+        }
         if None in row:
             data["__extra__"] = row[None]
         parts = []
@@ -196,8 +338,24 @@ def _parse_csv(text: str, name: str) -> list[RawRecord]:
         doc, sec = data.pop("source_document", None), data.pop("source_section", None)
         if doc:
             data["source"] = {"document": doc, **({"section": sec} if sec else {})}
-        records.append(RawRecord("interactions", i, data, name, reader.line_num))
+        records.append(RawRecord("interactions", i, data, name, start))
+        i += 1
     return records
+
+
+def _one_newline(value: str) -> str:
+    """Line breaks inside a quoted cell as ``\n`` (Excel writes \r\n, or a lone \r on a Mac)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+
+
+def _csv_problem(exc: csv.Error, name: str, line: int) -> Problem:
+    msg = str(exc)
+    if "field larger than field limit" in msg:
+        msg = (
+            f"a cell is longer than {csv.field_size_limit():,} characters "
+            "(an unclosed quote makes the rest of the file one cell)"
+        )
+    return Problem(f"malformed CSV: {clip(msg)}", name, line=line)
 
 
 def to_plain(data: Dataset) -> dict[str, list[dict[str, Any]]]:
@@ -223,6 +381,33 @@ def to_plain(data: Dataset) -> dict[str, list[dict[str, Any]]]:
         if items:
             out[section] = items
     return out
+
+
+def write_atomic(path: str | Path, body: str | bytes) -> Path:
+    """Write a whole file or nothing: into ``NAME.tmp`` beside it, then renamed over it.
+
+    A folder that does not exist, a read-only folder or a full disk is an :class:`OfaiError` that
+    names the file, and leaves neither a half-written file nor the temporary one behind.
+    """
+    from .errors import OfaiError
+
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        if isinstance(body, bytes):
+            tmp.write_bytes(body)
+        else:
+            tmp.write_text(body, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True) if tmp.parent.is_dir() else None
+        reason = exc.strerror or type(exc).__name__
+        if isinstance(exc, FileNotFoundError) and not path.parent.is_dir():
+            reason = f"folder {path.parent} does not exist"
+        elif path.is_dir():
+            reason = "it is a folder"
+        raise OfaiError(f"cannot write {clip(str(path))}: {reason}") from None
+    return path
 
 
 def dumps(data: Dataset, fmt: str) -> str:

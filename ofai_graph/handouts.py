@@ -193,8 +193,11 @@ def chromium_path() -> str:
 
     # Debian's package first: a browser some other tool downloaded is not the one we test against.
     debian = "/usr/bin/chromium"
+    chosen = os.environ.get("OFAI_GRAPH_CHROMIUM")
+    if chosen and not os.access(chosen, os.X_OK):
+        raise OfaiError(f"OFAI_GRAPH_CHROMIUM is {chosen}, which is not a program that can be run")
     found = (
-        os.environ.get("OFAI_GRAPH_CHROMIUM")
+        chosen
         or (debian if os.access(debian, os.X_OK) else None)
         or shutil.which("chromium")
         or shutil.which("chromium-browser")
@@ -231,8 +234,15 @@ def _chromium_work(
     with tempfile.TemporaryDirectory() as tmp:
         page_file = Path(tmp) / "map.html"
         page_file.write_text(page_html, encoding="utf-8")
+        from playwright.sync_api import Error as PlaywrightError
+
+        executable = chromium_path()
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+            try:
+                browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            except PlaywrightError as exc:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise OfaiError(f"could not start Chromium ({executable}) to draw the map: {first}") from None
             try:
                 tab = browser.new_page(viewport={"width": width, "height": height})
                 tab.goto(page_file.as_uri() + "#handout")

@@ -17,6 +17,7 @@ from . import countries
 from .bulk import batched, paused_gc
 from .errors import Ambiguous, InvalidData, NotFound, Problem
 from .files import MAX_BYTES, RawRecord, detect_format, parse_document, read_text
+from .interrupts import HeldInterrupt, Interrupted, signal_for_tests
 from .model import (
     MODELS,
     SECTIONS,
@@ -27,6 +28,7 @@ from .model import (
 )
 from .resolve import Resolver
 from .store.base import Store, WriteReport
+from .text import LINE_PATTERN, TEXT_PATTERN, control_character, quote
 
 _ADAPTERS = {section: TypeAdapter(list[model]) for section, model in MODELS.items()}  # type: ignore[valid-type]
 ENTITY_SECTIONS = ("countries", "organizations", "people")
@@ -40,8 +42,14 @@ def _message(err: dict[str, Any]) -> str:
         return "unknown field (check its spelling)"
     if err["type"] in ("missing", "missing_argument"):
         return "is required"
-    if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == SLUG_PATTERN:
-        return f"{err['input']!r} {SLUG_HINT}"
+    pattern = err.get("ctx", {}).get("pattern") if err["type"] == "string_pattern_mismatch" else None
+    if pattern == SLUG_PATTERN:
+        return f"{quote(err['input'])} {SLUG_HINT}"
+    if pattern in (LINE_PATTERN, TEXT_PATTERN):
+        allowed = "\t\n" if pattern == TEXT_PATTERN else ""
+        char = control_character(str(err["input"]), allow=allowed)
+        where = "" if allowed else " (one-line text: no tabs or line breaks either)"
+        return f"contains the control character {char}, which is not allowed{where}; remove it"
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix) :]
@@ -62,7 +70,18 @@ def _line_at(data: Any, loc: Sequence[Any], default: int | None) -> int | None:
 
 def validate_records(records: Sequence[RawRecord]) -> tuple[Dataset, list[Problem]]:
     """Validate raw records section by section; return the valid ones and every problem found."""
+    data, problems, _ = _validate(records)
+    return data, problems
+
+
+Origins = dict[int, RawRecord]
+"""The raw record each validated model came from, by ``id(model)``: locating a problem is one
+look-up, whatever the number of records (a scan per problem made 20,000 problems take a minute)."""
+
+
+def _validate(records: Sequence[RawRecord]) -> tuple[Dataset, list[Problem], Origins]:
     problems: list[Problem] = []
+    origins: Origins = {}
     data = Dataset()
     by_section: dict[str, list[RawRecord]] = {s: [] for s in SECTIONS}
     for r in records:
@@ -84,6 +103,7 @@ def validate_records(records: Sequence[RawRecord]) -> tuple[Dataset, list[Proble
             continue
         try:
             valid = _ADAPTERS[section].validate_python([r.data for r in recs])
+            good = recs
         except ValidationError as exc:
             bad: set[int] = set()
             for err in exc.errors():
@@ -101,27 +121,74 @@ def validate_records(records: Sequence[RawRecord]) -> tuple[Dataset, list[Proble
                     )
                 )
             valid = []
+            good = [r for i, r in enumerate(recs) if i not in bad]
             model = MODELS[section]
-            for i, r in enumerate(recs):
-                if i not in bad:
-                    valid.append(model.model_validate(r.data))
+            for r in good:
+                valid.append(model.model_validate(r.data))
+        for model_, raw in zip(valid, good, strict=True):
+            origins[id(model_)] = raw
         getattr(data, section).extend(valid)
-    return data, problems
+    return data, problems, origins
+
+
+def _at(origins: Origins, record: Any, section: str) -> dict[str, Any]:
+    """File, line and record of a validated model, as Problem's keyword arguments."""
+    raw = origins.get(id(record))
+    if raw is None:
+        return {"record": f"{section} (id {quote(getattr(record, 'id', '?'))})"}
+    return {"file": raw.file, "line": raw.line, "record": raw.where}
 
 
 MODEL_TAGS = {"function-after", "function-before", "function-plain"}
 
 
-class _References:
-    """Resolves names in references to ids, across all the batches of one import."""
+SUGGEST_FOR = 20
 
-    def __init__(self, store: Store, entities: Sequence[BaseModel]):
+
+class _References:
+    """Resolves names in references to ids, across all the batches of one import.
+
+    References in files resolve exactly: an id, a name or an alias (accents, case and punctuation
+    aside), or a country's name. A name that only comes close is an error listing the candidates,
+    because a wrong guess silently attaches a record to another organization ("Cámara de Comercio
+    de Pamplona" is not Panamá's chamber); ``match=True`` allows close matches (the resolver's rules
+    for commands).
+    """
+
+    def __init__(self, store: Store, entities: Sequence[BaseModel], *, match: bool = False):
         self.store = store
+        self.match = match
         self.batch_ids = {e.id for e in entities}  # type: ignore[attr-defined]
         self.resolver = Resolver(store, entities)  # type: ignore[arg-type]
-        self.cache: dict[str, str | None] = {}
+        self.cache: dict[str, str] = {}
+        self.failed: dict[str, str] = {}
+        self.suggested = 0
         self.countries_added: set[str] = set()
         self.interaction_ids: set[str] = set()
+
+    def _resolve(self, value: str, new: dict[str, Country]) -> str:
+        """The id ``value`` names; raises NotFound/Ambiguous (with candidates) otherwise."""
+        ids = self.resolver.exact(value)
+        if len(ids) == 1:
+            return ids[0]
+        if len(ids) > 1:
+            if value in ids:
+                return value
+            raise Ambiguous(value, [self.resolver.label(i) for i in ids])
+        code = countries.lookup(value)
+        if code is not None:
+            if code not in new:
+                new[code] = Country(id=code)
+            return code
+        if self.match:
+            return self.resolver.resolve(value)
+        # Suggestions cost a fuzzy scan of every name: only for the first few unknown names (an error
+        # message shows the first 20 problems), so that 20,000 different unknown names stay fast.
+        close = []
+        if self.suggested < SUGGEST_FOR:
+            self.suggested += 1
+            close = [self.resolver.label(eid) for eid, _, _ in self.resolver.scored(value, limit=3)]
+        raise NotFound(value, close)
 
     def ref(
         self,
@@ -134,35 +201,20 @@ class _References:
         """The id ``value`` names; ``at()`` says where the reference is, for an error message."""
         if value in self.batch_ids:
             return value
-        if value not in self.cache:
+        found = self.cache.get(value)
+        if found is not None:
+            return found
+        if value not in self.failed:
             try:
-                self.cache[value] = self.resolver.resolve(value)
+                self.cache[value] = found = self._resolve(value, new)
+                return found
             except NotFound as exc:
-                code = countries.lookup(value)
-                if code is not None:
-                    if code not in new:
-                        new[code] = Country(id=code)
-                    self.cache[value] = code
-                else:
-                    self.cache[value] = None
-                    hint = f"; closest: {', '.join(exc.suggestions)}" if exc.suggestions else ""
-                    problems.append(
-                        Problem(
-                            f"{value!r} is neither an id nor a known name or alias{hint}",
-                            **at(),
-                            field=field,
-                        )
-                    )
-                    return value
+                hint = f"; closest: {', '.join(exc.suggestions)}" if exc.suggestions else ""
+                self.failed[value] = f"{quote(value)} is neither an id nor a known name or alias{hint}"
             except Ambiguous as exc:
-                self.cache[value] = None
-                problems.append(Problem(str(exc), **at(), field=field))
-                return value
-        resolved = self.cache[value]
-        if resolved is None:
-            problems.append(Problem(f"{value!r} does not name exactly one entity", **at(), field=field))
-            return value
-        return resolved
+                self.failed[value] = str(exc)
+        problems.append(Problem(self.failed[value], **at(), field=field))
+        return value
 
     def resolve(self, records: Sequence[RawRecord], new: dict[str, Country]) -> list[Problem]:
         """Rewrite the references of raw records to ids; return what could not be resolved.
@@ -225,12 +277,9 @@ class _References:
             value.strip(), lambda: {"file": r.file, "line": r.line, "record": r.where}, field, problems, new
         )
 
-    def prepare(self, data: Dataset, origin: Any, new: dict[str, Country]) -> list[Problem]:
+    def prepare(self, data: Dataset, origins: Origins, new: dict[str, Country]) -> list[Problem]:
         """Check what one validated batch refers to; add the countries it names that the store lacks."""
         problems: list[Problem] = []
-
-        def where(section: str, rid: str) -> dict[str, Any]:
-            return origin.get((section, rid), {"record": f"{section} (id {rid!r})"})
 
         batch = self.batch_ids
         self.interaction_ids.update(it.id for it in data.interactions)
@@ -244,8 +293,8 @@ class _References:
             if f.interaction and f.interaction not in self.interaction_ids and f.interaction not in known:
                 problems.append(
                     Problem(
-                        f"interaction {f.interaction!r} does not exist",
-                        **where("followups", f.id),
+                        f"interaction {quote(f.interaction)} does not exist",
+                        **_at(origins, f, "followups"),
                         field="interaction",
                     )
                 )
@@ -274,29 +323,6 @@ def _entity_of(participant: Any) -> Any:
 CHUNK = 20_000
 
 
-class _Origin:
-    """Where each record came from, formatted only when a problem needs it."""
-
-    def __init__(self, records: Sequence[RawRecord]):
-        self._records = records
-
-    def get(self, key: tuple[str, str], default: dict[str, Any]) -> dict[str, Any]:
-        """File, line and record of the record with this (section, id), as Problem's fields."""
-        section, rid = key
-        for r in self._records:
-            if r.section == section and isinstance(r.data, dict):
-                found = r.data.get("id")
-                if section == "countries" and isinstance(found, str):
-                    found = countries.lookup(found) or found
-                if found == rid:
-                    return {"file": r.file, "line": r.line, "record": r.where}
-        return default
-
-
-def _origin(records: Sequence[RawRecord]) -> Any:
-    return _Origin(records)
-
-
 @paused_gc()
 def _import(
     store: Store,
@@ -304,6 +330,8 @@ def _import(
     problems: list[Problem],
     *,
     dry_run: bool = False,
+    match: bool = False,
+    replace: bool = True,
     progress: Progress | None = None,
 ) -> WriteReport:
     """Validate, resolve and write ``records`` in one transaction, a chunk at a time.
@@ -311,24 +339,28 @@ def _import(
     Entities are validated first (every reference resolves against them). Interactions, follow-ups
     and ties are then validated, resolved and written in chunks, so that only one chunk of models is
     in memory at a time; any problem anywhere rolls the whole transaction back.
+
+    Ctrl-C before the last write rolls everything back (:class:`Interrupted`, ``committed=False``);
+    from then on it is held off until the commit has finished, and reported with what was written
+    (``committed=True``): either way the exception says what the store holds.
     """
     say = progress or (lambda _msg: None)
     by_section: dict[str, list[RawRecord]] = {s: [] for s in SECTIONS}
     for r in records:
         by_section[r.section].append(r)
     say("validating entities")
-    entity_records = [r for s in ENTITY_SECTIONS for r in by_section[s]]
     # Countries and organizations first: people's affiliations name them.
-    entities, found = validate_records(by_section["countries"] + by_section["organizations"])
+    entities, found, entity_origins = _validate(by_section["countries"] + by_section["organizations"])
     problems += found
     new: dict[str, Country] = {}
-    problems += _References(store, entities.entities()).resolve(by_section["people"], new)
-    people, found = validate_records(by_section["people"])
+    problems += _References(store, entities.entities(), match=match).resolve(by_section["people"], new)
+    people, found, people_origins = _validate(by_section["people"])
     problems += found
     entities.people.extend(people.people)
+    entity_origins.update(people_origins)
     seen: dict[str, set[str]] = {}
-    entities = _dedupe(entities, _origin(entity_records), seen, problems, store)
-    refs = _References(store, entities.entities())
+    entities = _dedupe(entities, entity_origins, seen, problems, store)
+    refs = _References(store, entities.entities(), match=match)
     total = sum(len(by_section[s]) for s in ("interactions", "followups", "ties"))
     done = 0
 
@@ -336,44 +368,60 @@ def _import(
         pass
 
     report = WriteReport()
+    held = HeldInterrupt()
     try:
         with store.transaction() as tx:
-            problems += refs.prepare(entities, _origin(entity_records), new)
+            problems += refs.prepare(entities, entity_origins, new)
+            if not replace:
+                problems += _replacing(store, entities, entity_origins)
             if not problems:
                 tx.write(entities)
             for section in ("interactions", "followups", "ties"):
                 recs = by_section[section]
                 for chunk in batched(recs, CHUNK):
-                    origin = _origin(chunk)
                     new = {}
                     problems += refs.resolve(chunk, new)
-                    data, found = validate_records(chunk)
+                    data, found, origins = _validate(chunk)
                     problems += found
-                    problems += refs.prepare(data, origin, new)
-                    data = _dedupe(data, origin, seen, problems, store)
+                    problems += refs.prepare(data, origins, new)
+                    if not replace:
+                        problems += _replacing(store, data, origins)
+                    data = _dedupe(data, origins, seen, problems, store)
                     if not problems:
                         tx.write(data)
+                        signal_for_tests("write")
                     done += len(chunk)
                     say(f"{section}: {done:,} of {total:,} records")
             report = tx.report
             if problems or dry_run:
                 raise _Rollback
+            held.start()
+            signal_for_tests("commit", held)
     except _Rollback:
         pass
+    except KeyboardInterrupt:
+        # Raised before the hold: leaving the transaction's context rolled everything back.
+        raise Interrupted(committed=False) from None
+    finally:
+        interrupted = held.stop()
     if problems:
         raise InvalidData(problems)
+    if interrupted:
+        raise Interrupted(committed=True, report=report)
     return report
 
 
 def _dedupe(
-    data: Dataset, origin: Any, seen: dict[str, set[str]], problems: list[Problem], store: Store
+    data: Dataset, origins: Origins, seen: dict[str, set[str]], problems: list[Problem], store: Store
 ) -> Dataset:
     """Drop exact repeats of a record; report an id used twice with different content.
 
     Only ids are remembered across chunks (a million of them fit in memory, a million records do
     not); a repeat from an earlier chunk is compared with what that chunk wrote in this transaction.
+    The problem points at the repeat (the record that conflicts), not at the first occurrence.
     """
     out = Dataset()
+    lookup = _StoredLookup(store)
     for section in SECTIONS:
         space = seen.setdefault("entity" if section in ENTITY_SECTIONS else section, set())
         target = getattr(out, section)
@@ -384,26 +432,76 @@ def _dedupe(
                 current[record.id] = record
                 target.append(record)
                 continue
-            other = current.get(record.id) or _stored(store, section, record.id)
+            other = current.get(record.id) or lookup.get(section, record.id)
             if other is not None and other != record:
+                first = origins.get(id(other))
+                also = ""
+                if first is not None and first.line:
+                    here = origins.get(id(record))
+                    same_file = here is not None and here.file == first.file
+                    also = f" (first at line {first.line})" if same_file else f" (first at {first.file}:{first.line})"
                 problems.append(
                     Problem(
-                        f"id {record.id!r} is used twice with different content",
-                        **origin.get((section, record.id), {"record": section}),
+                        f"id {quote(record.id)} is used twice with different content{also}",
+                        **_at(origins, record, section),
                         field="id",
                     )
                 )
     return out
 
 
-def _stored(store: Store, section: str, rid: str) -> BaseModel | None:
-    if section in ENTITY_SECTIONS:
-        return store.get_entities([rid]).get(rid)
-    if section == "interactions":
-        return store.get_interactions([rid]).get(rid)
-    if section == "followups":
-        return next((f for f in store.followups(None) if f.id == rid), None)
-    return next((t for t in store.ties() if t.id == rid), None)
+def _replacing(store: Store, data: Dataset, origins: Origins) -> list[Problem]:
+    """Records that would replace a stored record with different content (refused unless asked)."""
+    stored: dict[str, dict[str, BaseModel]] = {}
+    entities = data.entities()
+    if entities:
+        stored["entities"] = dict(store.get_entities([e.id for e in entities]))
+    if data.interactions:
+        stored["interactions"] = dict(store.get_interactions([i.id for i in data.interactions]))
+    if data.followups:
+        stored["followups"] = {f.id: f for f in store.followups(None)}
+    if data.ties:
+        stored["ties"] = {t.id: t for t in store.ties()}
+    problems = []
+    for section, records in (
+        ("entities", entities),
+        ("interactions", data.interactions),
+        ("followups", data.followups),
+        ("ties", data.ties),
+    ):
+        for record in records:
+            old = stored[section].get(record.id)
+            if old is not None and old != record:
+                what = type(old).__name__.lower().replace("followup", "follow-up")
+                problems.append(
+                    Problem(
+                        f"a different {what} with id {quote(record.id)} already exists; give this one "
+                        "another id (--id), or replace that one (replace=True; on the command line --replace)",
+                        **_at(origins, record, section),
+                        field="id",
+                    )
+                )
+    return problems
+
+
+class _StoredLookup:
+    """Stored records by section and id. Follow-ups and ties are read once for all the repeats of
+    a batch (the store has no look-up by id for them): a scan per repeat made 20,000 repeats of a
+    follow-up quadratic."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._all: dict[str, dict[str, BaseModel]] = {}
+
+    def get(self, section: str, rid: str) -> BaseModel | None:
+        if section in ENTITY_SECTIONS:
+            return self.store.get_entities([rid]).get(rid)
+        if section == "interactions":
+            return self.store.get_interactions([rid]).get(rid)
+        if section not in self._all:
+            found = self.store.followups(None) if section == "followups" else self.store.ties()
+            self._all[section] = {r.id: r for r in found}
+        return self._all[section].get(rid)
 
 
 def load_records(
@@ -429,12 +527,15 @@ def import_files(
     *,
     max_bytes: int = MAX_BYTES,
     dry_run: bool = False,
+    match: bool = False,
     progress: Progress | None = None,
 ) -> WriteReport:
     """Import files all-or-nothing. Importing the same files twice changes nothing.
 
     With ``dry_run`` everything is validated and written inside the transaction, which is then
-    rolled back: the report says what an import would do.
+    rolled back: the report says what an import would do. References (participants, affiliations,
+    ends of ties) must name an entity exactly (id, name or alias, accents and case aside); with
+    ``match`` a close enough name is taken too.
 
     >>> import tempfile, pathlib
     >>> from ofai_graph.store.sqlite import SQLiteStore
@@ -445,13 +546,23 @@ def import_files(
     """
     (progress or (lambda _m: None))("reading")
     records, problems = load_records(paths, max_bytes=max_bytes)
-    return _import(store, records, problems, dry_run=dry_run, progress=progress)
+    return _import(store, records, problems, dry_run=dry_run, match=match, progress=progress)
 
 
 def import_data(
-    store: Store, data: Dataset | dict[str, Any], *, source: str = "<data>", dry_run: bool = False
+    store: Store,
+    data: Dataset | dict[str, Any],
+    *,
+    source: str = "<data>",
+    dry_run: bool = False,
+    match: bool = False,
+    replace: bool = True,
 ) -> WriteReport:
-    """Import a :class:`Dataset` or a plain dict shaped like an import file, all-or-nothing."""
+    """Import a :class:`Dataset` or a plain dict shaped like an import file, all-or-nothing.
+
+    Records replace stored ones with the same id; with ``replace=False`` a record whose id is held
+    by a different record is an error instead.
+    """
     if isinstance(data, Dataset):
         data = data.model_dump(mode="json", exclude_defaults=True)
     records = [
@@ -460,7 +571,7 @@ def import_data(
         if section in SECTIONS
         for i, item in enumerate(items or [])
     ]
-    return _import(store, records, [], dry_run=dry_run)
+    return _import(store, records, [], dry_run=dry_run, match=match, replace=replace)
 
 
 __all__ = ["import_data", "import_files", "load_records", "validate_records"]

@@ -312,8 +312,13 @@ def workspace_map(
 ) -> Map:
     """The map behind :meth:`ofai_graph.Workspace.map` (arguments as there)."""
     from . import countries as country_names
+    from .resolve import entity_kind
+    from .text import control_character
     from .workspace import _axis
 
+    if title and control_character(title):
+        raise OfaiError(f"the title contains the control character {control_character(title)}; remove it")
+    kinds = [entity_kind(k) for k in kinds]  # codes or English/Spanish labels; anything else an error
     as_of = as_of or dt.date.today()
     codes = sorted({_axis(a) for a in axes})
     g = ws.relationship_graph(as_of, axes)

@@ -27,7 +27,7 @@ from pydantic import (
 
 from . import countries
 from .dates import PartialDate
-from .text import fold_key
+from .text import LINE_PATTERN, TEXT_PATTERN, fold_key
 
 __all__ = [
     "Affiliation",
@@ -311,11 +311,17 @@ def _unique(values: list[Any]) -> list[Any]:
 # A pattern constraint runs in pydantic-core (Rust); errors are reworded by the importer.
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 CountryCode = Annotated[str, BeforeValidator(_country_code)]
-NonEmpty = Annotated[str, Field(min_length=1)]
+# Control characters are refused at the model boundary (text.LINE_PATTERN): ESC, BEL, NUL and the like
+# would reach terminals raw (colours, window titles, screen clears) and make SVG invalid XML. Long
+# texts (summaries, notes, descriptions) may hold tabs and line breaks.
+Line = Annotated[str, Field(pattern=LINE_PATTERN)]
+Text = Annotated[str, Field(pattern=TEXT_PATTERN)]
+NonEmpty = Annotated[str, Field(min_length=1, pattern=LINE_PATTERN)]
+NonEmptyText = Annotated[str, Field(min_length=1, pattern=TEXT_PATTERN)]
 # A reference to an entity as the data wrote it (an id, a name, an alias): text until the importer
 # resolves it to an id (see ofai_graph.importer), which happens before the record is validated.
 Ref = NonEmpty
-TextList = Annotated[list[str], AfterValidator(_clean_list)]
+TextList = Annotated[list[Line], AfterValidator(_clean_list)]
 
 
 class _Model(BaseModel):
@@ -329,7 +335,7 @@ class SourceRef(_Model):
     """Where a fact comes from, so a reader can check it."""
 
     document: NonEmpty
-    section: str | None = None
+    section: Line | None = None
 
 
 class _EntityBase(_Model):
@@ -338,7 +344,7 @@ class _EntityBase(_Model):
     aliases: TextList = Field(default_factory=list)
     countries: Annotated[list[CountryCode], AfterValidator(_unique)] = Field(default_factory=list)
     tags: TextList = Field(default_factory=list)
-    note: str | None = None
+    note: Text | None = None
 
 
 class Organization(_EntityBase):
@@ -350,7 +356,7 @@ class Organization(_EntityBase):
 
 class Affiliation(_Model):
     organization: Ref
-    title: str | None = None
+    title: Line | None = None
     since: PartialDate | None = None
     until: PartialDate | None = None
 
@@ -369,11 +375,11 @@ class Country(_Model):
 
     type: Literal["country"] = "country"
     id: CountryCode
-    name: str = ""
-    name_en: str = ""
+    name: Line = ""
+    name_en: Line = ""
     aliases: TextList = Field(default_factory=list)
     tags: TextList = Field(default_factory=list)
-    note: str | None = None
+    note: Text | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -432,7 +438,7 @@ class Interaction(_Model):
     kind: InteractionKind
     axis: Axis | None = None
     title: NonEmpty
-    summary: str = ""
+    summary: Text = ""
     participants: Annotated[list[Participant], AfterValidator(_unique_participants)] = Field(min_length=1)
     status: Status = Status.done
     source: SourceRef | None = None
@@ -447,14 +453,14 @@ class FollowUp(_Model):
     """Something the office expects: an answer, a deadline, a next step."""
 
     id: Slug
-    description: NonEmpty
-    interaction: str | None = None
+    description: NonEmptyText
+    interaction: Line | None = None
     expected_from: Ref | None = None
     owner: Ref | None = None
     due: PartialDate | None = None
     status: FollowUpStatus = FollowUpStatus.open
     closed_on: dt.date | None = None
-    note: str | None = None
+    note: Text | None = None
 
     def is_overdue(self, as_of: dt.date) -> bool:
         """Open and past the end of its due period (a due month is due on its last day)."""
@@ -483,7 +489,7 @@ class Tie(_Model):
     kind: TieKind
     since: PartialDate | None = None
     until: PartialDate | None = None
-    note: str | None = None
+    note: Text | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -18,6 +18,12 @@ from .text import fold_key
 ACCEPT = 88.0  # a fuzzy match this good is taken...
 MARGIN = 6.0  # ...when the next entity scores at least this much lower
 CONSIDER = 72.0  # below this a fuzzy match is only a suggestion
+MIN_FUZZY = 3  # a query shorter than this (letters and digits) must match exactly: "A" names nothing
+# Words that carry no identity: "Secretaría de Salud" must not stand in for "... de Santander" because
+# they share "de", and a query may leave these out.
+_FILLER = frozenset(
+    "de del la las los el en y e o a al para por con sin the of and for in on at to".split()
+)
 
 
 @dataclass(frozen=True)
@@ -117,16 +123,63 @@ class Resolver:
             if text in ids:
                 return text
             raise Ambiguous(text, [self.label(i) for i in ids])
+        if len(fold_key(text).replace(" ", "")) < MIN_FUZZY:
+            raise NotFound(text)
         ranked = self.scored(text)
         if ranked:
             top = ranked[0][1]
             second = ranked[1][1] if len(ranked) > 1 else 0.0
-            if top >= ACCEPT and top - second >= MARGIN:
+            if top >= ACCEPT and top - second >= MARGIN and _covers(text, ranked[0][2]):
                 return ranked[0][0]
             close = [eid for eid, s, _ in ranked if s >= CONSIDER and top - s < MARGIN]
             if len(close) > 1:
                 raise Ambiguous(text, [self.label(i) for i in close])
         raise NotFound(text, [self.label(eid) for eid, _, _ in ranked[:5]])
+
+
+def _covers(query: str, name: str) -> bool:
+    """Every word of ``query`` that carries meaning is in ``name``, give or take a typo.
+
+    Token-set similarity scores "Cámara de Comercio de Pamplona" 90 against "Cámara de Comercio e
+    Industria de Panamá", and a one-word query 100 against any name containing it: a close score
+    alone would attach a name to an organization it does not name. A query may leave words out
+    ("hacienda" for "Secretaría de Hacienda"), but every word it has must be there.
+    """
+    from rapidfuzz import fuzz
+
+    words = [w for w in fold_key(name).split() if w not in _FILLER]
+    for token in fold_key(query).split():
+        if token in _FILLER:
+            continue
+        if not any(fuzz.ratio(token, w) >= 80 for w in words):
+            return False
+    return True
+
+
+def entity_kind(text: str) -> str:
+    """The code of an entity kind (an organization's kind, ``person`` or ``country``) from its code
+    or its English or Spanish label, accents and case aside; :class:`UnknownValue` lists the kinds.
+
+    >>> entity_kind("cámara de comercio"), entity_kind("Persona"), entity_kind("multilateral")
+    ('chamber_of_commerce', 'person', 'multilateral')
+    """
+    from .labels import LABELS
+    from .model import OrgKind
+
+    key = fold_key(text)
+    try:
+        return OrgKind(text).value
+    except ValueError:
+        pass
+    table = {**LABELS["OrgKind"], **LABELS["EntityType"]}
+    for code, names in table.items():
+        if key in (fold_key(code), *(fold_key(n) for n in names)):
+            return code
+    from .errors import UnknownValue
+    from .text import quote
+
+    valid = ", ".join(f"{code} ({es})" for code, (_, es) in table.items())
+    raise UnknownValue(f"{quote(text)} is not a kind of entity; kinds are: {valid}")
 
 
 def search(store: Store, text: str, *, limit: int = 20) -> list[SearchHit]:

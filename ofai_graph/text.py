@@ -6,6 +6,12 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+
+# C0 controls, DEL and C1 controls: never in a one-line text; long texts keep tab and line feed.
+# (Patterns for pydantic-core's Rust regex and Python's re alike.)
+LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
@@ -24,3 +30,48 @@ def fold_key(text: str) -> str:
 def slugify(text: str) -> str:
     """A stable id from a display name: ``slugify("Cámara de Comercio") == "camara-de-comercio"``."""
     return _NON_WORD.sub("-", fold(text)).strip("-")
+
+
+def control_character(text: str, *, allow: str = "") -> str | None:
+    """The first control character of ``text`` not in ``allow``, written ``U+001B``, or None."""
+    for m in _CONTROL.finditer(text):
+        if m.group() not in allow:
+            return f"U+{ord(m.group()):04X}"
+    return None
+
+
+def printable(text: str) -> str:
+    r"""``text`` safe for a terminal: control characters other than tab and newline shown as
+    ``\x1b`` instead of sent raw (they would set colours, window titles, clear the screen).
+
+    >>> printable("a\x1b[2Jb\nc")
+    'a\\x1b[2Jb\nc'
+    """
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: m.group() if m.group() in "\t\n" else repr(m.group())[1:-1], text)
+
+
+CLIP = 80
+
+
+def clip(value: object, limit: int = CLIP) -> str:
+    """``value`` as text, cut to ``limit`` characters with "…": every value quoted in a message goes
+    through here, so that a hostile input (a megabyte id, an alias bomb) cannot make a giant message."""
+    text = value if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quote(value: object, limit: int = CLIP) -> str:
+    """``repr`` of a value for a message, capped like :func:`clip` (the repr itself, not the value,
+    is cut, so escapes such as ``\\x1b`` show instead of reaching the terminal raw)."""
+    if isinstance(value, str):
+        # Cut before repr: the repr of a 100 MB string is itself 100 MB.
+        return clip(repr(value[:limit]), limit) if len(value) > limit else clip(repr(value), limit)
+    import reprlib
+
+    # reprlib bounds the work on containers too (a nested list of millions of strings).
+    short = reprlib.Repr()
+    short.maxlevel, short.maxlist, short.maxdict = 3, 8, 8
+    short.maxstring = short.maxother = limit
+    return clip(short.repr(value), limit)

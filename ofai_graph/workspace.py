@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from . import config, scope
 from .cache import RevisionCache
+from .dates import MAX_DAYS, reference_day
 from .errors import NotFound, OfaiError
 from .model import (
     Dataset,
@@ -29,11 +30,12 @@ from .model import (
     Tie,
 )
 from .paths import Connection, connect
-from .resolve import Resolver, SearchHit, search
+from .resolve import Resolver, SearchHit, entity_kind, search
 from .store import StoreEmpty, open_store
 from .store.base import Store, WriteReport
 from .strength import PairStrength, StrengthConfig, pair, relationship_graph, top_partners
 from .targets import resolve_target
+from .text import quote
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -142,12 +144,28 @@ class Workspace:
         return importer.import_data(self.store, data)
 
     def add(
-        self, *records: Organization | Person | Interaction | FollowUp | Tie | EntityModel
+        self,
+        *records: Organization | Person | Interaction | FollowUp | Tie | EntityModel,
+        replace: bool = False,
     ) -> WriteReport:
-        """Add or update records, all-or-nothing; names in references are resolved."""
+        """Add records, all-or-nothing; names in references are resolved.
+
+        A record whose id is already held by a different record is refused (nothing is written)
+        unless ``replace=True``; adding a record exactly as stored changes nothing.
+        """
         from . import importer
 
-        return importer.import_data(self.store, Dataset.of(records))
+        return importer.import_data(self.store, Dataset.of(records), replace=replace)
+
+    def new_id(self, section: str, *parts: str) -> str:
+        """An id for a new interaction (date, title) or follow-up (description) that no other
+        record holds (see :func:`ofai_graph.ids.new_id`)."""
+        from .dates import PartialDate
+        from .ids import new_id
+
+        if section == "interactions" and len(parts) == 2:
+            parts = (str(PartialDate.parse(parts[0])), parts[1])
+        return new_id(self.store, section, *parts)  # type: ignore[arg-type]
 
     def dataset(self) -> Dataset:
         return self.store.dump()
@@ -276,6 +294,10 @@ class Workspace:
             ranked = top_partners(g, first, top=top + len(staff))
             return [p for p in ranked if p.b not in staff][:top]
         second = self.resolve(b)
+        if second == first:
+            raise OfaiError(
+                f"{quote(a)} and {quote(b)} both name {second}: a strength is between two different entities"
+            )
         if explain:
             from .strength import explain as explain_pair
 
@@ -301,7 +323,7 @@ class Workspace:
             "k": k,
             "max_hops": max_hops,
             "avoid": [self.resolve(x) for x in avoid],
-            "via_kinds": list(via_kinds) or None,
+            "via_kinds": [entity_kind(k) for k in via_kinds] or None,
         }
         if self._pairs_current():  # edges read only around the entities the search expands
             from .materialize import lazy_graph
@@ -347,6 +369,8 @@ class Workspace:
         as_of: dt.date | None = None,
         status: FollowUpStatus | None = FollowUpStatus.open,
     ) -> list[FollowUpView]:
+        if due_within is not None and not 0 <= due_within <= MAX_DAYS:
+            raise OfaiError(f"due within {due_within} days: use a number of days from 0 to {MAX_DAYS}")
         from .followups import list_followups
 
         return list_followups(
@@ -365,12 +389,20 @@ class Workspace:
         from .followups import close_followup
 
         status = FollowUpStatus.cancelled if cancelled else FollowUpStatus.done
+        if on is not None and on > dt.date.today():
+            raise OfaiError(f"{on} is in the future: a follow-up is closed on the day it was, today or before")
         return close_followup(self.store, followup_id, status=status, note=note, on=on)
 
     def dormant(self, *, days: int = 180, as_of: dt.date | None = None, top: int = 20) -> list[Dormant]:
+        if not 1 <= days <= MAX_DAYS:
+            raise OfaiError(f"{days} days: use a number of days from 1 to {MAX_DAYS}")
         from .followups import dormant
 
         as_of = as_of or dt.date.today()
+        try:
+            reference_day(as_of)
+        except ValueError as exc:
+            raise OfaiError(str(exc)) from None
         then = as_of - dt.timedelta(days=days)
         home = self.home
         # the home office's partners, then and now
@@ -427,6 +459,70 @@ class Workspace:
 
     def _cached(self, key: str, build: Any) -> Any:
         return self._cache.get(key, build)
+
+    # -- spreadsheets, other tools, duplicates (ofai_graph.spreadsheet, .interop, .duplicates, .merge)
+    def template(self, path: str | Path, *, lang: str = "es") -> Path:
+        """Write the empty workbook the office fills (with example rows that start with ``#``)."""
+        from .spreadsheet import write_workbook
+
+        write_workbook(None, path, lang, examples=True)
+        return Path(path)
+
+    def import_any(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        match: bool = False,
+        min_score: float = 90.0,
+        dry_run: bool = False,
+        max_bytes: int | None = None,
+        progress: Any = None,
+        lang: str = "en",
+    ) -> Any:
+        """Import YAML, JSON, CSV and Excel files all-or-nothing; ``match`` reuses stored entities.
+
+        Returns a :class:`ofai_graph.spreadsheet.ImportResult` (the write report and the matches).
+        """
+        from .spreadsheet import import_paths
+
+        return import_paths(
+            self.store, paths, match=match, min_score=min_score, dry_run=dry_run, max_bytes=max_bytes,
+            progress=progress, lang=lang,
+        )  # fmt: skip
+
+    def export_to(
+        self,
+        fmt: str,
+        path: str | Path | None,
+        *,
+        as_of: dt.date | None = None,
+        dynamic: bool = False,
+        lang: str = "es",
+        out: Any = None,
+    ) -> Any:
+        """Write the store for another tool: xlsx, gexf, graphml, kumu, csv or cypher.
+
+        gexf, graphml and cypher may go to a text stream ``out`` instead of ``path``. Returns an
+        :class:`ofai_graph.interop.Exported` (what was written, how many nodes and edges).
+        """
+        from . import interop
+
+        return interop.export(self, fmt, path, as_of=as_of, dynamic=dynamic, lang=lang, out=out)
+
+    def duplicates(self, *, min_score: float = 85.0, lang: str = "en") -> list[Any]:
+        """Likely duplicate entities, best first, reasons in ``lang`` (see :mod:`ofai_graph.duplicates`)."""
+        from .duplicates import find_duplicates
+
+        return find_duplicates(self.store, min_score=min_score, lang=lang)
+
+    def merge(self, keep: str, drop: str, *, dry_run: bool = False, lang: str = "es") -> Any:
+        """Merge entity ``drop`` into ``keep`` (names, aliases or ids), all-or-nothing.
+
+        Returns the :class:`ofai_graph.merge.MergePlan` (with ``--dry-run``, what would move).
+        """
+        from .merge import merge
+
+        return merge(self.store, self.resolve(keep), self.resolve(drop), dry_run=dry_run, lang=lang)
 
 
 def open(
@@ -488,5 +584,5 @@ def _axis(text: str) -> str:
         return Axis(text).value
     except ValueError:
         raise OfaiError(
-            f"unknown strategic axis {text!r}; use one of: " + ", ".join(a.value for a in Axis)
+            f"unknown strategic axis {quote(text)}; use one of: " + ", ".join(a.value for a in Axis)
         ) from None

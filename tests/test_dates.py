@@ -50,3 +50,17 @@ def test_text_form_round_trips_and_the_interval_contains_the_day(day, precision)
     assert str(d) == text
     assert d.start <= day <= d.end
     assert d.start <= d.midpoint <= d.end
+
+
+@pytest.mark.parametrize("text", ["２０２４-01-01", "٢٠٢٤-٠١-٠١", "2024-0١-01", "۲۰۲۴"])
+def test_dates_in_non_ascii_digits_are_refused(text):
+    with pytest.raises(ValueError, match="digits 0-9"):
+        PartialDate.parse(text)
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "1899-12", "2999-01-01"])
+def test_reference_days_out_of_range_are_refused(text):
+    from ofai_graph.dates import parse_day
+
+    with pytest.raises(ValueError, match="out of range"):
+        parse_day(text)

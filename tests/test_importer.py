@@ -1,11 +1,15 @@
 """Bad input gets a clear message and leaves the store exactly as it was."""
 
 import json
+import signal
+import tracemalloc
+from pathlib import Path
 
 import pytest
 
 from ofai_graph.errors import InvalidData
 from ofai_graph.importer import import_files
+from ofai_graph.interrupts import TEST_HOOK, Interrupted
 from tests.conftest import OFFICE, write
 
 
@@ -215,3 +219,236 @@ def test_the_same_partner_named_twice_in_one_role_is_one_participant(office, tmp
         ("oim", "offerer"),
         ("ofai", "participant"),
     ]
+
+
+# -- hostile files (reliability issue): each found a defect; see tests/data/ ------------------------
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_an_alias_bomb_fails_at_the_first_alias_in_bounded_memory(office):
+    tracemalloc.start()
+    try:
+        msg = reject(office, DATA / "bomb_id.yaml", "bomb_id.yaml:3", "aliases (*a) are not allowed")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * 2**20 and len(msg) < 300
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "organizations:\n  - &o {id: a, name: A, kind: other}\n  - *o\n",
+        "x: &n Nombre\norganizations:\n  - {id: a, name: *n, kind: other}\n",
+        "base: &b {kind: other}\norganizations:\n  - {<<: *b, id: a, name: A}\n",
+    ],
+)
+def test_aliases_are_refused_wherever_they_appear(office, tmp_path, body):
+    reject(office, write(tmp_path, "a.yaml", body), "aliases", "not allowed")
+
+
+def test_a_huge_value_is_quoted_capped_in_a_message(office, tmp_path):
+    big = "X" * 1_000_000
+    p = write(tmp_path, "big.yaml", f"organizations:\n  - {{id: {big}, name: A, kind: other}}\n")
+    msg = reject(office, p, "is not a valid id", "…")
+    assert len(msg) < 1000
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "key"),
+    [
+        ("d.yaml", "organizations:\n  - {id: a, name: A, name: B, kind: other}\n", "'name'"),
+        (
+            "d2.yaml",
+            "organizations: []\norganizations:\n  - {id: a, name: A, kind: other}\n",
+            "'organizations'",
+        ),
+        (
+            "d.json",
+            '{"organizations": [{"id": "a", "name": "A", "kind": "other", "kind": "city"}]}',
+            "'kind'",
+        ),
+    ],
+)
+def test_a_key_written_twice_is_refused_by_name(office, tmp_path, name, body, key):
+    reject(office, write(tmp_path, name, body), key, "twice")
+
+
+def test_a_csv_column_written_twice_is_refused_by_name(office):
+    reject(office, DATA / "dup_header.csv", "dup_header.csv:1", "columns appear twice: 'title'")
+
+
+CSV_HEAD = "id,date,kind,title,summary,participants"
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_csv_with_any_line_ending_imports_rows_and_multiline_cells(office, tmp_path, newline):
+    rows = [
+        CSV_HEAD,
+        'cr-1,2024-01-01,meeting,Uno,"línea 1' + newline + 'línea 2",ofai:organizer',
+        "cr-2,2024-01-02,meeting,Dos,,ofai:organizer",
+    ]
+    p = tmp_path / "rows.csv"
+    p.write_bytes(newline.join(rows).encode())
+    assert import_files(office, [p]).total("added") == 2
+    got = office.get_interactions(["cr-1", "cr-2"])
+    assert got["cr-1"].summary == "línea 1\nlínea 2" and got["cr-2"].title == "Dos"
+
+
+def test_excel_for_mac_csv_imports(office):
+    assert import_files(office, [DATA / "cr_only.csv"]).total("added") == 1
+    assert office.get_interactions(["cr-1"])["cr-1"].title == "CR title"
+
+
+def test_an_overlong_csv_cell_is_a_clean_error_with_its_line(office, tmp_path):
+    p = write(
+        tmp_path,
+        "long.csv",
+        f"{CSV_HEAD}\nok,2024-01-01,meeting,T,,ofai\nx,2024-01-01,meeting,{'a' * 200_000},,ofai\n",
+    )
+    reject(office, p, "long.csv:3", "longer than 131,072 characters")
+    q = write(tmp_path, "quote.csv", f'{CSV_HEAD}\nx,2024-01-01,meeting,"unclosed,,ofai\n' + "y\n" * 70_000)
+    reject(office, q, "quote.csv:2", "unclosed quote")
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("deep.json", '{"organizations": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+        ("deep.yaml", "organizations: " + "[" * 5_000 + "]" * 5_000 + "\n"),
+        (
+            "deep2.yaml",
+            "organizations:\n  - {id: a, name: A, kind: other, note: "
+            + "{a: " * 3_000
+            + "1"
+            + "}" * 3_000
+            + "}\n",
+        ),
+    ],
+)
+def test_deep_nesting_is_a_clean_error(office, tmp_path, name, body):
+    reject(office, write(tmp_path, name, body), name)
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("n.json", '{"organizations": [{"id": "a", "name": ' + "9" * 5_000 + ', "kind": "other"}]}'),
+        ("n.yaml", "organizations:\n  - {id: a, name: " + "9" * 5_000 + ", kind: other}\n"),
+    ],
+)
+def test_a_5000_digit_number_is_a_clean_error(office, tmp_path, name, body):
+    msg = reject(office, write(tmp_path, name, body), name)
+    assert len(msg) < 600
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_files_are_named_as_such(office, tmp_path, encoding):
+    body = "organizations:\n  - {id: a, name: Cámara, kind: other}\n".encode(encoding)
+    reject(office, write(tmp_path, "u16.yaml", body), "not UTF-8 (looks like UTF-16)")
+
+
+def test_control_characters_are_refused_and_named(office, tmp_path):
+    reject(office, DATA / "ctrl.yaml", "ctrl.yaml:2", "field 'name'", "U+0007")
+    for char in ("\x00", "\x1b", "\x0c", "\x9b", "\t"):
+        body = {"organizations": [{"id": "c", "name": f"a{char}b", "kind": "other"}]}
+        reject(office, write(tmp_path, "c.json", json.dumps(body)), f"U+{ord(char):04X}")
+    long_ = {"organizations": [{"id": "c", "name": "C", "kind": "other", "note": "uno\tdos\ntres"}]}
+    import_files(office, [write(tmp_path, "ok.json", json.dumps(long_))])
+    assert office.get_entities(["c"])["c"].note == "uno\tdos\ntres"
+
+
+def test_one_country_written_four_ways_is_one_country(office):
+    import_files(office, [DATA / "countries_dupe.yaml"])
+    assert office.get_entities(["t1"])["t1"].countries == ["KR"]
+
+
+def test_references_in_files_resolve_exactly_never_to_a_near_name(seeded):
+    store = seeded.store
+    before = snapshot(store)
+    with pytest.raises(InvalidData) as err:
+        import_files(store, [DATA / "fuzzy_reference.csv"])
+    msg = str(err.value)
+    assert "'Cámara de Comercio de Pamplona' is neither an id nor a known name" in msg
+    assert "'Secretaría de Salud de Santander' is neither" in msg
+    assert "closest: Cámara de Comercio e Industria de Panamá (camara-comercio-panama)" in msg
+    assert snapshot(store) == before
+    # Asking for close matches does not make these two close enough.
+    with pytest.raises(InvalidData):
+        import_files(store, [DATA / "fuzzy_reference.csv"], match=True)
+
+
+def test_exact_references_ignore_case_accents_and_punctuation(office, tmp_path):
+    p = write(
+        tmp_path,
+        "e.csv",
+        f"{CSV_HEAD}\nm,2024-01-01,meeting,T,,"
+        "oficina de asuntos INTERNACIONALES:organizer; organizacion internacional para las migraciones; iom\n",
+    )
+    import_files(office, [p])
+    assert office.get_interactions(["m"])["m"].entity_ids == ["ofai", "oim"]
+
+
+def test_close_names_are_taken_only_when_asked(office, tmp_path):
+    p = write(
+        tmp_path, "m.csv", f"{CSV_HEAD}\nm,2024-01-01,meeting,T,,Instituto Municipal de Cultura y Turism\n"
+    )
+    reject(office, p, "closest: Instituto Municipal de Cultura y Turismo (imct)")
+    import_files(office, [p], match=True)
+    assert office.get_interactions(["m"])["m"].entity_ids == ["imct"]
+
+
+def test_a_tie_without_id_is_located_by_file_and_line(office, tmp_path):
+    p = write(
+        tmp_path,
+        "t.yaml",
+        "ties:\n  - {source: ofai, target: ofai, kind: member_of}\n  - {source: ofai, target: nadie-x, kind: member_of}\n",
+    )
+    msg = reject(office, p, "t.yaml:2: ties[0]", "t.yaml:3: ties[1]")
+    assert "<data>" not in msg
+
+
+def test_a_conflicting_repeat_is_pointed_at_with_the_first_one(office, tmp_path):
+    p = write(
+        tmp_path,
+        "r.yaml",
+        "organizations:\n  - {id: dup, name: One, kind: company}\n  - {id: other, name: O, kind: company}\n"
+        "  - {id: dup, name: Two, kind: company}\n",
+    )
+    reject(
+        office,
+        p,
+        "r.yaml:4: organizations[2] (id 'dup')",
+        "used twice with different content (first at line 2)",
+    )
+
+
+def test_replace_false_refuses_to_overwrite_a_different_record(office):
+    from ofai_graph.importer import import_data
+
+    org = {"organizations": [{"id": "oim", "name": "Otra cosa", "kind": "company"}]}
+    before = snapshot(office)
+    with pytest.raises(InvalidData, match="a different organization with id 'oim' already exists"):
+        import_data(office, org, replace=False)
+    assert snapshot(office) == before
+    same = office.get_entities(["oim"])["oim"].model_dump(mode="json", exclude_defaults=True)
+    assert not import_data(office, {"organizations": [same]}, replace=False).changed
+    assert import_data(office, org).total("updated") == 1  # files update in place, as before
+
+
+def test_ctrl_c_before_the_last_write_rolls_back(office, tmp_path, monkeypatch):
+    monkeypatch.setenv(TEST_HOOK, "write")
+    before = snapshot(office)
+    with pytest.raises(Interrupted) as err:
+        import_files(office, [DATA / "cr_only.csv"])
+    assert not err.value.committed and snapshot(office) == before
+
+
+def test_ctrl_c_at_commit_is_held_off_and_reported_with_what_was_written(office, monkeypatch):
+    monkeypatch.setenv(TEST_HOOK, "commit")
+    with pytest.raises(Interrupted) as err:
+        import_files(office, [DATA / "cr_only.csv"])
+    assert err.value.committed and err.value.report.total("added") == 1
+    assert "cr-1" in office.get_interactions(["cr-1"])
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

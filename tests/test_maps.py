@@ -273,7 +273,7 @@ def test_an_unknown_axis_is_named_with_the_valid_ones(seeded_path, tmp_path):
         text=True,
         timeout=120,
     )
-    assert r.returncode == 1 and "tourism" in r.stderr and "destination" in r.stderr
+    assert r.returncode == 2 and "tourism" in r.stderr and "destination" in r.stderr
     assert not (tmp_path / "m.html").exists()
 
 

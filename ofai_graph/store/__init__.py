@@ -36,6 +36,7 @@ __all__ = [
     "StoreNotFound",
     "WriteReport",
     "default_db_path",
+    "neo4j_schema",
     "open_store",
 ]
 
@@ -169,3 +170,11 @@ def _safe(text: str) -> str:
     if parts.password:
         return text.replace(f":{parts.password}@", ":***@")
     return text
+
+
+def neo4j_schema() -> tuple[list[str], int]:
+    """The Neo4j store's schema statements (constraints, indexes) and its schema version, for a
+    script that builds the same database without the driver (``export --format cypher``)."""
+    from .neo4j import MIGRATIONS, SCHEMA_VERSION
+
+    return [s for statements in MIGRATIONS for s in statements], SCHEMA_VERSION

@@ -301,6 +301,12 @@ class Store(Protocol):
         """Everything, in dependency order (entities, interactions, follow-ups, ties), ``size`` records a batch."""
         ...
 
+    # -- merging entities (ofai_graph.merge) ----------------------------------------------------
+    def merge_entities(self, drop: str, data: Dataset, delete_ties: Collection[str]) -> WriteReport:
+        """In one transaction: write ``data`` (records rewritten to no longer name ``drop``), delete
+        the ties ``delete_ties`` and delete the entity ``drop`` with its names and affiliations."""
+        ...
+
 
 @runtime_checkable
 class ServerStore(Store, Protocol):

@@ -729,6 +729,23 @@ class Neo4jStore:
             database_=self.database,
         )
 
+    # -- merging entities (ofai_graph.merge) ----------------------------------------------------
+    def merge_entities(self, drop: str, data: Dataset, delete_ties: Collection[str]) -> WriteReport:
+        """Write the rewritten records, delete ``delete_ties`` and the entity ``drop``: one transaction."""
+        with self.transaction() as tx:
+            tx.write(data)
+            ids = list(delete_ties)
+            self._batches(
+                "UNWIND $ids AS id MATCH (t:Tie {id: id}) MATCH (:Entity {id: t.source})-[r:TIE {id: id}]->() DELETE r",
+                ids,
+                "ids",
+            )
+            self._batches("UNWIND $ids AS id MATCH (t:Tie {id: id}) DELETE t", ids, "ids")
+            self._tx.run("MATCH (n:Name {entity_id: $id}) DELETE n", {"id": drop}).consume()
+            self._tx.run("MATCH (e:Entity {id: $id}) DETACH DELETE e", {"id": drop}).consume()
+            tx.report.sections.setdefault("entities", SectionReport()).updated += 1  # the revision moves
+        return tx.report
+
 
 _LABELS = {"Entity": "Entity", "Interaction": "Interaction", "FollowUp": "FollowUp", "Tie": "Tie"}
 

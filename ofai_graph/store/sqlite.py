@@ -615,6 +615,20 @@ class SQLiteStore:
                     getattr(data, section).extend(getattr(batch, section))
         return data
 
+    # -- merging entities (ofai_graph.merge) ----------------------------------------------------
+    def merge_entities(self, drop: str, data: Dataset, delete_ties: Collection[str]) -> WriteReport:
+        """Write the rewritten records, delete ``delete_ties`` and the entity ``drop``: one transaction."""
+        with self.transaction() as tx:
+            tx.write(data)
+            db = self._db
+            db.executemany("DELETE FROM ties WHERE id = ?", ((t,) for t in delete_ties))
+            db.execute("DELETE FROM participants WHERE entity_id = ?", (drop,))
+            db.execute("DELETE FROM affiliations WHERE person_id = ? OR organization_id = ?", (drop, drop))
+            db.execute("DELETE FROM names WHERE entity_id = ?", (drop,))
+            db.execute("DELETE FROM entities WHERE id = ?", (drop,))
+            tx.report.sections.setdefault("entities", SectionReport()).updated += 1  # the revision moves
+        return tx.report
+
 
 _WRITE_CHUNK = 20_000
 

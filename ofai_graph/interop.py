@@ -1,0 +1,950 @@
+"""Out to other tools: Gephi (GEXF), GraphML, Kumu, CSV for spreadsheets and a Cypher script.
+
+Every writer streams: a 100,000-entity store is written without building an XML tree in memory.
+
+- :func:`network` is the relationship graph as of a date as plain rows: each entity with its
+  kind, countries, strength and tier to the home office and its last interaction; each pair with
+  its strength, tier, interaction count and last interaction. :func:`write_gexf` and
+  :func:`write_graphml` write it with typed attributes; ``dynamic=True`` writes instead the
+  evidence over time (entities, interactions, participations, ties and affiliations with
+  start/end spells) so Gephi's timeline plays the network's growth.
+- :func:`flatten` makes any graph of ofai-graph (``ws.graph()``, ``ws.relationship_graph()``)
+  acceptable to networkx's own writers (``nx.write_gexf``, ``nx.write_graphml``).
+- :func:`write_kumu` writes Kumu's import workbook, :func:`write_csv` three CSV files with cells
+  a spreadsheet could run as formulas neutralised (:func:`csv_safe`, OWASP's rule), and
+  :func:`cypher_script` a parameter-free script of ``MERGE`` statements that loads the data into
+  an empty Neo4j database in the layout of :mod:`ofai_graph.store.neo4j`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+from xml.sax.saxutils import escape, quoteattr
+
+from .dates import PartialDate
+from .labels import label
+from .model import Dataset
+from .store.base import Store
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+# -- flatten -----------------------------------------------------------------------------------
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "|".join(str(_scalar(v)) for v in value)
+    if isinstance(value, (dt.date, PartialDate)):
+        return str(value) if isinstance(value, PartialDate) else value.isoformat()
+    if hasattr(value, "value") and isinstance(value.value, str):  # an Enum member
+        return value.value
+    return str(value)
+
+
+def flatten(g: nx.Graph) -> nx.Graph:
+    """A copy of ``g`` that networkx's GEXF and GraphML writers accept.
+
+    Lists become ``|``-separated text, dates ISO text, enums their code; ``None`` values are left
+    out (GraphML has no null); graph attributes that are not scalars (the strength configuration)
+    become text. ``start``/``end`` stay as they are read by ``nx.write_gexf`` as a dynamic graph.
+
+    >>> import networkx as nx, datetime as dt
+    >>> g = nx.Graph(); g.add_node("a", countries=("CO", "KR"), start=dt.date(2024, 1, 1), note=None)
+    >>> flatten(g).nodes["a"]
+    {'countries': 'CO|KR', 'start': '2024-01-01'}
+    """
+    h = g.__class__()
+    h.graph.update({k: _scalar(v) for k, v in g.graph.items() if v is not None})
+    h.add_nodes_from(
+        (n, {k: _scalar(v) for k, v in d.items() if v is not None}) for n, d in g.nodes(data=True)
+    )
+    if g.is_multigraph():
+        h.add_edges_from(
+            (u, v, key, {k: _scalar(x) for k, x in d.items() if x is not None})
+            for u, v, key, d in g.edges(keys=True, data=True)
+        )
+    else:
+        h.add_edges_from(
+            (u, v, {k: _scalar(x) for k, x in d.items() if x is not None}) for u, v, d in g.edges(data=True)
+        )
+    return h
+
+
+# -- the network as rows -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attribute:
+    id: str
+    title: str
+    type: str  # string | double | integer | boolean
+
+
+@dataclass
+class Network:
+    """Nodes and edges with declared, typed attributes: what GEXF and GraphML files hold."""
+
+    node_attributes: list[Attribute]
+    edge_attributes: list[Attribute]
+    nodes: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # id, label, attrs
+    edges: list[tuple[str, str, float, dict[str, Any]]] = field(default_factory=list)  # u, v, weight, attrs
+    dynamic: bool = False
+    as_of: dt.date | None = None
+
+    def to_networkx(self) -> nx.Graph:
+        import networkx as nx
+
+        g = nx.Graph()
+        for n, lbl, attrs in self.nodes:
+            g.add_node(n, label=lbl, **attrs)
+        for u, v, w, attrs in self.edges:
+            g.add_edge(u, v, weight=w, **attrs)
+        return g
+
+
+_TITLES = {
+    "type": ("tipo de entidad", "entity type"),
+    "kind": ("tipo", "kind"),
+    "country": ("país", "country"),
+    "countries": ("países", "countries"),
+    "strength": ("fuerza", "strength"),
+    "tier": ("nivel", "tier"),
+    "interactions": ("interacciones", "interactions"),
+    "last_interaction": ("última interacción", "last interaction"),
+    "reciprocal": ("recíproca", "reciprocal"),
+    "ties": ("vínculos", "ties"),
+    "relation": ("relación", "relation"),
+    "role": ("rol", "role"),
+    "date": ("fecha", "date"),
+    "status": ("estado", "status"),
+}
+
+
+def _attr(key: str, type_: str, lang: str) -> Attribute:
+    es, en = _TITLES[key]
+    return Attribute(key, es if lang == "es" else en, type_)
+
+
+def _kind_label(kind: str, type_: str, lang: str) -> str:
+    if type_ == "organization":
+        return label("OrgKind", kind, lang)
+    return label("EntityType", type_, lang)
+
+
+def network(
+    store: Store,
+    g: nx.Graph,
+    *,
+    home: str | None,
+    lang: str = "es",
+) -> Network:
+    """The relationship graph ``g`` (see :func:`ofai_graph.strength.relationship_graph`) as rows.
+
+    Node strength and tier are those of the entity's relationship with ``home`` (0 and cold when
+    they never met, or when there is no home office); ``last_interaction`` is the latest
+    interaction the entity shares with anyone, written at its precision.
+    """
+    cfg = g.graph.get("config")
+    tier = (
+        cfg.tier
+        if cfg is not None
+        else (lambda s: "strong" if s >= 0.6 else "medium" if s >= 0.3 else "weak")
+    )
+    net = Network(
+        [
+            _attr("type", "string", lang),
+            _attr("kind", "string", lang),
+            _attr("country", "string", lang),
+            _attr("countries", "string", lang),
+            _attr("strength", "double", lang),
+            _attr("tier", "string", lang),
+            _attr("last_interaction", "string", lang),
+        ],
+        [
+            _attr("strength", "double", lang),
+            _attr("tier", "string", lang),
+            _attr("interactions", "integer", lang),
+            _attr("last_interaction", "string", lang),
+            _attr("reciprocal", "boolean", lang),
+            _attr("ties", "string", lang),
+        ],
+        as_of=g.graph.get("as_of"),
+    )
+    last: dict[str, tuple[dt.date, dt.date]] = {}
+    home_adj = g._adj.get(home, {}) if home else {}
+    tier_labels = {t: label("Tier", t, lang) for t in ("strong", "medium", "weak", "cold")}
+    kind_labels: dict[tuple[str, str], str] = {}
+    tie_labels: dict[str, str] = {"affiliation": "afiliación" if lang == "es" else "affiliation"}
+    # The tier inline: a method call per edge is a measurable part of a million-edge export.
+    c_strong, c_medium, c_weak = (
+        (cfg.tiers["strong"], cfg.tiers["medium"], cfg.tiers["weak"]) if cfg is not None else (0.6, 0.3, 0.1)
+    )
+    t_strong, t_medium, t_weak, t_cold = (tier_labels[t] for t in ("strong", "medium", "weak", "cold"))
+    dates: dict[tuple[dt.date, dt.date], str] = {}  # a few thousand distinct intervals
+    ties_text: dict[tuple[str, ...], str | None] = {(): None}
+    append = net.edges.append
+    for u, v, d in g.edges(data=True):
+        end, start = d["last"], d["last_start"]
+        if end is not None:
+            key = (end, start)
+            prev = last.get(u)
+            if prev is None or key > prev:
+                last[u] = key
+            prev = last.get(v)
+            if prev is None or key > prev:
+                last[v] = key
+            when = dates.get(key)
+            if when is None:
+                when = dates[key] = str(PartialDate.from_interval(start, end))
+        else:
+            when = None
+        ties = tuple(d["ties"] or ())
+        text = ties_text.get(ties, "")
+        if text == "":
+            for t in ties:
+                if t not in tie_labels:
+                    tie_labels[t] = label("TieKind", t, lang)
+            text = ties_text[ties] = "|".join(dict.fromkeys(tie_labels[t] for t in ties)) or None
+        score = round(d["score"], 6)
+        append(
+            (
+                u,
+                v,
+                score,
+                {
+                    "strength": score,
+                    "tier": t_strong
+                    if score >= c_strong
+                    else t_medium
+                    if score >= c_medium
+                    else t_weak
+                    if score >= c_weak
+                    else t_cold,
+                    "interactions": d["interactions"],
+                    "last_interaction": when,
+                    "reciprocal": d["reciprocal"],
+                    "ties": text,
+                },
+            )
+        )
+    for n, d in g.nodes(data=True):
+        countries = tuple(d.get("countries") or ())
+        key = (str(d.get("kind", "")), str(d.get("type", "")))
+        if key not in kind_labels:
+            kind_labels[key] = _kind_label(*key, lang)
+        s = home_adj[n]["score"] if n in home_adj else 0.0
+        lst = last.get(n)
+        net.nodes.append(
+            (
+                n,
+                str(d.get("name") or n),
+                {
+                    "type": label("EntityType", d.get("type", ""), lang),
+                    "kind": kind_labels[key],
+                    "country": countries[0] if countries else None,
+                    "countries": "|".join(countries) or None,
+                    "strength": round(s, 6) if n != home else 1.0,
+                    "tier": tier_labels[tier(s)] if n != home else None,
+                    "last_interaction": str(PartialDate.from_interval(lst[1], lst[0])) if lst else None,
+                },
+            )
+        )
+    return net
+
+
+def evidence_network(store: Store, *, lang: str = "es") -> Network:
+    """The evidence over time: entities, interactions (nodes) and the edges between them, with spells.
+
+    Entities start at their first evidence (interaction, tie or affiliation) and never end;
+    interactions start on the first day of their date and stay (the timeline shows growth);
+    participations start with their interaction; ties and affiliations run from their ``since``
+    to the end of their ``until``. A spell with no known start is always there.
+    """
+    data = store.dump()
+    net = Network(
+        [
+            _attr("type", "string", lang),
+            _attr("kind", "string", lang),
+            _attr("countries", "string", lang),
+            _attr("date", "string", lang),
+            _attr("status", "string", lang),
+        ],
+        [_attr("relation", "string", lang), _attr("kind", "string", lang), _attr("role", "string", lang)],
+        dynamic=True,
+    )
+    first: dict[str, dt.date] = {}
+
+    def seen(eid: str, day: dt.date | None) -> None:
+        if day is not None and (eid not in first or day < first[eid]):
+            first[eid] = day
+
+    rel = {
+        "participant": "participante" if lang == "es" else "participant",
+        "tie": "vínculo" if lang == "es" else "tie",
+        "affiliation": "afiliación" if lang == "es" else "affiliation",
+    }
+    for i in data.interactions:
+        node = "interaction:" + i.id
+        net.nodes.append(
+            (
+                node,
+                i.title,
+                {
+                    "type": "interacción" if lang == "es" else "interaction",
+                    "kind": label("InteractionKind", i.kind, lang),
+                    "date": str(i.date),
+                    "status": label("Status", i.status, lang),
+                    "start": i.date.start.isoformat(),
+                },
+            )
+        )
+        for p in dict.fromkeys(p.entity for p in i.participants):
+            seen(p, i.date.start)
+        for p in i.participants:
+            net.edges.append(
+                (
+                    p.entity,
+                    node,
+                    1.0,
+                    {
+                        "relation": rel["participant"],
+                        "role": label("Role", p.role, lang),
+                        "start": i.date.start.isoformat(),
+                    },
+                )
+            )
+    for t in data.ties:
+        start = t.since.start if t.since else None
+        seen(t.source, start)
+        seen(t.target, start)
+        net.edges.append(
+            (
+                t.source,
+                t.target,
+                1.0,
+                {
+                    "relation": rel["tie"],
+                    "kind": label("TieKind", t.kind, lang),
+                    "start": start.isoformat() if start else None,
+                    "end": t.until.end.isoformat() if t.until else None,
+                },
+            )
+        )
+    for p in data.people:
+        for a in p.affiliations:
+            start = a.since.start if a.since else None
+            seen(p.id, start)
+            seen(a.organization, start)
+            net.edges.append(
+                (
+                    p.id,
+                    a.organization,
+                    1.0,
+                    {
+                        "relation": rel["affiliation"],
+                        "start": start.isoformat() if start else None,
+                        "end": a.until.end.isoformat() if a.until else None,
+                    },
+                )
+            )
+    entity_nodes = []
+    for e in data.entities():
+        kind = e.kind if isinstance(e.kind, str) else e.kind.value
+        entity_nodes.append(
+            (
+                e.id,
+                e.name,
+                {
+                    "type": label("EntityType", e.type, lang),
+                    "kind": _kind_label(kind, e.type, lang),
+                    "countries": "|".join(e.countries) or None,
+                    "start": first[e.id].isoformat() if e.id in first else None,
+                },
+            )
+        )
+    net.nodes[:0] = entity_nodes
+    return net
+
+
+# -- XML writers -------------------------------------------------------------------------------
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ATTR_ENTITIES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def _x(value: Any) -> str:
+    """Text for an XML attribute value, quoted; characters XML 1.0 cannot hold are dropped."""
+    return quoteattr(_XML_INVALID.sub("", str(value)), _ATTR_ENTITIES)
+
+
+def _xv(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class _Quoted(dict):  # type: ignore[type-arg]
+    """Quoted attribute text, each distinct value escaped once: ids repeat on every edge they end."""
+
+    def __missing__(self, value: Any) -> str:
+        q = self[value] = _x(_xv(value))
+        return q
+
+
+class _Text(dict):  # type: ignore[type-arg]
+    """Element text, escaped once per distinct value."""
+
+    def __missing__(self, value: Any) -> str:
+        t = self[value] = escape(_XML_INVALID.sub("", _xv(value)))
+        return t
+
+
+def _number(value: Any) -> str:
+    return "true" if value is True else "false" if value is False else repr(value)
+
+
+def _quoted_number(value: Any) -> str:
+    return '"true"' if value is True else '"false"' if value is False else f'"{value!r}"'
+
+
+def _writer(out: IO[str]) -> Any:
+    """``write`` that gathers small strings into large writes."""
+    buf: list[str] = []
+
+    def write(text: str) -> None:
+        buf.append(text)
+        if len(buf) >= 4096:
+            out.write("".join(buf))
+            buf.clear()
+
+    def flush() -> None:
+        out.write("".join(buf))
+        buf.clear()
+
+    write.flush = flush  # type: ignore[attr-defined]
+    return write
+
+
+def write_gexf(net: Network, out: IO[str]) -> None:
+    """GEXF 1.3 (Gephi), static or, for an evidence network, dynamic with ``date`` spells."""
+    w = _writer(out)
+    q = _Quoted()
+    w('<?xml version="1.0" encoding="UTF-8"?>\n')
+    w(
+        '<gexf xmlns="http://gexf.net/1.3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd" version="1.3">\n'
+    )
+    day = (net.as_of or dt.date.today()).isoformat()
+    w(f'  <meta lastmodifieddate="{day}"><creator>ofai-graph</creator></meta>\n')
+    mode = ' mode="dynamic" timeformat="date"' if net.dynamic else ' mode="static"'
+    w(f'  <graph defaultedgetype="undirected"{mode}>\n')
+    for cls, attrs in (("node", net.node_attributes), ("edge", net.edge_attributes)):
+        w(f'    <attributes class="{cls}" mode="static">\n')
+        for a in attrs:
+            w(f"      <attribute id={_x(a.id)} title={_x(a.title)} type={_x(a.type)}/>\n")
+        w("    </attributes>\n")
+
+    def values(attrs: dict[str, Any], declared: list[Attribute]) -> str:
+        get = attrs.get
+        return "".join(
+            [
+                f'<attvalue for="{i}" value={q[v] if text else _quoted_number(v)}/>'
+                for i, text in ((a.id, a.type == "string") for a in declared)
+                if (v := get(i)) is not None
+            ]
+        )
+
+    w("    <nodes>\n")
+    for n, lbl, attrs in net.nodes:
+        w(f"      <node id={q[n]} label={_x(lbl)}{_spell(attrs)}><attvalues>")
+        w(values(attrs, net.node_attributes))
+        w("</attvalues></node>\n")
+    w("    </nodes>\n    <edges>\n")
+    for i, (u, v, weight, attrs) in enumerate(net.edges):
+        w(
+            f'      <edge id="{i}" source={q[u]} target={q[v]} weight="{weight!r}"{_spell(attrs)}><attvalues>'
+            f"{values(attrs, net.edge_attributes)}</attvalues></edge>\n"
+        )
+    w("    </edges>\n  </graph>\n</gexf>\n")
+    w.flush()
+
+
+def _spell(attrs: dict[str, Any]) -> str:
+    start, end = attrs.get("start"), attrs.get("end")
+    if not start and not end:
+        return ""
+    return (f' start="{start}"' if start else "") + (f' end="{end}"' if end else "")
+
+
+_GRAPHML_TYPES = {"string": "string", "double": "double", "integer": "long", "boolean": "boolean"}
+
+
+def write_graphml(net: Network, out: IO[str]) -> None:
+    """GraphML with typed keys (``attr.name`` is the attribute's id; ``start``/``end`` as text)."""
+    w = _writer(out)
+    q, t = _Quoted(), _Text()
+    w('<?xml version="1.0" encoding="UTF-8"?>\n')
+    w(
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+        'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+    )
+    node_keys = [Attribute("label", "label", "string"), *net.node_attributes]
+    edge_keys = [Attribute("weight", "weight", "double"), *net.edge_attributes]
+    if net.dynamic:
+        node_keys.append(Attribute("start", "start", "string"))
+        edge_keys += [Attribute("start", "start", "string"), Attribute("end", "end", "string")]
+    for prefix, cls, keys in (("n", "node", node_keys), ("e", "edge", edge_keys)):
+        for a in keys:
+            w(
+                f'  <key id="{prefix}_{a.id}" for="{cls}" attr.name={_x(a.id)} '
+                f'attr.type="{_GRAPHML_TYPES[a.type]}"/>\n'
+            )
+    w('  <graph edgedefault="undirected">\n')
+
+    def values(prefix: str, attrs: dict[str, Any], declared: list[Attribute]) -> str:
+        get = attrs.get
+        return "".join(
+            [
+                f'<data key="{prefix}_{i}">{t[v] if text else _number(v)}</data>'
+                for i, text in ((a.id, a.type == "string") for a in declared)
+                if (v := get(i)) is not None
+            ]
+        )
+
+    for n, lbl, attrs in net.nodes:
+        w(
+            f'    <node id={q[n]}><data key="n_label">{escape(_XML_INVALID.sub("", lbl))}</data>'
+            f"{values('n', attrs, node_keys[1:])}</node>\n"
+        )
+    for u, v, weight, attrs in net.edges:
+        w(
+            f'    <edge source={q[u]} target={q[v]}><data key="e_weight">{weight!r}</data>'
+            f"{values('e', attrs, edge_keys[1:])}</edge>\n"
+        )
+    w("  </graph>\n</graphml>\n")
+    w.flush()
+
+
+# -- Kumu --------------------------------------------------------------------------------------
+
+_KUMU = {
+    "es": {
+        "country": "País",
+        "interactions": "Interacciones",
+        "last": "Última interacción",
+        "ties": "Vínculos",
+    },
+    "en": {"country": "Country", "interactions": "Interactions", "last": "Last interaction", "ties": "Ties"},
+}
+
+
+def write_kumu(net: Network, data: Dataset, path: str | Path, lang: str = "es") -> None:
+    """Kumu's import workbook: ``Elements`` (ID, Label, Type, Description, Tags, …) and ``Connections``.
+
+    Tags are separated by ``|``; with the ``ID`` column Kumu updates elements on re-import instead
+    of duplicating them. Connections carry the strength and its tier as ``Type``.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    words = _KUMU.get(lang, _KUMU["en"])
+    notes = {e.id: (e.note or "", "|".join(e.tags)) for e in data.entities()}
+    wb = Workbook(write_only=True)
+    elements = wb.create_sheet("Elements")
+
+    def row(ws: Any, values: list[Any]) -> None:
+        cells = []
+        for v in values:
+            c = WriteOnlyCell(ws, v)
+            if isinstance(v, str) and v.startswith("="):
+                c.data_type = "s"  # text, never a formula
+            cells.append(c)
+        ws.append(cells)
+
+    row(elements, ["ID", "Label", "Type", "Description", "Tags", words["country"], "Strength", words["last"]])
+    for n, lbl, attrs in net.nodes:
+        note, tags = notes.get(n, ("", ""))
+        row(
+            elements,
+            [n, lbl, attrs.get("kind"), note or None, tags or None, attrs.get("countries"),
+             attrs.get("strength"), attrs.get("last_interaction")],
+        )  # fmt: skip
+    connections = wb.create_sheet("Connections")
+    row(connections, ["From", "To", "Type", "Strength", words["interactions"], words["last"], words["ties"]])
+    for u, v, w, attrs in net.edges:
+        row(
+            connections,
+            [
+                u,
+                v,
+                attrs.get("tier"),
+                w,
+                attrs.get("interactions"),
+                attrs.get("last_interaction"),
+                attrs.get("ties"),
+            ],
+        )
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    wb.save(tmp)
+    tmp.replace(path)
+
+
+# -- CSV ---------------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A cell value a spreadsheet will not run as a formula (OWASP's CSV-injection rule).
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'``; so
+    does text already starting with ``'``, so that :func:`csv_unsafe` restores every value exactly.
+
+    >>> csv_safe("=HYPERLINK(\\"http://x\\")"), csv_safe("-5"), csv_safe("OIM"), csv_safe(3)
+    ('\\'=HYPERLINK("http://x")', "'-5", 'OIM', 3)
+    """
+    if isinstance(value, str) and value and (value[0] in _FORMULA_START or value[0] == "'"):
+        return "'" + value
+    return value
+
+
+def csv_unsafe(value: str) -> str:
+    """The value :func:`csv_safe` was given (what the CSV importer reads back)."""
+    if len(value) > 1 and value[0] == "'" and (value[1] in _FORMULA_START or value[1] == "'"):
+        return value[1:]
+    return value
+
+
+def safe_writer(out: IO[str]) -> Any:
+    """A ``csv.writer`` whose every text cell goes through :func:`csv_safe`."""
+    writer = csv.writer(out, lineterminator="\r\n")
+
+    class _Safe:
+        def writerow(self, row: Iterable[Any]) -> Any:
+            return writer.writerow([csv_safe(v) for v in row])
+
+        def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+            for r in rows:
+                self.writerow(r)
+
+    return _Safe()
+
+
+def csv_files(net: Network, data: Dataset) -> Iterator[tuple[str, str]]:
+    """``(file name, text)`` of entities.csv, relationships.csv and interactions.csv.
+
+    interactions.csv has the columns ``ofai-graph import`` reads, so it can be imported back.
+    """
+    from .files import CSV_COLUMNS
+
+    entities = {e.id: e for e in data.entities()}
+    buf = io.StringIO()
+    w = safe_writer(buf)
+    w.writerow(["id", "type", "kind", "name", "aliases", "countries", "tags", "note", "strength", "tier",
+                "last_interaction"])  # fmt: skip
+    for n, lbl, attrs in net.nodes:
+        e = entities.get(n)
+        w.writerow(
+            [n, attrs.get("type"), attrs.get("kind"), lbl, "; ".join(getattr(e, "aliases", ()) or ()),
+             "; ".join(e.countries) if e else "", "; ".join(getattr(e, "tags", ()) or ()),
+             getattr(e, "note", None) or "", attrs.get("strength"), attrs.get("tier") or "",
+             attrs.get("last_interaction") or ""]
+        )  # fmt: skip
+    yield "entities.csv", buf.getvalue()
+    buf = io.StringIO()
+    w = safe_writer(buf)
+    w.writerow(
+        ["source", "target", "strength", "tier", "interactions", "last_interaction", "reciprocal", "ties"]
+    )
+    for u, v, weight, attrs in net.edges:
+        w.writerow(
+            [u, v, weight, attrs["tier"], attrs["interactions"], attrs["last_interaction"] or "",
+             "yes" if attrs["reciprocal"] else "no", attrs["ties"] or ""]
+        )  # fmt: skip
+    yield "relationships.csv", buf.getvalue()
+    buf = io.StringIO()
+    w = safe_writer(buf)
+    w.writerow(CSV_COLUMNS)
+    for i in data.interactions:
+        w.writerow(
+            [i.id, str(i.date), i.kind.value, i.axis.value if i.axis else "", i.title, i.summary,
+             "; ".join(f"{p.entity}:{p.role.value}" for p in i.participants), i.status.value,
+             "; ".join(i.tags), i.source.document if i.source else "",
+             (i.source.section or "") if i.source else ""]
+        )  # fmt: skip
+    yield "interactions.csv", buf.getvalue()
+
+
+def write_csv(net: Network, data: Dataset, path: str | Path) -> list[Path]:
+    """The CSV files into a folder, or into a ``.zip`` when ``path`` ends in ``.zip``."""
+    path = Path(path)
+    if path.suffix.lower() == ".zip":
+        tmp = path.with_name(path.name + ".tmp")
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, text in csv_files(net, data):
+                z.writestr(name, "\ufeff" + text)
+        tmp.replace(path)
+        return [path]
+    path.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in csv_files(net, data):
+        target = path / name
+        tmp = target.with_name(name + ".tmp")
+        # A BOM: Excel opens UTF-8 CSV as Windows-1252 without one ("Cámara" -> "CÃ¡mara").
+        tmp.write_text("\ufeff" + text, encoding="utf-8", newline="")
+        tmp.replace(target)
+        written.append(target)
+    return written
+
+
+# -- Cypher ------------------------------------------------------------------------------------
+
+_CYPHER_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_CYPHER_SPECIAL = re.compile(r"[\\'\x00-\x1f\x7f\u2028\u2029\ud800-\udfff]")
+
+
+def cypher_literal(value: Any) -> str:
+    """A Cypher literal for a string, number, boolean, null or list of those.
+
+    Strings are single-quoted with backslash escapes; control characters become ``\\uXXXX``, so
+    every statement is one line and no value can end its string early.
+
+    >>> print(cypher_literal("O'Brien \\\\ \\n"))
+    'O\\'Brien \\\\ \\n'
+    >>> cypher_literal(["CO", "KR"]), cypher_literal(None), cypher_literal(True)
+    ("['CO', 'KR']", 'null', 'true')
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
+    text = str(value)
+
+    def esc(m: re.Match[str]) -> str:
+        ch = m.group(0)
+        return _CYPHER_ESCAPES.get(ch) or f"\\u{ord(ch):04x}"
+
+    return "'" + _CYPHER_SPECIAL.sub(esc, text) + "'"
+
+
+def _props(props: dict[str, Any]) -> str:
+    return ", ".join(f"{k}: {cypher_literal(v)}" for k, v in props.items())
+
+
+def _set(var: str, props: dict[str, Any]) -> str:
+    items = [(k, v) for k, v in props.items() if v is not None]
+    return (" SET " + ", ".join(f"{var}.{k} = {cypher_literal(v)}" for k, v in items)) if items else ""
+
+
+def cypher_statements(data: Dataset | Iterable[Dataset], *, schema: bool = True) -> Iterator[str]:
+    """The statements of :func:`cypher_script`, one a line, each ending with ``;``.
+
+    ``data`` may be a whole :class:`Dataset` or batches of one in dependency order (entities,
+    interactions, follow-ups, ties), as ``Store.iter_batches`` gives them.
+    """
+    from .store import neo4j_schema
+    from .store.base import entity_kind, entity_names
+    from .text import fold_key
+
+    statements, version = neo4j_schema()
+    if schema:
+        for s in statements:
+            yield s + ";"
+    batches = [data] if isinstance(data, Dataset) else data
+    for batch in batches:
+        for e in batch.entities():
+            props = {"type": e.type, "kind": entity_kind(e), "name": e.name, "countries": list(e.countries),
+                     "data": e.model_dump_json()}  # fmt: skip
+            yield f"MERGE (n:Entity {{id: {cypher_literal(e.id)}}}){_set('n', props)};"
+            names = {(fold_key(n), e.id): n for n in reversed(entity_names(e)) if fold_key(n)}
+            for (key, eid), lbl in names.items():
+                yield (
+                    f"MERGE (n:Name {{key: {cypher_literal(key)}, entity_id: {cypher_literal(eid)}}})"
+                    f" SET n.label = {cypher_literal(lbl)};"
+                )
+        for e in batch.people:
+            for org in dict.fromkeys(a.organization for a in e.affiliations):
+                yield (
+                    f"MATCH (p:Entity {{id: {cypher_literal(e.id)}}}) MATCH (o:Entity {{id: {cypher_literal(org)}}})"
+                    " MERGE (p)-[:AFFILIATED]->(o);"
+                )
+        for i in batch.interactions:
+            props = {
+                "date_start": i.date.start.isoformat(),
+                "date_end": i.date.end.isoformat(),
+                "kind": i.kind.value,
+                "axis": i.axis.value if i.axis is not None else None,
+                "status": i.status.value,
+                "data": i.model_dump_json(),
+            }
+            yield f"MERGE (n:Interaction {{id: {cypher_literal(i.id)}}}){_set('n', props)};"
+            for p in dict.fromkeys(i.participants):
+                yield (
+                    f"MATCH (e:Entity {{id: {cypher_literal(p[0])}}}) MATCH (i:Interaction {{id: {cypher_literal(i.id)}}})"
+                    f" MERGE (e)-[:PARTICIPATED {{role: {cypher_literal(p[1].value)}}}]->(i);"
+                )
+        for f in batch.followups:
+            props = {
+                "interaction_id": f.interaction,
+                "status": f.status.value,
+                "due_end": f.due.end.isoformat() if f.due else None,
+                "owner": f.owner,
+                "expected_from": f.expected_from,
+                "data": f.model_dump_json(),
+            }
+            yield f"MERGE (n:FollowUp {{id: {cypher_literal(f.id)}}}){_set('n', props)};"
+        for t in batch.ties:
+            props = {
+                "source": t.source,
+                "target": t.target,
+                "kind": t.kind.value,
+                "data": t.model_dump_json(),
+            }
+            yield f"MERGE (n:Tie {{id: {cypher_literal(t.id)}}}){_set('n', props)};"
+            yield (
+                f"MATCH (a:Entity {{id: {cypher_literal(t.source)}}}) MATCH (b:Entity {{id: {cypher_literal(t.target)}}})"
+                f" MERGE (a)-[:TIE {{{_props({'id': t.id, 'kind': t.kind.value})}}}]->(b);"
+            )
+    if schema:
+        yield (
+            f"MERGE (m:Meta {{key: 'ofai'}}) SET m.schema_version = {version}, "
+            "m.revision = coalesce(m.revision, 0) + 1;"
+        )
+
+
+def write_cypher(store: Store, out: IO[str]) -> int:
+    """Write the script that loads ``store`` into an empty Neo4j database; returns the statement count.
+
+    Run it with ``cypher-shell -f script.cypher`` (or Neo4j Browser). Every value is a literal, so
+    the script needs no parameters; re-running it changes nothing (``MERGE``).
+    """
+    n = 0
+    out.write("// ofai-graph: load into an empty Neo4j 5 database (cypher-shell -f this-file)\n")
+    for s in cypher_statements(store.iter_batches()):
+        out.write(s + "\n")
+        n += 1
+    return n
+
+
+def home_of(data_or_store: Any) -> str | None:
+    """The id of the home office, if there is exactly one."""
+    from .model import OrgKind
+
+    summaries = data_or_store.entity_summaries() if hasattr(data_or_store, "entity_summaries") else []
+    homes = [s.id for s in summaries if s.kind == OrgKind.home_office.value]
+    return homes[0] if len(homes) == 1 else None
+
+
+__all__ = [
+    "FORMATS",
+    "Exported",
+    "Network",
+    "csv_files",
+    "csv_safe",
+    "csv_unsafe",
+    "cypher_literal",
+    "cypher_statements",
+    "evidence_network",
+    "export",
+    "flatten",
+    "network",
+    "write_csv",
+    "write_cypher",
+    "write_gexf",
+    "write_graphml",
+    "write_kumu",
+]
+
+
+# -- one entry point ---------------------------------------------------------------------------
+
+FORMATS = ("xlsx", "gexf", "graphml", "kumu", "csv", "cypher")
+
+
+@dataclass
+class Exported:
+    format: str
+    paths: list[str]
+    nodes: int = 0
+    edges: int = 0
+    statements: int = 0
+
+
+def export(
+    ws: Any,
+    fmt: str,
+    path: str | Path | None,
+    *,
+    as_of: dt.date | None = None,
+    dynamic: bool = False,
+    lang: str = "es",
+    out: IO[str] | None = None,
+) -> Exported:
+    """Write the workspace ``ws`` in ``fmt`` (one of :data:`FORMATS`) to ``path`` (or ``out``).
+
+    Text formats are written to ``path + '.tmp'`` and renamed: a reader never sees half a file.
+    """
+    from .errors import OfaiError
+    from .spreadsheet import write_workbook
+
+    if fmt not in FORMATS:
+        raise OfaiError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if dynamic and fmt not in ("gexf", "graphml"):
+        raise OfaiError("--dynamic applies to gexf and graphml only")
+    if path is None and out is None:
+        raise OfaiError(f"the {fmt} format needs a file to write (--out)")
+    if fmt in ("xlsx", "kumu", "csv") and path is None:
+        raise OfaiError(f"the {fmt} format needs a file to write (--out)")
+    result = Exported(fmt, [str(path)] if path is not None else [])
+    if fmt == "xlsx":
+        data = ws.dataset()
+        write_workbook(data, path, lang)  # type: ignore[arg-type]
+        return result
+    if fmt == "cypher":
+        result.statements = _text_out(path, out, lambda f: write_cypher(ws.store, f))
+        return result
+    if dynamic:
+        net = evidence_network(ws.store, lang=lang)
+    else:
+        g = ws.relationship_graph(as_of)
+        net = network(ws.store, g, home=home_of(ws.store), lang=lang)
+    result.nodes, result.edges = len(net.nodes), len(net.edges)
+    if fmt == "gexf":
+        _text_out(path, out, lambda f: write_gexf(net, f))
+    elif fmt == "graphml":
+        _text_out(path, out, lambda f: write_graphml(net, f))
+    elif fmt == "kumu":
+        write_kumu(net, ws.dataset(), path, lang)  # type: ignore[arg-type]
+    else:
+        result.paths = [str(p) for p in write_csv(net, ws.dataset(), path)]  # type: ignore[arg-type]
+    return result
+
+
+def _text_out(path: str | Path | None, out: IO[str] | None, write: Any) -> Any:
+    if path is None:
+        return write(out)
+    target = Path(path)
+    tmp = target.with_name(target.name + ".tmp")
+    # A large buffer: the writers make millions of small writes.
+    with tmp.open("w", encoding="utf-8", newline="\n", buffering=1 << 20) as f:
+        value = write(f)
+    tmp.replace(target)
+    return value
