@@ -68,7 +68,9 @@ class Ambiguous(OfaiError):
         self.query = query
         self.candidates = list(dict.fromkeys(candidates))
         super().__init__(
-            f"{quote(query)} is ambiguous; it could be: " + ", ".join(self.candidates) + ". Use one of the ids."
+            f"{quote(query)} is ambiguous; it could be: "
+            + ", ".join(self.candidates)
+            + ". Use one of the ids."
         )
 
 

@@ -390,7 +390,9 @@ class Workspace:
 
         status = FollowUpStatus.cancelled if cancelled else FollowUpStatus.done
         if on is not None and on > dt.date.today():
-            raise OfaiError(f"{on} is in the future: a follow-up is closed on the day it was, today or before")
+            raise OfaiError(
+                f"{on} is in the future: a follow-up is closed on the day it was, today or before"
+            )
         return close_followup(self.store, followup_id, status=status, note=note, on=on)
 
     def dormant(self, *, days: int = 180, as_of: dt.date | None = None, top: int = 20) -> list[Dormant]:

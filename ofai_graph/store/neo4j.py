@@ -276,7 +276,12 @@ class Neo4jStore:
         def work(tx: Any) -> WriteReport:
             self._tx = tx
             try:
-                report = self._write_batch(data)
+                # Materialized strength (ofai_graph.materialize), in this transaction too.
+                from ..materialize import Maintainer
+
+                strength = Maintainer(self)
+                report = strength.wrap(self._write_batch)(data)
+                strength.flush()
                 if report.changed:
                     tx.run(
                         "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"
