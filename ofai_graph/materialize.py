@@ -584,7 +584,8 @@ def pair_evidence(
         return None
     rows = o.pairs(around)
     if recent is None:
-        recent = recent_by_pair(_recent(store, cfg, as_of), as_of, cfg.half_life_days)
+        t = as_of.toordinal()
+        recent = Recent(store, cfg, as_of).of((r[0], r[1]) for r in rows if r[2] > t)
     a, b, p, n, lc, bits = evaluate(rows, recent, as_of, cfg.half_life_days)
     names = sorted({*a, *b})
     code = {x: i for i, x in enumerate(names)}
@@ -593,6 +594,13 @@ def pair_evidence(
     order = np.argsort(ia * max(1, len(names)) + ib, kind="stable")
     # Plain lists, as the scorer's own _Pairs (numpy scalars would reach JSON and the maps)
     return _Pairs(*[names], *(x[order].tolist() for x in (ia, ib, p, n, lc, bits)))
+
+
+def newest_end(store: Store, day: dt.date) -> dt.date | bool | None:
+    """The end of the newest interaction between two entities or more started by ``day``; False when
+    the store cannot tell without reading the graph."""
+    o = ops(store)
+    return o.newest_end(day) if hasattr(o, "newest_end") else False  # type: ignore[no-any-return]
 
 
 def is_current(store: Store, cfg: StrengthConfig) -> bool:
@@ -616,6 +624,49 @@ def order_key(s: float, ref: int, half_life: float) -> float:
     return math.log2(s) + ref / half_life if s > 0 else -1e300
 
 
+class Recent:
+    """What the buckets leave out as of ``as_of``: per pair, the contributions whose midpoint is in
+    ``as_of``'s quarter or later and that started by then, as ``[points, count, last, bits]``.
+
+    Read for the pairs asked (:meth:`of`) from the store's table of recent contributions when it keeps
+    one that reaches back to ``as_of``'s quarter (SQLite: ``strength_recent``); else every pair's at once
+    from the interactions of the quarter (a past ``--as-of``, or Neo4j)."""
+
+    def __init__(self, store: Store, cfg: StrengthConfig, as_of: dt.date):
+        self.store, self.cfg, self.as_of = store, cfg, as_of
+        self.t = as_of.toordinal()
+        self.q = quarter(self.t)
+        o = ops(store)
+        cut = o.recent_cut() if hasattr(o, "recent_cut") else None
+        self.table = o if cut is not None and cut <= quarter_start(self.q) else None
+        self.found: dict[tuple[str, str], list[Any]] = {}
+        self.asked: set[tuple[str, str]] = set()
+
+    def of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Any]]:
+        """The recent evidence of these pairs (and maybe of others): a mapping pair -> [points, count,
+        last, bits], without the pairs that have none."""
+        if self.table is None:
+            if not self.asked:
+                self.found = recent_by_pair(_recent(self.store, self.cfg, self.as_of), self.as_of, self.cfg.half_life_days)
+                self.asked.add(("", ""))
+            return self.found
+        missing = [k for k in keys if k not in self.asked]
+        if missing:
+            self.asked.update(missing)
+            h, t, found = self.cfg.half_life_days, self.t, self.found
+            for a, b, q, decayed, whole, n, last, bits in self.table.recent_rows(missing, self.q, t):
+                points = (decayed or 0.0) * _exp2((quarter_start(q) - t) / h) + (whole or 0.0)
+                acc = found.get((a, b))
+                if acc is None:
+                    found[(a, b)] = [points, n, last, bits]
+                else:
+                    acc[0] += points
+                    acc[1] += n
+                    acc[2] = max(acc[2], last)
+                    acc[3] |= bits
+        return self.found
+
+
 class _Reader:
     """What a lazy graph reads with: the store, the weights, the date and the recent interactions."""
 
@@ -623,20 +674,39 @@ class _Reader:
         self.store, self.cfg, self.as_of = store, cfg, as_of
         self.ops = ops(store)
         self.t = as_of.toordinal()
-        self.recent = recent_by_pair(_recent(store, cfg, as_of), as_of, cfg.half_life_days)
+        self.recent = Recent(store, cfg, as_of)
+        self.tie_cache: dict[str, dict[tuple[str, str], tuple[float, list[str]]]] = {}
 
     def ties(self, v: str) -> dict[tuple[str, str], tuple[float, list[str]]]:
+        found = self.tie_cache.get(v)
+        if found is None:
+            self.prefetch_ties([v])
+            found = self.tie_cache[v]
+        return found
+
+    def prefetch_ties(self, ids: Collection[str]) -> None:
+        """The ties (and affiliations) of several entities in one read each."""
         from .strength import _bond_evidence, _bonds_in_scope
 
-        found = _bond_evidence(_bonds_in_scope(self.store, (), {v}), self.cfg, self.as_of)
-        return {k: (p, found.kinds[k]) for k, p in found.points.items() if v in k}
+        ids = [v for v in ids if v not in self.tie_cache]
+        if not ids:
+            return
+        found = _bond_evidence(_bonds_in_scope(self.store, (), set(ids)), self.cfg, self.as_of)
+        for v in ids:
+            self.tie_cache[v] = {}
+        for k, p in found.points.items():
+            for v in k:
+                if v in self.tie_cache:
+                    self.tie_cache[v][k] = (p, found.kinds[k])
+
+    def evidence(self, row: tuple[Any, ...]) -> list[Any]:
+        recent = self.recent.of([(row[0], row[1])]) if row[2] > self.t else {}
+        return row_evidence(row, recent, self.t, self.cfg.half_life_days)
 
     def edge(self, row: tuple[Any, ...] | None, tie: tuple[float, list[str]] | None) -> dict[str, Any] | None:
         """The relationship graph's edge attributes for a stored row and the pair's ties (None: no evidence)."""
         cfg = self.cfg
-        points, n, last, bits = (
-            row_evidence(row, self.recent, self.t, cfg.half_life_days) if row else [0.0, 0, 0, 0]
-        )
+        points, n, last, bits = self.evidence(row) if row else [0.0, 0, 0, 0]
         reciprocal = bits == 3
         total = points * (1.0 if reciprocal else cfg.one_sided) if n else 0.0
         if tie:
@@ -664,7 +734,11 @@ class Neighbours:
     """The partners of ``v`` in order of strength, strongest first, read from the stored pairs page by
     page (a threshold algorithm over the index on :func:`order_key`): ``at(i)`` is the i-th, as
     ``(cost, partner)``, reading only as far as needed. Pairs with a tie are scored up front (a tie
-    adds points the key does not bound); ``keep(w)`` filters partners; with ``among``, only those."""
+    adds points the key does not bound); ``keep(w)`` filters partners; with ``among``, only those.
+
+    Each page read brings, in one read each, what its partners need: their summaries (names, kinds),
+    the recent evidence of its pairs still in progress, and the partners' own ties (they are the
+    entities a path search expands next)."""
 
     def __init__(
         self,
@@ -682,18 +756,42 @@ class Neighbours:
         self.limit = reader.t / reader.cfg.half_life_days - 1e-9
         ties = reader.ties(v)
         self.tied = set(ties)
-        rows = {(r[0], r[1]): r for r in reader.ops.pairs_by_key(list(ties))} if ties else {}
+        tied_rows = reader.ops.pairs_by_key(list(ties)) if ties else []
+        self._prepare(tied_rows, [w for k in ties for w in k if w != v])
+        rows = {(r[0], r[1]): r for r in tied_rows}
         for key, tie in ties.items():
             self._push(rows.get(key), key, tie)
+        self.pages: list[Any] = []
+        self.buffers: list[list[tuple[Any, ...]]] = []
         if among is not None:
-            for row in reader.ops.pairs_among(v, among):
-                if (row[0], row[1]) not in self.tied:
-                    self._push(row, (row[0], row[1]), None)
-            self.pages: list[Any] = []
+            found = [r for r in reader.ops.pairs_among(v, among) if (r[0], r[1]) not in self.tied]
+            self._prepare(found)
+            for row in found:
+                self._push(row, (row[0], row[1]), None)
         else:
             self.pages = [reader.ops.neighbour_pages(v, side) for side in ("a", "b")]
-        self.heads: list[Any] = [next(p, None) for p in self.pages]
+            self.buffers = [[], []]
+        self.heads: list[Any] = [self._next(k) for k in range(len(self.pages))]
         heapq.heapify(self.heap)
+
+    def _prepare(self, rows: list[tuple[Any, ...]], partners: list[str] | None = None) -> None:
+        v, reader = self.v, self.reader
+        if partners is None:
+            partners = [r[1] if r[0] == v else r[0] for r in rows]
+        _add_nodes(self.g, reader.store, partners)
+        pending = [(r[0], r[1]) for r in rows if r[2] > reader.t]
+        if pending:
+            reader.recent.of(pending)
+
+    def _next(self, k: int) -> tuple[Any, ...] | None:
+        buffer = self.buffers[k]
+        if not buffer:
+            page = next(self.pages[k], None)
+            if not page:
+                return None
+            self._prepare(page)
+            buffer.extend(reversed(page))
+        return buffer.pop()
 
     def _push(
         self, row: tuple[Any, ...] | None, key: tuple[str, str], tie: tuple[float, list[str]] | None
@@ -718,7 +816,7 @@ class Neighbours:
                 # cost = -log(1 - exp(-points/scale)) falls as points rise
                 if not self.heap or math.log2(max(self.heap[0][2]["points"], 1e-300)) < bound:
                     row = self.heads[best]
-                    self.heads[best] = next(self.pages[best], None)
+                    self.heads[best] = self._next(best)
                     if (row[0], row[1]) not in self.tied:
                         self._push(row, (row[0], row[1]), None)
                     continue
@@ -736,23 +834,31 @@ class Neighbours:
         return found
 
 
-def lazy_graph(store: Store, cfg: StrengthConfig, as_of: dt.date) -> nx.Graph:
-    """A relationship graph with every entity and no edges yet, for a path search that reads only what
-    it expands: ``g.graph["neighbours"](v, among, keep)`` is a :class:`Neighbours` (``among``: the only
-    partners wanted, as on a path's last hop); each partner it yields adds its edge to ``g``."""
+def _add_nodes(g: nx.Graph, store: Store, ids: Iterable[str]) -> None:
+    """The entities among ``ids`` not yet in ``g``, as nodes with their summaries (one read)."""
+    missing = {x for x in ids if x not in g}
+    if missing:
+        g.add_nodes_from(
+            (s.id, {"name": s.name, "type": s.type, "kind": s.kind, "countries": s.countries})
+            for s in store.entity_summaries(missing)
+        )
+
+
+def lazy_graph(store: Store, cfg: StrengthConfig, as_of: dt.date, ids: Iterable[str] = ()) -> nx.Graph:
+    """A relationship graph for a search that reads only what it expands: at first the entities ``ids``
+    and no edges; ``g.graph["neighbours"](v, among, keep)`` is a :class:`Neighbours` (``among``: the
+    only partners wanted, as on a path's last hop); each partner it reads adds its node to ``g``, each
+    partner it yields its edge."""
     import networkx as nx
 
     g = nx.Graph()
-    g.add_nodes_from(
-        (s.id, {"name": s.name, "type": s.type, "kind": s.kind, "countries": s.countries})
-        for s in store.entity_summaries()
-    )
+    _add_nodes(g, store, ids)
     reader = _Reader(store, cfg, as_of)
 
     def neighbours(v: str, among: Collection[str] | None, keep: Callable[[str], bool]) -> Neighbours:
         return Neighbours(reader, g, v, keep, among)
 
-    g.graph.update(as_of=as_of, config=cfg, neighbours=neighbours)
+    g.graph.update(as_of=as_of, config=cfg, neighbours=neighbours, lazy=True)
     return g
 
 
@@ -802,6 +908,13 @@ class Maintainer:
         self.written = 0  # interactions written into an empty store: more than it holds at the end
         self.repeated = False  # means an id written twice (rebuild at the end)
         self.recompute: set[tuple[str, str]] = set()
+        # The table of recent contributions, where the store keeps one: the day it starts from.
+        self.cut: int | None = None
+        if self.config is not None and hasattr(self.ops, "recent_cut"):
+            self.cut = self.ops.recent_cut()
+            if self.cut is None and empty:
+                self.cut = recent_cut_for(dt.date.today())
+                self.ops.recent_reset(self.cut)
 
     def _accumulator(self) -> Accumulator | None:
         if self.config is None:
@@ -833,7 +946,10 @@ class Maintainer:
                 elif _scored_fields(was) != _scored_fields(i):
                     self.recompute |= _pairs_of(was) | _pairs_of(i)
         if added and self.added is not None:
-            self.added.add(contributions(_participations_of(added), self.config))
+            c = contributions(_participations_of(added), self.config)
+            self.added.add(c)
+            if self.cut is not None:
+                self.ops.recent_add(recent_rows(c, self.cut, self.config.half_life_days))
 
     def flush(self) -> None:
         cfg = self.config
@@ -856,16 +972,22 @@ class Maintainer:
         if new:
             existing = {(r.a, r.b): r for r in self.ops.pairs_by_key([(r.a, r.b) for r in new])}
             new = [merge(existing[(r.a, r.b)], r, h) if (r.a, r.b) in existing else r for r in new]
+        if self.cut is not None and self.recompute:
+            self.ops.recent_delete(sorted(self.recompute))
         for a, b in sorted(self.recompute):
             shared = self.store.shared_interactions(a, b)
-            found = [
-                r for r in records(contributions(_participations_of(shared), cfg), h) if (r.a, r.b) == (a, b)
-            ]
+            c = contributions(_participations_of(shared), cfg)
+            found = [r for r in records(c, h) if (r.a, r.b) == (a, b)]
             if found:
                 new.extend(found)
+                if self.cut is not None:
+                    self.ops.recent_add(row for row in recent_rows(c, self.cut, h) if row[:2] == (a, b))
             else:
                 self.ops.delete([(a, b)])
         self.ops.upsert(new, h, fresh=self.fresh)
+        if self.cut is not None and recent_cut_for(dt.date.today()) > self.cut + 2 * 92:
+            # More than a quarter behind: the rows older than the quarter before this one go.
+            self.ops.recent_trim(recent_cut_for(dt.date.today()))
 
 
 def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) -> int:
@@ -876,6 +998,10 @@ def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) 
             return rebuild(store, cfg, in_transaction=True)
     o = ops(store)
     o.clear()
+    h = cfg.half_life_days
+    cut = recent_cut_for(dt.date.today()) if hasattr(o, "recent_reset") else None
+    if cut is not None:
+        o.recent_reset(cut)
     count = 0
 
     def counted(rows: Iterator[PairRecord]) -> Iterator[PairRecord]:
@@ -883,13 +1009,63 @@ def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) 
         for count, row in enumerate(rows, 1):  # noqa: B007
             yield row
 
-    o.upsert(
-        counted(records(contributions(store.participations(), cfg), cfg.half_life_days)),
-        cfg.half_life_days,
-        fresh=True,
-    )
+    # The interactions a chunk at a time into the sums per pair and quarter: memory for the pairs,
+    # not for a million interactions' contributions at once.
+    acc = Accumulator(h, getattr(o, "stage", None) and o)
+    for chunk in _by_interaction(store.participations(), REBUILD_CHUNK):
+        c = contributions(chunk, cfg)
+        acc.add(c)
+        if cut is not None:
+            o.recent_add(recent_rows(c, cut, h))
+    o.upsert(counted(acc.records()), h, fresh=True)
     o.set_config(cfg)
     return count
+
+
+REBUILD_CHUNK = 200_000  # participations
+
+
+def _by_interaction(rows: Iterable[Participation], size: int) -> Iterator[list[Participation]]:
+    """Lists of about ``size`` rows, never splitting an interaction's (they come grouped by interaction)."""
+    chunk: list[Participation] = []
+    for row in rows:
+        if len(chunk) >= size and row[0] != chunk[-1][0]:
+            yield chunk
+            chunk = []
+        chunk.append(row)
+    if chunk:
+        yield chunk
+
+
+def recent_cut_for(today: dt.date) -> int:
+    """Where the table of recent contributions starts: the first day of the quarter before ``today``'s."""
+    return quarter_start(quarter(today.toordinal()) - 1)
+
+
+def recent_rows(c: Contributions, cut: int, h: float) -> Iterator[tuple[Any, ...]]:
+    """Rows of the table of recent contributions, (a, b, q, m, start, p, pq, last, bits), for those of
+    ``c`` whose midpoint is on or after ``cut``."""
+    import numpy as np
+
+    sel = np.flatnonzero(c.mid >= cut)
+    if not len(sel):
+        return iter(())
+    mid = c.mid[sel]
+    q, q_start = _quarters(mid)
+    pq = c.points[sel] * np.exp2((mid - q_start) / h)
+    names = c.names
+    return zip(
+        [names[i] for i in c.ia[sel].tolist()],
+        [names[i] for i in c.ib[sel].tolist()],
+        q.tolist(),
+        mid.tolist(),
+        c.start[sel].tolist(),
+        c.points[sel].tolist(),
+        pq.tolist(),
+        c.last[sel].tolist(),
+        c.bits[sel].tolist(),
+        strict=True,
+    )
 
 
 def ops(store: Store) -> Any:

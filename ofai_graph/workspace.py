@@ -123,7 +123,7 @@ class Workspace:
     @property
     def home(self) -> str:
         """The id of the home office: the organization of kind ``home_office``."""
-        homes = [s.id for s in self.store.entity_summaries() if s.kind == OrgKind.home_office.value]
+        homes = [s.id for s in self.store.entity_summaries(kinds=[OrgKind.home_office.value])]
         if not homes:
             self._refuse_if_empty()
             raise OfaiError(N_("this store has no home office (an organization of kind home_office); import one"))
@@ -183,10 +183,7 @@ class Workspace:
             home = self.home
         except OfaiError:
             return None
-        # The graph exact at the home office: the one strength and partners read anyway (on an
-        # embedded store, the whole graph), never a whole remote graph just for a warning.
-        g = self._graph(scope.edges_at(self.store, [home]), day)
-        newest = self._cached(f"newest:{day}", lambda: _newest(g))
+        newest = self._cached(f"newest:{day}", lambda: self._newest(home, day))
         if newest is None or newest > day:
             return None
         half_life = self.strength_config.half_life_days
@@ -289,6 +286,17 @@ class Workspace:
             prof.extra["partners"] = g.degree(eid)
             prof.extra["degree centrality"] = round(g.degree(eid) / (g.number_of_nodes() - 1), 4)
         return prof
+
+    def _newest(self, home: str, day: dt.date) -> dt.date | None:
+        """The end of the newest interaction counted as of ``day``."""
+        from .materialize import newest_end
+
+        found = newest_end(self.store, day)  # an index read where the store has one
+        if found is not False:
+            return found  # type: ignore[return-value]
+        # The graph exact at the home office: the one strength and partners read anyway (on an
+        # embedded store, the whole graph), never a whole remote graph just for a warning.
+        return _newest(self._graph(scope.edges_at(self.store, [home]), day))
 
     def stats(self) -> Stats:
         from .stats import stats
@@ -411,7 +419,7 @@ class Workspace:
         far as needed (:class:`ofai_graph.materialize.Neighbours`)."""
         from .materialize import lazy_graph
 
-        lazy = lazy_graph(self.store, self.strength_config, as_of)
+        lazy = lazy_graph(self.store, self.strength_config, as_of, [first])
         ranked = lazy.graph["neighbours"](first, None, lambda w: w not in own)
         rows: list[PairStrength] = []
         i = 0
@@ -456,7 +464,7 @@ class Workspace:
         if self._pairs_current():  # edges read only around the entities the search expands
             from .materialize import lazy_graph
 
-            g = lazy_graph(self.store, self.strength_config, as_of or dt.date.today())
+            g = lazy_graph(self.store, self.strength_config, as_of, [src, *tgt.ids])
             found = connect(g, self.store, src, tgt, **options)  # type: ignore[arg-type]
             if found.paths:
                 return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -461,10 +462,20 @@ class SQLiteStore:
         rows = self._existing(self._db, "entities", list(dict.fromkeys(ids)))
         return {i: ENTITY.validate_json(js) for i, js in rows.items()}
 
-    def entity_summaries(self) -> Iterator[EntitySummary]:
-        for id_, type_, kind, name, countries in self._db.execute(
-            "SELECT id, type, kind, name, countries FROM entities ORDER BY id"
-        ):
+    def entity_summaries(
+        self, ids: Collection[str] | None = None, *, kinds: Collection[str] | None = None
+    ) -> Iterator[EntitySummary]:
+        sql, args = "SELECT id, type, kind, name, countries FROM entities", []
+        where = []
+        if ids is not None:  # one JSON parameter: primary-key look-ups, however many ids
+            where.append("id IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps(sorted(set(ids))))
+        if kinds is not None:
+            where.append("kind IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps(sorted(set(kinds))))
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        for id_, type_, kind, name, countries in self._db.execute(sql + " ORDER BY id", args):
             yield EntitySummary(id_, type_, kind, name, tuple(countries.split(",")) if countries else ())
 
     def find_by_key(self, key: str) -> list[str]:

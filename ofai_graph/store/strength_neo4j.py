@@ -96,7 +96,7 @@ class Neo4jPairs:
             )
         return out
 
-    def neighbour_pages(self, v: str, side: str) -> Iterator[tuple[Any, ...]]:
+    def neighbour_pages(self, v: str, side: str) -> Iterator[list[tuple[Any, ...]]]:
         """The pairs with ``v`` as end ``side`` ("a" or "b"), by ``key`` descending, in growing pages."""
         match = (
             "MATCH (a:Entity {id: $v})-[s:STRENGTH]->(b:Entity) "
@@ -108,8 +108,7 @@ class Neo4jPairs:
             rows = self.store._read(
                 match + _RETURN + " ORDER BY s.key DESC SKIP $k LIMIT $n", {"v": v, "k": offset, "n": size}
             )
-            for row, key in zip(_records(rows), (r[-1] for r in rows), strict=True):
-                yield (*row, key)
+            yield [(*row, key) for row, key in zip(_records(rows), (r[-1] for r in rows), strict=True)]
             if len(rows) < size:
                 return
             offset += size

@@ -2,7 +2,12 @@
 
     strength_pairs(a, b, ref, s, n, last, bits, first, buckets, key)   a < b; buckets as JSON, or NULL;
                                                                         key: materialize.order_key
-    strength_meta(key, value)                                      'config': the weights they were built with
+    strength_meta(key, value)                                      'config': the weights they were built with;
+                                                                   'recent_cut': see strength_recent
+    strength_recent(a, b, q, m, start, p, pq, last, bits)          one row per pair and interaction whose
+        midpoint m is on or after recent_cut (a day ordinal: the start of the quarter before the last
+        write's): p its points, pq = p · 2^((m − start of quarter q)/h). What a query as of a day in
+        those quarters adds to the buckets, read for the pairs it needs.
 
 Created on the first write that keeps them (not a schema migration: a store without them works as
 before, rescoring on every read, until ``ofai-graph rebuild``).
@@ -32,7 +37,13 @@ CREATE TABLE IF NOT EXISTS strength_pairs (
 CREATE INDEX IF NOT EXISTS strength_pairs_a_key ON strength_pairs(a, key);
 CREATE INDEX IF NOT EXISTS strength_pairs_b_key ON strength_pairs(b, key);
 CREATE TABLE IF NOT EXISTS strength_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS interactions_dates ON interactions(date_end, date_start)
+CREATE TABLE IF NOT EXISTS strength_recent (
+    a TEXT NOT NULL, b TEXT NOT NULL, q INTEGER NOT NULL, m INTEGER NOT NULL, start INTEGER NOT NULL,
+    p REAL NOT NULL, pq REAL NOT NULL, last INTEGER NOT NULL, bits INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS strength_recent_pair ON strength_recent(a, b, q);
+CREATE INDEX IF NOT EXISTS interactions_dates ON interactions(date_end, date_start);
+CREATE INDEX IF NOT EXISTS entities_kind ON entities(kind)
 """
 _COLUMNS = "a, b, ref, s, n, last, bits, first, buckets, key"
 
@@ -133,19 +144,27 @@ class SQLitePairs:
             )
         )
 
-    def neighbour_pages(self, v: str, side: str) -> Iterator[tuple[Any, ...]]:
-        """The rows with ``v`` as end ``side`` ("a" or "b"), by ``key`` descending, read in growing pages."""
+    def neighbour_pages(self, v: str, side: str) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows with ``v`` as end ``side`` ("a" or "b"), by ``key`` descending, in growing pages
+        (each page starts where the last ended, on the index: no OFFSET to skip again)."""
         if not self._exists():
             return
-        offset, size = 0, 64
-        sql = f"SELECT {_COLUMNS} FROM strength_pairs WHERE {side} = ? ORDER BY key DESC LIMIT ? OFFSET ?"
+        other = "b" if side == "a" else "a"
+        size = 64
+        first = f"SELECT {_COLUMNS} FROM strength_pairs WHERE {side} = ? ORDER BY key DESC, {other} LIMIT ?"
+        more = (
+            f"SELECT {_COLUMNS} FROM strength_pairs WHERE {side} = ?1 AND (key < ?2 OR (key = ?2 AND {other} > ?3)) "
+            f"ORDER BY key DESC, {other} LIMIT ?4"
+        )
+        rows = self.db.execute(first, (v, size)).fetchall()
+        k = 1 if side == "a" else 0
         while True:
-            rows = self.db.execute(sql, (v, size, offset)).fetchall()
-            yield from rows
+            if rows:
+                yield rows
             if len(rows) < size:
                 return
-            offset += size
             size = min(size * 4, 16_384)
+            rows = self.db.execute(more, (v, rows[-1][9], rows[-1][k], size)).fetchall()
 
     def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]]:
         """The rows pairing ``v`` with one of ``among``."""
@@ -159,6 +178,65 @@ class SQLitePairs:
             f"UNION ALL SELECT {_COLUMNS} FROM strength_pairs WHERE b = ?1 AND a IN (SELECT value FROM json_each(?2))",
             (v, ids),
         ).fetchall()
+
+    def _has_index(self, name: str) -> bool:
+        return bool(
+            self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()
+        )
+
+    def newest_end(self, day: dt.date) -> dt.date | bool | None:
+        """The end of the newest interaction of two entities or more that started by ``day`` (what a
+        relationship graph as of ``day`` counts last): the dates index read backwards, a few rows.
+        False without that index (a store whose pairs were never written)."""
+        if not self._has_index("interactions_dates"):
+            return False
+        row = self.db.execute(
+            "SELECT i.date_end FROM interactions i INDEXED BY interactions_dates WHERE i.date_start <= ? "
+            "AND (SELECT count(DISTINCT p.entity_id) FROM participants p WHERE p.interaction_id = i.id) >= 2 "
+            "ORDER BY i.date_end DESC LIMIT 1",
+            (day.isoformat(),),
+        ).fetchone()
+        return dt.date.fromisoformat(row[0]) if row else None
+
+    # -- recent contributions (see the module docstring) -----------------------------------------------
+    def recent_cut(self) -> int | None:
+        if not self._exists():
+            return None
+        row = self.db.execute("SELECT value FROM strength_meta WHERE key = 'recent_cut'").fetchone()
+        return int(row[0]) if row else None
+
+    def recent_reset(self, cut: int) -> None:
+        """Empty the table; it now holds the contributions with a midpoint from ``cut`` on."""
+        self.ensure()
+        self.db.execute("DELETE FROM strength_recent")
+        self.db.execute("INSERT OR REPLACE INTO strength_meta VALUES ('recent_cut', ?)", (str(cut),))
+
+    def recent_trim(self, cut: int) -> None:
+        """Move the start forward: the rows before ``cut`` go."""
+        self.db.execute("DELETE FROM strength_recent WHERE m < ?", (cut,))
+        self.db.execute("INSERT OR REPLACE INTO strength_meta VALUES ('recent_cut', ?)", (str(cut),))
+
+    def recent_add(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        self.db.executemany("INSERT INTO strength_recent VALUES (?,?,?,?,?,?,?,?,?)", rows)
+
+    def recent_delete(self, keys: list[tuple[str, str]]) -> None:
+        self.db.executemany("DELETE FROM strength_recent WHERE a = ? AND b = ?", keys)
+
+    def recent_rows(self, keys: list[tuple[str, str]], q: int, t: int) -> list[tuple[Any, ...]]:
+        """Per pair among ``keys`` and quarter from ``q`` on, of the rows that started by day ``t``:
+        (a, b, q, Σ pq of those whose midpoint is by t, Σ p of the others, count, max last, bits)."""
+        out: list[tuple[Any, ...]] = []
+        for chunk in batched(keys, 5_000):
+            out += self.db.execute(
+                "WITH k(a, b) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+                "FROM json_each(?1)) "
+                "SELECT r.a, r.b, r.q, sum(CASE WHEN r.m <= ?3 THEN r.pq END), sum(CASE WHEN r.m > ?3 THEN r.p END), "
+                "count(*), max(r.last), max(r.bits & 1) | max(r.bits & 2) "
+                "FROM k CROSS JOIN strength_recent r ON r.a = k.a AND r.b = k.b AND r.q >= ?2 "
+                "WHERE r.start <= ?3 GROUP BY r.a, r.b, r.q",
+                (json.dumps(chunk), q, t),
+            ).fetchall()
+        return out
 
     def stage(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """Sums per pair and quarter put aside during an import (see ``materialize.Accumulator``)."""
@@ -217,6 +295,9 @@ def _guard_reads() -> None:
         "neighbour_pages",
         "pairs_among",
         "window",
+        "newest_end",
+        "recent_cut",
+        "recent_rows",
     ):
         setattr(SQLitePairs, name, _guard(getattr(SQLitePairs, name)))
 
