@@ -33,6 +33,7 @@ interactions, so a participant swapped for another loses the pair it had.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -88,11 +89,13 @@ def default_config() -> StrengthConfig:
 # -- quarters ---------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65_536)
 def quarter(ordinal: int) -> int:
     d = dt.date.fromordinal(ordinal)
     return d.year * 4 + (d.month - 1) // 3
 
 
+@functools.lru_cache(maxsize=4_096)
 def quarter_start(q: int) -> int:
     return dt.date(q // 4, (q % 4) * 3 + 1, 1).toordinal()
 
@@ -481,14 +484,17 @@ def row_evidence(
     qt = quarter(t)
     acc = [0.0, 0, 0, 0]
     if quarter(first) < qt:
-        for q, s_q, n_q, l_q, b_q in _buckets_of(
-            PairRecord(a, b, ref, s, n, last, bits, first, bucket_list(buckets)), half_life
-        ):
+        # The pair spans quarters (else its one quarter, that of ref > t, would not be before t's):
+        # its buckets are stored.
+        points, count, latest, who = 0.0, 0, 0, 0
+        for q, s_q, n_q, l_q, b_q in bucket_list(buckets):
             if q < qt:
-                acc[0] += s_q * _exp2(-(t - quarter_start(q)) / half_life)
-                acc[1] += n_q
-                acc[2] = max(acc[2], l_q)
-                acc[3] |= b_q
+                points += s_q * 2.0 ** (-(t - quarter_start(q)) / half_life)
+                count += n_q
+                if l_q > latest:
+                    latest = l_q
+                who |= b_q
+        acc = [points, count, latest, who]
     more = recent.get((a, b))
     if more is not None:
         acc[0] += more[0]
@@ -769,16 +775,17 @@ class Neighbours:
             for row in found:
                 self._push(row, (row[0], row[1]), None)
         else:
-            self.pages = [reader.ops.neighbour_pages(v, side) for side in ("a", "b")]
-            self.buffers = [[], []]
+            self.pages = [reader.ops.neighbour_pages(v)]
+            self.buffers = [[]]
         self.heads: list[Any] = [self._next(k) for k in range(len(self.pages))]
         heapq.heapify(self.heap)
 
     def _prepare(self, rows: list[tuple[Any, ...]], partners: list[str] | None = None) -> None:
         v, reader = self.v, self.reader
-        if partners is None:
-            partners = [r[1] if r[0] == v else r[0] for r in rows]
-        _add_nodes(self.g, reader.store, partners)
+        if self.g.graph.get("summaries"):  # the search filters partners by kind: read theirs
+            if partners is None:
+                partners = [r[1] if r[0] == v else r[0] for r in rows]
+            _add_nodes(self.g, reader.store, partners)
         pending = [(r[0], r[1]) for r in rows if r[2] > reader.t]
         if pending:
             reader.recent.of(pending)
@@ -835,8 +842,9 @@ class Neighbours:
 
 
 def _add_nodes(g: nx.Graph, store: Store, ids: Iterable[str]) -> None:
-    """The entities among ``ids`` not yet in ``g``, as nodes with their summaries (one read)."""
-    missing = {x for x in ids if x not in g}
+    """The entities among ``ids`` as nodes of ``g`` with their summaries (one read for those without)."""
+    nodes = g.nodes
+    missing = {x for x in ids if x not in nodes or "name" not in nodes[x]}
     if missing:
         g.add_nodes_from(
             (s.id, {"name": s.name, "type": s.type, "kind": s.kind, "countries": s.countries})
@@ -844,11 +852,15 @@ def _add_nodes(g: nx.Graph, store: Store, ids: Iterable[str]) -> None:
         )
 
 
-def lazy_graph(store: Store, cfg: StrengthConfig, as_of: dt.date, ids: Iterable[str] = ()) -> nx.Graph:
+def lazy_graph(
+    store: Store, cfg: StrengthConfig, as_of: dt.date, ids: Iterable[str] = (), *, summaries: bool = False
+) -> nx.Graph:
     """A relationship graph for a search that reads only what it expands: at first the entities ``ids``
-    and no edges; ``g.graph["neighbours"](v, among, keep)`` is a :class:`Neighbours` (``among``: the
-    only partners wanted, as on a path's last hop); each partner it reads adds its node to ``g``, each
-    partner it yields its edge."""
+    (with their summaries: name, type, kind, countries) and no edges; ``g.graph["neighbours"](v, among,
+    keep)`` is a :class:`Neighbours` (``among``: the only partners wanted, as on a path's last hop):
+    each partner it yields adds its edge to ``g``. Partners come without their summaries unless
+    ``summaries`` (for a ``keep`` that looks at kinds); ``g.graph["complete"](ids)`` reads those of
+    ``ids`` (the entities an answer names)."""
     import networkx as nx
 
     g = nx.Graph()
@@ -858,7 +870,13 @@ def lazy_graph(store: Store, cfg: StrengthConfig, as_of: dt.date, ids: Iterable[
     def neighbours(v: str, among: Collection[str] | None, keep: Callable[[str], bool]) -> Neighbours:
         return Neighbours(reader, g, v, keep, among)
 
-    g.graph.update(as_of=as_of, config=cfg, neighbours=neighbours, lazy=True)
+    g.graph.update(
+        as_of=as_of,
+        config=cfg,
+        neighbours=neighbours,
+        summaries=summaries,
+        complete=lambda found: _add_nodes(g, store, found),
+    )
     return g
 
 

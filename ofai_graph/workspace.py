@@ -421,22 +421,25 @@ class Workspace:
 
         lazy = lazy_graph(self.store, self.strength_config, as_of, [first])
         ranked = lazy.graph["neighbours"](first, None, lambda w: w not in own)
-        rows: list[PairStrength] = []
+        partners: list[str] = []
         i = 0
-        while len(rows) < top and (item := ranked.at(i)) is not None:
+        while len(partners) < top and (item := ranked.at(i)) is not None:
             i += 1
             # The entity's own staff are not its partners.
             if "affiliation" not in lazy[first][item[1]]["ties"]:
-                rows.append(pair(lazy, first, item[1]))
+                partners.append(item[1])
+        mine: list[str] = []
         if include_own and own:
             # Apart: the top partners, then the top of the office's own side.
-            mine = lazy.graph["neighbours"](first, own, lambda w: True)
-            i = 0
-            while i < top and (item := mine.at(i)) is not None:
-                i += 1
-                p = pair(lazy, first, item[1])
-                p.own_side = True
-                rows.append(p)
+            ranked_own = lazy.graph["neighbours"](first, own, lambda w: True)
+            while len(mine) < top and (item := ranked_own.at(len(mine))) is not None:
+                mine.append(item[1])
+        lazy.graph["complete"](partners + mine)
+        rows = [pair(lazy, first, w) for w in partners]
+        for w in mine:
+            p = pair(lazy, first, w)
+            p.own_side = True
+            rows.append(p)
         return rows
 
     def connect(
@@ -464,7 +467,9 @@ class Workspace:
         if self._pairs_current():  # edges read only around the entities the search expands
             from .materialize import lazy_graph
 
-            g = lazy_graph(self.store, self.strength_config, as_of, [src, *tgt.ids])
+            g = lazy_graph(
+                self.store, self.strength_config, as_of, [src, *tgt.ids], summaries=bool(options["via_kinds"])
+            )
             found = connect(g, self.store, src, tgt, **options)  # type: ignore[arg-type]
             if found.paths:
                 return found

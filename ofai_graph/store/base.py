@@ -236,9 +236,14 @@ class Store(Protocol):
     def get_entities(self, ids: Iterable[str]) -> dict[str, EntityModel]: ...
 
     def entity_summaries(
-        self, ids: Collection[str] | None = None, *, kinds: Collection[str] | None = None
+        self,
+        ids: Collection[str] | None = None,
+        *,
+        kinds: Collection[str] | None = None,
+        country: str | None = None,
     ) -> Iterator[EntitySummary]:
-        """Every entity's summary, by id; or only those with an id in ``ids`` / a kind in ``kinds``."""
+        """Every entity's summary, by id; or only those with an id in ``ids`` / a kind in ``kinds`` /
+        ``country`` among their countries."""
         ...
 
     def find_by_key(self, key: str) -> list[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -43,9 +44,13 @@ CREATE TABLE IF NOT EXISTS strength_recent (
 );
 CREATE INDEX IF NOT EXISTS strength_recent_pair ON strength_recent(a, b, q);
 CREATE INDEX IF NOT EXISTS interactions_dates ON interactions(date_end, date_start);
-CREATE INDEX IF NOT EXISTS entities_kind ON entities(kind)
+CREATE INDEX IF NOT EXISTS entities_kind ON entities(kind);
+CREATE INDEX IF NOT EXISTS interactions_start ON interactions(date_start DESC, id)
 """
 _COLUMNS = "a, b, ref, s, n, last, bits, first, buckets, key"
+# A path search mostly wants an entity's few strongest partners: the first page is small, the next
+# ones grow four times each.
+FIRST_PAGE = 16
 
 
 class SQLitePairs:
@@ -144,32 +149,41 @@ class SQLitePairs:
             )
         )
 
-    def neighbour_pages(self, v: str, side: str) -> Iterator[list[tuple[Any, ...]]]:
-        """The rows with ``v`` as end ``side`` ("a" or "b"), by ``key`` descending, in growing pages
-        (each page starts where the last ended, on the index: no OFFSET to skip again)."""
+    def neighbour_pages(self, v: str) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows with ``v`` at either end, by ``key`` descending, in growing pages (the two index
+        ranges merged; each page starts where the last ended: no OFFSET to skip again)."""
         if not self._exists():
             return
-        other = "b" if side == "a" else "a"
-        size = 64
-        first = f"SELECT {_COLUMNS} FROM strength_pairs WHERE {side} = ? ORDER BY key DESC, {other} LIMIT ?"
-        more = (
-            f"SELECT {_COLUMNS} FROM strength_pairs WHERE {side} = ?1 AND (key < ?2 OR (key = ?2 AND {other} > ?3)) "
-            f"ORDER BY key DESC, {other} LIMIT ?4"
+        size = FIRST_PAGE
+        after = "(key < ?2 OR (key = ?2 AND (a, b) > (?3, ?4)))"
+        sql = (
+            f"SELECT * FROM (SELECT {_COLUMNS} FROM strength_pairs WHERE a = ?1 AND {after} "
+            f"UNION ALL SELECT {_COLUMNS} FROM strength_pairs WHERE b = ?1 AND {after}) "
+            "ORDER BY key DESC, a, b LIMIT ?5"
         )
-        rows = self.db.execute(first, (v, size)).fetchall()
-        k = 1 if side == "a" else 0
+        rows = self.db.execute(sql, (v, math.inf, "", "", size)).fetchall()
         while True:
             if rows:
                 yield rows
             if len(rows) < size:
                 return
             size = min(size * 4, 16_384)
-            rows = self.db.execute(more, (v, rows[-1][9], rows[-1][k], size)).fetchall()
+            last = rows[-1]
+            rows = self.db.execute(sql, (v, last[9], last[0], last[1], size)).fetchall()
 
     def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]]:
-        """The rows pairing ``v`` with one of ``among``."""
+        """The rows pairing ``v`` with one of ``among``: all of ``v``'s rows filtered when it has fewer
+        than ``among`` (most entities: a few partners), else one look-up per id in ``among``."""
         if not self._exists():
             return []
+        cap = len(among) + 1
+        rows = self.db.execute(
+            f"SELECT * FROM (SELECT {_COLUMNS} FROM strength_pairs WHERE a = ?1 LIMIT ?2) "
+            f"UNION ALL SELECT * FROM (SELECT {_COLUMNS} FROM strength_pairs WHERE b = ?1 LIMIT ?2)",
+            (v, cap),
+        ).fetchall()
+        if len(rows) < cap:
+            return [r for r in rows if (r[1] if r[0] == v else r[0]) in among]
         # The ids as one JSON parameter: no temporary table to keep in step (a read snapshot's rollback
         # would empty one); each id is a primary-key look-up.
         ids = json.dumps(sorted(among))
