@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pytest
@@ -392,3 +393,60 @@ def test_a_large_first_import_summed_through_the_scratch_table_equals_full_resco
     for day in (dt.date(2021, 5, 17), dt.date(2024, 2, 29), dt.date(2030, 1, 1)):
         assert_same(store, day)
     assert not store._db.execute("SELECT 1 FROM sqlite_temp_master WHERE name = 'strength_scratch'").fetchall()
+
+
+def test_right_after_add_interaction_the_answers_include_it(tmp_path):
+    """`add interaction` keeps the pairs in its own transaction: the next question counts it, today and
+    for an interaction still planned (read from the table of recent contributions)."""
+    from click.testing import CliRunner
+
+    from ofai_graph_cli.main import cli
+
+    db = str(tmp_path / "s.db")
+    today = dt.date.today()
+    with ofai_graph.open(db, create=True) as w:
+        w.import_data(
+            {
+                "organizations": organizations(),
+                "interactions": [
+                    {
+                        "id": f"old{k}",
+                        "date": (today - dt.timedelta(days=40 * k)).isoformat(),
+                        "kind": "meeting",
+                        "title": "t",
+                        "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a", "role": "invitee"}],
+                    }
+                    for k in range(1, 4)
+                ],
+            }
+        )
+
+    def ask(*args):
+        result = CliRunner().invoke(cli, ["--db", db, "--lang", "en", "--json", *args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    assert [p["b"] for p in ask("strength", "--top", "5")] == ["a"]
+    this_quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"  # started, its midpoint maybe still ahead
+    for title, day, status in (
+        ("Visita", today.isoformat(), "done"),
+        ("Misión", (today + dt.timedelta(days=20)).isoformat(), "planned"),
+        ("Convenio", this_quarter, "approved"),
+    ):
+        added = CliRunner().invoke(
+            cli,
+            ["--db", db, "add", "interaction", "--date", day, "--kind", "visit", "--title", title,
+             "--status", status, "--participant", "ofai:host", "--participant", "c:participant"],
+        )  # fmt: skip
+        assert added.exit_code == 0, added.output
+    assert "c" in {p["b"] for p in ask("strength", "--top", "5")}
+    pair = ask("strength", "ofai", "c")
+    assert pair["interactions"] == 2  # the visit today and the quarter's agreement; the mission is ahead
+    later = (today + dt.timedelta(days=25)).isoformat()
+    pair = ask("--as-of", later, "strength", "ofai", "c")
+    assert pair["interactions"] == 3
+    store = SQLiteStore(db)
+    for day in (today, today + dt.timedelta(days=25)):
+        assert materialize.Recent(store, StrengthConfig(), day).table is not None  # read per pair
+        assert_same(store, day)
+    store.close()
