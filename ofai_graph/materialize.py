@@ -89,7 +89,6 @@ def default_config() -> StrengthConfig:
 # -- quarters ---------------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=65_536)
 def quarter(ordinal: int) -> int:
     d = dt.date.fromordinal(ordinal)
     return d.year * 4 + (d.month - 1) // 3
@@ -244,12 +243,16 @@ def _reduce(r: QuarterRows, h: float) -> QuarterRows:
 
 class Accumulator:
     """Contributions of many batches (an import's chunks), summed per pair and quarter as they come:
-    memory grows with the pairs, not with the interactions; :meth:`records` gives the pair rows."""
+    memory grows with the pairs, not with the interactions; :meth:`records` gives the pair rows.
 
-    def __init__(self, half_life: float, scratch: Any = None):
+    ``names``: the entity ids every batch's contributions are coded against, when they all share
+    one list (a rebuild); otherwise each batch's names are given codes as they come."""
+
+    def __init__(self, half_life: float, scratch: Any = None, names: list[str] | None = None):
         self.h = half_life
+        self.shared = names
         self.codes: dict[str, int] = {}
-        self.names: list[str] = []
+        self.names: list[str] = names if names is not None else []
         self.done: QuarterRows | None = None
         self.pending: list[QuarterRows] = []
         self.pending_rows = 0
@@ -265,15 +268,19 @@ class Accumulator:
 
         if not len(c.ia):
             return
-        codes = self.codes
-        for name in c.names:
-            if name not in codes:
-                codes[name] = len(self.names)
-                self.names.append(name)
-        code = np.array([codes[name] for name in c.names], dtype=np.int64)
+        if c.names is self.shared:
+            ia, ib = c.ia, c.ib
+        else:
+            codes = self.codes
+            for name in c.names:
+                if name not in codes:
+                    codes[name] = len(self.names)
+                    self.names.append(name)
+            code = np.array([codes[name] for name in c.names], dtype=np.int64)
+            ia, ib = code[c.ia], code[c.ib]
         q, _ = _quarters(c.mid)
         rows = QuarterRows(
-            (code[c.ia] << 31) | code[c.ib],
+            (ia << 31) | ib,
             q,
             c.points,
             np.ones(len(c.ia), dtype=np.int64),
@@ -306,100 +313,108 @@ class Accumulator:
         return self.done
 
     def _spill(self) -> None:
-        """The sums so far into the scratch table (summed again there when read)."""
+        """The sums so far into the scratch table (summed again there when read), as numbers: the
+        pair's code, the quarter, and the sums with s counted from the quarter's start."""
+        import numpy as np
+
         r = self.done
         if r is None or not len(r.pk):
             return
-        import numpy as np
-
-        names = self.names
-        a = [names[x] for x in (r.pk >> 31).tolist()]
-        b = [names[x] for x in (r.pk & ((1 << 31) - 1)).tolist()]
-        s = r.s * np.exp2((r.hi - _quarter_starts(r.q)) / self.h)  # from the quarter's start: the same for every part
-        self.scratch.stage(
-            zip(a, b, *(x.tolist() for x in (r.q, s, r.n, r.last, r.bits, r.lo, r.hi)), strict=True)
-        )
+        s = r.s * np.exp2((r.hi - _quarter_starts(r.q)) / self.h)
+        self.scratch.stage(zip(*(x.tolist() for x in (r.pk, r.q, s, r.n, r.last, r.bits, r.lo, r.hi)), strict=True))
         self.done, self.spilled = None, True
 
     def records(self) -> Iterator[PairRecord]:
-        """The pair rows, in the order of their ends' ids (one at a time: a million are written as
-        they come)."""
-        import numpy as np
-
+        """The pair rows (one at a time: a million are written as they come); in the order of their
+        ends' ids unless they went through the scratch table."""
         r = self._compact()
         if self.spilled:
             self._spill()
-            yield from _from_scratch(self.scratch.staged(), self.h)
+            for chunk in _pair_chunks(self.scratch.staged(), self.h):
+                yield from _pair_records(chunk, self.names, self.h, sort=False)
             return
-        if not len(r.pk):
+        yield from _pair_records(r, self.names, self.h, sort=True)
+
+
+def _pair_chunks(rows: Any, h: float) -> Iterator[QuarterRows]:
+    """Rows (pk, q, s from the quarter's start, n, last, bits, lo, hi) summed per (pk, q) and sorted
+    so, as :class:`QuarterRows` (s from hi again), in chunks that never split a pair."""
+    import numpy as np
+
+    held: QuarterRows | None = None
+    while True:
+        batch = rows.fetchmany(max(100, SPILL_ROWS))  # memory as for the sums kept in memory
+        if not batch:
+            if held is not None and len(held.pk):
+                yield held
             return
-        h = self.h
-        names = self.names
-        at = np.flatnonzero(np.concatenate(([True], r.pk[1:] != r.pk[:-1])))
-        count = np.diff(np.append(at, len(r.pk)))
-        ref = np.maximum.reduceat(r.hi, at)
-        first = np.minimum.reduceat(r.lo, at)
-        s = np.add.reduceat(r.s * np.exp2((r.hi - np.repeat(ref, count)) / h), at)
-        n = np.add.reduceat(r.n, at)
-        last = np.maximum.reduceat(r.last, at)
-        bits = np.bitwise_or.reduceat(r.bits, at)
-        pk = r.pk[at]
-        ia, ib = pk >> 31, pk & ((1 << 31) - 1)
+        cols = list(zip(*batch, strict=True))
+        pk, q = np.array(cols[0], dtype=np.int64), np.array(cols[1], dtype=np.int64)
+        hi = np.array(cols[7], dtype=np.int64)
+        part = QuarterRows(
+            pk,
+            q,
+            np.array(cols[2], dtype=float) * np.exp2((_quarter_starts(q) - hi) / h),
+            np.array(cols[3], dtype=np.int64),
+            np.array(cols[4], dtype=np.int64),
+            np.array(cols[5], dtype=np.int64),
+            np.array(cols[6], dtype=np.int64),
+            hi,
+        )
+        if held is not None:
+            part = QuarterRows(*(np.concatenate(x) for x in zip(held, part, strict=True)))
+        # Hold back the last pair: its rows may go on in the next batch.
+        cut = int(np.searchsorted(part.pk, part.pk[-1]))
+        held = QuarterRows(*(x[cut:] for x in part))
+        if cut:
+            yield QuarterRows(*(x[:cut] for x in part))
+
+
+def _pair_records(r: QuarterRows, names: list[str], h: float, *, sort: bool) -> Iterator[PairRecord]:
+    """Pair records from rows summed per pair and quarter, sorted by (pk, q), s relative to hi; with
+    ``sort``, in the order of their ends' ids."""
+    import numpy as np
+
+    if not len(r.pk):
+        return
+    at = np.flatnonzero(np.concatenate(([True], r.pk[1:] != r.pk[:-1])))
+    count = np.diff(np.append(at, len(r.pk)))
+    ref = np.maximum.reduceat(r.hi, at)
+    first = np.minimum.reduceat(r.lo, at)
+    s = np.add.reduceat(r.s * np.exp2((r.hi - np.repeat(ref, count)) / h), at)
+    n = np.add.reduceat(r.n, at)
+    last = np.maximum.reduceat(r.last, at)
+    bits = np.bitwise_or.reduceat(r.bits, at)
+    pk = r.pk[at]
+    ia, ib = pk >> 31, pk & ((1 << 31) - 1)
+    order: Any = None
+    if sort:
         rank = np.empty(len(names), dtype=np.int64)
         rank[np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)] = np.arange(len(names))
         order = np.lexsort((rank[ib], rank[ia]))
-        multi = count > 1
-        rows_q = r.q.tolist()
-        rows_s = (r.s * np.exp2((r.hi - _quarter_starts(r.q)) / h)).tolist()  # buckets: from the quarter's start
-        rows_n, rows_l, rows_b = r.n.tolist(), r.last.tolist(), r.bits.tolist()
-        at_l, count_l, multi_l = at.tolist(), count.tolist(), multi.tolist()
-        no_buckets: list[list[Any]] = []
-        cols = [x.tolist() for x in (ia, ib, ref, s, n, last, bits, first)]
-        for i in order.tolist():
-            buckets = no_buckets
-            if multi_l[i]:
-                j0 = at_l[i]
-                buckets = [
-                    [rows_q[j], rows_s[j], rows_n[j], rows_l[j], rows_b[j]] for j in range(j0, j0 + count_l[i])
-                ]
-            yield PairRecord(
-                names[cols[0][i]],
-                names[cols[1][i]],
-                cols[2][i],
-                cols[3][i],
-                cols[4][i],
-                cols[5][i],
-                cols[6][i],
-                cols[7][i],
-                buckets,
-            )
-
-
-def _from_scratch(rows: Iterator[tuple[Any, ...]], h: float) -> Iterator[PairRecord]:
-    """Pair records from rows (a, b, q, s, n, last, bits, lo, hi) summed per pair and quarter and sorted
-    by (a, b, q), as the scratch table gives them."""
-    group: list[tuple[Any, ...]] = []
-    for row in rows:
-        if group and (row[0] != group[0][0] or row[1] != group[0][1]):
-            yield _record_of(group, h)
-            group = []
-        group.append(row)
-    if group:
-        yield _record_of(group, h)
-
-
-def _record_of(group: list[tuple[Any, ...]], h: float) -> PairRecord:
-    ref = max(g[8] for g in group)
-    first = min(g[7] for g in group)
-    s = 0.0
-    n = last = bits = 0
-    for g in group:
-        s += g[3] * _exp2((quarter_start(g[2]) - ref) / h)
-        n += g[4]
-        last = max(last, g[5])
-        bits |= g[6]
-    buckets = [[g[2], g[3], g[4], g[5], g[6]] for g in group] if len(group) > 1 else []
-    return PairRecord(group[0][0], group[0][1], ref, s, n, last, bits, first, buckets)
+        if not len(order) or np.all(order[1:] > order[:-1]):
+            order = None
+    # Buckets only for the pairs over several quarters, s from the quarter's start.
+    multi = np.flatnonzero(count > 1)
+    buckets: dict[int, list[list[Any]]] = {}
+    if len(multi):
+        cm = count[multi]
+        rows = np.repeat(at[multi], cm) + (np.arange(int(cm.sum())) - np.repeat(np.cumsum(cm) - cm, cm))
+        bs = (r.s[rows] * np.exp2((r.hi[rows] - _quarter_starts(r.q[rows])) / h)).tolist()
+        bq, bn, bl, bb = (x[rows].tolist() for x in (r.q, r.n, r.last, r.bits))
+        k = 0
+        for i, c in zip(multi.tolist(), cm.tolist(), strict=True):
+            buckets[i] = [[bq[j], bs[j], bn[j], bl[j], bb[j]] for j in range(k, k + c)]
+            k += c
+    ref_l, s_l, n_l, last_l, bits_l, first_l = (x.tolist() for x in (ref, s, n, last, bits, first))
+    a_names = [names[x] for x in ia.tolist()]
+    b_names = [names[x] for x in ib.tolist()]
+    no_buckets: list[list[Any]] = []
+    get = buckets.get
+    for i in range(len(a_names)) if order is None else order.tolist():
+        yield PairRecord(
+            a_names[i], b_names[i], ref_l[i], s_l[i], n_l[i], last_l[i], bits_l[i], first_l[i], get(i, no_buckets)
+        )
 
 
 def records(c: Contributions, half_life: float) -> Iterator[PairRecord]:

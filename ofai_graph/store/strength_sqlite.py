@@ -253,22 +253,31 @@ class SQLitePairs:
         return out
 
     def stage(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        """Sums per pair and quarter put aside during an import (see ``materialize.Accumulator``)."""
+        """Sums per pair and quarter put aside during an import (see ``materialize.Accumulator``):
+        (pair code, quarter, s, n, last, bits, lo, hi)."""
         self.db.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS strength_scratch "
-            "(a TEXT, b TEXT, q INTEGER, s REAL, n INTEGER, last INTEGER, bits INTEGER, lo INTEGER, hi INTEGER)"
+            "CREATE TEMP TABLE IF NOT EXISTS strength_scratch (pk INTEGER, q INTEGER, s REAL, n INTEGER, "
+            "last INTEGER, bits INTEGER, lo INTEGER, hi INTEGER)"
         )
-        self.db.executemany("INSERT INTO strength_scratch VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        self.db.executemany("INSERT INTO strength_scratch VALUES (?,?,?,?,?,?,?,?)", rows)
 
-    def staged(self) -> Iterator[tuple[Any, ...]]:
-        """The rows put aside, summed per (a, b, q) in that order; the scratch table is dropped after."""
-        try:
-            yield from self.db.execute(
-                "SELECT a, b, q, sum(s), sum(n), max(last), max(bits & 1) | max(bits & 2), min(lo), max(hi) "
-                "FROM strength_scratch GROUP BY a, b, q ORDER BY a, b, q"
-            )
-        finally:
-            self.db.execute("DROP TABLE IF EXISTS temp.strength_scratch")
+    def staged(self) -> Any:
+        """A cursor over the rows put aside, summed per (pk, q) in that order; the scratch table is
+        dropped when it is read to the end."""
+        cursor = self.db.execute(
+            "SELECT pk, q, sum(s), sum(n), max(last), max(bits & 1) | max(bits & 2), min(lo), max(hi) "
+            "FROM strength_scratch GROUP BY pk, q ORDER BY pk, q"
+        )
+        db = self.db
+
+        class Rows:
+            def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
+                found = cursor.fetchmany(size)
+                if not found:
+                    db.execute("DROP TABLE IF EXISTS temp.strength_scratch")
+                return found
+
+        return Rows()
 
     def window(self, lo: dt.date, hi: dt.date) -> Iterator[Participation]:
         """Participants of the interactions ending on or after ``lo`` and starting by ``hi``."""
