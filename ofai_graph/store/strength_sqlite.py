@@ -86,8 +86,9 @@ class SQLitePairs:
         self.db.execute("INSERT OR REPLACE INTO strength_meta VALUES ('config', ?)", (config_key(cfg),))
 
     def clear(self) -> None:
+        # Dropped and made again: faster than deleting a million rows and their index entries.
+        self.db.execute("DROP TABLE IF EXISTS strength_pairs")
         self.ensure()
-        self.db.execute("DELETE FROM strength_pairs")
 
     def upsert(self, rows: list[PairRecord], half_life: float, *, fresh: bool = False) -> None:
         from ..materialize import order_key
