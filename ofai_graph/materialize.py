@@ -771,7 +771,8 @@ class Neighbours:
     ):
         import heapq
 
-        self.reader, self.g, self.v, self.keep = reader, g, v, keep
+        self.reader, self.g, self.v = reader, g, v
+        self.keep = keep if among is None else (lambda w: w in among and keep(w))
         self.items: list[tuple[float, str]] = []
         self.heap: list[tuple[float, str, dict[str, Any]]] = []
         self.limit = reader.t / reader.cfg.half_life_days - 1e-9
@@ -784,12 +785,13 @@ class Neighbours:
             self._push(rows.get(key), key, tie)
         self.pages: list[Any] = []
         self.buffers: list[list[tuple[Any, ...]]] = []
-        if among is not None:
-            found = [r for r in reader.ops.pairs_among(v, among) if (r[0], r[1]) not in self.tied]
+        rows_among = reader.ops.pairs_among(v, among) if among is not None else None
+        if rows_among is not None:
+            found = [r for r in rows_among if (r[0], r[1]) not in self.tied]
             self._prepare(found)
             for row in found:
                 self._push(row, (row[0], row[1]), None)
-        else:
+        else:  # (for a hub asked for some partners only: its rows strongest first, filtered)
             self.pages = [reader.ops.neighbour_pages(v)]
             self.buffers = [[]]
         self.heads: list[Any] = [self._next(k) for k in range(len(self.pages))]

@@ -172,9 +172,10 @@ class SQLitePairs:
             last = rows[-1]
             rows = self.db.execute(sql, (v, last[9], last[0], last[1], size)).fetchall()
 
-    def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]]:
+    def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]] | None:
         """The rows pairing ``v`` with one of ``among``: all of ``v``'s rows filtered when it has fewer
-        than ``among`` (most entities: a few partners), else one look-up per id in ``among``."""
+        than ``among`` (most entities: a few partners); None for a hub with more (the caller reads its
+        rows strongest first instead, filtering, as far as needed)."""
         if not self._exists():
             return []
         cap = len(among) + 1
@@ -185,6 +186,7 @@ class SQLitePairs:
         ).fetchall()
         if len(rows) < cap:
             return [r for r in rows if (r[1] if r[0] == v else r[0]) in among]
+        return None
         # The ids as one JSON parameter: no temporary table to keep in step (a read snapshot's rollback
         # would empty one); each id is a primary-key look-up.
         ids = json.dumps(sorted(among))
