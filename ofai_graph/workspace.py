@@ -266,11 +266,19 @@ class Workspace:
         except OfaiError:
             home = None
         ids = [eid] if home is None else [eid, home]
-        g = self._graph(scope.edges_at(self.store, ids, materialized=self._pairs_current()), as_of)
+        members: list[str] = []
         if home and prof.type == "country":
             from .paths import country_members
 
             members = [m for m in country_members(self.store, eid) if m != home]
+        entities = None
+        if self._pairs_current():  # only the pairs the profile names, read strongest first
+            g = self._show_graph(eid, home, members if prof.type == "country" else None, as_of)
+            counts = self.store.counts()
+            entities = sum(counts[t] for t in ("country", "organization", "person"))
+        else:
+            g = self._graph(scope.edges_at(self.store, ids), as_of)
+        if home and prof.type == "country":
             rels = sorted((pair(g, home, m) for m in members), key=lambda p: (-p.score, p.b))
             prof.relationships = [p for p in rels if p.score > 0]
             if prof.relationships:
@@ -282,10 +290,26 @@ class Workspace:
             p = pair(g, home, eid)
             prof.extra["strength to home office"] = round(p.score, 3)
             prof.extra["tier"] = p.tier
-        if eid in g and g.number_of_nodes() > 1:
+        nodes = entities if entities is not None else g.number_of_nodes()  # the whole graph's nodes
+        if eid in g and nodes > 1:
             prof.extra["partners"] = g.degree(eid)
-            prof.extra["degree centrality"] = round(g.degree(eid) / (g.number_of_nodes() - 1), 4)
+            prof.extra["degree centrality"] = round(g.degree(eid) / (nodes - 1), 4)
         return prof
+
+    def _show_graph(self, eid: str, home: str | None, members: list[str] | None, as_of: dt.date) -> nx.Graph:
+        """What :meth:`show` reads of the relationship graph, from the materialized pairs: the office's
+        pairs with a country's entities, or every pair of the entity (its degree) and so its pair with
+        the office."""
+        from .materialize import lazy_graph
+
+        g = lazy_graph(self.store, self.strength_config, as_of, [eid] if home is None else [eid, home])
+        center, among = (home, set(members)) if members is not None and home else (eid, None)
+        ranked = g.graph["neighbours"](center, among, lambda w: True)
+        i = 0
+        while ranked.at(i) is not None:
+            i += 1
+        g.graph["complete"](list(g[center]) if members is not None else [])
+        return g
 
     def _newest(self, home: str, day: dt.date) -> dt.date | None:
         """The end of the newest interaction counted as of ``day``."""

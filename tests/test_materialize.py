@@ -450,3 +450,30 @@ def test_right_after_add_interaction_the_answers_include_it(tmp_path):
         assert materialize.Recent(store, StrengthConfig(), day).table is not None  # read per pair
         assert_same(store, day)
     store.close()
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 11, 26), dt.date(2023, 8, 15)])
+def test_show_reading_pairs_gives_the_whole_graphs_profile(generated, day):
+    """`show` reads only the pairs it names; its strength, tier, partners and centrality are those of
+    the whole relationship graph, for an organization, the office itself and a country."""
+    from ofai_graph.paths import country_members
+    from ofai_graph.strength import pair
+
+    w = generated
+    full = relationship_graph(w.store, as_of=day, config=StrengthConfig())
+    for eid in ("org-3", "org-17", "ofai"):
+        prof = w.show(eid, as_of=day)
+        if eid != "ofai":
+            expected = pair(full, "ofai", eid)
+            assert prof.extra["strength to home office"] == round(expected.score, 3)
+            assert prof.extra["tier"] == expected.tier
+        if eid in full:
+            assert prof.extra["partners"] == full.degree(eid)
+            assert prof.extra["degree centrality"] == round(full.degree(eid) / (full.number_of_nodes() - 1), 4)
+    country = next(s.id for s in w.store.entity_summaries() if s.type == "country" and country_members(w.store, s.id))
+    prof = w.show(country, as_of=day)
+    members = [m for m in country_members(w.store, country) if m != "ofai"]
+    rels = sorted((pair(full, "ofai", m) for m in members), key=lambda p: (-p.score, p.b))
+    expected = [p for p in rels if p.score > 0]
+    assert [(p.b, p.b_name) for p in prof.relationships] == [(p.b, p.b_name) for p in expected]
+    assert [p.score for p in prof.relationships] == pytest.approx([p.score for p in expected], rel=1e-9)
