@@ -115,17 +115,29 @@ class Contributions(NamedTuple):
 def contributions(participations: Iterable[Participation], cfg: StrengthConfig) -> Contributions:
     """Step 1 of :mod:`ofai_graph.strength` without the age factor, per pair and interaction, with the
     scorer's own functions (strongest role per entity, n counted after that, pairs a < b)."""
+    from .strength import _encode
+
+    return contributions_of(_encode(participations), cfg)
+
+
+def contributions_of(c: Any, cfg: StrengthConfig, names: list[str] | None = None) -> Contributions:
+    """:func:`contributions` of participations already coded (``strength._Columns``); ``names``: the
+    ids in code order when the codes are already their sorted ranks (a store's coded read)."""
     import numpy as np
 
-    from .strength import _encode, _participant_rows, interaction_share, interaction_weight, pair_points
+    from .strength import _participant_rows, interaction_share, interaction_weight, pair_points
 
-    c = _encode(participations)
-    names = sorted(c.entities)
     empty = np.zeros(0, dtype=np.int64)
-    if not names:
+    if names is None:
+        names = sorted(c.entities)
+        if not names:
+            return Contributions([], empty, empty, np.zeros(0), empty, empty, empty, empty)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[[c.entities[n] for n in names]] = np.arange(len(names))
+    else:
+        rank = np.arange(len(names), dtype=np.int64)
+    if not len(c.inter):
         return Contributions([], empty, empty, np.zeros(0), empty, empty, empty, empty)
-    rank = np.empty(len(names), dtype=np.int64)
-    rank[[c.entities[n] for n in names]] = np.arange(len(names))
     rows = _participant_rows(c, cfg, rank)
     start = np.array(c.start, dtype=np.int64)
     end = np.array(c.end, dtype=np.int64)
@@ -1046,9 +1058,14 @@ def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) 
 
     # The interactions a chunk at a time into the sums per pair and quarter: memory for the pairs,
     # not for a million interactions' contributions at once.
-    acc = Accumulator(h, getattr(o, "stage", None) and o)
-    for chunk in _by_interaction(store.participations(), REBUILD_CHUNK):
-        c = contributions(chunk, cfg)
+    if hasattr(o, "coded_participations"):  # read as codes by the store: no pass of Python per row twice
+        names, chunks = o.coded_participations(REBUILD_CHUNK)
+        acc = Accumulator(h, getattr(o, "stage", None) and o, names)
+        parts: Iterator[Contributions] = (contributions_of(c, cfg, names) for c in chunks)
+    else:
+        acc = Accumulator(h, getattr(o, "stage", None) and o)
+        parts = (contributions(chunk, cfg) for chunk in _by_interaction(store.participations(), REBUILD_CHUNK))
+    for c in parts:
         acc.add(c)
         if cut is not None:
             o.recent_add(recent_rows(c, cut, h))

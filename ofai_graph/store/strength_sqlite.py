@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..bulk import batched
+from ..errors import N_, StoreError
 
 if TYPE_CHECKING:
     from ..materialize import PairRecord
@@ -281,6 +282,67 @@ class SQLitePairs:
                 return found
 
         return Rows()
+
+    def coded_participations(self, size: int) -> tuple[list[str], Iterator[Any]]:
+        """Every participation as ``strength._Columns`` chunks of about ``size`` rows (never splitting an
+        interaction), entities coded by their rank among the sorted ids: the ids, and the chunks."""
+        from ..strength import _Columns
+
+        names = [r[0] for r in self.db.execute("SELECT id FROM entities ORDER BY id")]
+        code = {n: k for k, n in enumerate(names)}
+        db = self.db
+
+        def chunks() -> Iterator[_Columns]:
+            ordinal: dict[str, int] = {}
+            roles: dict[str, int] = {}
+            kinds: dict[tuple[str, str], int] = {}
+            cursor = db.execute(
+                "SELECT i.id, i.date_start, i.date_end, i.kind, i.status, p.entity_id, p.role "
+                "FROM interactions i JOIN participants p ON p.interaction_id = i.id ORDER BY i.id"
+            )
+            start: list[int] = []
+            end: list[int] = []
+            ks: list[int] = []
+            inter: list[int] = []
+            ent: list[int] = []
+            role: list[int] = []
+            current = None
+            while True:
+                rows = cursor.fetchmany(size)
+                if not rows:
+                    break
+                for iid, s, e, kind, status, eid, r in rows:
+                    if iid != current:
+                        if len(inter) >= size:
+                            yield _Columns(code, roles, kinds, [], start, end, ks, inter, ent, role, True)
+                            start, end, ks, inter, ent, role = [], [], [], [], [], []
+                        current = iid
+                        for day in (s, e):
+                            if day not in ordinal:
+                                ordinal[day] = dt.date.fromisoformat(day).toordinal()
+                        start.append(ordinal[s])
+                        end.append(ordinal[e])
+                        k = kinds.get((kind, status))
+                        if k is None:
+                            k = kinds[(kind, status)] = len(kinds)
+                        ks.append(k)
+                    inter.append(len(start) - 1)
+                    c = code.get(eid)
+                    if c is None:
+                        raise StoreError(
+                            N_("interaction {id} names an entity the store does not hold: {entity}"),
+                            id=iid,
+                            entity=eid,
+                        )
+                    ent.append(c)
+                    rc = roles.get(r)
+                    if rc is None:
+                        rc = roles[r] = len(roles)
+                    role.append(rc)
+            if inter:
+                yield _Columns(code, roles, kinds, [], start, end, ks, inter, ent, role, True)
+
+        return names, chunks()
 
     def window(self, lo: dt.date, hi: dt.date) -> Iterator[Participation]:
         """Participants of the interactions ending on or after ``lo`` and starting by ``hi``."""
