@@ -1,12 +1,17 @@
-"""Reading the cells of an .xlsx workbook in one streaming pass: values, formulas, errors, merges.
+"""Reading the cells of an .xlsx workbook: values, formulas, errors, merges.
 
-openpyxl's read-only mode builds an object per cell and, for workbooks written without a
-``<dimension>`` (openpyxl's own write-only mode), parses every sheet once more just to size it;
-on a 50,000-row sheet that is most of an import. This reader parses each sheet's XML with expat
-and keeps, per row, only the values; formula cells, error cells and merged ranges are reported
-beside them so that the import can refuse or fill them (see :mod:`ofai_graph.spreadsheet`).
-Shared strings, inline strings, numbers, booleans and dates (by the cell's number format, 1900 or
-1904 date system) are understood; nothing is evaluated.
+Two readers give the same :class:`SheetCells`. A sheet without formulas and without error cells
+(the common case) is read by python-calamine (Rust): its values and merged ranges, about six
+times faster than parsing in Python. A formula or an error cell reads there as an empty or a
+cached value, so a sheet whose XML holds any (``<f>``, ``t="e"``: a byte search of the sheet's
+XML finds them, and a false alarm only costs time) is read by the streaming expat parser below,
+which reports each formula and error cell with its position so that the import can refuse it
+(see :mod:`ofai_graph.spreadsheet`). openpyxl's read-only mode is slower than either: an object
+per cell, and a second pass to size sheets written without a ``<dimension>``.
+
+Both readers understand shared and inline strings, numbers, booleans and dates (by the cell's
+number format, 1900 or 1904 date system); nothing is evaluated. A whole number is an ``int``,
+a date a ``datetime``, an empty cell ``None``.
 
 >>> import tempfile, pathlib
 >>> from openpyxl import Workbook
@@ -22,6 +27,8 @@ Shared strings, inline strings, numbers, booleans and dates (by the cell's numbe
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
 import posixpath
 import re
 import zipfile
@@ -35,6 +42,22 @@ _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _COL = re.compile(r"^([A-Z]+)(\d+)$")
+# What calamine cannot report: a formula element (any namespace prefix) or an error cell. Text
+# content cannot hold a "<", so the first alternative never matches inside a string.
+_EXACT_ONLY = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]|\st\s*=\s*[\"']e[\"']")
+_QUICK = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b'"e"', b"'e'")
+
+
+def needs_exact_reader(xml: bytes) -> bool:
+    """Whether a sheet's XML may hold a formula or an error cell (then calamine cannot read it).
+
+    >>> needs_exact_reader(b'<c r="A1"><f>1+1</f><v>2</v></c>'), needs_exact_reader(b'<c r="A1" t="e">')
+    (True, True)
+    >>> needs_exact_reader(b'<c r="A1" t="inlineStr"><is><t>f = "e" &lt;f&gt;</t></is></c>')
+    False
+    """
+    # A few substring searches are ten times cheaper than the regular expression on 30 MB.
+    return any(token in xml for token in _QUICK) and _EXACT_ONLY.search(xml) is not None
 
 
 class NotAWorkbook(ValueError):
@@ -50,6 +73,7 @@ class SheetCells:
     formulas: list[tuple[int, int, str]] = field(default_factory=list)  # row, column, formula
     errors: list[tuple[int, int, str]] = field(default_factory=list)  # row, column, "#N/A"
     merged: list[str] = field(default_factory=list)  # "A2:A5"
+    reader: str = "expat"  # or "calamine" (see the module docstring)
 
 
 def column_index(letters: str) -> int:
@@ -150,19 +174,78 @@ class XlsxBook:
             if s.get("state") in ("hidden", "veryHidden"):
                 self.hidden.add(name)
         self.sheetnames = list(self._sheets)
-        self._strings = _shared_strings(
-            self._zip, strings_path if strings_path in self._zip.namelist() else None
-        )
-        self._dates = _date_styles(self._zip)
+        self._strings_path = strings_path if strings_path in self._zip.namelist() else None
+        self._path = path
+        self._calamine: Any = None
+
+    @functools.cached_property
+    def _strings(self) -> list[str]:
+        return _shared_strings(self._zip, self._strings_path)
+
+    @functools.cached_property
+    def _dates(self) -> set[int]:
+        return _date_styles(self._zip)
 
     def close(self) -> None:
         self._zip.close()
+        if self._calamine is not None:
+            self._calamine.close()
 
-    def sheet(self, title: str) -> SheetCells:
+    def sheet(self, title: str, *, exact: bool = False) -> SheetCells:
+        """The cells of sheet ``title``; ``exact`` reads with the expat parser whatever the sheet holds."""
+        xml = self._zip.read(self._sheets[title])
+        if not exact and not needs_exact_reader(xml):
+            cells = self._sheet_by_calamine(title)
+            if cells is not None:
+                return cells
         parser = _SheetParser(SheetCells(title), self._strings, self._dates, self.epoch)
-        with self._zip.open(self._sheets[title]) as f:
-            parser.parse(f)
+        parser.parse(io.BytesIO(xml))
         return parser.out
+
+    def _sheet_by_calamine(self, title: str) -> SheetCells | None:
+        """The sheet read by calamine, or None when calamine is missing or cannot read it (the
+        expat parser then decides, with its own messages)."""
+        try:
+            from python_calamine import CalamineError, CalamineWorkbook
+        except ImportError:  # an optional speed-up: the expat parser reads everything
+            return None
+        try:
+            if self._calamine is None:
+                self._calamine = CalamineWorkbook.from_path(str(self._path))
+            sheet = self._calamine.get_sheet_by_name(title)
+            merged = sheet.merged_cell_ranges
+            grid = sheet.to_python(skip_empty_area=False)
+        except (CalamineError, OSError, ValueError):
+            return None
+        if merged is None:
+            return None
+        out = SheetCells(title, reader="calamine")
+        rows = out.rows
+        for number, row in enumerate(grid, start=1):
+            # The expat parser's types: None for an empty cell, int for a whole number, datetime for a date.
+            values = [(v or None) if v.__class__ is str else _calamine_value(v) for v in row]
+            if values.count(None) != len(values):
+                rows.append((number, values))
+        out.merged = [
+            f"{_letters(c0 + 1)}{r0 + 1}:{_letters(c1 + 1)}{r1 + 1}" for (r0, c0), (r1, c1) in merged
+        ]
+        return out
+
+
+def _calamine_value(v: Any) -> Any:
+    if v.__class__ is float:
+        return int(v) if v.is_integer() else v
+    if v.__class__ is dt.date:
+        return dt.datetime(v.year, v.month, v.day)
+    return v  # bool, int, datetime, time, timedelta
+
+
+def _letters(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 class _SheetParser:
@@ -261,12 +344,14 @@ class _SheetParser:
         if self.formula is not None:
             self.out.formulas.append((self.row, self.col, "=" + self.formula))
             return
+        if raw == "":
+            return
         if t == "inlineStr" or t == "str":
             value: Any = raw
-        elif raw == "":
-            return
         elif t == "s":
             value = self.strings[int(raw)]
+            if not value:
+                return  # an empty text is an empty cell, as calamine reads it
         elif t == "e":
             self.out.errors.append((self.row, self.col, raw))
             return
@@ -290,4 +375,4 @@ class _SheetParser:
         values[col - 1] = value
 
 
-__all__ = ["NotAWorkbook", "SheetCells", "XlsxBook"]
+__all__ = ["NotAWorkbook", "SheetCells", "XlsxBook", "needs_exact_reader"]
