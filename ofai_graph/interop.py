@@ -649,52 +649,41 @@ def write_kumu(net: Network, data: Dataset, path: str | Path, lang: str = "es") 
     """Kumu's import workbook: ``Elements`` (ID, Label, Type, Description, Tags, …) and ``Connections``.
 
     Tags are separated by ``|``; with the ``ID`` column Kumu updates elements on re-import instead
-    of duplicating them. Connections carry the strength and its tier as ``Type``.
+    of duplicating them. Connections carry the strength and its tier as ``Type``. Every text is a
+    text cell (never a formula). More connections than an Excel sheet holds is an error.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    from .xlsx import XlsxWriterBook, check_rows
 
+    check_rows({"Elements": len(net.nodes) + 1, "Connections": len(net.edges) + 1})
     words = _KUMU.get(lang, _KUMU["en"])
     notes = {e.id: (e.note or "", "|".join(e.tags)) for e in data.entities()}
-    wb = Workbook(write_only=True)
-    elements = wb.create_sheet("Elements")
-
-    def row(ws: Any, values: list[Any]) -> None:
-        cells = []
-        for v in values:
-            c = WriteOnlyCell(ws, v)
-            if isinstance(v, str) and v.startswith("="):
-                c.data_type = "s"  # text, never a formula
-            cells.append(c)
-        ws.append(cells)
-
-    row(elements, ["ID", "Label", "Type", "Description", "Tags", words["country"], "Strength", words["last"]])
-    for n, lbl, attrs in net.nodes:
-        note, tags = notes.get(n, ("", ""))
-        row(
-            elements,
-            [n, lbl, attrs.get("kind"), note or None, tags or None, attrs.get("countries"),
-             attrs.get("strength"), attrs.get("last_interaction")],
-        )  # fmt: skip
-    connections = wb.create_sheet("Connections")
-    row(connections, ["From", "To", "Type", "Strength", words["interactions"], words["last"], words["ties"]])
-    for u, v, w, attrs in net.edges:
-        row(
-            connections,
-            [
-                u,
-                v,
-                attrs.get("tier"),
-                w,
-                attrs.get("interactions"),
-                attrs.get("last_interaction"),
-                attrs.get("ties"),
-            ],
-        )
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    book = XlsxWriterBook(path)
+    elements = book.add_worksheet("Elements")
+    elements.write_row(
+        0, 0, ["ID", "Label", "Type", "Description", "Tags", words["country"], "Strength", words["last"]]
+    )
+    book.bulk(
+        elements,
+        1,
+        [
+            [n, lbl, attrs.get("kind"), notes.get(n, ("", ""))[0] or None, notes.get(n, ("", ""))[1] or None,
+             attrs.get("countries"), attrs.get("strength"), attrs.get("last_interaction")]
+            for n, lbl, attrs in net.nodes
+        ],
+    )  # fmt: skip
+    connections = book.add_worksheet("Connections")
+    connections.write_row(
+        0, 0, ["From", "To", "Type", "Strength", words["interactions"], words["last"], words["ties"]]
+    )
+    book.bulk(
+        connections,
+        1,
+        (
+            [u, v, attrs.get("tier"), w, attrs.get("interactions"), attrs.get("last_interaction"), attrs.get("ties")]
+            for u, v, w, attrs in net.edges
+        ),
+    )  # fmt: skip
+    book.close()
 
 
 # -- CSV ---------------------------------------------------------------------------------------

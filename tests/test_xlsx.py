@@ -8,16 +8,16 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
-from ofai_graph.errors import InvalidData
+from ofai_graph.errors import InvalidData, OfaiError
 from ofai_graph.spreadsheet import import_workbook
-from ofai_graph.xlsx import XlsxBook
+from ofai_graph.xlsx import XlsxBook, check_rows
 
 ROWS = [
     ["id", "nombre", "número", "fecha", "sí/no", None, "#notas"],
     ["a", "  Cámara de Comercio  ", 42, dt.date(2024, 2, 12), True, None, "x"],
     [],
     [None, None, -7, dt.datetime(2024, 2, 12, 10, 30), False],
-    ["b", "", 3.5, dt.date(1999, 12, 31), None, None, "f = \"e\" <f>"],
+    ["b", "", 3.5, dt.date(1999, 12, 31), None, None, 'f = "e" <f>'],
     [None, None, 12345678901234567890, 1e20, 0.1 + 0.2],
     ["c", "Ünïcödé 😀 \tcon tab", 2024],
 ]
@@ -108,3 +108,18 @@ def test_an_error_cell_is_refused_by_name_and_nothing_is_written(tmp_path, offic
     cell = "Interacciones!D7" if where == "Interacciones" else "Organizaciones!B2"
     assert f"e.xlsx: {cell}: the cell shows an error (#DIV/0!)" in str(exc.value)
     assert office.export("yaml") == before
+
+
+def test_a_text_longer_than_a_cell_holds_is_refused_and_nothing_is_written(tmp_path, office):
+    office.import_data({"organizations": [{"id": "larga", "name": "Larga", "kind": "other", "note": "x" * 40_000}]})
+    path = tmp_path / "libro.xlsx"
+    with pytest.raises(OfaiError) as exc:
+        office.export_to("xlsx", path)
+    assert "Organizaciones!G2: a text of 40,000 characters; an Excel cell holds at most 32,767" in str(exc.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_more_rows_than_a_sheet_holds_is_refused_before_writing():
+    with pytest.raises(OfaiError, match="sheet Connections would have 1,384,390 rows"):
+        check_rows({"Elements": 100_025, "Connections": 1_384_390})
+    check_rows({"Connections": 1_048_576})  # exactly full
