@@ -77,6 +77,20 @@ class SheetCells:
     reader: str = "expat"  # or "calamine" (see the module docstring)
 
 
+_OOXML_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def ooxml_unescape(text: str) -> str:
+    """A cell's text as SpreadsheetML escapes it (``_x000D_`` is a carriage return, ``_x005F_`` a "_").
+
+    >>> ooxml_unescape("a_x000D_b _x005F_x0041_")
+    'a\\rb _x0041_'
+    """
+    if "_x" not in text:
+        return text
+    return _OOXML_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def column_index(letters: str) -> int:
     n = 0
     for ch in letters:
@@ -124,7 +138,7 @@ def _shared_strings(archive: zipfile.ZipFile, path: str | None) -> list[str]:
     def end(name: str) -> None:
         local = name.rsplit(" ", 1)[-1]
         if local == "si":
-            out.append("".join(parts))
+            out.append(ooxml_unescape("".join(parts)))
             depth["si"] = False
         elif local == "rPh":
             depth["rPh"] -= 1
@@ -350,7 +364,7 @@ class _SheetParser:
         if raw == "":
             return
         if t == "inlineStr" or t == "str":
-            value: Any = raw
+            value: Any = ooxml_unescape(raw)
         elif t == "s":
             value = self.strings[int(raw)]
             if not value:
@@ -593,4 +607,5 @@ __all__ = [
     "XlsxWriterBook",
     "check_rows",
     "needs_exact_reader",
+    "ooxml_unescape",
 ]

@@ -10,7 +10,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from ofai_graph.errors import InvalidData, OfaiError
 from ofai_graph.spreadsheet import import_workbook
-from ofai_graph.xlsx import XlsxBook, check_rows
+from ofai_graph.xlsx import XlsxBook, XlsxWriterBook, check_rows
 
 ROWS = [
     ["id", "nombre", "número", "fecha", "sí/no", None, "#notas"],
@@ -123,3 +123,24 @@ def test_more_rows_than_a_sheet_holds_is_refused_before_writing():
     with pytest.raises(OfaiError, match="sheet Connections would have 1,384,390 rows"):
         check_rows({"Elements": 100_025, "Connections": 1_384_390})
     check_rows({"Connections": 1_048_576})  # exactly full
+
+
+TRICKY = ["_x0041_ _x000D_", "=1+1", "+57", " lead", "trail ", "a\nb\tc", "<b>&amp;</b>", "😀 é ñ", "]]>"]
+
+
+def test_what_the_writer_writes_both_readers_read_back(tmp_path):
+    path = tmp_path / "w.xlsx"
+    book = XlsxWriterBook(path)
+    ws = book.add_worksheet("Hoja")
+    ws.write_row(0, 0, ["texto", "número", "fecha", "sí"])
+    rows = [[t, k, dt.date(2024, 1, 1) + dt.timedelta(days=k), k % 2 == 0] for k, t in enumerate(TRICKY)]
+    rows.append(["antigua", 1.5, dt.date(1899, 12, 31), None])  # before Excel's first day: its ISO text
+    book.bulk(ws, 1, rows, date_columns=[2])
+    book.close()
+    reader = XlsxBook(path)
+    fast, exact = reader.sheet("Hoja"), reader.sheet("Hoja", exact=True)
+    reader.close()
+    assert fast.reader == "calamine" and cells(fast) == cells(exact)
+    got = [values for _, values in cells(fast)[1:]]
+    want = [[t, k, dt.datetime(2024, 1, 1) + dt.timedelta(days=k), k % 2 == 0] for k, t in enumerate(TRICKY)]
+    assert got == [*want, ["antigua", 1.5, "1899-12-31"]]
