@@ -111,11 +111,15 @@ def test_an_error_cell_is_refused_by_name_and_nothing_is_written(tmp_path, offic
 
 
 def test_a_text_longer_than_a_cell_holds_is_refused_and_nothing_is_written(tmp_path, office):
-    office.import_data({"organizations": [{"id": "larga", "name": "Larga", "kind": "other", "note": "x" * 40_000}]})
+    office.import_data(
+        {"organizations": [{"id": "larga", "name": "Larga", "kind": "other", "note": "x" * 40_000}]}
+    )
     path = tmp_path / "libro.xlsx"
     with pytest.raises(OfaiError) as exc:
         office.export_to("xlsx", path)
-    assert "Organizaciones!G2: a text of 40,000 characters; an Excel cell holds at most 32,767" in str(exc.value)
+    assert "Organizaciones!G2: a text of 40,000 characters; an Excel cell holds at most 32,767" in str(
+        exc.value
+    )
     assert list(tmp_path.iterdir()) == []
 
 
