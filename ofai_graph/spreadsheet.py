@@ -324,8 +324,8 @@ def write_workbook(
                 "(export as yaml or json instead)"
             ),
             cell=f"{_quote(title)}!{cell}",
-            n=f"{n:,}",
-            most=f"{EXCEL_MAX_TEXT:,}",
+            n=n,
+            most=EXCEL_MAX_TEXT,
         ) from None
 
 

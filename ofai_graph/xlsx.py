@@ -426,8 +426,8 @@ def check_rows(rows: dict[str, int]) -> None:
                     "sheet {sheet} would have {n} rows, more than an Excel sheet holds ({most}); export as csv or json instead"
                 ),
                 sheet=title,
-                n=f"{n:,}",
-                most=f"{EXCEL_MAX_ROWS:,}",
+                n=n,
+                most=EXCEL_MAX_ROWS,
             )
 
 
