@@ -9,6 +9,7 @@ the page asks for (:func:`text_width`), the way vis-network measures them.
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 import unicodedata
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import networkx as nx
+    import numpy as np
 
 LARGE = 400  # above this many nodes, pivot MDS instead of a spring layout
 SEED = 7
@@ -186,13 +188,143 @@ def _pivot_mds(g: nx.Graph, *, pivots: int = 40, seed: int = SEED) -> dict[str, 
     return {node: (float(xy[i, 0]), float(xy[i, 1])) for i, node in enumerate(nodes)}
 
 
+def _columns(routes: Sequence[Sequence[str]]) -> dict[str, int]:
+    """Each route entity's column: its hops from the office, the longest way any route reaches it.
+
+    So that every route runs left to right, a node that one route reaches in one hop and another in
+    two stands in the second column; the routes' ends (not crossed by another route) share the last.
+    """
+    after: dict[str, set[str]] = {}
+    for r in routes:
+        for a, b in itertools.pairwise(r):
+            # Routes in order of strength: a later one that would run back (b before a) is let be.
+            if not _reaches(after, b, a):
+                after.setdefault(a, set()).add(b)
+    column: dict[str, int] = {}
+
+    def depth(n: str) -> int:
+        if n not in column:
+            column[n] = 0  # guards a cycle (none is added above)
+            before = [a for a, bs in after.items() if n in bs]
+            column[n] = max((depth(a) + 1 for a in before), default=0)
+        return column[n]
+
+    for r in routes:
+        for n in r:
+            depth(n)
+    inner = {n for r in routes for n in r[1:-1]}
+    last = max(column.values(), default=0)
+    for r in routes:
+        if len(r) > 1 and r[-1] not in inner:
+            column[r[-1]] = last
+    return column
+
+
+def _reaches(after: dict[str, set[str]], a: str, b: str) -> bool:
+    seen, todo = {a}, [a]
+    while todo:
+        n = todo.pop()
+        if n == b:
+            return True
+        for m in after.get(n, ()):
+            if m not in seen:
+                seen.add(m)
+                todo.append(m)
+    return False
+
+
+def _segment_distances(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distances from each point ``p`` (N x 2) to each segment ``a``-``b`` (E x 2): E x N, and the
+    nearest points of the segments (E x N x 2)."""
+    import numpy as np
+
+    ab = b - a
+    length2 = np.maximum((ab**2).sum(axis=1), 1e-12)
+    t = ((p[None, :, :] - a[:, None, :]) * ab[:, None, :]).sum(axis=2) / length2[:, None]
+    t = np.clip(t, 0.0, 1.0)
+    foot = a[:, None, :] + t[:, :, None] * ab[:, None, :]
+    return np.hypot(*(p[None, :, :] - foot).transpose(2, 0, 1)), foot
+
+
+def _crossing(
+    p1: tuple[float, float], p2: tuple[float, float], q1: tuple[float, float], q2: tuple[float, float]
+) -> bool:
+    def side(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    return side(p1, p2, q1) * side(p1, p2, q2) < 0 and side(q1, q2, p1) * side(q1, q2, p2) < 0
+
+
+def route_lanes(
+    routes: Sequence[Sequence[str]], *, clearance: float = 0.08
+) -> dict[str, tuple[float, float]]:
+    """Unit positions of the routes' entities: columns by hop from the office (x, -1 to 1), a lane per route (y).
+
+    A node stands in the lane of the strongest route through it. Lanes are handed out so that no
+    route's line passes by an entity that is not one of its ends (closer than ``clearance``), then
+    so that route lines cross as little as possible, then with the strongest routes in the middle.
+
+    >>> pos = route_lanes([["o", "t"], ["o", "m", "t"], ["o", "a", "m", "t"]])
+    >>> pos["o"], pos["t"][0], pos["m"][0]
+    ((-1.0, 0.0), 1.0, 0.333333)
+    """
+    import itertools
+
+    import numpy as np
+
+    routes = [list(r) for r in routes if r]
+    if not routes:
+        return {}
+    column = _columns(routes)
+    last = max(column.values()) or 1
+    lanes = len(routes)
+    slots = [(i - (lanes - 1) / 2) * (1.2 / (lanes - 1)) if lanes > 1 else 0.0 for i in range(lanes)]
+    owner: dict[str, int] = {}
+    for i, r in enumerate(routes):
+        for n in r:
+            owner.setdefault(n, i)
+    source = routes[0][0]
+    nodes = list(owner)
+    segments = sorted({(a, b) if a <= b else (b, a) for r in routes for a, b in itertools.pairwise(r)})
+    ends = np.array([[nodes.index(a), nodes.index(b)] for a, b in segments]).reshape(-1, 2)
+    xs = np.array([-1.0 + 2.0 * column[n] / last for n in nodes])
+
+    def place(order: Sequence[int]) -> np.ndarray:
+        ys = np.array([0.0 if n == source else slots[order[owner[n]]] for n in nodes])
+        return np.stack([xs, ys], axis=1)
+
+    def cost(order: Sequence[int]) -> tuple[float, int, float]:
+        p = place(order)
+        near = 0.0
+        if len(segments):
+            d, _ = _segment_distances(p, p[ends[:, 0]], p[ends[:, 1]])
+            d[np.arange(len(segments)), ends[:, 0]] = np.inf
+            d[np.arange(len(segments)), ends[:, 1]] = np.inf
+            near = float(np.clip(clearance - d, 0.0, None).sum())
+        crossings = sum(
+            _crossing(tuple(p[i]), tuple(p[j]), tuple(p[k]), tuple(p[m]))
+            for (i, j), (k, m) in itertools.combinations(ends.tolist(), 2)
+            if len({i, j, k, m}) == 4
+        )
+        centre = sum(abs(slots[s]) / (r + 1) for r, s in enumerate(order))
+        return (round(near, 9), crossings, round(centre, 9))
+
+    # Five routes (the default) are 120 orders; past seven, the routes' own order and the clearing
+    # of :func:`clear_edges` do.
+    orders = itertools.permutations(range(lanes)) if lanes <= 7 else iter([tuple(range(lanes))])
+    best = min(orders, key=cost)
+    p = place(best)
+    return {n: (round(float(p[i, 0]), 6), round(float(p[i, 1]), 6)) for i, n in enumerate(nodes)}
+
+
 def layout(
     h: nx.Graph, *, routes: Sequence[Sequence[str]] = (), centre: str | None = None
 ) -> dict[str, tuple[float, float]]:
     """Positions (unit scale) for every node of ``h``, the same on every run.
 
-    Routes run from the left (the office) to the right (their targets), one lane each, with the
-    rest of the network arranged around them; ``centre`` (a focus) sits in the middle.
+    Routes run from the left (the office) to the right (their targets) in lanes
+    (:func:`route_lanes`), with the rest of the network arranged around them; ``centre`` (a focus)
+    sits in the middle.
     """
     import networkx as nx
 
@@ -200,13 +332,7 @@ def layout(
         return {}
     fixed: dict[str, tuple[float, float]] = {}
     if routes:
-        lanes = len(routes)
-        for i, r in enumerate(routes):
-            y = (i - (lanes - 1) / 2) * (1.2 / max(lanes - 1, 1)) if lanes > 1 else 0.0
-            for j, n in enumerate(r):
-                if n in h and n not in fixed:
-                    x = -1.0 + 2.0 * j / max(len(r) - 1, 1)
-                    fixed[n] = (x, 0.0 if j == 0 else y)
+        fixed = route_lanes([[n for n in r if n in h] for r in routes])
     elif centre is not None and centre in h:
         fixed[centre] = (0.0, 0.0)
     n = h.number_of_nodes()
@@ -249,6 +375,100 @@ def layout(
         if out[heaviest][0] > 0:
             out = {v: (-x, y) for v, (x, y) in out.items()}
     return out
+
+
+def clear_edges(
+    pos: dict[str, tuple[float, float]],
+    radius: dict[str, float],
+    edges: Sequence[tuple[str, str, float]],
+    *,
+    bounds: dict[str, tuple[float, float, float, float]],
+    fixed: Iterable[str] = (),
+    gap: float = 4.0,
+    rounds: int = 40,
+) -> dict[str, tuple[float, float]]:
+    """Move nodes off the lines they are not an end of: a line that crosses a node reads as going through it.
+
+    ``edges`` are (a, b, half the line's width); a node closer to one of them than its radius, the
+    half width and ``gap`` is moved across the line's direction just far enough, to its own side
+    (or the other, where its own is out of ``bounds``: the box, min x, min y, max x, max y, its
+    centre must stay in). ``fixed`` nodes stay. Each round moves every node that touches a line
+    once, away from the line it touches most; after ``rounds`` what is left stays (a node caught
+    among many lines, near a hub, may be).
+
+    >>> pos = {"a": (0.0, 0.0), "b": (100.0, 0.0), "c": (50.0, 1.0)}
+    >>> box = (-200.0, -200.0, 200.0, 200.0)
+    >>> clear_edges(pos, dict.fromkeys(pos, 10.0), [("a", "b", 2.0)], bounds=dict.fromkeys(pos, box))["c"]
+    (50.0, 16.5)
+    """
+    import numpy as np
+
+    names = list(pos)
+    index = {n: i for i, n in enumerate(names)}
+    lines = [(index[a], index[b], w) for a, b, w in edges if a in index and b in index and a != b]
+    if not lines:
+        return dict(pos)
+    p = np.array([pos[n] for n in names], dtype=float)
+    r = np.array([radius[n] for n in names], dtype=float)
+    ia = np.array([a for a, _, _ in lines])
+    ib = np.array([b for _, b, _ in lines])
+    half = np.array([w for _, _, w in lines], dtype=float) + gap
+    held = {index[n] for n in fixed if n in index}
+    free = np.array([i not in held for i in range(len(names))])
+    lo = np.array([bounds[n][:2] for n in names], dtype=float)
+    hi = np.array([bounds[n][2:] for n in names], dtype=float)
+    # A node that starts outside its box (it should not) is not pulled in: the box grows to hold it.
+    lo, hi = np.minimum(lo, p), np.maximum(hi, p)
+    reach = half + r.max()
+    for _round in range(rounds):
+        a, b = p[ia], p[ib]
+        # Pairs whose boxes meet first (cheap), then their distances: thousands of ties x hundreds.
+        x0, x1 = np.minimum(a[:, 0], b[:, 0]) - reach, np.maximum(a[:, 0], b[:, 0]) + reach
+        y0, y1 = np.minimum(a[:, 1], b[:, 1]) - reach, np.maximum(a[:, 1], b[:, 1]) + reach
+        near = (p[None, :, 0] > x0[:, None]) & (p[None, :, 0] < x1[:, None])
+        near &= (p[None, :, 1] > y0[:, None]) & (p[None, :, 1] < y1[:, None]) & free[None, :]
+        e, n = np.nonzero(near)
+        keep = (ia[e] != n) & (ib[e] != n)
+        e, n = e[keep], n[keep]
+        d, foot = _point_segment(p[n], a[e], b[e])
+        room = r[n] + half[e]
+        short = room - d
+        hit = short > 1e-6
+        if not hit.any():
+            break
+        e, n, d, foot, room, short = e[hit], n[hit], d[hit], foot[hit], room[hit], short[hit]
+        # Each node once a round, away from the line it is deepest in (ties broken by the line's order).
+        order = np.lexsort((e, -short, n))
+        first = order[np.unique(n[order], return_index=True)[1]]
+        e, n, d, foot, room = e[first], n[first], d[first], foot[first], room[first]
+        away = p[n] - foot
+        t = b[e] - a[e]
+        # On the line: the normal that points down (or right), a choice that never varies.
+        normal = np.where(
+            (np.abs(t[:, 0]) >= np.abs(t[:, 1]))[:, None],
+            np.stack([-t[:, 1], t[:, 0]], axis=1),
+            np.stack([t[:, 1], -t[:, 0]], axis=1),
+        )
+        flip = (normal[:, 1] < 0) | ((normal[:, 1] == 0) & (normal[:, 0] < 0))
+        normal[flip] *= -1
+        away = np.where((d < 1e-6)[:, None], normal, away)
+        unit = away / np.maximum(np.hypot(away[:, 0], away[:, 1]), 1e-12)[:, None]
+        step = room + 0.5
+        own_side = np.clip(p[n] + unit * (step - d)[:, None], lo[n], hi[n])
+        other_side = np.clip(p[n] - unit * (step + d)[:, None], lo[n], hi[n])
+        cleared, _ = _point_segment(own_side, a[e], b[e])
+        p[n] = np.where((cleared >= room - 1e-6)[:, None], own_side, other_side)
+    return {n: (round(float(p[i, 0]), 1), round(float(p[i, 1]), 1)) for i, n in enumerate(names)}
+
+
+def _point_segment(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance from each point ``p[k]`` to the segment ``a[k]``-``b[k]``, and the segment's nearest point."""
+    import numpy as np
+
+    ab = b - a
+    t = ((p - a) * ab).sum(axis=1) / np.maximum((ab**2).sum(axis=1), 1e-12)
+    foot = a + np.clip(t, 0.0, 1.0)[:, None] * ab
+    return np.hypot(p[:, 0] - foot[:, 0], p[:, 1] - foot[:, 1]), foot
 
 
 # -- labels ------------------------------------------------------------------------------------------
