@@ -233,17 +233,15 @@ def _reaches(after: dict[str, set[str]], a: str, b: str) -> bool:
     return False
 
 
-def _segment_distances(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distances from each point ``p`` (N x 2) to each segment ``a``-``b`` (E x 2): E x N, and the
-    nearest points of the segments (E x N x 2)."""
+def _segment_distances(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distances from each point ``p`` (N x 2) to each segment ``a``-``b`` (E x 2): E x N."""
     import numpy as np
 
     ab = b - a
     length2 = np.maximum((ab**2).sum(axis=1), 1e-12)
-    t = ((p[None, :, :] - a[:, None, :]) * ab[:, None, :]).sum(axis=2) / length2[:, None]
-    t = np.clip(t, 0.0, 1.0)
-    foot = a[:, None, :] + t[:, :, None] * ab[:, None, :]
-    return np.hypot(*(p[None, :, :] - foot).transpose(2, 0, 1)), foot
+    px, py = p[None, :, 0] - a[:, None, 0], p[None, :, 1] - a[:, None, 1]
+    t = np.clip((px * ab[:, None, 0] + py * ab[:, None, 1]) / length2[:, None], 0.0, 1.0)
+    return np.hypot(px - t * ab[:, None, 0], py - t * ab[:, None, 1])
 
 
 def _crossing(
@@ -297,7 +295,7 @@ def route_lanes(
         p = place(order)
         near = 0.0
         if len(segments):
-            d, _ = _segment_distances(p, p[ends[:, 0]], p[ends[:, 1]])
+            d = _segment_distances(p, p[ends[:, 0]], p[ends[:, 1]])
             d[np.arange(len(segments)), ends[:, 0]] = np.inf
             d[np.arange(len(segments)), ends[:, 1]] = np.inf
             near = float(np.clip(clearance - d, 0.0, None).sum())
@@ -420,6 +418,14 @@ def clear_edges(
     # A node that starts outside its box (it should not) is not pulled in: the box grows to hold it.
     lo, hi = np.minimum(lo, p), np.maximum(hi, p)
     reach = half + r.max()
+
+    def _depth(at: np.ndarray) -> np.ndarray:
+        # How deep in all lines (it does not join) the nodes n would be, at these places.
+        dist = _segment_distances(at, p[ia], p[ib])
+        sunk = np.clip(r[n][None, :] + half[:, None] - dist, 0.0, None)
+        sunk[(ia[:, None] == n[None, :]) | (ib[:, None] == n[None, :])] = 0.0
+        return sunk.sum(axis=0)
+
     for _round in range(rounds):
         a, b = p[ia], p[ib]
         # Pairs whose boxes meet first (cheap), then their distances: thousands of ties x hundreds.
@@ -456,8 +462,9 @@ def clear_edges(
         step = room + 0.5
         own_side = np.clip(p[n] + unit * (step - d)[:, None], lo[n], hi[n])
         other_side = np.clip(p[n] - unit * (step + d)[:, None], lo[n], hi[n])
-        cleared, _ = _point_segment(own_side, a[e], b[e])
-        p[n] = np.where((cleared >= room - 1e-6)[:, None], own_side, other_side)
+        # Off this line to its own side, unless the other leaves it less deep in any line (a node
+        # caught between two near lines gets out across one of them, instead of going to and fro).
+        p[n] = np.where((_depth(own_side) <= _depth(other_side) + 1e-6)[:, None], own_side, other_side)
     return {n: (round(float(p[i, 0]), 1), round(float(p[i, 1]), 1)) for i, n in enumerate(names)}
 
 

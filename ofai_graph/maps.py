@@ -67,8 +67,8 @@ ROUTE_COLOR = "#1f2d86"
 MARK_BORDER = "#111111"
 EDGE_COLOR = "#a8a8a8"
 FADE = 0.8  # how far a faded colour moves towards white
-# Moving entities off every tie costs about entities x ties: a few tenths of a second at 150 x 1,300.
-CLEAR_WORK = 200_000
+# Moving entities off every tie costs about entities x ties: half a second at 120 x 480 (a dense network), a tenth at the seed's 63 x 149.
+CLEAR_WORK = 60_000
 
 KIND_COLORS: dict[str, str] = {
     "home_office": "#d62728",
