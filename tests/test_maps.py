@@ -177,7 +177,7 @@ def test_labels_go_to_what_matters_and_grow_with_importance(seed_map, seeded_pat
     )
 )
 def test_placed_labels_never_overlap_and_stay_in_view(points):
-    from ofai_graph.maps.layout import LabelBox, place_labels
+    from ofai_graph.maps.labelling import LabelBox, place_labels
 
     pos = {f"n{i}": (x, y) for i, (x, y, _) in enumerate(points)}
     radius = {n: 6.0 for n in pos}

@@ -22,7 +22,8 @@ The modules, in the order a map is made:
 - :mod:`.build`: :func:`build_map` and :func:`workspace_map`, which run the phases below;
 - :mod:`.scene`: what the map shows (:func:`select`) and for whom (names, redaction);
   :mod:`.routes`: the routes on it, their badges and their table; :mod:`.words`: its language;
-- :mod:`.placement`: sizes, positions and labels, with the algorithms of :mod:`.layout`;
+- :mod:`.placement`: sizes, positions and labels, with the algorithms of :mod:`.layout` (where
+  entities go) and :mod:`.labelling` (which labels show, and where);
 - :mod:`.groups`, :mod:`.nodes`, :mod:`.edges`, :mod:`.legend`: what the page draws, in
   :mod:`.style`'s colours and shapes; :mod:`.history`: the quarter slider and the axis filter;
 - :mod:`.page`: the HTML page; :mod:`.model`: the :class:`Map` it returns;
@@ -32,7 +33,7 @@ The modules, in the order a map is made:
 from .build import COLOR_BY, build_map, workspace_map
 from .handouts import CHROMIUM_ARGS, chromium_path, print_pdf, screenshot, to_svg
 from .history import AXES, TIMELINE_QUARTERS, History, history, quarter_stops
-from .layout import text_width
+from .labelling import text_width
 from .model import FORMATS, Map
 from .page import Page
 from .scene import select

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OfaiError
-from .layout import text_width
+from .labelling import text_width
 from .page import Page, page_data
 
 

@@ -8,7 +8,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from .layout import LabelBox, clear_edges, fit, layout, place_labels, text_width, wrap_label
+from .labelling import LabelBox, place_labels, text_width, wrap_label
+from .layout import clear_edges, fit, layout
 from .page import VIEW_HEIGHT, VIEW_WIDTH
 from .routes import badges, route_obstacles
 from .scene import Scene

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..labels import label
-from .layout import LabelBox, text_width
+from .labelling import LabelBox, text_width
 
 if TYPE_CHECKING:
     import networkx as nx
