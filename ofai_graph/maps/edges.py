@@ -15,6 +15,8 @@ from .style import EDGE_COLOR, ROUTE_COLOR, ROUTE_WIDTH, edge_width, edge_widths
 
 @dataclass
 class EdgeTable:
+    """The ties as the page draws them, and the columns its filters and slider redraw them from."""
+
     edges: list[dict[str, Any]]
     meta: dict[str, list[Any]]  # columns: ends, score, axes, base width (and tooltip parts, large maps)
     order: list[tuple[str, str]]  # drawing order: faded ones first, routes last (on top)

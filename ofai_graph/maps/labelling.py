@@ -150,6 +150,8 @@ def wrap_label(text: str, width: int = 24, lines: int = 2) -> str:
 
 @dataclass
 class LabelBox:
+    """A label's text (wrapped) and the box it takes, in pixels."""
+
     node: str
     text: str
     size: float  # font size

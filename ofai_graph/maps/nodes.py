@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class NodeTable:
+    """The entities as the page draws them, and the columns its filters read."""
+
     nodes: list[dict[str, Any]]
     meta: dict[str, list[Any]]  # columns the page filters by: groups, strength, pinned, degree
     order: list[str]  # drawing order (the important ones last, on top)

@@ -15,12 +15,15 @@ from .routes import badges, route_obstacles
 from .scene import Scene
 from .style import edge_width
 
-# Moving entities off every tie costs about entities x ties: half a second at 120 x 480 (a dense network), a tenth at the seed's 63 x 149.
+# Moving entities off every tie costs about entities x ties: half a second at 120 x 480 (a dense
+# network), a tenth at the seed's 63 x 149. Route lines are cleared on maps of any size.
 CLEAR_WORK = 60_000
 
 
 @dataclass
 class Sizes:
+    """How much each entity matters, and what follows: its radius, its font, its label's box."""
+
     importance: dict[str, float]
     order: list[str]  # label priority: pinned first, then the most important
     radius: dict[str, float]
@@ -30,6 +33,7 @@ class Sizes:
 
 
 def measure(scene: Scene) -> Sizes:
+    """Importance (strength with the office; the routes, the focus and the office above all), sizes, labels."""
     h, home, focus, routes, pinned = scene.h, scene.home, scene.focus, scene.routes, scene.pinned
     n_nodes = h.number_of_nodes()
     max_degree = max((d for _n, d in h.degree()), default=1) or 1
@@ -76,6 +80,8 @@ def _label_box(n: str, full: str, size: float) -> LabelBox:
 
 @dataclass
 class Placement:
+    """Where everything goes at the first view: entities, labels, route badges."""
+
     pos: dict[str, tuple[float, float]]
     vadjust: dict[str, float]  # labelled nodes -> label offset; the others are labelled on zoom
     badges: dict[tuple[str, str], tuple[str, float]]  # route tie -> (text, where along the tie)

@@ -8,6 +8,8 @@ ROUTE_COLOR = "#1f2d86"
 MARK_BORDER = "#111111"
 EDGE_COLOR = "#a8a8a8"
 FADE = 0.8  # how far a faded colour moves towards white
+ROUTE_WIDTH = 5.0  # what a route adds to its ties' width
+
 KIND_COLORS: dict[str, str] = {
     "home_office": "#d62728",
     "local_government": "#ff7f0e",
@@ -58,12 +60,14 @@ TIER_COLORS = {"strong": "#1a7f37", "medium": "#74c476", "weak": "#fdd835", "col
 
 
 def fade(color: str, amount: float = FADE) -> str:
+    """``color`` moved ``amount`` of the way to white: what is off the routes of a route map."""
     r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
     r, g, b = (round(c + (255 - c) * amount) for c in (r, g, b))
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def darker(color: str, amount: float = 0.45) -> str:
+    """A border for ``color``."""
     r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
     return f"#{round(r * (1 - amount)):02x}{round(g * (1 - amount)):02x}{round(b * (1 - amount)):02x}"
 
@@ -77,9 +81,6 @@ def solid(background: str, border: str) -> dict[str, Any]:
 def edge_widths(presentation: bool) -> tuple[float, float]:
     """A tie's width at no strength, and what each unit of strength adds (the page redraws with them)."""
     return (1.5, 7.0) if presentation else (1.0, 5.0)
-
-
-ROUTE_WIDTH = 5.0  # what a route adds to its ties' width
 
 
 def edge_width(score: float, on_route: bool, presentation: bool) -> float:
