@@ -104,6 +104,9 @@ def place(scene: Scene, sizes: Sizes) -> Placement:
     }
     pos = fit(unit, _centre(scene, unit), extent, VIEW_WIDTH, VIEW_HEIGHT)
     pos = _clear(scene, pos, radius, extent)
+    # vis-network reads a position as a whole number (parseInt): whole numbers here, so that the
+    # labels, the badges, the SVG and the page all stand where the entities are drawn.
+    pos = {n: (float(round(x)), float(round(y))) for n, (x, y) in pos.items()}
     box = (-VIEW_WIDTH / 2 + 2, -VIEW_HEIGHT / 2 + 2, VIEW_WIDTH / 2 - 2, VIEW_HEIGHT / 2 - 2)
     badge_font = 19 if scene.presentation else 15
     on_routes = badges(routes, h, scene.words)
