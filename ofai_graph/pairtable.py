@@ -29,7 +29,15 @@ if TYPE_CHECKING:
 
 def evidence(store: Store, cfg: StrengthConfig, as_of: dt.date) -> _Pairs:
     """Step 1 of :mod:`ofai_graph.strength` for every pair: points before reciprocity, count, last, who
-    initiated. The one place the exports get it from."""
+    initiated. The one place the exports get it from, and from where the relationship graph gets it,
+    so that an export shows the strengths ``ofai-graph strength`` shows."""
+    from . import strength
+
+    # strength._evidence is the relationship graph's own source once materialized pairs are merged
+    # (branch scale: the stored pairs when current, else a rescoring); until then, the rescoring.
+    source = getattr(strength, "_evidence", None)
+    if source is not None:
+        return source(store, cfg, as_of, None, None)
     return _pair_evidence(store.participations(None, None), cfg, as_of)
 
 
