@@ -263,6 +263,8 @@ class PairEdges(Sequence[tuple[str, str, float, dict[str, Any]]]):
     def __getitem__(self, k: Any) -> Any:
         if isinstance(k, slice):
             return [self[i] for i in range(*k.indices(len(self)))]
+        if k < 0:
+            k += len(self)
         t = self.table
         names = t.names
         w = self.weight[k]

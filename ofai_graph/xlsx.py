@@ -29,6 +29,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import math
+import numbers
 import posixpath
 import re
 import zipfile
@@ -468,7 +470,7 @@ class XlsxWriterBook:
             },
         )
         self.date_format = self.workbook.add_format({"num_format": "yyyy-mm-dd"})
-        self._bulk: dict[str, tuple[int, Any, int]] = {}
+        self._bulk: dict[str, tuple[int, Any]] = {}
 
     def add_worksheet(self, title: str) -> Any:
         return self.workbook.add_worksheet(title)
@@ -481,7 +483,7 @@ class XlsxWriterBook:
         after every row written through XlsxWriter. Date columns get the date format as their style."""
         for c in date_columns:
             ws.set_column(c, c, None, self.date_format)
-        self._bulk[ws.name] = (first_row, rows, 0)
+        self._bulk[ws.name] = (first_row, rows)
 
     def close(self) -> None:
         self.workbook.close()
@@ -505,7 +507,7 @@ class XlsxWriterBook:
                     if spec is None:
                         dst.writestr(info, data)
                         continue
-                    title, first, rows, _ = spec
+                    title, first, rows = spec
                     out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
                     out.compress_type = zipfile.ZIP_DEFLATED
                     with dst.open(out, "w", force_zip64=True) as f:
@@ -588,7 +590,11 @@ def _rows_xml(title: str, first: int, rows: Any, date_style: int | None, chunk: 
                 cells.append(f'<c r="{letters[j]}{r}" t="b"><v>{int(v)}</v></c>')
             elif cls is dt.date and date_style is not None and v >= _FIRST_SERIAL_DAY:
                 cells.append(f'<c r="{letters[j]}{r}" s="{date_style}"><v>{(v - _EPOCH).days}</v></c>')
-            else:  # a date Excel cannot count, in a column without the date style: its ISO text
+            elif isinstance(v, numbers.Real) and math.isfinite(v):  # numpy's numbers, fractions
+                cells.append(
+                    f'<c r="{letters[j]}{r}"><v>{int(v) if isinstance(v, numbers.Integral) else float(v)!r}</v></c>'
+                )
+            else:  # a date Excel cannot count or in a column without the date style, anything else: text
                 t = escape_(v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else str(v))
                 cells.append(f'<c r="{letters[j]}{r}" t="inlineStr"><is><t>{t}</t></is></c>')
         out.append(f'<row r="{r}">{"".join(cells)}</row>')

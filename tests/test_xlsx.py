@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 from openpyxl import Workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
@@ -139,6 +140,8 @@ def test_what_the_writer_writes_both_readers_read_back(tmp_path):
     ws.write_row(0, 0, ["texto", "número", "fecha", "sí"])
     rows = [[t, k, dt.date(2024, 1, 1) + dt.timedelta(days=k), k % 2 == 0] for k, t in enumerate(TRICKY)]
     rows.append(["antigua", 1.5, dt.date(1899, 12, 31), None])  # before Excel's first day: its ISO text
+    rows.append(["numpy", np.int64(7), None, None])
+    rows.append(["numpy", np.float64(0.25), None, None])
     book.bulk(ws, 1, rows, date_columns=[2])
     book.close()
     reader = XlsxBook(path)
@@ -147,4 +150,4 @@ def test_what_the_writer_writes_both_readers_read_back(tmp_path):
     assert fast.reader == "calamine" and cells(fast) == cells(exact)
     got = [values for _, values in cells(fast)[1:]]
     want = [[t, k, dt.datetime(2024, 1, 1) + dt.timedelta(days=k), k % 2 == 0] for k, t in enumerate(TRICKY)]
-    assert got == [*want, ["antigua", 1.5, "1899-12-31"]]
+    assert got == [*want, ["antigua", 1.5, "1899-12-31"], ["numpy", 7], ["numpy", 0.25]]
