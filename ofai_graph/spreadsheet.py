@@ -274,12 +274,11 @@ def write_workbook(
     grey_date = book.add_format({"italic": True, "font_color": "#808080", "num_format": "yyyy-mm-dd"})
     lists_title = LISTS_SHEET[lang]
     vocab_cols = {vocab: xl_col_to_name(i) for i, vocab in enumerate(LABELS)}
-    titles = {}
     for sheet in SHEETS:
         ws = book.add_worksheet(sheet.title(lang))
-        titles[ws.name] = sheet
         for i, col in enumerate(sheet.columns):
-            ws.set_column(i, i, max(12, min(40, len(col.header(lang)) + 6)))
+            date = book.date_format if col.kind in ("date", "day") else None
+            ws.set_column(i, i, max(12, min(40, len(col.header(lang)) + 6)), date)
             ws.write_string(0, i, col.header(lang), head)
             ws.write_comment(0, i, col.note(lang), {"author": "ofai-graph", "width": 320, "height": 110})
         r = 1
@@ -290,8 +289,7 @@ def write_workbook(
                     if v is not None:
                         ws.write(r, j, v, grey_date if isinstance(v, dt.date) else grey)
                 r += 1
-        dates = [i for i, col in enumerate(sheet.columns) if col.kind in ("date", "day")]
-        book.bulk(ws, r, rows_of.get(sheet.section, []), date_columns=dates)
+        book.bulk(ws, r, rows_of.get(sheet.section, []))
         for i, col in enumerate(sheet.columns):
             if col.vocab:
                 n = len(LABELS[col.vocab])

@@ -448,7 +448,9 @@ class XlsxWriterBook:
     >>> ws = book.add_worksheet("Hoja")
     >>> ws.write_row(0, 0, ["id", "fecha"])
     0
-    >>> book.bulk(ws, 1, [["=1+1", dt.date(2024, 2, 12)], ["b", None]], date_columns=[1])
+    >>> ws.set_column(1, 1, 12, book.date_format)  # the column holds dates
+    0
+    >>> book.bulk(ws, 1, [["=1+1", dt.date(2024, 2, 12)], ["b", None]])
     >>> book.close()
     >>> XlsxBook(p).sheet("Hoja").rows
     [(1, ['id', 'fecha']), (2, ['=1+1', datetime.datetime(2024, 2, 12, 0, 0)]), (3, ['b'])]
@@ -478,11 +480,11 @@ class XlsxWriterBook:
     def add_format(self, properties: dict[str, Any]) -> Any:
         return self.workbook.add_format(properties)
 
-    def bulk(self, ws: Any, first_row: int, rows: Any, *, date_columns: Any = ()) -> None:
+    def bulk(self, ws: Any, first_row: int, rows: Any) -> None:
         """Rows (lists of values, ``None`` for an empty cell) written from ``first_row`` (0-based) on,
-        after every row written through XlsxWriter. Date columns get the date format as their style."""
-        for c in date_columns:
-            ws.set_column(c, c, None, self.date_format)
+        after every row written through XlsxWriter. Dates are Excel dates in ``yyyy-mm-dd`` once some
+        column has :attr:`date_format` (``ws.set_column(i, i, width, book.date_format)``: the style
+        is then in the workbook); otherwise, and before 1 March 1900, their ISO text."""
         self._bulk[ws.name] = (first_row, rows)
 
     def close(self) -> None:

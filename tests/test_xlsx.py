@@ -142,7 +142,8 @@ def test_what_the_writer_writes_both_readers_read_back(tmp_path):
     rows.append(["antigua", 1.5, dt.date(1899, 12, 31), None])  # before Excel's first day: its ISO text
     rows.append(["numpy", np.int64(7), None, None])
     rows.append(["numpy", np.float64(0.25), None, None])
-    book.bulk(ws, 1, rows, date_columns=[2])
+    ws.set_column(2, 2, 12, book.date_format)
+    book.bulk(ws, 1, rows)
     book.close()
     reader = XlsxBook(path)
     fast, exact = reader.sheet("Hoja"), reader.sheet("Hoja", exact=True)
