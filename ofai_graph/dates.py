@@ -100,7 +100,9 @@ class PartialDate:
             return cls(dt.date(year, month, 1), dt.date(year, month, days), Precision.month)
         day = int(m["day"])
         if not 1 <= day <= days:
-            raise ValueError(f"{quote(text)}: day {day} does not exist in {year}-{month:02d} (it has {days} days)")
+            raise ValueError(
+                f"{quote(text)}: day {day} does not exist in {year}-{month:02d} (it has {days} days)"
+            )
         d = dt.date(year, month, day)
         return cls(d, d, Precision.day)
 

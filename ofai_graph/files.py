@@ -285,9 +285,7 @@ def _load(text: str, fmt: str, name: str) -> Any:
     except json.JSONDecodeError as exc:
         raise InvalidData([Problem(f"malformed JSON: {exc.msg}", name, line=exc.lineno)]) from None
     except _DuplicateKey as exc:
-        raise InvalidData(
-            [Problem(f"key {quote(exc.key)} appears twice in one object", name)]
-        ) from None
+        raise InvalidData([Problem(f"key {quote(exc.key)} appears twice in one object", name)]) from None
     except _LongNumber as exc:
         raise InvalidData(
             [
