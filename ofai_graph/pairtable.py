@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .bulk import paused_gc
 from .dates import PartialDate
 from .store.base import EntitySummary, Store
-from .strength import StrengthConfig, _bond_evidence, _bonds_in_scope, _pair_evidence, _Pairs
+from .strength import StrengthConfig, _bond_evidence, _bonds_in_scope, _evidence, _Pairs
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -29,16 +29,11 @@ if TYPE_CHECKING:
 
 def evidence(store: Store, cfg: StrengthConfig, as_of: dt.date) -> _Pairs:
     """Step 1 of :mod:`ofai_graph.strength` for every pair: points before reciprocity, count, last, who
-    initiated. The one place the exports get it from, and from where the relationship graph gets it,
-    so that an export shows the strengths ``ofai-graph strength`` shows."""
-    from . import strength
-
-    # strength._evidence is the relationship graph's own source once materialized pairs are merged
-    # (branch scale: the stored pairs when current, else a rescoring); until then, the rescoring.
-    source = getattr(strength, "_evidence", None)
-    if source is not None:
-        return source(store, cfg, as_of, None, None)
-    return _pair_evidence(store.participations(None, None), cfg, as_of)
+    initiated. The one place the exports get it from, and the relationship graph's own source (the
+    materialized pairs of :mod:`ofai_graph.materialize` when the store keeps them with these weights,
+    else a rescoring of every interaction), so that an export shows the strengths
+    ``ofai-graph strength`` shows."""
+    return _evidence(store, cfg, as_of, None, None)
 
 
 @dataclass

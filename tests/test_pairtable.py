@@ -9,9 +9,11 @@ import networkx as nx
 import pytest
 
 import ofai_graph
+from ofai_graph import materialize
 from ofai_graph.generate import generate
 from ofai_graph.interop import Network, PairEdges, home_of, network, write_gexf, write_graphml
 from ofai_graph.pairtable import PairTable, pair_table
+from ofai_graph.strength import relationship_graph
 
 
 def as_edges(pairs) -> dict[frozenset, dict]:
@@ -29,10 +31,14 @@ def generated(tmp_path_factory):
 
 
 @pytest.mark.parametrize("as_of", [dt.date(2024, 3, 31), dt.date(2023, 6, 30)])
-def test_every_pair_scored_as_the_relationship_graph_scores_it(seeded, generated, as_of):
+@pytest.mark.parametrize("stored", [True, False], ids=["materialized pairs", "rescored"])
+def test_every_pair_scored_as_the_relationship_graph_scores_it(seeded, generated, as_of, stored):
     for ws in (seeded, generated):
-        g = ws.relationship_graph(as_of)
-        table = pair_table(ws.store, as_of=as_of, config=ws.strength_config)
+        # Other weights than the stored pairs were built with: both rescore every interaction.
+        cfg = ws.strength_config if stored else ws.strength_config.model_copy(update={"half_life_days": 90})
+        assert materialize.is_current(ws.store, cfg) is stored
+        g = relationship_graph(ws.store, as_of=as_of, config=cfg)
+        table = pair_table(ws.store, as_of=as_of, config=cfg)
         got = as_edges(table.edges())
         want = as_edges(g.edges(data=True))
         assert got.keys() == want.keys()
