@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 from typing import Any
 
 
@@ -15,9 +17,21 @@ def jsonable(value: Any) -> Any:
     return to_jsonable_python(value, fallback=str)
 
 
-def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+@cache
+def _console_class():  # type: ignore[no-untyped-def]
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits 1 when the reader of stdout goes away; the CLI exits 0 instead (common.quiet_broken_pipe).
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    return _Console
+
+
+def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+    Console = _console_class()
     stream = sys.stderr if stderr else sys.stdout
     # Piped output is read by people in wide editors or by grep: don't fold it at 80 columns.
     width = None if stream.isatty() else 160
