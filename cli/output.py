@@ -83,15 +83,21 @@ class Progress:
         self.label = label
         self._status: Any = None
 
-    def __enter__(self) -> Callable[[str], None]:
+    def __enter__(self) -> Callable[[Any], None]:
         if sys.stderr.isatty():
             self._status = _console(stderr=True).status(self.label)
             self._status.__enter__()
         return self.update
 
-    def update(self, message: str) -> None:
+    def update(self, message: object) -> None:
+        """``message``: text, or a library message (:class:`ofai_graph.errors.Phrase`) shown in the CLI's language."""
         if self._status is not None:
-            self._status.update(f"{self.label}: {message}")
+            from ofai_graph.errors import Phrase
+
+            from .lang import current
+
+            shown = message.text(current()) if isinstance(message, Phrase) else str(message)
+            self._status.update(f"{self.label}: {shown}")
 
     def __exit__(self, *exc: object) -> None:
         if self._status is not None:

@@ -27,6 +27,7 @@ from pydantic import (
 
 from . import countries
 from .dates import PartialDate
+from .errors import N_, InvalidValue, kind_of_value
 from .text import LINE_PATTERN, TEXT_PATTERN, fold_key
 
 __all__ = [
@@ -68,10 +69,36 @@ class _Vocabulary(str, Enum):
         for member in cls:
             if key == member.value:
                 return member
-        for member in cls:
-            if any(key == fold_key(label).replace(" ", "_") for label in cls.labels().get(member.value, ())):
+        for name, member in cls._names():
+            if key == fold_key(name).replace(" ", "_"):
                 return member
         return None
+
+    @classmethod
+    def _names(cls) -> list[tuple[str, Any]]:
+        """Every word that names a member: its code, its labels in both languages (the one table,
+        :mod:`ofai_graph.labels`) and the synonyms above, each with its member."""
+        from .labels import LABELS
+
+        table = LABELS.get(cls.__name__, {})
+        return [
+            (name, member)
+            for member in cls
+            for name in (member.value, *table.get(member.value, ()), *cls.labels().get(member.value, ()))
+        ]
+
+    @classmethod
+    def closest(cls, text: str) -> Any:
+        """The member ``text`` most likely misspells (``"meetingg"``, ``"reunon"``), or None.
+
+        >>> InteractionKind.closest("reunon"), InteractionKind.closest("almuerzo")
+        (<InteractionKind.meeting: 'meeting'>, None)
+        """
+        from .text import closest
+
+        names = cls._names()
+        found = closest(text.replace("_", " "), [name.replace("_", " ") for name, _ in names])
+        return next((m for name, m in names if name.replace("_", " ") == found), None)
 
     def __str__(self) -> str:
         return self.value
@@ -296,7 +323,7 @@ SLUG_HINT = (
 
 def _country_code(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"a country is a code or a name, got {type(value).__name__}")
+        raise InvalidValue(N_("a country is a code or a name, not {found}"), found=kind_of_value(value))
     return countries.resolve(value)
 
 
@@ -514,13 +541,13 @@ class Tie(_Model):
     @classmethod
     def _two_ends(cls, target: str, info: ValidationInfo) -> str:
         if target == info.data.get("source"):
-            raise ValueError("a tie must link two different entities")
+            raise InvalidValue(N_("a tie must link two different entities"))
         return target
 
     @model_validator(mode="after")
     def _in_order(self) -> Tie:
         if self.since and self.until and self.until < self.since:
-            raise ValueError(f"until ({self.until}) is before since ({self.since})")
+            raise InvalidValue(N_("until ({until}) is before since ({since})"), until=self.until, since=self.since)
         return self
 
     def active_on(self, day: dt.date) -> bool:

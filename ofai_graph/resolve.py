@@ -18,6 +18,8 @@ from .text import fold_key
 ACCEPT = 88.0  # a fuzzy match this good is taken...
 MARGIN = 6.0  # ...when the next entity scores at least this much lower
 CONSIDER = 72.0  # below this a fuzzy match is only a suggestion
+SUGGEST_TYPO = 85.0  # Jaro-Winkler of a whole name: "Jika" for "JICA" (86.7), not "Koica" (78.3)
+SUGGEST_WORDS = 85.0  # combined score of a name holding every word of the query
 MIN_FUZZY = 3  # a query shorter than this (letters and digits) must match exactly: "A" names nothing
 # Words that carry no identity: "Secretaría de Salud" must not stand in for "... de Santander" because
 # they share "de", and a query may leave these out.
@@ -106,6 +108,36 @@ class Resolver:
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
         return [(eid, round(s, 1), label) for eid, (s, label) in ranked]
 
+    def suggest(self, text: str, limit: int = 3) -> list[str]:
+        """Ids of the entities ``text`` most likely misspells or shortens, for "did you mean"; none for
+        a name unlike any (``"Narnia"``), so that a suggestion is worth reading.
+
+        A suggestion is either a typo of a whole name or alias (Jaro-Winkler, see
+        :data:`ofai_graph.text.SIMILAR`: "Jika", "imtc", "Cideuu"), or a close match whose every word
+        is in the name ("Agencia Presidencial de Cooperacion"); and no more than :data:`MARGIN` * 2
+        below the best one, so that a clear typo does not bring its neighbours along.
+        """
+        from rapidfuzz import fuzz
+        from rapidfuzz.distance import JaroWinkler
+
+        query = fold_key(text)
+        if len(query.replace(" ", "")) < MIN_FUZZY:
+            return []
+        found: list[tuple[str, float]] = []
+        for eid, score, label in self.scored(text, limit=10):
+            name = fold_key(label)
+            typo = (
+                JaroWinkler.normalized_similarity(query, name) * 100 >= SUGGEST_TYPO
+                and fuzz.ratio(query, name) >= 70
+                and (" " not in query or _covers(text, label))
+            )
+            if typo or (score >= SUGGEST_WORDS and _covers(text, label)):
+                found.append((eid, score))
+        if not found:
+            return []
+        best = max(s for _, s in found)
+        return [eid for eid, s in found if best - s <= 2 * MARGIN][:limit]
+
     def label(self, entity_id: str) -> str:
         if entity_id in self._extra:
             e = self._extra[entity_id]
@@ -139,7 +171,7 @@ class Resolver:
             close = [eid for eid, s, _ in ranked if s >= CONSIDER and top - s < MARGIN]
             if len(close) > 1:
                 raise Ambiguous(text, [self.label(i) for i in close])
-        raise NotFound(text, [self.label(eid) for eid, _, _ in ranked[:5]])
+        raise NotFound(text, [self.label(eid) for eid in self.suggest(text)])
 
 
 def _covers(query: str, name: str) -> bool:
@@ -180,11 +212,24 @@ def entity_kind(text: str) -> str:
     for code, names in table.items():
         if key in (fold_key(code), *(fold_key(n) for n in names)):
             return code
-    from .errors import UnknownValue
-    from .text import quote
+    from .errors import N_, Label, Listed, UnknownValue
+    from .text import closest, quote
 
-    valid = ", ".join(f"{code} ({es})" for code, (_, es) in table.items())
-    raise UnknownValue(f"{quote(text)} is not a kind of entity; kinds are: {valid}")
+    vocab = {code: ("EntityType" if code in LABELS["EntityType"] else "OrgKind") for code in table}
+    names = {n: code for code, labels in table.items() for n in (code.replace("_", " "), *labels)}
+    near = closest(text, names)
+    if near is not None:
+        code = names[near]
+        raise UnknownValue(
+            N_("{value} is not a kind of entity; did you mean {suggestion!r}?"),
+            value=quote(text),
+            suggestion=Label(vocab[code], code),
+        )
+    raise UnknownValue(
+        N_("{value} is not a kind of entity; kinds are: {kinds}"),
+        value=quote(text),
+        kinds=Listed(Label(v, code) for code, v in vocab.items()),
+    )
 
 
 def search(store: Store, text: str, *, limit: int = 20) -> list[SearchHit]:
