@@ -87,7 +87,7 @@ def _unknown_key(key: str, valid: Any, file: str, line: int | None, where: str |
     near = closest(key.replace("-", "_"), list(valid))
     if near is not None:
         return Problem(
-            N_("unknown key; did you mean {suggestion!r}?"),
+            N_("unknown key; did you mean '{suggestion}'?"),
             file,
             line=line,
             field=field,

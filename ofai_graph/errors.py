@@ -53,6 +53,18 @@ class Label(Phrase):
         return label(self.vocabulary, self.code, lang)
 
 
+class Number(Phrase):
+    """A number in a message, in the reader's format ("131,072"; "131.072" in Spanish)."""
+
+    def __init__(self, value: float):
+        self.value = value
+
+    def text(self, lang: str) -> str:
+        from .i18n import format_number
+
+        return format_number(self.value, lang, decimals=0 if isinstance(self.value, int) else None)
+
+
 class Listed(Phrase):
     """Several values, each rendered, joined with commas (or ``sep``)."""
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .errors import N_, InvalidData, InvalidFile, Listed, Msg, Problem, kind_of_value, os_reason
+from .errors import N_, InvalidData, InvalidFile, Listed, Msg, Number, Problem, kind_of_value, os_reason
 from .model import SECTIONS, Dataset, tie_id
 from .text import clip, closest, quote
 
@@ -248,7 +248,7 @@ def parse_document(text: str, fmt: str, name: str) -> list[RawRecord]:
         if section not in SECTIONS:
             near = closest(str(section), SECTIONS)
             problems.append(
-                Problem(N_("unknown section {section}; did you mean {suggestion!r}?"), name, params={"section": quote(section), "suggestion": near})
+                Problem(N_("unknown section {section}; did you mean '{suggestion}'?"), name, params={"section": quote(section), "suggestion": near})
                 if near
                 else Problem(
                     N_("unknown section {section}; sections are: {sections}"),
@@ -318,7 +318,7 @@ def _load(text: str, fmt: str, name: str) -> Any:
                     N_("a number with {digits} digits (more than {most}): write it as text if it is an id"),
                     name,
                     line=_line_of(text, exc.digits),
-                    params={"digits": len(exc.digits), "most": MAX_DIGITS},
+                    params={"digits": Number(len(exc.digits)), "most": MAX_DIGITS},
                 )
             ]
         ) from None
@@ -373,7 +373,7 @@ def _csv_header(reader: csv.DictReader, name: str) -> Problem | None:  # type: i
         for c in unknown:
             near = closest(c, [k for k in CSV_COLUMNS if k not in header])
             parts.append(
-                Msg(N_("unknown column {column}; did you mean {suggestion!r}?"), column=quote(c), suggestion=near)
+                Msg(N_("unknown column {column}; did you mean '{suggestion}'?"), column=quote(c), suggestion=near)
                 if near
                 else Msg(N_("unknown column {column}"), column=quote(c))
             )
@@ -516,7 +516,7 @@ def _iter_jsonl(path: Path, name: str, *, entities: bool) -> Iterator[RawRecord 
                         N_("a line longer than {size} KB; no record is that long"),
                         name,
                         line=n,
-                        params={"size": MAX_LINE // 1024},
+                        params={"size": Number(MAX_LINE // 1024)},
                     )
                 continue
             if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -579,7 +579,7 @@ def _jsonl_record(raw: bytes, name: str, n: int) -> tuple[str, dict[str, Any]] |
         near = closest(kind, LINE_TYPES) if isinstance(kind, str) else None
         if near:
             return Problem(
-                N_("unknown type {type}; did you mean {suggestion!r}?"),
+                N_("unknown type {type}; did you mean '{suggestion}'?"),
                 name,
                 line=n,
                 field="type",
@@ -612,7 +612,7 @@ def _csv_problem(exc: csv.Error, name: str, line: int) -> Problem:
             ),
             name,
             line=line,
-            params={"size": csv.field_size_limit()},
+            params={"size": Number(csv.field_size_limit())},
         )
     if "NUL" in msg:
         return Problem(N_("malformed CSV: a line contains a NUL character"), name, line=line)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import countries
 from .bulk import batched, paused_gc
-from .errors import N_, Ambiguous, InvalidData, Msg, NotFound, Problem, kind_of_value, os_reason
+from .errors import N_, Ambiguous, InvalidData, Msg, NotFound, Number, Problem, kind_of_value, os_reason
 from .files import MAX_BYTES, STREAMED, RawRecord, detect_format, iter_records, parse_document, read_text
 from .interrupts import HeldInterrupt, Interrupted, signal_for_tests
 from .model import MODELS, SECTIONS, Country, Dataset
@@ -565,9 +565,9 @@ def _import(
                     signal_for_tests("write")
                 done += len(chunk)
                 say(
-                    Msg(N_("{done} of {total} records"), done=done, total=total)
+                    Msg(N_("{done} of {total} records"), done=Number(done), total=Number(total))
                     if total is not None
-                    else Msg(N_("{done} records"), done=done)
+                    else Msg(N_("{done} records"), done=Number(done))
                 )
             problems += refs.unresolved()
             report = tx.report

@@ -114,8 +114,10 @@ class Resolver:
 
         A suggestion is either a typo of a whole name or alias (Jaro-Winkler, see
         :data:`ofai_graph.text.SIMILAR`: "Jika", "imtc", "Cideuu"), or a close match whose every word
-        is in the name ("Agencia Presidencial de Cooperacion"); and no more than :data:`MARGIN` * 2
-        below the best one, so that a clear typo does not bring its neighbours along.
+        is in the name ("Agencia Presidencial de Cooperacion"), or all but one of at least three
+        ("Cámara de Comercio de Pamplona" shows the chambers; "Gobierno de Japón" shows no other
+        government); and no more than :data:`MARGIN` * 2 below the best one, so that a clear typo
+        does not bring its neighbours along.
         """
         from rapidfuzz import fuzz
         from rapidfuzz.distance import JaroWinkler
@@ -131,7 +133,8 @@ class Resolver:
                 and fuzz.ratio(query, name) >= 70
                 and (" " not in query or _covers(text, label))
             )
-            if typo or (score >= SUGGEST_WORDS and _covers(text, label)):
+            found_words, missing = _word_match(text, label)
+            if typo or (score >= SUGGEST_WORDS and (missing == 0 or (missing == 1 and found_words >= 2))):
                 found.append((eid, score))
         if not found:
             return []
@@ -172,6 +175,16 @@ class Resolver:
             if len(close) > 1:
                 raise Ambiguous(text, [self.label(i) for i in close])
         raise NotFound(text, [self.label(eid) for eid in self.suggest(text)])
+
+
+def _word_match(query: str, name: str) -> tuple[int, int]:
+    """How many meaningful words of ``query`` are in ``name`` (give or take a typo), and how many are not."""
+    from rapidfuzz import fuzz
+
+    words = [w for w in fold_key(name).split() if w not in _FILLER]
+    tokens = [t for t in fold_key(query).split() if t not in _FILLER]
+    found = sum(1 for t in tokens if any(fuzz.ratio(t, w) >= 80 for w in words))
+    return found, len(tokens) - found
 
 
 def _covers(query: str, name: str) -> bool:
@@ -221,7 +234,7 @@ def entity_kind(text: str) -> str:
     if near is not None:
         code = names[near]
         raise UnknownValue(
-            N_("{value} is not a kind of entity; did you mean {suggestion!r}?"),
+            N_("{value} is not a kind of entity; did you mean '{suggestion}'?"),
             value=quote(text),
             suggestion=Label(vocab[code], code),
         )

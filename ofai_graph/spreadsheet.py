@@ -850,7 +850,7 @@ def _convert(col: Column, value: Any, lang: str) -> Any:
                 near = _closest_code(vocabulary, value)
                 if near is not None:
                     raise InvalidValue(
-                        N_("{value} is not in the list; did you mean {suggestion!r}?"),
+                        N_("{value} is not in the list; did you mean '{suggestion}'?"),
                         value=quote(value),
                         suggestion=Label(vocabulary, near),
                     )
@@ -1034,10 +1034,14 @@ def locate(problems: Sequence[Problem], records: Sequence[SheetRecord]) -> list[
     """The importer's problems with the record and field turned into a cell (``Interacciones!D7``)."""
     by_ref = {r.ref: r for r in records}
     out = []
+    # One problem per cell, the first: a cell that could not be read is then also "required".
+    cells = {(p.file, p.record) for p in problems if p.record and p.record not in by_ref}
     for p in problems:
         rec = by_ref.get(p.record or "")
         if rec is None:
             out.append(p)
+            continue
+        if (p.file, rec.cell(p.field)) in cells:
             continue
         message = p.message
         if p.field == "participants" and message == EMPTY_LIST:

@@ -84,8 +84,8 @@ MESSAGES: dict[str, str] = {
 OTHER = N_("{value} is not valid here")
 # Messages that refine a row of the table.
 EMPTY_LIST = N_("must not be empty")
-CLOSEST = N_("{value} is not an allowed value; did you mean {suggestion!r}?")
-UNKNOWN_FIELD = N_("unknown field; did you mean {suggestion!r}?")
+CLOSEST = N_("{value} is not an allowed value; did you mean '{suggestion}'?")
+UNKNOWN_FIELD = N_("unknown field; did you mean '{suggestion}'?")
 BAD_ID = N_(
     "{value} is not a valid id: use lower-case letters, digits, '-', '_' or '.', starting and ending "
     "with a letter or digit (e.g. 'apc-colombia')"
