@@ -65,6 +65,19 @@ class Number(Phrase):
         return format_number(self.value, lang, decimals=0 if isinstance(self.value, int) else None)
 
 
+class Detail(Phrase):
+    """A reason another library wrote in English (a parser's): shown as written to an English reader,
+    as a general ``instead`` message to any other, who would otherwise read English mid-sentence."""
+
+    def __init__(self, english: str, instead: str):
+        self.english, self.instead = english, instead
+
+    def text(self, lang: str) -> str:
+        if lang == "en":
+            return self.english
+        return render(self.instead, {}, lang)
+
+
 class Listed(Phrase):
     """Several values, each rendered, joined with commas (or ``sep``)."""
 
@@ -263,4 +276,4 @@ def os_reason(exc: OSError) -> Msg:
     template = reasons.get(exc.errno or 0)
     if template is not None:
         return Msg(template)
-    return Msg(N_("the system says: {reason}"), reason=exc.strerror or type(exc).__name__)
+    return Msg(N_("the system says: {reason}"), reason=Detail(exc.strerror or type(exc).__name__, N_("an error")))

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .errors import N_, InvalidData, InvalidFile, Listed, Msg, Number, Problem, kind_of_value, os_reason
+from .errors import N_, Detail, InvalidData, InvalidFile, Listed, Msg, Number, Problem, kind_of_value, os_reason
 from .model import SECTIONS, Dataset, tie_id
 from .text import clip, closest, quote
 
@@ -473,6 +473,9 @@ def _iter_csv(path: Path, name: str, *, entities: bool) -> Iterator[RawRecord | 
                 if problem is not None:
                     yield problem
                 return
+            if _csv_header(csv.DictReader(f), name) is not None:
+                return  # the first pass reported the header
+            f.seek(0)
             for r in _csv_records(f, name):
                 yield r
                 if isinstance(r, Problem):
@@ -618,7 +621,12 @@ def _csv_problem(exc: csv.Error, name: str, line: int) -> Problem:
         return Problem(N_("malformed CSV: a line contains a NUL character"), name, line=line)
     if "new-line character" in msg:
         return Problem(N_("malformed CSV: a line break inside a cell that is not quoted"), name, line=line)
-    return Problem(N_("malformed CSV: {problem}"), name, line=line, params={"problem": clip(msg)})
+    return Problem(
+        N_("malformed CSV: {problem}"),
+        name,
+        line=line,
+        params={"problem": Detail(clip(msg), N_("the line cannot be read as CSV"))},
+    )
 
 
 NOT_UTF8 = N_("is not UTF-8 text (save it as UTF-8)")
@@ -644,7 +652,7 @@ def _yaml_problem(problem: object) -> object:
     for start, template in known.items():
         if text.startswith(start):
             return Msg(template)
-    return clip(text)
+    return Detail(clip(text), N_("the text is not valid YAML here"))
 
 
 def _json_problem(exc: json.JSONDecodeError) -> object:
@@ -660,7 +668,7 @@ def _json_problem(exc: json.JSONDecodeError) -> object:
         "Invalid \\escape": N_("an unknown escape (\\) in a text"),
     }
     template = known.get(exc.msg)
-    return Msg(template) if template else exc.msg
+    return Msg(template) if template else Detail(exc.msg, N_("the text is not valid JSON here"))
 
 
 def to_plain(data: Dataset) -> dict[str, list[dict[str, Any]]]:

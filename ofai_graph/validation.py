@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .errors import N_, Label, Listed, Msg, OfaiError, kind_of_value
+from .errors import N_, Detail, Label, Listed, Msg, OfaiError, kind_of_value
 from .model import SLUG_PATTERN
 from .text import LINE_PATTERN, TEXT_PATTERN, control_character, quote
 
@@ -64,10 +64,10 @@ MESSAGES: dict[str, str] = {
     "model_attributes_type": N_("must be a mapping of fields, not {found}"),
     "dataclass_type": N_("must be a mapping of fields, not {found}"),
     "named_tuple_type": N_(
-        "must be an entity and its role, [entity, role] or {{entity: ..., role: ...}}, not {found}"
+        "must be an entity and its role, [entity, role], not {found}"
     ),
     "arguments_type": N_(
-        "must be an entity and its role, [entity, role] or {{entity: ..., role: ...}}, not {found}"
+        "must be an entity and its role, [entity, role], not {found}"
     ),
     "enum": N_("{value} is not an allowed value; use one of: {choices}"),
     "literal_error": N_("{value} is not allowed here; write {choices}"),
@@ -114,7 +114,7 @@ def describe(err: Mapping[str, Any], model: type | None = None) -> tuple[str, di
         msg = str(err.get("msg", ""))
         for prefix in ("Value error, ", "Assertion failed, "):
             msg = msg.removeprefix(prefix)
-        return "{message}", {"message": msg}
+        return N_("not valid: {reason}"), {"reason": Detail(msg, N_("the value is not accepted"))}
     params: dict[str, object] = {"value": quote(value), "found": kind_of_value(value)}
     params.update({k: v for k, v in ctx.items() if k != "error"})
     container, annotation = _at(model, loc) if model is not None else (None, None)
