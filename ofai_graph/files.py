@@ -20,7 +20,18 @@ from typing import Any
 
 import yaml
 
-from .errors import N_, Detail, InvalidData, InvalidFile, Listed, Msg, Number, Problem, kind_of_value, os_reason
+from .errors import (
+    N_,
+    Detail,
+    InvalidData,
+    InvalidFile,
+    Listed,
+    Msg,
+    Number,
+    Problem,
+    kind_of_value,
+    os_reason,
+)
 from .model import SECTIONS, Dataset, tie_id
 from .text import clip, closest, quote
 

@@ -169,7 +169,7 @@ def _only_interface(text: str) -> str:
 def test_every_problem_of_a_bad_file_is_in_spanish(db, bad_files, index):
     path = bad_files[index]
     text = _import(db, path, "es")
-    assert path.name in text and "No se escribió nada" in text or "no se encontró" in text, text
+    assert (path.name in text and "No se escribió nada" in text) or "no se encontró" in text, text
     assert english_in(_only_interface(text)) == [], text
 
 
