@@ -268,6 +268,15 @@ class VocabChoice(click.ParamType):
         try:
             return self.vocabulary(str(value)).value  # the model's own synonyms ("reunion", "mou")
         except ValueError:
+            near = getattr(self.vocabulary, "closest", lambda _t: None)(str(value))
+            if near is not None:
+                self.fail(
+                    _("{value!r} is not one of the choices; did you mean '{suggestion}'?").format(
+                        value=value, suggestion=label(self.vocabulary.__name__, near.value)
+                    ),
+                    param,
+                    ctx,
+                )
             self.fail(
                 _("{value!r} is not one of: {choices}").format(value=value, choices=", ".join(self._labels())),
                 param,
