@@ -40,6 +40,7 @@ __all__ = [
     "localize",
     "ngettext",
     "num",
+    "strength",
     "use",
     "yes_no",
 ]
@@ -223,6 +224,13 @@ def num(value: float, decimals: int = 2) -> str:
     from ofai_graph.i18n import format_number
 
     return format_number(value, current(), decimals=decimals)
+
+
+def strength(value: float) -> str:
+    """A strength score, written as every output writes one (:func:`ofai_graph.i18n.format_strength`)."""
+    from ofai_graph.i18n import format_strength
+
+    return format_strength(value, current())
 
 
 def yes_no(value: bool) -> str:

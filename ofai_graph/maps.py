@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import OfaiError
 from .handouts import CHROMIUM_ARGS, chromium_path, print_pdf, screenshot, to_svg
-from .i18n import format_date, format_number, gettext_for, ngettext_for, resolve_lang
+from .i18n import format_date, format_number, format_strength, gettext_for, ngettext_for, resolve_lang
 from .labels import LABELS, label
 from .layout import SEED, LabelBox, fit, layout, place_labels, text_width, wrap_label
 from .model import FollowUpStatus, Person
@@ -457,7 +457,7 @@ class _Words:
         return cls(lang, cfg, gettext_for(lang), ngettext_for(lang), decimal)
 
     def num(self, x: float) -> str:
-        return f"{x:.2f}".replace(".", self.decimal)
+        return format_strength(x, self.lang)
 
     def when(self, value: Any) -> str:
         # Thousands of ties share a few hundred dates: Babel is the slow part of a tooltip.
