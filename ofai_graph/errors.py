@@ -159,7 +159,7 @@ class Problem:
     def of_error(cls, exc: Exception, *where: object, **at: object) -> Problem:
         """A problem saying what ``exc`` says, in the reader's language when it is an :class:`OfaiError`."""
         if isinstance(exc, OfaiError) and getattr(exc, "template", None):
-            return cls(exc.template, *where, **at, params=dict(exc.params))  # type: ignore[arg-type]
+            return cls(exc.template, *where, **{**at, "params": dict(exc.params)})  # type: ignore[arg-type]
         return cls(str(exc), *where, **at)  # type: ignore[arg-type]
 
 

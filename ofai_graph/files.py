@@ -88,7 +88,7 @@ class _LineLoader(yaml.SafeLoader):
                 Msg(
                     N_("aliases ({alias}) are not allowed in data files; write the value out"),
                     alias=clip("*" + str(event.anchor), 40),
-                ),
+                ),  # type: ignore[arg-type]  # shown through _yaml_problem, in the reader's language
                 event.start_mark,
             )
         return super().compose_node(parent, index)
@@ -106,7 +106,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
             continue
         if duplicate:
             raise yaml.constructor.ConstructorError(
-                None, None, Msg(N_("key {key} appears twice in one mapping"), key=quote(key)), key_node.start_mark
+                None,
+                None,
+                Msg(N_("key {key} appears twice in one mapping"), key=quote(key)),  # type: ignore[arg-type]
+                key_node.start_mark,
             )
     data = _LineDict(loader.construct_mapping(node, deep=True))
     data.line = node.start_mark.line + 1

@@ -229,10 +229,10 @@ def entity_kind(text: str) -> str:
     from .text import closest, quote
 
     vocab = {code: ("EntityType" if code in LABELS["EntityType"] else "OrgKind") for code in table}
-    names = {n: code for code, labels in table.items() for n in (code.replace("_", " "), *labels)}
-    near = closest(text, names)
+    by_name = {n: c for c, pair in table.items() for n in (c.replace("_", " "), *pair)}
+    near = closest(text, by_name)
     if near is not None:
-        code = names[near]
+        code = by_name[near]
         raise UnknownValue(
             N_("{value} is not a kind of entity; did you mean '{suggestion}'?"),
             value=quote(text),

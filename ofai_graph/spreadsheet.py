@@ -1055,7 +1055,7 @@ def import_workbook(
     path: str | Path,
     *,
     dry_run: bool = False,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[Msg], None] | None = None,
     match: bool = False,
 ) -> Any:
     """Import a workbook all-or-nothing and return the write report; errors name sheet, row and column.
@@ -1108,7 +1108,7 @@ def import_paths(
     min_score: float = 90.0,
     dry_run: bool = False,
     max_bytes: int | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[Msg], None] | None = None,
     lang: str = "en",
 ) -> ImportResult:
     """Import YAML, JSON, CSV and Excel files together, all-or-nothing.
