@@ -464,7 +464,7 @@ def iter_records(path: Path, fmt: str, *, entities: bool) -> Iterator[RawRecord 
     >>> _ = f.write_text('{"type": "organization", "id": "oim", "name": "OIM", "kind": "multilateral"}\\n{"x": 1}\\n')
     >>> [r.section for r in iter_records(f, "jsonl", entities=True)]
     ['organizations']
-    >>> [r.message for r in iter_records(f, "jsonl", entities=False)]
+    >>> [str(r).split(".jsonl:2: ")[1] for r in iter_records(f, "jsonl", entities=False)]
     ["a line needs a 'type': one of country, organization, person, interaction, followup, tie"]
     """
     name = str(path)
