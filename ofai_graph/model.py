@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import Enum
+from functools import cache, lru_cache
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
@@ -65,14 +66,7 @@ class _Vocabulary(str, Enum):
     def _missing_(cls, value: object) -> Any:
         if not isinstance(value, str):
             return None
-        key = fold_key(value).replace(" ", "_")
-        for member in cls:
-            if key == member.value:
-                return member
-        for name, member in cls._names():
-            if key == fold_key(name).replace(" ", "_"):
-                return member
-        return None
+        return _vocabulary_index(cls).get(fold_key(value).replace(" ", "_"))
 
     @classmethod
     def _names(cls) -> list[tuple[str, Any]]:
@@ -94,14 +88,31 @@ class _Vocabulary(str, Enum):
         >>> InteractionKind.closest("reunon"), InteractionKind.closest("almuerzo")
         (<InteractionKind.meeting: 'meeting'>, None)
         """
-        from .text import closest
-
-        names = cls._names()
-        found = closest(text.replace("_", " "), [name.replace("_", " ") for name, _ in names])
-        return next((m for name, m in names if name.replace("_", " ") == found), None)
+        return _closest_member(cls, text)
 
     def __str__(self) -> str:
         return self.value
+
+
+@cache
+def _vocabulary_index(cls: type[_Vocabulary]) -> dict[str, Any]:
+    """Every name of every member of ``cls``, folded as ``_missing_`` folds a value: one look-up each."""
+    index: dict[str, Any] = {}
+    for member in cls:
+        index.setdefault(member.value, member)
+    for name, member in cls._names():
+        index.setdefault(fold_key(name).replace(" ", "_"), member)
+    return index
+
+
+@lru_cache(maxsize=4096)
+def _closest_member(cls: type[_Vocabulary], text: str) -> Any:
+    # A file repeats one misspelling thousands of times: look each up once.
+    from .text import closest
+
+    names = cls._names()
+    found = closest(text.replace("_", " "), tuple(name.replace("_", " ") for name, _ in names))
+    return next((m for name, m in names if name.replace("_", " ") == found), None)
 
 
 class OrgKind(_Vocabulary):

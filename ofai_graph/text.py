@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 
@@ -97,11 +98,11 @@ def closest(text: str, choices: Iterable[str], *, cutoff: float = SIMILAR) -> st
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
-    options = list(dict.fromkeys(choices))
+    options = tuple(dict.fromkeys(choices))
     if not options or not text.strip():
         return None
     query = fold(text)
-    near = process.extract(query, [fold(o) for o in options], scorer=_similarity, score_cutoff=cutoff, limit=None)
+    near = process.extract(query, _folded(options), scorer=_similarity, score_cutoff=cutoff, limit=None)
     if not near:
         return None
     # Close enough; the fewest letters to change decides ("reinión" is "reunión",
@@ -121,3 +122,9 @@ def _similarity(a: str, b: str, *, score_cutoff: float | None = None, **_: objec
     if min(len(a), len(b)) >= 5 and OSA.distance(a, b, score_cutoff=1) <= 1:
         return 100.0
     return max(JaroWinkler.normalized_similarity(a, b) * 100, fuzz.ratio(a, b))
+
+
+@lru_cache(maxsize=64)
+def _folded(options: tuple[str, ...]) -> list[str]:
+    # The same vocabulary or key list is searched for every typo of a file: fold it once.
+    return [fold(o) for o in options]

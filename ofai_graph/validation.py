@@ -26,6 +26,7 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -198,6 +199,7 @@ def _child(tp: Any, part: Any) -> tuple[Any, str]:
     return None, str(part)
 
 
+@cache
 def _hints(tp: type) -> dict[str, Any]:
     try:
         return typing.get_type_hints(tp)
