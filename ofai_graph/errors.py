@@ -94,12 +94,15 @@ def _value(value: object, lang: str) -> object:
 
 def render(template: str, params: Mapping[str, object], lang: str = "en") -> str:
     """``template`` (an ``N_`` message) in ``lang``, its values filled in, phrases in ``lang`` too."""
-    from .i18n import gettext_for
+    if lang == "en":
+        text = template  # the source language: no catalog to look in
+    else:
+        from .i18n import gettext_for
 
-    text = gettext_for(lang)(template)
+        text = gettext_for(lang)(template)
     if not params:
         return text
-    return text.format(**{k: _value(v, lang) for k, v in params.items()})
+    return text.format_map({k: v.text(lang) if isinstance(v, Phrase) else v for k, v in params.items()})
 
 
 class OfaiError(Exception):
@@ -113,7 +116,16 @@ class OfaiError(Exception):
     def __init__(self, message: str = "", /, **params: object):
         self.template = message
         self.params = params
-        super().__init__(render(message, params) if params else message)
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        # Written when read: a file of 20,000 bad dates raises 20,000 of these, shown or not.
+        template = getattr(self, "template", None)
+        if template and self.params:
+            if getattr(self, "_english", None) is None:
+                self._english = render(template, self.params)  # pydantic reads it more than once
+            return self._english
+        return super().__str__()
 
     def message(self, lang: str = "en") -> str:
         template = getattr(self, "template", None)

@@ -26,7 +26,7 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -106,7 +106,7 @@ def describe(err: Mapping[str, Any], model: type | None = None) -> tuple[str, di
     kind = str(err["type"])
     ctx: Mapping[str, Any] = err.get("ctx") or {}
     value = err.get("input")
-    loc = [p for p in err.get("loc", ()) if p not in MODEL_TAGS]
+    loc = tuple(p for p in err.get("loc", ()) if p not in MODEL_TAGS)
     if kind in ("value_error", "assertion_error"):
         error = ctx.get("error")
         if isinstance(error, OfaiError) and getattr(error, "template", None):
@@ -156,7 +156,7 @@ def describe(err: Mapping[str, Any], model: type | None = None) -> tuple[str, di
 def field_path(err: Mapping[str, Any], model: type | None = None) -> str:
     """The field of an error as a person finds it in the file: ``participants.2.role`` rather than
     pydantic's ``participants.2.1`` (a participant is a pair), without validator steps."""
-    loc = [p for p in err.get("loc", ()) if p not in MODEL_TAGS]
+    loc = tuple(p for p in err.get("loc", ()) if p not in MODEL_TAGS)
     if model is None:
         return ".".join(str(p) for p in loc)
     return ".".join(_names(model, loc))
@@ -207,7 +207,8 @@ def _hints(tp: type) -> dict[str, Any]:
         return {}
 
 
-def _names(model: type, loc: Sequence[Any]) -> list[str]:
+@lru_cache(maxsize=4096)  # a bad file repeats one field's error on every record
+def _names(model: type, loc: tuple[Any, ...]) -> list[str]:
     tp: Any = model
     out = []
     for part in loc:
@@ -216,7 +217,8 @@ def _names(model: type, loc: Sequence[Any]) -> list[str]:
     return out
 
 
-def _at(model: type, loc: Sequence[Any]) -> tuple[Any, Any]:
+@lru_cache(maxsize=4096)
+def _at(model: type, loc: tuple[Any, ...]) -> tuple[Any, Any]:
     """The type holding the last part of ``loc`` and the type at ``loc`` (None where unknown)."""
     tp: Any = model
     container: Any = model
