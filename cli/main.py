@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from . import add, analytics, data, interop, maps, neo4j, query, report
+from . import add, analytics, data, interop, maps, neo4j, query, report, scale
 from .common import OfaiGroup, global_options, pass_app
 from .lang import VersionMessage
 
@@ -64,6 +64,8 @@ cli.add_command(maps.map_)
 # the quarterly cycle
 cli.add_command(report.report)
 cli.add_command(report.changes)
+# upkeep
+cli.add_command(scale.rebuild)
 # other backends
 cli.add_command(neo4j.neo4j)
 

@@ -52,9 +52,7 @@ def resolve_lang(explicit: str | None = None, environ: Mapping[str, str] | None 
         if value:
             lang = _normalize(value)
             if lang is None:
-                raise UnknownLanguage(
-                    f"unknown language {value!r}: use one of {', '.join(LANGS)}"
-                )
+                raise UnknownLanguage(f"unknown language {value!r}: use one of {', '.join(LANGS)}")
             return lang
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = env.get(var)

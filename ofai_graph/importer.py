@@ -628,7 +628,11 @@ def _dedupe(
                 if first is not None and first.line:
                     here = origins.get(id(record))
                     same_file = here is not None and here.file == first.file
-                    also = f" (first at line {first.line})" if same_file else f" (first at {first.file}:{first.line})"
+                    also = (
+                        f" (first at line {first.line})"
+                        if same_file
+                        else f" (first at {first.file}:{first.line})"
+                    )
                 problems.append(
                     Problem(
                         f"id {quote(record.id)} is used twice with different content{also}",

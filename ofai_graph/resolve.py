@@ -23,9 +23,7 @@ SUGGEST_WORDS = 85.0  # combined score of a name holding every word of the query
 MIN_FUZZY = 3  # a query shorter than this (letters and digits) must match exactly: "A" names nothing
 # Words that carry no identity: "Secretaría de Salud" must not stand in for "... de Santander" because
 # they share "de", and a query may leave these out.
-_FILLER = frozenset(
-    "de del la las los el en y e o a al para por con sin the of and for in on at to".split()
-)
+_FILLER = frozenset("de del la las los el en y e o a al para por con sin the of and for in on at to".split())
 
 
 class SearchHit(Result):
