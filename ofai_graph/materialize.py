@@ -993,10 +993,15 @@ class Maintainer:
                 elif _scored_fields(was) != _scored_fields(i):
                     self.recompute |= _pairs_of(was) | _pairs_of(i)
         if added and self.added is not None:
-            c = contributions(_participations_of(added), self.config)
-            self.added.add(c)
-            if self.cut is not None:
-                self.ops.recent_add(recent_rows(c, self.cut, self.config.half_life_days))
+            from .bulk import batched
+
+            # A slice at a time: one write of a million interactions would hold all their
+            # contributions, and numpy's temporaries, at once.
+            for part in batched(added, 50_000):
+                c = contributions(_participations_of(part), self.config)
+                self.added.add(c)
+                if self.cut is not None:
+                    self.ops.recent_add(recent_rows(c, self.cut, self.config.half_life_days))
 
     def flush(self) -> None:
         cfg = self.config
