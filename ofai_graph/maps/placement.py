@@ -8,16 +8,20 @@ import math
 import re
 from dataclasses import dataclass
 
+from .clearing import clear_edges
 from .labelling import LabelBox, place_labels, text_width, wrap_label
-from .layout import clear_edges, fit, layout
+from .layout import fit, layout
 from .page import VIEW_HEIGHT, VIEW_WIDTH
 from .routes import badges, route_obstacles
 from .scene import Scene
 from .style import edge_width
 
-# Moving entities off every tie costs about entities x ties: half a second at 120 x 480 (a dense
-# network), a tenth at the seed's 63 x 149. Route lines are cleared on maps of any size.
+# Moving entities off every tie costs about entities x ties: half a second of CPU at 100 x 547 (a
+# dense generated network, where no place is free), a tenth at the seed's 63 x 149. Route lines
+# are cleared on maps of any size.
 CLEAR_WORK = 60_000
+ROUTE_GAP = 6.0  # pixels between a route's line and an entity it does not join
+TIE_GAP = 2.0  # and another tie's
 
 
 @dataclass
@@ -144,22 +148,27 @@ def _clear(
         )
         for n, (hw, up, down) in extent.items()
     }
+    # Route lines keep ROUTE_GAP from entities, other ties TIE_GAP: half widths with the difference.
     route_lines = [
-        (a, b, edge_width(d["score"], True, scene.presentation) / 2)
+        (a, b, edge_width(d["score"], True, scene.presentation) / 2 + ROUTE_GAP - TIE_GAP)
         for a, b, d in h.edges(data=True)
         if frozenset((a, b)) in routes.edges
     ]
+    lines = route_lines
+    focus = [scene.focus] if scene.focused and scene.focus is not None else []
     if h.number_of_nodes() * h.number_of_edges() <= CLEAR_WORK:
-        # The skeleton (the routes, the focus) stays; the rest moves off the ties it is not on.
-        anchors = set(routes.nodes)
-        if scene.focused and scene.focus is not None:
-            anchors.add(scene.focus)
-        others = [
-            (a, b, edge_width(d["score"], False, scene.presentation) / 2) for a, b, d in h.edges(data=True)
+        lines = route_lines + [
+            (a, b, edge_width(d["score"], False, scene.presentation) / 2)
+            for a, b, d in h.edges(data=True)
+            if frozenset((a, b)) not in routes.edges
         ]
-        pos = clear_edges(pos, radius, others, bounds=bounds, fixed=anchors, gap=2.0, rounds=40)
-    if route_lines:
-        pos = clear_edges(pos, radius, route_lines, bounds=bounds, gap=6.0, rounds=60)
+        if routes.nodes:
+            # The routes' entities stay in their lanes while the rest moves off the ties it is not on.
+            skeleton = set(routes.nodes) | set(focus)
+            pos = clear_edges(pos, radius, lines, bounds=bounds, fixed=skeleton, firm=routes.edges, gap=TIE_GAP)
+    if lines:
+        # Then any entity but the focus may move: off the routes' lines first (firm), then the others.
+        pos = clear_edges(pos, radius, lines, bounds=bounds, fixed=focus, firm=routes.edges, gap=TIE_GAP, rounds=60)
     return pos
 
 
