@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from maps_support import segment_distance
 
-from ofai_graph.maps.clearing import clear_edges
+from ofai_graph.maps.clearing import clear_edges, lines_over_nodes
 
 BOX = (-600.0, -450.0, 600.0, 450.0)
 
@@ -55,3 +55,94 @@ def test_after_clearing_no_node_touches_the_one_line_it_is_not_on(pts, r):
         assert segment_distance(out[n], out["a"], out["b"]) >= r + 2.0 + 3.0 - 0.1, n
         if segment_distance(pos[n], pos["a"], pos["b"]) >= r + 5.0:
             assert out[n] == (round(pos[n][0], 1), round(pos[n][1], 1))
+
+
+def overlap(pos, radius, lines, gap):
+    """How deep, in all, the nodes stand in lines they do not join (pixels)."""
+    return sum(
+        max(0.0, radius[n] + w + gap - segment_distance(pos[n], pos[a], pos[b]))
+        for a, b, w in lines
+        for n in pos.keys() - {a, b}
+    )
+
+
+def hub_fan(spokes=36):
+    """An office with ties to every side, 10 degrees apart, and a partner 60 px out between two of them:
+    there the gap between the lines is 10 px, the partner 30 px wide. The partner's own tie runs back to the
+    office."""
+    import math
+
+    pos = {"hub": (0.0, 0.0), "p": (60 * math.cos(math.radians(5)), 60 * math.sin(math.radians(5)))}
+    for i in range(spokes):
+        angle = math.radians(10 * i)
+        pos[f"s{i:02d}"] = (380 * math.cos(angle), 380 * math.sin(angle))
+    lines = [("hub", f"s{i:02d}", 1.0) for i in range(spokes)] + [("hub", "p", 1.0)]
+    return pos, dict.fromkeys(pos, 10.0) | {"hub": 20.0}, lines
+
+
+def test_a_partner_caught_in_the_fan_of_lines_near_a_hub_gets_out_where_the_lines_are_apart():
+    # Pushed off one line it lands on the next; the rounds before sent it to and fro.
+    pos, radius, lines = hub_fan()
+    out = clear_edges(pos, radius, lines, bounds=dict.fromkeys(pos, BOX), gap=2.0)
+    assert lines_over_nodes(out, radius, lines, gap=2.0) == []
+    # Out along its own tie, not far round: it stays on the side it was on.
+    assert out["p"][0] > 0 and abs(out["p"][1]) < 40
+    assert all(out[n] == (round(x, 1), round(y, 1)) for n, (x, y) in pos.items() if n != "p")
+
+
+def test_a_line_over_an_entity_that_must_stay_swings_off_it():
+    pos = {"a": (0.0, 0.0), "b": (300.0, 0.0), "focus": (150.0, 4.0), "far": (150.0, 300.0)}
+    radius = dict.fromkeys(pos, 10.0)
+    lines = [("a", "b", 1.0), ("a", "far", 1.0)]
+    out = clear_edges(pos, radius, lines, bounds=dict.fromkeys(pos, BOX), fixed=["focus"], gap=2.0)
+    assert out["focus"] == pos["focus"]
+    assert lines_over_nodes(out, radius, lines, gap=2.0) == []
+
+
+def test_where_a_node_cannot_clear_both_lines_a_route_s_comes_first():
+    # Between a route's line and a tie 24 px apart, with room to move only up and down between them:
+    # no place clears both; off the route's line it goes, and stays on the tie.
+    pos = {
+        "r1": (0.0, -12.0),
+        "r2": (400.0, -12.0),
+        "t1": (0.0, 12.0),
+        "t2": (400.0, 12.0),
+        "n": (200.0, 0.0),
+    }
+    radius = dict.fromkeys(pos, 10.0)
+    lines = [("r1", "r2", 2.0), ("t1", "t2", 1.0)]
+    bounds = dict.fromkeys(pos, BOX) | {"n": (200.0, -11.0, 200.0, 11.0)}
+    ends = ["r1", "r2", "t1", "t2"]
+    out = clear_edges(pos, radius, lines, bounds=bounds, fixed=ends, firm=[("r2", "r1")], gap=2.0)
+    assert lines_over_nodes(out, radius, lines, gap=2.0) == [("t1", "t2", "n")]
+    # Without the route first, no move helps: as much overlap wherever it goes.
+    assert clear_edges(pos, radius, lines, bounds=bounds, fixed=ends, gap=2.0)["n"] == pos["n"]
+
+
+def test_it_never_leaves_more_overlap_than_it_found_and_clears_what_has_room():
+    pos, radius, lines = hub_fan(spokes=24)
+    before = overlap(pos, radius, lines, 2.0)
+    out = clear_edges(pos, radius, lines, bounds=dict.fromkeys(pos, BOX), gap=2.0)
+    assert before > 0 and overlap(out, radius, lines, 2.0) == 0
+
+
+placed = st.lists(st.tuples(st.floats(-500, 500), st.floats(-400, 400)), min_size=3, max_size=25)
+
+
+@given(placed, st.data())
+def test_the_same_positions_and_lines_in_any_order_give_the_same_result(pts, data):
+    pos = {f"n{i}": p for i, p in enumerate(pts)}
+    names = list(pos)
+    pairs = data.draw(
+        st.lists(st.tuples(st.sampled_from(names), st.sampled_from(names)), min_size=1, max_size=30)
+    )
+    lines = [(a, b, 1.0 + (i % 3)) for i, (a, b) in enumerate(pairs) if a != b]
+    radius = {n: 6.0 + 3 * (i % 4) for i, n in enumerate(names)}
+    bounds = dict.fromkeys(pos, BOX)
+    out = clear_edges(pos, radius, lines, bounds=bounds, gap=2.0)
+    order = data.draw(st.permutations(names))
+    shuffled = {n: pos[n] for n in order}
+    flipped = [(b, a, w) for a, b, w in data.draw(st.permutations(lines))]
+    assert clear_edges(shuffled, radius, flipped, bounds=bounds, gap=2.0) == out
+    # And never worse than it found them, in all.
+    assert overlap(out, radius, lines, 2.0) <= overlap(pos, radius, lines, 2.0) + 1.0

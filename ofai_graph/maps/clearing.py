@@ -36,6 +36,7 @@ RING_SCALES = (
 )  # how far, in its radius and a line's width
 STEP = 0.1  # pixels: a move must take at least this much overlap away
 SLACK = 0.5  # pixels a node is moved beyond the least clearance: positions are rounded afterwards
+BENDS = tuple(round(0.05 * i, 2) for i in range(1, 13))  # the curves tried: roundness 0.05 to 0.6
 WORK = 3_000_000  # distances one clearing may measure: the seed's map takes about 600,000
 
 
@@ -97,6 +98,75 @@ def lines_over_nodes(
     return sorted((c.names[c.ia[k]], c.names[c.ib[k]], c.names[m]) for k, m in zip(e, n, strict=True))
 
 
+def bend_edges(
+    pos: dict[str, tuple[float, float]],
+    radius: dict[str, float],
+    edges: Sequence[tuple[str, str, float]],
+    *,
+    gap: float = 0.0,
+    clearance: float = 2.0,
+) -> dict[tuple[str, str], tuple[str, float]]:
+    """The last resort, where no move cleared a line: each line (a, b, half width; a and b as the page's
+    ``from`` and ``to``) still closer than ``gap`` to a node it does not join, curved as little as
+    keeps it ``clearance`` from every node it does not join. The curve is vis-network's own: (type,
+    roundness) as its ``smooth`` option takes them, "curvedCW" or "curvedCCW". A line no curve clears
+    is left out (it stays straight).
+
+    >>> pos = {"a": (0.0, 0.0), "b": (200.0, 0.0), "c": (100.0, 0.0)}
+    >>> bend_edges(pos, {"a": 10.0, "b": 10.0, "c": 10.0}, [("a", "b", 1.0)])
+    {('a', 'b'): ('curvedCW', 0.15)}
+    """
+    import numpy as np
+
+    names = sorted(pos)
+    p = np.array([pos[n] for n in names], dtype=float).reshape(-1, 2)
+    r = np.array([radius[n] for n in names], dtype=float)
+    index = {n: i for i, n in enumerate(names)}
+    bends: dict[tuple[str, str], tuple[str, float]] = {}
+    over = {(a, b) for a, b, _n in lines_over_nodes(pos, radius, edges, gap=gap)}
+    for a, b, w in sorted(edges):
+        if (min(a, b), max(a, b)) not in over or (a, b) in bends:
+            continue
+        others = np.array([i for n, i in index.items() if n not in (a, b)], dtype=int)
+        for roundness in BENDS:
+            for kind in ("curvedCW", "curvedCCW"):
+                curve = _curve(pos[a], pos[b], kind, roundness)
+                d = _segment_distances(p[others], curve[:-1], curve[1:]).min(axis=0)
+                if (d >= r[others] + w + clearance).all():
+                    bends[(a, b)] = (kind, roundness)
+                    break
+            if (a, b) in bends:
+                break
+    return bends
+
+
+def curve_via(
+    a: tuple[float, float], b: tuple[float, float], kind: str, roundness: float
+) -> tuple[float, float]:
+    """The control point of the quadratic Bézier vis-network draws for a tie from ``a`` to ``b`` with
+    ``smooth`` (kind, roundness), as its BezierEdgeStatic._getViaCoordinates computes it.
+
+    >>> curve_via((0.0, 0.0), (200.0, 0.0), "curvedCW", 0.0)
+    (100.0, 0.0)
+    """
+    dx, dy = b[0] - a[0], a[1] - b[1]
+    reach = (0.5 * roundness + 0.5) * math.hypot(dx, dy)
+    turn = 0.5 * roundness + 0.5 if kind == "curvedCW" else -0.5 * roundness + 0.5
+    angle = math.atan2(dy, dx) + turn * math.pi
+    return (round(a[0] + reach * math.sin(angle), 6), round(a[1] + reach * math.cos(angle), 6))
+
+
+def _curve(
+    a: tuple[float, float], b: tuple[float, float], kind: str, roundness: float, samples: int = 48
+) -> np.ndarray:
+    """Points along the curve vis-network draws for a tie from ``a`` to ``b`` with ``smooth`` (kind, roundness)."""
+    import numpy as np
+
+    via = curve_via(a, b, kind, roundness)
+    t = np.linspace(0.0, 1.0, samples + 1)[:, None]
+    return (1 - t) ** 2 * np.array(a) + 2 * t * (1 - t) * np.array(via) + t**2 * np.array(b)
+
+
 class _Clearing:
     """What :func:`clear_edges` works on: positions in the order of the names, one line per pair (the
     widest) in the order of its ends, and how many distances it has measured."""
@@ -144,9 +214,8 @@ class _Clearing:
         self.work, self.budget = 0, work
         self.degree = np.bincount(np.concatenate([self.ia, self.ib]), minlength=len(names))
 
-    def touching(self, slack: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each (line, node) pair where the node is nearer a line it does not join than it may be (with
-        ``slack`` more), and by how much."""
+    def touching(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each (line, node) pair where the node is nearer a line it does not join than it may be, and by how much."""
         import numpy as np
 
         p, ia, ib, reach = self.p, self.ia, self.ib, self.reach
@@ -160,21 +229,21 @@ class _Clearing:
         keep = (ia[e] != n) & (ib[e] != n)
         e, n = e[keep], n[keep]
         d, _foot = _point_segment(p[n], a[e], b[e])
-        short = self.r[n] + self.half[e] + slack - d
+        short = self.r[n] + self.half[e] - d
         hit = short > EPS
         return e[hit], n[hit], short[hit]
 
     def push(self, rounds: int) -> None:
         """Quick rounds first: every free node that touches a line is pushed off the one it is deepest in
-        (a firm one first) at once, to its own side, or across where that leaves it less deep in the
-        others. Cheap, and it clears most; but nodes pushed at once can push each other back and
-        forth: the positions with the least overlap are kept, and :meth:`sweep` does the rest."""
+        (a firm one first), all at once. Cheap, and it clears most; but nodes that move at once can
+        move onto each other or their lines onto others: the positions with the least overlap are
+        kept, and :meth:`sweep` does the rest."""
         import numpy as np
 
         p, ia, ib, r, half = self.p, self.ia, self.ib, self.r, self.half
         best, kept = (math.inf, math.inf), p.copy()
         for _round in range(rounds + 1):
-            e, n, short = self.touching(SLACK / 2)
+            e, n, short = self.touching()
             keep = self.free[n]
             e, n, short = e[keep], n[keep], short[keep]
             firm = self.firm[e]
@@ -212,8 +281,15 @@ class _Clearing:
                 sunk[(ia[:, None] == n[None, :]) | (ib[:, None] == n[None, :])] = 0.0
                 return sunk.sum(axis=0)
 
-            # A node caught between two near lines gets out across one of them.
-            p[n] = np.where((depth(own_side) <= depth(other_side) + EPS)[:, None], own_side, other_side)
+            # To its own side, or across where that leaves it less deep in lines; and only where that
+            # halves how deep it stands: a node pushed from line to line in a fan of lines from a hub
+            # would go round the hub.
+            now, own, other = depth(p[n]), depth(own_side), depth(other_side)
+            to = np.where((own <= other + EPS)[:, None], own_side, other_side)
+            helps = np.minimum(own, other) <= now * 0.75
+            if not helps.any():
+                break
+            p[n[helps]] = to[helps]
         self.p[:] = kept
 
     def sweep(self) -> bool:
@@ -221,8 +297,7 @@ class _Clearing:
         over a node, moved to its best place. False when nothing moved: the next round would be the same."""
         import numpy as np
 
-        # Those that clear a line by less than half the slack too: they would touch it once rounded.
-        e, n, short = self.touching(SLACK / 2)
+        e, n, short = self.touching()
         if not len(e):
             return False
         firm_depth, depth = np.zeros(len(self.names)), np.zeros(len(self.names))
@@ -270,7 +345,7 @@ class _Clearing:
 
     def _places(self, k: int, *, under: bool) -> Iterator[np.ndarray]:
         """Places for node ``k``, in groups, nearest first: off the line it is deepest in (to its own side,
-        then across), then rings around it."""
+        then across), out from that line's nearer end, then rings around it."""
         import numpy as np
 
         p, ia, ib = self.p, self.ia, self.ib
@@ -292,6 +367,13 @@ class _Clearing:
                     away = -away
             unit = away / max(float(np.hypot(away[0], away[1])), 1e-12)
             yield np.clip(np.array([here + unit * (step - dist), here - unit * (step + dist)]), lo, hi)
+            # Away from the line's nearer end: lines that fan out from a hub are farther apart there.
+            a, b = p[ia[others[j]]], p[ib[others[j]]]
+            end = a if np.hypot(*(here - a)) <= np.hypot(*(here - b)) else b
+            out = (here - end) / max(float(np.hypot(*(here - end))), 1e-12)
+            yield np.clip(
+                here + out[None, :] * (self.r[k] + self.step) * np.array(RING_SCALES)[:, None], lo, hi
+            )
         # Rings: a node caught in a fan of lines near a hub, or one whose own line must swing off a
         # node that stays, finds the nearest place that is free.
         for i, scale in enumerate(RING_SCALES):

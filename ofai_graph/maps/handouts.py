@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OfaiError
+from .clearing import curve_via
 from .labelling import text_width
 from .page import Page, page_data
 
@@ -78,12 +79,16 @@ def to_svg(page: Page) -> str:
             else str(page.meta.get("edgeColor", "#a8a8a8"))
         )
         dash = ' stroke-dasharray="6 4"' if e.get("dashes") else ""
-        out.append(
-            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{esc(color)}" '
-            f'stroke-width="{float(e.get("width", 1)):.2f}"{dash}>'
-            + (f"<title>{esc(e['tooltip'])}</title>" if e.get("tooltip") else "")
-            + "</line>"
-        )
+        title = f"<title>{esc(e['tooltip'])}</title>" if e.get("tooltip") else ""
+        stroke = f'stroke="{esc(color)}" stroke-width="{float(e.get("width", 1)):.2f}"{dash}'
+        smooth = e.get("smooth")
+        if isinstance(smooth, dict) and smooth.get("enabled"):
+            # The curve the page draws round an entity (placement._bend).
+            vx, vy = curve_via((x1, y1), (x2, y2), str(smooth["type"]), float(smooth["roundness"]))
+            d = f"M {x1:.1f} {y1:.1f} Q {vx:.1f} {vy:.1f} {x2:.1f} {y2:.1f}"
+            out.append(f'<path d="{d}" fill="none" {stroke}>{title}</path>')
+        else:
+            out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" {stroke}>{title}</line>')
     for e in page.edges:
         if e.get("routeLabel"):
             (x1, y1), (x2, y2) = pos[str(e["from"])], pos[str(e["to"])]

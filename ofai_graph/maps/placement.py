@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .clearing import clear_edges
+from .clearing import bend_edges, clear_edges
 from .labelling import LabelBox, place_labels, text_width, wrap_label
 from .layout import fit, layout
 from .page import VIEW_HEIGHT, VIEW_WIDTH
@@ -90,6 +90,8 @@ class Placement:
     vadjust: dict[str, float]  # labelled nodes -> label offset; the others are labelled on zoom
     badges: dict[tuple[str, str], tuple[str, float]]  # route tie -> (text, where along the tie)
     badge_font: int
+    # (a, b), a < b -> vis-network's curve (type, roundness): ties no move could clear of an entity
+    bends: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
 
 
 def place(scene: Scene, sizes: Sizes) -> Placement:
@@ -111,6 +113,7 @@ def place(scene: Scene, sizes: Sizes) -> Placement:
     # vis-network reads a position as a whole number (parseInt): whole numbers here, so that the
     # labels, the badges, the SVG and the page all stand where the entities are drawn.
     pos = {n: (float(round(x)), float(round(y))) for n, (x, y) in pos.items()}
+    bends = _bend(scene, pos, radius)
     box = (-VIEW_WIDTH / 2 + 2, -VIEW_HEIGHT / 2 + 2, VIEW_WIDTH / 2 - 2, VIEW_HEIGHT / 2 - 2)
     badge_font = 19 if scene.presentation else 15
     on_routes = badges(routes, h, scene.words)
@@ -126,7 +129,7 @@ def place(scene: Scene, sizes: Sizes) -> Placement:
         obstacles=obstacles,
         soft=soft,
     )
-    return Placement(pos, vadjust, on_routes, badge_font)
+    return Placement(pos, vadjust, on_routes, badge_font, bends)
 
 
 def _clear(
@@ -170,6 +173,23 @@ def _clear(
         # Then any entity but the focus may move: off the routes' lines first (firm), then the others.
         pos = clear_edges(pos, radius, lines, bounds=bounds, fixed=focus, firm=routes.edges, gap=TIE_GAP, rounds=60)
     return pos
+
+
+def _bend(
+    scene: Scene, pos: dict[str, tuple[float, float]], radius: dict[str, float]
+) -> dict[tuple[str, str], tuple[str, float]]:
+    """Where a tie still passes over an entity it does not join (none left, nearly always), it curves
+    round it. Not a route's line (its badges stand on the straight line, and nothing is left under
+    one), and only on maps whose ties were cleared (up to :data:`CLEAR_WORK`)."""
+    h, routes = scene.h, scene.routes
+    if h.number_of_nodes() * h.number_of_edges() > CLEAR_WORK:
+        return {}
+    ties = [
+        (min(a, b), max(a, b), edge_width(d["score"], False, scene.presentation) / 2)
+        for a, b, d in h.edges(data=True)
+        if frozenset((a, b)) not in routes.edges
+    ]
+    return bend_edges(pos, radius, ties, gap=0.5, clearance=TIE_GAP)
 
 
 def _centre(scene: Scene, unit: dict[str, tuple[float, float]]) -> tuple[float, float]:
