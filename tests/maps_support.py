@@ -190,6 +190,33 @@ DRAWN_GEOMETRY = """() => {
 }"""
 
 
+def page_geometry(m: Any) -> dict[str, Any]:
+    """What DRAWN_GEOMETRY reads in the browser, from the map's own page data: where Python put each entity
+    and tie (a curved one as points along the curve vis-network draws for it)."""
+    from ofai_graph.maps.clearing import curve_points
+
+    at = {n["id"]: (n["x"], n["y"]) for n in m.page.nodes}
+    lines = []
+    for e in m.page.edges:
+        smooth = e.get("smooth") or {}
+        curve = (
+            curve_points(at[e["from"]], at[e["to"]], smooth["type"], smooth["roundness"], 64)
+            if smooth
+            else []
+        )
+        lines.append(
+            {
+                "from": e["from"],
+                "to": e["to"],
+                "width": e["width"],
+                "route": bool(e.get("routeLabel")),
+                "curve": [tuple(q) for q in curve],
+            }
+        )
+    nodes = [{"id": n["id"], "x": n["x"], "y": n["y"], "r": n["size"]} for n in m.page.nodes]
+    return {"nodes": nodes, "lines": lines}
+
+
 def segment_distance(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
     """How far point ``p`` is from the segment ``a``-``b``."""
     dx, dy = b[0] - a[0], b[1] - a[1]

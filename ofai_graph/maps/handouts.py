@@ -88,7 +88,9 @@ def to_svg(page: Page) -> str:
             d = f"M {x1:.1f} {y1:.1f} Q {vx:.1f} {vy:.1f} {x2:.1f} {y2:.1f}"
             out.append(f'<path d="{d}" fill="none" {stroke}>{title}</path>')
         else:
-            out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" {stroke}>{title}</line>')
+            out.append(
+                f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" {stroke}>{title}</line>'
+            )
     for e in page.edges:
         if e.get("routeLabel"):
             (x1, y1), (x2, y2) = pos[str(e["from"])], pos[str(e["to"])]

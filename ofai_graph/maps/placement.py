@@ -168,10 +168,14 @@ def _clear(
         if routes.nodes:
             # The routes' entities stay in their lanes while the rest moves off the ties it is not on.
             skeleton = set(routes.nodes) | set(focus)
-            pos = clear_edges(pos, radius, lines, bounds=bounds, fixed=skeleton, firm=routes.edges, gap=TIE_GAP)
+            pos = clear_edges(
+                pos, radius, lines, bounds=bounds, fixed=skeleton, firm=routes.edges, gap=TIE_GAP
+            )
     if lines:
         # Then any entity but the focus may move: off the routes' lines first (firm), then the others.
-        pos = clear_edges(pos, radius, lines, bounds=bounds, fixed=focus, firm=routes.edges, gap=TIE_GAP, rounds=60)
+        pos = clear_edges(
+            pos, radius, lines, bounds=bounds, fixed=focus, firm=routes.edges, gap=TIE_GAP, rounds=60
+        )
     return pos
 
 
