@@ -21,7 +21,7 @@ Examples:
   ofai-graph --json stats         machine-readable counts
   ofai-graph connect Korea --as-of 2024-03-31 --lang es
 Global options go before or after the command.
-The store is ~/.local/share/ofai-graph/ofai-graph.db unless --db or OFAI_GRAPH_DB says otherwise."""
+The store is {store} unless --db or OFAI_GRAPH_DB says otherwise."""
 
 
 @click.group(

@@ -48,14 +48,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .dates import PartialDate, Precision
-from .errors import InvalidData, Problem
+from .dates import DateText, PartialDate, Precision
+from .errors import N_, InvalidData, InvalidValue, Label, Listed, Msg, OfaiError, Problem
 from .files import RawRecord
 from .humandates import HINT as DATE_HINT
 from .humandates import parse_human_date, widen
 from .labels import LABELS, label
 from .model import Dataset, tie_id
-from .text import fold_key
+from .text import fold_key, quote
+from .validation import EMPTY_LIST
+from .xlsx import EXCEL_MAX_TEXT
 
 LANGS = ("es", "en")
 
@@ -247,6 +249,14 @@ def _code(vocab: str, value: str) -> str | None:
     return _VOCAB[vocab].get(fold_key(value))
 
 
+def _closest_code(vocab: str, value: str) -> str | None:
+    """The code a misspelled cell most likely means ("reunon"), offered as "did you mean"."""
+    from .text import closest
+
+    near = closest(value, list(_VOCAB[vocab]))
+    return _VOCAB[vocab][near] if near is not None else None
+
+
 # -- writing -------------------------------------------------------------------------------------
 
 
@@ -257,82 +267,73 @@ def write_workbook(
 
     With ``examples`` the template's example rows are added, each starting with ``#`` so that an
     import skips them. The file is written next to ``path`` and renamed into place: a reader never
-    sees half a workbook.
+    sees half a workbook. XlsxWriter lays the workbook out (header notes, drop-downs, the hidden
+    lists sheet); the data rows are written by :class:`ofai_graph.xlsx.XlsxWriterBook`.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter, quote_sheetname
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from xlsxwriter.utility import quote_sheetname, xl_col_to_name
+
+    from .xlsx import TooLong, XlsxWriterBook, check_rows
 
     lang = lang if lang in LANGS else "en"
-    path = Path(path)
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    grey = Font(italic=True, color="808080")
-    lists_title = LISTS_SHEET[lang]
-    vocab_cols: dict[str, str] = {}
-    for i, vocab in enumerate(LABELS, start=1):
-        vocab_cols[vocab] = get_column_letter(i)
     rows_of = _rows(data, lang) if data is not None else {}
+    check_rows({s.title(lang): len(rows_of.get(s.section, [])) + 1 for s in SHEETS})
+    book = XlsxWriterBook(path)
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    grey = book.add_format({"italic": True, "font_color": "#808080"})
+    grey_date = book.add_format({"italic": True, "font_color": "#808080", "num_format": "yyyy-mm-dd"})
+    lists_title = LISTS_SHEET[lang]
+    vocab_cols = {vocab: xl_col_to_name(i) for i, vocab in enumerate(LABELS)}
     for sheet in SHEETS:
-        ws = wb.create_sheet(sheet.title(lang))
-        header = []
-        for col in sheet.columns:
-            cell = WriteOnlyCell(ws, col.header(lang))
-            cell.font, cell.fill = bold, fill
-            cell.comment = Comment(col.note(lang), "ofai-graph", width=320, height=110)
-            header.append(cell)
-        for i, col in enumerate(sheet.columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(col.header(lang)) + 6))
-        ws.append(header)
+        ws = book.add_worksheet(sheet.title(lang))
+        for i, col in enumerate(sheet.columns):
+            date = book.date_format if col.kind in ("date", "day") else None
+            ws.set_column(i, i, max(12, min(40, len(col.header(lang)) + 6)), date)
+            ws.write_string(0, i, col.header(lang), head)
+            ws.write_comment(0, i, col.note(lang), {"author": "ofai-graph", "width": 320, "height": 110})
+        r = 1
         if examples:
             for ex in EXAMPLES.get(sheet.section, []):
-                values = _example_row(sheet, ex, lang)
-                cells = []
-                for j, v in enumerate(values):
-                    c = WriteOnlyCell(ws, ("#" + v if j == 0 and isinstance(v, str) else v))
-                    _as_text(c)
-                    c.font = grey
-                    if isinstance(v, dt.date):
-                        c.number_format = "yyyy-mm-dd"
-                    cells.append(c)
-                ws.append(cells)
-        for values in rows_of.get(sheet.section, []):
-            # A cell object only where the plain value would be misread: most rows need none.
-            for j, v in enumerate(values):
-                if isinstance(v, dt.date) or (isinstance(v, str) and v.startswith("=")):
-                    c = WriteOnlyCell(ws, v)
-                    _as_text(c)
-                    if isinstance(v, dt.date):
-                        c.number_format = "yyyy-mm-dd"
-                    values[j] = c
-            ws.append(values)
-        for i, col in enumerate(sheet.columns, start=1):
+                for j, v in enumerate(_example_row(sheet, ex, lang)):
+                    v = "#" + v if j == 0 and isinstance(v, str) else v
+                    if v is not None:
+                        ws.write(r, j, v, grey_date if isinstance(v, dt.date) else grey)
+                r += 1
+        book.bulk(ws, r, rows_of.get(sheet.section, []))
+        for i, col in enumerate(sheet.columns):
             if col.vocab:
                 n = len(LABELS[col.vocab])
                 letter = vocab_cols[col.vocab]
-                dv = DataValidation(
-                    type="list",
-                    formula1=f"{quote_sheetname(lists_title)}!${letter}$2:${letter}${n + 1}",
-                    allow_blank=True,
-                    showErrorMessage=True,
-                    errorTitle=col.header(lang),
-                    error=("Elija un valor de la lista." if lang == "es" else "Pick a value from the list."),
-                )
-                dv.add(f"{get_column_letter(i)}2:{get_column_letter(i)}1048576")
-                ws.data_validations.append(dv)
-    lists = wb.create_sheet(lists_title)
-    lists.sheet_state = "hidden"
+                ws.data_validation(
+                    1, i, 1_048_575, i,
+                    {
+                        "validate": "list",
+                        "source": f"={quote_sheetname(lists_title)}!${letter}$2:${letter}${n + 1}",
+                        "ignore_blank": True,
+                        "show_error": True,
+                        "error_title": col.header(lang)[:32],
+                        "error_message": (
+                            "Elija un valor de la lista." if lang == "es" else "Pick a value from the list."
+                        ),
+                    },
+                )  # fmt: skip
+    lists = book.add_worksheet(lists_title)
+    lists.hide()
     columns = [[_VOCAB_TITLE[v][0 if lang == "es" else 1], *vocabulary_labels(v, lang)] for v in LABELS]
-    depth = max(len(c) for c in columns)
-    for r in range(depth):
-        lists.append([c[r] if r < len(c) else None for c in columns])
-    tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    for r in range(max(len(c) for c in columns)):
+        lists.write_row(r, 0, [c[r] if r < len(c) else None for c in columns])
+    try:
+        book.close()
+    except TooLong as exc:
+        title, cell, n = exc.args
+        raise OfaiError(
+            N_(
+                "{cell}: a text of {n} characters; an Excel cell holds at most {most} "
+                "(export as yaml or json instead)"
+            ),
+            cell=f"{_quote(title)}!{cell}",
+            n=n,
+            most=EXCEL_MAX_TEXT,
+        ) from None
 
 
 _VOCAB_TITLE = {
@@ -347,12 +348,6 @@ _VOCAB_TITLE = {
     "Tier": ("nivel", "tier"),
     "Precision": ("precisión", "precision"),
 }
-
-
-def _as_text(cell: Any) -> None:
-    # openpyxl writes a string starting with "=" as a formula: data is never a formula.
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        cell.data_type = "s"
 
 
 def _example_row(sheet: Sheet, ex: dict[str, Any], lang: str) -> list[Any]:
@@ -553,12 +548,20 @@ class _Cells:
         for row, col, formula in sheet.formulas:
             self.problems.append(
                 Problem(
-                    f"a formula ({formula[:40]}): paste its result as a value", self.file, self.ref(row, col)
+                    N_("a formula ({formula}): paste its result as a value"),
+                    self.file,
+                    self.ref(row, col),
+                    params={"formula": formula[:40]},
                 )
             )
         for row, col, err in sheet.errors:
             self.problems.append(
-                Problem(f"the cell shows an error ({err}): type a value", self.file, self.ref(row, col))
+                Problem(
+                    N_("the cell shows an error ({error}): type a value"),
+                    self.file,
+                    self.ref(row, col),
+                    params={"error": err},
+                )
             )
         self.rows = sheet.rows
         if sheet.merged:
@@ -605,12 +608,12 @@ def read_workbook(path: str | Path) -> WorkbookRead:
     path = Path(path)
     name = path.name
     if not path.exists():
-        raise InvalidData([Problem("file not found", str(path))])
+        raise InvalidData([Problem(N_("file not found"), str(path))])
     try:
         wb = XlsxBook(path)
-    except NotAWorkbook as exc:
+    except NotAWorkbook:
         raise InvalidData(
-            [Problem(f"is not an Excel workbook (.xlsx) that can be read: {exc}", str(path))]
+            [Problem(N_("is not an Excel workbook (.xlsx) that can be read"), str(path))]
         ) from None
     problems: list[Problem] = []
     records: list[SheetRecord] = []
@@ -626,14 +629,23 @@ def read_workbook(path: str | Path) -> WorkbookRead:
                 known = ", ".join(f"{s.es}/{s.en}" for s in SHEETS)
                 problems.append(
                     Problem(
-                        f"unknown sheet {title!r}; sheets are {known} "
-                        "(add '(ignorar)' to a sheet's name to keep it out of the import)",
+                        N_(
+                            "unknown sheet {title!r}; sheets are {known} "
+                            "(add '(ignorar)' to a sheet's name to keep it out of the import)"
+                        ),
                         name,
+                        params={"title": title, "known": known},
                     )
                 )
                 continue
             if section in found:
-                problems.append(Problem(f"sheet {title!r} repeats sheet {found[section].title!r}", name))
+                problems.append(
+                    Problem(
+                        N_("sheet {title!r} repeats sheet {first!r}"),
+                        name,
+                        params={"title": title, "first": found[section].title},
+                    )
+                )
                 continue
             lang = _sheet_lang(title)
             if lang:
@@ -659,7 +671,7 @@ def read_workbook(path: str | Path) -> WorkbookRead:
         )
         r.row = int(r.ref.rsplit("!", 1)[1].split(":")[0])
     if not records and not problems:
-        problems.append(Problem("no records found (every sheet is empty)", name))
+        problems.append(Problem(N_("no records found (every sheet is empty)"), name))
     return WorkbookRead(records, problems, lang, counts)
 
 
@@ -671,7 +683,7 @@ def _parse_sheet(
         return []
     header_row, header = cells.rows[0]
     if header_row != 1:
-        problems.append(Problem("row 1 must be the header row (it is empty)", cells.file, cells.ref(1, 1)))
+        problems.append(Problem(N_("row 1 must be the header row (it is empty)"), cells.file, cells.ref(1, 1)))
         return []
     known = _headers(sheet)
     columns: dict[int, Column] = {}
@@ -688,16 +700,21 @@ def _parse_sheet(
             expected = ", ".join(c.header(_sheet_lang(cells.title) or "es") for c in sheet.columns)
             problems.append(
                 Problem(
-                    f"unknown column {text!r}; the columns of this sheet are: {expected} "
-                    "(start a header with # to keep a column of your own)",
+                    N_(
+                        "unknown column {column!r}; the columns of this sheet are: {expected} "
+                        "(start a header with # to keep a column of your own)"
+                    ),
                     cells.file,
                     cells.ref(1, i),
+                    params={"column": text, "expected": expected},
                 )
             )
             ignored.add(i)
             continue
         if col in columns.values():
-            problems.append(Problem(f"column {text!r} appears twice", cells.file, cells.ref(1, i)))
+            problems.append(
+                Problem(N_("column {column!r} appears twice"), cells.file, cells.ref(1, i), params={"column": text})
+            )
             ignored.add(i)
             continue
         columns[i] = col
@@ -705,7 +722,12 @@ def _parse_sheet(
     lang = _sheet_lang(cells.title) or "es"
     for c in missing:
         problems.append(
-            Problem(f"missing column {c.header(lang)!r}", cells.file, f"{_quote(cells.title)}!1:1")
+            Problem(
+                N_("missing column {column!r}"),
+                cells.file,
+                f"{_quote(cells.title)}!1:1",
+                params={"column": c.header(lang)},
+            )
         )
     if missing:
         return []
@@ -743,7 +765,7 @@ def _parse_sheet(
                 if i not in ignored:
                     problems.append(
                         Problem(
-                            "a value in a column without a header: add a header or clear it", cells.file, ref
+                            N_("a value in a column without a header: add a header or clear it"), cells.file, ref
                         )
                     )
                 continue
@@ -755,7 +777,7 @@ def _parse_sheet(
                 try:
                     row[col.key] = _convert(col, value, lang)
                 except ValueError as exc:
-                    problems.append(Problem(str(exc), cells.file, ref, field=col.header(lang)))
+                    problems.append(Problem.of_error(exc, cells.file, ref, field=col.header(lang)))
                     continue
             refs[col.key] = ref
         if row:
@@ -788,27 +810,38 @@ def _convert(col: Column, value: Any, lang: str) -> Any:
         if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
             return PartialDate.parse(str(value))
         if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not a date: {DATE_HINT}")
+            raise InvalidValue(N_("{value} is not a date: {hint}"), value=quote(value), hint=DATE_HINT)
         return parse_human_date(value)
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        raise ValueError(f"a date ({value}) where {'an id' if kind == 'id' else 'text'} belongs")
+        if kind == "id":
+            raise InvalidValue(N_("a date ({value}) where an id belongs"), value=value)
+        raise InvalidValue(N_("a date ({value}) where text belongs"), value=value)
     if kind == "id":
         text = _number_text(value) if not isinstance(value, str) else value
         if text is None:
-            raise ValueError(f"{value!r} is not an id: ids are text such as apc-colombia")
+            raise InvalidValue(N_("{value} is not an id: ids are text such as apc-colombia"), value=quote(value))
         return text
     if kind in ("name", "names", "countries", "participants", "vocab", "precision"):
         if not isinstance(value, str):
-            raise ValueError(
-                f"a number ({value}) where a name belongs: write the name, or type the number as text (start it with ')"
+            raise InvalidValue(
+                N_("a number ({value}) where a name belongs: write the name, or type the number as text (start it with ')"),
+                value=value,
             )
         if kind in ("names", "countries"):
             return [v.strip() for v in value.split(";") if v.strip()]
         if kind in ("vocab", "precision"):
             code = _code(col.vocab or "Precision", value)
             if code is None:
-                options = ", ".join(vocabulary_labels(col.vocab or "Precision", lang))
-                raise ValueError(f"{value!r} is not in the list; use one of: {options}")
+                vocabulary = col.vocab or "Precision"
+                near = _closest_code(vocabulary, value)
+                if near is not None:
+                    raise InvalidValue(
+                        N_("{value} is not in the list; did you mean '{suggestion}'?"),
+                        value=quote(value),
+                        suggestion=Label(vocabulary, near),
+                    )
+                options = Listed(Label(vocabulary, code) for code in LABELS[vocabulary])
+                raise InvalidValue(N_("{value} is not in the list; use one of: {options}"), value=quote(value), options=options)
             return code
         if kind == "participants":
             parts = []
@@ -860,7 +893,7 @@ def _precise(
     try:
         return widen(date, Precision(precision))
     except ValueError as exc:
-        problems.append(Problem(str(exc), file, refs.get(f"{key}.precision")))
+        problems.append(Problem.of_error(exc, file, refs.get(f"{key}.precision")))
         return date
 
 
@@ -896,9 +929,10 @@ def _build(
                     if f in rec.data:
                         problems.append(
                             Problem(
-                                f"differs from the first row of {pid!r} ({rec.ref}); leave it empty or repeat it",
+                                N_("differs from the first row of {id!r} ({ref}); leave it empty or repeat it"),
                                 file,
                                 refs[f],
+                                params={"id": pid, "ref": rec.ref},
                             )
                         )
                     else:
@@ -917,7 +951,7 @@ def _build(
             rec.cells[f"affiliations.{n}"] = refs["affiliation.organization"]
         elif any(k.startswith("affiliation.") for k in row):
             first = next(k for k in row if k.startswith("affiliation."))
-            problems.append(Problem("an affiliation needs its organization", file, refs[first]))
+            problems.append(Problem(N_("an affiliation needs its organization"), file, refs[first]))
     for rec in people.values():
         if not rec.data["affiliations"]:
             del rec.data["affiliations"]
@@ -942,11 +976,16 @@ def _build(
             if "interaction" in refs:
                 where = found["interactions"].title if "interactions" in found else "Interacciones"
                 problems.append(
-                    Problem(f"interaction {iid!r} is not in the sheet {where!r}", file, refs["interaction"])
+                    Problem(
+                        N_("interaction {id!r} is not in the sheet {sheet!r}"),
+                        file,
+                        refs["interaction"],
+                        params={"id": iid, "sheet": where},
+                    )
                 )
             continue
         if "entity" not in row:
-            problems.append(Problem("a participant needs its entity", file, row_ref("participants", idx)))
+            problems.append(Problem(N_("a participant needs its entity"), file, row_ref("participants", idx)))
             continue
         i = len(rec.data["participants"])
         rec.data["participants"].append({"entity": row["entity"], "role": row.get("role", "participant")})
@@ -962,7 +1001,12 @@ def _build(
             day = row["closed_on"]
             if day.precision is not Precision.day:
                 problems.append(
-                    Problem(f"{day} is not a day: a follow-up closes on a day", file, refs["closed_on"])
+                    Problem(
+                        N_("{date} is not a day: a follow-up closes on a day"),
+                        file,
+                        refs["closed_on"],
+                        params={"date": DateText(day)},
+                    )
                 )
             data["closed_on"] = day.start
         records.append(SheetRecord("followups", n, data, file, None, row_ref("followups", idx), cells))
@@ -976,17 +1020,19 @@ def locate(problems: Sequence[Problem], records: Sequence[SheetRecord]) -> list[
     """The importer's problems with the record and field turned into a cell (``Interacciones!D7``)."""
     by_ref = {r.ref: r for r in records}
     out = []
+    # One problem per cell, the first: a cell that could not be read is then also "required".
+    cells = {(p.file, p.record) for p in problems if p.record and p.record not in by_ref}
     for p in problems:
         rec = by_ref.get(p.record or "")
         if rec is None:
             out.append(p)
             continue
+        if (p.file, rec.cell(p.field)) in cells:
+            continue
         message = p.message
-        if p.field == "participants" and "at least 1 item" in message:
-            message = (
-                "an interaction needs at least one participant (Participants sheet or participants column)"
-            )
-        out.append(Problem(message, p.file, rec.cell(p.field), None, rec.column(p.field)))
+        if p.field == "participants" and message == EMPTY_LIST:
+            message = N_("an interaction needs at least one participant (Participants sheet or participants column)")
+        out.append(Problem(message, p.file, rec.cell(p.field), None, rec.column(p.field), p.params))
     return out
 
 
@@ -995,7 +1041,7 @@ def import_workbook(
     path: str | Path,
     *,
     dry_run: bool = False,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[Msg], None] | None = None,
     match: bool = False,
 ) -> Any:
     """Import a workbook all-or-nothing and return the write report; errors name sheet, row and column.
@@ -1048,7 +1094,7 @@ def import_paths(
     min_score: float = 90.0,
     dry_run: bool = False,
     max_bytes: int | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[Msg], None] | None = None,
     lang: str = "en",
 ) -> ImportResult:
     """Import YAML, JSON, CSV and Excel files together, all-or-nothing.
@@ -1061,7 +1107,7 @@ def import_paths(
     from .files import MAX_BYTES
 
     say = progress or (lambda _m: None)
-    say("reading")
+    say(Msg(N_("reading")))
     records: list[Any] = []
     problems: list[Problem] = []
     sheet_records: list[SheetRecord] = []

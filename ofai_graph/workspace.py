@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import config, scope
 from .cache import RevisionCache
-from .dates import MAX_DAYS, reference_day
+from .dates import MAX_DAYS, DateText, reference_day
 from .errors import N_, NotFound, OfaiError
 from .model import (
     Dataset,
@@ -498,7 +498,9 @@ class Workspace:
         status: FollowUpStatus | None = FollowUpStatus.open,
     ) -> Results:
         if due_within is not None and not 0 <= due_within <= MAX_DAYS:
-            raise OfaiError(f"due within {due_within} days: use a number of days from 0 to {MAX_DAYS}")
+            raise OfaiError(
+                N_("due within {days} days: use a number of days from 0 to {most}"), days=due_within, most=MAX_DAYS
+            )
         from .followups import list_followups
 
         return Results(list_followups(
@@ -519,7 +521,7 @@ class Workspace:
         status = FollowUpStatus.cancelled if cancelled else FollowUpStatus.done
         if on is not None and on > dt.date.today():
             raise OfaiError(
-                f"{on} is in the future: a follow-up is closed on the day it was, today or before"
+                N_("{day} is in the future: a follow-up is closed on the day it was, today or before"), day=DateText(on)
             )
         return close_followup(self.store, followup_id, status=status, note=note, on=on)
 
@@ -779,6 +781,7 @@ for _name in (
     "graph",
     "partners",
     "last_contact",
+    "export_to",
 ):
     setattr(Workspace, _name, _one_snapshot(getattr(Workspace, _name)))
 

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import OfaiError
+from ..errors import N_, OfaiError
 from ..i18n import format_date, format_number, resolve_lang
 from ..store.base import Store
 from ..strength import StrengthConfig
@@ -67,7 +67,9 @@ def workspace_map(
     from ..workspace import _axis
 
     if title and control_character(title):
-        raise OfaiError(f"the title contains the control character {control_character(title)}; remove it")
+        raise OfaiError(
+            N_("the title contains the control character {char}; remove it"), char=control_character(title)
+        )
     kinds = [entity_kind(k) for k in kinds]  # codes or English/Spanish labels; anything else an error
     as_of = as_of or dt.date.today()
     codes = sorted({_axis(a) for a in axes})
@@ -149,7 +151,7 @@ def build_map(
     filter. ``lang`` is "es" or "en" (default: :func:`ofai_graph.i18n.resolve_lang`).
     """
     if color_by not in COLOR_BY:
-        raise OfaiError(f"unknown colouring {color_by!r}: use one of {', '.join(COLOR_BY)}")
+        raise OfaiError(N_("unknown colouring {value!r}: use one of {choices}"), value=color_by, choices=", ".join(COLOR_BY))
     words = Words.of(resolve_lang(lang), g.graph.get("config") or StrengthConfig())
     as_of: dt.date = g.graph.get("as_of") or dt.date.today()
     home = home if home in g else None

@@ -7,7 +7,7 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import OfaiError
+from ..errors import N_, OfaiError, os_reason
 from .handouts import print_pdf, screenshot, to_svg
 from .page import Page
 
@@ -30,9 +30,9 @@ class Map:
         path = Path(path)
         fmt = (fmt or path.suffix.lstrip(".") or "html").lower()
         if fmt not in FORMATS:
-            raise OfaiError(f"unknown map format {fmt!r}: use {', '.join(FORMATS)}")
+            raise OfaiError(N_("unknown map format {fmt!r}: use {formats}"), fmt=fmt, formats=", ".join(FORMATS))
         if not path.parent.is_dir():
-            raise OfaiError(f"{path}: the folder {path.parent} does not exist")
+            raise OfaiError(N_("{path}: the folder {folder} does not exist"), path=path, folder=path.parent)
         data: bytes
         if fmt == "html":
             data = self.html.encode("utf-8")
@@ -48,7 +48,7 @@ class Map:
             tmp.replace(path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise OfaiError(f"{path}: cannot write the map: {exc.strerror or exc}") from None
+            raise OfaiError(N_("{path}: cannot write the map: {reason}"), path=path, reason=os_reason(exc)) from None
         return path
 
     def __repr__(self) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..i18n import format_date, format_number, gettext_for, ngettext_for
+from ..i18n import format_date, format_number, format_strength, gettext_for, ngettext_for
 from ..labels import label
 from ..strength import StrengthConfig
 from .history import AXES
@@ -37,7 +37,7 @@ class Words:
         return cls(lang, cfg, gettext_for(lang), ngettext_for(lang), decimal)
 
     def num(self, x: float) -> str:
-        return f"{x:.2f}".replace(".", self.decimal)
+        return format_strength(x, self.lang)
 
     def when(self, value: Any) -> str:
         # Thousands of ties share a few hundred dates: Babel is the slow part of a tooltip.
