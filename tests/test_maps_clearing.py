@@ -160,3 +160,13 @@ def test_a_tie_no_move_clears_curves_round_the_entity_and_clear_of_every_other()
     assert min(segment_distance(pos["mid"], p, q) for p, q in itertools.pairwise(less)) < 12 + 1 + 2
     # Lines clear of every entity stay straight.
     assert bend_edges(pos, radius, [("mid", "side", 1.0)]) == {}
+
+
+def test_where_lines_cover_the_view_none_is_curved():
+    # Twenty ties across a row of entities that cannot move: curves would not make that readable.
+    pos = {f"n{i:02d}": (40.0 * i, 0.0) for i in range(21)}
+    lines = [(f"n{i:02d}", f"n{i + 2:02d}", 1.0) for i in range(19)]
+    radius = dict.fromkeys(pos, 12.0)
+    assert len({(a, b) for a, b, _ in lines_over_nodes(pos, radius, lines)}) > 12
+    assert bend_edges(pos, radius, lines) == {}
+    assert bend_edges(pos, radius, lines, most=len(lines)) != {}

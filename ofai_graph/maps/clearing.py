@@ -32,6 +32,7 @@ STEP = 0.1  # pixels: a move must take at least this much overlap away
 PUSH_GAIN = 0.25  # a quick push must take at least this part of a node's depth in lines away
 SLACK = 0.5  # pixels a node is moved beyond the least clearance: positions are rounded afterwards
 BENDS = tuple(round(0.05 * i, 2) for i in range(1, 13))  # the curves tried: roundness 0.05 to 0.6
+BEND_MOST = 12  # more lines than this left over entities: none is curved (the seed's maps: 0 to 2)
 WORK = 3_000_000  # distances the sweeps may measure: the seed's maps take 0.1 to 2.6 million (0.1 s)
 
 
@@ -101,12 +102,14 @@ def bend_edges(
     *,
     gap: float = 0.0,
     clearance: float = 2.0,
+    most: int = BEND_MOST,
 ) -> dict[tuple[str, str], tuple[str, float]]:
     """The last resort, where no move cleared a line: each line (a, b, half width; a and b as the page's
     ``from`` and ``to``) still closer than ``gap`` to a node it does not join, curved as little as
     keeps it ``clearance`` from every node it does not join. The curve is vis-network's own: (type,
     roundness) as its ``smooth`` option takes them, "curvedCW" or "curvedCCW". A line no curve clears
-    is left out (it stays straight).
+    is left out (it stays straight); so is every line where more than ``most`` would need a curve (a
+    network that dense, where lines cover the view, is not made readable by curves).
 
     >>> pos = {"a": (0.0, 0.0), "b": (200.0, 0.0), "c": (100.0, 0.0)}
     >>> bend_edges(pos, {"a": 10.0, "b": 10.0, "c": 10.0}, [("a", "b", 1.0)])
@@ -120,6 +123,8 @@ def bend_edges(
     index = {n: i for i, n in enumerate(names)}
     bends: dict[tuple[str, str], tuple[str, float]] = {}
     over = {(a, b) for a, b, _n in lines_over_nodes(pos, radius, edges, gap=gap)}
+    if len(over) > most:
+        return {}
     for a, b, w in sorted(edges):
         if (min(a, b), max(a, b)) not in over or (a, b) in bends:
             continue
