@@ -50,6 +50,13 @@ class CliError(click.ClickException):
 # -- dates ------------------------------------------------------------------------------------------
 
 
+def _error_text(exc: Exception) -> str:
+    """What a library error says, in the invocation's language."""
+    from ofai_graph.errors import OfaiError
+
+    return exc.message(current()) if isinstance(exc, OfaiError) else str(exc)
+
+
 class DateType(click.ParamType):
     """A date as the data writes it: ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``.
 
@@ -71,13 +78,8 @@ class DateType(click.ParamType):
         try:
             d = value if isinstance(value, PartialDate) else PartialDate.parse(value)
         except ValueError as exc:
-            # PartialDate's messages name the value and say how to write it (in English: the precise
-            # reason; in another language the catalog's general form); say where a bad one came from.
-            message = str(exc)
-            if current() != "en":
-                message = _("{value!r} is not a date: write YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY").format(
-                    value=str(value)
-                )
+            # PartialDate's messages name the value and say how to write it; say where a bad one came from.
+            message = _error_text(exc)
             if (
                 ctx is not None
                 and param is not None
@@ -95,7 +97,7 @@ class DateType(click.ParamType):
             # Windows of years are counted back from these days: year 1 would overflow.
             return reference_day(day, value)
         except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+            self.fail(_error_text(exc), param, ctx)
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "DATE"
@@ -114,7 +116,7 @@ class EntityKindType(click.ParamType):
         try:
             return entity_kind(value)
         except UnknownValue as exc:
-            self.fail(str(exc), param, ctx)
+            self.fail(exc.message(current()), param, ctx)
 
 
 ENTITY_KIND = EntityKindType()
@@ -126,15 +128,17 @@ class AxisType(click.ParamType):
     name = "axis"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from ofai_graph.labels import LABELS
+        from ofai_graph.labels import label
         from ofai_graph.model import Axis
         from ofai_graph.text import quote
 
         try:
             return Axis(value).value
         except ValueError:
-            valid = ", ".join(f"{code} ({es})" for code, (_, es) in LABELS["Axis"].items())
-            self.fail(f"{quote(value)} is not a strategic axis; axes are: {valid}", param, ctx)
+            valid = ", ".join(f"{a.value} ({label(Axis, a, current())})" for a in Axis)
+            self.fail(
+                _("{value} is not a strategic axis; axes are: {axes}").format(value=quote(value), axes=valid), param, ctx
+            )
 
 
 AXIS = AxisType()

@@ -34,7 +34,7 @@ def _finite(value: float, param: click.Parameter) -> float:
     import math
 
     if not math.isfinite(value):  # nan passes FloatRange: every comparison with it is false
-        raise click.BadParameter(f"{value} is not a number of MB", param=param)
+        raise click.BadParameter(_("{value} is not a number of MB").format(value=value), param=param)
     return value
 
 

@@ -170,9 +170,9 @@ def merge(app: App, keep: str, drop: str, dry_run: bool) -> None:
 def export_other(app: App, fmt: str, out: Path | None, dynamic: bool) -> None:
     """``export --format xlsx|gexf|graphml|kumu|csv|cypher``."""
     if out is None and fmt in ("xlsx", "kumu", "csv"):
-        raise CliError(f"--format {fmt} writes a file: give it with --out")
+        raise CliError(_("--format {fmt} writes a file: give it with --out").format(fmt=fmt))
     ws = app.workspace()
-    with Progress(f"export {fmt}"):
+    with Progress(_("export {fmt}").format(fmt=fmt)):
         result = ws.export_to(fmt, out, as_of=app.as_of, dynamic=dynamic, lang=app.lang, out=sys.stdout)
     w = _w(app)
     if out is not None:

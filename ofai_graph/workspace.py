@@ -395,7 +395,10 @@ class Workspace:
         second = self.resolve(b)
         if second == first:
             raise OfaiError(
-                f"{quote(a)} and {quote(b)} both name {second}: a strength is between two different entities"
+                N_("{a} and {b} both name {id}: a strength is between two different entities"),
+                a=quote(a),
+                b=quote(b),
+                id=second,
             )
         if explain:
             from .strength import explain as explain_pair

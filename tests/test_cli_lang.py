@@ -153,7 +153,8 @@ def test_the_same_help_in_english_after_spanish_in_one_process():
     ("args", "code", "words"),
     [
         (("show", "Organización para el Clima"), 1, "ninguna entidad coincide"),
-        (("strength", "--as-of", "2024-13-45"), 2, "no es una fecha"),
+        (("strength", "--as-of", "2024-13-45"), 2, "el mes 13 no está entre 1 y 12"),
+        (("strength", "--as-of", "ayer"), 2, "no es una fecha"),
         (("no-such-command",), 2, "No existe el comando"),
         (("connect",), 2, "Falta un argumento"),
         (("ask", "¿Va a llover mañana?"), 1, "No entiendo"),
