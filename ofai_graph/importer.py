@@ -624,7 +624,8 @@ def _dedupe(
                 target.append(record)
             elif other != record:
                 first = origins.get(id(other))
-                message, params = N_("id {id} is used twice with different content"), {"id": quote(record.id)}
+                message = N_("id {id} is used twice with different content")
+                params: dict[str, object] = {"id": quote(record.id)}
                 if first is not None and first.line:
                     here = origins.get(id(record))
                     if here is not None and here.file == first.file:

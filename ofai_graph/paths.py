@@ -16,11 +16,11 @@ import heapq
 import itertools
 import math
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
-from .results import Result
+from .results import WRITTEN_DATE, Result, Shown, Strength
 from .store.base import Store
 from .strength import StrengthConfig, last_label
 from .targets import Target, country_members, tag_target, target_for  # noqa: F401  (their home was here)
@@ -38,15 +38,15 @@ class Hop(Result):
     """From (name)."""
     target_name: str
     """To (name)."""
-    score: float
+    score: Strength
     """The hop's strength in [0, 1]."""
-    tier: str
+    tier: Annotated[str, Shown("Tier")]
     """Its tier (code)."""
     interactions: int
     """Shared interactions."""
-    ties: list[str]
+    ties: Annotated[list[str], Shown("TieKind")]
     """Tie kinds between the two (codes)."""
-    last: str | None
+    last: Annotated[str | None, WRITTEN_DATE]
     """Latest shared interaction's date, as written."""
     evidence: list[str] = Field(default_factory=list)
     """The latest shared interactions and ties."""
@@ -59,7 +59,7 @@ class Path(Result):
     """Entity ids from the source to the target."""
     names: list[str]
     """Their names."""
-    score: float
+    score: Strength
     """Product of the hops' strengths: the chance every introduction works."""
     hops: list[Hop]
     """Each hop with its evidence."""

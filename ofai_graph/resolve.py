@@ -8,10 +8,11 @@ well is reported as ambiguous with its candidates instead of being guessed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Annotated
 
 from .errors import Ambiguous, NotFound
 from .model import EntityModel
-from .results import Result
+from .results import Result, Shown
 from .store.base import NameRow, Store, entity_names
 from .text import fold_key
 
@@ -31,9 +32,9 @@ class SearchHit(Result):
     """The entity's id."""
     name: str
     """Its name."""
-    type: str
+    type: Annotated[str, Shown("EntityType")]
     """organization, person or country."""
-    kind: str
+    kind: Annotated[str, Shown("EntityKind")]
     """Its kind (code)."""
     score: float
     """How well it matches, 0 to 100."""

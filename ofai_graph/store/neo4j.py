@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bulk import batched
-from ..errors import N_, Detail, Msg, StoreError
+from ..errors import N_, Detail, Msg, Phrase, StoreError
 from ..model import Dataset, EntityModel, FollowUp, FollowUpStatus, Interaction, Tie
 from ..text import fold_key
 from .base import (
@@ -783,6 +783,7 @@ def _error(exc: Exception, location: str, what: str) -> StoreError:
 
     if isinstance(exc, StoreError):
         return exc
+    reason: Phrase
     if isinstance(exc, ne.AuthError):
         reason = Msg(N_("the server refused the user name or password (check NEO4J_USERNAME / NEO4J_PASSWORD)"))
     elif isinstance(exc, ne.ServiceUnavailable | ne.SessionExpired | OSError):

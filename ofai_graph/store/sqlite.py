@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bulk import batched
-from ..errors import N_, Detail, Msg, StoreError, os_reason
+from ..errors import N_, Detail, Msg, Phrase, StoreError, os_reason
 from ..model import Dataset, EntityModel, FollowUp, FollowUpStatus, Interaction, Tie
 from ..text import fold_key
 from .base import (
@@ -670,6 +670,7 @@ def _db_error(exc: sqlite3.DatabaseError, location: str, what: str) -> StoreErro
             location=location,
             reason=Detail(text, N_("the file is not a readable database")),
         )
+    reason: Phrase
     if "locked" in text or "busy" in text:
         reason = Msg(N_("another program is writing to it; try again in a moment"))
     else:
