@@ -19,35 +19,44 @@ def _pct(x: float) -> str:
     return strength_text(x)
 
 
+def render_pair(p: Any) -> None:
+    """One pair with the evidence behind its score (``strength A B``)."""
+    text(
+        _("{a} ↔ {b}: {score} ({tier}), {interactions}, {reciprocity}").format(
+            a=p.a_name or p.a,
+            b=p.b_name or p.b,
+            score=_pct(p.score),
+            tier=label("Tier", p.tier),
+            interactions=ngettext("{n} shared interaction", "{n} shared interactions", p.interactions).format(
+                n=num(p.interactions, 0)
+            ),
+            reciprocity=_("reciprocal") if p.reciprocal else _("one-sided"),
+        ),
+        style="bold",
+    )
+    if not p.contributions:
+        say(_("They share no interaction or tie up to that date: nothing adds to their strength."))
+        return
+    sources = {"interaction": _("interaction"), "tie": _("tie"), "reciprocity": _("reciprocity")}
+    table(
+        _("Why"),
+        [_("points"), _("source"), _("date"), _("what"), _("how")],
+        [
+            (
+                f"{'+' if c.points >= 0 else '−'}{num(abs(c.points), 3)}",
+                sources.get(c.source, c.source),
+                date(c.date) if c.source == "interaction" else c.date,
+                c.label,
+                c.detail,
+            )
+            for c in p.contributions
+        ],
+    )
+
+
 def render_strength(rows: list[Any]) -> None:
     if len(rows) == 1 and rows[0].contributions:
-        p = rows[0]
-        text(
-            _("{a} ↔ {b}: {score} ({tier}), {n} shared interactions, {reciprocity}").format(
-                a=p.a,
-                b=p.b_name or p.b,
-                score=_pct(p.score),
-                tier=label("Tier", p.tier),
-                n=p.interactions,
-                reciprocity=_("reciprocal") if p.reciprocal else _("one-sided"),
-            ),
-            style="bold",
-        )
-        sources = {"interaction": _("interaction"), "tie": _("tie"), "reciprocity": _("reciprocity")}
-        table(
-            _("Why"),
-            [_("points"), _("source"), _("date"), _("what"), _("how")],
-            [
-                (
-                    f"{'+' if c.points >= 0 else '−'}{num(abs(c.points), 3)}",
-                    sources.get(c.source, c.source),
-                    date(c.date) if c.source == "interaction" else c.date,
-                    c.label,
-                    c.detail,
-                )
-                for c in p.contributions
-            ],
-        )
+        render_pair(rows[0])
         return
     partners = [p for p in rows if not p.own_side]
     own = [p for p in rows if p.own_side]
@@ -218,7 +227,7 @@ def strength(app: App, a: str | None, b: str | None, top: int, explain: bool, in
     rows = app.workspace().strength(
         a, b, top=top, as_of=app.as_of, explain=explain or b is not None, include_own=include_own
     )
-    app.emit(rows[0] if b else rows, lambda r: render_strength([r] if b else r))
+    app.emit(rows[0] if b else rows, render_pair if b else render_strength)
 
 
 @command(

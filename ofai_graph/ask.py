@@ -56,6 +56,8 @@ ACTIONS = (
 
 # Intents that cannot be answered without something to ask about.
 NEEDS_SUBJECT = {"connect", "show", "last_contact"}
+# Asked without a subject these answer for every partner; with a name we do not know, they must not.
+NARROWED_BY_SUBJECT = {"strength", "followups", "overdue"}
 _THRESHOLD = 1.5  # below this total, the words do not ask for anything we know
 
 
@@ -508,6 +510,10 @@ def parse(question: str, names: Names | None = None, *, default_lang: str = "en"
             raise NotUnderstood(question, language, suggest(scores, language))
     if action in NEEDS_SUBJECT and subject is None:
         raise NotUnderstood(question, language, suggest(scores, language), missing_subject=action)
+    if action in NARROWED_BY_SUBJECT and subject is None and _unknown_name(rest):
+        # "our relationship with the Narnia embassy": a name we do not know is not a question about
+        # every partner; answering the top list would read as an answer about Narnia.
+        raise NotUnderstood(question, language, suggest(scores, language), missing_subject=action)
     return Intent(
         action=action,
         subject=subject.id if subject else None,
@@ -516,6 +522,16 @@ def parse(question: str, names: Names | None = None, *, default_lang: str = "en"
         score=top,
         scores={a: s for a, s in scores.items() if s},
     )
+
+
+def _unknown_name(tokens: list[str]) -> bool:
+    """Whether "with ..." / "con ..." is followed by a word that is no word of questions: a name the
+    store does not have ("relación con la embajada de Narnia")."""
+    known = _known_words()
+    for i, w in enumerate(tokens):
+        if w in ("con", "with"):
+            return any(len(t) >= 4 and not t.isdigit() and t not in known for t in tokens[i + 1 :])
+    return False
 
 
 def _adjust(scores: dict[str, float], subject: Subject | None) -> None:

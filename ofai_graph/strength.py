@@ -154,6 +154,8 @@ class PairStrength(Result):
 
     a: str
     """The first entity's id (the home office for a ranking)."""
+    a_name: str | None = None
+    """The first entity's name (explain only)."""
     b: str
     """The other entity's id."""
     b_name: str | None = None
@@ -874,7 +876,8 @@ def _bond_contribution(
         span = None
     else:
         label = f"{name(bond.source)} {vocab('TieKind', bond.kind, lang)} {name(bond.target)}"
-        span = f"{day(bond.since)} – {day(bond.until)}"
+        # A tie with no dates has held all along: no span to show.
+        span = f"{day(bond.since)} – {day(bond.until)}" if bond.since or bond.until else None
     return Contribution(
         source="tie",
         id=bond.id,
@@ -932,7 +935,9 @@ def explain(
     contributions.sort(key=lambda c: -abs(c.points))
     return PairStrength(
         a=a,
+        a_name=names.get(a),
         b=b,
+        b_name=names.get(b),
         score=score,
         tier=cfg.tier(score),
         points=total,

@@ -277,3 +277,26 @@ def test_dormant_shows_the_last_contact_at_its_precision(db):
 
     rows = json.loads(run("--json", *args, db=db).stdout)
     assert rows and all(r["last_label"] == "2024-Q1" and r["last_interaction"] == "2024-03-31" for r in rows[:3])
+
+
+def test_a_pair_reads_with_names_and_its_count_in_words(db):
+    as_of = ("--as-of", "2024-03-31")
+    r = run("strength", "ofai", "myriam-savard", *as_of, db=db)
+    head = r.stdout.splitlines()[0]
+    # Before: "ofai ↔ myriam-savard: ..., 1 interacciones en común" (ids, and a plural for one).
+    assert head.startswith("Oficina Asesora de Asuntos Internacionales (OFAI) ↔ Myriam Savard: 0,16 (débil)"), head
+    assert "1 interacción en común" in head
+    tie = run("strength", "apc-colombia", "jica", *as_of, db=db).stdout
+    assert "… – …" not in tie and "enlace de" in tie  # an undated tie shows no empty span
+    # Two countries share nothing: the pair and why it is zero, not a table row named "JP".
+    r = run("strength", "Corea", "Japón", *as_of, db=db)
+    assert r.exit_code == 0 and r.stdout.startswith("Corea del Sur ↔ Japón: 0,00 (fría), 0 interacciones en común")
+    assert "No comparten ninguna interacción ni vínculo" in r.stderr
+    assert english_in(r.stdout + r.stderr + head + tie) == []
+
+
+def test_a_name_the_store_does_not_know_is_not_answered_with_every_partner(db):
+    r = run("ask", "relación con la embajada de Narnia", "--as-of", "2024-03-31", db=db)
+    assert r.exit_code == 1 and "nombre una entidad" in r.stderr and r.stdout == "", r.stdout
+    r = run("connect", "Red de Mercociudades", "--as-of", "2024-03-31", db=db)
+    assert r.exit_code == 0 and "Mercociudades" in r.stdout.splitlines()[0]
