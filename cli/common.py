@@ -340,6 +340,10 @@ def _format_options(cmd: click.Command, ctx: click.Context, formatter: click.Hel
     shared: list[tuple[str, str]] = []
     for param in cmd.get_params(ctx):
         record = param.get_help_record(ctx)
+        shown = getattr(param, "show_default", None)
+        if record is not None and isinstance(shown, str):
+            # Click writes a default given as text in parentheses: "[por defecto: (realizada)]".
+            record = (record[0], record[1].replace(f"({shown})", shown))
         if record is not None and not isinstance(param, click.Argument):
             (shared if getattr(param, "is_global", False) else own).append(record)
     if own:

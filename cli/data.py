@@ -141,7 +141,11 @@ Examples:
 @pass_app
 def export(app: App, fmt: str, out: Path | None, dynamic: bool) -> None:
     """Write everything in the store; yaml, json, jsonl and xlsx re-import to an identical store."""
-    if fmt not in ("json", "jsonl", "yaml") or dynamic:
+    if dynamic and fmt not in ("gexf", "graphml"):
+        raise click.UsageError(_("--dynamic applies to gexf and graphml only"))
+    if out is None and fmt in ("xlsx", "kumu", "csv"):
+        raise click.UsageError(_("--format {fmt} writes a file: give it with --out").format(fmt=fmt))
+    if fmt not in ("json", "jsonl", "yaml"):
         from .interop import export_other
 
         export_other(app, fmt, out, dynamic)

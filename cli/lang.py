@@ -57,6 +57,7 @@ _METAVARS = {
     "path": _N("PATH"),
     "file": _N("FILE"),
     "date": _N("DATE"),
+    "kind": _N("KIND"),
     "boolean": _N("BOOLEAN"),
 }
 
@@ -179,6 +180,11 @@ def localize(command: click.Command, lang: str) -> None:
                 name = getattr(param.type, "name", "")
                 metavar = _METAVARS.get(name)
                 param.metavar = tr(metavar) if metavar and lang != "en" else None
+                # A number shown as the default in the reader's format ("32", not "32.0").
+                pstore.setdefault("show_default", param.show_default)
+                default = param.default
+                if pstore["show_default"] is True and isinstance(default, int | float) and not isinstance(default, bool):
+                    param.show_default = num(default, 0 if float(default).is_integer() else 2)
         # Click makes the --help option once per command and keeps it: its text is translated here too.
         help_option = getattr(cmd, "_help_option", None)
         if isinstance(help_option, click.Option):

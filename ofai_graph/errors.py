@@ -153,10 +153,11 @@ class Problem:
         from .i18n import gettext_for
 
         _ = gettext_for(lang)
-        where = self.file or "<data>"
+        # Data given in Python or on the command line (``add``) has no file to name.
+        where = self.file or ""
         if self.line is not None:
             where += f":{self.line}"
-        parts = [where]
+        parts = [where] if where else []
         if self.record:
             parts.append(self.record)
         if self.field:

@@ -752,7 +752,7 @@ def import_data(
     store: Store,
     data: Dataset | dict[str, Any],
     *,
-    source: str = "<data>",
+    source: str = "",
     dry_run: bool = False,
     match: bool = False,
     replace: bool = True,

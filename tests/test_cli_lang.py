@@ -300,3 +300,37 @@ def test_a_name_the_store_does_not_know_is_not_answered_with_every_partner(db):
     assert r.exit_code == 1 and "nombre una entidad" in r.stderr and r.stdout == "", r.stdout
     r = run("connect", "Red de Mercociudades", "--as-of", "2024-03-31", db=db)
     assert r.exit_code == 0 and "Mercociudades" in r.stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "args", [("add",), ("add", "org"), ("add", "interaction"), ("connect",), ("import",), ("map",), ("merge",)]
+)
+def test_spanish_examples_are_typed_with_spanish_words(args):
+    """Examples a Spanish reader copies use the words the help lists ("reunión", "ofai:organizador"),
+    which the options accept, not codes ("meeting", "ofai:organizer")."""
+    from ofai_graph.model import Axis, InteractionKind, OrgKind, Role
+
+    out = run(*args, "--help").stdout
+    examples = out[out.index("Ejemplos:") :]
+    kinds = "|".join(m.value for v in (OrgKind, InteractionKind, Axis) for m in v)
+    roles = "|".join(m.value for m in Role)
+    assert not re.findall(rf"--(?:via-)?(?:kind|axis) (?:{kinds})\b", examples), examples
+    assert not re.findall(rf"\w:(?:{roles})\b", examples), examples
+    assert not re.search(r"\b(KEEP|DROP|KIND)\b", out) and "[por defecto: (" not in out
+
+
+def test_a_merge_plan_names_ties_in_words_and_export_usage_errors_in_spanish(db, tmp_path):
+    import shutil
+
+    copy = tmp_path / "m.db"
+    shutil.copy(db, copy)
+    # Before: "vínculos trasladados │ 1 │ apc-colombia--liaison_for--jica" (a tie's id holds its kind's code).
+    plan = run("merge", "mercociudades", "jica", "--dry-run", db=copy)
+    assert plan.exit_code == 0 and "apc-colombia enlace de jica" in plan.stdout, plan.stdout
+    assert "liaison_for" not in plan.stdout and "simulación: no se escribió nada" in plan.stderr
+    r = run("export", "--format", "json", "--dynamic", db=copy)
+    assert r.exit_code == 2 and "--dynamic solo se aplica a gexf y graphml" in r.stderr, r.stderr
+    r = run("export", "--format", "xlsx", db=copy)
+    assert r.exit_code == 2 and "indíquelo con --out" in r.stderr
+    r = run("export", "--format", "gexf", "--out", str(tmp_path / "r.gexf"), db=copy)
+    assert re.search(r"· \d+ nodos, \d+ aristas", r.stderr), r.stderr
