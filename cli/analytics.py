@@ -123,7 +123,11 @@ def render_followups(rows: list[Any]) -> None:
             (
                 v.followup.id,
                 date(v.followup.due),
-                _time_left(v.days_left, v.overdue),
+                _time_left(v.days_left, v.overdue)
+                if v.followup.status == "open"
+                else _("{status} on {day}").format(
+                    status=label("FollowUpStatus", v.followup.status), day=date(v.followup.closed_on)
+                ),
                 v.expected_from_name,
                 v.followup.description,
             )
@@ -375,7 +379,7 @@ Examples:
 @pass_app
 def followups_done(app: App, followup_id: str, note: str | None, cancelled: bool, on: dt.date | None) -> None:
     """Close a follow-up."""
-    f = app.workspace().close_followup(followup_id, note=note, cancelled=cancelled, on=on or dt.date.today())
+    f = app.workspace().close_followup(followup_id, note=note, cancelled=cancelled, on=on)
     app.emit(f, lambda _: None)
     say(_("{id}: {status} on {day}").format(id=f.id, status=label("FollowUpStatus", f.status), day=date(f.closed_on)))
 

@@ -103,8 +103,10 @@ def close_followup(
     f = found[0].model_copy()
     if status is FollowUpStatus.open:
         raise OfaiError(N_("use done or cancelled to close a follow-up"))
+    # Closed again as it was (to add a note): the day it was closed stays, unless another is given.
+    kept = f.closed_on if f.status == status and on is None else None
     f.status = status
-    f.closed_on = on or dt.date.today()
+    f.closed_on = on or kept or dt.date.today()
     if note:
         f.note = f"{f.note}\n{note}" if f.note else note
     from .model import Dataset

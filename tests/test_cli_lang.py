@@ -334,3 +334,23 @@ def test_a_merge_plan_names_ties_in_words_and_export_usage_errors_in_spanish(db,
     assert r.exit_code == 2 and "indíquelo con --out" in r.stderr
     r = run("export", "--format", "gexf", "--out", str(tmp_path / "r.gexf"), db=copy)
     assert re.search(r"· \d+ nodos, \d+ aristas", r.stderr), r.stderr
+
+
+def test_closed_follow_ups_say_when_they_were_closed(tmp_path):
+    db = tmp_path / "f.db"
+    assert run("init", "--seed", db=db).exit_code == 0
+    assert run("followups", "done", "jica-respuesta-voluntarios", "--on", "2024-08-20", db=db).exit_code == 0
+    r = run("followups", "done", "jica-respuesta-voluntarios", "--note", "Llegó el voluntario", db=db)
+    assert "cumplido el 20 de agosto de 2024" in r.stderr, r.stderr  # not today's date
+    rows = run("followups", "--all", "--as-of", "2024-08-31", db=db).stdout
+    row = next(line for line in rows.splitlines() if "jica-respuesta-voluntarios" in line)
+    assert "cumplido el 20 de" in row and "faltan" not in row and "vencido" not in row, row
+
+
+def test_an_unreachable_neo4j_server_is_reported_in_spanish():
+    env = {**ENV, "NEO4J_PASSWORD": "x"}
+    r = CliRunner().invoke(
+        cli, ["--lang", "es", "--backend", "neo4j", "--neo4j-uri", "bolt://127.0.0.1:1", "stats"], env=env
+    )
+    assert r.exit_code == 1 and "no se puede conectar con el servidor (no responde)" in r.stderr, r.stderr
+    assert "Couldn't" not in r.stderr and "resolved" not in r.stderr

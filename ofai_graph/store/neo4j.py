@@ -787,7 +787,8 @@ def _error(exc: Exception, location: str, what: str) -> StoreError:
     if isinstance(exc, ne.AuthError):
         reason = Msg(N_("the server refused the user name or password (check NEO4J_USERNAME / NEO4J_PASSWORD)"))
     elif isinstance(exc, ne.ServiceUnavailable | ne.SessionExpired | OSError):
-        reason = Msg(N_("the server is not reachable ({reason})"), reason=_first_line(exc))
+        # The driver's words are English: a reader of another language gets the gist instead.
+        reason = Msg(N_("the server is not reachable ({reason})"), reason=Detail(_first_line(exc), N_("no answer")))
     elif (
         isinstance(exc, ne.Neo4jError)
         and "database" in (exc.message or "").lower()
@@ -797,7 +798,7 @@ def _error(exc: Exception, location: str, what: str) -> StoreError:
             or "not exist" in (exc.message or "").lower()
         )
     ):
-        reason = Msg(N_("the database does not exist ({reason})"), reason=_first_line(exc))
+        reason = Msg(N_("the database does not exist ({reason})"), reason=Detail(_first_line(exc), N_("not found")))
     else:
         reason = Detail(_first_line(exc), N_("the server reported an error"))
     return StoreError(N_("{what}: {location}: {reason}"), what=Msg(what), location=location, reason=reason)
