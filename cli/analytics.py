@@ -10,7 +10,7 @@ import click
 from ofai_graph.dates import MAX_DAYS
 
 from .common import DAY_END, ENTITY_KIND, App, command, group, pass_app
-from .lang import _N, _, date, kind_label, label, ngettext, num, use, yes_no
+from .lang import _N, _, country, date, kind_label, label, ngettext, num, use, yes_no
 from .lang import strength as strength_text
 from .output import say, table, text
 
@@ -186,7 +186,7 @@ def render_partners(rows: list[Any]) -> None:
         None,
         [_("partner"), _("kind"), _("countries"), _("score"), _("tier"), _("interactions"), _("last")],
         [
-            (p.name, kind_label(p.kind), ", ".join(p.countries), _pct(p.score), label("Tier", p.tier), p.interactions, date(p.last_label))
+            (p.name, kind_label(p.kind), ", ".join(country(c) for c in p.countries), _pct(p.score), label("Tier", p.tier), p.interactions, date(p.last_label))
             for p in rows
         ],
     )

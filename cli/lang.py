@@ -32,6 +32,7 @@ __all__ = [
     "VocabChoice",
     "WordChoice",
     "_",
+    "country",
     "current",
     "date",
     "kind_label",
@@ -215,6 +216,13 @@ def kind_label(kind: object) -> str:
     if kind in ("person", "country", "organization"):
         return label("EntityType", kind)
     return label("OrgKind", kind)
+
+
+def country(code: str) -> str:
+    """A country by its name in the invocation's language ("Corea del Sur", not "KR")."""
+    from ofai_graph.countries import name_en, name_es
+
+    return name_es(code) if current() == "es" else name_en(code)
 
 
 def date(value: object) -> str:

@@ -72,6 +72,8 @@ class Profile(Result):
     """Free text."""
     affiliations: list[Affiliation] = Field(default_factory=list)
     """Where a person works."""
+    affiliation_names: dict[str, str] = Field(default_factory=dict)
+    """The names of the organizations of its affiliations, by id."""
     ties: list[TieView]
     """Explicit ties."""
     timeline: list[TimelineItem]
@@ -118,6 +120,9 @@ def profile(store: Store, entity_id: str, *, as_of: dt.date | None = None) -> Pr
         tags=list(entity.tags),
         note=entity.note,
         affiliations=list(entity.affiliations) if isinstance(entity, Person) else [],
+        affiliation_names={a.organization: names.get(a.organization, a.organization) for a in entity.affiliations}
+        if isinstance(entity, Person)
+        else {},
         ties=[
             TieView(
                 id=t.id,

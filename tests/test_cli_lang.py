@@ -354,3 +354,13 @@ def test_an_unreachable_neo4j_server_is_reported_in_spanish():
     )
     assert r.exit_code == 1 and "no se puede conectar con el servidor (no responde)" in r.stderr, r.stderr
     assert "Couldn't" not in r.stderr and "resolved" not in r.stderr
+
+
+def test_countries_and_employers_are_named_not_coded(db):
+    # Before: "persona · CA" and "trabaja en gobierno-quebec"; "países: JP" in a partners table.
+    out = run("show", "myriam-savard", "--as-of", "2024-03-31", db=db).stdout
+    assert "persona · Canadá" in out and "trabaja en Gobierno de Quebec" in out, out
+    table = run("ask", "aliados en Japón", "--as-of", "2024-03-31", db=db).stdout
+    assert "Japón" in table and not re.search(r"│\s*JP\s*│", table), table
+    english = run("show", "myriam-savard", "--as-of", "2024-03-31", db=db, lang="en").stdout
+    assert "person · Canada" in english
