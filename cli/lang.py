@@ -17,6 +17,7 @@ which reports it as a usage error listing the languages.
 from __future__ import annotations
 
 import contextvars
+import copy
 import os
 from collections.abc import Mapping, Sequence
 from enum import Enum
@@ -60,6 +61,15 @@ _METAVARS = {
     "date": _N("DATE"),
     "kind": _N("KIND"),
     "boolean": _N("BOOLEAN"),
+}
+
+
+# The type names click writes in "'abc' is not a valid {number_type}".
+_NUMBER_NAMES = {
+    "integer": _N("whole number"),
+    "integer range": _N("whole number"),
+    "float": _N("number"),
+    "float range": _N("number"),
 }
 
 
@@ -178,7 +188,13 @@ def localize(command: click.Command, lang: str) -> None:
                 if pstore["show_default"] and isinstance(param.default, str):
                     param.show_default = label(param.type.vocabulary.__name__, param.default)
             elif isinstance(param, click.Option) and not param.is_flag and not param.count:
-                name = getattr(param.type, "name", "")
+                pstore.setdefault("type", param.type)
+                name = getattr(pstore["type"], "name", "")
+                if isinstance(pstore["type"], click.types._NumberParamTypeBase) and name in _NUMBER_NAMES:
+                    # Click names the type in its error ("'abc' is not a valid integer range"): in words
+                    # of the reader's language, on a copy (click.INT is shared by every option).
+                    param.type = copy.copy(pstore["type"])
+                    param.type.name = tr(_NUMBER_NAMES[name]) if lang != "en" else name
                 metavar = _METAVARS.get(name)
                 param.metavar = tr(metavar) if metavar and lang != "en" else None
                 # A number shown as the default in the reader's format ("32", not "32.0").

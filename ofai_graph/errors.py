@@ -282,6 +282,7 @@ def os_reason(exc: OSError) -> Msg:
         errno.EPERM: N_("permission denied"),
         errno.EISDIR: N_("it is a folder"),
         errno.ENOTDIR: N_("a part of the path is not a folder"),
+        errno.EEXIST: N_("a file already has that name"),
         errno.ENOSPC: N_("the disk is full"),
         errno.EROFS: N_("the disk is read-only"),
         errno.ENAMETOOLONG: N_("the name is too long"),

@@ -155,6 +155,12 @@ def test_the_same_help_in_english_after_spanish_in_one_process():
         (("show", "Organización para el Clima"), 1, "ninguna entidad coincide"),
         (("strength", "--as-of", "2024-13-45"), 2, "el mes 13 no está entre 1 y 12"),
         (("strength", "--as-of", "ayer"), 2, "no es una fecha"),
+        (("strength", "--top", "abc"), 2, "'abc' no es un número entero válido"),  # was "integer range"
+        (("strength", "ofai", "OFAI"), 1, "nombran ambos a ofai"),
+        (("changes", "--since", "2024-02", "--until", "2024-01"), 2, "es anterior a la inicial (1 de febrero de 2024)"),
+        (("report", "--quarter", "2024-Q5"), 2, "no es un trimestre: escriba AAAA-Tn"),
+        (("export", "--format", "json", "--dynamic"), 2, "--dynamic solo se aplica a gexf y graphml"),
+        (("--db", "/dev/null/x.db", "init"), 1, "no se puede crear un almacén en /dev/null/x.db: ya existe un archivo con ese nombre"),
         (("no-such-command",), 2, "No existe el comando"),
         (("connect",), 2, "Falta un argumento"),
         (("ask", "¿Va a llover mañana?"), 1, "No entiendo"),
