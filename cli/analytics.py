@@ -196,11 +196,18 @@ def render_last_contact(c: Any) -> None:
     if c.interaction is None:
         text(_("No interaction with {name} yet.").format(name=c.subject_name))
         return
+    if not c.days_ago:
+        # A date that ends on the as-of date ("2024-Q1" as of 2024-03-31): "0 days before" read oddly.
+        ago = _("up to the as-of date")
+    else:
+        ago = ngettext(
+            "{n} day before the as-of date", "{n} days before the as-of date", c.days_ago
+        ).format(n=num(c.days_ago, 0))
     text(
-        _("Last contact with {name}: {day} ({days} days before the as-of date)").format(
+        _("Last contact with {name}: {day} ({ago})").format(
             name=c.with_name if c.with_id == c.subject else f"{c.subject_name} ({c.with_name})",
             day=date(c.date),
-            days=c.days_ago,
+            ago=ago,
         ),
         style="bold",
     )

@@ -370,3 +370,10 @@ def test_countries_and_employers_are_named_not_coded(db):
     assert "Japón" in table and not re.search(r"│\s*JP\s*│", table), table
     english = run("show", "myriam-savard", "--as-of", "2024-03-31", db=db, lang="en").stdout
     assert "person · Canada" in english
+
+
+def test_last_contact_counts_days_in_words(db):
+    r = run("ask", "última reunión con JICA", "--as-of", "2024-04-01", db=db)
+    assert "(1 día antes de la fecha de referencia)" in r.stdout, r.stdout  # was "1 days"
+    r = run("ask", "¿cuándo vimos a la OIM por última vez?", "--as-of", "2024-03-31", db=db)
+    assert "(hasta la fecha de referencia)" in r.stdout, r.stdout  # was "0 días antes"
