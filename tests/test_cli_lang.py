@@ -377,3 +377,9 @@ def test_last_contact_counts_days_in_words(db):
     assert "(1 día antes de la fecha de referencia)" in r.stdout, r.stdout  # was "1 days"
     r = run("ask", "¿cuándo vimos a la OIM por última vez?", "--as-of", "2024-03-31", db=db)
     assert "(hasta la fecha de referencia)" in r.stdout, r.stdout  # was "0 días antes"
+
+
+def test_an_empty_table_says_so(db):
+    out = run("changes", "--quarter", "2024-Q1", db=db).stdout
+    lost = out[out.index("Relaciones que perdieron fuerza") :]
+    assert "(nada)" in lost.split("Rutas hacia países")[0], lost  # before: headers over nothing
