@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import click
 
 from . import output
-from .lang import _, current, use
+from .lang import _N, _, current, use
 
 if TYPE_CHECKING:
     from ofai_graph import Workspace
@@ -45,6 +45,18 @@ class CliError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         output.say(_("error: {message}").format(message=self.message), style="red")
+
+
+# The sections of a dataset, as a person reads them (import reports, an interrupted import).
+SECTION_NAMES = {
+    "entities": _N("entities"),
+    "countries": _N("countries"),
+    "organizations": _N("organizations"),
+    "people": _N("people"),
+    "interactions": _N("interactions"),
+    "followups": _N("follow-ups"),
+    "ties": _N("ties"),
+}
 
 
 # -- dates ------------------------------------------------------------------------------------------
@@ -453,8 +465,12 @@ class OfaiGroup(click.Group):
         except Interrupted as exc:
             # The importer knows whether its transaction committed: say exactly that.
             if exc.committed and exc.report is not None:
+                from .lang import num
+
                 done = ", ".join(
-                    f"{name}: {s.added:,} added, {s.updated:,} updated"
+                    _("{section}: {added} added, {updated} updated").format(
+                        section=_(SECTION_NAMES.get(name, name)), added=num(s.added, 0), updated=num(s.updated, 0)
+                    )
                     for name, s in exc.report.sections.items()
                     if s.added or s.updated
                 )

@@ -8,19 +8,11 @@ from typing import Any
 
 import click
 
-from .common import App, command, pass_app
+from .common import SECTION_NAMES, App, command, pass_app
 from .lang import _N, _
 from .output import Progress, say, table
 
-SECTIONS = {
-    "entities": _N("entities"),
-    "countries": _N("countries"),
-    "organizations": _N("organizations"),
-    "people": _N("people"),
-    "interactions": _N("interactions"),
-    "followups": _N("follow-ups"),
-    "ties": _N("ties"),
-}
+SECTIONS = SECTION_NAMES
 
 
 def render_report(report: Any) -> None:
