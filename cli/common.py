@@ -166,7 +166,7 @@ DAY_END = DateType("end")
 class App:
     """The global options of one invocation, and the workspace they open (once, lazily)."""
 
-    db: Path | None = None
+    db: str | Path | None = None
     backend: str = "sqlite"
     json: bool = False
     lang: str = "en"
@@ -274,7 +274,8 @@ def global_options(*, root: bool) -> list[click.Parameter]:
     options: list[click.Parameter] = [
         click.Option(
             ["--db"],
-            type=click.Path(dir_okay=False, path_type=Path),
+            # Text, not a Path: Path("sqlite:///office.db") would collapse the address to "sqlite:/office.db".
+            type=click.Path(dir_okay=False),
             callback=_set("db"),
             expose_value=False,
             help="Store file (embedded backend). Env: OFAI_GRAPH_DB.",

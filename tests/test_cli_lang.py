@@ -160,6 +160,7 @@ def test_the_same_help_in_english_after_spanish_in_one_process():
         (("changes", "--since", "2024-02", "--until", "2024-01"), 2, "es anterior a la inicial (1 de febrero de 2024)"),
         (("report", "--quarter", "2024-Q5"), 2, "no es un trimestre: escriba AAAA-Tn"),
         (("export", "--format", "json", "--dynamic"), 2, "--dynamic solo se aplica a gexf y graphml"),
+        (("--db", "http://x", "stats"), 1, "dirección de almacén desconocida 'http://x'"),  # was a file "http:/x"
         (("--db", "/dev/null/x.db", "init"), 1, "no se puede crear un almacén en /dev/null/x.db: ya existe un archivo con ese nombre"),
         (("no-such-command",), 2, "No existe el comando"),
         (("connect",), 2, "Falta un argumento"),
