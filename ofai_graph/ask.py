@@ -453,9 +453,16 @@ def find_subject(tokens: list[str], names: Names, *, upper: set[int] | None = No
             return _Span(i, i + 1, 2, sub)
     for i in single:
         sub = names.distinctive(tokens[i])
-        if sub is not None:
+        # "la embajada de Narnia" is not the one embassy the store knows: another word of the
+        # question that is no common word and not in that entity's names names something else.
+        if sub is not None and not _names_another(tokens, single, i, sub, names):
             return _Span(i, i + 1, 1, sub)
     return None
+
+
+def _names_another(tokens: list[str], single: list[int], at: int, sub: Subject, names: Names) -> bool:
+    index, _ = names._index()
+    return any(sub.id not in index.get(tokens[j], ()) for j in single if j != at)
 
 
 def _named_instance(tokens: list[str], kind: _Span, names: Names) -> _Span | None:

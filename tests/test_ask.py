@@ -160,3 +160,19 @@ def test_the_answer_is_written_in_the_question_s_language(seeded_path):
         assert "trimestre" in evidence_es and "quarter" not in evidence_es
         assert "quarter" in evidence_en and "trimestre" not in evidence_en
         assert ws.lang == "en"
+
+
+def test_one_shared_word_does_not_make_another_entity_the_subject():
+    import ofai_graph
+
+    with ofai_graph.open(":memory:") as ws:
+        ws.import_data({"organizations": [
+            {"id": "ofai", "name": "OFAI", "kind": "home_office"},
+            {"id": "embajada-japon", "name": "Embajada de Japón", "kind": "foreign_government", "countries": ["JP"]},
+        ]})  # fmt: skip
+        names = ws._question_names()
+        # Before: the only embassy the store knows answered for Narnia's.
+        with pytest.raises(NotUnderstood):
+            parse("relación con la embajada de Narnia", names)
+        assert parse("relación con la embajada", names).subject == "embajada-japon"
+        assert parse("¿qué tan fuerte es la relación con la embajada de Japón?", names).subject == "embajada-japon"
