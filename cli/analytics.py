@@ -85,7 +85,7 @@ def render_connection(c: Any) -> None:
     target_kind = {"entity": _("entity"), "country": _("country"), "tag": _("tag")}.get(c.target.kind, c.target.kind)
     text(
         _("Routes from {source} to {target} ({kind}), as of {day}").format(
-            source=c.paths[0].names[0] if c.paths else c.source,
+            source=c.paths[0].names[0] if c.paths else c.source_name or c.source,
             target=c.target.label,
             kind=target_kind,
             day=date(c.as_of),
@@ -95,7 +95,7 @@ def render_connection(c: Any) -> None:
     if not c.paths:
         say(c.note or _("no path"))
         if c.nearest:
-            say(_("nearest reachable: {names}").format(names=", ".join(c.nearest)))
+            say(_("nearest reachable: {names}").format(names=", ".join(c.nearest_names or c.nearest)))
         return
     for n, p in enumerate(c.paths, 1):
         text(_("{n}. score {score}: {route}").format(n=n, score=strength_text(p.score), route=" → ".join(p.names)))

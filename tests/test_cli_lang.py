@@ -384,3 +384,16 @@ def test_an_empty_table_says_so(db):
     out = run("changes", "--quarter", "2024-Q1", db=db).stdout
     lost = out[out.index("Relaciones que perdieron fuerza") :]
     assert "(nada)" in lost.split("Rutas hacia países")[0], lost  # before: headers over nothing
+
+
+def test_no_route_names_the_office_and_the_nearest_entities(db, tmp_path):
+    import shutil
+
+    copy = tmp_path / "c.db"
+    shutil.copy(db, copy)
+    assert run("add", "org", "--name", "Embajada de Suecia", "--kind", "gobierno extranjero", db=copy).exit_code == 0
+    r = run("connect", "Embajada de Suecia", "--as-of", "2024-03-31", db=copy)
+    assert r.exit_code == 1
+    # Before: "Rutas de ofai a ..." and "lo más cercano alcanzable: gobierno-corea, ..." (ids).
+    assert r.stdout.startswith("Rutas de Oficina Asesora de Asuntos Internacionales (OFAI) a Embajada de Suecia")
+    assert "lo más cercano alcanzable: Gobierno de" in r.stderr and "gobierno-" not in r.stderr, r.stderr
