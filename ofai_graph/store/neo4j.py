@@ -35,7 +35,7 @@ its indexed end (ArcadeDB does not reorder patterns); ordering that involves nul
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ from .base import (
     NameRow,
     Participation,
     SectionReport,
+    StoredBatch,
     WriteReport,
     classify,
     dataset_of,
@@ -229,6 +230,9 @@ class Neo4jStore:
     def _batches(self, query: str, rows: Sequence[Any], key: str = "rows") -> None:
         for batch in batched(rows, WRITE_BATCH):
             self._tx.run(query, {key: batch}).consume()
+            # The driver keeps the parameters referenced from its own reference cycles until the
+            # collector runs: emptied here, the rows are freed now (a copy pauses the collector).
+            batch.clear()
 
     # -- writes --------------------------------------------------------------------------------------
     @contextmanager
@@ -334,16 +338,19 @@ class Neo4jStore:
         self, label: str, records: Sequence[Any]
     ) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]], int]:
         existing = {} if self._new else self._existing(label, [r.id for r in records])
-        return classify(records, existing)
+        return classify(records, existing, self._known)
 
     _new = False
+    _known: Callable[[Any], str | None] | None = None
 
     def _write_batch(self, data: Dataset, *, new: bool = False) -> WriteReport:
         self._new = new
+        self._known = data.stored_json if isinstance(data, StoredBatch) else None
         try:
             return self._write_sections(data)
         finally:
             self._new = False
+            self._known = None
 
     def _write_sections(self, data: Dataset) -> WriteReport:
         report = WriteReport()
