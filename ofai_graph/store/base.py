@@ -72,10 +72,15 @@ class StoredBatch(Dataset):
 
     _json: dict[int, tuple[Any, str]] = PrivateAttr(default_factory=dict)
 
-    def stored_json(self, record: Any) -> str | None:
-        """The JSON ``record`` was read from, if it came from this batch."""
-        hit = self._json.get(id(record))
-        return hit[1] if hit is not None and hit[0] is record else None
+    def stored_json(self) -> Callable[[Any], str | None]:
+        """A function giving the JSON a record was read from, if it came from this batch, else None."""
+        known = self._json  # read once: a private attribute goes through pydantic's __getattr__
+
+        def get(record: Any) -> str | None:
+            hit = known.get(id(record))
+            return hit[1] if hit is not None and hit[0] is record else None
+
+        return get
 
 
 def dataset_of(section: str, rows: Iterable[str]) -> StoredBatch:

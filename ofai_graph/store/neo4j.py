@@ -345,7 +345,7 @@ class Neo4jStore:
 
     def _write_batch(self, data: Dataset, *, new: bool = False) -> WriteReport:
         self._new = new
-        self._known = data.stored_json if isinstance(data, StoredBatch) else None
+        self._known = data.stored_json() if isinstance(data, StoredBatch) else None
         try:
             return self._write_sections(data)
         finally:
