@@ -1,7 +1,7 @@
 """Neo4j backend benchmark: push throughput against a bare UNWIND script, and connect on both backends.
 
     python benchmarks/bench_neo4j.py [--entities N] [--interactions M] [--db PATH] [--batch B]
-                                     [--rounds R] [--warmup W] [--no-connect]
+                                     [--rounds R] [--warmup W] [--warmup-db PATH] [--no-connect]
 
 Starts ArcadeDB's Bolt server (tests/boltserver.py) on loopback, or uses NEO4J_URI if set, and in
 the same run measures, each phase in its own process:
@@ -15,7 +15,8 @@ the same run measures, each phase in its own process:
   connect   Workspace.connect("Korea", k=5) on the pushed database against the embedded store.
 
 The server's JIT compiles during the first writes (the first round costs it 3-4x the CPU of later
-ones): ``--warmup`` rounds of both writers run first and are not counted. Then the two writers
+ones): ``--warmup`` rounds of both writers run first and are not counted (on ``--warmup-db``, a
+smaller store, if given). Then the two writers
 alternate, each round over fresh databases, the one going first swapped every round; each round's
 ratio push/bare is reported, and their median. Next to wall time, CPU seconds of the writer process
 and of the server process (``/proc/PID/stat``) during the phase: on a shared machine wall time also
@@ -56,20 +57,29 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _server_cpu() -> float:
+    """The server's CPU seconds so far (0 for a server not started here)."""
+    pid = os.environ.get("BENCH_SERVER_PID")
+    return _cpu_seconds(int(pid)) if pid else 0.0
+
+
 def phase_push(db: str, uri: str, user: str, database: str, batch: int) -> dict:
     from ofai_graph.store import open_store
     from ofai_graph.sync import copy
 
     source = open_store(db)
     target = open_store(uri, user=user, password=os.environ["NEO4J_PASSWORD"], database=database)
+    server = _server_cpu()
     cpu = time.process_time()
     r = copy(source, target, batch_size=batch)
     cpu = time.process_time() - cpu
+    server = _server_cpu() - server
     again = copy(source, target, batch_size=batch)
     return {
         "records": r.records,
         "seconds": r.seconds,
         "cpu_s": cpu,
+        "server_cpu_s": server,
         "rows_per_s": r.rows_per_second,
         "second_push_s": again.seconds,
         "second_push_changed": again.report.changed,
@@ -119,6 +129,7 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
     open_store(uri, user=user, password=os.environ["NEO4J_PASSWORD"], database=database).close()
     src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     driver = GraphDatabase.driver(uri, auth=(user, os.environ["NEO4J_PASSWORD"]))
+    server = _server_cpu()
     started = time.perf_counter()
     cpu = time.process_time()
     records = 0
@@ -169,11 +180,13 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
                     records += len(chunk)
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
+    server = _server_cpu() - server
     driver.close()
     return {
         "records": records,
         "seconds": seconds,
         "cpu_s": cpu,
+        "server_cpu_s": server,
         "rows_per_s": records / seconds,
         "peak_mb": _peak_mb(),
     }
@@ -235,6 +248,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=5_000)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=1, help="uncounted rounds of both writers first")
+    ap.add_argument("--warmup-db", type=Path, help="a (smaller) embedded store for the warm-up rounds")
     ap.add_argument("--no-connect", action="store_true", help="measure the push only")
     ap.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     ap.add_argument("--target", nargs=3, help=argparse.SUPPRESS)
@@ -271,18 +285,23 @@ def main() -> None:
         os.environ["NEO4J_PASSWORD"] = server.password
     try:
 
-        def run(phase: str, database: str) -> dict:
-            cmd = [sys.executable, __file__, "--phase", phase, "--db", str(db), "--batch", str(args.batch)]
+        def run(phase: str, database: str, source: Path = db) -> dict:
+            cmd = [
+                sys.executable,
+                __file__,
+                "--phase",
+                phase,
+                "--db",
+                str(source),
+                "--batch",
+                str(args.batch),
+            ]
             cmd += ["--target", uri, user, database]
-            server_cpu = _cpu_seconds(server.process.pid) if server is not None else 0.0
-            out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            env = {**os.environ, "BENCH_SERVER_PID": str(server.process.pid)} if server is not None else None
+            out = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
             if out.returncode:
                 sys.exit(f"{phase} failed:\n{out.stderr[-3000:]}")
-            got = json.loads(out.stdout.strip().splitlines()[-1])
-            if server is not None and phase in ("push", "bare"):
-                # The push phase also times a second (no-op) push; its CPU is part of this figure.
-                got["server_cpu_s"] = _cpu_seconds(server.process.pid) - server_cpu
-            return got
+            return json.loads(out.stdout.strip().splitlines()[-1])
 
         database = os.environ.get("NEO4J_DATABASE", "neo4j")
         rounds: list[dict] = []
@@ -293,13 +312,14 @@ def main() -> None:
                 name = f"{phase}{n}"
                 if server is not None:
                     server.create_database(name)
-                got[phase] = run(phase, name if server is not None else database)
+                source = db if counted or args.warmup_db is None else args.warmup_db
+                got[phase] = run(phase, name if server is not None else database, source)
                 got[phase]["graph"] = run("graph", name if server is not None else database)
                 r = got[phase]
                 print(
                     f"{'round' if counted else 'warm-up'} {n}: {phase:4s} {r['records']:,} records in "
                     f"{r['seconds']:.1f} s ({r['rows_per_s']:,.0f}/s), CPU {r['cpu_s']:.1f} s writer + "
-                    f"{r.get('server_cpu_s', 0):.1f} s server, peak {r['peak_mb']:,.0f} MB",
+                    f"{r['server_cpu_s']:.1f} s server, peak {r['peak_mb']:,.0f} MB",
                     flush=True,
                 )
                 if server is not None and not (phase == "push" and n == args.warmup + args.rounds - 1):
@@ -326,9 +346,8 @@ def main() -> None:
             pc = median(p["cpu_s"] + p["server_cpu_s"] for p in push)
             bc = median(b["cpu_s"] + b["server_cpu_s"] for b in bare)
             print(
-                f"CPU (writer + server, median): push {pc:.1f} s (writer {median(p['cpu_s'] for p in push):.1f} s, "
-                f"the server's figure includes the second push), bare {bc:.1f} s "
-                f"(writer {median(b['cpu_s'] for b in bare):.1f} s)"
+                f"CPU (writer + server, median): push {pc:.1f} s (writer {median(p['cpu_s'] for p in push):.1f} s), "
+                f"bare {bc:.1f} s (writer {median(b['cpu_s'] for b in bare):.1f} s): bare/push {bc / pc:.2f}"
             )
         print(
             f"push peak RSS {max(p['peak_mb'] for p in push):,.0f} MB (bare {max(b['peak_mb'] for b in bare):,.0f} MB); "
