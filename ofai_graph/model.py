@@ -307,6 +307,8 @@ def _country_code(value: Any) -> str:
 
 
 def _clean_list(values: list[str]) -> list[str]:
+    if not values:  # most records have no tags: a million of them skip the set-up below
+        return values
     return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
