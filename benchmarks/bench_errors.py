@@ -8,6 +8,7 @@ report's entities):
   distinct-unknown     every row names a different unknown participant (a fuzzy scan each, for
                        suggestions, made this 100 s; now only the first 20 get suggestions);
   bad-date             every row has an impossible date;
+  misspelled-words     every row misspells its kind and two roles (each answered with "did you mean");
   conflicting-ids      every row repeats one id with other content;
   conflicting-followups  the same with follow-ups (a JSON file), against a store of 2,000 follow-ups;
   missing-interaction  every follow-up names an interaction that does not exist.
@@ -44,6 +45,8 @@ def cases(rows: int) -> dict[str, str]:
         "distinct-unknown": HEAD
         + "".join(f"d{i},2024-01-01,meeting,Reunión {i},ofai:organizer; Empresa Desconocida {i}\n" for i in range(rows)),
         "bad-date": HEAD + "".join(f"m{i},2024-13-{i % 28 + 1},meeting,Reunión {i},ofai\n" for i in range(rows)),
+        "misspelled-words": HEAD
+        + "".join(f"t{i},2024-01-01,meetingg,Reunión {i},ofai:hostt; oim:organiser\n" for i in range(rows)),
         "conflicting-ids": HEAD + "".join(f"m,2024-01-01,meeting,Reunión {i},ofai\n" for i in range(rows)),
         "conflicting-followups.json": json.dumps({"followups": followups}),
         "missing-interaction.json": json.dumps(

@@ -10,7 +10,7 @@ import click
 from ofai_graph.model import Axis, FollowUpStatus, InteractionKind, OrgKind, Status
 
 from .common import DATE, App, group, pass_app
-from .lang import _N, VocabChoice, _
+from .lang import _N, VocabChoice, _, current
 from .output import say
 
 if TYPE_CHECKING:
@@ -287,10 +287,16 @@ def _build(model: Any, **fields: Any) -> Any:
     """Validate options into a model; a validation error becomes a clear usage message (exit 2)."""
     from pydantic import ValidationError
 
-    from ofai_graph.importer import _message
+    from ofai_graph.errors import render
+    from ofai_graph.validation import describe, field_path
 
     try:
         return model.model_validate({k: v for k, v in fields.items() if v is not None})
     except ValidationError as exc:
-        lines = [f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {_message(e)}" for e in exc.errors()]
+        lines = []
+        for e in exc.errors():
+            template, params = describe(e, model)
+            where = field_path(e, model)
+            text = render(template, params, current())
+            lines.append(f"{where}: {text}" if where else text)
         raise click.UsageError("; ".join(lines)) from None

@@ -11,11 +11,12 @@ from ofai_graph.dates import MAX_DAYS
 
 from .common import DAY_END, ENTITY_KIND, App, command, group, pass_app
 from .lang import _N, _, date, kind_label, label, ngettext, num, use, yes_no
+from .lang import strength as strength_text
 from .output import say, table, text
 
 
 def _pct(x: float) -> str:
-    return num(x, 2)
+    return strength_text(x)
 
 
 def render_strength(rows: list[Any]) -> None:
@@ -88,7 +89,7 @@ def render_connection(c: Any) -> None:
             say(_("nearest reachable: {names}").format(names=", ".join(c.nearest)))
         return
     for n, p in enumerate(c.paths, 1):
-        text(_("{n}. score {score}: {route}").format(n=n, score=num(p.score, 3), route=" → ".join(p.names)))
+        text(_("{n}. score {score}: {route}").format(n=n, score=strength_text(p.score), route=" → ".join(p.names)))
         for h in p.hops:
             mark = "  ⚠ " + _("weakest link") if h.weakest else ""
             text(

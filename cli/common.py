@@ -23,7 +23,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -365,6 +366,18 @@ class OfaiGroup(click.Group):
         _format_options(self, ctx, formatter)
         self.format_commands(ctx, formatter)
 
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # The default store's place depends on the environment (XDG_DATA_HOME) when help is shown.
+        from ofai_graph.store import user_db_path
+
+        original = self.epilog
+        if original and "{store}" in original:
+            self.epilog = original.replace("{store}", _shown_path(user_db_path()))
+        try:
+            super().format_epilog(ctx, formatter)
+        finally:
+            self.epilog = original
+
     def main(self, args: Any = None, prog_name: str | None = None, *rest: Any, **extra: Any) -> Any:
         """Choose the language before click reads anything: help texts and click's words follow it."""
         from .lang import language_from_argv, localize
@@ -374,9 +387,23 @@ class OfaiGroup(click.Group):
         localize(self, lang)
         return super().main(args, prog_name, *rest, **extra)
 
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        if parent is not None:
+            return super().make_context(info_name, args, parent, **extra)
+        with quiet_broken_pipe():  # --help piped into head
+            return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: click.Context) -> Any:
         if ctx.parent is not None:
             return self._invoke(ctx)
+        with quiet_broken_pipe():
+            result = self._invoke_root(ctx)
+            sys.stdout.flush()  # here, where a closed pipe is caught, not at interpreter exit
+            return result
+
+    def _invoke_root(self, ctx: click.Context) -> Any:
         import warnings
 
         from ofai_graph.workspace import StaleAsOf
@@ -404,6 +431,8 @@ class OfaiGroup(click.Group):
 
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            raise  # the reader of stdout went away: not a file problem (see quiet_broken_pipe)
         except OfaiError as exc:
             # An answer to a question speaks the question's language, its errors too.
             raise CliError(exc.message(getattr(exc, "language", None) or current())) from None
@@ -433,6 +462,32 @@ class OfaiGroup(click.Group):
             # Every write is one transaction: one cut short is rolled back, one already committed stays.
             output.say(_("interrupted; a write in progress was rolled back (committed writes stay)"))
             sys.exit(130)
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` with the home directory written ``~``, as people type it."""
+    try:
+        return "~/" + path.relative_to(Path.home()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@contextmanager
+def quiet_broken_pipe() -> Iterator[None]:
+    """A reader that stops early (``ofai-graph ... | head -1``) is not a failure: exit 0, quietly.
+
+    Click would exit 1 on EPIPE; Python would complain again when it flushes stdout at exit, so
+    stdout is pointed at the null device first (the recipe in Python's ``signal`` documentation).
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass  # not a real file (a test runner's buffer): nothing will flush it at exit
+        raise click.exceptions.Exit(0) from None
 
 
 def command(name: str | None = None, **attrs: Any) -> Callable[[Callable[..., Any]], OfaiCommand]:

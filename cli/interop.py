@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from .common import App, CliError, command, pass_app
+from .lang import _
 from .output import Progress, say, table, text
 
 OTHER_FORMATS = ("xlsx", "gexf", "graphml", "kumu", "csv", "cypher")
@@ -188,7 +189,7 @@ def import_other(
 ) -> None:
     """``import`` of Excel workbooks and ``--match``: one all-or-nothing import of every file."""
     ws = app.workspace()
-    with Progress("importing") as progress:
+    with Progress(_("importing")) as progress:
         result = ws.import_any(
             files, match=match, dry_run=dry_run, max_bytes=max_bytes, progress=progress, lang=app.lang
         )

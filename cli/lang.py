@@ -40,6 +40,7 @@ __all__ = [
     "localize",
     "ngettext",
     "num",
+    "strength",
     "use",
     "yes_no",
 ]
@@ -225,6 +226,13 @@ def num(value: float, decimals: int = 2) -> str:
     return format_number(value, current(), decimals=decimals)
 
 
+def strength(value: float) -> str:
+    """A strength score, written as every output writes one (:func:`ofai_graph.i18n.format_strength`)."""
+    from ofai_graph.i18n import format_strength
+
+    return format_strength(value, current())
+
+
 def yes_no(value: bool) -> str:
     return _("yes") if value else _("no")
 
@@ -268,6 +276,15 @@ class VocabChoice(click.ParamType):
         try:
             return self.vocabulary(str(value)).value  # the model's own synonyms ("reunion", "mou")
         except ValueError:
+            near = getattr(self.vocabulary, "closest", lambda _t: None)(str(value))
+            if near is not None:
+                self.fail(
+                    _("{value!r} is not one of the choices; did you mean '{suggestion}'?").format(
+                        value=value, suggestion=label(self.vocabulary.__name__, near.value)
+                    ),
+                    param,
+                    ctx,
+                )
             self.fail(
                 _("{value!r} is not one of: {choices}").format(value=value, choices=", ".join(self._labels())),
                 param,

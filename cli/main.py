@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from . import add, analytics, data, interop, maps, neo4j, query, report
+from . import add, analytics, data, interop, maps, neo4j, query, report, scale
 from .common import OfaiGroup, global_options, pass_app
 from .lang import VersionMessage
 
@@ -21,7 +21,7 @@ Examples:
   ofai-graph --json stats         machine-readable counts
   ofai-graph connect Korea --as-of 2024-03-31 --lang es
 Global options go before or after the command.
-The store is ~/.local/share/ofai-graph/ofai-graph.db unless --db or OFAI_GRAPH_DB says otherwise."""
+The store is {store} unless --db or OFAI_GRAPH_DB says otherwise."""
 
 
 @click.group(
@@ -64,6 +64,8 @@ cli.add_command(maps.map_)
 # the quarterly cycle
 cli.add_command(report.report)
 cli.add_command(report.changes)
+# upkeep
+cli.add_command(scale.rebuild)
 # other backends
 cli.add_command(neo4j.neo4j)
 

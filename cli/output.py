@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 from typing import Any
 
 
@@ -15,9 +17,21 @@ def jsonable(value: Any) -> Any:
     return to_jsonable_python(value, fallback=str)
 
 
-def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+@cache
+def _console_class():  # type: ignore[no-untyped-def]
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # Rich exits 1 when the reader of stdout goes away; the CLI exits 0 instead (common.quiet_broken_pipe).
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    return _Console
+
+
+def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
+    Console = _console_class()
     stream = sys.stderr if stderr else sys.stdout
     # Piped output is read by people in wide editors or by grep: don't fold it at 80 columns.
     width = None if stream.isatty() else 160
@@ -69,15 +83,21 @@ class Progress:
         self.label = label
         self._status: Any = None
 
-    def __enter__(self) -> Callable[[str], None]:
+    def __enter__(self) -> Callable[[Any], None]:
         if sys.stderr.isatty():
             self._status = _console(stderr=True).status(self.label)
             self._status.__enter__()
         return self.update
 
-    def update(self, message: str) -> None:
+    def update(self, message: object) -> None:
+        """``message``: text, or a library message (:class:`ofai_graph.errors.Phrase`) shown in the CLI's language."""
         if self._status is not None:
-            self._status.update(f"{self.label}: {message}")
+            from ofai_graph.errors import Phrase
+
+            from .lang import current
+
+            shown = message.text(current()) if isinstance(message, Phrase) else str(message)
+            self._status.update(f"{self.label}: {shown}")
 
     def __exit__(self, *exc: object) -> None:
         if self._status is not None:

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from .common import App, command, pass_app
-from .lang import _N, _, date, kind_label, label, num, yes_no
+from .lang import _N, _, date, kind_label, label, num, strength, yes_no
 from .output import say, table, text
 
 
@@ -45,8 +45,10 @@ def render_profile(p: Any) -> None:
     for key, value in p.extra.items():
         if key == "tier":
             shown = label("Tier", value)
+        elif key == "strength to home office":
+            shown = strength(value)
         elif isinstance(value, float):
-            shown = num(value, 3)
+            shown = num(value, 2)  # beside the strength's two decimals
         else:
             shown = str(value)
         text(f"{_(EXTRA.get(key, key))}: {shown}")
@@ -62,7 +64,7 @@ def render_profile(p: Any) -> None:
             _("The office's relationships in {country}").format(country=p.name),
             [_("partner"), _("score"), _("tier"), _("interactions"), _("last")],
             [
-                (r.b_name or r.b, num(r.score, 2), label("Tier", r.tier), r.interactions, date(r.last_label))
+                (r.b_name or r.b, strength(r.score), label("Tier", r.tier), r.interactions, date(r.last_label))
                 for r in p.relationships
             ],
         )

@@ -44,6 +44,7 @@ def __getattr__(name: str) -> str:
             return "0+unknown"
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "Ambiguous",
     "Answer",

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import N_, OfaiError
+from .errors import N_, InvalidFile, Problem
 
 if TYPE_CHECKING:
     from .store.base import Store
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 ENV = "OFAI_GRAPH_CONFIG"
 FILE_NAME = "ofai-graph.yaml"
+SECTIONS = ("strength",)
+"""The sections the file may have; any other key is a mistake worth reporting (it would be ignored)."""
 
 
 def config_path(store: Store) -> Path | None:
@@ -35,36 +37,118 @@ def config_path(store: Store) -> Path | None:
 
 
 def read_section(path: str | Path | None, name: str) -> dict[str, Any]:
-    """The ``name:`` section of the file at ``path`` ({} when there is no file or no such section)."""
+    """The ``name:`` section of the file at ``path`` ({} when there is no file or no such section).
+
+    A key of the file that is no section (``strenght:``) is an error naming the closest section.
+    """
     if path is None or not Path(path).exists():
         return {}
     from .files import read_document
 
     # The import's refusals (aliases, duplicate keys, encoding, size, nesting), each one clean line.
     doc = read_document(path) or {}
-    section = doc.get(name, {}) if isinstance(doc, dict) else {}
+    if not isinstance(doc, dict):
+        raise InvalidFile(
+            [Problem(N_("the file must be a mapping of sections: {sections}"), str(path), params=_listed())]
+        )
+    unknown = [
+        _unknown_key(str(key), SECTIONS, str(path), getattr(doc, "line", None))
+        for key in doc
+        if key not in SECTIONS
+    ]
+    if unknown:
+        raise InvalidFile(unknown)
+    section = doc.get(name, {})
+    if section is None:
+        return {}
     if not isinstance(section, dict):
-        raise OfaiError(N_("{path}: the {name!r} section must be a mapping of settings"), path=path, name=name)
+        raise InvalidFile(
+            [
+                Problem(
+                    N_("the {name!r} section must be a mapping of settings"),
+                    str(path),
+                    field=name,
+                    params={"name": name},
+                )
+            ]
+        )
     return section
 
 
+def _listed() -> dict[str, object]:
+    return {"sections": ", ".join(SECTIONS)}
+
+
+def _unknown_key(key: str, valid: Any, file: str, line: int | None, where: str | None = None) -> Problem:
+    """A key that is not one of ``valid``, with the closest one when it looks like a typo."""
+    from .text import closest
+
+    field = f"{where}.{key}" if where else key
+    near = closest(key.replace("-", "_"), list(valid))
+    if near is not None:
+        return Problem(
+            N_("unknown key; did you mean '{suggestion}'?"),
+            file,
+            line=line,
+            field=field,
+            params={"suggestion": near},
+        )
+    return Problem(
+        N_("unknown key; the keys here are: {keys}"),
+        file,
+        line=line,
+        field=field,
+        params={"keys": ", ".join(valid)},
+    )
+
+
 def load_strength(path: str | Path | None) -> StrengthConfig:
-    """The strength defaults, overridden by the file's ``strength:`` section (tables merge key by key)."""
+    """The strength defaults, overridden by the file's ``strength:`` section (tables merge key by key).
+
+    Every mistake is reported at once, naming the file, the key and, for a typo, the closest valid
+    key, in the reader's language (:class:`~ofai_graph.errors.InvalidFile`).
+    """
     from pydantic import ValidationError
 
     from .strength import StrengthConfig
-    from .text import clip
+    from .validation import describe, field_path
 
     section = read_section(path, "strength")
     if not section:
         return StrengthConfig()
+    file = str(path)
+    line = getattr(section, "line", None)
     base = StrengthConfig().model_dump()
+    problems: list[Problem] = []
     for key, value in section.items():
         if isinstance(base.get(key), dict) and isinstance(value, dict):
+            # A table's keys are codes (kinds, roles...): one the program does not know would be ignored.
+            for code in value:
+                if code not in base[key]:
+                    problems.append(
+                        _unknown_key(
+                            str(code), base[key], file, getattr(value, "line", line), f"strength.{key}"
+                        )
+                    )
             base[key].update(value)
         else:
             base[key] = value
     try:
-        return StrengthConfig.model_validate(base)
+        config = StrengthConfig.model_validate(base)
     except ValidationError as exc:
-        raise OfaiError(N_("{path}: invalid strength settings: {reason}"), path=path, reason=clip(str(exc), 300)) from None
+        for err in exc.errors():
+            where = "strength." + field_path(err, StrengthConfig)
+            if err["type"] == "extra_forbidden":
+                problems.append(
+                    _unknown_key(str(err["loc"][-1]), _fields(StrengthConfig), file, line, "strength")
+                )
+                continue
+            template, params = describe(err, StrengthConfig)
+            problems.append(Problem(template, file, line=line, field=where, params=params))
+    if problems:
+        raise InvalidFile(problems)
+    return config
+
+
+def _fields(model: Any) -> list[str]:
+    return list(model.model_fields)

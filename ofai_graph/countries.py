@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from .errors import Phrase
 from .text import fold_key
 
 # Names people in the office actually type that CLDR does not list, or lists differently.
@@ -105,14 +106,28 @@ def resolve(text: str) -> str:
     """Like :func:`lookup` but raises ``ValueError`` with a hint when nothing matches."""
     code = lookup(text)
     if code is None:
-        from rapidfuzz import process
+        from .errors import N_, UnknownValue
+        from .text import closest, quote
 
-        from .errors import UnknownValue
-        from .text import quote
-
-        # Several names of one country come close ("Corea", "Corea del Sur"): name each country once.
-        close = process.extract(fold_key(text), list(_index()), limit=12)
-        codes = list(dict.fromkeys(_index()[k] for k, _, _ in close))[:3]
-        hint = ", ".join(f"{name_es(c)} ({c})" for c in codes)
-        raise UnknownValue(f"{quote(text)} is not a country code or name; did you mean: {hint}?")
+        # Only a near-miss of a name is offered ("Colmbia"); "Narnia" gets no guess.
+        names = [k for k in _index() if len(k) > 3]
+        near = closest(text, names)
+        if near is None:
+            raise UnknownValue(N_("{value} is not a country code or name"), value=quote(text))
+        raise UnknownValue(
+            N_("{value} is not a country code or name; did you mean {suggestion}?"),
+            value=quote(text),
+            suggestion=CountryName(_index()[near]),
+        )
     return code
+
+
+class CountryName(Phrase):
+    """A country in a message, named in the reader's language with its code: "Corea del Sur (KR)"."""
+
+    def __init__(self, code: str):
+        self.code = code
+
+    def text(self, lang: str) -> str:
+        name = name_es(self.code) if lang == "es" else name_en(self.code)
+        return f"{name} ({self.code})"

@@ -19,15 +19,17 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic_core import core_schema
 
+from .errors import N_, InvalidValue, Msg, Phrase, kind_of_value
 from .text import quote
 
 # re.ASCII: \d would otherwise take "２０２４" or Arabic-Indic digits, which int() reads but which
 # no one can type back to find the record.
 _FORMS = re.compile(
-    r"^(?P<year>\d{4})(?:-(?:(?P<q>[Qq](?P<quarter>\d))|(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?))?$",
+    r"^(?P<year>\d{4})(?:-(?:(?P<q>[QqTt](?P<quarter>\d))|(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?))?$",
     re.ASCII,
 )
-_HINT = "write YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY"
+# A quarter may be written with T too (trimestre): the Spanish hint says AAAA-Tn.
+HINT = Msg(N_("write YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY"))
 
 
 class Precision(str, Enum):
@@ -65,7 +67,7 @@ class PartialDate:
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            raise ValueError(f"expected a date as text ({_HINT}), got {type(value).__name__}")
+            raise InvalidValue(N_("{found} is not a date: {hint}"), found=kind_of_value(value), hint=HINT)
         return _parse_text(value)
 
     @classmethod
@@ -74,15 +76,19 @@ class PartialDate:
         m = _FORMS.match(text)
         if not m:
             if any(ch.isdigit() and not ch.isascii() for ch in text):
-                raise ValueError(f"{quote(text)} is not a date: write it with the digits 0-9 ({_HINT})")
-            raise ValueError(f"{quote(text)} is not a date: {_HINT}")
+                raise InvalidValue(
+                    N_("{value} is not a date: write it with the digits 0-9 ({hint})"), value=quote(text), hint=HINT
+                )
+            raise InvalidValue(N_("{value} is not a date: {hint}"), value=quote(text), hint=HINT)
         year = int(m["year"])
         if not 1 <= year <= 9999:
-            raise ValueError(f"{quote(text)}: year {year} is out of range")
+            raise InvalidValue(N_("{value}: the year {year} is out of range"), value=quote(text), year=year)
         if m["quarter"] is not None:
             q = int(m["quarter"])
             if not 1 <= q <= 4:
-                raise ValueError(f"{quote(text)}: quarter Q{q} does not exist, use Q1 to Q4")
+                raise InvalidValue(
+                    N_("{value}: quarter {quarter} does not exist, use Q1 to Q4"), value=quote(text), quarter=q
+                )
             first = 3 * (q - 1) + 1
             last = first + 2
             return cls(
@@ -94,13 +100,21 @@ class PartialDate:
             return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), Precision.year)
         month = int(m["month"])
         if not 1 <= month <= 12:
-            raise ValueError(f"{quote(text)}: month {month} is not between 1 and 12 ({_HINT})")
+            raise InvalidValue(
+                N_("{value}: month {month} is not between 1 and 12 ({hint})"), value=quote(text), month=month, hint=HINT
+            )
         days = calendar.monthrange(year, month)[1]
         if m["day"] is None:
             return cls(dt.date(year, month, 1), dt.date(year, month, days), Precision.month)
         day = int(m["day"])
         if not 1 <= day <= days:
-            raise ValueError(f"{quote(text)}: day {day} does not exist in {year}-{month:02d} (it has {days} days)")
+            raise InvalidValue(
+                N_("{value}: day {day} does not exist in {month} (it has {days} days)"),
+                value=quote(text),
+                day=day,
+                month=DateText(f"{year}-{month:02d}"),
+                days=days,
+            )
         d = dt.date(year, month, day)
         return cls(d, d, Precision.day)
 
@@ -162,6 +176,18 @@ class PartialDate:
         return {"type": "string", "pattern": r"^\d{4}(-(Q[1-4]|\d{2}(-\d{2})?))?$"}
 
 
+class DateText(Phrase):
+    """A date in a message, written at its precision in the reader's language ("febrero de 2024")."""
+
+    def __init__(self, value: object):
+        self.value = value
+
+    def text(self, lang: str) -> str:
+        from .i18n import format_date
+
+        return format_date(self.value, lang)
+
+
 @lru_cache(maxsize=65536)
 def _format(start: dt.date, end: dt.date, precision: Precision) -> str:
     # Serializing a million interactions formats the same few thousand dates over and over.
@@ -197,5 +223,7 @@ def reference_day(day: dt.date, written: object = None) -> dt.date:
     else a ``ValueError`` naming the range: year 1 would overflow, year 9999 is a typing mistake."""
     if not FIRST_DAY <= day <= LAST_DAY:
         shown = quote(str(written if written is not None else day))
-        raise ValueError(f"{shown} is out of range: use a date from {FIRST_DAY} to {LAST_DAY}")
+        raise InvalidValue(
+            N_("{value} is out of range: use a date from {first} to {last}"), value=shown, first=FIRST_DAY, last=LAST_DAY
+        )
     return day

@@ -20,9 +20,20 @@ from typing import Any
 
 import yaml
 
-from .errors import InvalidData, Problem
+from .errors import (
+    N_,
+    Detail,
+    InvalidData,
+    InvalidFile,
+    Listed,
+    Msg,
+    Number,
+    Problem,
+    kind_of_value,
+    os_reason,
+)
 from .model import SECTIONS, Dataset, tie_id
-from .text import clip, quote
+from .text import clip, closest, quote
 
 MAX_BYTES = 32 * 1024 * 1024
 FORMATS = ("yaml", "json", "jsonl", "csv")
@@ -51,6 +62,7 @@ class RawRecord:
 
     @property
     def where(self) -> str:
+        # The section and place as the file writes them: keys of the file format, in any language.
         ident = self.data.get("id") if isinstance(self.data, dict) else None
         return f"{self.section}[{self.index}]" + (f" (id {quote(ident)})" if ident else "")
 
@@ -73,8 +85,10 @@ class _LineLoader(yaml.SafeLoader):
             raise yaml.composer.ComposerError(
                 None,
                 None,
-                f"aliases ({clip('*' + str(event.anchor), 40)}) are not allowed in data files; "
-                "write the value out",
+                Msg(
+                    N_("aliases ({alias}) are not allowed in data files; write the value out"),
+                    alias=clip("*" + str(event.anchor), 40),
+                ),  # type: ignore[arg-type]  # shown through _yaml_problem, in the reader's language
                 event.start_mark,
             )
         return super().compose_node(parent, index)
@@ -92,7 +106,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict
             continue
         if duplicate:
             raise yaml.constructor.ConstructorError(
-                None, None, f"key {quote(key)} appears twice in one mapping", key_node.start_mark
+                None,
+                None,
+                Msg(N_("key {key} appears twice in one mapping"), key=quote(key)),  # type: ignore[arg-type]
+                key_node.start_mark,
             )
     data = _LineDict(loader.construct_mapping(node, deep=True))
     data.line = node.start_mark.line + 1
@@ -153,7 +170,13 @@ def detect_format(path: Path) -> str:
     if suffix == "ndjson":
         return "jsonl"
     raise InvalidData(
-        [Problem(f"unknown file type {path.suffix!r}: use .yaml, .yml, .json, .jsonl or .csv", str(path))]
+        [
+            Problem(
+                N_("unknown file type {suffix!r}: use .yaml, .yml, .json, .jsonl or .csv"),
+                str(path),
+                params={"suffix": path.suffix},
+            )
+        ]
     )
 
 
@@ -161,20 +184,20 @@ def _check_file(path: Path) -> int:
     """The size of ``path``; what is not a readable, non-empty file is an :class:`InvalidData`."""
     name = str(path)
     if not path.exists():
-        raise InvalidData([Problem("file not found", name)])
+        raise InvalidData([Problem(N_("file not found"), name)])
     if path.is_dir():
-        raise InvalidData([Problem("is a directory, not a data file", name)])
+        raise InvalidData([Problem(N_("is a directory, not a data file"), name)])
     size = path.stat().st_size
     if size == 0:
-        raise InvalidData([Problem("file is empty", name)])
+        raise InvalidData([Problem(N_("file is empty"), name)])
     return size
 
 
 def _check_head(head: bytes, name: str) -> None:
     if _looks_utf16(head):
-        raise InvalidData([Problem("is not UTF-8 (looks like UTF-16): save it as UTF-8", name)])
+        raise InvalidData([Problem(N_("is not UTF-8 (looks like UTF-16): save it as UTF-8"), name)])
     if b"\x00" in head[:8192]:
-        raise InvalidData([Problem("is a binary file, not YAML, JSON or CSV text", name)])
+        raise InvalidData([Problem(N_("is a binary file, not YAML, JSON or CSV text"), name)])
 
 
 def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
@@ -184,9 +207,12 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
         raise InvalidData(
             [
                 Problem(
-                    f"file is {size / 2**20:.1f} MB, more than the {max_bytes / 2**20:g} MB limit for one "
-                    "import file; split it or raise the limit with --max-size",
+                    N_(
+                        "file is {size} MB, more than the {limit} MB limit for one import file; split it "
+                        "or raise the limit with --max-size"
+                    ),
                     name,
+                    params={"size": f"{size / 2**20:.1f}", "limit": f"{max_bytes / 2**20:g}"},
                 )
             ]
         )
@@ -196,9 +222,9 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InvalidData([Problem("is not UTF-8 text (save it as UTF-8)", name, line=line)]) from None
+        raise InvalidData([Problem(NOT_UTF8, name, line=line)]) from None
     if not text.strip():
-        raise InvalidData([Problem("file is empty", name)])
+        raise InvalidData([Problem(N_("file is empty"), name)])
     return text
 
 
@@ -218,15 +244,14 @@ def parse_document(text: str, fmt: str, name: str) -> list[RawRecord]:
     try:
         doc = _load(text, fmt, name)
     except RecursionError:
-        raise InvalidData([Problem("is nested too deeply to be a data file", name)]) from None
+        raise InvalidData([Problem(N_("is nested too deeply to be a data file"), name)]) from None
     if not isinstance(doc, dict):
         raise InvalidData(
             [
                 Problem(
-                    "the top level must be a mapping with sections "
-                    + ", ".join(SECTIONS)
-                    + f" (found {type(doc).__name__})",
+                    N_("the top level must be a mapping with sections {sections} (found {found})"),
                     name,
+                    params={"sections": ", ".join(SECTIONS), "found": kind_of_value(doc)},
                 )
             ]
         )
@@ -235,14 +260,23 @@ def parse_document(text: str, fmt: str, name: str) -> list[RawRecord]:
         if section in ("format", "version", "generated", "as_of"):
             continue
         if section not in SECTIONS:
+            near = closest(str(section), SECTIONS)
             problems.append(
-                Problem(f"unknown section {quote(section)}; sections are: {', '.join(SECTIONS)}", name)
+                Problem(N_("unknown section {section}; did you mean '{suggestion}'?"), name, params={"section": quote(section), "suggestion": near})
+                if near
+                else Problem(
+                    N_("unknown section {section}; sections are: {sections}"),
+                    name,
+                    params={"section": quote(section), "sections": ", ".join(SECTIONS)},
+                )
             )
             continue
         if items is None:
             continue
         if not isinstance(items, list):
-            problems.append(Problem(f"section {quote(section)} must be a list of records", name))
+            problems.append(
+                Problem(N_("section {section} must be a list of records"), name, params={"section": quote(section)})
+            )
             continue
         for i, item in enumerate(items):
             records.append(RawRecord(section, i, item, name, getattr(item, "line", None)))
@@ -254,18 +288,17 @@ def parse_document(text: str, fmt: str, name: str) -> list[RawRecord]:
 def read_document(path: str | Path, max_bytes: int = 1024 * 1024) -> Any:
     """A whole YAML or JSON file (a settings file, not an import), with the same refusals as an
     import: size, encoding, aliases, duplicate keys, nesting; each an :class:`OfaiError`."""
-    from .errors import OfaiError
 
     path = Path(path)
     fmt = "json" if path.suffix.lower() == ".json" else "yaml"
     try:
         return _load(read_text(path, max_bytes), fmt, str(path))
     except InvalidData as exc:
-        raise OfaiError("\n".join(str(p) for p in exc.problems)) from None
+        raise InvalidFile(exc.problems) from None
     except RecursionError:
-        raise OfaiError(f"{path}: is nested too deeply to be a settings file") from None
+        raise InvalidFile([Problem(N_("is nested too deeply to be a settings file"), str(path))]) from None
     except OSError as exc:
-        raise OfaiError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        raise InvalidFile([Problem(N_("cannot be read: {reason}"), str(path), params={"reason": os_reason(exc)})]) from None
 
 
 def _load(text: str, fmt: str, name: str) -> Any:
@@ -276,31 +309,35 @@ def _load(text: str, fmt: str, name: str) -> Any:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
             problem = getattr(exc, "problem", None) or str(exc)
-            raise InvalidData([Problem(f"malformed YAML: {problem}", name, line=line)]) from None
-        except ValueError as exc:
+            raise InvalidData(
+                [Problem(N_("malformed YAML: {problem}"), name, line=line, params={"problem": _yaml_problem(problem)})]
+            ) from None
+        except ValueError:
             # PyYAML's int() of a 5,000-digit number: Python refuses past 4,300 digits.
-            raise InvalidData([Problem(f"malformed YAML: {clip(exc)}", name)]) from None
+            raise InvalidData([Problem(N_("malformed YAML: a number too long to read"), name)]) from None
     try:
         return _JSON.decode(text)
     except json.JSONDecodeError as exc:
-        raise InvalidData([Problem(f"malformed JSON: {exc.msg}", name, line=exc.lineno)]) from None
+        raise InvalidData(
+            [Problem(N_("malformed JSON: {problem}"), name, line=exc.lineno, params={"problem": _json_problem(exc)})]
+        ) from None
     except _DuplicateKey as exc:
         raise InvalidData(
-            [Problem(f"key {quote(exc.key)} appears twice in one object", name)]
+            [Problem(N_("key {key} appears twice in one object"), name, params={"key": quote(exc.key)})]
         ) from None
     except _LongNumber as exc:
         raise InvalidData(
             [
                 Problem(
-                    f"a number with {len(exc.digits):,} digits (more than {MAX_DIGITS}): "
-                    "write it as text if it is an id",
+                    N_("a number with {digits} digits (more than {most}): write it as text if it is an id"),
                     name,
                     line=_line_of(text, exc.digits),
+                    params={"digits": Number(len(exc.digits)), "most": MAX_DIGITS},
                 )
             ]
         ) from None
-    except ValueError as exc:
-        raise InvalidData([Problem(f"malformed JSON: {clip(exc)}", name)]) from None
+    except ValueError:
+        raise InvalidData([Problem(N_("malformed JSON: a value that cannot be read"), name)]) from None
 
 
 CSV_COLUMNS = (
@@ -338,16 +375,28 @@ def _csv_header(reader: csv.DictReader, name: str) -> Problem | None:  # type: i
         return _csv_problem(exc, name, 1)
     twice = sorted({c for c in header if header.count(c) > 1})
     if twice:
-        return Problem("columns appear twice: " + ", ".join(quote(c) for c in twice), name, line=1)
+        return Problem(
+            N_("columns appear twice: {columns}"), name, line=1, params={"columns": ", ".join(quote(c) for c in twice)}
+        )
     missing = [c for c in ("id", "date", "kind", "title", "participants") if c not in header]
     unknown = [c for c in header if c not in CSV_COLUMNS]
     if missing or unknown:
-        msg = []
+        parts = []
         if missing:
-            msg.append("missing columns: " + ", ".join(missing))
-        if unknown:
-            msg.append("unknown columns: " + ", ".join(quote(c) for c in unknown))
-        return Problem("; ".join(msg) + f" (columns are: {', '.join(CSV_COLUMNS)})", name, line=1)
+            parts.append(Msg(N_("missing columns: {columns}"), columns=", ".join(missing)))
+        for c in unknown:
+            near = closest(c, [k for k in CSV_COLUMNS if k not in header])
+            parts.append(
+                Msg(N_("unknown column {column}; did you mean '{suggestion}'?"), column=quote(c), suggestion=near)
+                if near
+                else Msg(N_("unknown column {column}"), column=quote(c))
+            )
+        return Problem(
+            N_("{problems} (columns are: {columns})"),
+            name,
+            line=1,
+            params={"problems": Listed(parts, "; "), "columns": ", ".join(CSV_COLUMNS)},
+        )
     return None
 
 
@@ -415,7 +464,7 @@ def iter_records(path: Path, fmt: str, *, entities: bool) -> Iterator[RawRecord 
     >>> _ = f.write_text('{"type": "organization", "id": "oim", "name": "OIM", "kind": "multilateral"}\\n{"x": 1}\\n')
     >>> [r.section for r in iter_records(f, "jsonl", entities=True)]
     ['organizations']
-    >>> [r.message for r in iter_records(f, "jsonl", entities=False)]
+    >>> [str(r).split(".jsonl:2: ")[1] for r in iter_records(f, "jsonl", entities=False)]
     ["a line needs a 'type': one of country, organization, person, interaction, followup, tie"]
     """
     name = str(path)
@@ -438,12 +487,15 @@ def _iter_csv(path: Path, name: str, *, entities: bool) -> Iterator[RawRecord | 
                 if problem is not None:
                     yield problem
                 return
+            if _csv_header(csv.DictReader(f), name) is not None:
+                return  # the first pass reported the header
+            f.seek(0)
             for r in _csv_records(f, name):
                 yield r
                 if isinstance(r, Problem):
                     return
         except UnicodeDecodeError:
-            yield Problem("is not UTF-8 text (save it as UTF-8)", name, line=_bad_utf8_line(path))
+            yield Problem(NOT_UTF8, name, line=_bad_utf8_line(path))
 
 
 def _bad_utf8_line(path: Path) -> int | None:
@@ -477,7 +529,12 @@ def _iter_jsonl(path: Path, name: str, *, entities: bool) -> Iterator[RawRecord 
                 while (rest := f.readline(MAX_LINE)) and not rest.endswith(b"\n"):
                     pass
                 if _owns(raw, entities):
-                    yield Problem(f"a line longer than {MAX_LINE // 1024:,} KB; no record is that long", name, line=n)
+                    yield Problem(
+                        N_("a line longer than {size} KB; no record is that long"),
+                        name,
+                        line=n,
+                        params={"size": Number(MAX_LINE // 1024)},
+                    )
                 continue
             if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
@@ -496,7 +553,9 @@ def _iter_jsonl(path: Path, name: str, *, entities: bool) -> Iterator[RawRecord 
             kind, data = found
             if (kind in ENTITY_TYPES) != entities:
                 if not entities and kind in ENTITY_TYPES and not maybe:
-                    yield Problem(f"write the type {quote(kind)} without escapes", name, line=n, field="type")
+                    yield Problem(
+                        N_("write the type {type} without escapes"), name, line=n, field="type", params={"type": quote(kind)}
+                    )
                 continue
             section = LINE_TYPES[kind]
             yield RawRecord(section, counts[section], data, name, n)
@@ -512,7 +571,7 @@ def _jsonl_record(raw: bytes, name: str, n: int) -> tuple[str, dict[str, Any]] |
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return Problem("is not UTF-8 text (save it as UTF-8)", name, line=n)
+        return Problem(NOT_UTF8, name, line=n)
     try:
         data = _load(text, "json", name)
     except InvalidData as exc:
@@ -520,17 +579,35 @@ def _jsonl_record(raw: bytes, name: str, n: int) -> tuple[str, dict[str, Any]] |
         p.line = n
         return p
     except RecursionError:
-        return Problem("is nested too deeply to be a data record", name, line=n)
+        return Problem(N_("is nested too deeply to be a data record"), name, line=n)
     if not isinstance(data, dict):
-        return Problem(f"a line must be one record, a JSON object; found {type(data).__name__}", name, line=n)
+        return Problem(
+            N_("a line must be one record, a JSON object; found {found}"),
+            name,
+            line=n,
+            params={"found": kind_of_value(data)},
+        )
     kind = data.get("type")
     if kind is None:
         if data and data.keys() <= _HEADER_KEYS:
             return None
-        return Problem(f"a line needs a 'type': one of {', '.join(LINE_TYPES)}", name, line=n)
+        return Problem(N_("a line needs a 'type': one of {types}"), name, line=n, params={"types": ", ".join(LINE_TYPES)})
     if kind not in LINE_TYPES:
+        near = closest(kind, LINE_TYPES) if isinstance(kind, str) else None
+        if near:
+            return Problem(
+                N_("unknown type {type}; did you mean '{suggestion}'?"),
+                name,
+                line=n,
+                field="type",
+                params={"type": quote(kind), "suggestion": near},
+            )
         return Problem(
-            f"unknown type {quote(kind)}; types are: {', '.join(LINE_TYPES)}", name, line=n, field="type"
+            N_("unknown type {type}; types are: {types}"),
+            name,
+            line=n,
+            field="type",
+            params={"type": quote(kind), "types": ", ".join(LINE_TYPES)},
         )
     if kind not in ENTITY_TYPES:
         del data["type"]  # the model has no such field; an entity's type is its own
@@ -545,11 +622,67 @@ def _one_newline(value: str) -> str:
 def _csv_problem(exc: csv.Error, name: str, line: int) -> Problem:
     msg = str(exc)
     if "field larger than field limit" in msg:
-        msg = (
-            f"a cell is longer than {csv.field_size_limit():,} characters "
-            "(an unclosed quote makes the rest of the file one cell)"
+        return Problem(
+            N_(
+                "malformed CSV: a cell is longer than {size} characters (an unclosed quote makes the rest "
+                "of the file one cell)"
+            ),
+            name,
+            line=line,
+            params={"size": Number(csv.field_size_limit())},
         )
-    return Problem(f"malformed CSV: {clip(msg)}", name, line=line)
+    if "NUL" in msg:
+        return Problem(N_("malformed CSV: a line contains a NUL character"), name, line=line)
+    if "new-line character" in msg:
+        return Problem(N_("malformed CSV: a line break inside a cell that is not quoted"), name, line=line)
+    return Problem(
+        N_("malformed CSV: {problem}"),
+        name,
+        line=line,
+        params={"problem": Detail(clip(msg), N_("the line cannot be read as CSV"))},
+    )
+
+
+NOT_UTF8 = N_("is not UTF-8 text (save it as UTF-8)")
+
+
+def _yaml_problem(problem: object) -> object:
+    """PyYAML's reason in the reader's language where it is one we know; its English otherwise."""
+    if isinstance(problem, Msg):
+        return problem
+    text = str(problem)
+    known = {
+        "found character '\\t' that cannot start any token": N_("a tab where YAML needs spaces"),
+        "mapping values are not allowed here": N_("a ':' where a value was expected (quote the text)"),
+        "could not find expected ':'": N_("a ':' is missing after a key"),
+        "found undefined alias": N_("an alias that is not defined"),
+        "expected <block end>, but found '-'": N_("a list item '-' at the wrong indentation"),
+        "found unexpected end of stream": N_("the file ends inside a quoted text"),
+        "found unknown escape character": N_("an unknown escape (\\) in a quoted text"),
+        "found character that cannot start any token": N_("a character that cannot start a value (quote the text)"),
+        "expected ',' or ']', but got": N_("a list that is not closed"),
+        "expected ',' or '}', but got": N_("a mapping that is not closed"),
+    }
+    for start, template in known.items():
+        if text.startswith(start):
+            return Msg(template)
+    return Detail(clip(text), N_("the text is not valid YAML here"))
+
+
+def _json_problem(exc: json.JSONDecodeError) -> object:
+    """The JSON decoder's reason in the reader's language where it is one we know."""
+    known = {
+        "Expecting property name enclosed in double quotes": N_("a key must be in double quotes (or a comma is extra)"),
+        "Expecting ',' delimiter": N_("a comma is missing"),
+        "Expecting ':' delimiter": N_("a ':' is missing after a key"),
+        "Expecting value": N_("a value is missing"),
+        "Unterminated string starting at": N_("a text is not closed with a double quote"),
+        "Extra data": N_("more text after the end of the document"),
+        "Invalid control character at": N_("a control character inside a text"),
+        "Invalid \\escape": N_("an unknown escape (\\) in a text"),
+    }
+    template = known.get(exc.msg)
+    return Msg(template) if template else Detail(exc.msg, N_("the text is not valid JSON here"))
 
 
 def to_plain(data: Dataset) -> dict[str, list[dict[str, Any]]]:
@@ -595,12 +728,12 @@ def write_atomic(path: str | Path, body: str | bytes) -> Path:
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True) if tmp.parent.is_dir() else None
-        reason = exc.strerror or type(exc).__name__
+        reason: object = os_reason(exc)
         if isinstance(exc, FileNotFoundError) and not path.parent.is_dir():
-            reason = f"folder {path.parent} does not exist"
+            reason = Msg(N_("folder {folder} does not exist"), folder=path.parent)
         elif path.is_dir():
-            reason = "it is a folder"
-        raise OfaiError(f"cannot write {clip(str(path))}: {reason}") from None
+            reason = Msg(N_("it is a folder"))
+        raise OfaiError(N_("cannot write {path}: {reason}"), path=clip(str(path)), reason=reason) from None
     return path
 
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .dates import PartialDate, Precision
-from .text import fold
+from .dates import DateText, PartialDate, Precision
+from .errors import N_, InvalidValue, Label, Msg
+from .text import fold, quote
 
 MONTHS: dict[str, int] = {}
 for _i, _names in enumerate(
@@ -53,7 +54,7 @@ _FILLER = re.compile(r"\b(?:de|del|of|the|el|ano)\b|[,.]")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _MONTH_YEAR_NUM = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
 _QCODE = re.compile(r"^(?:(?:q|t)([1-4])\s*(\d{4})|(\d{4})\s*(?:q|t|-q|-t)([1-4]))$")
-HINT = "write 2024-02-12, 12/02/2024, 2024-08, agosto 2024, 2024-Q1, primer trimestre 2024 or 2024"
+HINT = Msg(N_("write 2024-02-12, 12/02/2024, 2024-08, August 2024, 2024-Q1, first quarter of 2024 or 2024"))
 
 
 def parse_human_date(value: str) -> PartialDate:
@@ -70,7 +71,9 @@ def parse_human_date(value: str) -> PartialDate:
     m = _MONTH_YEAR_NUM.match(folded)
     if m:
         if not 1 <= int(m[1]) <= 12:
-            raise ValueError(f"{text!r} is not a date: there is no month {int(m[1])} ({HINT})")
+            raise InvalidValue(
+                N_("{value} is not a date: there is no month {month} ({hint})"), value=quote(text), month=int(m[1]), hint=HINT
+            )
         return PartialDate.parse(f"{m[2]}-{int(m[1]):02d}")
     words = _FILLER.sub(" ", folded).split()
     compact = " ".join(words)
@@ -90,7 +93,7 @@ def parse_human_date(value: str) -> PartialDate:
         day, month = (words[0], words[1]) if words[0].isdigit() else (words[1], words[0])
         if day.isdigit() and month in MONTHS:
             return _day(int(words[2]), MONTHS[month], int(day), text)
-    raise ValueError(f"{text!r} is not a date: {HINT}")
+    raise InvalidValue(N_("{value} is not a date: {hint}"), value=quote(text), hint=HINT)
 
 
 def _year(word: str) -> bool:
@@ -101,8 +104,11 @@ def _day(year: int, month: int, day: int, text: str) -> PartialDate:
     try:
         d = dt.date(year, month, day)
     except ValueError:
-        raise ValueError(
-            f"{text!r} is not a date: there is no day {day} in month {month} of {year}"
+        raise InvalidValue(
+            N_("{value} is not a date: there is no day {day} in {month}"),
+            value=quote(text),
+            day=day,
+            month=DateText(f"{year}-{month:02d}"),
         ) from None
     return PartialDate(d, d, Precision.day)
 
@@ -114,8 +120,11 @@ def widen(date: PartialDate, precision: Precision) -> PartialDate:
     """
     order = [Precision.day, Precision.month, Precision.quarter, Precision.year]
     if order.index(precision) < order.index(date.precision):
-        raise ValueError(
-            f"{date} is known only to the {date.precision.value}; it cannot be given to the {precision.value}"
+        raise InvalidValue(
+            N_("{date} is known only to the {known}; it cannot be given to the {asked}"),
+            date=DateText(date),
+            known=Label("Precision", date.precision.value),
+            asked=Label("Precision", precision.value),
         )
     d = date.start
     if precision is Precision.day:

@@ -52,9 +52,7 @@ def resolve_lang(explicit: str | None = None, environ: Mapping[str, str] | None 
         if value:
             lang = _normalize(value)
             if lang is None:
-                raise UnknownLanguage(
-                    f"unknown language {value!r}: use one of {', '.join(LANGS)}"
-                )
+                raise UnknownLanguage(f"unknown language {value!r}: use one of {', '.join(LANGS)}")
             return lang
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = env.get(var)
@@ -149,6 +147,35 @@ def _en_number(value: float | int, decimals: int | None) -> str:
     if decimals is None and "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+STRENGTH_DECIMALS = 2
+"""Strength scores (0 to 1) are written with two decimals everywhere a person reads them: tables,
+profiles, routes, map tooltips, reports. ``--json`` keeps the full number."""
+
+
+def format_strength(value: float, lang: str = DEFAULT_LANG) -> str:
+    """A strength score as every output writes it: two decimals, the language's decimal sign.
+
+    A score above zero too small for two decimals reads "<0.01", not "0.00" (a route of weak links
+    is weak, not absent).
+
+    >>> format_strength(0.2174, "es"), format_strength(0.2174, "en"), format_strength(0.004, "es")
+    ('0,22', '0.22', '<0,01')
+    """
+    if 0 < value < 10**-STRENGTH_DECIMALS / 2:
+        return "<" + format_strength(10**-STRENGTH_DECIMALS, lang)
+    return f"{value:.{STRENGTH_DECIMALS}f}".replace(".", _decimal_sign(lang))
+
+
+@cache
+def _decimal_sign(lang: str) -> str:
+    # Babel once per language: a map formats thousands of scores.
+    if lang not in _BABEL_LOCALE or lang == "en":
+        return "."
+    from babel.numbers import get_decimal_symbol
+
+    return get_decimal_symbol(_BABEL_LOCALE[lang])
 
 
 def format_percent(value: float, lang: str = DEFAULT_LANG) -> str:

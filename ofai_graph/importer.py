@@ -7,7 +7,7 @@ them; only a clean :class:`~ofai_graph.model.Dataset` reaches ``Store.write``, w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -15,46 +15,21 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import countries
 from .bulk import batched, paused_gc
-from .errors import Ambiguous, InvalidData, NotFound, Problem
+from .errors import N_, Ambiguous, InvalidData, Msg, NotFound, Number, Problem, kind_of_value, os_reason
 from .files import MAX_BYTES, STREAMED, RawRecord, detect_format, iter_records, parse_document, read_text
 from .interrupts import HeldInterrupt, Interrupted, signal_for_tests
-from .model import (
-    MODELS,
-    SECTIONS,
-    SLUG_HINT,
-    SLUG_PATTERN,
-    Country,
-    Dataset,
-)
+from .model import MODELS, SECTIONS, Country, Dataset
 from .resolve import Resolver
 from .seen import SeenIds
 from .store.base import Store, WriteReport
-from .text import LINE_PATTERN, TEXT_PATTERN, control_character, quote
+from .text import fold_key, quote
+from .validation import describe, field_path
 
 _ADAPTERS = {section: TypeAdapter(list[model]) for section, model in MODELS.items()}  # type: ignore[valid-type]
 ENTITY_SECTIONS = ("countries", "organizations", "people")
 
-Progress = Callable[[str], None]
-
-
-def _message(err: Mapping[str, Any]) -> str:
-    msg = str(err["msg"])
-    if err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
-        return "unknown field (check its spelling)"
-    if err["type"] in ("missing", "missing_argument"):
-        return "is required"
-    pattern = err.get("ctx", {}).get("pattern") if err["type"] == "string_pattern_mismatch" else None
-    if pattern == SLUG_PATTERN:
-        return f"{quote(err['input'])} {SLUG_HINT}"
-    if pattern in (LINE_PATTERN, TEXT_PATTERN):
-        allowed = "\t\n" if pattern == TEXT_PATTERN else ""
-        char = control_character(str(err["input"]), allow=allowed)
-        where = "" if allowed else " (one-line text: no tabs or line breaks either)"
-        return f"contains the control character {char}, which is not allowed{where}; remove it"
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if msg.startswith(prefix):
-            msg = msg[len(prefix) :]
-    return msg
+Progress = Callable[[Msg], None]
+"""Told what an import is doing, as a message to show in the reader's language (``str()`` is English)."""
 
 
 def _line_at(data: Any, loc: Sequence[Any], default: int | None) -> int | None:
@@ -80,7 +55,11 @@ Origins = dict[int, RawRecord]
 look-up, whatever the number of records (a scan per problem made 20,000 problems take a minute)."""
 
 
-def _validate(records: Sequence[RawRecord]) -> tuple[Dataset, list[Problem], Origins]:
+def _validate(
+    records: Sequence[RawRecord], failed: list[RawRecord] | None = None
+) -> tuple[Dataset, list[Problem], Origins]:
+    """Validate ``records``; the records that failed are added to ``failed`` (see :class:`_Failed`)."""
+    failed = [] if failed is None else failed
     problems: list[Problem] = []
     origins: Origins = {}
     data = Dataset()
@@ -90,13 +69,18 @@ def _validate(records: Sequence[RawRecord]) -> tuple[Dataset, list[Problem], Ori
             r.data = {"id": r.data}
         if not isinstance(r.data, dict):
             problems.append(
-                Problem(f"a record must be a mapping, found {type(r.data).__name__}", r.file, r.where, r.line)
+                Problem(
+                    N_("a record must be a mapping of fields, not {found}"),
+                    r.file,
+                    r.where,
+                    r.line,
+                    params={"found": kind_of_value(r.data)},
+                )
             )
             continue
         if "__extra__" in r.data:
-            problems.append(
-                Problem("row has more cells than the header has columns", r.file, r.where, r.line)
-            )
+            problems.append(Problem(N_("row has more cells than the header has columns"), r.file, r.where, r.line))
+            failed.append(r)
             continue
         by_section[r.section].append(r)
     for section, recs in by_section.items():
@@ -107,23 +91,26 @@ def _validate(records: Sequence[RawRecord]) -> tuple[Dataset, list[Problem], Ori
             good = recs
         except ValidationError as exc:
             bad: set[int] = set()
+            model = MODELS[section]
             for err in exc.errors():
                 idx, *field = err["loc"]
                 rec = recs[int(idx)]
                 bad.add(int(idx))
-                field_name = ".".join(str(p) for p in field if not isinstance(p, str) or p not in MODEL_TAGS)
+                inner = {**err, "loc": tuple(field)}
+                template, params = describe(inner, model)
                 problems.append(
                     Problem(
-                        _message(err),
+                        template,
                         rec.file,
                         rec.where,
                         _line_at(rec.data, field, rec.line),
-                        field_name or None,
+                        field_path(inner, model) or None,
+                        params,
                     )
                 )
             valid = []
             good = [r for i, r in enumerate(recs) if i not in bad]
-            model = MODELS[section]
+            failed.extend(r for i, r in enumerate(recs) if i in bad)
             for r in good:
                 valid.append(model.model_validate(r.data))
         for model_, raw in zip(valid, good, strict=True):
@@ -140,9 +127,6 @@ def _at(origins: Origins, record: Any, section: str) -> dict[str, Any]:
     return {"file": raw.file, "line": raw.line, "record": raw.where}
 
 
-MODEL_TAGS = {"function-after", "function-before", "function-plain"}
-
-
 SUGGEST_FOR = 20
 CACHED = 100_000  # references remembered, resolved or not: a file of a million distinct names stays bounded
 
@@ -157,13 +141,16 @@ class _References:
     for commands).
     """
 
-    def __init__(self, store: Store, entities: Sequence[BaseModel], *, match: bool = False):
+    def __init__(
+        self, store: Store, entities: Sequence[BaseModel], *, match: bool = False, failed: _Failed | None = None
+    ):
         self.store = store
         self.match = match
+        self.invalid = failed or _Failed()
         self.batch_ids = {e.id for e in entities}  # type: ignore[attr-defined]
         self.resolver = Resolver(store, entities)  # type: ignore[arg-type]
         self.cache: dict[str, str] = {}
-        self.failed: dict[str, str] = {}
+        self.failed: dict[str, tuple[str, dict[str, object]]] = {}
         self.suggested = 0
         self.countries_added: set[str] = set()
         # Interactions of this import (filled as chunks are written) and follow-ups naming one not
@@ -192,7 +179,7 @@ class _References:
         close = []
         if self.suggested < SUGGEST_FOR:
             self.suggested += 1
-            close = [self.resolver.label(eid) for eid, _, _ in self.resolver.scored(value, limit=3)]
+            close = [self.resolver.label(eid) for eid in self.resolver.suggest(value)]
         raise NotFound(value, close)
 
     def ref(
@@ -217,13 +204,20 @@ class _References:
                     self.cache[value] = found
                 return found
             except NotFound as exc:
-                hint = f"; closest: {', '.join(exc.suggestions)}" if exc.suggestions else ""
-                message = f"{quote(value)} is neither an id nor a known name or alias{hint}"
+                if self.invalid.names(value):
+                    return value  # a record of this import that failed validation: its error says why
+                if exc.suggestions:
+                    message = (
+                        N_("{value} is neither an id nor a known name or alias; did you mean {names}?"),
+                        {"value": quote(value), "names": " / ".join(exc.suggestions)},
+                    )
+                else:
+                    message = (N_("{value} is neither an id nor a known name or alias"), {"value": quote(value)})
             except Ambiguous as exc:
-                message = str(exc)
+                message = (exc.template, exc.params)
             if len(self.failed) < CACHED:
                 self.failed[value] = message
-        problems.append(Problem(message, **at(), field=field))
+        problems.append(Problem(message[0], **at(), field=field, params=message[1]))
         return value
 
     def resolve(self, records: Sequence[RawRecord], new: dict[str, Country]) -> list[Problem]:
@@ -306,9 +300,10 @@ class _References:
                     (
                         f.interaction,
                         Problem(
-                            f"interaction {quote(f.interaction)} does not exist",
+                            N_("interaction {id} does not exist"),
                             **_at(origins, f, "followups"),
                             field="interaction",
+                            params={"id": quote(f.interaction)},
                         ),
                     )
                 )
@@ -324,8 +319,40 @@ class _References:
         return problems
 
     def unresolved(self) -> list[Problem]:
-        """Follow-ups whose interaction neither the store nor any record of this import holds."""
-        return [p for interaction, p in self.pending if interaction not in self.interaction_ids]
+        """Follow-ups whose interaction neither the store nor any record of this import holds (an
+        interaction of this import that failed validation has its own error)."""
+        return [
+            p
+            for interaction, p in self.pending
+            if interaction not in self.interaction_ids and interaction not in self.invalid.interactions
+        ]
+
+
+class _Failed:
+    """What the records that failed validation were called: ids, names and aliases of entities, ids
+    of interactions. A reference to one of them is not reported as unknown: the record's own error
+    is the cause (a misspelled key on an organization must not also read as an unknown participant
+    in every interaction naming it)."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self.interactions: set[str] = set()
+
+    def add(self, records: Iterable[RawRecord]) -> None:
+        for r in records:
+            data = r.data
+            if not isinstance(data, dict) or len(self.keys) + len(self.interactions) >= CACHED:
+                continue
+            if r.section == "interactions":
+                if isinstance(data.get("id"), str):
+                    self.interactions.add(data["id"].strip())
+                continue
+            aliases = data.get("aliases")
+            names = [data.get("id"), data.get("name"), *(aliases if isinstance(aliases, list) else [])]
+            self.keys.update(fold_key(n) for n in names if isinstance(n, str) and n.strip())
+
+    def names(self, value: str) -> bool:
+        return bool(self.keys) and fold_key(value) in self.keys
 
 
 # Fields holding a reference to an entity, besides participants and affiliations.
@@ -414,7 +441,7 @@ class _Streamed(Source):
             yield from exc.problems
         except OSError as exc:
             self.failed = True
-            yield Problem(f"cannot be read: {exc.strerror or exc}", str(self.path))
+            yield Problem(N_("cannot be read: {reason}"), str(self.path), params={"reason": os_reason(exc)})
 
     def others(self) -> Iterator[RawRecord | Problem]:
         if self.failed:
@@ -437,7 +464,7 @@ def sources(paths: Sequence[str | Path], *, max_bytes: int = MAX_BYTES) -> tuple
         except InvalidData as exc:
             problems += exc.problems
         except OSError as exc:
-            problems.append(Problem(f"cannot be read: {exc.strerror or exc}", str(path)))
+            problems.append(Problem(N_("cannot be read: {reason}"), str(path), params={"reason": os_reason(exc)}))
     return out, problems
 
 
@@ -478,26 +505,31 @@ def _import(
     sources = cast(Sequence[Source], [_Held(cast(list[RawRecord], inputs))] if in_memory else inputs)
     problems = _Problems(problems)
     by_section: dict[str, list[RawRecord]] = {s: [] for s in ENTITY_SECTIONS}
-    say("reading entities")
+    say(Msg(N_("reading entities")))
     for source in sources:
         for r in _records(source.entities(), problems):
             by_section[r.section].append(r)
     if named and not problems and not any(by_section.values()) and not any(map(_has_others, sources)):
-        problems.append(Problem("no records found", named))
-    say("validating entities")
+        problems.append(Problem(N_("no records found"), named))
+    say(Msg(N_("validating entities")))
     # Countries and organizations first: people's affiliations name them.
-    entities, found, entity_origins = _validate(by_section["countries"] + by_section["organizations"])
+    bad: list[RawRecord] = []
+    entities, found, entity_origins = _validate(by_section["countries"] + by_section["organizations"], bad)
     problems += found
+    failed = _Failed()
+    failed.add(bad)
     new: dict[str, Country] = {}
-    problems += _References(store, entities.entities(), match=match).resolve(by_section["people"], new)
-    people, found, people_origins = _validate(by_section["people"])
+    problems += _References(store, entities.entities(), match=match, failed=failed).resolve(by_section["people"], new)
+    bad = []
+    people, found, people_origins = _validate(by_section["people"], bad)
+    failed.add(bad)
     problems += found
     entities.people.extend(people.people)
     entity_origins.update(people_origins)
     del by_section
     seen: dict[str, SeenIds] = {}
     entities = _dedupe(entities, entity_origins, seen, problems, store)
-    refs = _References(store, entities.entities(), match=match)
+    refs = _References(store, entities.entities(), match=match, failed=failed)
     seen["interactions"] = refs.interaction_ids
     sizes = [s.size for s in sources]
     total = None if None in sizes else sum(s or 0 for s in sizes)
@@ -520,7 +552,9 @@ def _import(
             for chunk in batched(others, CHUNK):
                 new = {}
                 problems += refs.resolve(chunk, new)
-                data, found, origins = _validate(chunk)
+                bad = []
+                data, found, origins = _validate(chunk, bad)
+                failed.add(bad)
                 problems += found
                 problems += refs.prepare(data, origins, new)
                 if not replace:
@@ -530,7 +564,11 @@ def _import(
                     tx.write(data)
                     signal_for_tests("write")
                 done += len(chunk)
-                say(f"{done:,} of {total:,} records" if total is not None else f"{done:,} records")
+                say(
+                    Msg(N_("{done} of {total} records"), done=Number(done), total=Number(total))
+                    if total is not None
+                    else Msg(N_("{done} records"), done=Number(done))
+                )
             problems += refs.unresolved()
             report = tx.report
             if problems or dry_run:
@@ -590,7 +628,11 @@ def _dedupe(
                 if first is not None and first.line:
                     here = origins.get(id(record))
                     same_file = here is not None and here.file == first.file
-                    also = f" (first at line {first.line})" if same_file else f" (first at {first.file}:{first.line})"
+                    also = (
+                        f" (first at line {first.line})"
+                        if same_file
+                        else f" (first at {first.file}:{first.line})"
+                    )
                 problems.append(
                     Problem(
                         f"id {quote(record.id)} is used twice with different content{also}",
@@ -668,7 +710,7 @@ def load_records(
         records += _records(source.entities(), problems)
         records += _records(source.others(), problems)
     if not records and not problems:
-        problems.append(Problem("no records found", ", ".join(str(p) for p in paths)))
+        problems.append(Problem(N_("no records found"), ", ".join(str(p) for p in paths)))
     return records, problems
 
 
@@ -695,7 +737,7 @@ def import_files(
     >>> import_files(SQLiteStore(":memory:"), [f]).total("added")
     1
     """
-    (progress or (lambda _m: None))("reading")
+    (progress or (lambda _m: None))(Msg(N_("reading")))
     found, problems = sources(paths, max_bytes=max_bytes)
     named = ", ".join(str(p) for p in paths)
     return _import(store, found, problems, dry_run=dry_run, match=match, progress=progress, named=named)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .errors import OfaiError
+from .errors import N_, Label, OfaiError
 from .model import Dataset, Organization, Person, Tie, tie_id
 from .store.base import Store, WriteReport
 
@@ -68,16 +68,22 @@ def plan_merge(
 ) -> MergePlan:
     """The merge of ``drop`` into ``keep`` (both ids), worked out but not written."""
     if keep == drop:
-        raise OfaiError(f"cannot merge {keep!r} with itself")
+        raise OfaiError(N_("cannot merge {id!r} with itself"), id=keep)
     found = store.get_entities([keep, drop])
     for eid in (keep, drop):
         if eid not in found:
-            raise OfaiError(f"no entity with id {eid!r}")
+            raise OfaiError(N_("no entity with id {id!r}"), id=eid)
     k, d = found[keep], found[drop]
     if k.type == "country" or d.type == "country":
-        raise OfaiError("countries are not merged: their ids are ISO codes; fix the country names instead")
+        raise OfaiError(N_("countries are not merged: their ids are ISO codes; fix the country names instead"))
     if k.type != d.type:
-        raise OfaiError(f"cannot merge a {d.type} ({drop}) into a {k.type} ({keep})")
+        raise OfaiError(
+            N_("cannot merge {drop} ({drop_type}) into {keep} ({keep_type})"),
+            drop=drop,
+            drop_type=Label("EntityType", d.type),
+            keep=keep,
+            keep_type=Label("EntityType", k.type),
+        )
     plan = MergePlan(keep, k.name, drop, d.name)
     if isinstance(k, Organization) and isinstance(d, Organization) and k.kind != d.kind:
         from .labels import label

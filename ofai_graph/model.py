@@ -13,6 +13,7 @@ import datetime as dt
 import operator
 from collections.abc import Iterable
 from enum import Enum
+from functools import cache, lru_cache
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
@@ -28,6 +29,7 @@ from pydantic import (
 
 from . import countries
 from .dates import PartialDate
+from .errors import N_, InvalidValue, kind_of_value
 from .text import LINE_PATTERN, TEXT_PATTERN, fold_key
 
 __all__ = [
@@ -65,14 +67,29 @@ class _Vocabulary(str, Enum):
     def _missing_(cls, value: object) -> Any:
         if not isinstance(value, str):
             return None
-        key = fold_key(value).replace(" ", "_")
-        for member in cls:
-            if key == member.value:
-                return member
-        for member in cls:
-            if any(key == fold_key(label).replace(" ", "_") for label in cls.labels().get(member.value, ())):
-                return member
-        return None
+        return _vocabulary_index(cls).get(fold_key(value).replace(" ", "_"))
+
+    @classmethod
+    def _names(cls) -> list[tuple[str, Any]]:
+        """Every word that names a member: its code, its labels in both languages (the one table,
+        :mod:`ofai_graph.labels`) and the synonyms above, each with its member."""
+        from .labels import LABELS
+
+        table = LABELS.get(cls.__name__, {})
+        return [
+            (name, member)
+            for member in cls
+            for name in (member.value, *table.get(member.value, ()), *cls.labels().get(member.value, ()))
+        ]
+
+    @classmethod
+    def closest(cls, text: str) -> Any:
+        """The member ``text`` most likely misspells (``"meetingg"``, ``"reunon"``), or None.
+
+        >>> InteractionKind.closest("reunon"), InteractionKind.closest("almuerzo")
+        (<InteractionKind.meeting: 'meeting'>, None)
+        """
+        return _closest_member(cls, text)
 
     def __str__(self) -> str:
         return self.value
@@ -82,6 +99,28 @@ class _Vocabulary(str, Enum):
 # serializing a million interactions reads it six million times (a quarter of model_dump_json). Set
 # after the class is made, where an Enum class body would take it for a member.
 setattr(_Vocabulary, "value", property(operator.attrgetter("_value_")))  # noqa: B010
+
+
+@cache
+def _vocabulary_index(cls: type[_Vocabulary]) -> dict[str, Any]:
+    """Every name of every member of ``cls``, folded as ``_missing_`` folds a value: one look-up each."""
+    index: dict[str, Any] = {}
+    for member in cls:
+        index.setdefault(member.value, member)
+    for name, member in cls._names():
+        index.setdefault(fold_key(name).replace(" ", "_"), member)
+    return index
+
+
+@lru_cache(maxsize=4096)
+def _closest_member(cls: type[_Vocabulary], text: str) -> Any:
+    # A file repeats one misspelling thousands of times: look each up once.
+    from .text import closest
+
+    names = cls._names()
+    found = closest(text.replace("_", " "), tuple(name.replace("_", " ") for name, _ in names))
+    return next((m for name, m in names if name.replace("_", " ") == found), None)
+
 
 class OrgKind(_Vocabulary):
     home_office = "home_office"
@@ -302,7 +341,7 @@ SLUG_HINT = (
 
 def _country_code(value: Any) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"a country is a code or a name, got {type(value).__name__}")
+        raise InvalidValue(N_("a country is a code or a name, not {found}"), found=kind_of_value(value))
     return countries.resolve(value)
 
 
@@ -522,13 +561,13 @@ class Tie(_Model):
     @classmethod
     def _two_ends(cls, target: str, info: ValidationInfo) -> str:
         if target == info.data.get("source"):
-            raise ValueError("a tie must link two different entities")
+            raise InvalidValue(N_("a tie must link two different entities"))
         return target
 
     @model_validator(mode="after")
     def _in_order(self) -> Tie:
         if self.since and self.until and self.until < self.since:
-            raise ValueError(f"until ({self.until}) is before since ({self.since})")
+            raise InvalidValue(N_("until ({until}) is before since ({since})"), until=self.until, since=self.since)
         return self
 
     def active_on(self, day: dt.date) -> bool:

@@ -16,7 +16,7 @@ import heapq
 import itertools
 import math
 from collections.abc import Collection
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -170,6 +170,7 @@ def k_best_paths(
         return []
     adj = g._adj
     nodes = g.nodes
+    lazy = g.graph.get("neighbours")  # a lazy graph (materialize.lazy_graph) reads neighbours as needed
 
     def allowed(w: str) -> bool:
         if w in goal:
@@ -185,7 +186,10 @@ def k_best_paths(
         key = (v, last)
         lst = ordered.get(key)
         if lst is None:
-            lst = sorted((d["cost"], w) for w, d in adj[v].items() if (w in goal if last else allowed(w)))
+            if lazy is not None:
+                lst = lazy(v, goal if last else None, allowed)
+            else:
+                lst = sorted((d["cost"], w) for w, d in adj[v].items() if (w in goal if last else allowed(w)))
             ordered[key] = lst
         return lst
 
@@ -199,10 +203,10 @@ def k_best_paths(
             return
         lst = neighbours(path[-1], hops + 1 == max_hops)
         i = start
-        while i < len(lst) and lst[i][1] in path:
+        while (item := _at(lst, i)) is not None and item[1] in path:
             i += 1
-        if i < len(lst):
-            heapq.heappush(heap, (cost + lst[i][0], next(tie), path, i, cost))
+        if item is not None:
+            heapq.heappush(heap, (cost + item[0], next(tie), path, i, cost))
 
     push_extension(0.0, (source,), 0)
     found: list[list[str]] = []
@@ -221,6 +225,13 @@ def k_best_paths(
         else:
             push_extension(cost, path, 0)
     return found
+
+
+def _at(lst: Any, i: int) -> tuple[float, str] | None:
+    """The i-th neighbour of a sorted list or of a lazy one (:class:`ofai_graph.materialize.Neighbours`)."""
+    if isinstance(lst, list):
+        return lst[i] if i < len(lst) else None
+    return lst.at(i)  # type: ignore[no-any-return]
 
 
 def connect(
@@ -263,7 +274,7 @@ def connect(
         hops = []
         for u, v in itertools.pairwise(nodes):
             e = g[u][v]
-            shared = store.shared_interactions(u, v)[:evidence] if e["interactions"] else []
+            shared = store.shared_interactions(u, v, limit=evidence) if e["interactions"] else []
             hops.append(
                 Hop(
                     source=u,

@@ -18,7 +18,7 @@ import base64
 import html
 import re
 
-from .i18n import format_date, format_number, gettext_for
+from .i18n import format_date, format_number, format_strength, gettext_for
 from .report import Action, Pending, Report
 
 __all__ = [
@@ -97,8 +97,8 @@ def strength_lines(report: Report, rows: list, empty: str) -> list[str]:
         because = "; ".join(f"{i.title} ({format_date(i.date, lang)})" for i in r.interactions[:3])
         line = _("{name}: {before} → {after}").format(
             name=r.name,
-            before=format_number(r.before, lang, decimals=2),
-            after=format_number(r.after, lang, decimals=2),
+            before=format_strength(r.before, lang),
+            after=format_strength(r.after, lang),
         )
         if because:
             line += " — " + _("because of: {items}").format(items=because)

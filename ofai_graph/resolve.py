@@ -18,12 +18,12 @@ from .text import fold_key
 ACCEPT = 88.0  # a fuzzy match this good is taken...
 MARGIN = 6.0  # ...when the next entity scores at least this much lower
 CONSIDER = 72.0  # below this a fuzzy match is only a suggestion
+SUGGEST_TYPO = 85.0  # Jaro-Winkler of a whole name: "Jika" for "JICA" (86.7), not "Koica" (78.3)
+SUGGEST_WORDS = 85.0  # combined score of a name holding every word of the query
 MIN_FUZZY = 3  # a query shorter than this (letters and digits) must match exactly: "A" names nothing
 # Words that carry no identity: "Secretaría de Salud" must not stand in for "... de Santander" because
 # they share "de", and a query may leave these out.
-_FILLER = frozenset(
-    "de del la las los el en y e o a al para por con sin the of and for in on at to".split()
-)
+_FILLER = frozenset("de del la las los el en y e o a al para por con sin the of and for in on at to".split())
 
 
 class SearchHit(Result):
@@ -106,6 +106,39 @@ class Resolver:
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
         return [(eid, round(s, 1), label) for eid, (s, label) in ranked]
 
+    def suggest(self, text: str, limit: int = 3) -> list[str]:
+        """Ids of the entities ``text`` most likely misspells or shortens, for "did you mean"; none for
+        a name unlike any (``"Narnia"``), so that a suggestion is worth reading.
+
+        A suggestion is either a typo of a whole name or alias (Jaro-Winkler, see
+        :data:`ofai_graph.text.SIMILAR`: "Jika", "imtc", "Cideuu"), or a close match whose every word
+        is in the name ("Agencia Presidencial de Cooperacion"), or all but one of at least three
+        ("Cámara de Comercio de Pamplona" shows the chambers; "Gobierno de Japón" shows no other
+        government); and no more than :data:`MARGIN` * 2 below the best one, so that a clear typo
+        does not bring its neighbours along.
+        """
+        from rapidfuzz import fuzz
+        from rapidfuzz.distance import JaroWinkler
+
+        query = fold_key(text)
+        if len(query.replace(" ", "")) < MIN_FUZZY:
+            return []
+        found: list[tuple[str, float]] = []
+        for eid, score, label in self.scored(text, limit=10):
+            name = fold_key(label)
+            typo = (
+                JaroWinkler.normalized_similarity(query, name) * 100 >= SUGGEST_TYPO
+                and fuzz.ratio(query, name) >= 70
+                and (" " not in query or _covers(text, label))
+            )
+            found_words, missing = _word_match(text, label)
+            if typo or (score >= SUGGEST_WORDS and (missing == 0 or (missing == 1 and found_words >= 2))):
+                found.append((eid, score))
+        if not found:
+            return []
+        best = max(s for _, s in found)
+        return [eid for eid, s in found if best - s <= 2 * MARGIN][:limit]
+
     def label(self, entity_id: str) -> str:
         if entity_id in self._extra:
             e = self._extra[entity_id]
@@ -139,7 +172,17 @@ class Resolver:
             close = [eid for eid, s, _ in ranked if s >= CONSIDER and top - s < MARGIN]
             if len(close) > 1:
                 raise Ambiguous(text, [self.label(i) for i in close])
-        raise NotFound(text, [self.label(eid) for eid, _, _ in ranked[:5]])
+        raise NotFound(text, [self.label(eid) for eid in self.suggest(text)])
+
+
+def _word_match(query: str, name: str) -> tuple[int, int]:
+    """How many meaningful words of ``query`` are in ``name`` (give or take a typo), and how many are not."""
+    from rapidfuzz import fuzz
+
+    words = [w for w in fold_key(name).split() if w not in _FILLER]
+    tokens = [t for t in fold_key(query).split() if t not in _FILLER]
+    found = sum(1 for t in tokens if any(fuzz.ratio(t, w) >= 80 for w in words))
+    return found, len(tokens) - found
 
 
 def _covers(query: str, name: str) -> bool:
@@ -180,11 +223,24 @@ def entity_kind(text: str) -> str:
     for code, names in table.items():
         if key in (fold_key(code), *(fold_key(n) for n in names)):
             return code
-    from .errors import UnknownValue
-    from .text import quote
+    from .errors import N_, Label, Listed, UnknownValue
+    from .text import closest, quote
 
-    valid = ", ".join(f"{code} ({es})" for code, (_, es) in table.items())
-    raise UnknownValue(f"{quote(text)} is not a kind of entity; kinds are: {valid}")
+    vocab = {code: ("EntityType" if code in LABELS["EntityType"] else "OrgKind") for code in table}
+    by_name = {n: c for c, pair in table.items() for n in (c.replace("_", " "), *pair)}
+    near = closest(text, by_name)
+    if near is not None:
+        code = by_name[near]
+        raise UnknownValue(
+            N_("{value} is not a kind of entity; did you mean '{suggestion}'?"),
+            value=quote(text),
+            suggestion=Label(vocab[code], code),
+        )
+    raise UnknownValue(
+        N_("{value} is not a kind of entity; kinds are: {kinds}"),
+        value=quote(text),
+        kinds=Listed(Label(v, code) for code, v in vocab.items()),
+    )
 
 
 def search(store: Store, text: str, *, limit: int = 20) -> list[SearchHit]:

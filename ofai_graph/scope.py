@@ -41,9 +41,12 @@ class Scope:
 WHOLE = Scope()
 
 
-def edges_at(store: Store, ids: Collection[str]) -> Scope:
-    """A scope whose graph is exact on every edge touching ``ids`` (partners, a pair, a profile)."""
-    return Scope(frozenset(ids)) if store.remote else WHOLE
+def edges_at(store: Store, ids: Collection[str], *, materialized: bool = False) -> Scope:
+    """A scope whose graph is exact on every edge touching ``ids`` (partners, a pair, a profile).
+
+    With ``materialized`` (the store keeps current pairs, :mod:`ofai_graph.materialize`), those edges
+    are a few stored rows on any backend: only they are read."""
+    return Scope(frozenset(ids)) if store.remote or materialized else WHOLE
 
 
 def paths(store: Store, source: str, targets: Collection[str], max_hops: int) -> Scope:

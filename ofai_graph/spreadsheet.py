@@ -48,14 +48,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .dates import PartialDate, Precision
-from .errors import InvalidData, Problem
+from .dates import DateText, PartialDate, Precision
+from .errors import N_, InvalidData, InvalidValue, Label, Listed, Msg, Problem
 from .files import RawRecord
 from .humandates import HINT as DATE_HINT
 from .humandates import parse_human_date, widen
 from .labels import LABELS, label
 from .model import Dataset, tie_id
-from .text import fold_key
+from .text import fold_key, quote
+from .validation import EMPTY_LIST
 
 LANGS = ("es", "en")
 
@@ -245,6 +246,14 @@ _VOCAB = _vocab_index()
 def _code(vocab: str, value: str) -> str | None:
     # A sheet repeats a few dozen labels thousands of times: fold each once.
     return _VOCAB[vocab].get(fold_key(value))
+
+
+def _closest_code(vocab: str, value: str) -> str | None:
+    """The code a misspelled cell most likely means ("reunon"), offered as "did you mean"."""
+    from .text import closest
+
+    near = closest(value, list(_VOCAB[vocab]))
+    return _VOCAB[vocab][near] if near is not None else None
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -553,12 +562,20 @@ class _Cells:
         for row, col, formula in sheet.formulas:
             self.problems.append(
                 Problem(
-                    f"a formula ({formula[:40]}): paste its result as a value", self.file, self.ref(row, col)
+                    N_("a formula ({formula}): paste its result as a value"),
+                    self.file,
+                    self.ref(row, col),
+                    params={"formula": formula[:40]},
                 )
             )
         for row, col, err in sheet.errors:
             self.problems.append(
-                Problem(f"the cell shows an error ({err}): type a value", self.file, self.ref(row, col))
+                Problem(
+                    N_("the cell shows an error ({error}): type a value"),
+                    self.file,
+                    self.ref(row, col),
+                    params={"error": err},
+                )
             )
         self.rows = sheet.rows
         if sheet.merged:
@@ -605,12 +622,12 @@ def read_workbook(path: str | Path) -> WorkbookRead:
     path = Path(path)
     name = path.name
     if not path.exists():
-        raise InvalidData([Problem("file not found", str(path))])
+        raise InvalidData([Problem(N_("file not found"), str(path))])
     try:
         wb = XlsxBook(path)
-    except NotAWorkbook as exc:
+    except NotAWorkbook:
         raise InvalidData(
-            [Problem(f"is not an Excel workbook (.xlsx) that can be read: {exc}", str(path))]
+            [Problem(N_("is not an Excel workbook (.xlsx) that can be read"), str(path))]
         ) from None
     problems: list[Problem] = []
     records: list[SheetRecord] = []
@@ -626,14 +643,23 @@ def read_workbook(path: str | Path) -> WorkbookRead:
                 known = ", ".join(f"{s.es}/{s.en}" for s in SHEETS)
                 problems.append(
                     Problem(
-                        f"unknown sheet {title!r}; sheets are {known} "
-                        "(add '(ignorar)' to a sheet's name to keep it out of the import)",
+                        N_(
+                            "unknown sheet {title!r}; sheets are {known} "
+                            "(add '(ignorar)' to a sheet's name to keep it out of the import)"
+                        ),
                         name,
+                        params={"title": title, "known": known},
                     )
                 )
                 continue
             if section in found:
-                problems.append(Problem(f"sheet {title!r} repeats sheet {found[section].title!r}", name))
+                problems.append(
+                    Problem(
+                        N_("sheet {title!r} repeats sheet {first!r}"),
+                        name,
+                        params={"title": title, "first": found[section].title},
+                    )
+                )
                 continue
             lang = _sheet_lang(title)
             if lang:
@@ -659,7 +685,7 @@ def read_workbook(path: str | Path) -> WorkbookRead:
         )
         r.row = int(r.ref.rsplit("!", 1)[1].split(":")[0])
     if not records and not problems:
-        problems.append(Problem("no records found (every sheet is empty)", name))
+        problems.append(Problem(N_("no records found (every sheet is empty)"), name))
     return WorkbookRead(records, problems, lang, counts)
 
 
@@ -671,7 +697,7 @@ def _parse_sheet(
         return []
     header_row, header = cells.rows[0]
     if header_row != 1:
-        problems.append(Problem("row 1 must be the header row (it is empty)", cells.file, cells.ref(1, 1)))
+        problems.append(Problem(N_("row 1 must be the header row (it is empty)"), cells.file, cells.ref(1, 1)))
         return []
     known = _headers(sheet)
     columns: dict[int, Column] = {}
@@ -688,16 +714,21 @@ def _parse_sheet(
             expected = ", ".join(c.header(_sheet_lang(cells.title) or "es") for c in sheet.columns)
             problems.append(
                 Problem(
-                    f"unknown column {text!r}; the columns of this sheet are: {expected} "
-                    "(start a header with # to keep a column of your own)",
+                    N_(
+                        "unknown column {column!r}; the columns of this sheet are: {expected} "
+                        "(start a header with # to keep a column of your own)"
+                    ),
                     cells.file,
                     cells.ref(1, i),
+                    params={"column": text, "expected": expected},
                 )
             )
             ignored.add(i)
             continue
         if col in columns.values():
-            problems.append(Problem(f"column {text!r} appears twice", cells.file, cells.ref(1, i)))
+            problems.append(
+                Problem(N_("column {column!r} appears twice"), cells.file, cells.ref(1, i), params={"column": text})
+            )
             ignored.add(i)
             continue
         columns[i] = col
@@ -705,7 +736,12 @@ def _parse_sheet(
     lang = _sheet_lang(cells.title) or "es"
     for c in missing:
         problems.append(
-            Problem(f"missing column {c.header(lang)!r}", cells.file, f"{_quote(cells.title)}!1:1")
+            Problem(
+                N_("missing column {column!r}"),
+                cells.file,
+                f"{_quote(cells.title)}!1:1",
+                params={"column": c.header(lang)},
+            )
         )
     if missing:
         return []
@@ -743,7 +779,7 @@ def _parse_sheet(
                 if i not in ignored:
                     problems.append(
                         Problem(
-                            "a value in a column without a header: add a header or clear it", cells.file, ref
+                            N_("a value in a column without a header: add a header or clear it"), cells.file, ref
                         )
                     )
                 continue
@@ -755,7 +791,7 @@ def _parse_sheet(
                 try:
                     row[col.key] = _convert(col, value, lang)
                 except ValueError as exc:
-                    problems.append(Problem(str(exc), cells.file, ref, field=col.header(lang)))
+                    problems.append(Problem.of_error(exc, cells.file, ref, field=col.header(lang)))
                     continue
             refs[col.key] = ref
         if row:
@@ -788,27 +824,38 @@ def _convert(col: Column, value: Any, lang: str) -> Any:
         if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
             return PartialDate.parse(str(value))
         if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not a date: {DATE_HINT}")
+            raise InvalidValue(N_("{value} is not a date: {hint}"), value=quote(value), hint=DATE_HINT)
         return parse_human_date(value)
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        raise ValueError(f"a date ({value}) where {'an id' if kind == 'id' else 'text'} belongs")
+        if kind == "id":
+            raise InvalidValue(N_("a date ({value}) where an id belongs"), value=value)
+        raise InvalidValue(N_("a date ({value}) where text belongs"), value=value)
     if kind == "id":
         text = _number_text(value) if not isinstance(value, str) else value
         if text is None:
-            raise ValueError(f"{value!r} is not an id: ids are text such as apc-colombia")
+            raise InvalidValue(N_("{value} is not an id: ids are text such as apc-colombia"), value=quote(value))
         return text
     if kind in ("name", "names", "countries", "participants", "vocab", "precision"):
         if not isinstance(value, str):
-            raise ValueError(
-                f"a number ({value}) where a name belongs: write the name, or type the number as text (start it with ')"
+            raise InvalidValue(
+                N_("a number ({value}) where a name belongs: write the name, or type the number as text (start it with ')"),
+                value=value,
             )
         if kind in ("names", "countries"):
             return [v.strip() for v in value.split(";") if v.strip()]
         if kind in ("vocab", "precision"):
             code = _code(col.vocab or "Precision", value)
             if code is None:
-                options = ", ".join(vocabulary_labels(col.vocab or "Precision", lang))
-                raise ValueError(f"{value!r} is not in the list; use one of: {options}")
+                vocabulary = col.vocab or "Precision"
+                near = _closest_code(vocabulary, value)
+                if near is not None:
+                    raise InvalidValue(
+                        N_("{value} is not in the list; did you mean '{suggestion}'?"),
+                        value=quote(value),
+                        suggestion=Label(vocabulary, near),
+                    )
+                options = Listed(Label(vocabulary, code) for code in LABELS[vocabulary])
+                raise InvalidValue(N_("{value} is not in the list; use one of: {options}"), value=quote(value), options=options)
             return code
         if kind == "participants":
             parts = []
@@ -860,7 +907,7 @@ def _precise(
     try:
         return widen(date, Precision(precision))
     except ValueError as exc:
-        problems.append(Problem(str(exc), file, refs.get(f"{key}.precision")))
+        problems.append(Problem.of_error(exc, file, refs.get(f"{key}.precision")))
         return date
 
 
@@ -896,9 +943,10 @@ def _build(
                     if f in rec.data:
                         problems.append(
                             Problem(
-                                f"differs from the first row of {pid!r} ({rec.ref}); leave it empty or repeat it",
+                                N_("differs from the first row of {id!r} ({ref}); leave it empty or repeat it"),
                                 file,
                                 refs[f],
+                                params={"id": pid, "ref": rec.ref},
                             )
                         )
                     else:
@@ -917,7 +965,7 @@ def _build(
             rec.cells[f"affiliations.{n}"] = refs["affiliation.organization"]
         elif any(k.startswith("affiliation.") for k in row):
             first = next(k for k in row if k.startswith("affiliation."))
-            problems.append(Problem("an affiliation needs its organization", file, refs[first]))
+            problems.append(Problem(N_("an affiliation needs its organization"), file, refs[first]))
     for rec in people.values():
         if not rec.data["affiliations"]:
             del rec.data["affiliations"]
@@ -942,11 +990,16 @@ def _build(
             if "interaction" in refs:
                 where = found["interactions"].title if "interactions" in found else "Interacciones"
                 problems.append(
-                    Problem(f"interaction {iid!r} is not in the sheet {where!r}", file, refs["interaction"])
+                    Problem(
+                        N_("interaction {id!r} is not in the sheet {sheet!r}"),
+                        file,
+                        refs["interaction"],
+                        params={"id": iid, "sheet": where},
+                    )
                 )
             continue
         if "entity" not in row:
-            problems.append(Problem("a participant needs its entity", file, row_ref("participants", idx)))
+            problems.append(Problem(N_("a participant needs its entity"), file, row_ref("participants", idx)))
             continue
         i = len(rec.data["participants"])
         rec.data["participants"].append({"entity": row["entity"], "role": row.get("role", "participant")})
@@ -962,7 +1015,12 @@ def _build(
             day = row["closed_on"]
             if day.precision is not Precision.day:
                 problems.append(
-                    Problem(f"{day} is not a day: a follow-up closes on a day", file, refs["closed_on"])
+                    Problem(
+                        N_("{date} is not a day: a follow-up closes on a day"),
+                        file,
+                        refs["closed_on"],
+                        params={"date": DateText(day)},
+                    )
                 )
             data["closed_on"] = day.start
         records.append(SheetRecord("followups", n, data, file, None, row_ref("followups", idx), cells))
@@ -976,17 +1034,19 @@ def locate(problems: Sequence[Problem], records: Sequence[SheetRecord]) -> list[
     """The importer's problems with the record and field turned into a cell (``Interacciones!D7``)."""
     by_ref = {r.ref: r for r in records}
     out = []
+    # One problem per cell, the first: a cell that could not be read is then also "required".
+    cells = {(p.file, p.record) for p in problems if p.record and p.record not in by_ref}
     for p in problems:
         rec = by_ref.get(p.record or "")
         if rec is None:
             out.append(p)
             continue
+        if (p.file, rec.cell(p.field)) in cells:
+            continue
         message = p.message
-        if p.field == "participants" and "at least 1 item" in message:
-            message = (
-                "an interaction needs at least one participant (Participants sheet or participants column)"
-            )
-        out.append(Problem(message, p.file, rec.cell(p.field), None, rec.column(p.field)))
+        if p.field == "participants" and message == EMPTY_LIST:
+            message = N_("an interaction needs at least one participant (Participants sheet or participants column)")
+        out.append(Problem(message, p.file, rec.cell(p.field), None, rec.column(p.field), p.params))
     return out
 
 
@@ -995,7 +1055,7 @@ def import_workbook(
     path: str | Path,
     *,
     dry_run: bool = False,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[Msg], None] | None = None,
     match: bool = False,
 ) -> Any:
     """Import a workbook all-or-nothing and return the write report; errors name sheet, row and column.
@@ -1048,7 +1108,7 @@ def import_paths(
     min_score: float = 90.0,
     dry_run: bool = False,
     max_bytes: int | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[Msg], None] | None = None,
     lang: str = "en",
 ) -> ImportResult:
     """Import YAML, JSON, CSV and Excel files together, all-or-nothing.
@@ -1061,7 +1121,7 @@ def import_paths(
     from .files import MAX_BYTES
 
     say = progress or (lambda _m: None)
-    say("reading")
+    say(Msg(N_("reading")))
     records: list[Any] = []
     problems: list[Problem] = []
     sheet_records: list[SheetRecord] = []

@@ -699,7 +699,7 @@ def relationship_graph(
 
     cfg = config or StrengthConfig()
     as_of = as_of or dt.date.today()
-    pairs = _pair_evidence(store.participations(around, axes), cfg, as_of)
+    pairs = _evidence(store, cfg, as_of, around, axes)
     summaries = list(store.entity_summaries())
     people = [s.id for s in summaries if s.type == "person"]
     ties = _bond_evidence(_bonds_in_scope(store, people, around), cfg, as_of)
@@ -711,6 +711,25 @@ def relationship_graph(
     g.add_edges_from(_scored_edges(pairs, ties, cfg))
     g.graph.update(as_of=as_of, config=cfg)
     return g
+
+
+def _evidence(
+    store: Store,
+    cfg: StrengthConfig,
+    as_of: dt.date,
+    around: Collection[str] | None,
+    axes: Collection[str] | None,
+) -> _Pairs:
+    """Step 1 for the pairs needed: read from the materialized pairs (:mod:`ofai_graph.materialize`) when
+    the store keeps them with ``cfg``'s weights, else rescored from the interactions (the reference;
+    also the only way to filter interactions by axis)."""
+    if axes is None:
+        from .materialize import pair_evidence
+
+        found = pair_evidence(store, cfg, as_of, around)
+        if found is not None:
+            return found
+    return _pair_evidence(store.participations(around, axes), cfg, as_of)
 
 
 def last_label(edge: dict) -> str | None:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import config, scope
 from .cache import RevisionCache
-from .dates import MAX_DAYS, reference_day
+from .dates import MAX_DAYS, DateText, reference_day
 from .errors import N_, NotFound, OfaiError
 from .model import (
     Dataset,
@@ -34,7 +34,7 @@ from .resolve import Resolver, entity_kind, search
 from .results import Results
 from .store import StoreEmpty, open_store
 from .store.base import Store, WriteReport
-from .strength import StrengthConfig, pair, relationship_graph, top_partners
+from .strength import PairStrength, StrengthConfig, pair, relationship_graph, top_partners
 from .targets import resolve_target
 from .text import quote
 
@@ -268,7 +268,8 @@ class Workspace:
             home = self.home
         except OfaiError:
             home = None
-        g = self._graph(scope.edges_at(self.store, [eid] if home is None else [eid, home]), as_of)
+        ids = [eid] if home is None else [eid, home]
+        g = self._graph(scope.edges_at(self.store, ids, materialized=self._pairs_current()), as_of)
         if home and prof.type == "country":
             from .paths import country_members
 
@@ -311,6 +312,38 @@ class Workspace:
     def strength_config(self) -> StrengthConfig:
         return config.load_strength(self.config_path)
 
+    def _pairs_stale(self) -> bool:
+        """Whether the materialized pairs were built with other weights (the configuration file
+        changed) or never (a store filled by an older ofai-graph); True once per workspace at most."""
+        cfg = self.strength_config
+        key = cfg.model_dump_json()
+        if getattr(self, "_materialized", None) == key:
+            return False
+        from .materialize import is_current
+
+        if is_current(self.store, cfg):
+            self._materialized = key
+            return False
+        return True
+
+    def _pairs_current(self) -> bool:
+        """Whether the store keeps materialized pairs for this workspace's weights (reading one entity's
+        pairs is then cheap on any backend: see :mod:`ofai_graph.materialize`)."""
+        from .materialize import is_current
+
+        return is_current(self.store, self.strength_config)
+
+    def rebuild(self) -> int:
+        """Recompute every pair's materialized strength from the interactions (``ofai-graph rebuild``);
+        the number of pairs."""
+        from .materialize import rebuild
+
+        cfg = config.load_strength(self.config_path)
+        n = rebuild(self.store, cfg)
+        self._materialized = cfg.model_dump_json()
+        self._cache.clear()
+        return n
+
     def relationship_graph(self, as_of: AsOf = None, axes: Sequence[str] = ()) -> nx.Graph:
         """The strength-weighted entity graph as of a date (cached until the data changes).
 
@@ -343,7 +376,10 @@ class Workspace:
         as_of = self._as_of(as_of, warn=True)
         first = self.resolve(a) if a else self.home
         if b is None:
-            g = self._graph(scope.edges_at(self.store, [first]), as_of)
+            own = self.own_side() if not a or first == self.home else set()
+            if self._pairs_current():  # the strongest partners first, read until there are enough
+                return Results(self._top_from_pairs(first, top, as_of, own, include_own))
+            g = self._graph(scope.edges_at(self.store, [first], materialized=self._pairs_current()), as_of)
             # The entity's own staff are not its partners.
             staff = {n for n in g[first] if "affiliation" in g[first][n]["ties"]} if first in g else set()
             own = self.own_side() if not a or first == self.home else set()
@@ -365,8 +401,35 @@ class Workspace:
             from .strength import explain as explain_pair
 
             return Results([explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config, lang=self.lang)])
-        g = self._graph(scope.edges_at(self.store, [first]), as_of)
+        g = self._graph(scope.edges_at(self.store, [first], materialized=self._pairs_current()), as_of)
         return Results([pair(g, first, second)])
+
+    def _top_from_pairs(
+        self, first: str, top: int, as_of: dt.date, own: set[str], include_own: bool
+    ) -> list[PairStrength]:
+        """:meth:`strength`'s top partners read from the materialized pairs, strongest first, only as
+        far as needed (:class:`ofai_graph.materialize.Neighbours`)."""
+        from .materialize import lazy_graph
+
+        lazy = lazy_graph(self.store, self.strength_config, as_of)
+        ranked = lazy.graph["neighbours"](first, None, lambda w: w not in own)
+        rows: list[PairStrength] = []
+        i = 0
+        while len(rows) < top and (item := ranked.at(i)) is not None:
+            i += 1
+            # The entity's own staff are not its partners.
+            if "affiliation" not in lazy[first][item[1]]["ties"]:
+                rows.append(pair(lazy, first, item[1]))
+        if include_own and own:
+            # Apart: the top partners, then the top of the office's own side.
+            mine = lazy.graph["neighbours"](first, own, lambda w: True)
+            i = 0
+            while i < top and (item := mine.at(i)) is not None:
+                i += 1
+                p = pair(lazy, first, item[1])
+                p.own_side = True
+                rows.append(p)
+        return rows
 
     def connect(
         self,
@@ -390,15 +453,23 @@ class Workspace:
             "via_kinds": [entity_kind(k) for k in via_kinds] or None,
             "lang": self.lang,
         }
-        sc = self._cached(
-            f"scope:paths:{src}:{max_hops}:{hash(tuple(tgt.ids))}",
-            lambda: scope.paths(self.store, src, tgt.ids, max_hops),
-        )
-        if not sc.whole:
-            found = connect(self._graph(sc, as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
+        if self._pairs_current():  # edges read only around the entities the search expands
+            from .materialize import lazy_graph
+
+            g = lazy_graph(self.store, self.strength_config, as_of or dt.date.today())
+            found = connect(g, self.store, src, tgt, **options)  # type: ignore[arg-type]
             if found.paths:
                 return found
-            # Unreachable: naming the nearest reachable entities needs the whole graph.
+        else:
+            sc = self._cached(
+                f"scope:paths:{src}:{max_hops}:{hash(tuple(tgt.ids))}",
+                lambda: scope.paths(self.store, src, tgt.ids, max_hops),
+            )
+            if not sc.whole:
+                found = connect(self._graph(sc, as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
+                if found.paths:
+                    return found
+        # Unreachable: naming the nearest reachable entities needs the whole graph.
         return connect(self.relationship_graph(as_of), self.store, src, tgt, **options)  # type: ignore[arg-type]
 
     def _graph(self, sc: scope.Scope, as_of: AsOf, axes: Sequence[str] = ()) -> nx.Graph:
@@ -427,7 +498,9 @@ class Workspace:
         status: FollowUpStatus | None = FollowUpStatus.open,
     ) -> Results:
         if due_within is not None and not 0 <= due_within <= MAX_DAYS:
-            raise OfaiError(f"due within {due_within} days: use a number of days from 0 to {MAX_DAYS}")
+            raise OfaiError(
+                N_("due within {days} days: use a number of days from 0 to {most}"), days=due_within, most=MAX_DAYS
+            )
         from .followups import list_followups
 
         return Results(list_followups(
@@ -447,7 +520,9 @@ class Workspace:
 
         status = FollowUpStatus.cancelled if cancelled else FollowUpStatus.done
         if on is not None and on > dt.date.today():
-            raise OfaiError(f"{on} is in the future: a follow-up is closed on the day it was, today or before")
+            raise OfaiError(
+                N_("{day} is in the future: a follow-up is closed on the day it was, today or before"), day=DateText(on)
+            )
         return close_followup(self.store, followup_id, status=status, note=note, on=on)
 
     def dormant(
@@ -682,6 +757,10 @@ def _one_snapshot(method: Any) -> Any:
 
     @functools.wraps(method)
     def reads_once(self: Workspace, *args: Any, **kwargs: Any) -> Any:
+        with self.store.snapshot():
+            if not self._pairs_stale():
+                return method(self, *args, **kwargs)
+        self.rebuild()  # a write: outside the read transaction, then the reads
         with self.store.snapshot():
             return method(self, *args, **kwargs)
 

@@ -97,3 +97,39 @@ def neo(bolt):
     s.clear()
     yield s
     s.close()
+
+
+# -- maps (tests/test_maps_*.py; what they share is in maps_support.py) -------------------------------
+
+
+@pytest.fixture(scope="session")
+def seed_map(seeded_path):
+    from maps_support import AS_OF
+
+    with ofai_graph.open(seeded_path) as ws:
+        return ws.map(as_of=AS_OF, lang="es")
+
+
+@pytest.fixture(scope="session")
+def route_map(seeded_path):
+    from maps_support import AS_OF
+
+    with ofai_graph.open(seeded_path) as ws:
+        return ws.map(path_to="Korea", as_of=AS_OF, lang="es")
+
+
+@pytest.fixture(scope="session")
+def hostile_map():
+    from maps_support import AS_OF, HOSTILE, hostile_data
+
+    with ofai_graph.open(":memory:") as ws:
+        ws.import_data(hostile_data())
+        return ws.map(title=HOSTILE[1], as_of=AS_OF, lang="en")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, one per module: a Playwright session left open would stop another module's."""
+    from maps_support import launch_browser
+
+    yield from launch_browser()

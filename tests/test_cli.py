@@ -354,6 +354,24 @@ def test_entry_point_streams_and_exit_codes(db):
     assert usage.returncode == 2 and usage.stdout == "" and "Missing argument" in usage.stderr
 
 
+@pytest.mark.parametrize("args", [("--help",), ("stats",), ("--json", "stats"), ("show", "imct")])
+def test_a_reader_that_stops_early_is_not_a_failure(db, args):
+    # `ofai-graph stats | head -1`: the reader closes the pipe before the command writes.
+    env = {k: v for k, v in {**os.environ, **CLEAN_ENV, "OFAI_GRAPH_DB": str(db)}.items() if v is not None}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ofai_graph", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0 and err == ""
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "The store is"), ("es", "El almacén es")])
+def test_help_names_the_default_store_where_the_environment_puts_it(tmp_path, lang, words):
+    r = run("--lang", lang, "--help", env={"XDG_DATA_HOME": str(tmp_path / "datos")})
+    assert f"{words} {tmp_path / 'datos' / 'ofai-graph' / 'ofai-graph.db'}" in " ".join(r.stdout.split())
+
+
 def test_entry_point_version():
     from importlib.metadata import version
 

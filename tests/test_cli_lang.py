@@ -248,3 +248,31 @@ def test_a_store_that_does_not_exist_is_refused_in_spanish(tmp_path):
 def test_an_error_answering_a_spanish_question_is_in_spanish(db):
     r = run("ask", "¿cómo llegamos a la Embajada de Narnia?", db=db, lang="en")
     assert r.exit_code == 1 and "Preguntas como estas" in r.stderr, r.stderr
+
+
+def test_one_strength_number_everywhere_in_the_reader_s_format(db):
+    # Gobierno de Corea's strength with the office on 2024-03-31, as each command writes it.
+    as_of = ("--as-of", "2024-03-31")
+    table = run("strength", *as_of, db=db).stdout
+    row = next(line for line in table.splitlines() if "gobierno-corea" in line)
+    shown = re.findall(r"\b0,\d+\b", row)
+    assert shown == ["0,22"], row
+    profile = run("show", "gobierno-corea", *as_of, db=db).stdout
+    assert "fuerza con la oficina: 0,22" in profile.lower(), profile
+    routes = run("connect", "Corea", *as_of, db=db).stdout
+    assert "1. puntaje 0,22:" in routes and "Gobierno de Corea: 0,22 (débil)" in routes, routes
+    assert not re.search(r"\b0,\d{3}\b", table + profile + routes)  # never three decimals beside two
+    english = run("connect", "Corea", *as_of, db=db, lang="en").stdout
+    assert "1. score 0.22:" in english, english
+
+
+def test_dormant_shows_the_last_contact_at_its_precision(db):
+    args = ("dormant", "--as-of", "2024-12-31", "--include-own")
+    # Table cells wrap: "primer trimestre de" on one line, "2024" below it.
+    es, en = run(*args, db=db).stdout, run(*args, db=db, lang="en").stdout
+    assert "primer trimestre de" in es and "first quarter of" in en
+    assert "2024-03-31" not in es + en and "2024-Q1" not in es + en
+    import json
+
+    rows = json.loads(run("--json", *args, db=db).stdout)
+    assert rows and all(r["last_label"] == "2024-Q1" and r["last_interaction"] == "2024-03-31" for r in rows[:3])

@@ -301,7 +301,8 @@ def test_bad_rows_name_sheet_row_and_column_and_nothing_is_written(tmp_path, off
     )
     msg = rejected(office, path)
     assert "bad.xlsx: Interacciones!B3" in msg and "2024-13" in msg
-    assert "Interacciones!C4" in msg and "almuerzo" in msg and "reunión" in msg
+    assert "Interacciones!C4" in msg and "'almuerzo' is not in the list" in msg and "meeting" in msg
+    assert "Interacciones!C4: field 'tipo': is required" not in msg  # the cell's own error says why
     assert "Participantes!B5" in msg and "Nadie Conocido" in msg
     assert "Participantes!A6" in msg and "ghost" in msg
     assert "Nothing was written" in msg

@@ -7,7 +7,7 @@ import tracemalloc
 
 import pytest
 
-from ofai_graph import importer, seen
+from ofai_graph import importer, materialize, seen
 from ofai_graph.errors import InvalidData
 from ofai_graph.generate import generate
 from ofai_graph.importer import import_data, import_files
@@ -196,6 +196,7 @@ def test_memory_does_not_grow_with_the_file(tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "CHUNK", 500)
     monkeypatch.setattr(seen, "BITS", 1 << 20)
     monkeypatch.setattr(seen.SeenIds.__init__, "__defaults__", (200,))
+    monkeypatch.setattr(materialize, "SPILL_ROWS", 200)  # the strength sums, per pair and quarter
     small, large = _peak(tmp_path, 2_000), _peak(tmp_path, 8_000)
     assert large < 1.3 * small, (small, large)
 

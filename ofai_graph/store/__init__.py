@@ -38,6 +38,7 @@ __all__ = [
     "default_db_path",
     "neo4j_schema",
     "open_store",
+    "user_db_path",
 ]
 
 SERVER_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
@@ -48,6 +49,11 @@ def default_db_path() -> Path:
     env = os.environ.get("OFAI_GRAPH_DB")
     if env:
         return Path(env).expanduser()
+    return user_db_path()
+
+
+def user_db_path() -> Path:
+    """``ofai-graph.db`` in the user's data directory, as the environment says now (``XDG_DATA_HOME``)."""
     from platformdirs import user_data_path
 
     return user_data_path("ofai-graph", appauthor=False) / "ofai-graph.db"

@@ -276,8 +276,8 @@ class Store(Protocol):
         """The timeline of one entity, newest first."""
         ...
 
-    def shared_interactions(self, a: str, b: str) -> list[Interaction]:
-        """Interactions both ``a`` and ``b`` took part in, newest first."""
+    def shared_interactions(self, a: str, b: str, limit: int | None = None) -> list[Interaction]:
+        """Interactions both ``a`` and ``b`` took part in, newest first (the ``limit`` newest)."""
         ...
 
     def participations(

@@ -248,7 +248,13 @@ class Neo4jStore:
         try:
             self._tx = session.begin_transaction()
             try:
+                # Materialized strength (ofai_graph.materialize), kept up to date in this transaction.
+                from ..materialize import Maintainer
+
+                strength = Maintainer(self)
+                writer = BatchWriter(strength.wrap(self._write_batch))
                 yield writer
+                strength.flush()
                 if writer.report.changed:
                     self._tx.run(
                         "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"
@@ -283,7 +289,12 @@ class Neo4jStore:
         def work(tx: Any) -> WriteReport:
             self._tx = tx
             try:
-                report = self._write_batch(data, new=new)
+                # Materialized strength (ofai_graph.materialize), in this transaction too.
+                from ..materialize import Maintainer
+
+                strength = Maintainer(self)
+                report = strength.wrap(self._write_batch)(data, new=new)
+                strength.flush()
                 if report.changed:
                     tx.run(
                         "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"
@@ -544,18 +555,18 @@ class Neo4jStore:
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
-    def shared_interactions(self, a: str, b: str) -> list[Interaction]:
+    def shared_interactions(self, a: str, b: str, limit: int | None = None) -> list[Interaction]:
         # Walk from the end with fewer interactions: from the office (700,000 interactions in the
         # benchmark graph) to a partner took 4.4 s, from the partner 0.09 s. ArcadeDB does not choose.
         # Count capped first (counting 700,000 relationships is not free), in full only on a tie.
         degree: dict[str, int] = {}
         for cap in (20_000, None):
-            limit = f"WITH p LIMIT {cap} " if cap else ""
+            capped = f"WITH p LIMIT {cap} " if cap else ""
             degree = {
                 r[0]: r[1]
                 for r in self._read(
                     "UNWIND $ids AS id CALL { WITH id MATCH (:Entity {id: id})-[p:PARTICIPATED]->() "
-                    + limit
+                    + capped
                     + "RETURN count(p) AS n } RETURN id, n",
                     {"ids": [a, b]},
                 )
@@ -566,7 +577,8 @@ class Neo4jStore:
             a, b = b, a
         rows = self._read(
             "MATCH (:Entity {id: $a})-[:PARTICIPATED]->(i:Interaction)<-[:PARTICIPATED]-(:Entity {id: $b}) "
-            "WITH DISTINCT i RETURN i.data ORDER BY i.date_start DESC, i.id",
+            "WITH DISTINCT i RETURN i.data ORDER BY i.date_start DESC, i.id"
+            + (f" LIMIT {int(limit)}" if limit is not None else ""),  # ArcadeDB: no parameter here
             {"a": a, "b": b},
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]

@@ -293,10 +293,16 @@ class SQLiteStore:
                     for t in ("entities", "interactions", "followups", "ties")
                     if db.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {t})").fetchone()[0]
                 }
+                # Materialized strength (ofai_graph.materialize), kept up to date in this transaction.
+                from ..materialize import Maintainer
+
+                strength = Maintainer(self)
+                writer = BatchWriter(strength.wrap(self._write_batch))
                 rebuild = _drop_indexes(db)
                 yield writer
                 for statement in rebuild:
                     db.execute(statement)
+                strength.flush()
                 if writer.report.changed:
                     db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
         except sqlite3.DatabaseError as exc:
@@ -486,13 +492,13 @@ class SQLiteStore:
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
-    def shared_interactions(self, a: str, b: str) -> list[Interaction]:
+    def shared_interactions(self, a: str, b: str, limit: int | None = None) -> list[Interaction]:
         rows = self._db.execute(
             "SELECT DISTINCT i.data, i.date_start, i.id FROM participants pa "
             "JOIN participants pb ON pb.interaction_id = pa.interaction_id AND pb.entity_id = ? "
             "JOIN interactions i ON i.id = pa.interaction_id WHERE pa.entity_id = ? "
-            "ORDER BY i.date_start DESC, i.id",
-            (b, a),
+            "ORDER BY i.date_start DESC, i.id LIMIT ?",
+            (b, a, -1 if limit is None else limit),
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .errors import OfaiError
-from .layout import text_width
-from .vis import Page, page_data
+from ..errors import OfaiError
+from .labelling import text_width
+from .page import Page, page_data
 
 
 def _svg_shape(shape: str, x: float, y: float, r: float, attrs: str) -> str:

@@ -343,7 +343,9 @@ _TEMPLATE = """<!DOCTYPE html>
     var name = function (k) {{ return (data.nodeTips[k] || "").split("\\n")[0]; }};
     var lines = [name(EM.f[i]) + " \u2014 " + name(EM.t[i])];
     if (s !== null && s !== undefined) {{
-      lines.push(fill(T.strength, {{score: s.toFixed(2).replace(".", meta.decimal), tier: tierLabel[tierOf(s)]}}));
+      // As i18n.format_strength writes it: two decimals; a score too small for them is "<0.01".
+      var shown = s > 0 && s < 0.005 ? "<0.01" : s.toFixed(2);
+      lines.push(fill(T.strength, {{score: shown.replace(".", meta.decimal), tier: tierLabel[tierOf(s)]}}));
     }}
     if (EM.n[i] > 0) {{
       var line = fill(EM.n[i] === 1 ? T.interaction : T.interactions, {{n: EM.n[i]}});

@@ -1,0 +1,147 @@
+"""Query latency on a large store, with strength materialized (issue #15).
+
+    python benchmarks/bench_scale.py [--entities 100000] [--interactions 1000000] [--db PATH] [--neo4j]
+
+With --db PATH the generated store is kept and reused (importing a million interactions takes a while).
+Measures, each command in a fresh process, warm (one untimed run first), the median of --rounds runs:
+  bare         python -c "import networkx, pydantic, click"  (the floor of any Python CLI here)
+  connect      ofai-graph connect Korea                     (target: <= 3x bare embedded, 6x Neo4j)
+  strength     ofai-graph strength --top 10                 (same targets)
+  peak         the largest resident set of those commands   (target: <= 300 MB)
+  add          one interaction written with its strength update, in process (target: <= 50 ms)
+  fresh        after that add, `strength ofai PARTNER` counts the new interaction
+  rebuild      ofai-graph rebuild, process start to end     (target: <= 15 s embedded)
+With --neo4j, the store is also pushed to ArcadeDB's Bolt server (tests/boltserver.py) and the same
+commands run with --backend neo4j.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """(seconds, peak MB, stdout) of one process."""
+    t = time.perf_counter()
+    p = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    secs = time.perf_counter() - t
+    if p.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{p.stderr[-2000:]}")
+    return secs, int(p.stderr.strip().splitlines()[-1]) / 1024, p.stdout
+
+
+def timed(args: list[str], env: dict[str, str], rounds: int) -> tuple[float, float, str]:
+    run(args, env)  # warm: the page cache and Python's bytecode cache
+    results = [run(args, env) for _ in range(rounds)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results), results[-1][2]
+
+
+def measure(label: str, cli: list[str], env: dict[str, str], rounds: int, bare: float) -> dict:
+    out: dict = {}
+    for name, args in (("connect", ["connect", "Korea"]), ("strength", ["strength", "--top", "10"])):
+        secs, peak, _ = timed([*cli, *args], env, rounds)
+        out[name] = {"seconds": round(secs, 3), "peak_mb": round(peak), "x_bare": round(secs / bare, 2)}
+        print(
+            f"{label:8s} {name:9s} {secs:7.3f} s  {secs / bare:5.2f}x bare  peak {peak:5.0f} MB", flush=True
+        )
+    return out
+
+
+def add_and_check(store, cli: list[str], env: dict[str, str], label: str) -> dict:  # type: ignore[no-untyped-def]
+    from ofai_graph.importer import import_data
+
+    partner = "org-7"
+    before = json.loads(run([*cli, "--json", "--as-of", "2026-06-01", "strength", "ofai", partner], env)[2])[
+        "interactions"
+    ]
+    times = []
+    for k in range(5):
+        record = {
+            "id": f"bench-add-{time.time_ns()}-{k}",
+            "date": "2026-01-15",
+            "kind": "visit",
+            "title": "Visita de referencia",
+            "participants": [{"entity": "ofai", "role": "host"}, {"entity": partner, "role": "participant"}],
+        }
+        t = time.perf_counter()
+        import_data(store, {"interactions": [record]})
+        times.append(time.perf_counter() - t)
+    after = json.loads(run([*cli, "--json", "--as-of", "2026-06-01", "strength", "ofai", partner], env)[2])
+    ms = statistics.median(times) * 1000
+    print(
+        f"{label:8s} add       {ms:7.1f} ms (median of 5, in process); the next query counts it: "
+        f"{after['interactions']} interactions (was {before})",
+        flush=True,
+    )
+    return {"add_ms": round(ms, 1), "counted": after["interactions"] == before + 5}
+
+
+def main() -> None:
+    from ofai_graph.generate import generate
+    from ofai_graph.importer import import_data
+    from ofai_graph.store import open_store
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--entities", type=int, default=100_000)
+    ap.add_argument("--interactions", type=int, default=1_000_000)
+    ap.add_argument("--db", type=Path)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--neo4j", action="store_true")
+    args = ap.parse_args()
+    db = args.db or Path(tempfile.mkdtemp()) / "bench.db"
+    store = open_store(db, create=True)
+    if store.counts()["interactions"] == 0:
+        t = time.perf_counter()
+        import_data(store, generate(args.entities, args.interactions, seed=42))
+        print(f"import   {time.perf_counter() - t:7.1f} s (materialization included)", flush=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "OFAI_GRAPH"))}
+    py = sys.executable
+    bare, _, _ = timed([py, "-c", "import networkx, pydantic, click"], env, args.rounds)
+    print(f"bare              {bare:7.3f} s", flush=True)
+    cli = [py, "-m", "ofai_graph", "--db", str(db)]
+    results = {"bare": bare, "embedded": measure("embedded", cli, env, args.rounds, bare)}
+    results["embedded"].update(add_and_check(store, cli, env, "embedded"))
+    secs, peak, _ = run([*cli, "rebuild"], env)
+    print(f"embedded rebuild   {secs:7.2f} s  peak {peak:5.0f} MB", flush=True)
+    results["embedded"]["rebuild"] = {"seconds": round(secs, 2), "peak_mb": round(peak)}
+    if args.neo4j:
+        import boltserver
+
+        from ofai_graph.sync import copy
+
+        server = boltserver.start()
+        try:
+            neo = open_store(server.uri, user=server.user, password=server.password, database=server.database)
+            t = time.perf_counter()
+            copy(store, neo)
+            print(f"neo4j    push     {time.perf_counter() - t:7.1f} s", flush=True)
+            nenv = {**env, **server.env()}
+            ncli = [py, "-m", "ofai_graph", "--backend", "neo4j"]
+            results["neo4j"] = measure("neo4j", ncli, nenv, args.rounds, bare)
+            results["neo4j"].update(add_and_check(neo, ncli, nenv, "neo4j"))
+            neo.close()
+        finally:
+            server.stop()
+    print(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,394 @@
+"""Materialized strength: the pairs kept by every write give what rescoring everything gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import ofai_graph
+from ofai_graph import materialize
+from ofai_graph.importer import import_data
+from ofai_graph.store.sqlite import SQLiteStore
+from ofai_graph.strength import StrengthConfig, _pair_evidence, relationship_graph
+
+ENTITIES = ["ofai", "a", "b", "c", "d", "e"]
+ROLES = ["organizer", "participant", "invitee", "host", "subject", "requester"]
+KINDS = ["meeting", "visit", "referral", "cooperation"]
+STATUSES = ["done", "planned", "approved", "declined"]
+
+
+def as_dict(p):
+    return {
+        (p.names[a], p.names[b]): (pts, n, last, bits)
+        for a, b, pts, n, last, bits in zip(
+            *(np.asarray(x).tolist() for x in (p.a, p.b, p.points, p.count, p.last, p.bits)), strict=True
+        )
+    }
+
+
+def assert_same(store, as_of, cfg=None):
+    """The materialized evidence of every pair equals the full rescoring's, to 1e-9."""
+    cfg = cfg or StrengthConfig()
+    reference = as_dict(_pair_evidence(store.participations(), cfg, as_of))
+    found = materialize.pair_evidence(store, cfg, as_of)
+    assert found is not None, "the store keeps no pairs"
+    kept = as_dict(found)
+    assert kept.keys() == reference.keys()
+    for key, (pts, n, last, bits) in reference.items():
+        assert kept[key][1:] == (n, last, bits), key
+        assert kept[key][0] == pytest.approx(pts, abs=1e-9, rel=1e-9), key
+
+
+dates = st.one_of(
+    st.builds(lambda y, q: f"{y}-Q{q}", st.integers(2019, 2026), st.integers(1, 4)),
+    st.builds(lambda y, m: f"{y}-{m:02d}", st.integers(2019, 2026), st.integers(1, 12)),
+    st.builds(
+        lambda y, m, d: f"{y}-{m:02d}-{d:02d}",
+        st.integers(2019, 2026),
+        st.integers(1, 12),
+        st.integers(1, 28),
+    ),
+    st.integers(2019, 2026).map(str),
+)
+interactions = st.builds(
+    lambda id_, date, kind, status, parts: {
+        "id": f"i{id_}",
+        "date": date,
+        "kind": kind,
+        "title": "t",
+        "status": status,
+        "participants": [{"entity": e, "role": r} for e, r in parts],
+    },
+    st.integers(0, 12),
+    dates,
+    st.sampled_from(KINDS),
+    st.sampled_from(STATUSES),
+    st.lists(st.tuples(st.sampled_from(ENTITIES), st.sampled_from(ROLES)), min_size=1, max_size=4),
+)
+as_of_days = st.dates(dt.date(2018, 6, 1), dt.date(2028, 1, 1))
+
+
+def organizations():
+    return [
+        {"id": e, "name": e.upper(), "kind": "home_office" if e == "ofai" else "company"} for e in ENTITIES
+    ]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.lists(interactions, min_size=1, max_size=6), min_size=1, max_size=5),
+    st.lists(as_of_days, min_size=1, max_size=3),
+)
+def test_pairs_equal_full_rescoring_after_any_sequence_of_writes(writes, days):
+    # Each write is one import: ids repeat across writes, so later ones replace earlier interactions
+    # (other participants, dates, kinds, statuses) as a re-import does.
+    store = SQLiteStore(":memory:")
+    import_data(store, {"organizations": organizations()})
+    for batch in writes:
+        import_data(store, {"interactions": list({i["id"]: i for i in batch}.values())})
+        for day in days:
+            assert_same(store, day)
+
+
+def test_a_participant_replaced_loses_the_pair():
+    store = SQLiteStore(":memory:")
+    visit = {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t"}
+    import_data(
+        store,
+        {
+            "organizations": organizations(),
+            "interactions": [
+                {
+                    **visit,
+                    "participants": [
+                        {"entity": "ofai", "role": "host"},
+                        {"entity": "a", "role": "participant"},
+                    ],
+                }
+            ],
+        },
+    )
+    import_data(
+        store,
+        {
+            "interactions": [
+                {
+                    **visit,
+                    "participants": [
+                        {"entity": "ofai", "role": "host"},
+                        {"entity": "b", "role": "participant"},
+                    ],
+                }
+            ]
+        },
+    )
+    g = relationship_graph(store, as_of=dt.date(2024, 6, 1))
+    assert not g.has_edge("ofai", "a")
+    assert g.has_edge("ofai", "b")
+    assert_same(store, dt.date(2024, 6, 1))
+
+
+def test_a_past_date_in_the_middle_of_a_quarter_is_exact():
+    store = SQLiteStore(":memory:")
+    rows = [
+        {
+            "id": f"i{k}",
+            "date": d,
+            "kind": "meeting",
+            "title": "t",
+            "participants": [{"entity": "ofai", "role": "organizer"}, {"entity": "a", "role": "participant"}],
+        }
+        for k, d in enumerate(["2023-Q4", "2024-01-10", "2024-02", "2024-Q1", "2024", "2024-05-20"])
+    ]
+    import_data(store, {"organizations": organizations(), "interactions": rows})
+    for day in (
+        dt.date(2024, 1, 9),
+        dt.date(2024, 2, 15),
+        dt.date(2024, 3, 31),
+        dt.date(2024, 4, 1),
+        dt.date(2025, 1, 1),
+    ):
+        assert_same(store, day)
+
+
+def test_other_weights_are_not_served_from_pairs_built_with_the_defaults(store):
+    import_data(
+        store,
+        {
+            "organizations": organizations(),
+            "interactions": [
+                {
+                    "id": "v",
+                    "date": "2024-03-01",
+                    "kind": "visit",
+                    "title": "t",
+                    "participants": [
+                        {"entity": "ofai", "role": "host"},
+                        {"entity": "a", "role": "participant"},
+                    ],
+                }
+            ],
+        },
+    )
+    other = StrengthConfig(half_life_days=30)
+    assert materialize.pair_evidence(store, other, dt.date(2024, 6, 1)) is None
+    day = dt.date(2024, 9, 1)
+    # The graph is still right: rescored from the interactions.
+    expected = 1.2 * 0.9**0.5 * 2 ** (-(day - dt.date(2024, 3, 1)).days / 30) * other.one_sided
+    assert relationship_graph(store, as_of=day, config=other)["ofai"]["a"]["points"] == pytest.approx(
+        expected
+    )
+    assert materialize.rebuild(store, other) == 1
+    assert_same(store, day, other)
+    assert materialize.pair_evidence(store, StrengthConfig(), day) is None
+
+
+def test_a_store_filled_before_pairs_were_kept_rebuilds(store):
+    import_data(
+        store,
+        {
+            "organizations": organizations(),
+            "interactions": [
+                {
+                    "id": "v",
+                    "date": "2024-03-01",
+                    "kind": "visit",
+                    "title": "t",
+                    "participants": [
+                        {"entity": "ofai", "role": "host"},
+                        {"entity": "a", "role": "participant"},
+                    ],
+                }
+            ],
+        },
+    )
+    store._db.execute("DELETE FROM strength_meta")
+    store._db.execute("DELETE FROM strength_pairs")
+    assert materialize.pair_evidence(store, StrengthConfig(), dt.date(2024, 6, 1)) is None
+    # Writes to it keep nothing until a rebuild; the graph is rescored meanwhile.
+    import_data(store, {"organizations": [{"id": "z", "name": "Z", "kind": "company"}]})
+    materialize.rebuild(store, StrengthConfig())
+    assert_same(store, dt.date(2024, 6, 1))
+
+
+def test_the_workspace_rebuilds_when_the_config_file_changes_the_weights(tmp_path):
+    path = tmp_path / "s.db"
+    with ofai_graph.open(path, create=True) as w:
+        w.import_data(
+            {
+                "organizations": organizations(),
+                "interactions": [
+                    {
+                        "id": "v",
+                        "date": "2024-03-01",
+                        "kind": "visit",
+                        "title": "t",
+                        "participants": [
+                            {"entity": "ofai", "role": "host"},
+                            {"entity": "a", "role": "participant"},
+                        ],
+                    }
+                ],
+            }
+        )
+        [before] = w.strength("ofai", "a", as_of=dt.date(2024, 6, 1))
+    (tmp_path / "ofai-graph.yaml").write_text("strength:\n  kind: {visit: 3.0}\n")
+    with ofai_graph.open(path) as w:
+        [after] = w.strength("ofai", "a", as_of=dt.date(2024, 6, 1))
+        assert after.points == pytest.approx(before.points * 2.5)
+        assert materialize.ops(w.store).stored_config() == materialize.config_key(w.strength_config)
+
+
+def test_cli_rebuild_says_how_many_pairs(tmp_path):
+    from click.testing import CliRunner
+
+    from ofai_graph_cli.main import cli
+
+    db = str(tmp_path / "s.db")
+    with ofai_graph.open(db, create=True) as w:
+        w.import_data(
+            {
+                "organizations": organizations(),
+                "interactions": [
+                    {
+                        "id": "v",
+                        "date": "2024-03-01",
+                        "kind": "visit",
+                        "title": "t",
+                        "participants": [
+                            {"entity": "ofai", "role": "host"},
+                            {"entity": "a", "role": "participant"},
+                            {"entity": "b", "role": "participant"},
+                        ],
+                    }
+                ],
+            }
+        )
+    result = CliRunner().invoke(cli, ["--db", db, "--json", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert '"pairs": 3' in result.stdout
+
+
+@pytest.mark.bolt
+def test_neo4j_keeps_the_pairs_as_strength_relationships(neo):
+    import_data(
+        neo,
+        {
+            "organizations": organizations(),
+            "interactions": [
+                {
+                    "id": f"i{k}",
+                    "date": d,
+                    "kind": "meeting",
+                    "title": "t",
+                    "participants": [
+                        {"entity": "ofai", "role": "organizer"},
+                        {"entity": e, "role": "participant"},
+                    ],
+                }
+                for k, (d, e) in enumerate(
+                    [("2023-Q4", "a"), ("2024-01-10", "a"), ("2024-Q1", "b"), ("2024", "c")]
+                )
+            ],
+        },
+    )
+    # A re-import that swaps a participant and a new interaction, in one transaction.
+    import_data(
+        neo,
+        {
+            "interactions": [
+                {
+                    "id": "i3",
+                    "date": "2024",
+                    "kind": "visit",
+                    "title": "t",
+                    "participants": [
+                        {"entity": "ofai", "role": "host"},
+                        {"entity": "d", "role": "participant"},
+                    ],
+                },
+                {
+                    "id": "i9",
+                    "date": "2024-02-02",
+                    "kind": "visit",
+                    "title": "t",
+                    "participants": [{"entity": "a", "role": "host"}, {"entity": "b", "role": "participant"}],
+                },
+            ]
+        },
+    )
+    for day in (dt.date(2024, 1, 15), dt.date(2024, 6, 1), dt.date(2026, 1, 1)):
+        assert_same(neo, day)
+    rows = neo._read(
+        "MATCH (a:Entity {id: $id})-[s:STRENGTH]-(b:Entity) RETURN b.id, s.n, s.ref_date", {"id": "ofai"}
+    )
+    assert sorted(r[:2] for r in rows) == [["a", 2], ["b", 1], ["d", 1]]
+    assert materialize.rebuild(neo, StrengthConfig()) == 4
+    assert_same(neo, dt.date(2024, 6, 1))
+
+
+@pytest.fixture(scope="module")
+def generated():
+    from ofai_graph.generate import generate
+
+    w = ofai_graph.open(":memory:")
+    w.import_data(generate(400, 4000, seed=11))
+    yield w
+    w.close()
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 11, 26), dt.date(2023, 8, 15)])
+def test_connect_reading_pairs_lazily_finds_the_paths_of_the_whole_graph(generated, day):
+    from ofai_graph.paths import connect
+    from ofai_graph.targets import resolve_target
+
+    w = generated
+    full = relationship_graph(w.store, as_of=day, config=StrengthConfig())
+    for target in ("Korea", "JP", "ES"):
+        expected = connect(full, w.store, "ofai", resolve_target(w.store, target, w.resolver))
+        found = w.connect(target, as_of=day)
+        assert [p.nodes for p in found.paths] == [p.nodes for p in expected.paths]
+        assert [p.score for p in found.paths] == pytest.approx([p.score for p in expected.paths], rel=1e-9)
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 11, 26), dt.date(2021, 2, 1)])
+def test_top_partners_read_strongest_first_are_the_whole_graphs(generated, day):
+    from ofai_graph.strength import top_partners
+
+    full = relationship_graph(generated.store, as_of=day, config=StrengthConfig())
+    staff = {n for n in full["ofai"] if "affiliation" in full["ofai"][n]["ties"]}
+    own = generated.own_side()
+    ranked = top_partners(full, "ofai", top=len(full["ofai"]))
+    expected = [p for p in ranked if p.b not in staff | own][:30]
+    found = generated.strength("ofai", top=30, as_of=day)
+    assert [p.b for p in found] == [p.b for p in expected]
+    assert [p.score for p in found] == pytest.approx([p.score for p in expected], rel=1e-9)
+    # The office's own side apart, after the partners, strongest first.
+    expected_own = [p for p in ranked if p.b in own][:30]
+    found = generated.strength("ofai", top=30, as_of=day, include_own=True)
+    assert [p.b for p in found if p.own_side] == [p.b for p in expected_own]
+    assert [p.score for p in found if p.own_side] == pytest.approx([p.score for p in expected_own], rel=1e-9)
+
+
+def test_a_large_first_import_summed_through_the_scratch_table_equals_full_rescoring(tmp_path, monkeypatch):
+    """An import whose sums outgrow memory puts them aside in the store and sums them there: the same pairs."""
+    from ofai_graph.generate import generate
+    from ofai_graph.importer import import_files
+
+    monkeypatch.setattr(materialize, "SPILL_ROWS", 50)
+    monkeypatch.setattr(ofai_graph.importer, "CHUNK", 300)
+    path = tmp_path / "big.json"
+    path.write_text(ofai_graph.files.dumps(ofai_graph.model.Dataset.model_validate(generate(80, 3000, seed=3)), "json"))
+    store = SQLiteStore(str(tmp_path / "s.db"), create=True)
+    staged = []
+    stage = materialize.ops(store).stage
+    monkeypatch.setattr(materialize.ops(store), "stage", lambda rows: staged.append(1) or stage(rows))
+    import_files(store, [path])
+    assert len(staged) > 3  # it did go through the scratch table
+    for day in (dt.date(2021, 5, 17), dt.date(2024, 2, 29), dt.date(2030, 1, 1)):
+        assert_same(store, day)
+    assert not store._db.execute("SELECT 1 FROM sqlite_temp_master WHERE name = 'strength_scratch'").fetchall()
