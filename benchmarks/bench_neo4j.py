@@ -6,9 +6,10 @@
 Starts ArcadeDB's Bolt server (tests/boltserver.py) on loopback, or uses NEO4J_URI if set, and in
 the same run measures, each phase in its own process:
   push      `neo4j push`'s library call, sync.copy(): embedded store → an empty database;
-  bare      a plain script writing the same graph (the same nodes, relationships and properties; the
-            graph of both is counted and compared) to another empty database of the same server: rows
-            read straight from the SQLite file (no validation, no change detection, no look-ups), one
+  bare      a plain script writing the same graph (the same nodes, relationships and properties,
+            the materialized STRENGTH pairs included; the graphs of both are counted and compared) to
+            another empty database of the same server: rows read straight from the SQLite file (no
+            validation, no change detection, no look-ups, the pairs copied from the file's table), one
             transaction per batch of the same size, one ``UNWIND … CREATE`` per record type, rows as
             lists, relationships created from the node just created or through ``MATCH`` on the
             indexed id: the ceiling;
@@ -16,8 +17,7 @@ the same run measures, each phase in its own process:
 
 The server's JIT compiles during the first writes (the first round costs it 3-4x the CPU of later
 ones): ``--warmup`` rounds of both writers run first and are not counted (on ``--warmup-db``, a
-smaller store, if given). Then the two writers
-alternate, each round over fresh databases, the one going first swapped every round; each round's
+smaller store, if given). Then the two writers alternate, each round over fresh databases, the one going first swapped every round; each round's
 ratio push/bare is reported, and their median. Next to wall time, CPU seconds of the writer process
 and of the server process (``/proc/PID/stat``) during the phase: on a shared machine wall time also
 counts waiting for a core. Peak memory is the writer process's own high-water mark (VmHWM).
@@ -119,6 +119,7 @@ def _with_participants(db, size: int):
 
 def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
     """The same graph, written by the shortest plain script: see the module doc."""
+    import datetime as dt
     import sqlite3
 
     from neo4j import GraphDatabase
@@ -133,6 +134,30 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
     started = time.perf_counter()
     cpu = time.process_time()
     records = 0
+
+    def pair(r: tuple) -> list:
+        """A materialized pair (ofai_graph.materialize) as the STRENGTH relationship's properties."""
+        a, b, ref, s, n, last, bits, first, buckets, key = r
+        b_ = json.loads(buckets) if buckets else []
+        return [
+            a,
+            b,
+            {
+                "key": key,
+                "ref": ref,
+                "ref_date": dt.date.fromordinal(ref).isoformat(),
+                "s": s,
+                "n": n,
+                "last": last,
+                "bits": bits,
+                "first": first,
+                "bq": [x[0] for x in b_],
+                "bs": [float(x[1]) for x in b_],
+                "bn": [x[2] for x in b_],
+                "bl": [x[3] for x in b_],
+                "bb": [x[4] for x in b_],
+            },
+        ]
 
     def entity(r: tuple) -> list:
         return [r[0], r[1], r[2], r[3], r[4].split(",") if r[4] else [], r[5]]
@@ -151,6 +176,8 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
         "ties": "UNWIND $rows AS r CREATE (:Tie {id: r[0], source: r[1], target: r[2], kind: r[3], data: r[4]}) "
         "WITH r MATCH (a:Entity {id: r[1]}) MATCH (b:Entity {id: r[2]}) "
         "CREATE (a)-[:TIE {id: r[0], kind: r[3]}]->(b)",
+        "strength": "UNWIND $rows AS r MATCH (a:Entity {id: r[0]}) MATCH (b:Entity {id: r[1]}) "
+        "CREATE (a)-[s:STRENGTH]->(b) SET s = r[2]",
     }
     sources = [
         (
@@ -170,13 +197,20 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
             ),
         ),
         ("ties", src.execute("SELECT id, source, target, kind, data FROM ties ORDER BY id")),
+        (
+            "strength",
+            map(
+                pair,
+                src.execute("SELECT a, b, ref, s, n, last, bits, first, buckets, key FROM strength_pairs"),
+            ),
+        ),
     ]
     with driver.session(database=database) as session:
         for section, rows in sources:
             chunks = _with_participants(src, batch) if rows is None else _chunks(map(list, rows), batch)
             for chunk in chunks:
                 session.execute_write(lambda tx, q=queries[section], c=chunk: tx.run(q, rows=c).consume())
-                if section not in ("names", "affiliations"):
+                if section not in ("names", "affiliations", "strength"):
                     records += len(chunk)
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
@@ -200,7 +234,7 @@ def phase_graph(db: str, uri: str, user: str, database: str, batch: int) -> dict
     out = {}
     for label in ("Entity", "Name", "Interaction", "FollowUp", "Tie"):
         out[label] = driver.execute_query(f"MATCH (n:{label}) RETURN count(n)", database_=database)[0][0][0]
-    for rel in ("PARTICIPATED", "AFFILIATED", "TIE"):
+    for rel in ("PARTICIPATED", "AFFILIATED", "TIE", "STRENGTH"):
         out[rel] = driver.execute_query(f"MATCH (:Entity)-[r:{rel}]->() RETURN count(r)", database_=database)[
             0
         ][0][0]

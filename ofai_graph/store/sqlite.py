@@ -644,7 +644,7 @@ _WRITE_CHUNK = 20_000
 # million rows in a first import of a million interactions took 28 s of CPU with the index kept up to
 # date, 14 s with it built at the end. Reads by entity inside such a transaction scan the table:
 # none of a first import's do.
-_DEFERRED_INDEXES = ("names", "participants", "followups", "ties", "affiliations")
+_DEFERRED_INDEXES = ("interactions", "names", "participants", "followups", "ties", "affiliations")
 
 
 def _drop_indexes(db: sqlite3.Connection) -> list[str]:
