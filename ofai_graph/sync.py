@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 
@@ -94,9 +94,12 @@ def copy(
             for batch in source.iter_batches(batch_size):
                 count(batch, tx.write(batch))
     else:
+        strength = _pairs_to_copy(source, target)
 
         def write(batch: Dataset) -> WriteReport:
             new = all(empty[_section(s)] for s, n in batch.counts().items() if n)
+            if strength is not None:
+                return cast(ServerStore, target).write(batch, new=new, maintain=False)
             return target.write(batch, new=new)
 
         batches = source.iter_batches(batch_size)
@@ -109,8 +112,54 @@ def copy(
                 count(batch, report)
                 if out.batches % COLLECT_EVERY == 0:
                     gc.collect()
+        if strength is not None:
+            _copy_pairs(source, cast(ServerStore, target), strength)
     out.seconds = time.perf_counter() - started
     return out
+
+
+def _pairs_to_copy(source: Store, target: Store) -> str | None:
+    """The source's strength configuration when a push should copy its materialized pairs (see
+    :mod:`ofai_graph.materialize`) rather than maintain them batch by batch: the target is a server
+    store without pairs, and the source has them. Kept up to date batch by batch, each batch's pairs
+    are read back, merged and written again (the office's thousands at every batch): a push of
+    100,000 interactions into ArcadeDB did not finish in 10 minutes. Copied, each pair is written once.
+    """
+    from .materialize import ops
+
+    if not target.remote or not isinstance(target, ServerStore):
+        return None
+    source_ops = ops(source)
+    if not hasattr(source_ops, "iter_pairs") or ops(target).stored_config() is not None:
+        return None
+    text: str | None = source_ops.stored_config()
+    return text
+
+
+def _copy_pairs(source: Store, target: ServerStore, config: str) -> None:
+    """Copy the source's pairs once the records are there, if the target now holds exactly the
+    source's interactions (it holds all of them; the same count means nothing else): pairs depend
+    on the interactions alone. Otherwise the target stays without pairs, as a store filled before
+    pairs were kept: answers are rescored in full until ``ofai-graph rebuild``. The configuration
+    is written last: pairs cut short by a crash are never taken for complete.
+    """
+    from .materialize import ops, stored_config
+
+    if target.counts()["interactions"] != source.counts()["interactions"]:
+        return
+    cfg = stored_config(config)
+    into = ops(target)
+    with target.transaction():
+        into.clear()
+    for chunk in ops(source).iter_pairs(PAIR_BATCH):
+        with target.transaction():
+            into.upsert(chunk, cfg.half_life_days, fresh=True)
+    with target.transaction():
+        into.set_config(cfg)
+
+
+PAIR_BATCH = 10_000
+"""Materialized pairs per transaction when a push copies them."""
 
 
 def _overlapped(

@@ -354,3 +354,7 @@ class ServerStore(Store, Protocol):
     def clear(self) -> None:
         """Delete everything ofai-graph wrote on the server."""
         ...
+
+    def write(self, data: Dataset, *, new: bool = False, maintain: bool = True) -> WriteReport:
+        """:meth:`Store.write`; ``maintain=False`` leaves the materialized strength pairs as they are."""
+        ...

@@ -276,12 +276,14 @@ class Neo4jStore:
             with suppress(Exception):
                 session.close()
 
-    def write(self, data: Dataset, *, new: bool = False) -> WriteReport:
+    def write(self, data: Dataset, *, new: bool = False, maintain: bool = True) -> WriteReport:
         """One managed transaction: retried by the driver on transient errors (see the module doc).
 
         With ``new`` (a push into an empty database) records are created without looking them up
         first: the look-ups cost a push as much as its writes. A record there after all breaks a
-        uniqueness constraint, and the write fails with nothing written.
+        uniqueness constraint, and the write fails with nothing written. ``maintain=False`` leaves the
+        materialized pairs alone: a push into a database without them copies the source's at the end
+        (:func:`ofai_graph.sync.copy`).
         """
         if self._tx is not None:
             raise StoreError("a transaction is already open on this store")
@@ -292,9 +294,12 @@ class Neo4jStore:
                 # Materialized strength (ofai_graph.materialize), in this transaction too.
                 from ..materialize import Maintainer
 
-                strength = Maintainer(self)
-                report = strength.wrap(self._write_batch)(data, new=new)
-                strength.flush()
+                if not maintain:
+                    report = self._write_batch(data, new=new)
+                else:
+                    strength = Maintainer(self)
+                    report = strength.wrap(self._write_batch)(data, new=new)
+                    strength.flush()
                 if report.changed:
                     tx.run(
                         "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"
