@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from .dates import DateText, PartialDate, Precision
-from .errors import N_, InvalidData, InvalidValue, Label, Listed, Msg, Problem
+from .errors import N_, InvalidData, InvalidValue, Label, Listed, Msg, OfaiError, Problem
 from .files import RawRecord
 from .humandates import HINT as DATE_HINT
 from .humandates import parse_human_date, widen
@@ -57,6 +57,7 @@ from .labels import LABELS, label
 from .model import Dataset, tie_id
 from .text import fold_key, quote
 from .validation import EMPTY_LIST
+from .xlsx import EXCEL_MAX_TEXT
 
 LANGS = ("es", "en")
 
@@ -266,82 +267,73 @@ def write_workbook(
 
     With ``examples`` the template's example rows are added, each starting with ``#`` so that an
     import skips them. The file is written next to ``path`` and renamed into place: a reader never
-    sees half a workbook.
+    sees half a workbook. XlsxWriter lays the workbook out (header notes, drop-downs, the hidden
+    lists sheet); the data rows are written by :class:`ofai_graph.xlsx.XlsxWriterBook`.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter, quote_sheetname
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from xlsxwriter.utility import quote_sheetname, xl_col_to_name
+
+    from .xlsx import TooLong, XlsxWriterBook, check_rows
 
     lang = lang if lang in LANGS else "en"
-    path = Path(path)
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    grey = Font(italic=True, color="808080")
-    lists_title = LISTS_SHEET[lang]
-    vocab_cols: dict[str, str] = {}
-    for i, vocab in enumerate(LABELS, start=1):
-        vocab_cols[vocab] = get_column_letter(i)
     rows_of = _rows(data, lang) if data is not None else {}
+    check_rows({s.title(lang): len(rows_of.get(s.section, [])) + 1 for s in SHEETS})
+    book = XlsxWriterBook(path)
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
+    grey = book.add_format({"italic": True, "font_color": "#808080"})
+    grey_date = book.add_format({"italic": True, "font_color": "#808080", "num_format": "yyyy-mm-dd"})
+    lists_title = LISTS_SHEET[lang]
+    vocab_cols = {vocab: xl_col_to_name(i) for i, vocab in enumerate(LABELS)}
     for sheet in SHEETS:
-        ws = wb.create_sheet(sheet.title(lang))
-        header = []
-        for col in sheet.columns:
-            cell = WriteOnlyCell(ws, col.header(lang))
-            cell.font, cell.fill = bold, fill
-            cell.comment = Comment(col.note(lang), "ofai-graph", width=320, height=110)
-            header.append(cell)
-        for i, col in enumerate(sheet.columns, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(col.header(lang)) + 6))
-        ws.append(header)
+        ws = book.add_worksheet(sheet.title(lang))
+        for i, col in enumerate(sheet.columns):
+            date = book.date_format if col.kind in ("date", "day") else None
+            ws.set_column(i, i, max(12, min(40, len(col.header(lang)) + 6)), date)
+            ws.write_string(0, i, col.header(lang), head)
+            ws.write_comment(0, i, col.note(lang), {"author": "ofai-graph", "width": 320, "height": 110})
+        r = 1
         if examples:
             for ex in EXAMPLES.get(sheet.section, []):
-                values = _example_row(sheet, ex, lang)
-                cells = []
-                for j, v in enumerate(values):
-                    c = WriteOnlyCell(ws, ("#" + v if j == 0 and isinstance(v, str) else v))
-                    _as_text(c)
-                    c.font = grey
-                    if isinstance(v, dt.date):
-                        c.number_format = "yyyy-mm-dd"
-                    cells.append(c)
-                ws.append(cells)
-        for values in rows_of.get(sheet.section, []):
-            # A cell object only where the plain value would be misread: most rows need none.
-            for j, v in enumerate(values):
-                if isinstance(v, dt.date) or (isinstance(v, str) and v.startswith("=")):
-                    c = WriteOnlyCell(ws, v)
-                    _as_text(c)
-                    if isinstance(v, dt.date):
-                        c.number_format = "yyyy-mm-dd"
-                    values[j] = c
-            ws.append(values)
-        for i, col in enumerate(sheet.columns, start=1):
+                for j, v in enumerate(_example_row(sheet, ex, lang)):
+                    v = "#" + v if j == 0 and isinstance(v, str) else v
+                    if v is not None:
+                        ws.write(r, j, v, grey_date if isinstance(v, dt.date) else grey)
+                r += 1
+        book.bulk(ws, r, rows_of.get(sheet.section, []))
+        for i, col in enumerate(sheet.columns):
             if col.vocab:
                 n = len(LABELS[col.vocab])
                 letter = vocab_cols[col.vocab]
-                dv = DataValidation(
-                    type="list",
-                    formula1=f"{quote_sheetname(lists_title)}!${letter}$2:${letter}${n + 1}",
-                    allow_blank=True,
-                    showErrorMessage=True,
-                    errorTitle=col.header(lang),
-                    error=("Elija un valor de la lista." if lang == "es" else "Pick a value from the list."),
-                )
-                dv.add(f"{get_column_letter(i)}2:{get_column_letter(i)}1048576")
-                ws.data_validations.append(dv)
-    lists = wb.create_sheet(lists_title)
-    lists.sheet_state = "hidden"
+                ws.data_validation(
+                    1, i, 1_048_575, i,
+                    {
+                        "validate": "list",
+                        "source": f"={quote_sheetname(lists_title)}!${letter}$2:${letter}${n + 1}",
+                        "ignore_blank": True,
+                        "show_error": True,
+                        "error_title": col.header(lang)[:32],
+                        "error_message": (
+                            "Elija un valor de la lista." if lang == "es" else "Pick a value from the list."
+                        ),
+                    },
+                )  # fmt: skip
+    lists = book.add_worksheet(lists_title)
+    lists.hide()
     columns = [[_VOCAB_TITLE[v][0 if lang == "es" else 1], *vocabulary_labels(v, lang)] for v in LABELS]
-    depth = max(len(c) for c in columns)
-    for r in range(depth):
-        lists.append([c[r] if r < len(c) else None for c in columns])
-    tmp = path.with_name(path.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(path)
+    for r in range(max(len(c) for c in columns)):
+        lists.write_row(r, 0, [c[r] if r < len(c) else None for c in columns])
+    try:
+        book.close()
+    except TooLong as exc:
+        title, cell, n = exc.args
+        raise OfaiError(
+            N_(
+                "{cell}: a text of {n} characters; an Excel cell holds at most {most} "
+                "(export as yaml or json instead)"
+            ),
+            cell=f"{_quote(title)}!{cell}",
+            n=n,
+            most=EXCEL_MAX_TEXT,
+        ) from None
 
 
 _VOCAB_TITLE = {
@@ -356,12 +348,6 @@ _VOCAB_TITLE = {
     "Tier": ("nivel", "tier"),
     "Precision": ("precisión", "precision"),
 }
-
-
-def _as_text(cell: Any) -> None:
-    # openpyxl writes a string starting with "=" as a formula: data is never a formula.
-    if isinstance(cell.value, str) and cell.value.startswith("="):
-        cell.data_type = "s"
 
 
 def _example_row(sheet: Sheet, ex: dict[str, Any], lang: str) -> list[Any]:

@@ -781,6 +781,7 @@ for _name in (
     "graph",
     "partners",
     "last_contact",
+    "export_to",
 ):
     setattr(Workspace, _name, _one_snapshot(getattr(Workspace, _name)))
 

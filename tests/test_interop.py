@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -198,6 +199,35 @@ def test_csv_into_a_zip(tmp_path, seeded):
     seeded.export_to("csv", path, as_of=AS_OF)
     with zipfile.ZipFile(path) as z:
         assert sorted(z.namelist()) == ["entities.csv", "interactions.csv", "relationships.csv"]
+
+
+def test_no_workbook_the_project_writes_holds_a_formula(tmp_path, ws):
+    """Text that a spreadsheet could run (=, +, -, @) is a text cell in every workbook: never a formula."""
+    ws.import_data(
+        {
+            "organizations": [
+                {"id": "ofai", "name": "OFAI", "kind": "home_office", "tags": ["=1+1"]},
+                {"id": "evil", "name": "=cmd|' /C calc'!A0", "kind": "other", "aliases": ["@x"],
+                 "note": "-2+3", "tags": ["+57"]},
+            ],
+            "interactions": [
+                {"id": "m", "date": "2024-Q1", "kind": "meeting", "title": "+57 300 000",
+                 "summary": '=HYPERLINK("http://x")', "participants": [{"entity": "ofai"}, {"entity": "evil"}]}
+            ],
+        }
+    )  # fmt: skip
+    ws.export_to("xlsx", tmp_path / "libro.xlsx")
+    ws.export_to("kumu", tmp_path / "kumu.xlsx", as_of=AS_OF)
+    ws.template(tmp_path / "plantilla.xlsx")
+    formula = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+    for name in ("libro.xlsx", "kumu.xlsx", "plantilla.xlsx"):
+        with zipfile.ZipFile(tmp_path / name) as z:
+            sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+            assert sheets and not any(formula.search(z.read(n)) for n in sheets), name
+    texts = [c.value for row in load_workbook(tmp_path / "libro.xlsx")["Organizaciones"].iter_rows() for c in row]
+    assert "=cmd|' /C calc'!A0" in texts and "-2+3" in texts
+    kumu = [c.value for row in load_workbook(tmp_path / "kumu.xlsx")["Elements"].iter_rows() for c in row]
+    assert "=cmd|' /C calc'!A0" in kumu
 
 
 @given(st.text())

@@ -72,6 +72,22 @@ def test_template_has_a_sheet_per_record_type_with_notes_and_dropdowns_in_its_la
     assert kinds in [c.value for row in lists.iter_rows() for c in row]
 
 
+def test_every_column_is_wide_enough_for_its_header_and_dates_show_as_dates(tmp_path, seeded):
+    path = tmp_path / "libro.xlsx"
+    seeded.export_to("xlsx", path)
+    wb = load_workbook(path)
+    for sheet in SHEETS:
+        ws = wb[sheet.title("es")]
+        widths = {}
+        for dim in ws.column_dimensions.values():
+            for i in range(dim.min, dim.max + 1):
+                widths[i] = dim.width
+        for i, col in enumerate(sheet.columns, start=1):
+            assert widths.get(i, 0) >= min(40, len(col.header("es")) + 6), (sheet.es, col.es)
+    dates = [c for row in wb["Interacciones"].iter_rows(min_row=2, max_col=2) for c in row if c.is_date]
+    assert dates and all(c.number_format == "yyyy-mm-dd" for c in dates)
+
+
 def test_template_examples_import_once_their_hash_is_removed(tmp_path, office):
     path = tmp_path / "plantilla.xlsx"
     office.template(path)
