@@ -765,6 +765,9 @@ class Neo4jStore:
         ):  # relationships go with their nodes
             while self._read(f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*)")[0][0]:
                 pass
+        # The strength pairs went with the entities: their configuration goes too, or an emptied
+        # database would claim pairs it no longer has.
+        self._driver.execute_query("MATCH (m:Meta {key: 'strength'}) DELETE m", database_=self.database)
         self._driver.execute_query(
             "MATCH (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1",
             database_=self.database,
