@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from ..errors import OfaiError
+from ..errors import N_, Detail, OfaiError
 from .labelling import text_width
 from .page import Page, page_data
 
@@ -195,7 +195,7 @@ def chromium_path() -> str:
     debian = "/usr/bin/chromium"
     chosen = os.environ.get("OFAI_GRAPH_CHROMIUM")
     if chosen and not os.access(chosen, os.X_OK):
-        raise OfaiError(f"OFAI_GRAPH_CHROMIUM is {chosen}, which is not a program that can be run")
+        raise OfaiError(N_("OFAI_GRAPH_CHROMIUM is {path}, which is not a program that can be run"), path=chosen)
     found = (
         chosen
         or (debian if os.access(debian, os.X_OK) else None)
@@ -204,7 +204,7 @@ def chromium_path() -> str:
     )
     if not found:
         raise OfaiError(
-            "PNG and PDF maps need a Chromium browser (Debian: apt-get install chromium) or OFAI_GRAPH_CHROMIUM"
+            N_("PNG and PDF maps need a Chromium browser (Debian: apt-get install chromium) or OFAI_GRAPH_CHROMIUM")
         )
     return found
 
@@ -215,7 +215,7 @@ def _in_chromium(
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise OfaiError("PNG and PDF maps need Playwright: pip install 'ofai-graph[png]'") from exc
+        raise OfaiError(N_("PNG and PDF maps need Playwright: pip install 'ofai-graph[png]'")) from exc
     from concurrent.futures import ThreadPoolExecutor
 
     def run() -> bytes:
@@ -242,7 +242,11 @@ def _chromium_work(
                 browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
             except PlaywrightError as exc:
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise OfaiError(f"could not start Chromium ({executable}) to draw the map: {first}") from None
+                raise OfaiError(
+                    N_("could not start Chromium ({path}) to draw the map: {reason}"),
+                    path=executable,
+                    reason=Detail(first, N_("the browser did not start")),
+                ) from None
             try:
                 tab = browser.new_page(viewport={"width": width, "height": height})
                 tab.goto(page_file.as_uri() + "#handout")

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from pydantic import PrivateAttr, TypeAdapter
 
-from ..errors import StoreError
+from ..errors import N_, StoreError
 from ..model import (
     Country,
     Dataset,
@@ -44,6 +44,11 @@ class StoreEmpty(StoreError):
 
 class StoreDamaged(StoreError):
     """The store's file is damaged ("database disk image is malformed"): restore it from a backup."""
+
+
+NEWER_SCHEMA = N_(
+    "{location} has schema version {found}, newer than this ofai-graph understands ({known}); upgrade ofai-graph"
+)
 
 
 # -- row helpers shared by the backends -------------------------------------------------------------

@@ -41,11 +41,12 @@ from pathlib import Path
 from typing import Any
 
 from ..bulk import batched
-from ..errors import StoreError
+from ..errors import N_, Detail, Msg, Phrase, StoreError
 from ..model import Dataset, EntityModel, FollowUp, FollowUpStatus, Interaction, Tie
 from ..text import fold_key
 from .base import (
     ENTITY,
+    NEWER_SCHEMA,
     BatchWriter,
     DayCache,
     EntitySummary,
@@ -126,7 +127,7 @@ class Neo4jStore:
             self._migrate()
         except Exception as exc:
             self._close_quietly()
-            raise _error(exc, self.location, "cannot open store") from exc
+            raise _error(exc, self.location, N_("cannot open store")) from exc
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def close(self) -> None:
@@ -189,10 +190,7 @@ class Neo4jStore:
     def _migrate(self) -> None:
         current = self.schema_version()
         if current > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.location} has schema version {current}, newer than this ofai-graph "
-                f"understands ({SCHEMA_VERSION}); upgrade ofai-graph"
-            )
+            raise StoreError(NEWER_SCHEMA, location=self.location, found=current, known=SCHEMA_VERSION)
         for version in range(current + 1, SCHEMA_VERSION + 1):
             # Schema commands cannot share a transaction with data writes on Neo4j: one each.
             for statement in MIGRATIONS[version - 1]:
@@ -214,7 +212,7 @@ class Neo4jStore:
             )
             return [list(r.values()) for r in records]
         except Exception as exc:
-            raise _error(exc, self.location, "reading failed") from exc
+            raise _error(exc, self.location, N_("reading failed")) from exc
 
     def _stream(self, query: str, params: dict[str, Any] | None = None) -> Iterator[Any]:
         """Rows one at a time, for results too big to hold (all participations of a large graph)."""
@@ -225,7 +223,7 @@ class Neo4jStore:
             with self._driver.session(database=self.database, fetch_size=10_000) as session:
                 yield from session.run(query, params or {})
         except Exception as exc:
-            raise _error(exc, self.location, "reading failed") from exc
+            raise _error(exc, self.location, N_("reading failed")) from exc
 
     def _batches(self, query: str, rows: Sequence[Any], key: str = "rows") -> None:
         for batch in batched(rows, WRITE_BATCH):
@@ -239,12 +237,12 @@ class Neo4jStore:
     def transaction(self) -> Iterator[BatchWriter]:
         """One server transaction for many batches: all of them land, or none (on any exception)."""
         if self._tx is not None:
-            raise StoreError("a transaction is already open on this store")
+            raise StoreError(N_("a transaction is already open on this store"))
         writer = BatchWriter(self._write_batch)
         try:
             session = self._driver.session(database=self.database)
         except Exception as exc:
-            raise _error(exc, self.location, "writing failed, nothing was written") from exc
+            raise _error(exc, self.location, N_("writing failed, nothing was written")) from exc
         try:
             self._tx = session.begin_transaction()
             try:
@@ -269,7 +267,7 @@ class Neo4jStore:
             raise
         except Exception as exc:
             if type(exc).__module__.startswith("neo4j"):
-                raise _error(exc, self.location, "writing failed, nothing was written") from exc
+                raise _error(exc, self.location, N_("writing failed, nothing was written")) from exc
             raise
         finally:
             self._tx = None
@@ -286,7 +284,7 @@ class Neo4jStore:
         (:func:`ofai_graph.sync.copy`).
         """
         if self._tx is not None:
-            raise StoreError("a transaction is already open on this store")
+            raise StoreError(N_("a transaction is already open on this store"))
 
         def work(tx: Any) -> WriteReport:
             self._tx = tx
@@ -315,7 +313,7 @@ class Neo4jStore:
             raise
         except Exception as exc:
             if type(exc).__module__.startswith("neo4j") or isinstance(exc, OSError):
-                raise _error(exc, self.location, "writing failed, nothing was written") from exc
+                raise _error(exc, self.location, N_("writing failed, nothing was written")) from exc
             raise
 
     @contextmanager
@@ -332,7 +330,7 @@ class Neo4jStore:
             )
             tx = session.begin_transaction()
         except Exception as exc:
-            raise _error(exc, self.location, "reading failed") from exc
+            raise _error(exc, self.location, N_("reading failed")) from exc
         self._tx = tx
         try:
             yield
@@ -806,10 +804,12 @@ def _error(exc: Exception, location: str, what: str) -> StoreError:
 
     if isinstance(exc, StoreError):
         return exc
+    reason: Phrase
     if isinstance(exc, ne.AuthError):
-        reason = "the server refused the user name or password (check NEO4J_USERNAME / NEO4J_PASSWORD)"
+        reason = Msg(N_("the server refused the user name or password (check NEO4J_USERNAME / NEO4J_PASSWORD)"))
     elif isinstance(exc, ne.ServiceUnavailable | ne.SessionExpired | OSError):
-        reason = f"the server is not reachable ({_first_line(exc)})"
+        # The driver's words are English: a reader of another language gets the gist instead.
+        reason = Msg(N_("the server is not reachable ({reason})"), reason=Detail(_first_line(exc), N_("no answer")))
     elif (
         isinstance(exc, ne.Neo4jError)
         and "database" in (exc.message or "").lower()
@@ -819,10 +819,10 @@ def _error(exc: Exception, location: str, what: str) -> StoreError:
             or "not exist" in (exc.message or "").lower()
         )
     ):
-        reason = f"the database does not exist ({_first_line(exc)})"
+        reason = Msg(N_("the database does not exist ({reason})"), reason=Detail(_first_line(exc), N_("not found")))
     else:
-        reason = _first_line(exc)
-    return StoreError(f"{what}: {location}: {reason}")
+        reason = Detail(_first_line(exc), N_("the server reported an error"))
+    return StoreError(N_("{what}: {location}: {reason}"), what=Msg(what), location=location, reason=reason)
 
 
 def _first_line(exc: Exception) -> str:
