@@ -301,7 +301,10 @@ class SQLiteStore:
 
                 strength = Maintainer(self)
                 writer = BatchWriter(strength.wrap(self._write_batch))
+                rebuild = _drop_indexes(db)
                 yield writer
+                for statement in rebuild:
+                    db.execute(statement)
                 strength.flush()
                 if writer.report.changed:
                     db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
@@ -638,6 +641,33 @@ class SQLiteStore:
 
 
 _WRITE_CHUNK = 20_000
+
+# Tables whose secondary indexes a transaction drops when it finds them empty, and builds again
+# before it commits (one sort instead of a B-tree insert per row). Participants by entity: 2.9
+# million rows in a first import of a million interactions took 28 s of CPU with the index kept up to
+# date, 14 s with it built at the end. Reads by entity inside such a transaction scan the table:
+# none of a first import's do.
+_DEFERRED_INDEXES = ("interactions", "names", "participants", "followups", "ties", "affiliations")
+
+
+def _drop_indexes(db: sqlite3.Connection) -> list[str]:
+    """Drop the secondary indexes of the empty tables of :data:`_DEFERRED_INDEXES`; the statements
+    that make them again. In the caller's transaction: a rollback brings them back."""
+    marks = ",".join("?" * len(_DEFERRED_INDEXES))
+    found = db.execute(
+        f"SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks}) ORDER BY name",
+        _DEFERRED_INDEXES,
+    ).fetchall()
+    empty = {
+        t for t in {row[0] for row in found} if db.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {t})").fetchone()[0]
+    }
+    rebuild = []
+    for table, name, sql in found:
+        if table in empty:
+            db.execute(f'DROP INDEX "{name}"')
+            rebuild.append(sql)
+    return rebuild
 
 
 def _chunked(write, db: sqlite3.Connection, records: list) -> SectionReport:  # type: ignore[no-untyped-def, type-arg]
