@@ -2,8 +2,10 @@
 
     python benchmarks/bench_scale.py [--entities 100000] [--interactions 1000000] [--db PATH] [--neo4j]
 
-With --db PATH the generated store is kept and reused (importing a million interactions takes a while).
-Measures, each command in a fresh process, warm (one untimed run first), the median of --rounds runs:
+The generated store is kept and reused (importing a million interactions takes a while): --db PATH, by
+default /tmp/scale-stores/bench-ENTITIES-INTERACTIONS.db.
+Measures, each command in a fresh process, warm (one untimed run first), the median of --rounds runs,
+wall and CPU (user + system) seconds — the machine is shared: CPU time is the steadier figure:
   bare         python -c "import networkx, pydantic, click"  (the floor of any Python CLI here)
   connect      ofai-graph connect Korea                     (target: <= 3x bare embedded, 6x Neo4j)
   strength     ofai-graph strength --top 10                 (same targets)
@@ -32,11 +34,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 
-def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """(seconds, peak MB, stdout) of one process."""
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str, float]:
+    """(seconds, peak MB, stdout, CPU seconds) of one process."""
     t = time.perf_counter()
     p = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *args],
+        ["/usr/bin/time", "-f", "%M %U %S", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -45,22 +47,36 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     secs = time.perf_counter() - t
     if p.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{p.stderr[-2000:]}")
-    return secs, int(p.stderr.strip().splitlines()[-1]) / 1024, p.stdout
+    peak, user, system = p.stderr.strip().splitlines()[-1].split()
+    return secs, int(peak) / 1024, p.stdout, float(user) + float(system)
 
 
-def timed(args: list[str], env: dict[str, str], rounds: int) -> tuple[float, float, str]:
+def timed(args: list[str], env: dict[str, str], rounds: int) -> tuple[float, float, str, float]:
     run(args, env)  # warm: the page cache and Python's bytecode cache
     results = [run(args, env) for _ in range(rounds)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results), results[-1][2]
+    return (
+        statistics.median(r[0] for r in results),
+        max(r[1] for r in results),
+        results[-1][2],
+        statistics.median(r[3] for r in results),
+    )
 
 
-def measure(label: str, cli: list[str], env: dict[str, str], rounds: int, bare: float) -> dict:
+def measure(label: str, cli: list[str], env: dict[str, str], rounds: int, bare: tuple[float, float]) -> dict:
     out: dict = {}
     for name, args in (("connect", ["connect", "Korea"]), ("strength", ["strength", "--top", "10"])):
-        secs, peak, _ = timed([*cli, *args], env, rounds)
-        out[name] = {"seconds": round(secs, 3), "peak_mb": round(peak), "x_bare": round(secs / bare, 2)}
+        secs, peak, _, cpu = timed([*cli, *args], env, rounds)
+        out[name] = {
+            "seconds": round(secs, 3),
+            "cpu_seconds": round(cpu, 3),
+            "peak_mb": round(peak),
+            "x_bare": round(secs / bare[0], 2),
+            "x_bare_cpu": round(cpu / bare[1], 2),
+        }
         print(
-            f"{label:8s} {name:9s} {secs:7.3f} s  {secs / bare:5.2f}x bare  peak {peak:5.0f} MB", flush=True
+            f"{label:8s} {name:9s} {secs:7.3f} s ({secs / bare[0]:5.2f}x bare)  cpu {cpu:6.3f} s "
+            f"({cpu / bare[1]:5.2f}x bare)  peak {peak:5.0f} MB",
+            flush=True,
         )
     return out
 
@@ -72,7 +88,8 @@ def add_and_check(store, cli: list[str], env: dict[str, str], label: str) -> dic
     before = json.loads(run([*cli, "--json", "--as-of", "2026-06-01", "strength", "ofai", partner], env)[2])[
         "interactions"
     ]
-    times = []
+    times: list[float] = []
+    cpus: list[float] = []
     for k in range(5):
         record = {
             "id": f"bench-add-{time.time_ns()}-{k}",
@@ -81,17 +98,18 @@ def add_and_check(store, cli: list[str], env: dict[str, str], label: str) -> dic
             "title": "Visita de referencia",
             "participants": [{"entity": "ofai", "role": "host"}, {"entity": partner, "role": "participant"}],
         }
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         import_data(store, {"interactions": [record]})
         times.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
     after = json.loads(run([*cli, "--json", "--as-of", "2026-06-01", "strength", "ofai", partner], env)[2])
-    ms = statistics.median(times) * 1000
+    ms, cpu_ms = statistics.median(times) * 1000, statistics.median(cpus) * 1000
     print(
-        f"{label:8s} add       {ms:7.1f} ms (median of 5, in process); the next query counts it: "
-        f"{after['interactions']} interactions (was {before})",
+        f"{label:8s} add       {ms:7.1f} ms, cpu {cpu_ms:.1f} ms (median of 5, in process; first {times[0] * 1000:.0f} ms); "
+        f"the next query counts it: {after['interactions']} interactions (was {before})",
         flush=True,
     )
-    return {"add_ms": round(ms, 1), "counted": after["interactions"] == before + 5}
+    return {"add_ms": round(ms, 1), "add_cpu_ms": round(cpu_ms, 1), "counted": after["interactions"] == before + 5}
 
 
 def main() -> None:
@@ -106,7 +124,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--neo4j", action="store_true")
     args = ap.parse_args()
-    db = args.db or Path(tempfile.mkdtemp()) / "bench.db"
+    db = args.db or Path(tempfile.gettempdir()) / "scale-stores" / f"bench-{args.entities}-{args.interactions}.db"
+    db.parent.mkdir(parents=True, exist_ok=True)
     store = open_store(db, create=True)
     if store.counts()["interactions"] == 0:
         t = time.perf_counter()
@@ -114,14 +133,15 @@ def main() -> None:
         print(f"import   {time.perf_counter() - t:7.1f} s (materialization included)", flush=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "OFAI_GRAPH"))}
     py = sys.executable
-    bare, _, _ = timed([py, "-c", "import networkx, pydantic, click"], env, args.rounds)
-    print(f"bare              {bare:7.3f} s", flush=True)
+    bare_s, _, _, bare_cpu = timed([py, "-c", "import networkx, pydantic, click"], env, args.rounds)
+    bare = (bare_s, bare_cpu)
+    print(f"bare              {bare_s:7.3f} s  cpu {bare_cpu:6.3f} s", flush=True)
     cli = [py, "-m", "ofai_graph", "--db", str(db)]
     results = {"bare": bare, "embedded": measure("embedded", cli, env, args.rounds, bare)}
     results["embedded"].update(add_and_check(store, cli, env, "embedded"))
-    secs, peak, _ = run([*cli, "rebuild"], env)
-    print(f"embedded rebuild   {secs:7.2f} s  peak {peak:5.0f} MB", flush=True)
-    results["embedded"]["rebuild"] = {"seconds": round(secs, 2), "peak_mb": round(peak)}
+    secs, peak, _, cpu = run([*cli, "rebuild"], env)
+    print(f"embedded rebuild   {secs:7.2f} s  cpu {cpu:6.2f} s  peak {peak:5.0f} MB", flush=True)
+    results["embedded"]["rebuild"] = {"seconds": round(secs, 2), "cpu_seconds": round(cpu, 2), "peak_mb": round(peak)}
     if args.neo4j:
         import boltserver
 

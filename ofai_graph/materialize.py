@@ -33,6 +33,7 @@ interactions, so a participant swapped for another loses the pair it had.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -95,6 +96,7 @@ def quarter(ordinal: int) -> int:
     return d.year * 4 + (d.month - 1) // 3
 
 
+@functools.lru_cache(maxsize=4_096)
 def quarter_start(q: int) -> int:
     return dt.date(q // 4, (q % 4) * 3 + 1, 1).toordinal()
 
@@ -115,17 +117,29 @@ class Contributions(NamedTuple):
 def contributions(participations: Iterable[Participation], cfg: StrengthConfig) -> Contributions:
     """Step 1 of :mod:`ofai_graph.strength` without the age factor, per pair and interaction, with the
     scorer's own functions (strongest role per entity, n counted after that, pairs a < b)."""
+    from .strength import _encode
+
+    return contributions_of(_encode(participations), cfg)
+
+
+def contributions_of(c: Any, cfg: StrengthConfig, names: list[str] | None = None) -> Contributions:
+    """:func:`contributions` of participations already coded (``strength._Columns``); ``names``: the
+    ids in code order when the codes are already their sorted ranks (a store's coded read)."""
     import numpy as np
 
-    from .strength import _encode, _participant_rows, interaction_share, interaction_weight, pair_points
+    from .strength import _participant_rows, interaction_share, interaction_weight, pair_points
 
-    c = _encode(participations)
-    names = sorted(c.entities)
     empty = np.zeros(0, dtype=np.int64)
-    if not names:
+    if names is None:
+        names = sorted(c.entities)
+        if not names:
+            return Contributions([], empty, empty, np.zeros(0), empty, empty, empty, empty)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[[c.entities[n] for n in names]] = np.arange(len(names))
+    else:
+        rank = np.arange(len(names), dtype=np.int64)
+    if not len(c.inter):
         return Contributions([], empty, empty, np.zeros(0), empty, empty, empty, empty)
-    rank = np.empty(len(names), dtype=np.int64)
-    rank[[c.entities[n] for n in names]] = np.arange(len(names))
     rows = _participant_rows(c, cfg, rank)
     start = np.array(c.start, dtype=np.int64)
     end = np.array(c.end, dtype=np.int64)
@@ -243,12 +257,16 @@ def _reduce(r: QuarterRows, h: float) -> QuarterRows:
 
 class Accumulator:
     """Contributions of many batches (an import's chunks), summed per pair and quarter as they come:
-    memory grows with the pairs, not with the interactions; :meth:`records` gives the pair rows."""
+    memory grows with the pairs, not with the interactions; :meth:`records` gives the pair rows.
 
-    def __init__(self, half_life: float, scratch: Any = None):
+    ``names``: the entity ids every batch's contributions are coded against, when they all share
+    one list (a rebuild); otherwise each batch's names are given codes as they come."""
+
+    def __init__(self, half_life: float, scratch: Any = None, names: list[str] | None = None):
         self.h = half_life
+        self.shared = names
         self.codes: dict[str, int] = {}
-        self.names: list[str] = []
+        self.names: list[str] = names if names is not None else []
         self.done: QuarterRows | None = None
         self.pending: list[QuarterRows] = []
         self.pending_rows = 0
@@ -264,15 +282,19 @@ class Accumulator:
 
         if not len(c.ia):
             return
-        codes = self.codes
-        for name in c.names:
-            if name not in codes:
-                codes[name] = len(self.names)
-                self.names.append(name)
-        code = np.array([codes[name] for name in c.names], dtype=np.int64)
+        if c.names is self.shared:
+            ia, ib = c.ia, c.ib
+        else:
+            codes = self.codes
+            for name in c.names:
+                if name not in codes:
+                    codes[name] = len(self.names)
+                    self.names.append(name)
+            code = np.array([codes[name] for name in c.names], dtype=np.int64)
+            ia, ib = code[c.ia], code[c.ib]
         q, _ = _quarters(c.mid)
         rows = QuarterRows(
-            (code[c.ia] << 31) | code[c.ib],
+            (ia << 31) | ib,
             q,
             c.points,
             np.ones(len(c.ia), dtype=np.int64),
@@ -305,102 +327,112 @@ class Accumulator:
         return self.done
 
     def _spill(self) -> None:
-        """The sums so far into the scratch table (summed again there when read)."""
+        """The sums so far into the scratch table (summed again there when read), as numbers: the
+        pair's code, the quarter, and the sums with s counted from the quarter's start."""
+        import numpy as np
+
         r = self.done
         if r is None or not len(r.pk):
             return
-        import numpy as np
 
-        names = self.names
         s = r.s * np.exp2((r.hi - _quarter_starts(r.q)) / self.h)  # from the quarter's start: the same for every part
         # A slice at a time: a million rows as Python lists took 400 MB at once (an import's peak).
         for i in range(0, len(r.pk), SPILL_SLICE):
             cut = slice(i, i + SPILL_SLICE)
-            a = [names[x] for x in (r.pk[cut] >> 31).tolist()]
-            b = [names[x] for x in (r.pk[cut] & ((1 << 31) - 1)).tolist()]
-            cols = (x[cut].tolist() for x in (r.q, s, r.n, r.last, r.bits, r.lo, r.hi))
-            self.scratch.stage(zip(a, b, *cols, strict=True))
+            self.scratch.stage(zip(*(x[cut].tolist() for x in (r.pk, r.q, s, r.n, r.last, r.bits, r.lo, r.hi)), strict=True))
         self.done, self.spilled = None, True
 
     def records(self) -> Iterator[PairRecord]:
-        """The pair rows, in the order of their ends' ids (one at a time: a million are written as
-        they come)."""
-        import numpy as np
-
+        """The pair rows (one at a time: a million are written as they come); in the order of their
+        ends' ids unless they went through the scratch table."""
         r = self._compact()
         if self.spilled:
             self._spill()
-            yield from _from_scratch(self.scratch.staged(), self.h)
+            for chunk in _pair_chunks(self.scratch.staged(), self.h):
+                yield from _pair_records(chunk, self.names, self.h, sort=False)
             return
-        if not len(r.pk):
+        yield from _pair_records(r, self.names, self.h, sort=True)
+
+
+def _pair_chunks(rows: Any, h: float) -> Iterator[QuarterRows]:
+    """Rows (pk, q, s from the quarter's start, n, last, bits, lo, hi) summed per (pk, q) and sorted
+    so, as :class:`QuarterRows` (s from hi again), in chunks that never split a pair."""
+    import numpy as np
+
+    held: QuarterRows | None = None
+    while True:
+        batch = rows.fetchmany(max(100, SPILL_ROWS))  # memory as for the sums kept in memory
+        if not batch:
+            if held is not None and len(held.pk):
+                yield held
             return
-        h = self.h
-        names = self.names
-        at = np.flatnonzero(np.concatenate(([True], r.pk[1:] != r.pk[:-1])))
-        count = np.diff(np.append(at, len(r.pk)))
-        ref = np.maximum.reduceat(r.hi, at)
-        first = np.minimum.reduceat(r.lo, at)
-        s = np.add.reduceat(r.s * np.exp2((r.hi - np.repeat(ref, count)) / h), at)
-        n = np.add.reduceat(r.n, at)
-        last = np.maximum.reduceat(r.last, at)
-        bits = np.bitwise_or.reduceat(r.bits, at)
-        pk = r.pk[at]
-        ia, ib = pk >> 31, pk & ((1 << 31) - 1)
+        cols = list(zip(*batch, strict=True))
+        pk, q = np.array(cols[0], dtype=np.int64), np.array(cols[1], dtype=np.int64)
+        hi = np.array(cols[7], dtype=np.int64)
+        part = QuarterRows(
+            pk,
+            q,
+            np.array(cols[2], dtype=float) * np.exp2((_quarter_starts(q) - hi) / h),
+            np.array(cols[3], dtype=np.int64),
+            np.array(cols[4], dtype=np.int64),
+            np.array(cols[5], dtype=np.int64),
+            np.array(cols[6], dtype=np.int64),
+            hi,
+        )
+        if held is not None:
+            part = QuarterRows(*(np.concatenate(x) for x in zip(held, part, strict=True)))
+        # Hold back the last pair: its rows may go on in the next batch.
+        cut = int(np.searchsorted(part.pk, part.pk[-1]))
+        held = QuarterRows(*(x[cut:] for x in part))
+        if cut:
+            yield QuarterRows(*(x[:cut] for x in part))
+
+
+def _pair_records(r: QuarterRows, names: list[str], h: float, *, sort: bool) -> Iterator[PairRecord]:
+    """Pair records from rows summed per pair and quarter, sorted by (pk, q), s relative to hi; with
+    ``sort``, in the order of their ends' ids."""
+    import numpy as np
+
+    if not len(r.pk):
+        return
+    at = np.flatnonzero(np.concatenate(([True], r.pk[1:] != r.pk[:-1])))
+    count = np.diff(np.append(at, len(r.pk)))
+    ref = np.maximum.reduceat(r.hi, at)
+    first = np.minimum.reduceat(r.lo, at)
+    s = np.add.reduceat(r.s * np.exp2((r.hi - np.repeat(ref, count)) / h), at)
+    n = np.add.reduceat(r.n, at)
+    last = np.maximum.reduceat(r.last, at)
+    bits = np.bitwise_or.reduceat(r.bits, at)
+    pk = r.pk[at]
+    ia, ib = pk >> 31, pk & ((1 << 31) - 1)
+    order: Any = None
+    if sort:
         rank = np.empty(len(names), dtype=np.int64)
         rank[np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)] = np.arange(len(names))
         order = np.lexsort((rank[ib], rank[ia]))
-        multi = count > 1
-        rows_q = r.q.tolist()
-        rows_s = (r.s * np.exp2((r.hi - _quarter_starts(r.q)) / h)).tolist()  # buckets: from the quarter's start
-        rows_n, rows_l, rows_b = r.n.tolist(), r.last.tolist(), r.bits.tolist()
-        at_l, count_l, multi_l = at.tolist(), count.tolist(), multi.tolist()
-        no_buckets: list[list[Any]] = []
-        cols = [x.tolist() for x in (ia, ib, ref, s, n, last, bits, first)]
-        for i in order.tolist():
-            buckets = no_buckets
-            if multi_l[i]:
-                j0 = at_l[i]
-                buckets = [
-                    [rows_q[j], rows_s[j], rows_n[j], rows_l[j], rows_b[j]] for j in range(j0, j0 + count_l[i])
-                ]
-            yield PairRecord(
-                names[cols[0][i]],
-                names[cols[1][i]],
-                cols[2][i],
-                cols[3][i],
-                cols[4][i],
-                cols[5][i],
-                cols[6][i],
-                cols[7][i],
-                buckets,
-            )
-
-
-def _from_scratch(rows: Iterator[tuple[Any, ...]], h: float) -> Iterator[PairRecord]:
-    """Pair records from rows (a, b, q, s, n, last, bits, lo, hi) summed per pair and quarter and sorted
-    by (a, b, q), as the scratch table gives them."""
-    group: list[tuple[Any, ...]] = []
-    for row in rows:
-        if group and (row[0] != group[0][0] or row[1] != group[0][1]):
-            yield _record_of(group, h)
-            group = []
-        group.append(row)
-    if group:
-        yield _record_of(group, h)
-
-
-def _record_of(group: list[tuple[Any, ...]], h: float) -> PairRecord:
-    ref = max(g[8] for g in group)
-    first = min(g[7] for g in group)
-    s = 0.0
-    n = last = bits = 0
-    for g in group:
-        s += g[3] * _exp2((quarter_start(g[2]) - ref) / h)
-        n += g[4]
-        last = max(last, g[5])
-        bits |= g[6]
-    buckets = [[g[2], g[3], g[4], g[5], g[6]] for g in group] if len(group) > 1 else []
-    return PairRecord(group[0][0], group[0][1], ref, s, n, last, bits, first, buckets)
+        if not len(order) or np.all(order[1:] > order[:-1]):
+            order = None
+    # Buckets only for the pairs over several quarters, s from the quarter's start.
+    multi = np.flatnonzero(count > 1)
+    buckets: dict[int, list[list[Any]]] = {}
+    if len(multi):
+        cm = count[multi]
+        rows = np.repeat(at[multi], cm) + (np.arange(int(cm.sum())) - np.repeat(np.cumsum(cm) - cm, cm))
+        bs = (r.s[rows] * np.exp2((r.hi[rows] - _quarter_starts(r.q[rows])) / h)).tolist()
+        bq, bn, bl, bb = (x[rows].tolist() for x in (r.q, r.n, r.last, r.bits))
+        k = 0
+        for i, c in zip(multi.tolist(), cm.tolist(), strict=True):
+            buckets[i] = [[bq[j], bs[j], bn[j], bl[j], bb[j]] for j in range(k, k + c)]
+            k += c
+    ref_l, s_l, n_l, last_l, bits_l, first_l = (x.tolist() for x in (ref, s, n, last, bits, first))
+    a_names = [names[x] for x in ia.tolist()]
+    b_names = [names[x] for x in ib.tolist()]
+    no_buckets: list[list[Any]] = []
+    get = buckets.get
+    for i in range(len(a_names)) if order is None else order.tolist():
+        yield PairRecord(
+            a_names[i], b_names[i], ref_l[i], s_l[i], n_l[i], last_l[i], bits_l[i], first_l[i], get(i, no_buckets)
+        )
 
 
 def records(c: Contributions, half_life: float) -> Iterator[PairRecord]:
@@ -485,14 +517,17 @@ def row_evidence(
     qt = quarter(t)
     acc = [0.0, 0, 0, 0]
     if quarter(first) < qt:
-        for q, s_q, n_q, l_q, b_q in _buckets_of(
-            PairRecord(a, b, ref, s, n, last, bits, first, bucket_list(buckets)), half_life
-        ):
+        # The pair spans quarters (else its one quarter, that of ref > t, would not be before t's):
+        # its buckets are stored.
+        points, count, latest, who = 0.0, 0, 0, 0
+        for q, s_q, n_q, l_q, b_q in bucket_list(buckets):
             if q < qt:
-                acc[0] += s_q * _exp2(-(t - quarter_start(q)) / half_life)
-                acc[1] += n_q
-                acc[2] = max(acc[2], l_q)
-                acc[3] |= b_q
+                points += s_q * 2.0 ** (-(t - quarter_start(q)) / half_life)
+                count += n_q
+                if l_q > latest:
+                    latest = l_q
+                who |= b_q
+        acc = [points, count, latest, who]
     more = recent.get((a, b))
     if more is not None:
         acc[0] += more[0]
@@ -588,7 +623,8 @@ def pair_evidence(
         return None
     rows = o.pairs(around)
     if recent is None:
-        recent = recent_by_pair(_recent(store, cfg, as_of), as_of, cfg.half_life_days)
+        t = as_of.toordinal()
+        recent = Recent(store, cfg, as_of).of((r[0], r[1]) for r in rows if r[2] > t)
     a, b, p, n, lc, bits = evaluate(rows, recent, as_of, cfg.half_life_days)
     names = sorted({*a, *b})
     code = {x: i for i, x in enumerate(names)}
@@ -597,6 +633,13 @@ def pair_evidence(
     order = np.argsort(ia * max(1, len(names)) + ib, kind="stable")
     # Plain lists, as the scorer's own _Pairs (numpy scalars would reach JSON and the maps)
     return _Pairs(*[names], *(x[order].tolist() for x in (ia, ib, p, n, lc, bits)))
+
+
+def newest_end(store: Store, day: dt.date) -> dt.date | bool | None:
+    """The end of the newest interaction between two entities or more started by ``day``; False when
+    the store cannot tell without reading the graph."""
+    o = ops(store)
+    return o.newest_end(day) if hasattr(o, "newest_end") else False  # type: ignore[no-any-return]
 
 
 def is_current(store: Store, cfg: StrengthConfig) -> bool:
@@ -620,6 +663,49 @@ def order_key(s: float, ref: int, half_life: float) -> float:
     return math.log2(s) + ref / half_life if s > 0 else -1e300
 
 
+class Recent:
+    """What the buckets leave out as of ``as_of``: per pair, the contributions whose midpoint is in
+    ``as_of``'s quarter or later and that started by then, as ``[points, count, last, bits]``.
+
+    Read for the pairs asked (:meth:`of`) from the store's table of recent contributions when it keeps
+    one that reaches back to ``as_of``'s quarter (SQLite: ``strength_recent``); else every pair's at once
+    from the interactions of the quarter (a past ``--as-of``, or Neo4j)."""
+
+    def __init__(self, store: Store, cfg: StrengthConfig, as_of: dt.date):
+        self.store, self.cfg, self.as_of = store, cfg, as_of
+        self.t = as_of.toordinal()
+        self.q = quarter(self.t)
+        o = ops(store)
+        cut = o.recent_cut() if hasattr(o, "recent_cut") else None
+        self.table = o if cut is not None and cut <= quarter_start(self.q) else None
+        self.found: dict[tuple[str, str], list[Any]] = {}
+        self.asked: set[tuple[str, str]] = set()
+
+    def of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Any]]:
+        """The recent evidence of these pairs (and maybe of others): a mapping pair -> [points, count,
+        last, bits], without the pairs that have none."""
+        if self.table is None:
+            if not self.asked:
+                self.found = recent_by_pair(_recent(self.store, self.cfg, self.as_of), self.as_of, self.cfg.half_life_days)
+                self.asked.add(("", ""))
+            return self.found
+        missing = [k for k in keys if k not in self.asked]
+        if missing:
+            self.asked.update(missing)
+            h, t, found = self.cfg.half_life_days, self.t, self.found
+            for a, b, q, decayed, whole, n, last, bits in self.table.recent_rows(missing, self.q, t):
+                points = (decayed or 0.0) * _exp2((quarter_start(q) - t) / h) + (whole or 0.0)
+                acc = found.get((a, b))
+                if acc is None:
+                    found[(a, b)] = [points, n, last, bits]
+                else:
+                    acc[0] += points
+                    acc[1] += n
+                    acc[2] = max(acc[2], last)
+                    acc[3] |= bits
+        return self.found
+
+
 class _Reader:
     """What a lazy graph reads with: the store, the weights, the date and the recent interactions."""
 
@@ -627,20 +713,39 @@ class _Reader:
         self.store, self.cfg, self.as_of = store, cfg, as_of
         self.ops = ops(store)
         self.t = as_of.toordinal()
-        self.recent = recent_by_pair(_recent(store, cfg, as_of), as_of, cfg.half_life_days)
+        self.recent = Recent(store, cfg, as_of)
+        self.tie_cache: dict[str, dict[tuple[str, str], tuple[float, list[str]]]] = {}
 
     def ties(self, v: str) -> dict[tuple[str, str], tuple[float, list[str]]]:
+        found = self.tie_cache.get(v)
+        if found is None:
+            self.prefetch_ties([v])
+            found = self.tie_cache[v]
+        return found
+
+    def prefetch_ties(self, ids: Collection[str]) -> None:
+        """The ties (and affiliations) of several entities in one read each."""
         from .strength import _bond_evidence, _bonds_in_scope
 
-        found = _bond_evidence(_bonds_in_scope(self.store, (), {v}), self.cfg, self.as_of)
-        return {k: (p, found.kinds[k]) for k, p in found.points.items() if v in k}
+        ids = [v for v in ids if v not in self.tie_cache]
+        if not ids:
+            return
+        found = _bond_evidence(_bonds_in_scope(self.store, (), set(ids)), self.cfg, self.as_of)
+        for v in ids:
+            self.tie_cache[v] = {}
+        for k, p in found.points.items():
+            for v in k:
+                if v in self.tie_cache:
+                    self.tie_cache[v][k] = (p, found.kinds[k])
+
+    def evidence(self, row: tuple[Any, ...]) -> list[Any]:
+        recent = self.recent.of([(row[0], row[1])]) if row[2] > self.t else {}
+        return row_evidence(row, recent, self.t, self.cfg.half_life_days)
 
     def edge(self, row: tuple[Any, ...] | None, tie: tuple[float, list[str]] | None) -> dict[str, Any] | None:
         """The relationship graph's edge attributes for a stored row and the pair's ties (None: no evidence)."""
         cfg = self.cfg
-        points, n, last, bits = (
-            row_evidence(row, self.recent, self.t, cfg.half_life_days) if row else [0.0, 0, 0, 0]
-        )
+        points, n, last, bits = self.evidence(row) if row else [0.0, 0, 0, 0]
         reciprocal = bits == 3
         total = points * (1.0 if reciprocal else cfg.one_sided) if n else 0.0
         if tie:
@@ -668,7 +773,11 @@ class Neighbours:
     """The partners of ``v`` in order of strength, strongest first, read from the stored pairs page by
     page (a threshold algorithm over the index on :func:`order_key`): ``at(i)`` is the i-th, as
     ``(cost, partner)``, reading only as far as needed. Pairs with a tie are scored up front (a tie
-    adds points the key does not bound); ``keep(w)`` filters partners; with ``among``, only those."""
+    adds points the key does not bound); ``keep(w)`` filters partners; with ``among``, only those.
+
+    Each page read brings, in one read each, what its partners need: their summaries (names, kinds),
+    the recent evidence of its pairs still in progress, and the partners' own ties (they are the
+    entities a path search expands next)."""
 
     def __init__(
         self,
@@ -680,24 +789,51 @@ class Neighbours:
     ):
         import heapq
 
-        self.reader, self.g, self.v, self.keep = reader, g, v, keep
+        self.reader, self.g, self.v = reader, g, v
+        self.keep = keep if among is None else (lambda w: w in among and keep(w))
         self.items: list[tuple[float, str]] = []
         self.heap: list[tuple[float, str, dict[str, Any]]] = []
         self.limit = reader.t / reader.cfg.half_life_days - 1e-9
         ties = reader.ties(v)
         self.tied = set(ties)
-        rows = {(r[0], r[1]): r for r in reader.ops.pairs_by_key(list(ties))} if ties else {}
+        tied_rows = reader.ops.pairs_by_key(list(ties)) if ties else []
+        self._prepare(tied_rows, [w for k in ties for w in k if w != v])
+        rows = {(r[0], r[1]): r for r in tied_rows}
         for key, tie in ties.items():
             self._push(rows.get(key), key, tie)
-        if among is not None:
-            for row in reader.ops.pairs_among(v, among):
-                if (row[0], row[1]) not in self.tied:
-                    self._push(row, (row[0], row[1]), None)
-            self.pages: list[Any] = []
-        else:
-            self.pages = [reader.ops.neighbour_pages(v, side) for side in ("a", "b")]
-        self.heads: list[Any] = [next(p, None) for p in self.pages]
+        self.pages: list[Any] = []
+        self.buffers: list[list[tuple[Any, ...]]] = []
+        rows_among = reader.ops.pairs_among(v, among) if among is not None else None
+        if rows_among is not None:
+            found = [r for r in rows_among if (r[0], r[1]) not in self.tied]
+            self._prepare(found)
+            for row in found:
+                self._push(row, (row[0], row[1]), None)
+        else:  # (for a hub asked for some partners only: its rows strongest first, filtered)
+            self.pages = [reader.ops.neighbour_pages(v)]
+            self.buffers = [[]]
+        self.heads: list[Any] = [self._next(k) for k in range(len(self.pages))]
         heapq.heapify(self.heap)
+
+    def _prepare(self, rows: list[tuple[Any, ...]], partners: list[str] | None = None) -> None:
+        v, reader = self.v, self.reader
+        if self.g.graph.get("summaries"):  # the search filters partners by kind: read theirs
+            if partners is None:
+                partners = [r[1] if r[0] == v else r[0] for r in rows]
+            _add_nodes(self.g, reader.store, partners)
+        pending = [(r[0], r[1]) for r in rows if r[2] > reader.t]
+        if pending:
+            reader.recent.of(pending)
+
+    def _next(self, k: int) -> tuple[Any, ...] | None:
+        buffer = self.buffers[k]
+        if not buffer:
+            page = next(self.pages[k], None)
+            if not page:
+                return None
+            self._prepare(page)
+            buffer.extend(reversed(page))
+        return buffer.pop()
 
     def _push(
         self, row: tuple[Any, ...] | None, key: tuple[str, str], tie: tuple[float, list[str]] | None
@@ -722,7 +858,7 @@ class Neighbours:
                 # cost = -log(1 - exp(-points/scale)) falls as points rise
                 if not self.heap or math.log2(max(self.heap[0][2]["points"], 1e-300)) < bound:
                     row = self.heads[best]
-                    self.heads[best] = next(self.pages[best], None)
+                    self.heads[best] = self._next(best)
                     if (row[0], row[1]) not in self.tied:
                         self._push(row, (row[0], row[1]), None)
                     continue
@@ -740,23 +876,42 @@ class Neighbours:
         return found
 
 
-def lazy_graph(store: Store, cfg: StrengthConfig, as_of: dt.date) -> nx.Graph:
-    """A relationship graph with every entity and no edges yet, for a path search that reads only what
-    it expands: ``g.graph["neighbours"](v, among, keep)`` is a :class:`Neighbours` (``among``: the only
-    partners wanted, as on a path's last hop); each partner it yields adds its edge to ``g``."""
+def _add_nodes(g: nx.Graph, store: Store, ids: Iterable[str]) -> None:
+    """The entities among ``ids`` as nodes of ``g`` with their summaries (one read for those without)."""
+    nodes = g.nodes
+    missing = {x for x in ids if x not in nodes or "name" not in nodes[x]}
+    if missing:
+        g.add_nodes_from(
+            (s.id, {"name": s.name, "type": s.type, "kind": s.kind, "countries": s.countries})
+            for s in store.entity_summaries(missing)
+        )
+
+
+def lazy_graph(
+    store: Store, cfg: StrengthConfig, as_of: dt.date, ids: Iterable[str] = (), *, summaries: bool = False
+) -> nx.Graph:
+    """A relationship graph for a search that reads only what it expands: at first the entities ``ids``
+    (with their summaries: name, type, kind, countries) and no edges; ``g.graph["neighbours"](v, among,
+    keep)`` is a :class:`Neighbours` (``among``: the only partners wanted, as on a path's last hop):
+    each partner it yields adds its edge to ``g``. Partners come without their summaries unless
+    ``summaries`` (for a ``keep`` that looks at kinds); ``g.graph["complete"](ids)`` reads those of
+    ``ids`` (the entities an answer names)."""
     import networkx as nx
 
     g = nx.Graph()
-    g.add_nodes_from(
-        (s.id, {"name": s.name, "type": s.type, "kind": s.kind, "countries": s.countries})
-        for s in store.entity_summaries()
-    )
+    _add_nodes(g, store, ids)
     reader = _Reader(store, cfg, as_of)
 
     def neighbours(v: str, among: Collection[str] | None, keep: Callable[[str], bool]) -> Neighbours:
         return Neighbours(reader, g, v, keep, among)
 
-    g.graph.update(as_of=as_of, config=cfg, neighbours=neighbours)
+    g.graph.update(
+        as_of=as_of,
+        config=cfg,
+        neighbours=neighbours,
+        summaries=summaries,
+        complete=lambda found: _add_nodes(g, store, found),
+    )
     return g
 
 
@@ -806,6 +961,13 @@ class Maintainer:
         self.written = 0  # interactions written into an empty store: more than it holds at the end
         self.repeated = False  # means an id written twice (rebuild at the end)
         self.recompute: set[tuple[str, str]] = set()
+        # The table of recent contributions, where the store keeps one: the day it starts from.
+        self.cut: int | None = None
+        if self.config is not None and hasattr(self.ops, "recent_cut"):
+            self.cut = self.ops.recent_cut()
+            if self.cut is None and empty:
+                self.cut = recent_cut_for(dt.date.today())
+                self.ops.recent_reset(self.cut)
 
     def _accumulator(self) -> Accumulator | None:
         if self.config is None:
@@ -837,7 +999,10 @@ class Maintainer:
                 elif _scored_fields(was) != _scored_fields(i):
                     self.recompute |= _pairs_of(was) | _pairs_of(i)
         if added and self.added is not None:
-            self.added.add(contributions(_participations_of(added), self.config))
+            c = contributions(_participations_of(added), self.config)
+            self.added.add(c)
+            if self.cut is not None:
+                self.ops.recent_add(recent_rows(c, self.cut, self.config.half_life_days))
 
     def flush(self) -> None:
         cfg = self.config
@@ -860,16 +1025,22 @@ class Maintainer:
         if new:
             existing = {(r.a, r.b): r for r in self.ops.pairs_by_key([(r.a, r.b) for r in new])}
             new = [merge(existing[(r.a, r.b)], r, h) if (r.a, r.b) in existing else r for r in new]
+        if self.cut is not None and self.recompute:
+            self.ops.recent_delete(sorted(self.recompute))
         for a, b in sorted(self.recompute):
             shared = self.store.shared_interactions(a, b)
-            found = [
-                r for r in records(contributions(_participations_of(shared), cfg), h) if (r.a, r.b) == (a, b)
-            ]
+            c = contributions(_participations_of(shared), cfg)
+            found = [r for r in records(c, h) if (r.a, r.b) == (a, b)]
             if found:
                 new.extend(found)
+                if self.cut is not None:
+                    self.ops.recent_add(row for row in recent_rows(c, self.cut, h) if row[:2] == (a, b))
             else:
                 self.ops.delete([(a, b)])
         self.ops.upsert(new, h, fresh=self.fresh)
+        if self.cut is not None and recent_cut_for(dt.date.today()) > self.cut + 2 * 92:
+            # More than a quarter behind: the rows older than the quarter before this one go.
+            self.ops.recent_trim(recent_cut_for(dt.date.today()))
 
 
 def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) -> int:
@@ -880,6 +1051,10 @@ def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) 
             return rebuild(store, cfg, in_transaction=True)
     o = ops(store)
     o.clear()
+    h = cfg.half_life_days
+    cut = recent_cut_for(dt.date.today()) if hasattr(o, "recent_reset") else None
+    if cut is not None:
+        o.recent_reset(cut)
     count = 0
 
     def counted(rows: Iterator[PairRecord]) -> Iterator[PairRecord]:
@@ -887,13 +1062,68 @@ def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) 
         for count, row in enumerate(rows, 1):  # noqa: B007
             yield row
 
-    o.upsert(
-        counted(records(contributions(store.participations(), cfg), cfg.half_life_days)),
-        cfg.half_life_days,
-        fresh=True,
-    )
+    # The interactions a chunk at a time into the sums per pair and quarter: memory for the pairs,
+    # not for a million interactions' contributions at once.
+    if hasattr(o, "coded_participations"):  # read as codes by the store: no pass of Python per row twice
+        names, chunks = o.coded_participations(REBUILD_CHUNK)
+        acc = Accumulator(h, getattr(o, "stage", None) and o, names)
+        parts: Iterator[Contributions] = (contributions_of(c, cfg, names) for c in chunks)
+    else:
+        acc = Accumulator(h, getattr(o, "stage", None) and o)
+        parts = (contributions(chunk, cfg) for chunk in _by_interaction(store.participations(), REBUILD_CHUNK))
+    for c in parts:
+        acc.add(c)
+        if cut is not None:
+            o.recent_add(recent_rows(c, cut, h))
+    o.upsert(counted(acc.records()), h, fresh=True)
     o.set_config(cfg)
     return count
+
+
+REBUILD_CHUNK = 200_000  # participations
+
+
+def _by_interaction(rows: Iterable[Participation], size: int) -> Iterator[list[Participation]]:
+    """Lists of about ``size`` rows, never splitting an interaction's (they come grouped by interaction)."""
+    chunk: list[Participation] = []
+    for row in rows:
+        if len(chunk) >= size and row[0] != chunk[-1][0]:
+            yield chunk
+            chunk = []
+        chunk.append(row)
+    if chunk:
+        yield chunk
+
+
+def recent_cut_for(today: dt.date) -> int:
+    """Where the table of recent contributions starts: the first day of the quarter before ``today``'s."""
+    return quarter_start(quarter(today.toordinal()) - 1)
+
+
+def recent_rows(c: Contributions, cut: int, h: float) -> Iterator[tuple[Any, ...]]:
+    """Rows of the table of recent contributions, (a, b, q, m, start, p, pq, last, bits), for those of
+    ``c`` whose midpoint is on or after ``cut``."""
+    import numpy as np
+
+    sel = np.flatnonzero(c.mid >= cut)
+    if not len(sel):
+        return iter(())
+    mid = c.mid[sel]
+    q, q_start = _quarters(mid)
+    pq = c.points[sel] * np.exp2((mid - q_start) / h)
+    names = c.names
+    return zip(
+        [names[i] for i in c.ia[sel].tolist()],
+        [names[i] for i in c.ib[sel].tolist()],
+        q.tolist(),
+        mid.tolist(),
+        c.start[sel].tolist(),
+        c.points[sel].tolist(),
+        pq.tolist(),
+        c.last[sel].tolist(),
+        c.bits[sel].tolist(),
+        strict=True,
+    )
 
 
 def ops(store: Store) -> Any:

@@ -23,39 +23,29 @@ affiliated with any of them.
 
 from __future__ import annotations
 
-from .model import Person
 from .store.base import Store
 
 OWN_KINDS = frozenset({"home_office", "dependency", "decentralized_entity"})
 
 
 def own_side(store: Store, home: str) -> set[str]:
-    """Ids of the home office's own side (see the module docstring)."""
-    part_of: dict[str, set[str]] = {}
-    for t in store.ties():
-        if t.kind.value == "part_of":
-            part_of.setdefault(t.source, set()).add(t.target)
-    children: dict[str, set[str]] = {}
-    for child, parents in part_of.items():
-        for p in parents:
-            children.setdefault(p, set()).add(child)
+    """Ids of the home office's own side (see the module docstring).
+
+    Read around the office only (its ties, the entities of the own kinds, the people affiliated):
+    never the whole store, which the office's questions would otherwise all pay for."""
     # Up from the office to the government it belongs to...
     own = {home}
-    frontier = [home]
+    frontier = {home}
     while frontier:
-        nxt = [p for n in frontier for p in part_of.get(n, ()) if p not in own]
-        own.update(nxt)
-        frontier = nxt
-    summaries = list(store.entity_summaries())
-    own.update(s.id for s in summaries if s.kind in OWN_KINDS)
+        up = {t.target for t in store.ties_around(frontier) if t.kind.value == "part_of" and t.source in frontier}
+        frontier = up - own
+        own |= frontier
+    own.update(s.id for s in store.entity_summaries(kinds=OWN_KINDS))
     # ...then down to every unit of it.
-    frontier = list(own)
+    frontier = set(own)
     while frontier:
-        nxt = [c for n in frontier for c in children.get(n, ()) if c not in own]
-        own.update(nxt)
-        frontier = nxt
-    people = [s.id for s in summaries if s.type == "person"]
-    for person in store.get_entities(people).values():
-        if isinstance(person, Person) and any(a.organization in own for a in person.affiliations):
-            own.add(person.id)
-    return own
+        down = {t.source for t in store.ties_around(frontier) if t.kind.value == "part_of" and t.target in frontier}
+        frontier = down - own
+        own |= frontier
+    # People working for any of them (affiliated_people also gives back the people among the ids).
+    return own | store.affiliated_people(own)

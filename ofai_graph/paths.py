@@ -273,6 +273,8 @@ def connect(
         avoid=frozenset(avoid or ()),
         via_kinds=frozenset(via_kinds) if via_kinds else None,
     )
+    if "complete" in g.graph:  # a lazy graph: the names of the entities on the paths
+        g.graph["complete"]({n for nodes in raw for n in nodes})
     paths = []
     for nodes in raw:
         hops = []

@@ -161,11 +161,12 @@ def _members(store: Store, entity: EntityModel) -> list[dict[str, str]]:
     if isinstance(entity, Country):
         return [
             {"id": s.id, "name": s.name, "kind": s.kind}
-            for s in store.entity_summaries()
+            for s in store.entity_summaries(country=entity.id)
             if entity.id in s.countries and s.id != entity.id
         ]
     if isinstance(entity, Organization):
-        people = [s.id for s in store.entity_summaries() if s.type == "person"]
+        # The people affiliated to it (an indexed read), in id order as a pass over every person was.
+        people = sorted(store.affiliated_people([entity.id]) - {entity.id})
         found = store.get_entities(people)
         return [
             {

@@ -6,9 +6,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .resolve import Resolver
 from .results import Result
 from .store.base import Store
+
+if TYPE_CHECKING:
+    from .model import Tie
 
 
 class Target(Result):
@@ -24,15 +29,27 @@ class Target(Result):
 
 def country_members(store: Store, code: str) -> list[str]:
     """Entities based in, tied to, or funded by an entity of the country ``code``."""
-    members = {s.id for s in store.entity_summaries() if code in s.countries and s.id != code}
+    base = {s.id for s in store.entity_summaries(country=code) if code in s.countries and s.id != code}
     for t in store.ties(code):
         if t.kind.value in ("represents", "based_in", "member_of", "part_of"):
-            members.add(t.source if t.target == code else t.target)
-    for t in store.ties():
-        if t.kind.value == "funds" and (t.source in members or t.source == code):
-            members.add(t.target)
-        if t.kind.value == "represents" and t.target in members:
-            members.add(t.source)
+            base.add(t.source if t.target == code else t.target)
+    # One pass over the ties in id order, the members growing as it goes; only the ties touching a
+    # member (or the country) can change anything, so those are read, around the members found, until
+    # no pass finds a new one: the same pass as over every tie of the store.
+    ties: dict[str, Tie] = {}
+    around = base | {code}
+    while True:
+        ties.update((t.id, t) for t in store.ties_around(around) if t.id not in ties)
+        members = set(base)
+        for t in sorted(ties.values(), key=lambda t: t.id):
+            if t.kind.value == "funds" and (t.source in members or t.source == code):
+                members.add(t.target)
+            if t.kind.value == "represents" and t.target in members:
+                members.add(t.source)
+        new = members - around
+        if not new:
+            break
+        around |= new
     members.discard(code)
     return sorted(members)
 

@@ -123,7 +123,7 @@ class Workspace:
     @property
     def home(self) -> str:
         """The id of the home office: the organization of kind ``home_office``."""
-        homes = [s.id for s in self.store.entity_summaries() if s.kind == OrgKind.home_office.value]
+        homes = [s.id for s in self.store.entity_summaries(kinds=[OrgKind.home_office.value])]
         if not homes:
             self._refuse_if_empty()
             raise OfaiError(N_("this store has no home office (an organization of kind home_office); import one"))
@@ -183,10 +183,7 @@ class Workspace:
             home = self.home
         except OfaiError:
             return None
-        # The graph exact at the home office: the one strength and partners read anyway (on an
-        # embedded store, the whole graph), never a whole remote graph just for a warning.
-        g = self._graph(scope.edges_at(self.store, [home]), day)
-        newest = self._cached(f"newest:{day}", lambda: _newest(g))
+        newest = self._cached(f"newest:{day}", lambda: self._newest(home, day))
         if newest is None or newest > day:
             return None
         half_life = self.strength_config.half_life_days
@@ -269,11 +266,19 @@ class Workspace:
         except OfaiError:
             home = None
         ids = [eid] if home is None else [eid, home]
-        g = self._graph(scope.edges_at(self.store, ids, materialized=self._pairs_current()), as_of)
+        members: list[str] = []
         if home and prof.type == "country":
             from .paths import country_members
 
             members = [m for m in country_members(self.store, eid) if m != home]
+        entities = None
+        if self._pairs_current():  # only the pairs the profile names, read strongest first
+            g = self._show_graph(eid, home, members if prof.type == "country" else None, as_of)
+            counts = self.store.counts()
+            entities = sum(counts[t] for t in ("country", "organization", "person"))
+        else:
+            g = self._graph(scope.edges_at(self.store, ids), as_of)
+        if home and prof.type == "country":
             rels = sorted((pair(g, home, m) for m in members), key=lambda p: (-p.score, p.b))
             prof.relationships = [p for p in rels if p.score > 0]
             if prof.relationships:
@@ -285,10 +290,37 @@ class Workspace:
             p = pair(g, home, eid)
             prof.extra["strength to home office"] = round(p.score, 3)
             prof.extra["tier"] = p.tier
-        if eid in g and g.number_of_nodes() > 1:
+        nodes = entities if entities is not None else g.number_of_nodes()  # the whole graph's nodes
+        if eid in g and nodes > 1:
             prof.extra["partners"] = g.degree(eid)
-            prof.extra["degree centrality"] = round(g.degree(eid) / (g.number_of_nodes() - 1), 4)
+            prof.extra["degree centrality"] = round(g.degree(eid) / (nodes - 1), 4)
         return prof
+
+    def _show_graph(self, eid: str, home: str | None, members: list[str] | None, as_of: dt.date) -> nx.Graph:
+        """What :meth:`show` reads of the relationship graph, from the materialized pairs: the office's
+        pairs with a country's entities, or every pair of the entity (its degree) and so its pair with
+        the office."""
+        from .materialize import lazy_graph
+
+        g = lazy_graph(self.store, self.strength_config, as_of, [eid] if home is None else [eid, home])
+        center, among = (home, set(members)) if members is not None and home else (eid, None)
+        ranked = g.graph["neighbours"](center, among, lambda w: True)
+        i = 0
+        while ranked.at(i) is not None:
+            i += 1
+        g.graph["complete"](list(g[center]) if members is not None else [])
+        return g
+
+    def _newest(self, home: str, day: dt.date) -> dt.date | None:
+        """The end of the newest interaction counted as of ``day``."""
+        from .materialize import newest_end
+
+        found = newest_end(self.store, day)  # an index read where the store has one
+        if found is not False:
+            return found  # type: ignore[return-value]
+        # The graph exact at the home office: the one strength and partners read anyway (on an
+        # embedded store, the whole graph), never a whole remote graph just for a warning.
+        return _newest(self._graph(scope.edges_at(self.store, [home]), day))
 
     def stats(self) -> Stats:
         from .stats import stats
@@ -414,24 +446,27 @@ class Workspace:
         far as needed (:class:`ofai_graph.materialize.Neighbours`)."""
         from .materialize import lazy_graph
 
-        lazy = lazy_graph(self.store, self.strength_config, as_of)
+        lazy = lazy_graph(self.store, self.strength_config, as_of, [first])
         ranked = lazy.graph["neighbours"](first, None, lambda w: w not in own)
-        rows: list[PairStrength] = []
+        partners: list[str] = []
         i = 0
-        while len(rows) < top and (item := ranked.at(i)) is not None:
+        while len(partners) < top and (item := ranked.at(i)) is not None:
             i += 1
             # The entity's own staff are not its partners.
             if "affiliation" not in lazy[first][item[1]]["ties"]:
-                rows.append(pair(lazy, first, item[1]))
+                partners.append(item[1])
+        mine: list[str] = []
         if include_own and own:
             # Apart: the top partners, then the top of the office's own side.
-            mine = lazy.graph["neighbours"](first, own, lambda w: True)
-            i = 0
-            while i < top and (item := mine.at(i)) is not None:
-                i += 1
-                p = pair(lazy, first, item[1])
-                p.own_side = True
-                rows.append(p)
+            ranked_own = lazy.graph["neighbours"](first, own, lambda w: True)
+            while len(mine) < top and (item := ranked_own.at(len(mine))) is not None:
+                mine.append(item[1])
+        lazy.graph["complete"](partners + mine)
+        rows = [pair(lazy, first, w) for w in partners]
+        for w in mine:
+            p = pair(lazy, first, w)
+            p.own_side = True
+            rows.append(p)
         return rows
 
     def connect(
@@ -459,7 +494,9 @@ class Workspace:
         if self._pairs_current():  # edges read only around the entities the search expands
             from .materialize import lazy_graph
 
-            g = lazy_graph(self.store, self.strength_config, as_of or dt.date.today())
+            g = lazy_graph(
+                self.store, self.strength_config, as_of, [src, *tgt.ids], summaries=bool(options["via_kinds"])
+            )
             found = connect(g, self.store, src, tgt, **options)  # type: ignore[arg-type]
             if found.paths:
                 return found

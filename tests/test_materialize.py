@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pytest
@@ -392,3 +393,87 @@ def test_a_large_first_import_summed_through_the_scratch_table_equals_full_resco
     for day in (dt.date(2021, 5, 17), dt.date(2024, 2, 29), dt.date(2030, 1, 1)):
         assert_same(store, day)
     assert not store._db.execute("SELECT 1 FROM sqlite_temp_master WHERE name = 'strength_scratch'").fetchall()
+
+
+def test_right_after_add_interaction_the_answers_include_it(tmp_path):
+    """`add interaction` keeps the pairs in its own transaction: the next question counts it, today and
+    for an interaction still planned (read from the table of recent contributions)."""
+    from click.testing import CliRunner
+
+    from ofai_graph_cli.main import cli
+
+    db = str(tmp_path / "s.db")
+    today = dt.date.today()
+    with ofai_graph.open(db, create=True) as w:
+        w.import_data(
+            {
+                "organizations": organizations(),
+                "interactions": [
+                    {
+                        "id": f"old{k}",
+                        "date": (today - dt.timedelta(days=40 * k)).isoformat(),
+                        "kind": "meeting",
+                        "title": "t",
+                        "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a", "role": "invitee"}],
+                    }
+                    for k in range(1, 4)
+                ],
+            }
+        )
+
+    def ask(*args):
+        result = CliRunner().invoke(cli, ["--db", db, "--lang", "en", "--json", *args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    assert [p["b"] for p in ask("strength", "--top", "5")] == ["a"]
+    this_quarter = f"{today.year}-Q{(today.month - 1) // 3 + 1}"  # started, its midpoint maybe still ahead
+    for title, day, status in (
+        ("Visita", today.isoformat(), "done"),
+        ("Misión", (today + dt.timedelta(days=20)).isoformat(), "planned"),
+        ("Convenio", this_quarter, "approved"),
+    ):
+        added = CliRunner().invoke(
+            cli,
+            ["--db", db, "add", "interaction", "--date", day, "--kind", "visit", "--title", title,
+             "--status", status, "--participant", "ofai:host", "--participant", "c:participant"],
+        )  # fmt: skip
+        assert added.exit_code == 0, added.output
+    assert "c" in {p["b"] for p in ask("strength", "--top", "5")}
+    pair = ask("strength", "ofai", "c")
+    assert pair["interactions"] == 2  # the visit today and the quarter's agreement; the mission is ahead
+    later = (today + dt.timedelta(days=25)).isoformat()
+    pair = ask("--as-of", later, "strength", "ofai", "c")
+    assert pair["interactions"] == 3
+    store = SQLiteStore(db)
+    for day in (today, today + dt.timedelta(days=25)):
+        assert materialize.Recent(store, StrengthConfig(), day).table is not None  # read per pair
+        assert_same(store, day)
+    store.close()
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 11, 26), dt.date(2023, 8, 15)])
+def test_show_reading_pairs_gives_the_whole_graphs_profile(generated, day):
+    """`show` reads only the pairs it names; its strength, tier, partners and centrality are those of
+    the whole relationship graph, for an organization, the office itself and a country."""
+    from ofai_graph.paths import country_members
+    from ofai_graph.strength import pair
+
+    w = generated
+    full = relationship_graph(w.store, as_of=day, config=StrengthConfig())
+    for eid in ("org-3", "org-17", "ofai"):
+        prof = w.show(eid, as_of=day)
+        if eid != "ofai":
+            expected = pair(full, "ofai", eid)
+            assert prof.extra["strength to home office"] == round(expected.score, 3)
+            assert prof.extra["tier"] == expected.tier
+        if eid in full:
+            assert prof.extra["partners"] == full.degree(eid)
+            assert prof.extra["degree centrality"] == round(full.degree(eid) / (full.number_of_nodes() - 1), 4)
+    country = next(s.id for s in w.store.entity_summaries() if s.type == "country" and country_members(w.store, s.id))
+    prof = w.show(country, as_of=day)
+    members = [m for m in country_members(w.store, country) if m != "ofai"]
+    rels = sorted((pair(full, "ofai", m) for m in members), key=lambda p: (-p.score, p.b))
+    expected = [p for p in rels if p.score > 0]
+    assert [(p.b, p.b_name) for p in prof.relationships] == [(p.b, p.b_name) for p in expected]
+    assert [p.score for p in prof.relationships] == pytest.approx([p.score for p in expected], rel=1e-9)

@@ -265,7 +265,16 @@ class Store(Protocol):
 
     def get_entities(self, ids: Iterable[str]) -> dict[str, EntityModel]: ...
 
-    def entity_summaries(self) -> Iterator[EntitySummary]: ...
+    def entity_summaries(
+        self,
+        ids: Collection[str] | None = None,
+        *,
+        kinds: Collection[str] | None = None,
+        country: str | None = None,
+    ) -> Iterator[EntitySummary]:
+        """Every entity's summary, by id; or only those with an id in ``ids`` / a kind in ``kinds`` /
+        ``country`` among their countries."""
+        ...
 
     def find_by_key(self, key: str) -> list[str]:
         """Ids of the entities one of whose folded names (see :func:`text.fold_key`) is ``key``."""

@@ -530,10 +530,23 @@ class Neo4jStore:
         rows = self._existing("Entity", list(dict.fromkeys(ids)))
         return {i: ENTITY.validate_json(js) for i, js in rows.items()}
 
-    def entity_summaries(self) -> Iterator[EntitySummary]:
+    def entity_summaries(
+        self,
+        ids: Collection[str] | None = None,
+        *,
+        kinds: Collection[str] | None = None,
+        country: str | None = None,
+    ) -> Iterator[EntitySummary]:
+        query = "UNWIND $ids AS id MATCH (n:Entity {id: id})" if ids is not None else "MATCH (n:Entity)"
+        where = (["n.kind IN $kinds"] if kinds is not None else []) + (
+            ["$country IN n.countries"] if country is not None else []
+        )
+        if where:
+            query += " WHERE " + " AND ".join(where)
+        params = {"ids": sorted(set(ids or ())), "kinds": sorted(set(kinds or ())), "country": country}
         # Sorted here: the server would sort in its heap.
         for id_, type_, kind, name, countries in sorted(
-            self._read("MATCH (n:Entity) RETURN n.id, n.type, n.kind, n.name, n.countries")
+            self._read(query + " RETURN n.id, n.type, n.kind, n.name, n.countries", params)
         ):
             yield EntitySummary(id_, type_, kind, name, tuple(countries or ()))
 

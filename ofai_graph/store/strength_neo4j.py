@@ -96,20 +96,16 @@ class Neo4jPairs:
             )
         return out
 
-    def neighbour_pages(self, v: str, side: str) -> Iterator[tuple[Any, ...]]:
-        """The pairs with ``v`` as end ``side`` ("a" or "b"), by ``key`` descending, in growing pages."""
-        match = (
-            "MATCH (a:Entity {id: $v})-[s:STRENGTH]->(b:Entity) "
-            if side == "a"
-            else "MATCH (b:Entity {id: $v})<-[s:STRENGTH]-(a:Entity) "
-        )
+    def neighbour_pages(self, v: str) -> Iterator[list[tuple[Any, ...]]]:
+        """The pairs with ``v`` at either end, by ``key`` descending, in growing pages."""
+        match = "MATCH (x:Entity {id: $v})-[s:STRENGTH]-(:Entity) WITH s, startNode(s) AS a, endNode(s) AS b "
         offset, size = 0, 256
         while True:
             rows = self.store._read(
-                match + _RETURN + " ORDER BY s.key DESC SKIP $k LIMIT $n", {"v": v, "k": offset, "n": size}
+                match + _RETURN + " ORDER BY s.key DESC, a.id, b.id SKIP $k LIMIT $n",
+                {"v": v, "k": offset, "n": size},
             )
-            for row, key in zip(_records(rows), (r[-1] for r in rows), strict=True):
-                yield (*row, key)
+            yield [(*row, key) for row, key in zip(_records(rows), (r[-1] for r in rows), strict=True)]
             if len(rows) < size:
                 return
             offset += size

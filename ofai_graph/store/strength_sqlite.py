@@ -2,7 +2,12 @@
 
     strength_pairs(a, b, ref, s, n, last, bits, first, buckets, key)   a < b; buckets as JSON, or NULL;
                                                                         key: materialize.order_key
-    strength_meta(key, value)                                      'config': the weights they were built with
+    strength_meta(key, value)                                      'config': the weights they were built with;
+                                                                   'recent_cut': see strength_recent
+    strength_recent(a, b, q, m, start, p, pq, last, bits)          one row per pair and interaction whose
+        midpoint m is on or after recent_cut (a day ordinal: the start of the quarter before the last
+        write's): p its points, pq = p · 2^((m − start of quarter q)/h). What a query as of a day in
+        those quarters adds to the buckets, read for the pairs it needs.
 
 Created on the first write that keeps them (not a schema migration: a store without them works as
 before, rescoring on every read, until ``ofai-graph rebuild``).
@@ -12,10 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..bulk import batched
+from ..errors import N_, StoreError
 
 if TYPE_CHECKING:
     from ..materialize import PairRecord
@@ -32,9 +39,19 @@ CREATE TABLE IF NOT EXISTS strength_pairs (
 CREATE INDEX IF NOT EXISTS strength_pairs_a_key ON strength_pairs(a, key);
 CREATE INDEX IF NOT EXISTS strength_pairs_b_key ON strength_pairs(b, key);
 CREATE TABLE IF NOT EXISTS strength_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS interactions_dates ON interactions(date_end, date_start)
+CREATE TABLE IF NOT EXISTS strength_recent (
+    a TEXT NOT NULL, b TEXT NOT NULL, q INTEGER NOT NULL, m INTEGER NOT NULL, start INTEGER NOT NULL,
+    p REAL NOT NULL, pq REAL NOT NULL, last INTEGER NOT NULL, bits INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS strength_recent_pair ON strength_recent(a, b, q);
+CREATE INDEX IF NOT EXISTS interactions_dates ON interactions(date_end, date_start);
+CREATE INDEX IF NOT EXISTS entities_kind ON entities(kind);
+CREATE INDEX IF NOT EXISTS interactions_start ON interactions(date_start DESC, id)
 """
 _COLUMNS = "a, b, ref, s, n, last, bits, first, buckets, key"
+# A path search mostly wants an entity's few strongest partners: the first page is small, the next
+# ones grow four times each.
+FIRST_PAGE = 16
 
 
 class SQLitePairs:
@@ -70,8 +87,9 @@ class SQLitePairs:
         self.db.execute("INSERT OR REPLACE INTO strength_meta VALUES ('config', ?)", (config_key(cfg),))
 
     def clear(self) -> None:
+        # Dropped and made again: faster than deleting a million rows and their index entries.
+        self.db.execute("DROP TABLE IF EXISTS strength_pairs")
         self.ensure()
-        self.db.execute("DELETE FROM strength_pairs")
 
     def upsert(self, rows: list[PairRecord], half_life: float, *, fresh: bool = False) -> None:
         from ..materialize import order_key
@@ -141,24 +159,43 @@ class SQLitePairs:
             )
         )
 
-    def neighbour_pages(self, v: str, side: str) -> Iterator[tuple[Any, ...]]:
-        """The rows with ``v`` as end ``side`` ("a" or "b"), by ``key`` descending, read in growing pages."""
+    def neighbour_pages(self, v: str) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows with ``v`` at either end, by ``key`` descending, in growing pages (the two index
+        ranges merged; each page starts where the last ended: no OFFSET to skip again)."""
         if not self._exists():
             return
-        offset, size = 0, 64
-        sql = f"SELECT {_COLUMNS} FROM strength_pairs WHERE {side} = ? ORDER BY key DESC LIMIT ? OFFSET ?"
+        size = FIRST_PAGE
+        after = "(key < ?2 OR (key = ?2 AND (a, b) > (?3, ?4)))"
+        sql = (
+            f"SELECT * FROM (SELECT {_COLUMNS} FROM strength_pairs WHERE a = ?1 AND {after} "
+            f"UNION ALL SELECT {_COLUMNS} FROM strength_pairs WHERE b = ?1 AND {after}) "
+            "ORDER BY key DESC, a, b LIMIT ?5"
+        )
+        rows = self.db.execute(sql, (v, math.inf, "", "", size)).fetchall()
         while True:
-            rows = self.db.execute(sql, (v, size, offset)).fetchall()
-            yield from rows
+            if rows:
+                yield rows
             if len(rows) < size:
                 return
-            offset += size
             size = min(size * 4, 16_384)
+            last = rows[-1]
+            rows = self.db.execute(sql, (v, last[9], last[0], last[1], size)).fetchall()
 
-    def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]]:
-        """The rows pairing ``v`` with one of ``among``."""
+    def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]] | None:
+        """The rows pairing ``v`` with one of ``among``: all of ``v``'s rows filtered when it has fewer
+        than ``among`` (most entities: a few partners); None for a hub with more (the caller reads its
+        rows strongest first instead, filtering, as far as needed)."""
         if not self._exists():
             return []
+        cap = len(among) + 1
+        rows = self.db.execute(
+            f"SELECT * FROM (SELECT {_COLUMNS} FROM strength_pairs WHERE a = ?1 LIMIT ?2) "
+            f"UNION ALL SELECT * FROM (SELECT {_COLUMNS} FROM strength_pairs WHERE b = ?1 LIMIT ?2)",
+            (v, cap),
+        ).fetchall()
+        if len(rows) < cap:
+            return [r for r in rows if (r[1] if r[0] == v else r[0]) in among]
+        return None
         # The ids as one JSON parameter: no temporary table to keep in step (a read snapshot's rollback
         # would empty one); each id is a primary-key look-up.
         ids = json.dumps(sorted(among))
@@ -168,23 +205,152 @@ class SQLitePairs:
             (v, ids),
         ).fetchall()
 
-    def stage(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        """Sums per pair and quarter put aside during an import (see ``materialize.Accumulator``)."""
-        self.db.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS strength_scratch "
-            "(a TEXT, b TEXT, q INTEGER, s REAL, n INTEGER, last INTEGER, bits INTEGER, lo INTEGER, hi INTEGER)"
+    def _has_index(self, name: str) -> bool:
+        return bool(
+            self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()
         )
-        self.db.executemany("INSERT INTO strength_scratch VALUES (?,?,?,?,?,?,?,?,?)", rows)
 
-    def staged(self) -> Iterator[tuple[Any, ...]]:
-        """The rows put aside, summed per (a, b, q) in that order; the scratch table is dropped after."""
-        try:
-            yield from self.db.execute(
-                "SELECT a, b, q, sum(s), sum(n), max(last), max(bits & 1) | max(bits & 2), min(lo), max(hi) "
-                "FROM strength_scratch GROUP BY a, b, q ORDER BY a, b, q"
+    def newest_end(self, day: dt.date) -> dt.date | bool | None:
+        """The end of the newest interaction of two entities or more that started by ``day`` (what a
+        relationship graph as of ``day`` counts last): the dates index read backwards, a few rows.
+        False without that index (a store whose pairs were never written)."""
+        if not self._has_index("interactions_dates"):
+            return False
+        row = self.db.execute(
+            "SELECT i.date_end FROM interactions i INDEXED BY interactions_dates WHERE i.date_start <= ? "
+            "AND (SELECT count(DISTINCT p.entity_id) FROM participants p WHERE p.interaction_id = i.id) >= 2 "
+            "ORDER BY i.date_end DESC LIMIT 1",
+            (day.isoformat(),),
+        ).fetchone()
+        return dt.date.fromisoformat(row[0]) if row else None
+
+    # -- recent contributions (see the module docstring) -----------------------------------------------
+    def recent_cut(self) -> int | None:
+        if not self._exists():
+            return None
+        row = self.db.execute("SELECT value FROM strength_meta WHERE key = 'recent_cut'").fetchone()
+        return int(row[0]) if row else None
+
+    def recent_reset(self, cut: int) -> None:
+        """Empty the table; it now holds the contributions with a midpoint from ``cut`` on."""
+        self.ensure()
+        self.db.execute("DELETE FROM strength_recent")
+        self.db.execute("INSERT OR REPLACE INTO strength_meta VALUES ('recent_cut', ?)", (str(cut),))
+
+    def recent_trim(self, cut: int) -> None:
+        """Move the start forward: the rows before ``cut`` go."""
+        self.db.execute("DELETE FROM strength_recent WHERE m < ?", (cut,))
+        self.db.execute("INSERT OR REPLACE INTO strength_meta VALUES ('recent_cut', ?)", (str(cut),))
+
+    def recent_add(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        self.db.executemany("INSERT INTO strength_recent VALUES (?,?,?,?,?,?,?,?,?)", rows)
+
+    def recent_delete(self, keys: list[tuple[str, str]]) -> None:
+        self.db.executemany("DELETE FROM strength_recent WHERE a = ? AND b = ?", keys)
+
+    def recent_rows(self, keys: list[tuple[str, str]], q: int, t: int) -> list[tuple[Any, ...]]:
+        """Per pair among ``keys`` and quarter from ``q`` on, of the rows that started by day ``t``:
+        (a, b, q, Σ pq of those whose midpoint is by t, Σ p of the others, count, max last, bits)."""
+        out: list[tuple[Any, ...]] = []
+        for chunk in batched(keys, 5_000):
+            out += self.db.execute(
+                "WITH k(a, b) AS (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') "
+                "FROM json_each(?1)) "
+                "SELECT r.a, r.b, r.q, sum(CASE WHEN r.m <= ?3 THEN r.pq END), sum(CASE WHEN r.m > ?3 THEN r.p END), "
+                "count(*), max(r.last), max(r.bits & 1) | max(r.bits & 2) "
+                "FROM k CROSS JOIN strength_recent r ON r.a = k.a AND r.b = k.b AND r.q >= ?2 "
+                "WHERE r.start <= ?3 GROUP BY r.a, r.b, r.q",
+                (json.dumps(chunk), q, t),
+            ).fetchall()
+        return out
+
+    def stage(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Sums per pair and quarter put aside during an import (see ``materialize.Accumulator``):
+        (pair code, quarter, s, n, last, bits, lo, hi)."""
+        self.db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS strength_scratch (pk INTEGER, q INTEGER, s REAL, n INTEGER, "
+            "last INTEGER, bits INTEGER, lo INTEGER, hi INTEGER)"
+        )
+        self.db.executemany("INSERT INTO strength_scratch VALUES (?,?,?,?,?,?,?,?)", rows)
+
+    def staged(self) -> Any:
+        """A cursor over the rows put aside, summed per (pk, q) in that order; the scratch table is
+        dropped when it is read to the end."""
+        cursor = self.db.execute(
+            "SELECT pk, q, sum(s), sum(n), max(last), max(bits & 1) | max(bits & 2), min(lo), max(hi) "
+            "FROM strength_scratch GROUP BY pk, q ORDER BY pk, q"
+        )
+        db = self.db
+
+        class Rows:
+            def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
+                found = cursor.fetchmany(size)
+                if not found:
+                    db.execute("DROP TABLE IF EXISTS temp.strength_scratch")
+                return found
+
+        return Rows()
+
+    def coded_participations(self, size: int) -> tuple[list[str], Iterator[Any]]:
+        """Every participation as ``strength._Columns`` chunks of about ``size`` rows (never splitting an
+        interaction), entities coded by their rank among the sorted ids: the ids, and the chunks."""
+        from ..strength import _Columns
+
+        names = [r[0] for r in self.db.execute("SELECT id FROM entities ORDER BY id")]
+        code = {n: k for k, n in enumerate(names)}
+        db = self.db
+
+        def chunks() -> Iterator[_Columns]:
+            ordinal: dict[str, int] = {}
+            roles: dict[str, int] = {}
+            kinds: dict[tuple[str, str], int] = {}
+            cursor = db.execute(
+                "SELECT i.id, i.date_start, i.date_end, i.kind, i.status, p.entity_id, p.role "
+                "FROM interactions i JOIN participants p ON p.interaction_id = i.id ORDER BY i.id"
             )
-        finally:
-            self.db.execute("DROP TABLE IF EXISTS temp.strength_scratch")
+            start: list[int] = []
+            end: list[int] = []
+            ks: list[int] = []
+            inter: list[int] = []
+            ent: list[int] = []
+            role: list[int] = []
+            current = None
+            while True:
+                rows = cursor.fetchmany(size)
+                if not rows:
+                    break
+                for iid, s, e, kind, status, eid, r in rows:
+                    if iid != current:
+                        if len(inter) >= size:
+                            yield _Columns(code, roles, kinds, [], start, end, ks, inter, ent, role, True)
+                            start, end, ks, inter, ent, role = [], [], [], [], [], []
+                        current = iid
+                        for day in (s, e):
+                            if day not in ordinal:
+                                ordinal[day] = dt.date.fromisoformat(day).toordinal()
+                        start.append(ordinal[s])
+                        end.append(ordinal[e])
+                        k = kinds.get((kind, status))
+                        if k is None:
+                            k = kinds[(kind, status)] = len(kinds)
+                        ks.append(k)
+                    inter.append(len(start) - 1)
+                    c = code.get(eid)
+                    if c is None:
+                        raise StoreError(
+                            N_("interaction {id} names an entity the store does not hold: {entity}"),
+                            id=iid,
+                            entity=eid,
+                        )
+                    ent.append(c)
+                    rc = roles.get(r)
+                    if rc is None:
+                        rc = roles[r] = len(roles)
+                    role.append(rc)
+            if inter:
+                yield _Columns(code, roles, kinds, [], start, end, ks, inter, ent, role, True)
+
+        return names, chunks()
 
     def window(self, lo: dt.date, hi: dt.date) -> Iterator[Participation]:
         """Participants of the interactions ending on or after ``lo`` and starting by ``hi``."""
@@ -225,6 +391,9 @@ def _guard_reads() -> None:
         "neighbour_pages",
         "pairs_among",
         "window",
+        "newest_end",
+        "recent_cut",
+        "recent_rows",
     ):
         setattr(SQLitePairs, name, _guard(getattr(SQLitePairs, name)))
 
