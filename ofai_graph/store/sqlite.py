@@ -12,6 +12,7 @@ import functools
 import inspect
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -710,7 +711,9 @@ def _drop_indexes(db: sqlite3.Connection) -> list[str]:
     for table, name, sql in found:
         if table in empty:
             db.execute(f'DROP INDEX "{name}"')
-            rebuild.append(sql)
+            # Readers inside the transaction (the materialized strength's date look-ups) may make an
+            # index again before the end: the rebuild must not collide with it.
+            rebuild.append(re.sub(r"^CREATE (UNIQUE )?INDEX (?!IF NOT EXISTS)", r"CREATE \1INDEX IF NOT EXISTS ", sql, flags=re.I))
     return rebuild
 
 
