@@ -1,13 +1,26 @@
 """Neo4j backend benchmark: push throughput against a bare UNWIND script, and connect on both backends.
 
-    python benchmarks/bench_neo4j.py [--entities N] [--interactions M] [--db PATH] [--batch B] [--rounds R] [--no-connect]
+    python benchmarks/bench_neo4j.py [--entities N] [--interactions M] [--db PATH] [--batch B]
+                                     [--rounds R] [--warmup W] [--warmup-db PATH] [--no-connect]
 
 Starts ArcadeDB's Bolt server (tests/boltserver.py) on loopback, or uses NEO4J_URI if set, and in
-the same run measures, each phase in its own process so that peak memory (max RSS) is its own:
+the same run measures, each phase in its own process:
   push      `neo4j push`'s library call, sync.copy(): embedded store → an empty database;
-  bare      a bare script writing the same rows to another empty database of the same server with
-            plain UNWIND … CREATE (no existence checks, no change detection): the ceiling;
+  bare      a plain script writing the same graph (the same nodes, relationships and properties,
+            the materialized STRENGTH pairs included; the graphs of both are counted and compared) to
+            another empty database of the same server: rows read straight from the SQLite file (no
+            validation, no change detection, no look-ups, the pairs copied from the file's table), one
+            transaction per batch of the same size, one ``UNWIND … CREATE`` per record type, rows as
+            lists, relationships created from the node just created or through ``MATCH`` on the
+            indexed id: the ceiling;
   connect   Workspace.connect("Korea", k=5) on the pushed database against the embedded store.
+
+The server's JIT compiles during the first writes (the first round costs it 3-4x the CPU of later
+ones): ``--warmup`` rounds of both writers run first and are not counted (on ``--warmup-db``, a
+smaller store, if given). Then the two writers alternate, each round over fresh databases, the one going first swapped every round; each round's
+ratio push/bare is reported, and their median. Next to wall time, CPU seconds of the writer process
+and of the server process (``/proc/PID/stat``) during the phase: on a shared machine wall time also
+counts waiting for a core. Peak memory is the writer process's own high-water mark (VmHWM).
 With --db PATH the generated embedded store is kept and reused.
 """
 
@@ -16,7 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,7 +42,25 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 
 def _peak_mb() -> float:
+    """This process's own peak RSS (VmHWM): ru_maxrss would include the parent's from before exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_cpu() -> float:
+    """The server's CPU seconds so far (0 for a server not started here)."""
+    pid = os.environ.get("BENCH_SERVER_PID")
+    return _cpu_seconds(int(pid)) if pid else 0.0
 
 
 def phase_push(db: str, uri: str, user: str, database: str, batch: int) -> dict:
@@ -38,11 +69,17 @@ def phase_push(db: str, uri: str, user: str, database: str, batch: int) -> dict:
 
     source = open_store(db)
     target = open_store(uri, user=user, password=os.environ["NEO4J_PASSWORD"], database=database)
+    server = _server_cpu()
+    cpu = time.process_time()
     r = copy(source, target, batch_size=batch)
+    cpu = time.process_time() - cpu
+    server = _server_cpu() - server
     again = copy(source, target, batch_size=batch)
     return {
         "records": r.records,
         "seconds": r.seconds,
+        "cpu_s": cpu,
+        "server_cpu_s": server,
         "rows_per_s": r.rows_per_second,
         "second_push_s": again.seconds,
         "second_push_changed": again.report.changed,
@@ -50,110 +87,159 @@ def phase_push(db: str, uri: str, user: str, database: str, batch: int) -> dict:
     }
 
 
+def _chunks(rows, size: int):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _with_participants(db, size: int):
+    """Interaction rows, each with its participants as a last column, a batch at a time (a merge of
+    two scans in id order, so that nothing is held but one batch)."""
+    inter = db.execute(
+        "SELECT id, date_start, date_end, kind, axis, status, data FROM interactions ORDER BY id"
+    )
+    parts = db.execute("SELECT interaction_id, entity_id, role FROM participants ORDER BY interaction_id")
+    pending = parts.fetchone()
+    for chunk in _chunks(inter, size):
+        out = []
+        for row in chunk:
+            members = []
+            while pending is not None and pending[0] == row[0]:
+                members.append([pending[1], pending[2]])
+                pending = parts.fetchone()
+            out.append([*row, members])
+        yield out
+
+
 def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
-    """The same records, as plain parameter rows, written with the fewest possible statements."""
+    """The same graph, written by the shortest plain script: see the module doc."""
+    import datetime as dt
+    import sqlite3
+
     from neo4j import GraphDatabase
 
     from ofai_graph.store import open_store
-    from ofai_graph.store.base import entity_kind, entity_names
-    from ofai_graph.text import fold_key
 
-    source = open_store(db)
     # The same constraints and indexes, to be fair: opening the store makes them.
     open_store(uri, user=user, password=os.environ["NEO4J_PASSWORD"], database=database).close()
+    src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     driver = GraphDatabase.driver(uri, auth=(user, os.environ["NEO4J_PASSWORD"]))
+    server = _server_cpu()
     started = time.perf_counter()
+    cpu = time.process_time()
     records = 0
+
+    def pair(r: tuple) -> list:
+        """A materialized pair (ofai_graph.materialize) as the STRENGTH relationship's properties."""
+        a, b, ref, s, n, last, bits, first, buckets, key = r
+        b_ = json.loads(buckets) if buckets else []
+        return [
+            a,
+            b,
+            {
+                "key": key,
+                "ref": ref,
+                "ref_date": dt.date.fromordinal(ref).isoformat(),
+                "s": s,
+                "n": n,
+                "last": last,
+                "bits": bits,
+                "first": first,
+                "bq": [x[0] for x in b_],
+                "bs": [float(x[1]) for x in b_],
+                "bn": [x[2] for x in b_],
+                "bl": [x[3] for x in b_],
+                "bb": [x[4] for x in b_],
+            },
+        ]
+
+    def entity(r: tuple) -> list:
+        return [r[0], r[1], r[2], r[3], r[4].split(",") if r[4] else [], r[5]]
+
+    queries = {
+        "entities": "UNWIND $rows AS r CREATE (:Entity {id: r[0], type: r[1], kind: r[2], name: r[3], "
+        "countries: r[4], data: r[5]})",
+        "names": "UNWIND $rows AS r CREATE (:Name {key: r[0], entity_id: r[1], label: r[2]})",
+        "affiliations": "UNWIND $rows AS r MATCH (p:Entity {id: r[0]}) MATCH (o:Entity {id: r[1]}) "
+        "CREATE (p)-[:AFFILIATED]->(o)",
+        "interactions": "UNWIND $rows AS r CREATE (i:Interaction {id: r[0], date_start: r[1], date_end: r[2], "
+        "kind: r[3], axis: r[4], status: r[5], data: r[6]}) WITH i, r UNWIND r[7] AS p "
+        "MATCH (e:Entity {id: p[0]}) CREATE (e)-[:PARTICIPATED {role: p[1]}]->(i)",
+        "followups": "UNWIND $rows AS r CREATE (:FollowUp {id: r[0], interaction_id: r[1], status: r[2], "
+        "due_end: r[3], owner: r[4], expected_from: r[5], data: r[6]})",
+        "ties": "UNWIND $rows AS r CREATE (:Tie {id: r[0], source: r[1], target: r[2], kind: r[3], data: r[4]}) "
+        "WITH r MATCH (a:Entity {id: r[1]}) MATCH (b:Entity {id: r[2]}) "
+        "CREATE (a)-[:TIE {id: r[0], kind: r[3]}]->(b)",
+        "strength": "UNWIND $rows AS r MATCH (a:Entity {id: r[0]}) MATCH (b:Entity {id: r[1]}) "
+        "CREATE (a)-[s:STRENGTH]->(b) SET s = r[2]",
+    }
+    sources = [
+        (
+            "entities",
+            map(
+                entity,
+                src.execute("SELECT id, type, kind, name, countries, data FROM entities ORDER BY type, id"),
+            ),
+        ),
+        ("names", src.execute("SELECT key, entity_id, label FROM names")),
+        ("affiliations", src.execute("SELECT person_id, organization_id FROM affiliations")),
+        ("interactions", None),
+        (
+            "followups",
+            src.execute(
+                "SELECT id, interaction_id, status, due_end, owner, expected_from, data FROM followups ORDER BY id"
+            ),
+        ),
+        ("ties", src.execute("SELECT id, source, target, kind, data FROM ties ORDER BY id")),
+        (
+            "strength",
+            map(
+                pair,
+                src.execute("SELECT a, b, ref, s, n, last, bits, first, buckets, key FROM strength_pairs"),
+            ),
+        ),
+    ]
     with driver.session(database=database) as session:
-
-        def run(query: str, rows: list) -> None:
-            if rows:
-                session.execute_write(lambda tx: tx.run(query, rows=rows).consume())
-
-        for data in source.iter_batches(batch):
-            ents = data.entities()
-            run(
-                "UNWIND $rows AS r CREATE (:Entity {id: r.id, type: r.type, kind: r.kind, name: r.name, "
-                "countries: r.countries, data: r.data})",
-                [
-                    {
-                        "id": e.id,
-                        "type": e.type,
-                        "kind": entity_kind(e),
-                        "name": e.name,
-                        "countries": list(e.countries),
-                        "data": e.model_dump_json(),
-                    }
-                    for e in ents
-                ],
-            )
-            run(
-                "UNWIND $rows AS r CREATE (:Name {key: r.key, entity_id: r.entity_id, label: r.label})",
-                [
-                    {"key": fold_key(n), "entity_id": e.id, "label": n}
-                    for e in ents
-                    for n in entity_names(e)
-                    if fold_key(n)
-                ],
-            )
-            run(
-                "UNWIND $rows AS r MATCH (p:Entity {id: r.person}) MATCH (o:Entity {id: r.org}) CREATE (p)-[:AFFILIATED]->(o)",
-                [
-                    {"person": e.id, "org": a.organization}
-                    for e in ents
-                    for a in getattr(e, "affiliations", ())
-                ],
-            )
-
-            def write_interactions(tx, inter=data.interactions) -> None:
-                tx.run(
-                    "UNWIND $rows AS r CREATE (:Interaction {id: r.id, date_start: r.start, date_end: r.end, "
-                    "kind: r.kind, axis: r.axis, status: r.status, data: r.data})",
-                    rows=[
-                        {
-                            "id": i.id,
-                            "start": i.date.start.isoformat(),
-                            "end": i.date.end.isoformat(),
-                            "kind": i.kind.value,
-                            "axis": i.axis.value if i.axis else None,
-                            "status": i.status.value,
-                            "data": i.model_dump_json(),
-                        }
-                        for i in inter
-                    ],
-                ).consume()
-                tx.run(
-                    "UNWIND $rows AS r MATCH (e:Entity {id: r.e}) MATCH (i:Interaction {id: r.i}) "
-                    "CREATE (e)-[:PARTICIPATED {role: r.role}]->(i)",
-                    rows=[{"i": i.id, "e": p[0], "role": p[1].value} for i in inter for p in i.participants],
-                ).consume()
-
-            if data.interactions:
-                session.execute_write(write_interactions)
-            run(
-                "UNWIND $rows AS r CREATE (:FollowUp {id: r.id, interaction_id: r.i, status: r.status, data: r.data})",
-                [
-                    {"id": f.id, "i": f.interaction, "status": f.status.value, "data": f.model_dump_json()}
-                    for f in data.followups
-                ],
-            )
-            run(
-                "UNWIND $rows AS r MATCH (a:Entity {id: r.s}) MATCH (b:Entity {id: r.t}) "
-                "CREATE (a)-[:TIE {id: r.id, kind: r.kind, data: r.data}]->(b)",
-                [
-                    {
-                        "id": t.id,
-                        "s": t.source,
-                        "t": t.target,
-                        "kind": t.kind.value,
-                        "data": t.model_dump_json(),
-                    }
-                    for t in data.ties
-                ],
-            )
-            records += sum(data.counts().values())
+        for section, rows in sources:
+            chunks = _with_participants(src, batch) if rows is None else _chunks(map(list, rows), batch)
+            for chunk in chunks:
+                session.execute_write(lambda tx, q=queries[section], c=chunk: tx.run(q, rows=c).consume())
+                if section not in ("names", "affiliations", "strength"):
+                    records += len(chunk)
     seconds = time.perf_counter() - started
-    return {"records": records, "seconds": seconds, "rows_per_s": records / seconds, "peak_mb": _peak_mb()}
+    cpu = time.process_time() - cpu
+    server = _server_cpu() - server
+    driver.close()
+    return {
+        "records": records,
+        "seconds": seconds,
+        "cpu_s": cpu,
+        "server_cpu_s": server,
+        "rows_per_s": records / seconds,
+        "peak_mb": _peak_mb(),
+    }
+
+
+def phase_graph(db: str, uri: str, user: str, database: str, batch: int) -> dict:
+    """What a database holds: nodes per label, relationships per type (to check both writers wrote the same)."""
+    from neo4j import GraphDatabase
+
+    driver = GraphDatabase.driver(uri, auth=(user, os.environ["NEO4J_PASSWORD"]))
+    out = {}
+    for label in ("Entity", "Name", "Interaction", "FollowUp", "Tie"):
+        out[label] = driver.execute_query(f"MATCH (n:{label}) RETURN count(n)", database_=database)[0][0][0]
+    for rel in ("PARTICIPATED", "AFFILIATED", "TIE", "STRENGTH"):
+        out[rel] = driver.execute_query(f"MATCH (:Entity)-[r:{rel}]->() RETURN count(r)", database_=database)[
+            0
+        ][0][0]
+    driver.close()
+    return out
 
 
 def phase_connect(db: str, uri: str, user: str, database: str, batch: int) -> dict:
@@ -185,7 +271,7 @@ def phase_connect(db: str, uri: str, user: str, database: str, batch: int) -> di
     return out
 
 
-PHASES = {"push": phase_push, "bare": phase_bare, "connect": phase_connect}
+PHASES = {"push": phase_push, "bare": phase_bare, "graph": phase_graph, "connect": phase_connect}
 
 
 def main() -> None:
@@ -195,6 +281,8 @@ def main() -> None:
     ap.add_argument("--db", type=Path)
     ap.add_argument("--batch", type=int, default=5_000)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=1, help="uncounted rounds of both writers first")
+    ap.add_argument("--warmup-db", type=Path, help="a (smaller) embedded store for the warm-up rounds")
     ap.add_argument("--no-connect", action="store_true", help="measure the push only")
     ap.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     ap.add_argument("--target", nargs=3, help=argparse.SUPPRESS)
@@ -219,69 +307,90 @@ def main() -> None:
     server = None
     if os.environ.get("NEO4J_URI"):
         uri, user = os.environ["NEO4J_URI"], os.environ.get("NEO4J_USERNAME", "neo4j")
-        databases = (os.environ.get("NEO4J_DATABASE", "neo4j"),) * 2
         print(
-            "NEO4J_URI is set: every phase writes to the same database; use --rounds 1 and clear it yourself"
+            "NEO4J_URI is set: every phase writes to the same database; use --rounds 1 --warmup 0 and "
+            "clear it yourself between runs"
         )
     else:
         import boltserver
 
         server = boltserver.start("scratch")
-        uri, user, databases = server.uri, server.user, ("scratch", "scratch")
+        uri, user = server.uri, server.user
         os.environ["NEO4J_PASSWORD"] = server.password
     try:
-        results: dict = {}
 
-        def run(phase: str, database: str) -> dict:
+        def run(phase: str, database: str, source: Path = db) -> dict:
             cmd = [
                 sys.executable,
                 __file__,
                 "--phase",
                 phase,
                 "--db",
-                str(db),
+                str(source),
                 "--batch",
                 str(args.batch),
-                "--target",
-                uri,
-                user,
-                database,
             ]
-            out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            cmd += ["--target", uri, user, database]
+            env = {**os.environ, "BENCH_SERVER_PID": str(server.process.pid)} if server is not None else None
+            out = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
             if out.returncode:
                 sys.exit(f"{phase} failed:\n{out.stderr[-3000:]}")
-            got = json.loads(out.stdout.strip().splitlines()[-1])
-            print(phase, database, json.dumps(got)[:400], flush=True)
-            return got
+            return json.loads(out.stdout.strip().splitlines()[-1])
 
-        # The server's JIT warms up during the first run: alternate the two writers over fresh
-        # databases and keep each one's best round.
-        for n in range(args.rounds):
-            # Alternate which writer goes first, so that neither always meets a server just warmed
-            # (or still busy) from the other.
+        database = os.environ.get("NEO4J_DATABASE", "neo4j")
+        rounds: list[dict] = []
+        for n in range(args.warmup + args.rounds):
+            counted = n >= args.warmup
+            got: dict = {}
             for phase in ("bare", "push") if n % 2 == 0 else ("push", "bare"):
                 name = f"{phase}{n}"
                 if server is not None:
                     server.create_database(name)
-                got = run(phase, name if server is not None else databases[0])
-                if phase not in results or got["rows_per_s"] > results[phase]["rows_per_s"]:
-                    results[phase] = got
-                if server is not None and n < args.rounds - 1:
+                source = db if counted or args.warmup_db is None else args.warmup_db
+                got[phase] = run(phase, name if server is not None else database, source)
+                got[phase]["graph"] = run("graph", name if server is not None else database)
+                r = got[phase]
+                print(
+                    f"{'round' if counted else 'warm-up'} {n}: {phase:4s} {r['records']:,} records in "
+                    f"{r['seconds']:.1f} s ({r['rows_per_s']:,.0f}/s), CPU {r['cpu_s']:.1f} s writer + "
+                    f"{r['server_cpu_s']:.1f} s server, peak {r['peak_mb']:,.0f} MB",
+                    flush=True,
+                )
+                if server is not None and not (phase == "push" and n == args.warmup + args.rounds - 1):
                     server.drop_database(name)
-        if not args.no_connect:
-            results["connect"] = run("connect", f"push{args.rounds - 1}" if server is not None else databases[0])
-        ratio = results["push"]["rows_per_s"] / results["bare"]["rows_per_s"]
+            if got["push"]["graph"] != got["bare"]["graph"]:
+                sys.exit(
+                    f"the two writers wrote different graphs: {got['push']['graph']} vs {got['bare']['graph']}"
+                )
+            ratio = got["push"]["rows_per_s"] / got["bare"]["rows_per_s"]
+            print(f"  push/bare {ratio:.2f}; graph {got['push']['graph']}", flush=True)
+            if counted:
+                rounds.append({**got, "ratio": ratio})
+        push = [r["push"] for r in rounds]
+        bare = [r["bare"] for r in rounds]
+        ratios = [r["ratio"] for r in rounds]
+        median = statistics.median
         print(
-            f"\npush {results['push']['rows_per_s']:,.0f} records/s, bare UNWIND {results['bare']['rows_per_s']:,.0f} "
-            f"records/s (best of {args.rounds}): {ratio:.2f} of the bare script's throughput (target >= 0.8)"
+            f"\npush {median(p['rows_per_s'] for p in push):,.0f} records/s, bare UNWIND "
+            f"{median(b['rows_per_s'] for b in bare):,.0f} records/s (medians of {len(rounds)} rounds); "
+            f"push/bare per round: {', '.join(f'{x:.2f}' for x in ratios)}; median {median(ratios):.2f} "
+            "(target >= 0.8)"
         )
+        if server is not None:
+            pc = median(p["cpu_s"] + p["server_cpu_s"] for p in push)
+            bc = median(b["cpu_s"] + b["server_cpu_s"] for b in bare)
+            print(
+                f"CPU (writer + server, median): push {pc:.1f} s (writer {median(p['cpu_s'] for p in push):.1f} s), "
+                f"bare {bc:.1f} s (writer {median(b['cpu_s'] for b in bare):.1f} s): bare/push {bc / pc:.2f}"
+            )
         print(
-            f"push peak RSS {results['push']['peak_mb']:,.0f} MB (bare {results['bare']['peak_mb']:,.0f} MB); "
-            f"second push {results['push']['second_push_s']:.1f} s, changed: {results['push']['second_push_changed']}"
+            f"push peak RSS {max(p['peak_mb'] for p in push):,.0f} MB (bare {max(b['peak_mb'] for b in bare):,.0f} MB); "
+            f"second push {push[-1]['second_push_s']:.1f} s, changed: {push[-1]['second_push_changed']}"
         )
-        c = results.get("connect")
-        if c is None:
+        if args.no_connect:
             return
+        last = f"push{args.warmup + args.rounds - 1}" if server is not None else database
+        c = run("connect", last)
         print(
             f"connect Korea k=5: neo4j {c['neo4j']['cold_s']:.2f} s cold / {c['neo4j']['warm_s']:.2f} s warm; "
             f"embedded {c['embedded']['cold_s']:.2f} s cold / {c['embedded']['warm_s']:.2f} s warm; same paths: {c['same_paths']}"

@@ -10,7 +10,7 @@ import click
 from ofai_graph.dates import MAX_DAYS
 
 from .common import DAY_END, ENTITY_KIND, App, command, group, pass_app
-from .lang import _N, _, date, kind_label, label, ngettext, num, use, yes_no
+from .lang import _N, _, country, date, kind_label, label, ngettext, num, use, yes_no
 from .lang import strength as strength_text
 from .output import say, table, text
 
@@ -19,35 +19,44 @@ def _pct(x: float) -> str:
     return strength_text(x)
 
 
+def render_pair(p: Any) -> None:
+    """One pair with the evidence behind its score (``strength A B``)."""
+    text(
+        _("{a} ↔ {b}: {score} ({tier}), {interactions}, {reciprocity}").format(
+            a=p.a_name or p.a,
+            b=p.b_name or p.b,
+            score=_pct(p.score),
+            tier=label("Tier", p.tier),
+            interactions=ngettext("{n} shared interaction", "{n} shared interactions", p.interactions).format(
+                n=num(p.interactions, 0)
+            ),
+            reciprocity=_("reciprocal") if p.reciprocal else _("one-sided"),
+        ),
+        style="bold",
+    )
+    if not p.contributions:
+        say(_("They share no interaction or tie up to that date: nothing adds to their strength."))
+        return
+    sources = {"interaction": _("interaction"), "tie": _("tie"), "reciprocity": _("reciprocity")}
+    table(
+        _("Why"),
+        [_("points"), _("source"), _("date"), _("what"), _("how")],
+        [
+            (
+                f"{'+' if c.points >= 0 else '−'}{num(abs(c.points), 3)}",
+                sources.get(c.source, c.source),
+                date(c.date) if c.source == "interaction" else c.date,
+                c.label,
+                c.detail,
+            )
+            for c in p.contributions
+        ],
+    )
+
+
 def render_strength(rows: list[Any]) -> None:
     if len(rows) == 1 and rows[0].contributions:
-        p = rows[0]
-        text(
-            _("{a} ↔ {b}: {score} ({tier}), {n} shared interactions, {reciprocity}").format(
-                a=p.a,
-                b=p.b_name or p.b,
-                score=_pct(p.score),
-                tier=label("Tier", p.tier),
-                n=p.interactions,
-                reciprocity=_("reciprocal") if p.reciprocal else _("one-sided"),
-            ),
-            style="bold",
-        )
-        sources = {"interaction": _("interaction"), "tie": _("tie"), "reciprocity": _("reciprocity")}
-        table(
-            _("Why"),
-            [_("points"), _("source"), _("date"), _("what"), _("how")],
-            [
-                (
-                    f"{'+' if c.points >= 0 else '−'}{num(abs(c.points), 3)}",
-                    sources.get(c.source, c.source),
-                    date(c.date) if c.source == "interaction" else c.date,
-                    c.label,
-                    c.detail,
-                )
-                for c in p.contributions
-            ],
-        )
+        render_pair(rows[0])
         return
     partners = [p for p in rows if not p.own_side]
     own = [p for p in rows if p.own_side]
@@ -76,7 +85,7 @@ def render_connection(c: Any) -> None:
     target_kind = {"entity": _("entity"), "country": _("country"), "tag": _("tag")}.get(c.target.kind, c.target.kind)
     text(
         _("Routes from {source} to {target} ({kind}), as of {day}").format(
-            source=c.paths[0].names[0] if c.paths else c.source,
+            source=c.paths[0].names[0] if c.paths else c.source_name or c.source,
             target=c.target.label,
             kind=target_kind,
             day=date(c.as_of),
@@ -86,7 +95,7 @@ def render_connection(c: Any) -> None:
     if not c.paths:
         say(c.note or _("no path"))
         if c.nearest:
-            say(_("nearest reachable: {names}").format(names=", ".join(c.nearest)))
+            say(_("nearest reachable: {names}").format(names=", ".join(c.nearest_names or c.nearest)))
         return
     for n, p in enumerate(c.paths, 1):
         text(_("{n}. score {score}: {route}").format(n=n, score=strength_text(p.score), route=" → ".join(p.names)))
@@ -114,7 +123,11 @@ def render_followups(rows: list[Any]) -> None:
             (
                 v.followup.id,
                 date(v.followup.due),
-                _time_left(v.days_left, v.overdue),
+                _time_left(v.days_left, v.overdue)
+                if v.followup.status == "open"
+                else _("{status} on {day}").format(
+                    status=label("FollowUpStatus", v.followup.status), day=date(v.followup.closed_on)
+                ),
                 v.expected_from_name,
                 v.followup.description,
             )
@@ -173,7 +186,7 @@ def render_partners(rows: list[Any]) -> None:
         None,
         [_("partner"), _("kind"), _("countries"), _("score"), _("tier"), _("interactions"), _("last")],
         [
-            (p.name, kind_label(p.kind), ", ".join(p.countries), _pct(p.score), label("Tier", p.tier), p.interactions, date(p.last_label))
+            (p.name, kind_label(p.kind), ", ".join(country(c) for c in p.countries), _pct(p.score), label("Tier", p.tier), p.interactions, date(p.last_label))
             for p in rows
         ],
     )
@@ -183,11 +196,18 @@ def render_last_contact(c: Any) -> None:
     if c.interaction is None:
         text(_("No interaction with {name} yet.").format(name=c.subject_name))
         return
+    if not c.days_ago:
+        # A date that ends on the as-of date ("2024-Q1" as of 2024-03-31): "0 days before" read oddly.
+        ago = _("up to the as-of date")
+    else:
+        ago = ngettext(
+            "{n} day before the as-of date", "{n} days before the as-of date", c.days_ago
+        ).format(n=num(c.days_ago, 0))
     text(
-        _("Last contact with {name}: {day} ({days} days before the as-of date)").format(
+        _("Last contact with {name}: {day} ({ago})").format(
             name=c.with_name if c.with_id == c.subject else f"{c.subject_name} ({c.with_name})",
             day=date(c.date),
-            days=c.days_ago,
+            ago=ago,
         ),
         style="bold",
     )
@@ -218,7 +238,7 @@ def strength(app: App, a: str | None, b: str | None, top: int, explain: bool, in
     rows = app.workspace().strength(
         a, b, top=top, as_of=app.as_of, explain=explain or b is not None, include_own=include_own
     )
-    app.emit(rows[0] if b else rows, lambda r: render_strength([r] if b else r))
+    app.emit(rows[0] if b else rows, render_pair if b else render_strength)
 
 
 @command(
@@ -366,7 +386,7 @@ Examples:
 @pass_app
 def followups_done(app: App, followup_id: str, note: str | None, cancelled: bool, on: dt.date | None) -> None:
     """Close a follow-up."""
-    f = app.workspace().close_followup(followup_id, note=note, cancelled=cancelled, on=on or dt.date.today())
+    f = app.workspace().close_followup(followup_id, note=note, cancelled=cancelled, on=on)
     app.emit(f, lambda _: None)
     say(_("{id}: {status} on {day}").format(id=f.id, status=label("FollowUpStatus", f.status), day=date(f.closed_on)))
 

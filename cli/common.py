@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import click
 
 from . import output
-from .lang import _, current, use
+from .lang import _N, _, current, use
 
 if TYPE_CHECKING:
     from ofai_graph import Workspace
@@ -47,7 +47,26 @@ class CliError(click.ClickException):
         output.say(_("error: {message}").format(message=self.message), style="red")
 
 
+# The sections of a dataset, as a person reads them (import reports, an interrupted import).
+SECTION_NAMES = {
+    "entities": _N("entities"),
+    "countries": _N("countries"),
+    "organizations": _N("organizations"),
+    "people": _N("people"),
+    "interactions": _N("interactions"),
+    "followups": _N("follow-ups"),
+    "ties": _N("ties"),
+}
+
+
 # -- dates ------------------------------------------------------------------------------------------
+
+
+def _error_text(exc: Exception) -> str:
+    """What a library error says, in the invocation's language."""
+    from ofai_graph.errors import OfaiError
+
+    return exc.message(current()) if isinstance(exc, OfaiError) else str(exc)
 
 
 class DateType(click.ParamType):
@@ -71,13 +90,8 @@ class DateType(click.ParamType):
         try:
             d = value if isinstance(value, PartialDate) else PartialDate.parse(value)
         except ValueError as exc:
-            # PartialDate's messages name the value and say how to write it (in English: the precise
-            # reason; in another language the catalog's general form); say where a bad one came from.
-            message = str(exc)
-            if current() != "en":
-                message = _("{value!r} is not a date: write YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY").format(
-                    value=str(value)
-                )
+            # PartialDate's messages name the value and say how to write it; say where a bad one came from.
+            message = _error_text(exc)
             if (
                 ctx is not None
                 and param is not None
@@ -95,7 +109,7 @@ class DateType(click.ParamType):
             # Windows of years are counted back from these days: year 1 would overflow.
             return reference_day(day, value)
         except ValueError as exc:
-            self.fail(str(exc), param, ctx)
+            self.fail(_error_text(exc), param, ctx)
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "DATE"
@@ -114,7 +128,7 @@ class EntityKindType(click.ParamType):
         try:
             return entity_kind(value)
         except UnknownValue as exc:
-            self.fail(str(exc), param, ctx)
+            self.fail(exc.message(current()), param, ctx)
 
 
 ENTITY_KIND = EntityKindType()
@@ -126,15 +140,17 @@ class AxisType(click.ParamType):
     name = "axis"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from ofai_graph.labels import LABELS
+        from ofai_graph.labels import label
         from ofai_graph.model import Axis
         from ofai_graph.text import quote
 
         try:
             return Axis(value).value
         except ValueError:
-            valid = ", ".join(f"{code} ({es})" for code, (_, es) in LABELS["Axis"].items())
-            self.fail(f"{quote(value)} is not a strategic axis; axes are: {valid}", param, ctx)
+            valid = ", ".join(f"{a.value} ({label(Axis, a, current())})" for a in Axis)
+            self.fail(
+                _("{value} is not a strategic axis; axes are: {axes}").format(value=quote(value), axes=valid), param, ctx
+            )
 
 
 AXIS = AxisType()
@@ -150,7 +166,7 @@ DAY_END = DateType("end")
 class App:
     """The global options of one invocation, and the workspace they open (once, lazily)."""
 
-    db: Path | None = None
+    db: str | Path | None = None
     backend: str = "sqlite"
     json: bool = False
     lang: str = "en"
@@ -258,7 +274,8 @@ def global_options(*, root: bool) -> list[click.Parameter]:
     options: list[click.Parameter] = [
         click.Option(
             ["--db"],
-            type=click.Path(dir_okay=False, path_type=Path),
+            # Text, not a Path: Path("sqlite:///office.db") would collapse the address to "sqlite:/office.db".
+            type=click.Path(dir_okay=False),
             callback=_set("db"),
             expose_value=False,
             help="Store file (embedded backend). Env: OFAI_GRAPH_DB.",
@@ -336,6 +353,10 @@ def _format_options(cmd: click.Command, ctx: click.Context, formatter: click.Hel
     shared: list[tuple[str, str]] = []
     for param in cmd.get_params(ctx):
         record = param.get_help_record(ctx)
+        shown = getattr(param, "show_default", None)
+        if record is not None and isinstance(shown, str):
+            # Click writes a default given as text in parentheses: "[por defecto: (realizada)]".
+            record = (record[0], record[1].replace(f"({shown})", shown))
         if record is not None and not isinstance(param, click.Argument):
             (shared if getattr(param, "is_global", False) else own).append(record)
     if own:
@@ -445,8 +466,12 @@ class OfaiGroup(click.Group):
         except Interrupted as exc:
             # The importer knows whether its transaction committed: say exactly that.
             if exc.committed and exc.report is not None:
+                from .lang import num
+
                 done = ", ".join(
-                    f"{name}: {s.added:,} added, {s.updated:,} updated"
+                    _("{section}: {added} added, {updated} updated").format(
+                        section=_(SECTION_NAMES.get(name, name)), added=num(s.added, 0), updated=num(s.updated, 0)
+                    )
                     for name, s in exc.report.sections.items()
                     if s.added or s.updated
                 )

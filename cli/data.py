@@ -8,19 +8,11 @@ from typing import Any
 
 import click
 
-from .common import App, command, pass_app
+from .common import SECTION_NAMES, App, command, pass_app
 from .lang import _N, _
 from .output import Progress, say, table
 
-SECTIONS = {
-    "entities": _N("entities"),
-    "countries": _N("countries"),
-    "organizations": _N("organizations"),
-    "people": _N("people"),
-    "interactions": _N("interactions"),
-    "followups": _N("follow-ups"),
-    "ties": _N("ties"),
-}
+SECTIONS = SECTION_NAMES
 
 
 def render_report(report: Any) -> None:
@@ -34,7 +26,7 @@ def _finite(value: float, param: click.Parameter) -> float:
     import math
 
     if not math.isfinite(value):  # nan passes FloatRange: every comparison with it is false
-        raise click.BadParameter(f"{value} is not a number of MB", param=param)
+        raise click.BadParameter(_("{value} is not a number of MB").format(value=value), param=param)
     return value
 
 
@@ -141,7 +133,11 @@ Examples:
 @pass_app
 def export(app: App, fmt: str, out: Path | None, dynamic: bool) -> None:
     """Write everything in the store; yaml, json, jsonl and xlsx re-import to an identical store."""
-    if fmt not in ("json", "jsonl", "yaml") or dynamic:
+    if dynamic and fmt not in ("gexf", "graphml"):
+        raise click.UsageError(_("--dynamic applies to gexf and graphml only"))
+    if out is None and fmt in ("xlsx", "kumu", "csv"):
+        raise click.UsageError(_("--format {fmt} writes a file: give it with --out").format(fmt=fmt))
+    if fmt not in ("json", "jsonl", "yaml"):
         from .interop import export_other
 
         export_other(app, fmt, out, dynamic)

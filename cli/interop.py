@@ -13,53 +13,30 @@ from typing import Any
 import click
 
 from .common import App, CliError, command, pass_app
-from .lang import _
+from .lang import _N, _, label, ngettext, num
 from .output import Progress, say, table, text
 
 OTHER_FORMATS = ("xlsx", "gexf", "graphml", "kumu", "csv", "cypher")
 
-_WORDS = {
-    "es": {
-        "wrote": "escrito",
-        "nodes": "nodos",
-        "edges": "aristas",
-        "statements": "sentencias",
-        "score": "puntaje",
-        "reasons": "razones",
-        "none": "no se encontraron posibles duplicados con puntaje ≥ {s:g}",
-        "would": "Se fusionaría «{d}» ({di}) en «{k}» ({ki})",
-        "did": "Fusionada «{d}» ({di}) en «{k}» ({ki})",
-        "moves": ["interacciones", "participaciones", "seguimientos", "vínculos trasladados",
-                  "vínculos eliminados (repetidos o de la entidad consigo misma)", "personas afiliadas",
-                  "nombres añadidos como alias"],
-        "dry": "simulación: no se escribió nada (--dry-run)",
-        "matched": "Coincidencias con entidades ya registradas",
-        "file": "en el archivo",
-        "store": "registrada",
-    },
-    "en": {
-        "wrote": "wrote",
-        "nodes": "nodes",
-        "edges": "edges",
-        "statements": "statements",
-        "score": "score",
-        "reasons": "reasons",
-        "none": "no likely duplicates with a score ≥ {s:g}",
-        "would": "Would merge '{d}' ({di}) into '{k}' ({ki})",
-        "did": "Merged '{d}' ({di}) into '{k}' ({ki})",
-        "moves": ["interactions", "participations", "follow-ups", "ties moved",
-                  "ties removed (repeated, or linking the entity to itself)", "people affiliated",
-                  "names added as aliases"],
-        "dry": "dry run: nothing was written (--dry-run)",
-        "matched": "Matched to stored entities",
-        "file": "in the file",
-        "store": "stored",
-    },
-}  # fmt: skip
+def _moves() -> list[str]:
+    """The rows of a merge plan, in the order of :func:`merge`'s values."""
+    return [
+        _("interactions"),
+        _("participations"),
+        _("follow-ups"),
+        _("ties moved"),
+        _("ties removed (repeated, or linking the entity to itself)"),
+        _("people affiliated"),
+        _("names added as aliases"),
+    ]
 
 
-def _w(app: App) -> dict[str, Any]:
-    return _WORDS.get(app.lang, _WORDS["en"])
+def _tie(tie_id: str) -> str:
+    """A tie as words: an id made of its ends and kind (``a--liaison_for--b``) names its kind's label."""
+    parts = tie_id.split("--")
+    if len(parts) == 3 and all(parts):
+        return f"{parts[0]} {label('TieKind', parts[1])} {parts[2]}"
+    return tie_id
 
 
 @command(
@@ -82,7 +59,7 @@ def template(app: App, out: Path) -> None:
     # No store is needed to write an empty workbook.
     path = ofai_graph.open(":memory:").template(out, lang=app.lang)
     app.emit({"path": str(path), "lang": app.lang}, lambda r: None)
-    say(f"{_w(app)['wrote']} {path}")
+    say(_("wrote {path}").format(path=path))
 
 
 @command(
@@ -102,16 +79,15 @@ Merge a pair with: ofai-graph merge KEEP DROP."""
 def duplicates(app: App, min_score: float) -> None:
     """Likely duplicate entities, with a score (0-100) and the reasons."""
     found = app.workspace().duplicates(min_score=min_score, lang=app.lang)
-    w = _w(app)
 
     def human(ds: list[Any]) -> None:
         if not ds:
-            say(w["none"].format(s=min_score))
+            say(_("no likely duplicates with a score ≥ {score}").format(score=num(min_score, 0)))
             return
         table(
             None,
-            ["id", "", "id", "", w["score"], w["reasons"]],
-            [(d.a, d.a_name, d.b, d.b_name, f"{d.score:.0f}", "; ".join(d.reasons)) for d in ds],
+            ["id", "", "id", "", _("score"), _("reasons")],
+            [(d.a, d.a_name, d.b, d.b_name, num(d.score, 0), "; ".join(d.reasons)) for d in ds],
         )
 
     app.emit(found, human)
@@ -126,31 +102,29 @@ Moves interactions, participations, ties, follow-ups and affiliations from DROP
 to KEEP; DROP's names and id become KEEP's aliases; KEEP's note records the merge.
 One transaction: everything moves, or nothing."""
 )
-@click.argument("keep")
-@click.argument("drop")
+@click.argument("keep", metavar=_N("KEEP"))
+@click.argument("drop", metavar=_N("DROP"))
 @click.option("--dry-run", is_flag=True, help="Show what would move; write nothing.")
 @pass_app
 def merge(app: App, keep: str, drop: str, dry_run: bool) -> None:
     """Merge entity DROP into KEEP (ids, names or aliases)."""
     plan = app.workspace().merge(keep, drop, dry_run=dry_run, lang=app.lang)
-    w = _w(app)
 
     def human(p: dict[str, Any]) -> None:
-        head = w["would" if dry_run else "did"].format(
-            d=p["drop_name"], di=p["drop"], k=p["keep_name"], ki=p["keep"]
-        )
+        template = _("Would merge '{d}' ({di}) into '{k}' ({ki})") if dry_run else _("Merged '{d}' ({di}) into '{k}' ({ki})")
+        head = template.format(d=p["drop_name"], di=p["drop"], k=p["keep_name"], ki=p["keep"])
         text(head, style="bold")
         values = [
             p["interactions"],
             p["participations"],
             p["followups"],
-            p["ties"],
-            p["ties_removed"],
+            [_tie(t) for t in p["ties"]],
+            [_tie(t) for t in p["ties_removed"]],
             p["affiliations"],
             p["aliases_added"],
         ]
         rows = []
-        for name, v in zip(w["moves"], values, strict=True):
+        for name, v in zip(_moves(), values, strict=True):
             if isinstance(v, list):
                 rows.append((name, len(v), ", ".join(v[:8]) + (" …" if len(v) > 8 else "")))
             else:
@@ -159,7 +133,7 @@ def merge(app: App, keep: str, drop: str, dry_run: bool) -> None:
         for warning in p["warnings"]:
             say(warning)
         if dry_run:
-            say(w["dry"])
+            say(_("dry run: nothing was written (--dry-run)"))
 
     app.emit(plan.summary(), human)
 
@@ -170,17 +144,22 @@ def merge(app: App, keep: str, drop: str, dry_run: bool) -> None:
 def export_other(app: App, fmt: str, out: Path | None, dynamic: bool) -> None:
     """``export --format xlsx|gexf|graphml|kumu|csv|cypher``."""
     if out is None and fmt in ("xlsx", "kumu", "csv"):
-        raise CliError(f"--format {fmt} writes a file: give it with --out")
+        raise CliError(_("--format {fmt} writes a file: give it with --out").format(fmt=fmt))
     ws = app.workspace()
-    with Progress(f"export {fmt}"):
+    with Progress(_("export {fmt}").format(fmt=fmt)):
         result = ws.export_to(fmt, out, as_of=app.as_of, dynamic=dynamic, lang=app.lang, out=sys.stdout)
-    w = _w(app)
     if out is not None:
-        parts = [f"{w['wrote']} {', '.join(result.paths)}"]
+        parts = [_("wrote {path}").format(path=", ".join(result.paths))]
         if result.nodes or result.edges:
-            parts.append(f"{result.nodes:,} {w['nodes']}, {result.edges:,} {w['edges']}")
+            parts.append(
+                ngettext("{n} node", "{n} nodes", result.nodes).format(n=num(result.nodes, 0))
+                + ", "
+                + ngettext("{n} edge", "{n} edges", result.edges).format(n=num(result.edges, 0))
+            )
         if result.statements:
-            parts.append(f"{result.statements:,} {w['statements']}")
+            parts.append(
+                ngettext("{n} statement", "{n} statements", result.statements).format(n=num(result.statements, 0))
+            )
         say(" · ".join(parts))
 
 
@@ -193,14 +172,13 @@ def import_other(
         result = ws.import_any(
             files, match=match, dry_run=dry_run, max_bytes=max_bytes, progress=progress, lang=app.lang
         )
-    w = _w(app)
 
     def human(r: Any) -> None:
         if r.matches:
             table(
-                w["matched"],
-                [w["file"], "", w["store"], "", w["score"], w["reasons"]],
-                [(m.file_id, m.file_name, m.store_id, m.store_name, f"{m.score:.0f}", "; ".join(m.reasons))
+                _("Matched to stored entities"),
+                [_("in the file"), "", _("stored"), "", _("score"), _("reasons")],
+                [(m.file_id, m.file_name, m.store_id, m.store_name, num(m.score, 0), "; ".join(m.reasons))
                  for m in r.matches],
             )  # fmt: skip
         render(r.report)

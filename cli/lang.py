@@ -17,6 +17,7 @@ which reports it as a usage error listing the languages.
 from __future__ import annotations
 
 import contextvars
+import copy
 import os
 from collections.abc import Mapping, Sequence
 from enum import Enum
@@ -32,6 +33,7 @@ __all__ = [
     "VocabChoice",
     "WordChoice",
     "_",
+    "country",
     "current",
     "date",
     "kind_label",
@@ -57,7 +59,17 @@ _METAVARS = {
     "path": _N("PATH"),
     "file": _N("FILE"),
     "date": _N("DATE"),
+    "kind": _N("KIND"),
     "boolean": _N("BOOLEAN"),
+}
+
+
+# The type names click writes in "'abc' is not a valid {number_type}".
+_NUMBER_NAMES = {
+    "integer": _N("whole number"),
+    "integer range": _N("whole number"),
+    "float": _N("number"),
+    "float range": _N("number"),
 }
 
 
@@ -176,9 +188,20 @@ def localize(command: click.Command, lang: str) -> None:
                 if pstore["show_default"] and isinstance(param.default, str):
                     param.show_default = label(param.type.vocabulary.__name__, param.default)
             elif isinstance(param, click.Option) and not param.is_flag and not param.count:
-                name = getattr(param.type, "name", "")
+                pstore.setdefault("type", param.type)
+                name = getattr(pstore["type"], "name", "")
+                if isinstance(pstore["type"], click.types._NumberParamTypeBase) and name in _NUMBER_NAMES:
+                    # Click names the type in its error ("'abc' is not a valid integer range"): in words
+                    # of the reader's language, on a copy (click.INT is shared by every option).
+                    param.type = copy.copy(pstore["type"])
+                    param.type.name = tr(_NUMBER_NAMES[name]) if lang != "en" else name
                 metavar = _METAVARS.get(name)
                 param.metavar = tr(metavar) if metavar and lang != "en" else None
+                # A number shown as the default in the reader's format ("32", not "32.0").
+                pstore.setdefault("show_default", param.show_default)
+                default = param.default
+                if pstore["show_default"] is True and isinstance(default, int | float) and not isinstance(default, bool):
+                    param.show_default = num(default, 0 if float(default).is_integer() else 2)
         # Click makes the --help option once per command and keeps it: its text is translated here too.
         help_option = getattr(cmd, "_help_option", None)
         if isinstance(help_option, click.Option):
@@ -209,6 +232,13 @@ def kind_label(kind: object) -> str:
     if kind in ("person", "country", "organization"):
         return label("EntityType", kind)
     return label("OrgKind", kind)
+
+
+def country(code: str) -> str:
+    """A country by its name in the invocation's language ("Corea del Sur", not "KR")."""
+    from ofai_graph.countries import name_en, name_es
+
+    return name_es(code) if current() == "es" else name_en(code)
 
 
 def date(value: object) -> str:

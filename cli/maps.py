@@ -103,7 +103,7 @@ def map_(
 ) -> None:
     """An interactive network map in one offline HTML file (or an SVG, PNG or PDF handout)."""
     if only_routes and not path_to:
-        raise click.UsageError("--only-routes needs --path-to")
+        raise click.UsageError(_("--only-routes needs --path-to"))
     fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix else "html")
     out = out or Path(f"ofai-graph-map.{fmt}")
     m = app.workspace().map(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -15,7 +16,7 @@ from .output import say, table, text
 def _embedded(app: App, *, must_exist: bool = False, create: bool = False):  # type: ignore[no-untyped-def]
     from ofai_graph.store import default_db_path, open_store
 
-    path = app.db or default_db_path()
+    path = Path(app.db) if app.db else default_db_path()
     if must_exist and not path.exists():
         raise CliError(
             _("no embedded store at {path}: nothing to push (ofai-graph --db PATH init --seed creates one)").format(

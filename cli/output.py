@@ -64,6 +64,11 @@ def table(
 ) -> None:
     from rich.table import Table
 
+    rows = list(rows)
+    if not rows and caption is None:
+        from .lang import _
+
+        caption = _("(none)")  # an empty table with its headers alone looks like a display fault
     t = Table(title=title and _safe(title), caption=caption, title_justify="left", show_lines=False)
     for c in columns:
         t.add_column(c, overflow="fold")

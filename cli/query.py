@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from .common import App, command, pass_app
-from .lang import _N, _, date, kind_label, label, num, strength, yes_no
+from .lang import _N, _, country, date, kind_label, label, num, strength, yes_no
 from .output import say, table, text
 
 
@@ -39,7 +39,7 @@ EXTRA = {
 def render_profile(p: Any) -> None:
     text(f"{p.name}  [{p.id}]", style="bold")
     kind = kind_label(p.type) if p.kind == p.type else f"{kind_label(p.type)} · {kind_label(p.kind)}"
-    text(kind + (f" · {', '.join(p.countries)}" if p.countries else ""))
+    text(kind + (f" · {', '.join(country(c) for c in p.countries)}" if p.countries else ""))
     if p.aliases:
         text(_("also: {names}").format(names=", ".join(p.aliases)))
     for key, value in p.extra.items():
@@ -55,7 +55,8 @@ def render_profile(p: Any) -> None:
     if p.note:
         text(p.note, style="italic")
     for a in p.affiliations:
-        line = _("works at {org}").format(org=a.organization) + (f" ({a.title})" if a.title else "")
+        org = p.affiliation_names.get(a.organization, a.organization)
+        line = _("works at {org}").format(org=org) + (f" ({a.title})" if a.title else "")
         if a.since:
             line += " " + _("since {day}").format(day=date(a.since))
         text(line)

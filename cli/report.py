@@ -10,7 +10,7 @@ import click
 
 from . import output
 from .common import App, command, pass_app
-from .lang import _N, _
+from .lang import _N, _, current
 
 REPORT_EPILOG = """\b
 Examples:
@@ -45,7 +45,7 @@ def _quarter(value: str) -> str:
     try:
         return str(parse_quarter(value))
     except UsageError as exc:
-        raise click.BadParameter(str(exc), param_hint="--quarter") from None
+        raise click.BadParameter(exc.message(current()), param_hint="--quarter") from None
 
 
 @command(epilog=REPORT_EPILOG)
@@ -180,7 +180,7 @@ def changes(app: App, quarter: str | None, since: str | None, until: str | None,
         with output.Progress(_("comparing")):
             result = app.workspace().changes(quarter=quarter, since=since, until=until, top=top)
     except UsageError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise click.UsageError(exc.message(app.lang)) from None
     app.emit(result, lambda c: render_changes(c, app.lang))
 
 

@@ -56,6 +56,8 @@ ACTIONS = (
 
 # Intents that cannot be answered without something to ask about.
 NEEDS_SUBJECT = {"connect", "show", "last_contact"}
+# Asked without a subject these answer for every partner; with a name we do not know, they must not.
+NARROWED_BY_SUBJECT = {"strength", "followups", "overdue"}
 _THRESHOLD = 1.5  # below this total, the words do not ask for anything we know
 
 
@@ -451,9 +453,16 @@ def find_subject(tokens: list[str], names: Names, *, upper: set[int] | None = No
             return _Span(i, i + 1, 2, sub)
     for i in single:
         sub = names.distinctive(tokens[i])
-        if sub is not None:
+        # "la embajada de Narnia" is not the one embassy the store knows: another word of the
+        # question that is no common word and not in that entity's names names something else.
+        if sub is not None and not _names_another(tokens, single, i, sub, names):
             return _Span(i, i + 1, 1, sub)
     return None
+
+
+def _names_another(tokens: list[str], single: list[int], at: int, sub: Subject, names: Names) -> bool:
+    index, _ = names._index()
+    return any(sub.id not in index.get(tokens[j], ()) for j in single if j != at)
 
 
 def _named_instance(tokens: list[str], kind: _Span, names: Names) -> _Span | None:
@@ -508,6 +517,10 @@ def parse(question: str, names: Names | None = None, *, default_lang: str = "en"
             raise NotUnderstood(question, language, suggest(scores, language))
     if action in NEEDS_SUBJECT and subject is None:
         raise NotUnderstood(question, language, suggest(scores, language), missing_subject=action)
+    if action in NARROWED_BY_SUBJECT and subject is None and _unknown_name(rest):
+        # "our relationship with the Narnia embassy": a name we do not know is not a question about
+        # every partner; answering the top list would read as an answer about Narnia.
+        raise NotUnderstood(question, language, suggest(scores, language), missing_subject=action)
     return Intent(
         action=action,
         subject=subject.id if subject else None,
@@ -516,6 +529,16 @@ def parse(question: str, names: Names | None = None, *, default_lang: str = "en"
         score=top,
         scores={a: s for a, s in scores.items() if s},
     )
+
+
+def _unknown_name(tokens: list[str]) -> bool:
+    """Whether "with ..." / "con ..." is followed by a word that is no word of questions: a name the
+    store does not have ("relación con la embajada de Narnia")."""
+    known = _known_words()
+    for i, w in enumerate(tokens):
+        if w in ("con", "with"):
+            return any(len(t) >= 4 and not t.isdigit() and t not in known for t in tokens[i + 1 :])
+    return False
 
 
 def _adjust(scores: dict[str, float], subject: Subject | None) -> None:

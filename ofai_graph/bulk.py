@@ -42,8 +42,8 @@ def paused_gc() -> Iterator[None]:
     cost grows with the size of the import. Reference counting still frees everything acyclic at
     once, and cycles left behind are collected when the pass ends. Measured on 200,000 interactions:
     13.1 s with the collector, 8.3 s without (``benchmarks/bench_import.py`` has the full-size figures).
-    Not for streaming work that creates cycles as it goes (a push through the Neo4j driver grew to
-    2 GB with the collector paused, against 650 MB with it on).
+    Streaming work that creates cycles as it goes collects them itself now and then (a push through
+    the Neo4j driver, never collected, grew to 2 GB: see :func:`ofai_graph.sync.copy`).
 
     Also a decorator (``@paused_gc()``).
 

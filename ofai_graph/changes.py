@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
-from .dates import PartialDate, Precision
-from .errors import OfaiError
+from .dates import DateText, PartialDate, Precision
+from .errors import N_, OfaiError
 from .model import Axis, FollowUp, FollowUpStatus, Interaction, Tie
 from .store.base import Store
 
@@ -101,6 +101,9 @@ def _as_partial(w: Window) -> PartialDate | None:
         return None
 
 
+NOT_A_QUARTER = N_("{text} is not a quarter: write YYYY-Qn, e.g. 2024-Q1")
+
+
 def parse_quarter(text: str) -> PartialDate:
     """A quarter written ``2024-Q1`` (``2024-q1`` too); anything else is a :class:`UsageError`.
 
@@ -109,10 +112,10 @@ def parse_quarter(text: str) -> PartialDate:
     """
     try:
         pd = PartialDate.parse(str(text).strip().upper())
-    except ValueError as exc:
-        raise UsageError(f"{text!r} is not a quarter: write YYYY-Qn, e.g. 2024-Q1 ({exc})") from None
+    except ValueError:
+        raise UsageError(NOT_A_QUARTER, text=repr(str(text))) from None
     if pd.precision is not Precision.quarter:
-        raise UsageError(f"{text!r} is not a quarter: write YYYY-Qn, e.g. 2024-Q1")
+        raise UsageError(NOT_A_QUARTER, text=repr(str(text)))
     return pd
 
 
@@ -122,18 +125,20 @@ def window(
     """A :class:`Window` from a quarter or from two dates (a month or quarter as ``since`` means its first day)."""
     if quarter is not None:
         if since is not None or until is not None:
-            raise UsageError("give a quarter or since/until, not both")
+            raise UsageError(N_("give a quarter or since/until, not both"))
         q = parse_quarter(quarter)
         return Window(since=q.start, until=q.end, label=str(q))
     if since is None or until is None:
-        raise UsageError("give a quarter (2024-Q1) or both since and until dates")
+        raise UsageError(N_("give a quarter (2024-Q1) or both since and until dates"))
     try:
         start = PartialDate.parse(since).start
         end = PartialDate.parse(until).end
     except ValueError as exc:
+        if isinstance(exc, OfaiError):
+            raise UsageError(exc.template, **exc.params) from None
         raise UsageError(str(exc)) from None
     if end < start:
-        raise UsageError(f"until ({end}) is before since ({start})")
+        raise UsageError(N_("until ({end}) is before since ({start})"), end=DateText(end), start=DateText(start))
     return Window(since=start, until=end, label=f"{start}..{end}")
 
 

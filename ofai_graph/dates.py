@@ -224,6 +224,6 @@ def reference_day(day: dt.date, written: object = None) -> dt.date:
     if not FIRST_DAY <= day <= LAST_DAY:
         shown = quote(str(written if written is not None else day))
         raise InvalidValue(
-            N_("{value} is out of range: use a date from {first} to {last}"), value=shown, first=FIRST_DAY, last=LAST_DAY
+            N_("{value} is out of range: use a date from {first} to {last}"), value=shown, first=DateText(FIRST_DAY), last=DateText(LAST_DAY)
         )
     return day

@@ -153,10 +153,11 @@ class Problem:
         from .i18n import gettext_for
 
         _ = gettext_for(lang)
-        where = self.file or "<data>"
+        # Data given in Python or on the command line (``add``) has no file to name.
+        where = self.file or ""
         if self.line is not None:
             where += f":{self.line}"
-        parts = [where]
+        parts = [where] if where else []
         if self.record:
             parts.append(self.record)
         if self.field:
@@ -281,6 +282,7 @@ def os_reason(exc: OSError) -> Msg:
         errno.EPERM: N_("permission denied"),
         errno.EISDIR: N_("it is a folder"),
         errno.ENOTDIR: N_("a part of the path is not a folder"),
+        errno.EEXIST: N_("a file already has that name"),
         errno.ENOSPC: N_("the disk is full"),
         errno.EROFS: N_("the disk is read-only"),
         errno.ENAMETOOLONG: N_("the name is too long"),

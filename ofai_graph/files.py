@@ -25,6 +25,7 @@ from .errors import (
     Detail,
     InvalidData,
     InvalidFile,
+    InvalidValue,
     Listed,
     Msg,
     Number,
@@ -754,4 +755,4 @@ def dumps(data: Dataset, fmt: str) -> str:
         return json.dumps(plain, ensure_ascii=False, indent=2) + "\n"
     if fmt == "yaml":
         return yaml.safe_dump(plain, allow_unicode=True, sort_keys=False, width=100)
-    raise ValueError(f"unknown export format {fmt!r}: use json, jsonl or yaml")
+    raise InvalidValue(N_("unknown export format {fmt!r}: use one of {formats}"), fmt=fmt, formats="json, jsonl, yaml")

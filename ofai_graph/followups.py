@@ -7,10 +7,11 @@ el mes de agosto" is overdue from September 1st.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from .errors import N_, NotFound, OfaiError
 from .model import FollowUp, FollowUpStatus
-from .results import Result
+from .results import WRITTEN_DATE, Result, Shown, Strength
 from .store.base import Store
 from .strength import INITIATING_ROLES, StrengthConfig, interaction_points, tie_points
 
@@ -102,8 +103,10 @@ def close_followup(
     f = found[0].model_copy()
     if status is FollowUpStatus.open:
         raise OfaiError(N_("use done or cancelled to close a follow-up"))
+    # Closed again as it was (to add a note): the day it was closed stays, unless another is given.
+    kept = f.closed_on if f.status == status and on is None else None
     f.status = status
-    f.closed_on = on or dt.date.today()
+    f.closed_on = on or kept or dt.date.today()
     if note:
         f.note = f"{f.note}\n{note}" if f.note else note
     from .model import Dataset
@@ -119,23 +122,23 @@ class Dormant(Result):
     """The partner's id."""
     name: str
     """The partner's name."""
-    kind: str
+    kind: Annotated[str, Shown("EntityKind")]
     """The partner's kind (code; see :mod:`ofai_graph.labels` for its label)."""
-    peak_score: float
+    peak_score: Strength
     """Its highest strength with the office up to the as-of date."""
     peak_on: dt.date | None = None
     """The day it was at that peak."""
-    score: float
+    score: Strength
     """Its strength on the as-of date."""
-    at_stake: float
+    at_stake: Strength
     """What was lost: peak minus now. The list is ranked by it."""
-    tier_peak: str = ""
+    tier_peak: Annotated[str, Shown("Tier")] = ""
     """Tier at the peak: strong or medium."""
-    tier: str = ""
+    tier: Annotated[str, Shown("Tier")] = ""
     """Tier now: weak or cold."""
     last_interaction: dt.date | None
     """The end of the latest interaction shared with the office."""
-    last_label: str | None = None
+    last_label: Annotated[str | None, WRITTEN_DATE] = None
     """That interaction's date as the data wrote it (2024-Q1, 2024-02-12)."""
     days_silent: int | None
     """Days from that interaction to the as-of date."""

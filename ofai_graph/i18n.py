@@ -25,6 +25,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from .errors import N_, OfaiError
+
 LANGS: tuple[str, ...] = ("es", "en")
 DEFAULT_LANG = "en"
 DOMAIN = "ofai_graph"
@@ -36,7 +38,7 @@ _ORDINAL_QUARTER = {
 _BABEL_LOCALE = {"es": "es_CO", "en": "en_US"}
 
 
-class UnknownLanguage(ValueError):
+class UnknownLanguage(OfaiError, ValueError):
     """A language this project has no catalog for."""
 
 
@@ -52,7 +54,9 @@ def resolve_lang(explicit: str | None = None, environ: Mapping[str, str] | None 
         if value:
             lang = _normalize(value)
             if lang is None:
-                raise UnknownLanguage(f"unknown language {value!r}: use one of {', '.join(LANGS)}")
+                raise UnknownLanguage(
+                    N_("unknown language {value!r}: use one of {languages}"), value=value, languages=", ".join(LANGS)
+                )
             return lang
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = env.get(var)

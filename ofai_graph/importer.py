@@ -624,23 +624,26 @@ def _dedupe(
                 target.append(record)
             elif other != record:
                 first = origins.get(id(other))
-                also = ""
+                message = N_("id {id} is used twice with different content")
+                params: dict[str, object] = {"id": quote(record.id)}
                 if first is not None and first.line:
                     here = origins.get(id(record))
-                    same_file = here is not None and here.file == first.file
-                    also = (
-                        f" (first at line {first.line})"
-                        if same_file
-                        else f" (first at {first.file}:{first.line})"
-                    )
-                problems.append(
-                    Problem(
-                        f"id {quote(record.id)} is used twice with different content{also}",
-                        **_at(origins, record, section),
-                        field="id",
-                    )
-                )
+                    if here is not None and here.file == first.file:
+                        message = N_("id {id} is used twice with different content (first at line {line})")
+                    else:
+                        message = N_("id {id} is used twice with different content (first at {file}:{line})")
+                    params.update(file=first.file, line=first.line)
+                problems.append(Problem(message, **_at(origins, record, section), field="id", params=params))
     return out
+
+
+_RECORD_NAMES = {
+    "Organization": N_("organization"),
+    "Person": N_("person"),
+    "Interaction": N_("interaction"),
+    "FollowUp": N_("follow-up"),
+    "Tie": N_("tie"),
+}
 
 
 def _replacing(store: Store, data: Dataset, origins: Origins) -> list[Problem]:
@@ -665,13 +668,15 @@ def _replacing(store: Store, data: Dataset, origins: Origins) -> list[Problem]:
         for record in records:
             old = stored[section].get(record.id)
             if old is not None and old != record:
-                what = type(old).__name__.lower().replace("followup", "follow-up")
                 problems.append(
                     Problem(
-                        f"a different {what} with id {quote(record.id)} already exists; give this one "
-                        "another id (--id), or replace that one (replace=True; on the command line --replace)",
+                        N_(
+                            "a different {what} with id {id} already exists; give this one another id (--id), "
+                            "or replace that one (replace=True; on the command line --replace)"
+                        ),
                         **_at(origins, record, section),
                         field="id",
+                        params={"what": Msg(_RECORD_NAMES.get(type(old).__name__, N_("record"))), "id": quote(record.id)},
                     )
                 )
     return problems
@@ -747,7 +752,7 @@ def import_data(
     store: Store,
     data: Dataset | dict[str, Any],
     *,
-    source: str = "<data>",
+    source: str = "",
     dry_run: bool = False,
     match: bool = False,
     replace: bool = True,

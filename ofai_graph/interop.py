@@ -995,17 +995,15 @@ def export(
 
     Text formats are written to ``path + '.tmp'`` and renamed: a reader never sees half a file.
     """
-    from .errors import OfaiError
+    from .errors import N_, OfaiError
     from .spreadsheet import write_workbook
 
     if fmt not in FORMATS:
-        raise OfaiError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+        raise OfaiError(N_("unknown export format {fmt!r}: use one of {formats}"), fmt=fmt, formats=", ".join(FORMATS))
     if dynamic and fmt not in ("gexf", "graphml"):
-        raise OfaiError("--dynamic applies to gexf and graphml only")
-    if path is None and out is None:
-        raise OfaiError(f"the {fmt} format needs a file to write (--out)")
-    if fmt in ("xlsx", "kumu", "csv") and path is None:
-        raise OfaiError(f"the {fmt} format needs a file to write (--out)")
+        raise OfaiError(N_("--dynamic applies to gexf and graphml only"))
+    if path is None and (out is None or fmt in ("xlsx", "kumu", "csv")):
+        raise OfaiError(N_("the {fmt} format needs a file to write (--out)"), fmt=fmt)
     result = Exported(fmt, [str(path)] if path is not None else [])
     if fmt == "xlsx":
         data = ws.dataset()

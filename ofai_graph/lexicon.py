@@ -115,7 +115,8 @@ CUES: dict[str, dict[str, list[tuple[str, float]]]] = {
             ("slipping away", 4), ("long time", 2.5), ("in a while", 2.5),
         ],
         "es": [
-            ("enfriando", 4), ("enfrian", 4), ("enfriado", 4), ("enfriaron", 4), ("enfriadas", 4),
+            ("enfriando", 4), ("enfrian", 4), ("enfriado", 4), ("enfriaron", 4), ("enfriadas", 4), ("enfrio", 4),
+            ("enfria", 4),
             ("frias", 4), ("frios", 4), ("fria", 3.5), ("frio", 3.5), ("perdido contacto", 4),
             ("perdimos contacto", 4), ("perdido el contacto", 4), ("perdimos", 2.5), ("inactivos", 4),
             ("inactivas", 4), ("inactiva", 4), ("olvidado", 3.5), ("olvidados", 3.5), ("olvidadas", 3.5),

@@ -27,6 +27,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .errors import N_, Label, OfaiError
+from .i18n import format_date, gettext_for
 from .model import Dataset, Organization, Person, Tie, tie_id
 from .store.base import Store, WriteReport
 
@@ -57,12 +58,6 @@ class MergePlan:
         return {k: v for k, v in self.__dict__.items() if k not in ("data", "written", "delete_ties")}
 
 
-_NOTE = {
-    "es": "Fusionada el {day} con «{name}» ({id}): {n} interacciones, {t} vínculos y {f} seguimientos trasladados.",
-    "en": "Merged on {day} with '{name}' ({id}): {n} interactions, {t} ties and {f} follow-ups moved.",
-}
-
-
 def plan_merge(
     store: Store, keep: str, drop: str, *, on: dt.date | None = None, lang: str = "es"
 ) -> MergePlan:
@@ -85,14 +80,15 @@ def plan_merge(
             keep_type=Label("EntityType", k.type),
         )
     plan = MergePlan(keep, k.name, drop, d.name)
+    _ = gettext_for(lang)
     if isinstance(k, Organization) and isinstance(d, Organization) and k.kind != d.kind:
         from .labels import label
 
         kk, dk = label("OrgKind", k.kind, lang), label("OrgKind", d.kind, lang)
         plan.warnings.append(
-            f"los tipos difieren: {keep} sigue siendo «{kk}» ({drop} era «{dk}»)"
-            if lang == "es"
-            else f"kinds differ: {keep} stays '{kk}' ({drop} was '{dk}')"
+            _("kinds differ: {keep} stays '{kk}' ({drop} was '{dk}')").format(
+                keep=keep, kk=kk, drop=drop, dk=dk
+            )
         )
     data = Dataset()
     # Interactions: DROP's participations become KEEP's; a repeated (entity, role) collapses.
@@ -170,8 +166,9 @@ def plan_merge(
                 affs.append(a)
         update["affiliations"] = affs
     day = on or dt.date.today()
-    plan.note = _NOTE.get(lang, _NOTE["en"]).format(
-        day=day.isoformat(),
+    # A note people read in the profile: the day as they write it.
+    plan.note = _("Merged on {day} with '{name}' ({id}): {n} interactions, {t} ties and {f} follow-ups moved.").format(
+        day=format_date(day, lang),
         name=d.name,
         id=d.id,
         n=len(plan.interactions),

@@ -16,10 +16,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 from .errors import N_, NotFound, OfaiError
-from .results import Result
+from .results import WRITTEN_DATE, Result, Shown, Strength
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -32,19 +32,19 @@ class Partner(Result):
     """The entity's id."""
     name: str
     """Its name."""
-    kind: str
+    kind: Annotated[str, Shown("EntityKind")]
     """Its kind (code; labels.label gives the words)."""
-    countries: list[str]
+    countries: Annotated[list[str], Shown("Country")]
     """Its countries (ISO codes)."""
-    score: float
+    score: Strength
     """Strength of its relationship with the office, in [0, 1]."""
-    tier: str
+    tier: Annotated[str, Shown("Tier")]
     """strong, medium, weak or cold (code)."""
     interactions: int
     """Interactions shared with the office."""
     last: dt.date | None
     """End of the latest shared interaction's date."""
-    last_label: str | None = None
+    last_label: Annotated[str | None, WRITTEN_DATE] = None
     """That date as the data wrote it (2024-Q1, 2024-02-12)."""
 
 
@@ -61,11 +61,11 @@ class LastContact(Result):
     """That entity's name."""
     interaction: str | None
     """The interaction's id; None when the office never met it."""
-    date: str | None
+    date: Annotated[str | None, WRITTEN_DATE]
     """Its date as the data wrote it (2024-Q1, 2024-02-12)."""
     title: str | None
     """What happened."""
-    kind: str | None
+    kind: Annotated[str | None, Shown("InteractionKind")]
     """Interaction kind (code)."""
     days_ago: int | None
     """Days from the end of its date to the as-of date."""

@@ -16,11 +16,11 @@ import heapq
 import itertools
 import math
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
-from .results import Result
+from .results import WRITTEN_DATE, Result, Shown, Strength
 from .store.base import Store
 from .strength import StrengthConfig, last_label
 from .targets import Target, country_members, tag_target, target_for  # noqa: F401  (their home was here)
@@ -38,15 +38,15 @@ class Hop(Result):
     """From (name)."""
     target_name: str
     """To (name)."""
-    score: float
+    score: Strength
     """The hop's strength in [0, 1]."""
-    tier: str
+    tier: Annotated[str, Shown("Tier")]
     """Its tier (code)."""
     interactions: int
     """Shared interactions."""
-    ties: list[str]
+    ties: Annotated[list[str], Shown("TieKind")]
     """Tie kinds between the two (codes)."""
-    last: str | None
+    last: Annotated[str | None, WRITTEN_DATE]
     """Latest shared interaction's date, as written."""
     evidence: list[str] = Field(default_factory=list)
     """The latest shared interactions and ties."""
@@ -59,7 +59,7 @@ class Path(Result):
     """Entity ids from the source to the target."""
     names: list[str]
     """Their names."""
-    score: float
+    score: Strength
     """Product of the hops' strengths: the chance every introduction works."""
     hops: list[Hop]
     """Each hop with its evidence."""
@@ -72,6 +72,8 @@ class Path(Result):
 class Connection(Result):
     source: str
     """Where the paths start (id)."""
+    source_name: str | None = None
+    """Its name."""
     target: Target
     """What they reach."""
     paths: list[Path]
@@ -82,6 +84,8 @@ class Connection(Result):
     """The date strengths were computed for."""
     nearest: list[str] = Field(default_factory=list)
     """When unreachable: the nearest reachable entities of the same country or kind."""
+    nearest_names: list[str] = Field(default_factory=list)
+    """Their names."""
     note: str | None = None
     """Why there is no path, when there is none."""
 
@@ -301,7 +305,14 @@ def connect(
         paths.append(
             Path(nodes=nodes, names=[g.nodes[n].get("name", n) for n in nodes], score=score, hops=hops)
         )
-    result = Connection(source=source, target=target, paths=paths, max_hops=max_hops, as_of=as_of)
+    result = Connection(
+        source=source,
+        source_name=g.nodes[source].get("name", source) if source in g else None,
+        target=target,
+        paths=paths,
+        max_hops=max_hops,
+        as_of=as_of,
+    )
     if not paths:
         reach = nx.single_source_dijkstra_path_length(g, source, weight="cost") if source in g else {}
         if target.kind == "entity" and target.ids and target.ids[0] in g:
@@ -313,6 +324,7 @@ def connect(
             same = list(target.ids)
         candidates = sorted({n for n in same if n in reach and n != source}, key=lambda n: reach[n])
         result.nearest = candidates[:5]
+        result.nearest_names = [g.nodes[n].get("name", n) for n in result.nearest]
         source_name = g.nodes[source].get("name", source) if source in g else source
         if target.ids:
             result.note = _("no path of at most {hops} hops from {source} to {target}").format(

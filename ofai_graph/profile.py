@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import Field
 
 from .model import Affiliation, Country, EntityModel, FollowUp, FollowUpStatus, Organization, Person
-from .results import Result
+from .results import WRITTEN_DATE, Result, Shown
 from .store.base import Store
 from .strength import PairStrength
 
@@ -15,7 +16,7 @@ from .strength import PairStrength
 class TieView(Result):
     id: str
     """The tie's id."""
-    kind: str
+    kind: Annotated[str, Shown("TieKind")]
     """Tie kind (code)."""
     direction: str  # "out": this entity is the source; "in": the target
     """out: this entity is the source; in: the target."""
@@ -23,9 +24,9 @@ class TieView(Result):
     """The other entity's id."""
     other_name: str
     """The other entity's name."""
-    since: str | None = None
+    since: Annotated[str | None, WRITTEN_DATE] = None
     """Start, as written."""
-    until: str | None = None
+    until: Annotated[str | None, WRITTEN_DATE] = None
     """End, as written."""
     active: bool
     """Whether the tie holds on the as-of date."""
@@ -36,17 +37,17 @@ class TieView(Result):
 class TimelineItem(Result):
     id: str
     """The interaction's id."""
-    date: str
+    date: Annotated[str, WRITTEN_DATE]
     """Its date as written (2024-Q1)."""
-    kind: str
+    kind: Annotated[str, Shown("InteractionKind")]
     """Interaction kind (code)."""
-    axis: str | None
+    axis: Annotated[str | None, Shown("Axis")]
     """Strategic axis (code)."""
-    status: str
+    status: Annotated[str, Shown("Status")]
     """Outcome (code)."""
     title: str
     """What happened."""
-    roles: list[str]
+    roles: Annotated[list[str], Shown("Role")]
     """This entity's roles in it (codes)."""
     others: list[str]
     """Names of the other participants."""
@@ -57,13 +58,13 @@ class Profile(Result):
     """The entity's id."""
     name: str
     """Its name."""
-    type: str
+    type: Annotated[str, Shown("EntityType")]
     """organization, person or country."""
-    kind: str
+    kind: Annotated[str, Shown("EntityKind")]
     """Organization kind (code), person or country."""
     aliases: list[str]
     """Other names."""
-    countries: list[str]
+    countries: Annotated[list[str], Shown("Country")]
     """ISO codes."""
     tags: list[str]
     """Free tags."""
@@ -71,6 +72,8 @@ class Profile(Result):
     """Free text."""
     affiliations: list[Affiliation] = Field(default_factory=list)
     """Where a person works."""
+    affiliation_names: dict[str, str] = Field(default_factory=dict)
+    """The names of the organizations of its affiliations, by id."""
     ties: list[TieView]
     """Explicit ties."""
     timeline: list[TimelineItem]
@@ -117,6 +120,9 @@ def profile(store: Store, entity_id: str, *, as_of: dt.date | None = None) -> Pr
         tags=list(entity.tags),
         note=entity.note,
         affiliations=list(entity.affiliations) if isinstance(entity, Person) else [],
+        affiliation_names={a.organization: names.get(a.organization, a.organization) for a in entity.affiliations}
+        if isinstance(entity, Person)
+        else {},
         ties=[
             TieView(
                 id=t.id,

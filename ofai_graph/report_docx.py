@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
-from .errors import OfaiError
+from .errors import N_, Detail, OfaiError
 from .i18n import format_date, gettext_for
 from .report import Report
 from .report_render import figures_rows, participants_text, pending_text, strength_lines
@@ -36,22 +36,28 @@ def check_reference_doc(path: str | Path) -> Path:
     """``path`` if it is a Word (.docx) document python-docx can open; otherwise a clear error."""
     p = Path(path)
     if not p.is_file():
-        raise OfaiError(f"{p}: reference document not found")
+        raise OfaiError(N_("{path}: reference document not found"), path=p)
     try:
         with zipfile.ZipFile(p) as z:
             names = set(z.namelist())
     except (zipfile.BadZipFile, OSError):
         raise OfaiError(
-            f"{p}: not a Word document (.docx); save the office's template from Word as .docx"
+            N_("{path}: not a Word document (.docx); save the office's template from Word as .docx"), path=p
         ) from None
     if _DOCX_MAIN not in names:
-        raise OfaiError(f"{p}: a zip file but not a Word document (no {_DOCX_MAIN}); use a .docx template")
+        raise OfaiError(
+            N_("{path}: a zip file but not a Word document (no {part}); use a .docx template"), path=p, part=_DOCX_MAIN
+        )
     try:
         import docx
 
         docx.Document(str(p))
     except Exception as exc:  # python-docx raises several types for a broken package
-        raise OfaiError(f"{p}: Word cannot use this document as a template ({exc})") from None
+        raise OfaiError(
+            N_("{path}: Word cannot use this document as a template ({reason})"),
+            path=p,
+            reason=Detail(str(exc) or type(exc).__name__, N_("the document is damaged")),
+        ) from None
     return p
 
 

@@ -8,10 +8,11 @@ well is reported as ambiguous with its candidates instead of being guessed.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Annotated
 
 from .errors import Ambiguous, NotFound
 from .model import EntityModel
-from .results import Result
+from .results import Result, Shown
 from .store.base import NameRow, Store, entity_names
 from .text import fold_key
 
@@ -31,9 +32,9 @@ class SearchHit(Result):
     """The entity's id."""
     name: str
     """Its name."""
-    type: str
+    type: Annotated[str, Shown("EntityType")]
     """organization, person or country."""
-    kind: str
+    kind: Annotated[str, Shown("EntityKind")]
     """Its kind (code)."""
     score: float
     """How well it matches, 0 to 100."""
@@ -60,6 +61,7 @@ class Resolver:
             for n in entity_names(e):
                 self._extra_keys.setdefault(fold_key(n), set()).add(e.id)
         self._rows: list[NameRow] | None = None
+        self._by_entity: dict[str, list[str]] | None = None
         self._names: dict[str, str] = {}
 
     def exact(self, text: str) -> list[str]:
@@ -77,6 +79,14 @@ class Resolver:
             rows += [NameRow(e.id, n) for e in self._extra.values() for n in entity_names(e)]
             self._rows = rows
         return self._rows
+
+    def _labels(self, entity_id: str) -> list[str]:
+        """Every name of one entity (its id, name and aliases)."""
+        if self._by_entity is None:
+            self._by_entity = {}
+            for row in self._all_rows():
+                self._by_entity.setdefault(row.entity_id, []).append(row.label)
+        return self._by_entity.get(entity_id, [])
 
     def scored(self, text: str, limit: int = 10, cutoff: float = 50.0) -> list[tuple[str, float, str]]:
         """Entities ranked by their best-matching name: ``(id, score 0-100, matched name)``."""
@@ -167,7 +177,9 @@ class Resolver:
         if ranked:
             top = ranked[0][1]
             second = ranked[1][1] if len(ranked) > 1 else 0.0
-            if top >= ACCEPT and top - second >= MARGIN and _covers(text, ranked[0][2]):
+            # The words may be those of another of its names: "Red de Mercociudades" scores best on the
+            # id "mercociudades" and is covered by the alias "Red Mercociudades".
+            if top >= ACCEPT and top - second >= MARGIN and any(_covers(text, n) for n in self._labels(ranked[0][0])):
                 return ranked[0][0]
             close = [eid for eid, s, _ in ranked if s >= CONSIDER and top - s < MARGIN]
             if len(close) > 1:

@@ -11,22 +11,46 @@ extra ``pip install 'ofai-graph[pandas]'``). Workspace methods that return sever
 'Interactions it took part in.'
 >>> Results([PartnerCount(id="jica", name="JICA", interactions=3)]).records()
 [{'id': 'jica', 'name': 'JICA', 'interactions': 3}]
+
+The HTML tables are for people: they are written in the results' language (the workspace's,
+``ofai_graph.open(path, lang="es")``), strength scores as every output writes them
+(:func:`~ofai_graph.i18n.format_strength`), other numbers and dates in that language's format, and
+vocabulary codes as their labels. ``records()``, ``to_frame()`` and ``model_dump()`` keep the raw
+values and codes, for programs.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Result", "Results", "to_frame"]
+__all__ = ["STRENGTH", "WRITTEN_DATE", "Result", "Results", "Shown", "Strength", "in_language", "to_frame"]
 
 _MAX_ROWS = 50  # an HTML table in a notebook longer than this is scrolled past, not read
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How a person reads a field whose type does not say it: ``Annotated[float, STRENGTH]``, a date
+    as the data wrote it (``WRITTEN_DATE``), or a code of a vocabulary (``Shown("Tier")``; the
+    vocabulary ``EntityKind`` is an organization kind, person or country)."""
+
+    vocabulary: str
+
+
+STRENGTH = Shown("strength")
+WRITTEN_DATE = Shown("date")
+Strength = Annotated[float, STRENGTH]
+"""A strength score in [0, 1]: written with :func:`~ofai_graph.i18n.format_strength` for people."""
 
 
 class Result(BaseModel):
@@ -36,10 +60,10 @@ class Result(BaseModel):
     model_config = ConfigDict(use_attribute_docstrings=True, defer_build=True)
 
     def _repr_html_(self) -> str:
-        row = _flat(self.model_dump(mode="json"))
+        row = _shown_row(self, _lang_of(self))
         cells = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>"
-            f"{html.escape(_cell(v))}</td></tr>"
+            f"{html.escape(v)}</td></tr>"
             for k, v in row.items()
         )
         return f"<table><caption>{html.escape(type(self).__name__)}</caption>{cells}</table>"
@@ -50,7 +74,14 @@ class Result(BaseModel):
 
 
 class Results(list):  # type: ignore[type-arg]
-    """A list of results that shows as a table in Jupyter and converts with ``.to_frame()``."""
+    """A list of results that shows as a table in Jupyter and converts with ``.to_frame()``.
+
+    ``lang`` is the language of its HTML table (default: ``OFAI_GRAPH_LANG``, else the locale).
+    """
+
+    def __init__(self, items: Iterable[Any] = (), lang: str | None = None):
+        super().__init__(items)
+        self.lang = lang
 
     def records(self) -> list[dict[str, Any]]:
         return [_flat(_dump(r)) for r in self]
@@ -59,17 +90,43 @@ class Results(list):  # type: ignore[type-arg]
         return to_frame(self)
 
     def _repr_html_(self) -> str:
-        rows = self.records()
-        if not rows:
+        from .i18n import format_number, gettext_for
+
+        if not self:
             return "<p>(0)</p>"
+        lang = _lang_of(self)
+        rows = [_shown_row(r, lang) for r in self[:_MAX_ROWS]]
         columns = list(dict.fromkeys(k for r in rows for k in r))
         head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(_cell(r.get(c)))}</td>" for c in columns) + "</tr>"
-            for r in rows[:_MAX_ROWS]
+            "<tr>" + "".join(f"<td>{html.escape(r.get(c, ''))}</td>" for c in columns) + "</tr>" for r in rows
         )
-        more = f"<p>… {len(rows) - _MAX_ROWS} more</p>" if len(rows) > _MAX_ROWS else ""
+        more = ""
+        if len(self) > _MAX_ROWS:
+            _ = gettext_for(lang)
+            more = "<p>" + html.escape(_("… {n} more").format(n=format_number(len(self) - _MAX_ROWS, lang))) + "</p>"
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
+
+
+def in_language(value: Any, lang: str) -> Any:
+    """``value`` (a result, a list of them, or another value) marked to show in ``lang``; returned."""
+    if isinstance(value, Results):
+        value.lang = lang
+        for item in value:
+            in_language(item, lang)
+    elif isinstance(value, Result):
+        # Kept outside the fields: not dumped, not compared (two equal results in two languages are equal).
+        object.__setattr__(value, "_shown_lang", lang)
+    return value
+
+
+def _lang_of(value: Any) -> str:
+    lang = value.lang if isinstance(value, Results) else getattr(value, "__dict__", {}).get("_shown_lang")
+    if lang:
+        return str(lang)
+    from .i18n import resolve_lang
+
+    return resolve_lang()
 
 
 def to_frame(results: Iterable[Any]) -> pd.DataFrame:
@@ -115,11 +172,64 @@ def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _cell(value: Any) -> str:
-    if value is None:
+def _shown_row(value: Any, lang: str, prefix: str = "") -> dict[str, str]:
+    """The cells a person reads for one result, under the same column names as :meth:`Results.records`."""
+    out: dict[str, str] = {}
+    if isinstance(value, BaseModel):
+        for name, info in type(value).model_fields.items():
+            item = getattr(value, name)
+            shown = next((m for m in info.metadata if isinstance(m, Shown)), None)
+            if isinstance(item, BaseModel) or (isinstance(item, dict) and item):
+                out.update(_shown_row(item, lang, f"{prefix}{name}."))
+            else:
+                out[prefix + name] = _cell(item, lang, shown)
+        return out
+    row = value if isinstance(value, dict) else _dump(value)
+    for key, item in row.items():
+        if isinstance(item, BaseModel) or (isinstance(item, dict) and item):
+            out.update(_shown_row(item, lang, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = _cell(item, lang, _BY_KEY.get(key))
+    return out
+
+
+# Values of a free-form mapping (a profile's ``extra``) that a key names.
+_BY_KEY = {"strength to home office": STRENGTH, "tier": Shown("Tier"), "kind": Shown("EntityKind")}
+
+
+def _cell(value: Any, lang: str = "en", shown: Shown | None = None) -> str:
+    """One value as a person reads it in ``lang``."""
+    from .dates import PartialDate
+    from .i18n import format_date, format_number, format_strength, gettext_for
+    from .labels import LABELS, label
+
+    if value is None or value == {} or value == "":
         return ""
-    if isinstance(value, list):
-        return ", ".join(_cell(v) for v in value)
-    if isinstance(value, float):
-        return f"{value:.3f}"
+    if isinstance(value, list | tuple):
+        return ", ".join(c for c in (_cell(v, lang, shown) for v in value) if c)
+    if isinstance(value, BaseModel | dict):
+        return " · ".join(c for c in _shown_row(value, lang).values() if c)
+    if isinstance(value, bool):
+        _ = gettext_for(lang)
+        return _("yes") if value else _("no")
+    if isinstance(value, Enum):
+        return label(type(value), value, lang)
+    if shown is STRENGTH and isinstance(value, int | float):
+        return format_strength(value, lang)
+    if isinstance(value, int | float):
+        return format_number(value, lang, decimals=0 if isinstance(value, int) else None)
+    if isinstance(value, dt.date | PartialDate) or (shown is WRITTEN_DATE and isinstance(value, str)):
+        try:
+            return format_date(value, lang)
+        except ValueError:
+            return str(value)
+    if shown is not None and shown.vocabulary == "Country" and isinstance(value, str):
+        from .countries import CountryName
+
+        return CountryName(value).text(lang)
+    if shown is not None and isinstance(value, str):
+        vocabulary = shown.vocabulary
+        if vocabulary == "EntityKind":
+            vocabulary = "EntityType" if value in LABELS.get("EntityType", {}) else "OrgKind"
+        return label(vocabulary, value, lang)
     return str(value)

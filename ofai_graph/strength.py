@@ -33,14 +33,14 @@ import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .bulk import paused_gc
 from .dates import PartialDate
 from .model import EntityModel, Interaction, Tie, tie_id
-from .results import Result
+from .results import WRITTEN_DATE, Result, Shown, Strength
 from .store.base import Participation, Store
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ class Contribution(Result):
     """The interaction's or tie's id."""
     label: str
     """What it is (the interaction's title, the tie)."""
-    date: str | None
+    date: Annotated[str | None, WRITTEN_DATE]
     """Its date as the data wrote it (2024-Q1, 2024-02-12)."""
     points: float
     """Points it adds to the pair (negative for the one-sided discount)."""
@@ -154,13 +154,15 @@ class PairStrength(Result):
 
     a: str
     """The first entity's id (the home office for a ranking)."""
+    a_name: str | None = None
+    """The first entity's name (explain only)."""
     b: str
     """The other entity's id."""
     b_name: str | None = None
     """The other entity's name."""
-    score: float
+    score: Strength
     """Strength in [0, 1]: 1 - exp(-points / scale)."""
-    tier: str
+    tier: Annotated[str, Shown("Tier")]
     """strong, medium, weak or cold (see labels for the words a person reads)."""
     points: float
     """Sum of the decayed evidence behind the score."""
@@ -168,7 +170,7 @@ class PairStrength(Result):
     """Shared interactions counted."""
     last: dt.date | None
     """End of the latest shared interaction's date."""
-    last_label: str | None = None
+    last_label: Annotated[str | None, WRITTEN_DATE] = None
     """That date as the data wrote it (2024-Q1)."""
     reciprocal: bool
     """Whether both sides initiated something."""
@@ -874,7 +876,8 @@ def _bond_contribution(
         span = None
     else:
         label = f"{name(bond.source)} {vocab('TieKind', bond.kind, lang)} {name(bond.target)}"
-        span = f"{day(bond.since)} – {day(bond.until)}"
+        # A tie with no dates has held all along: no span to show.
+        span = f"{day(bond.since)} – {day(bond.until)}" if bond.since or bond.until else None
     return Contribution(
         source="tie",
         id=bond.id,
@@ -932,7 +935,9 @@ def explain(
     contributions.sort(key=lambda c: -abs(c.points))
     return PairStrength(
         a=a,
+        a_name=names.get(a),
         b=b,
+        b_name=names.get(b),
         score=score,
         tier=cfg.tier(score),
         points=total,

@@ -8,9 +8,9 @@ graphs betweenness is estimated from a fixed sample of sources (``sample``), see
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from .results import Result
+from .results import Result, Shown
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -30,7 +30,7 @@ class Broker(Result):
     """The entity's id."""
     name: str
     """Its name."""
-    kind: str
+    kind: Annotated[str, Shown("EntityKind")]
     """Its kind (code)."""
     betweenness: float
     """Share of strongest paths through it (0 to 1)."""

@@ -19,6 +19,8 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 def fold(text: str) -> str:
     """Accent- and case-insensitive key: ``fold("Cámara  de Comercio") == "camara de comercio"``."""
+    if text.isascii():  # nothing to decompose, and casefold is lower: a tenth of the time
+        return _SPACES.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.casefold()).strip()

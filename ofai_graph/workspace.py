@@ -31,7 +31,7 @@ from .model import (
 )
 from .paths import Connection, connect
 from .resolve import Resolver, entity_kind, search
-from .results import Results
+from .results import Results, in_language
 from .store import StoreEmpty, open_store
 from .store.base import Store, WriteReport
 from .strength import PairStrength, StrengthConfig, pair, relationship_graph, top_partners
@@ -326,7 +326,7 @@ class Workspace:
         from .stats import stats
 
         with self.store.snapshot():
-            return stats(self.store)
+            return in_language(stats(self.store), self.lang)
 
     def graph(self) -> nx.MultiGraph:
         """The store as a networkx MultiGraph (interactions are nodes); cached until data changes."""
@@ -427,7 +427,10 @@ class Workspace:
         second = self.resolve(b)
         if second == first:
             raise OfaiError(
-                f"{quote(a)} and {quote(b)} both name {second}: a strength is between two different entities"
+                N_("{a} and {b} both name {id}: a strength is between two different entities"),
+                a=quote(a),
+                b=quote(b),
+                id=second,
             )
         if explain:
             from .strength import explain as explain_pair
@@ -796,12 +799,20 @@ def _one_snapshot(method: Any) -> Any:
     def reads_once(self: Workspace, *args: Any, **kwargs: Any) -> Any:
         with self.store.snapshot():
             if not self._pairs_stale():
-                return method(self, *args, **kwargs)
+                return _shown(self, method(self, *args, **kwargs))
         self.rebuild()  # a write: outside the read transaction, then the reads
         with self.store.snapshot():
-            return method(self, *args, **kwargs)
+            return _shown(self, method(self, *args, **kwargs))
 
     return reads_once
+
+
+def _shown(ws: Workspace, result: Any) -> Any:
+    """``result`` marked to show (in a notebook) in the workspace's language, an answer in its question's."""
+    if isinstance(result, Answer):
+        in_language(result.result, result.language)
+        return result
+    return in_language(result, ws.lang)
 
 
 # Every operation that reads more than once (writes are transactions of their own).

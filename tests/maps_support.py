@@ -6,6 +6,7 @@ The maps themselves are fixtures (``seed_map``, ``route_map``, ``hostile_map``, 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import os
 from typing import Any
@@ -168,7 +169,8 @@ LABEL_BOXES = """() => {
 }"""
 
 # Where vis-network drew each entity (centre and radius) and each tie (ends, width, on a route or
-# not), in its canvas units. (network.getPositions() says the same, cut to whole units.)
+# not; a curved one as 64 points along the curve it drew), in its canvas units.
+# (network.getPositions() says the same, cut to whole units.)
 DRAWN_GEOMETRY = """() => {
   const net = ofaiMap.network, body = net.body;
   const onRoute = new Set(ofaiMap.edges.get({filter: e => !!e.routeLabel}).map(e => String(e.id)));
@@ -177,11 +179,42 @@ DRAWN_GEOMETRY = """() => {
     return {id: String(id), x: n.x, y: n.y, r: n.options.size};
   });
   const lines = body.edgeIndices.map(id => {
-    const e = body.edges[id];
-    return {from: String(e.fromId), to: String(e.toId), width: e.options.width, route: onRoute.has(String(id))};
+    const e = body.edges[id], smooth = e.options.smooth, curve = [];
+    if (smooth && smooth.enabled) {
+      for (let t = 0; t <= 64; t++) { const q = e.edgeType.getPoint(t / 64); curve.push([q.x, q.y]); }
+    }
+    return {from: String(e.fromId), to: String(e.toId), width: e.options.width, route: onRoute.has(String(id)),
+            curve: curve};
   });
   return {nodes: nodes, lines: lines};
 }"""
+
+
+def page_geometry(m: Any) -> dict[str, Any]:
+    """What DRAWN_GEOMETRY reads in the browser, from the map's own page data: where Python put each entity
+    and tie (a curved one as points along the curve vis-network draws for it)."""
+    from ofai_graph.maps.clearing import curve_points
+
+    at = {n["id"]: (n["x"], n["y"]) for n in m.page.nodes}
+    lines = []
+    for e in m.page.edges:
+        smooth = e.get("smooth") or {}
+        curve = (
+            curve_points(at[e["from"]], at[e["to"]], smooth["type"], smooth["roundness"], 64)
+            if smooth
+            else []
+        )
+        lines.append(
+            {
+                "from": e["from"],
+                "to": e["to"],
+                "width": e["width"],
+                "route": bool(e.get("routeLabel")),
+                "curve": [tuple(q) for q in curve],
+            }
+        )
+    nodes = [{"id": n["id"], "x": n["x"], "y": n["y"], "r": n["size"]} for n in m.page.nodes]
+    return {"nodes": nodes, "lines": lines}
 
 
 def segment_distance(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -193,18 +226,20 @@ def segment_distance(p: tuple[float, float], a: tuple[float, float], b: tuple[fl
 
 
 def lines_over_entities(geometry: dict[str, Any], *, routes_only: bool) -> list[tuple[str, str, str]]:
-    """(one end, other end, entity) for each drawn line that passes over the disc of an entity that is
-    not one of its ends: what a reader takes for a route (or a tie) through that entity."""
+    """(one end, other end, entity) for each drawn line (straight, or the points of a curve) that passes
+    over the disc of an entity that is not one of its ends: what a reader takes for a route (or a tie)
+    through that entity."""
     nodes = {n["id"]: n for n in geometry["nodes"]}
     over = []
     for line in geometry["lines"]:
         if routes_only and not line["route"]:
             continue
         a, b = nodes[line["from"]], nodes[line["to"]]
+        points = [tuple(q) for q in line.get("curve") or []] or [(a["x"], a["y"]), (b["x"], b["y"])]
         for n in geometry["nodes"]:
             if n["id"] in (line["from"], line["to"]):
                 continue
-            gap = segment_distance((n["x"], n["y"]), (a["x"], a["y"]), (b["x"], b["y"]))
+            gap = min(segment_distance((n["x"], n["y"]), p, q) for p, q in itertools.pairwise(points))
             if gap < n["r"] + line["width"] / 2:
                 over.append((line["from"], line["to"], n["id"]))
     return over

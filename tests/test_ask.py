@@ -100,6 +100,22 @@ def test_a_subjectless_question_that_needs_one_says_so(names):
     assert err.value.missing_subject == "connect"
 
 
+@pytest.mark.parametrize(
+    ("question", "action"),
+    [
+        ("relacion con la embajada de narnia", "strength"),
+        ("how strong are we with the Narnia embassy?", "strength"),
+        ("¿Qué está pendiente con la Embajada de Narnia?", "followups"),
+    ],
+)
+def test_a_name_we_do_not_know_is_not_answered_for_every_partner(names, question, action):
+    # Answering the top partners to "our relationship with the Narnia embassy" reads as an answer about it.
+    with pytest.raises(NotUnderstood) as err:
+        parse(question, names)
+    assert err.value.missing_subject == action
+    assert parse(question.replace("narnia", "JICA").replace("Narnia", "JICA"), names).action == action
+
+
 def test_ask_and_connect_give_the_same_routes_for_the_same_date(seeded):
     asked = seeded.ask("¿Quién nos conecta con Corea?", as_of="2024-03-31")
     direct = seeded.connect("Corea", as_of=dt.date(2024, 3, 31))
@@ -144,3 +160,19 @@ def test_the_answer_is_written_in_the_question_s_language(seeded_path):
         assert "trimestre" in evidence_es and "quarter" not in evidence_es
         assert "quarter" in evidence_en and "trimestre" not in evidence_en
         assert ws.lang == "en"
+
+
+def test_one_shared_word_does_not_make_another_entity_the_subject():
+    import ofai_graph
+
+    with ofai_graph.open(":memory:") as ws:
+        ws.import_data({"organizations": [
+            {"id": "ofai", "name": "OFAI", "kind": "home_office"},
+            {"id": "embajada-japon", "name": "Embajada de Japón", "kind": "foreign_government", "countries": ["JP"]},
+        ]})  # fmt: skip
+        names = ws._question_names()
+        # Before: the only embassy the store knows answered for Narnia's.
+        with pytest.raises(NotUnderstood):
+            parse("relación con la embajada de Narnia", names)
+        assert parse("relación con la embajada", names).subject == "embajada-japon"
+        assert parse("¿qué tan fuerte es la relación con la embajada de Japón?", names).subject == "embajada-japon"

@@ -153,7 +153,15 @@ def test_the_same_help_in_english_after_spanish_in_one_process():
     ("args", "code", "words"),
     [
         (("show", "Organización para el Clima"), 1, "ninguna entidad coincide"),
-        (("strength", "--as-of", "2024-13-45"), 2, "no es una fecha"),
+        (("strength", "--as-of", "2024-13-45"), 2, "el mes 13 no está entre 1 y 12"),
+        (("strength", "--as-of", "ayer"), 2, "no es una fecha"),
+        (("strength", "--top", "abc"), 2, "'abc' no es un número entero válido"),  # was "integer range"
+        (("strength", "ofai", "OFAI"), 1, "nombran ambos a ofai"),
+        (("changes", "--since", "2024-02", "--until", "2024-01"), 2, "es anterior a la inicial (1 de febrero de 2024)"),
+        (("report", "--quarter", "2024-Q5"), 2, "no es un trimestre: escriba AAAA-Tn"),
+        (("export", "--format", "json", "--dynamic"), 2, "--dynamic solo se aplica a gexf y graphml"),
+        (("--db", "http://x", "stats"), 1, "dirección de almacén desconocida 'http://x'"),  # was a file "http:/x"
+        (("--db", "/dev/null/x.db", "init"), 1, "no se puede crear un almacén en /dev/null/x.db: ya existe un archivo con ese nombre"),
         (("no-such-command",), 2, "No existe el comando"),
         (("connect",), 2, "Falta un argumento"),
         (("ask", "¿Va a llover mañana?"), 1, "No entiendo"),
@@ -276,3 +284,116 @@ def test_dormant_shows_the_last_contact_at_its_precision(db):
 
     rows = json.loads(run("--json", *args, db=db).stdout)
     assert rows and all(r["last_label"] == "2024-Q1" and r["last_interaction"] == "2024-03-31" for r in rows[:3])
+
+
+def test_a_pair_reads_with_names_and_its_count_in_words(db):
+    as_of = ("--as-of", "2024-03-31")
+    r = run("strength", "ofai", "myriam-savard", *as_of, db=db)
+    head = r.stdout.splitlines()[0]
+    # Before: "ofai ↔ myriam-savard: ..., 1 interacciones en común" (ids, and a plural for one).
+    assert head.startswith("Oficina Asesora de Asuntos Internacionales (OFAI) ↔ Myriam Savard: 0,16 (débil)"), head
+    assert "1 interacción en común" in head
+    tie = run("strength", "apc-colombia", "jica", *as_of, db=db).stdout
+    assert "… – …" not in tie and "enlace de" in tie  # an undated tie shows no empty span
+    # Two countries share nothing: the pair and why it is zero, not a table row named "JP".
+    r = run("strength", "Corea", "Japón", *as_of, db=db)
+    assert r.exit_code == 0 and r.stdout.startswith("Corea del Sur ↔ Japón: 0,00 (fría), 0 interacciones en común")
+    assert "No comparten ninguna interacción ni vínculo" in r.stderr
+    assert english_in(r.stdout + r.stderr + head + tie) == []
+
+
+def test_a_name_the_store_does_not_know_is_not_answered_with_every_partner(db):
+    r = run("ask", "relación con la embajada de Narnia", "--as-of", "2024-03-31", db=db)
+    assert r.exit_code == 1 and "nombre una entidad" in r.stderr and r.stdout == "", r.stdout
+    r = run("connect", "Red de Mercociudades", "--as-of", "2024-03-31", db=db)
+    assert r.exit_code == 0 and "Mercociudades" in r.stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "args", [("add",), ("add", "org"), ("add", "interaction"), ("connect",), ("import",), ("map",), ("merge",)]
+)
+def test_spanish_examples_are_typed_with_spanish_words(args):
+    """Examples a Spanish reader copies use the words the help lists ("reunión", "ofai:organizador"),
+    which the options accept, not codes ("meeting", "ofai:organizer")."""
+    from ofai_graph.model import Axis, InteractionKind, OrgKind, Role
+
+    out = run(*args, "--help").stdout
+    examples = out[out.index("Ejemplos:") :]
+    kinds = "|".join(m.value for v in (OrgKind, InteractionKind, Axis) for m in v)
+    roles = "|".join(m.value for m in Role)
+    assert not re.findall(rf"--(?:via-)?(?:kind|axis) (?:{kinds})\b", examples), examples
+    assert not re.findall(rf"\w:(?:{roles})\b", examples), examples
+    assert not re.search(r"\b(KEEP|DROP|KIND)\b", out) and "[por defecto: (" not in out
+
+
+def test_a_merge_plan_names_ties_in_words_and_export_usage_errors_in_spanish(db, tmp_path):
+    import shutil
+
+    copy = tmp_path / "m.db"
+    shutil.copy(db, copy)
+    # Before: "vínculos trasladados │ 1 │ apc-colombia--liaison_for--jica" (a tie's id holds its kind's code).
+    plan = run("merge", "mercociudades", "jica", "--dry-run", db=copy)
+    assert plan.exit_code == 0 and "apc-colombia enlace de jica" in plan.stdout, plan.stdout
+    assert "liaison_for" not in plan.stdout and "simulación: no se escribió nada" in plan.stderr
+    r = run("export", "--format", "json", "--dynamic", db=copy)
+    assert r.exit_code == 2 and "--dynamic solo se aplica a gexf y graphml" in r.stderr, r.stderr
+    r = run("export", "--format", "xlsx", db=copy)
+    assert r.exit_code == 2 and "indíquelo con --out" in r.stderr
+    r = run("export", "--format", "gexf", "--out", str(tmp_path / "r.gexf"), db=copy)
+    assert re.search(r"· \d+ nodos, \d+ aristas", r.stderr), r.stderr
+
+
+def test_closed_follow_ups_say_when_they_were_closed(tmp_path):
+    db = tmp_path / "f.db"
+    assert run("init", "--seed", db=db).exit_code == 0
+    assert run("followups", "done", "jica-respuesta-voluntarios", "--on", "2024-08-20", db=db).exit_code == 0
+    r = run("followups", "done", "jica-respuesta-voluntarios", "--note", "Llegó el voluntario", db=db)
+    assert "cumplido el 20 de agosto de 2024" in r.stderr, r.stderr  # not today's date
+    rows = run("followups", "--all", "--as-of", "2024-08-31", db=db).stdout
+    row = next(line for line in rows.splitlines() if "jica-respuesta-voluntarios" in line)
+    assert "cumplido el 20 de" in row and "faltan" not in row and "vencido" not in row, row
+
+
+def test_an_unreachable_neo4j_server_is_reported_in_spanish():
+    env = {**ENV, "NEO4J_PASSWORD": "x"}
+    r = CliRunner().invoke(
+        cli, ["--lang", "es", "--backend", "neo4j", "--neo4j-uri", "bolt://127.0.0.1:1", "stats"], env=env
+    )
+    assert r.exit_code == 1 and "no se puede conectar con el servidor (no responde)" in r.stderr, r.stderr
+    assert "Couldn't" not in r.stderr and "resolved" not in r.stderr
+
+
+def test_countries_and_employers_are_named_not_coded(db):
+    # Before: "persona · CA" and "trabaja en gobierno-quebec"; "países: JP" in a partners table.
+    out = run("show", "myriam-savard", "--as-of", "2024-03-31", db=db).stdout
+    assert "persona · Canadá" in out and "trabaja en Gobierno de Quebec" in out, out
+    table = run("ask", "aliados en Japón", "--as-of", "2024-03-31", db=db).stdout
+    assert "Japón" in table and not re.search(r"│\s*JP\s*│", table), table
+    english = run("show", "myriam-savard", "--as-of", "2024-03-31", db=db, lang="en").stdout
+    assert "person · Canada" in english
+
+
+def test_last_contact_counts_days_in_words(db):
+    r = run("ask", "última reunión con JICA", "--as-of", "2024-04-01", db=db)
+    assert "(1 día antes de la fecha de referencia)" in r.stdout, r.stdout  # was "1 days"
+    r = run("ask", "¿cuándo vimos a la OIM por última vez?", "--as-of", "2024-03-31", db=db)
+    assert "(hasta la fecha de referencia)" in r.stdout, r.stdout  # was "0 días antes"
+
+
+def test_an_empty_table_says_so(db):
+    out = run("changes", "--quarter", "2024-Q1", db=db).stdout
+    lost = out[out.index("Relaciones que perdieron fuerza") :]
+    assert "(nada)" in lost.split("Rutas hacia países")[0], lost  # before: headers over nothing
+
+
+def test_no_route_names_the_office_and_the_nearest_entities(db, tmp_path):
+    import shutil
+
+    copy = tmp_path / "c.db"
+    shutil.copy(db, copy)
+    assert run("add", "org", "--name", "Embajada de Suecia", "--kind", "gobierno extranjero", db=copy).exit_code == 0
+    r = run("connect", "Embajada de Suecia", "--as-of", "2024-03-31", db=copy)
+    assert r.exit_code == 1
+    # Before: "Rutas de ofai a ..." and "lo más cercano alcanzable: gobierno-corea, ..." (ids).
+    assert r.stdout.startswith("Rutas de Oficina Asesora de Asuntos Internacionales (OFAI) a Embajada de Suecia")
+    assert "lo más cercano alcanzable: Gobierno de" in r.stderr and "gobierno-" not in r.stderr, r.stderr

@@ -42,6 +42,10 @@ def test_closing_a_followup(tmp_path, seeded_path):
         assert "jica-respuesta-voluntarios" not in ids(ws.followups())
         with pytest.raises(NotFound):
             ws.close_followup("no-such-thing")
+        # Closed again to add a note: the day it was done stays (before: today's date replaced it).
+        again = ws.close_followup("jica-respuesta-voluntarios", note="Llegó el voluntario")
+        assert again.closed_on == dt.date(2024, 8, 20) and again.note.endswith("Llegó el voluntario")
+        assert ws.close_followup("jica-respuesta-voluntarios", cancelled=True).closed_on == dt.date.today()
 
 
 def test_partners_go_cold_when_their_peak_was_medium_and_they_are_now_weak(seeded):

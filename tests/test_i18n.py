@@ -241,3 +241,92 @@ def test_every_message_click_can_show_is_in_the_catalog():
     }
     ids = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog() if m.id}
     assert sorted(found - ids) == []
+
+
+# -- errors are written to be translated ------------------------------------------------------------
+
+# Calls whose text a person reads: exceptions (any class named ...Error/...Exception/...Warning, and
+# this project's own), problems with a file, and click's ways of failing.
+_READ_BY_PEOPLE = {
+    "Problem", "fail", "BadParameter", "UsageError", "ClickException", "CliError", "warn",
+    "NotFound", "Ambiguous", "InvalidValue", "UnknownValue", "InvalidData", "InvalidFile",
+    "StoreNotFound", "NotAStore", "StoreEmpty", "StoreDamaged", "NotUnderstood", "UnknownLanguage",
+}  # fmt: skip
+_TRANSLATING = {"N_", "_", "_N", "ngettext", "_n"}
+
+# Where a literal is allowed, and why: nobody reading Spanish ever sees these.
+_ALLOWED = {
+    ("ofai_graph/__init__.py", "AttributeError"): "Python's own attribute protocol: a programmer's typo",
+    ("ofai_graph/bulk.py", "ValueError"): "a programming error (batch size below 1), never from a command",
+    ("ofai_graph/model.py", "TypeError"): "a programming error (an object that is not a record)",
+    ("ofai_graph/maps/page.py", "ModuleNotFoundError"): "a broken installation (pyvis is a dependency)",
+    ("cli/output.py", "BrokenPipeError"): "never shown: the reader of stdout went away (exit 0 quietly)",
+    ("ofai_graph/files.py", "ComposerError"): "PyYAML's own error, turned into a translated problem where caught",
+    ("ofai_graph/files.py", "ConstructorError"): "PyYAML's own error, turned into a translated problem where caught",
+}
+
+
+def _callee(node):
+    import ast
+
+    f = node.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
+
+
+def _english_literal(node) -> bool:
+    """Text written in the code and not passed through the catalog: "...", f"...", "..." + x, "...".format()."""
+    import ast
+
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and any(c.isalpha() for c in node.value)
+    if isinstance(node, ast.JoinedStr):
+        return any(_english_literal(v) for v in node.values)
+    if isinstance(node, ast.BinOp):
+        return _english_literal(node.left) or _english_literal(node.right)
+    if isinstance(node, ast.Call) and _callee(node) in _TRANSLATING:
+        return False
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "join"):
+        return _english_literal(node.func.value) and node.func.attr == "format"
+    if isinstance(node, ast.IfExp):
+        return _english_literal(node.body) or _english_literal(node.orelse)
+    return False
+
+
+def _untranslated_messages() -> list[str]:
+    import ast
+
+    found = []
+    for folder in ("ofai_graph", "cli"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            rel = path.relative_to(ROOT).as_posix()
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = _callee(node)
+                if not name or not (name in _READ_BY_PEOPLE or name.endswith(("Error", "Exception", "Warning"))):
+                    continue
+                if (rel, name) in _ALLOWED:
+                    continue
+                values = [*node.args[:1], *(k.value for k in node.keywords if k.arg in ("message", "msg"))]
+                if any(_english_literal(v) for v in values):
+                    found.append(f"{rel}:{node.lineno}: {name}({ast.unparse(values[0])[:70]})")
+    return found
+
+
+def test_every_error_message_goes_through_the_catalog():
+    """An error a person reads is an ``N_`` template (library) or ``_()`` text (CLI), never a bare
+    English string: in Spanish it would read English mid-screen (issue #11)."""
+    assert _untranslated_messages() == []
+
+
+def test_the_scan_sees_an_untranslated_message(tmp_path):
+    """The scan above is not blind: the forms it must catch, and those it must let through."""
+    import ast
+
+    caught = ['OfaiError("no store")', 'OfaiError(f"no store {x}")', 'self.fail("bad " + x)',
+              'StoreError("{x} bad".format(x=x))', 'Problem(f"x {y}", name)']  # fmt: skip
+    passed = ['OfaiError(N_("no store"))', 'CliError(_("bad {x}").format(x=x))', "OfaiError(message)",
+              'OfaiError(N_("a {b}"), b=f"{c}")', 'StoreError(f"{a}: {b}")']  # fmt: skip
+    for source, expected in [(s, True) for s in caught] + [(s, False) for s in passed]:
+        call = ast.parse(source, mode="eval").body
+        assert _english_literal(call.args[0]) is expected, source

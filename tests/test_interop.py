@@ -351,9 +351,9 @@ def test_cli_template_export_and_import_of_workbooks(tmp_path, seeded_path):
     r = cli("export", "--format", "csv", "--out", str(tmp_path / "carpeta"), db=db)
     assert r.exit_code == 0 and (tmp_path / "carpeta" / "relationships.csv").exists()
     r = cli("export", "--format", "kumu", db=db)
-    assert r.exit_code == 1 and "--out" in r.stderr
+    assert r.exit_code == 2 and "--out" in r.stderr  # a usage error: the command line lacks --out
     r = cli("export", "--format", "cypher", "--dynamic", db=db)
-    assert r.exit_code == 1 and "--dynamic" in r.stderr
+    assert r.exit_code == 2 and "--dynamic" in r.stderr
 
 
 def test_cli_import_error_names_the_cell_and_exits_1(tmp_path):

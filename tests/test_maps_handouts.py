@@ -53,3 +53,25 @@ def test_png_and_pdf_handouts_are_stable_one_page_and_redacted(seeded_path, tmp_
                 assert " ".join(line.split())[:60] in table
     png = route.save(tmp_path / "a.png").read_bytes()
     assert png == route.save(tmp_path / "b.png").read_bytes() and png.startswith(b"\x89PNG")
+
+
+def test_a_curved_tie_is_the_same_curve_in_the_svg(seed_map):
+    from dataclasses import replace
+
+    from ofai_graph.maps.clearing import curve_via
+    from ofai_graph.maps.handouts import to_svg
+
+    edges = [dict(e) for e in seed_map.page.edges]
+    edges[0]["smooth"] = {"enabled": True, "type": "curvedCCW", "roundness": 0.25}
+    root = ET.fromstring(to_svg(replace(seed_map.page, edges=edges)))
+    paths = list(root.iter("{http://www.w3.org/2000/svg}path"))
+    lines = list(root.iter("{http://www.w3.org/2000/svg}line"))
+    assert len(paths) == 1 and len(lines) >= len(edges) - 1
+    # "M x1 y1 Q vx vy x2 y2": from one end through vis-network's control point to the other.
+    d = [float(v) for v in paths[0].get("d").replace("M", "").replace("Q", "").split()]
+    (x1, y1), (x2, y2) = (d[0], d[1]), (d[4], d[5])
+    assert (d[2], d[3]) == pytest.approx(curve_via((x1, y1), (x2, y2), "curvedCCW", 0.25), abs=0.06)
+    # The ends are where the straight tie ran (the first line after the header's rule).
+    straight = list(ET.fromstring(to_svg(seed_map.page)).iter("{http://www.w3.org/2000/svg}line"))[1]
+    assert [float(straight.get(k)) for k in ("x1", "y1", "x2", "y2")] == [x1, y1, x2, y2]
+    assert paths[0].get("fill") == "none"

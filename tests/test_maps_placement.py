@@ -1,7 +1,15 @@
 """maps.placement: labels for what matters, none overlapping at the first view, and no line over an entity it does not join."""
 
 import pytest
-from maps_support import AS_OF, DRAWN_GEOMETRY, LABEL_BOXES, crossing_data, lines_over_entities, open_page
+from maps_support import (
+    AS_OF,
+    DRAWN_GEOMETRY,
+    LABEL_BOXES,
+    crossing_data,
+    lines_over_entities,
+    open_page,
+    page_geometry,
+)
 
 import ofai_graph
 
@@ -81,3 +89,63 @@ def test_on_the_whole_network_no_tie_passes_over_an_entity_it_does_not_join(brow
     over = lines_over_entities(geometry, routes_only=False)
     print(f"\nseed map: {len(geometry['lines'])} ties, {len(over)} over an entity they do not join")
     assert seen["errors"] == [] and len(geometry["lines"]) == seed_map.edge_count and over == [], over
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"presentation": True}, {"lang": "en"}, {"path_to": "Korea"}, {"path_to": "Japan"}],
+    ids=["general", "slides", "English", "routes to Korea", "routes to Japan"],
+)
+def test_no_tie_over_an_entity_on_any_of_the_seed_s_maps(seeded, options):
+    # What the browser tests see (they read vis-network's drawing), for more maps: the clearing, not
+    # luck, keeps every tie off the entities it does not join.
+    m = seeded.map(as_of=AS_OF, timeline=False, **({"lang": "es"} | options))
+    assert lines_over_entities(page_geometry(m), routes_only=False) == []
+
+
+def test_the_same_network_in_another_order_gives_the_same_map(seeded):
+    import networkx as nx
+
+    from ofai_graph.maps.build import build_map
+
+    g = seeded.relationship_graph(AS_OF)
+    turned = nx.Graph(**g.graph)
+    turned.add_nodes_from(reversed(list(g.nodes(data=True))))
+    turned.add_edges_from((b, a, d) for a, b, d in reversed(list(g.edges(data=True))))
+    assert list(turned) != list(g)
+    first, second = (build_map(x, seeded.store, seeded.home, lang="es") for x in (g, turned))
+    assert second.page.nodes == first.page.nodes and second.page.edges == first.page.edges
+
+
+@pytest.mark.browser
+def test_a_curved_tie_is_drawn_along_the_curve_the_clearing_checked(browser, tmp_path, seed_map):
+    from dataclasses import replace
+
+    from ofai_graph.maps.clearing import curve_points
+    from ofai_graph.maps.page import render
+
+    curves = {0: ("curvedCW", 0.15), 7: ("curvedCCW", 0.4), 21: ("curvedCW", 0.6)}
+    edges = [dict(e) for e in seed_map.page.edges]
+    for i, (kind, roundness) in curves.items():
+        edges[i]["smooth"] = {"enabled": True, "type": kind, "roundness": roundness}
+    page = replace(seed_map.page, edges=edges)
+    shown, seen = open_page(browser, tmp_path, replace(seed_map, html=render(page), page=page))
+    lines = shown.evaluate(DRAWN_GEOMETRY)["lines"]
+    shown.close()
+    at = {n["id"]: (n["x"], n["y"]) for n in page.nodes}
+    assert seen["errors"] == [] and sum(1 for line in lines if line["curve"]) == len(curves)
+    for i, (kind, roundness) in curves.items():
+        drawn = next(
+            line["curve"]
+            for line in lines
+            if (line["from"], line["to"]) == (edges[i]["from"], edges[i]["to"])
+        )
+        ours = curve_points(at[edges[i]["from"]], at[edges[i]["to"]], kind, roundness, 64)
+        assert (
+            max(
+                abs(p - q)
+                for a, b in zip(drawn, ours.tolist(), strict=True)
+                for p, q in zip(a, b, strict=True)
+            )
+            < 1e-3
+        )

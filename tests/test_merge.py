@@ -74,7 +74,7 @@ def test_merge_moves_everything_and_keeps_the_old_names(store):
     oim = store.get_entities(["oim"])["oim"]
     assert oim.aliases == ["OIM", "International Organization for Migration", "IOM", "iom"]
     assert oim.countries == ["CH", "US"] and oim.tags == ["migración"]
-    assert "Fusionada el 2024-09-01" in oim.note and "Oficina de Bogotá" in oim.note  # auditable
+    assert "Fusionada el 1 de septiembre de 2024" in oim.note and "Oficina de Bogotá" in oim.note  # auditable
     ints = store.get_interactions(["m1", "m2"])
     assert [(p.entity, p.role.value) for p in ints["m1"].participants] == [
         ("ofai", "participant"),

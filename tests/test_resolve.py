@@ -21,6 +21,7 @@ from ofai_graph.errors import Ambiguous, NotFound
         ("hacienda", "secretaria-hacienda"),
         ("inderbú", "inderbu"),
         ("mercociudad", "mercociudades"),
+        ("Red de Mercociudades", "mercociudades"),  # best on the id, its words those of the alias
         ("Lacouture", "maria-claudia-lacouture"),
     ],
 )

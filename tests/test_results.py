@@ -72,3 +72,47 @@ def test_workspace_lists_are_results_lists(seeded):
         seeded.partners("Japón", as_of="2024-03-31"),
     ):
         assert isinstance(rows, Results)
+
+
+def _cells(page: str) -> list[str]:
+    import re
+
+    return re.findall(r"<td[^>]*>(.*?)</td>", page)
+
+
+def test_html_tables_write_strengths_dates_and_labels_in_the_workspace_s_language(seeded_path):
+    import html
+    import re
+
+    import ofai_graph
+    from ofai_graph.labels import LABELS
+
+    codes = {code for table in LABELS.values() for code in table if "_" in code}
+    with ofai_graph.open(seeded_path, lang="es") as ws:
+        top = ws.strength(top=5, as_of="2024-03-31")
+        page = html.unescape(top._repr_html_())
+        row = next(r for r in page.split("<tr>") if "gobierno-corea" in r)
+        # The 0,22 that strength, show and connect print; not 0.217 (#11).
+        assert "<td>0,22</td>" in row and "<td>débil</td>" in row, row
+        assert "31 de marzo de 2024" in row and "primer trimestre de 2024" in row, row
+        assert not re.search(r"\d\.\d{3}", page) and "2024-03-31" not in page
+        gone = html.unescape(ws.dormant(as_of="2024-12-31")._repr_html_())
+        assert "cámara de comercio" in gone and not [c for c in _cells(gone) if c in codes], gone
+        profile = html.unescape(ws.show("Corea", as_of="2024-03-31")._repr_html_())
+        assert "Corea del Sur (KR)" in profile and "foreign_government" not in profile and "gobierno extranjero" in profile
+        # An answer shows in its question's language.
+        answer = ws.ask("how strong is our relationship with AMCHAM?", as_of="2024-03-31")
+        assert "0.43" in answer.result._repr_html_()
+    with ofai_graph.open(seeded_path, lang="en") as ws:
+        english = html.unescape(ws.strength(top=5, as_of="2024-03-31")._repr_html_())
+        assert "<td>0.22</td>" in english and "March 31, 2024" in english and "<td>weak</td>" in english
+
+
+def test_the_language_of_a_table_is_not_part_of_the_data(seeded_path):
+    import ofai_graph
+
+    with ofai_graph.open(seeded_path, lang="es") as es, ofai_graph.open(seeded_path, lang="en") as en:
+        a, b = es.strength(top=3, as_of="2024-03-31"), en.strength(top=3, as_of="2024-03-31")
+        assert a == b and a[0] == b[0] and a[0].model_dump() == b[0].model_dump()
+        assert a.records() == b.records() and isinstance(a.records()[0]["score"], float)
+        assert a._repr_html_() != b._repr_html_()

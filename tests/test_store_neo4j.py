@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -35,6 +36,18 @@ def same(a, b):
         return x
 
     assert plain(a) == plain(b)
+
+
+def same_pairs(neo: Any, lite: Any) -> bool:
+    """The materialized strength pairs of a pushed database are the embedded store's, and valid."""
+    from ofai_graph.materialize import ops
+    from ofai_graph.store.strength_sqlite import _records
+
+    theirs, ours = ops(neo), ops(lite)
+    assert theirs.stored_config() == ours.stored_config() is not None
+    got = sorted(theirs.pairs())
+    assert got and got == sorted(_records(ours.pairs()))
+    return True
 
 
 def cli(env: dict, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -193,6 +206,7 @@ def test_push_twice_changes_nothing_and_pull_round_trips(neo, tmp_path):
     lite_ws.import_data(generate(60, 300, seed=2))
     first = copy(lite, neo, batch_size=100)
     assert first.report.total("added") == first.records > 0
+    assert same_pairs(neo, lite)  # copied once at the end, not maintained batch by batch
     rev = neo.revision()
     second = copy(lite, neo, batch_size=100)
     assert second.report.total("added") == 0 and not second.report.changed and neo.revision() == rev
@@ -309,6 +323,7 @@ def test_a_push_cut_by_a_crash_is_finished_by_the_next_push(tmp_path):
         copy(lite, target, batch_size=500)
         assert target.counts() == lite.counts()
         assert target.dump() == lite.dump()  # whole interactions, no duplicates
+        assert same_pairs(target, lite)  # the cut push left none; the next one copied them all
         parts = target._read("MATCH (:Entity)-[p:PARTICIPATED]->(:Interaction) RETURN count(p)")[0][0]
         assert parts == sum(len(set(i.participants)) for i in lite.dump().interactions)
         target.close()

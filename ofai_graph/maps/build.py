@@ -80,7 +80,7 @@ def workspace_map(
         home = None
     paths = ws.connect(path_to, as_of=as_of) if path_to else None
     if only_routes and paths is None:
-        raise OfaiError("--only-routes needs --path-to: it keeps only the routes' entities")
+        raise OfaiError(N_("--only-routes needs --path-to: it keeps only the routes' entities"))
     past = history(ws.store, as_of, ws.strength_config, codes) if timeline else None
     return build_map(
         g,

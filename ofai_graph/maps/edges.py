@@ -80,6 +80,10 @@ def edge_table(
             edge["dashes"] = True
         if on:
             edge["color"] = {"color": ROUTE_COLOR, "highlight": ROUTE_COLOR, "hover": ROUTE_COLOR}
+        if (a, b) in placed.bends:
+            # Round an entity it would pass over (see placement._bend).
+            kind, roundness = placed.bends[(a, b)]
+            edge["smooth"] = {"enabled": True, "type": kind, "roundness": roundness}
         if detailed:
             edge["tooltip"] = _edge_tooltip(scene, a, b, latest, ties)
         else:

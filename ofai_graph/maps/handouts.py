@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from ..errors import OfaiError
+from ..errors import N_, Detail, OfaiError
+from .clearing import curve_via
 from .labelling import text_width
 from .page import Page, page_data
 
@@ -78,12 +79,18 @@ def to_svg(page: Page) -> str:
             else str(page.meta.get("edgeColor", "#a8a8a8"))
         )
         dash = ' stroke-dasharray="6 4"' if e.get("dashes") else ""
-        out.append(
-            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{esc(color)}" '
-            f'stroke-width="{float(e.get("width", 1)):.2f}"{dash}>'
-            + (f"<title>{esc(e['tooltip'])}</title>" if e.get("tooltip") else "")
-            + "</line>"
-        )
+        title = f"<title>{esc(e['tooltip'])}</title>" if e.get("tooltip") else ""
+        stroke = f'stroke="{esc(color)}" stroke-width="{float(e.get("width", 1)):.2f}"{dash}'
+        smooth = e.get("smooth")
+        if isinstance(smooth, dict) and smooth.get("enabled"):
+            # The curve the page draws round an entity (placement._bend).
+            vx, vy = curve_via((x1, y1), (x2, y2), str(smooth["type"]), float(smooth["roundness"]))
+            d = f"M {x1:.1f} {y1:.1f} Q {vx:.1f} {vy:.1f} {x2:.1f} {y2:.1f}"
+            out.append(f'<path d="{d}" fill="none" {stroke}>{title}</path>')
+        else:
+            out.append(
+                f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" {stroke}>{title}</line>'
+            )
     for e in page.edges:
         if e.get("routeLabel"):
             (x1, y1), (x2, y2) = pos[str(e["from"])], pos[str(e["to"])]
@@ -195,7 +202,7 @@ def chromium_path() -> str:
     debian = "/usr/bin/chromium"
     chosen = os.environ.get("OFAI_GRAPH_CHROMIUM")
     if chosen and not os.access(chosen, os.X_OK):
-        raise OfaiError(f"OFAI_GRAPH_CHROMIUM is {chosen}, which is not a program that can be run")
+        raise OfaiError(N_("OFAI_GRAPH_CHROMIUM is {path}, which is not a program that can be run"), path=chosen)
     found = (
         chosen
         or (debian if os.access(debian, os.X_OK) else None)
@@ -204,7 +211,7 @@ def chromium_path() -> str:
     )
     if not found:
         raise OfaiError(
-            "PNG and PDF maps need a Chromium browser (Debian: apt-get install chromium) or OFAI_GRAPH_CHROMIUM"
+            N_("PNG and PDF maps need a Chromium browser (Debian: apt-get install chromium) or OFAI_GRAPH_CHROMIUM")
         )
     return found
 
@@ -215,7 +222,7 @@ def _in_chromium(
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise OfaiError("PNG and PDF maps need Playwright: pip install 'ofai-graph[png]'") from exc
+        raise OfaiError(N_("PNG and PDF maps need Playwright: pip install 'ofai-graph[png]'")) from exc
     from concurrent.futures import ThreadPoolExecutor
 
     def run() -> bytes:
@@ -242,7 +249,11 @@ def _chromium_work(
                 browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
             except PlaywrightError as exc:
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                raise OfaiError(f"could not start Chromium ({executable}) to draw the map: {first}") from None
+                raise OfaiError(
+                    N_("could not start Chromium ({path}) to draw the map: {reason}"),
+                    path=executable,
+                    reason=Detail(first, N_("the browser did not start")),
+                ) from None
             try:
                 tab = browser.new_page(viewport={"width": width, "height": height})
                 tab.goto(page_file.as_uri() + "#handout")

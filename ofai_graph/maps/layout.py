@@ -2,15 +2,15 @@
 
 :func:`layout` gives unit positions (a spring layout with a fixed seed up to :data:`LARGE` entities,
 pivot MDS above; routes in columns by hop and a lane each, :func:`route_lanes`), :func:`fit` scales
-them into the view so that the labels fit, and :func:`clear_edges` moves entities off the lines
-they do not join. Labels are :mod:`.labelling`'s.
+them into the view so that the labels fit. Entities are then moved off the lines they do not join by
+:mod:`.clearing`; labels are :mod:`.labelling`'s.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 LARGE = 400  # above this many nodes, pivot MDS instead of a spring layout
 SEED = 7
+WEIGHT_DIGITS = 3  # a tie's strength as the layout weighs it
 
 
 def _pivot_mds(g: nx.Graph, *, pivots: int = 40, seed: int = SEED) -> dict[str, tuple[float, float]]:
@@ -32,7 +33,7 @@ def _pivot_mds(g: nx.Graph, *, pivots: int = 40, seed: int = SEED) -> dict[str, 
     import networkx as nx
     import numpy as np
 
-    nodes = list(g)
+    nodes = sorted(g)  # the same picture whatever order the graph holds its nodes in
     n = len(nodes)
     index = {node: i for i, node in enumerate(nodes)}
     rng = random.Random(seed)
@@ -108,17 +109,6 @@ def _reaches(after: dict[str, set[str]], a: str, b: str) -> bool:
     return False
 
 
-def _segment_distances(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Distances from each point ``p`` (N x 2) to each segment ``a``-``b`` (E x 2): E x N."""
-    import numpy as np
-
-    ab = b - a
-    length2 = np.maximum((ab**2).sum(axis=1), 1e-12)
-    px, py = p[None, :, 0] - a[:, None, 0], p[None, :, 1] - a[:, None, 1]
-    t = np.clip((px * ab[:, None, 0] + py * ab[:, None, 1]) / length2[:, None], 0.0, 1.0)
-    return np.hypot(px - t * ab[:, None, 0], py - t * ab[:, None, 1])
-
-
 def route_lanes(
     routes: Sequence[Sequence[str]], *, clearance: float = 0.08
 ) -> dict[str, tuple[float, float]]:
@@ -156,7 +146,7 @@ def route_lanes(
     # Every order of the lanes at once (720 for six routes; five, the default, are 120): each
     # order's nodes (P x N), how deep they stand in lines they do not end (P x E x N), how many
     # route lines cross (P x pairs), and how far from the middle the strongest routes run. More
-    # routes than six keep their own order, and :func:`clear_edges` does the rest.
+    # routes than six keep their own order, and :mod:`.clearing` does the rest.
     orders = np.array(list(itertools.permutations(range(lanes))) if lanes <= 6 else [list(range(lanes))])
     slot = np.array(slots)
     ys = slot[orders[:, [owner[n] for n in nodes]]]
@@ -227,7 +217,9 @@ def layout(
             span = max((max(abs(x), abs(y)) for x, y in pos.values()), default=1.0) or 1.0
             pos = {v: fixed.get(v, (x / span, y / span)) for v, (x, y) in pos.items()}
         return pos
-    free = [v for v in h if v not in fixed]
+    # In the order of the names, whatever the graph's: the spring layout's matrix follows it.
+    nodes = sorted(h)
+    free = [v for v in nodes if v not in fixed]
     if not free:
         return dict(fixed)
     import numpy as np
@@ -239,8 +231,12 @@ def layout(
         radius = 0.9 * math.sqrt((i + 0.5) / len(free))
         start[v] = (radius * math.cos(angle), radius * math.sin(angle))
     weighted = nx.Graph()
-    weighted.add_nodes_from(h)
-    weighted.add_edges_from((a, b, {"w": 0.3 + d["score"]}) for a, b, d in h.edges(data=True))
+    weighted.add_nodes_from(nodes)
+    # Strengths to WEIGHT_DIGITS: 150 iterations of springs make a difference in the last bit (a sum
+    # kept per pair against one rescored) a different picture; a thousandth of strength shows nowhere.
+    weighted.add_edges_from(
+        (a, b, {"w": 0.3 + round(float(d["score"]), WEIGHT_DIGITS)}) for a, b, d in h.edges(data=True)
+    )
     pos = nx.spring_layout(
         weighted,
         pos=start,
@@ -257,109 +253,6 @@ def layout(
         if out[heaviest][0] > 0:
             out = {v: (-x, y) for v, (x, y) in out.items()}
     return out
-
-
-def clear_edges(
-    pos: dict[str, tuple[float, float]],
-    radius: dict[str, float],
-    edges: Sequence[tuple[str, str, float]],
-    *,
-    bounds: dict[str, tuple[float, float, float, float]],
-    fixed: Iterable[str] = (),
-    gap: float = 4.0,
-    rounds: int = 40,
-) -> dict[str, tuple[float, float]]:
-    """Move nodes off the lines they are not an end of: a line that crosses a node reads as going through it.
-
-    ``edges`` are (a, b, half the line's width); a node closer to one of them than its radius, the
-    half width and ``gap`` is moved across the line's direction just far enough, to its own side
-    (or the other, where its own is out of ``bounds``: the box, min x, min y, max x, max y, its
-    centre must stay in). ``fixed`` nodes stay. Each round moves every node that touches a line
-    once, away from the line it touches most; after ``rounds`` what is left stays (a node caught
-    among many lines, near a hub, may be).
-
-    >>> pos = {"a": (0.0, 0.0), "b": (100.0, 0.0), "c": (50.0, 1.0)}
-    >>> box = (-200.0, -200.0, 200.0, 200.0)
-    >>> clear_edges(pos, dict.fromkeys(pos, 10.0), [("a", "b", 2.0)], bounds=dict.fromkeys(pos, box))["c"]
-    (50.0, 16.5)
-    """
-    import numpy as np
-
-    names = list(pos)
-    index = {n: i for i, n in enumerate(names)}
-    lines = [(index[a], index[b], w) for a, b, w in edges if a in index and b in index and a != b]
-    if not lines:
-        return dict(pos)
-    p = np.array([pos[n] for n in names], dtype=float)
-    r = np.array([radius[n] for n in names], dtype=float)
-    ia = np.array([a for a, _, _ in lines])
-    ib = np.array([b for _, b, _ in lines])
-    half = np.array([w for _, _, w in lines], dtype=float) + gap
-    held = {index[n] for n in fixed if n in index}
-    free = np.array([i not in held for i in range(len(names))])
-    lo = np.array([bounds[n][:2] for n in names], dtype=float)
-    hi = np.array([bounds[n][2:] for n in names], dtype=float)
-    # A node that starts outside its box (it should not) is not pulled in: the box grows to hold it.
-    lo, hi = np.minimum(lo, p), np.maximum(hi, p)
-    reach = half + r.max()
-
-    def _depth(at: np.ndarray) -> np.ndarray:
-        # How deep in all lines (it does not join) the nodes n would be, at these places.
-        dist = _segment_distances(at, p[ia], p[ib])
-        sunk = np.clip(r[n][None, :] + half[:, None] - dist, 0.0, None)
-        sunk[(ia[:, None] == n[None, :]) | (ib[:, None] == n[None, :])] = 0.0
-        return sunk.sum(axis=0)
-
-    for _round in range(rounds):
-        a, b = p[ia], p[ib]
-        # Pairs whose boxes meet first (cheap), then their distances: thousands of ties x hundreds.
-        x0, x1 = np.minimum(a[:, 0], b[:, 0]) - reach, np.maximum(a[:, 0], b[:, 0]) + reach
-        y0, y1 = np.minimum(a[:, 1], b[:, 1]) - reach, np.maximum(a[:, 1], b[:, 1]) + reach
-        near = (p[None, :, 0] > x0[:, None]) & (p[None, :, 0] < x1[:, None])
-        near &= (p[None, :, 1] > y0[:, None]) & (p[None, :, 1] < y1[:, None]) & free[None, :]
-        e, n = np.nonzero(near)
-        keep = (ia[e] != n) & (ib[e] != n)
-        e, n = e[keep], n[keep]
-        d, foot = _point_segment(p[n], a[e], b[e])
-        room = r[n] + half[e]
-        short = room - d
-        hit = short > 1e-6
-        if not hit.any():
-            break
-        e, n, d, foot, room, short = e[hit], n[hit], d[hit], foot[hit], room[hit], short[hit]
-        # Each node once a round, away from the line it is deepest in (ties broken by the line's order).
-        order = np.lexsort((e, -short, n))
-        first = order[np.unique(n[order], return_index=True)[1]]
-        e, n, d, foot, room = e[first], n[first], d[first], foot[first], room[first]
-        away = p[n] - foot
-        t = b[e] - a[e]
-        # On the line: the normal that points down (or right), a choice that never varies.
-        normal = np.where(
-            (np.abs(t[:, 0]) >= np.abs(t[:, 1]))[:, None],
-            np.stack([-t[:, 1], t[:, 0]], axis=1),
-            np.stack([t[:, 1], -t[:, 0]], axis=1),
-        )
-        flip = (normal[:, 1] < 0) | ((normal[:, 1] == 0) & (normal[:, 0] < 0))
-        normal[flip] *= -1
-        away = np.where((d < 1e-6)[:, None], normal, away)
-        unit = away / np.maximum(np.hypot(away[:, 0], away[:, 1]), 1e-12)[:, None]
-        step = room + 0.5
-        own_side = np.clip(p[n] + unit * (step - d)[:, None], lo[n], hi[n])
-        other_side = np.clip(p[n] - unit * (step + d)[:, None], lo[n], hi[n])
-        # Off this line to its own side, unless the other leaves it less deep in any line (a node
-        # caught between two near lines gets out across one of them, instead of going to and fro).
-        p[n] = np.where((_depth(own_side) <= _depth(other_side) + 1e-6)[:, None], own_side, other_side)
-    return {n: (round(float(p[i, 0]), 1), round(float(p[i, 1]), 1)) for i, n in enumerate(names)}
-
-
-def _point_segment(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distance from each point ``p[k]`` to the segment ``a[k]``-``b[k]``, and the segment's nearest point."""
-    import numpy as np
-
-    ab = b - a
-    t = ((p - a) * ab).sum(axis=1) / np.maximum((ab**2).sum(axis=1), 1e-12)
-    foot = a + np.clip(t, 0.0, 1.0)[:, None] * ab
-    return np.hypot(p[:, 0] - foot[:, 0], p[:, 1] - foot[:, 1]), foot
 
 
 def fit(

@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .clearing import bend_edges, clear_edges
 from .labelling import LabelBox, place_labels, text_width, wrap_label
-from .layout import clear_edges, fit, layout
+from .layout import fit, layout
 from .page import VIEW_HEIGHT, VIEW_WIDTH
 from .routes import badges, route_obstacles
 from .scene import Scene
 from .style import edge_width
 
-# Moving entities off every tie costs about entities x ties: half a second at 120 x 480 (a dense
-# network), a tenth at the seed's 63 x 149. Route lines are cleared on maps of any size.
+# Moving entities off every tie costs about entities x ties: half a second of CPU at 100 x 547 (a
+# dense generated network, where no place is free), a tenth at the seed's 63 x 149. Route lines
+# are cleared on maps of any size.
 CLEAR_WORK = 60_000
+ROUTE_GAP = 6.0  # pixels between a route's line and an entity it does not join
+TIE_GAP = 2.0  # and another tie's
 
 
 @dataclass
@@ -86,6 +90,8 @@ class Placement:
     vadjust: dict[str, float]  # labelled nodes -> label offset; the others are labelled on zoom
     badges: dict[tuple[str, str], tuple[str, float]]  # route tie -> (text, where along the tie)
     badge_font: int
+    # (a, b), a < b -> vis-network's curve (type, roundness): ties no move could clear of an entity
+    bends: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
 
 
 def place(scene: Scene, sizes: Sizes) -> Placement:
@@ -107,6 +113,7 @@ def place(scene: Scene, sizes: Sizes) -> Placement:
     # vis-network reads a position as a whole number (parseInt): whole numbers here, so that the
     # labels, the badges, the SVG and the page all stand where the entities are drawn.
     pos = {n: (float(round(x)), float(round(y))) for n, (x, y) in pos.items()}
+    bends = _bend(scene, pos, radius)
     box = (-VIEW_WIDTH / 2 + 2, -VIEW_HEIGHT / 2 + 2, VIEW_WIDTH / 2 - 2, VIEW_HEIGHT / 2 - 2)
     badge_font = 19 if scene.presentation else 15
     on_routes = badges(routes, h, scene.words)
@@ -122,7 +129,7 @@ def place(scene: Scene, sizes: Sizes) -> Placement:
         obstacles=obstacles,
         soft=soft,
     )
-    return Placement(pos, vadjust, on_routes, badge_font)
+    return Placement(pos, vadjust, on_routes, badge_font, bends)
 
 
 def _clear(
@@ -144,23 +151,49 @@ def _clear(
         )
         for n, (hw, up, down) in extent.items()
     }
+    # Route lines keep ROUTE_GAP from entities, other ties TIE_GAP: half widths with the difference.
     route_lines = [
-        (a, b, edge_width(d["score"], True, scene.presentation) / 2)
+        (a, b, edge_width(d["score"], True, scene.presentation) / 2 + ROUTE_GAP - TIE_GAP)
         for a, b, d in h.edges(data=True)
         if frozenset((a, b)) in routes.edges
     ]
+    lines = route_lines
+    focus = [scene.focus] if scene.focused and scene.focus is not None else []
     if h.number_of_nodes() * h.number_of_edges() <= CLEAR_WORK:
-        # The skeleton (the routes, the focus) stays; the rest moves off the ties it is not on.
-        anchors = set(routes.nodes)
-        if scene.focused and scene.focus is not None:
-            anchors.add(scene.focus)
-        others = [
-            (a, b, edge_width(d["score"], False, scene.presentation) / 2) for a, b, d in h.edges(data=True)
+        lines = route_lines + [
+            (a, b, edge_width(d["score"], False, scene.presentation) / 2)
+            for a, b, d in h.edges(data=True)
+            if frozenset((a, b)) not in routes.edges
         ]
-        pos = clear_edges(pos, radius, others, bounds=bounds, fixed=anchors, gap=2.0, rounds=40)
-    if route_lines:
-        pos = clear_edges(pos, radius, route_lines, bounds=bounds, gap=6.0, rounds=60)
+        if routes.nodes:
+            # The routes' entities stay in their lanes while the rest moves off the ties it is not on.
+            skeleton = set(routes.nodes) | set(focus)
+            pos = clear_edges(
+                pos, radius, lines, bounds=bounds, fixed=skeleton, firm=routes.edges, gap=TIE_GAP
+            )
+    if lines:
+        # Then any entity but the focus may move: off the routes' lines first (firm), then the others.
+        pos = clear_edges(
+            pos, radius, lines, bounds=bounds, fixed=focus, firm=routes.edges, gap=TIE_GAP, rounds=60
+        )
     return pos
+
+
+def _bend(
+    scene: Scene, pos: dict[str, tuple[float, float]], radius: dict[str, float]
+) -> dict[tuple[str, str], tuple[str, float]]:
+    """Where a tie still passes over an entity it does not join (none left, nearly always), it curves
+    round it. Not a route's line (its badges stand on the straight line, and nothing is left under
+    one), and only on maps whose ties were cleared (up to :data:`CLEAR_WORK`)."""
+    h, routes = scene.h, scene.routes
+    if h.number_of_nodes() * h.number_of_edges() > CLEAR_WORK:
+        return {}
+    ties = [
+        (min(a, b), max(a, b), edge_width(d["score"], False, scene.presentation) / 2)
+        for a, b, d in h.edges(data=True)
+        if frozenset((a, b)) not in routes.edges
+    ]
+    return bend_edges(pos, radius, ties, gap=0.5, clearance=TIE_GAP)
 
 
 def _centre(scene: Scene, unit: dict[str, tuple[float, float]]) -> tuple[float, float]:

@@ -100,17 +100,18 @@ def open_store(
     if backend == "neo4j":
         if text and scheme not in SERVER_SCHEMES:
             raise StoreError(
-                f"{_safe(text)} is not a server address: use bolt://, neo4j:// or neo4j+s:// (NEO4J_URI)"
+                N_("{address} is not a server address: use bolt://, neo4j:// or neo4j+s:// (NEO4J_URI)"),
+                address=_safe(text),
             )
         return _server(text, user=user, password=password, database=database, **options)
     if backend != "sqlite":
         raise StoreError(N_("unknown backend {backend!r}: use 'sqlite' or 'neo4j'"), backend=backend)
     if scheme in SERVER_SCHEMES:
-        raise StoreError(f"{_safe(text or '')} is a server address, not an embedded store file")
+        raise StoreError(N_("{address} is a server address, not an embedded store file"), address=_safe(text or ""))
     if scheme and scheme != "sqlite":
         raise StoreError(
-            f"unknown store address {_safe(text or '')!r}: use a file path, sqlite:///path, "
-            "bolt://, neo4j:// or neo4j+s://"
+            N_("unknown store address {address!r}: use a file path, sqlite:///path, bolt://, neo4j:// or neo4j+s://"),
+            address=_safe(text or ""),
         )
     path: str | Path
     default = False
@@ -151,7 +152,7 @@ def _server(
 ) -> Store:
     uri = uri or os.environ.get("NEO4J_URI")
     if not uri:
-        raise StoreError("the neo4j backend needs a server address: --neo4j-uri or NEO4J_URI")
+        raise StoreError(N_("the neo4j backend needs a server address: --neo4j-uri or NEO4J_URI"))
     parts = urlsplit(uri)
     if parts.username or parts.password:
         # Credentials in the address are taken out of it, so that it can be shown.
@@ -166,7 +167,7 @@ def _server(
     if password is None:
         password = os.environ.get("NEO4J_PASSWORD")
     if password is None:
-        raise StoreError(f"no password for {uri}: set NEO4J_PASSWORD")
+        raise StoreError(N_("no password for {uri}: set NEO4J_PASSWORD"), uri=uri)
     database = database or path_db or os.environ.get("NEO4J_DATABASE") or None
     from .neo4j import Neo4jStore
 

@@ -35,23 +35,25 @@ its indexed end (ArcadeDB does not reorder patterns); ordering that involves nul
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from ..bulk import batched
-from ..errors import StoreError
+from ..errors import N_, Detail, Msg, Phrase, StoreError
 from ..model import Dataset, EntityModel, FollowUp, FollowUpStatus, Interaction, Tie
 from ..text import fold_key
 from .base import (
     ENTITY,
+    NEWER_SCHEMA,
     BatchWriter,
     DayCache,
     EntitySummary,
     NameRow,
     Participation,
     SectionReport,
+    StoredBatch,
     WriteReport,
     classify,
     dataset_of,
@@ -125,7 +127,7 @@ class Neo4jStore:
             self._migrate()
         except Exception as exc:
             self._close_quietly()
-            raise _error(exc, self.location, "cannot open store") from exc
+            raise _error(exc, self.location, N_("cannot open store")) from exc
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def close(self) -> None:
@@ -188,10 +190,7 @@ class Neo4jStore:
     def _migrate(self) -> None:
         current = self.schema_version()
         if current > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.location} has schema version {current}, newer than this ofai-graph "
-                f"understands ({SCHEMA_VERSION}); upgrade ofai-graph"
-            )
+            raise StoreError(NEWER_SCHEMA, location=self.location, found=current, known=SCHEMA_VERSION)
         for version in range(current + 1, SCHEMA_VERSION + 1):
             # Schema commands cannot share a transaction with data writes on Neo4j: one each.
             for statement in MIGRATIONS[version - 1]:
@@ -213,7 +212,7 @@ class Neo4jStore:
             )
             return [list(r.values()) for r in records]
         except Exception as exc:
-            raise _error(exc, self.location, "reading failed") from exc
+            raise _error(exc, self.location, N_("reading failed")) from exc
 
     def _stream(self, query: str, params: dict[str, Any] | None = None) -> Iterator[Any]:
         """Rows one at a time, for results too big to hold (all participations of a large graph)."""
@@ -224,23 +223,26 @@ class Neo4jStore:
             with self._driver.session(database=self.database, fetch_size=10_000) as session:
                 yield from session.run(query, params or {})
         except Exception as exc:
-            raise _error(exc, self.location, "reading failed") from exc
+            raise _error(exc, self.location, N_("reading failed")) from exc
 
     def _batches(self, query: str, rows: Sequence[Any], key: str = "rows") -> None:
         for batch in batched(rows, WRITE_BATCH):
             self._tx.run(query, {key: batch}).consume()
+            # The driver keeps the parameters referenced from its own reference cycles until the
+            # collector runs: emptied here, the rows are freed now (a copy pauses the collector).
+            batch.clear()
 
     # -- writes --------------------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[BatchWriter]:
         """One server transaction for many batches: all of them land, or none (on any exception)."""
         if self._tx is not None:
-            raise StoreError("a transaction is already open on this store")
+            raise StoreError(N_("a transaction is already open on this store"))
         writer = BatchWriter(self._write_batch)
         try:
             session = self._driver.session(database=self.database)
         except Exception as exc:
-            raise _error(exc, self.location, "writing failed, nothing was written") from exc
+            raise _error(exc, self.location, N_("writing failed, nothing was written")) from exc
         try:
             self._tx = session.begin_transaction()
             try:
@@ -265,22 +267,24 @@ class Neo4jStore:
             raise
         except Exception as exc:
             if type(exc).__module__.startswith("neo4j"):
-                raise _error(exc, self.location, "writing failed, nothing was written") from exc
+                raise _error(exc, self.location, N_("writing failed, nothing was written")) from exc
             raise
         finally:
             self._tx = None
             with suppress(Exception):
                 session.close()
 
-    def write(self, data: Dataset, *, new: bool = False) -> WriteReport:
+    def write(self, data: Dataset, *, new: bool = False, maintain: bool = True) -> WriteReport:
         """One managed transaction: retried by the driver on transient errors (see the module doc).
 
         With ``new`` (a push into an empty database) records are created without looking them up
         first: the look-ups cost a push as much as its writes. A record there after all breaks a
-        uniqueness constraint, and the write fails with nothing written.
+        uniqueness constraint, and the write fails with nothing written. ``maintain=False`` leaves the
+        materialized pairs alone: a push into a database without them copies the source's at the end
+        (:func:`ofai_graph.sync.copy`).
         """
         if self._tx is not None:
-            raise StoreError("a transaction is already open on this store")
+            raise StoreError(N_("a transaction is already open on this store"))
 
         def work(tx: Any) -> WriteReport:
             self._tx = tx
@@ -288,9 +292,12 @@ class Neo4jStore:
                 # Materialized strength (ofai_graph.materialize), in this transaction too.
                 from ..materialize import Maintainer
 
-                strength = Maintainer(self)
-                report = strength.wrap(self._write_batch)(data, new=new)
-                strength.flush()
+                if not maintain:
+                    report = self._write_batch(data, new=new)
+                else:
+                    strength = Maintainer(self)
+                    report = strength.wrap(self._write_batch)(data, new=new)
+                    strength.flush()
                 if report.changed:
                     tx.run(
                         "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"
@@ -306,7 +313,7 @@ class Neo4jStore:
             raise
         except Exception as exc:
             if type(exc).__module__.startswith("neo4j") or isinstance(exc, OSError):
-                raise _error(exc, self.location, "writing failed, nothing was written") from exc
+                raise _error(exc, self.location, N_("writing failed, nothing was written")) from exc
             raise
 
     @contextmanager
@@ -323,7 +330,7 @@ class Neo4jStore:
             )
             tx = session.begin_transaction()
         except Exception as exc:
-            raise _error(exc, self.location, "reading failed") from exc
+            raise _error(exc, self.location, N_("reading failed")) from exc
         self._tx = tx
         try:
             yield
@@ -345,16 +352,19 @@ class Neo4jStore:
         self, label: str, records: Sequence[Any]
     ) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]], int]:
         existing = {} if self._new else self._existing(label, [r.id for r in records])
-        return classify(records, existing)
+        return classify(records, existing, self._known)
 
     _new = False
+    _known: Callable[[Any], str | None] | None = None
 
     def _write_batch(self, data: Dataset, *, new: bool = False) -> WriteReport:
         self._new = new
+        self._known = data.stored_json() if isinstance(data, StoredBatch) else None
         try:
             return self._write_sections(data)
         finally:
             self._new = False
+            self._known = None
 
     def _write_sections(self, data: Dataset) -> WriteReport:
         report = WriteReport()
@@ -364,26 +374,29 @@ class Neo4jStore:
         report.sections["ties"] = self._write_ties(data.ties)
         return report
 
-    def _upsert(self, label: str, new: list[dict[str, Any]], changed: list[dict[str, Any]]) -> None:
+    def _upsert(
+        self, label: str, columns: Sequence[str], new: list[list[Any]], changed: list[list[Any]], then: str = ""
+    ) -> None:
         """New records are created outright (the look-up in :meth:`_split` showed they are absent; the
-        uniqueness constraint still guards against a concurrent writer); changed ones are set in place."""
+        uniqueness constraint still guards against a concurrent writer); changed ones are set in place.
+
+        Rows are lists in ``columns`` order, not maps: the keys of a map row travel (and are unpacked
+        on the server) once per row. ``then`` continues the ``CREATE`` with ``n`` and ``r`` bound: a
+        record's relationships are made in the same statement, from the node just created, instead of
+        finding it again by id.
+        """
         if new:
-            self._batches(f"UNWIND $rows AS r CREATE (n:{label} {_properties(new[0])})", new)
-        self._batches(f"UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) SET n = r", changed)
+            self._batches(f"UNWIND $rows AS r CREATE (n:{label} {_properties(columns)}){then}", new)
+        self._batches(
+            f"UNWIND $rows AS r MATCH (n:{label} {{id: r[0]}}) SET n = {_properties(columns)}", changed
+        )
 
     def _write_entities(self, entities: list[EntityModel]) -> SectionReport:
         new, changed, same = self._split("Entity", entities)
         todo = [*new, *changed]
 
-        def row(e: EntityModel, js: str) -> dict[str, Any]:
-            return {
-                "id": e.id,
-                "type": e.type,
-                "kind": entity_kind(e),
-                "name": e.name,
-                "countries": list(e.countries),
-                "data": js,
-            }
+        def row(e: EntityModel, js: str) -> list[Any]:
+            return [e.id, e.type, entity_kind(e), e.name, list(e.countries), js]
 
         if changed:
             ids = [e.id for e, _ in changed]
@@ -391,36 +404,40 @@ class Neo4jStore:
             self._batches(
                 "UNWIND $ids AS id MATCH (:Entity {id: id})-[a:AFFILIATED]->() DELETE a", ids, "ids"
             )
-        self._upsert("Entity", [row(*x) for x in new], [row(*x) for x in changed])
+        columns = ("id", "type", "kind", "name", "countries", "data")
+        self._upsert("Entity", columns, [row(*x) for x in new], [row(*x) for x in changed])
         self._batches(
-            "UNWIND $rows AS r MATCH (p:Entity {id: r.person}) MATCH (o:Entity {id: r.org}) "
+            "UNWIND $rows AS r MATCH (p:Entity {id: r[0]}) MATCH (o:Entity {id: r[1]}) "
             "CREATE (p)-[:AFFILIATED]->(o)",
             [
-                {"person": e.id, "org": org}
+                [e.id, org]
                 for e, _ in todo
                 for org in dict.fromkeys(a.organization for a in getattr(e, "affiliations", ()))
             ],
         )
         names = {(fold_key(n), e.id): n for e, _ in todo for n in reversed(entity_names(e)) if fold_key(n)}
         self._batches(
-            "UNWIND $rows AS r CREATE (n:Name {key: r.key, entity_id: r.entity_id, label: r.label})",
-            [{"key": k, "entity_id": eid, "label": label} for (k, eid), label in names.items()],
+            "UNWIND $rows AS r CREATE (n:Name {key: r[0], entity_id: r[1], label: r[2]})",
+            [[k, eid, label] for (k, eid), label in names.items()],
         )
         return SectionReport(len(new), len(changed), same)
 
     def _write_interactions(self, interactions: list[Interaction]) -> SectionReport:
         new, changed, same = self._split("Interaction", interactions)
 
-        def row(i: Interaction, js: str) -> dict[str, Any]:
-            return {
-                "id": i.id,
-                "date_start": i.date.start.isoformat(),
-                "date_end": i.date.end.isoformat(),
-                "kind": i.kind.value,
-                "axis": i.axis.value if i.axis is not None else None,
-                "status": i.status.value,
-                "data": js,
-            }
+        def row(i: Interaction, js: str) -> list[Any]:
+            d = i.date
+            return [
+                i.id,
+                d.start.isoformat(),
+                d.end.isoformat(),
+                i.kind._value_,  # the attribute, not the property: a fifth of a push's row building
+                i.axis._value_ if i.axis is not None else None,
+                i.status._value_,
+                js,
+                # The participants, created from the new node in the same statement (see _upsert).
+                [[p[0], p[1]._value_] for p in dict.fromkeys(i.participants)],
+            ]
 
         if changed:
             self._batches(
@@ -428,33 +445,31 @@ class Neo4jStore:
                 [i.id for i, _ in changed],
                 "ids",
             )
-        self._upsert("Interaction", [row(*x) for x in new], [row(*x) for x in changed])
+        columns = ("id", "date_start", "date_end", "kind", "axis", "status", "data")
+        changed_rows = [row(*x) for x in changed]
+        self._upsert(
+            "Interaction",
+            columns,
+            [row(*x) for x in new],
+            [r[:-1] for r in changed_rows],
+            then=" WITH n, r UNWIND r[7] AS p MATCH (e:Entity {id: p[0]}) CREATE (e)-[:PARTICIPATED {role: p[1]}]->(n)",
+        )
         self._batches(
-            "UNWIND $rows AS r MATCH (e:Entity {id: r.e}) MATCH (i:Interaction {id: r.i}) "
-            "CREATE (e)-[:PARTICIPATED {role: r.role}]->(i)",
-            [
-                {"i": i.id, "e": p[0], "role": str(p[1].value)}
-                for i, _ in [*new, *changed]
-                for p in dict.fromkeys(i.participants)
-            ],
+            "UNWIND $rows AS r MATCH (e:Entity {id: r[1]}) MATCH (i:Interaction {id: r[0]}) "
+            "CREATE (e)-[:PARTICIPATED {role: r[2]}]->(i)",
+            [[r[0], e, role] for r in changed_rows for e, role in r[-1]],
         )
         return SectionReport(len(new), len(changed), same)
 
     def _write_followups(self, followups: list[FollowUp]) -> SectionReport:
         new, changed, same = self._split("FollowUp", followups)
 
-        def row(f: FollowUp, js: str) -> dict[str, Any]:
-            return {
-                "id": f.id,
-                "interaction_id": f.interaction,
-                "status": f.status.value,
-                "due_end": f.due.end.isoformat() if f.due else None,
-                "owner": f.owner,
-                "expected_from": f.expected_from,
-                "data": js,
-            }
+        def row(f: FollowUp, js: str) -> list[Any]:
+            due = f.due.end.isoformat() if f.due else None
+            return [f.id, f.interaction, f.status._value_, due, f.owner, f.expected_from, js]
 
-        self._upsert("FollowUp", [row(*x) for x in new], [row(*x) for x in changed])
+        columns = ("id", "interaction_id", "status", "due_end", "owner", "expected_from", "data")
+        self._upsert("FollowUp", columns, [row(*x) for x in new], [row(*x) for x in changed])
         return SectionReport(len(new), len(changed), same)
 
     def _write_ties(self, ties: list[Tie]) -> SectionReport:
@@ -463,8 +478,8 @@ class Neo4jStore:
         # is found from its old source (kept on the node) and replaced.
         new, changed, same = self._split("Tie", ties)
 
-        def row(t: Tie, js: str) -> dict[str, Any]:
-            return {"id": t.id, "source": t.source, "target": t.target, "kind": t.kind.value, "data": js}
+        def row(t: Tie, js: str) -> list[Any]:
+            return [t.id, t.source, t.target, t.kind._value_, js]
 
         if changed:
             self._batches(
@@ -472,12 +487,13 @@ class Neo4jStore:
                 [t.id for t, _ in changed],
                 "ids",
             )
-        self._upsert("Tie", [row(*x) for x in new], [row(*x) for x in changed])
-        self._batches(
-            "UNWIND $rows AS r MATCH (a:Entity {id: r.source}) MATCH (b:Entity {id: r.target}) "
-            "CREATE (a)-[:TIE {id: r.id, kind: r.kind}]->(b)",
-            [row(*x) for x in [*new, *changed]],
+        columns = ("id", "source", "target", "kind", "data")
+        relationship = (
+            " MATCH (a:Entity {id: r[1]}) MATCH (b:Entity {id: r[2]}) CREATE (a)-[:TIE {id: r[0], kind: r[3]}]->(b)"
         )
+        changed_rows = [row(*x) for x in changed]
+        self._upsert("Tie", columns, [row(*x) for x in new], changed_rows, then=" WITH r" + relationship)
+        self._batches("UNWIND $rows AS r" + relationship, changed_rows)
         return SectionReport(len(new), len(changed), same)
 
     # -- reads ---------------------------------------------------------------------------------------
@@ -760,6 +776,9 @@ class Neo4jStore:
         ):  # relationships go with their nodes
             while self._read(f"MATCH (n:{label}) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*)")[0][0]:
                 pass
+        # The strength pairs went with the entities: their configuration goes too, or an emptied
+        # database would claim pairs it no longer has.
+        self._driver.execute_query("MATCH (m:Meta {key: 'strength'}) DELETE m", database_=self.database)
         self._driver.execute_query(
             "MATCH (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1",
             database_=self.database,
@@ -786,10 +805,10 @@ class Neo4jStore:
 _LABELS = {"Entity": "Entity", "Interaction": "Interaction", "FollowUp": "FollowUp", "Tie": "Tie"}
 
 
-def _properties(row: dict[str, Any]) -> str:
-    """``{id: r.id, …}`` for the keys of a row (names fixed by this module, never data): a literal
-    map in ``CREATE`` is a third faster on ArcadeDB than ``SET n = r``."""
-    return "{" + ", ".join(f"{k}: r.{k}" for k in row) + "}"
+def _properties(columns: Sequence[str]) -> str:
+    """``{id: r[0], …}`` for a list row of ``columns`` (names fixed by this module, never data): a
+    literal map in ``CREATE`` is a third faster on ArcadeDB than ``SET n = r``."""
+    return "{" + ", ".join(f"{k}: r[{n}]" for n, k in enumerate(columns)) + "}"
 
 
 def _error(exc: Exception, location: str, what: str) -> StoreError:
@@ -798,10 +817,12 @@ def _error(exc: Exception, location: str, what: str) -> StoreError:
 
     if isinstance(exc, StoreError):
         return exc
+    reason: Phrase
     if isinstance(exc, ne.AuthError):
-        reason = "the server refused the user name or password (check NEO4J_USERNAME / NEO4J_PASSWORD)"
+        reason = Msg(N_("the server refused the user name or password (check NEO4J_USERNAME / NEO4J_PASSWORD)"))
     elif isinstance(exc, ne.ServiceUnavailable | ne.SessionExpired | OSError):
-        reason = f"the server is not reachable ({_first_line(exc)})"
+        # The driver's words are English: a reader of another language gets the gist instead.
+        reason = Msg(N_("the server is not reachable ({reason})"), reason=Detail(_first_line(exc), N_("no answer")))
     elif (
         isinstance(exc, ne.Neo4jError)
         and "database" in (exc.message or "").lower()
@@ -811,10 +832,10 @@ def _error(exc: Exception, location: str, what: str) -> StoreError:
             or "not exist" in (exc.message or "").lower()
         )
     ):
-        reason = f"the database does not exist ({_first_line(exc)})"
+        reason = Msg(N_("the database does not exist ({reason})"), reason=Detail(_first_line(exc), N_("not found")))
     else:
-        reason = _first_line(exc)
-    return StoreError(f"{what}: {location}: {reason}")
+        reason = Detail(_first_line(exc), N_("the server reported an error"))
+    return StoreError(N_("{what}: {location}: {reason}"), what=Msg(what), location=location, reason=reason)
 
 
 def _first_line(exc: Exception) -> str:

@@ -133,6 +133,14 @@ class SQLitePairs:
                 out.update(((r[0], r[1]), r) for r in self.db.execute(sql, chunk))
         return list(out.values())
 
+    def iter_pairs(self, size: int = 10_000) -> Iterator[list[PairRecord]]:
+        """Every stored pair, ``size`` at a time (a push copies them: a million do not fit in a list)."""
+        if not self._exists():
+            return
+        cursor = self.db.execute(f"SELECT {_COLUMNS} FROM strength_pairs")
+        while rows := cursor.fetchmany(size):
+            yield _records(rows)
+
     def pairs_by_key(self, keys: list[tuple[str, str]]) -> list[PairRecord]:
         if not keys or not self._exists():
             return []
