@@ -876,6 +876,62 @@ class Neighbours:
         return found
 
 
+def last_hops(
+    reader: _Reader, goal: Collection[str], exclude: Collection[str], size: int = 32
+) -> tuple[list[tuple[float, str]], float]:
+    """The ``size`` cheapest last hops into ``goal``, by entity outside ``goal`` and ``exclude``: a list
+    of ``(cost, entity)``, cheapest first, and a cost no other entity's hop into ``goal`` is below
+    (infinite when the list holds them all). What :func:`ofai_graph.paths.k_best_paths` bounds the
+    rest of a path with.
+
+    Read as :class:`Neighbours` reads one entity's partners, for all of ``goal`` at once: the rows
+    with an end in ``goal`` strongest first by ``key`` (one read per page, ordered on the indexes),
+    until no unread row can beat the ``size``-th entity; pairs with a tie scored up front. The
+    costs are lowered by a hair (1e-9): the search only needs them as lower bounds, and a tie's
+    points summed in another order could differ in the last bit."""
+    o = reader.ops
+    if not hasattr(o, "pages_around"):
+        return [], 0.0  # (no bound)
+    goal = set(goal)
+    best: dict[str, tuple[float, float]] = {}  # entity -> (cost, points) of its best hop
+
+    def offer(u: str, edge: dict[str, Any] | None) -> None:
+        if edge is not None and (u not in best or edge["cost"] < best[u][0]):
+            best[u] = (edge["cost"], edge["points"])
+
+    reader.prefetch_ties(goal)
+    tied: dict[tuple[str, str], tuple[str, tuple[float, list[str]]]] = {}
+    for t in goal:
+        for key, tie in reader.tie_cache[t].items():
+            u = key[1] if key[0] == t else key[0]
+            if u not in goal and u not in exclude:
+                tied[key] = (u, tie)
+    rows = {(r[0], r[1]): r for r in o.pairs_by_key(list(tied))} if tied else {}
+    pending = [k for k, r in rows.items() if r[2] > reader.t]
+    if pending:
+        reader.recent.of(pending)
+    for key, (u, tie) in tied.items():
+        offer(u, reader.edge(rows.get(key), tie))
+    limit = reader.t / reader.cfg.half_life_days - 1e-9
+    for page in o.pages_around(sorted(goal)):
+        pending = [(r[0], r[1]) for r in page if r[2] > reader.t]
+        if pending:
+            reader.recent.of(pending)
+        for r in page:
+            u = r[1] if r[0] in goal else r[0]
+            if u in goal or u in exclude or (r[0], r[1]) in tied:
+                continue
+            offer(u, reader.edge(r, None))
+        if page and len(best) >= size:
+            # the size-th entity's points against the most any unread row has
+            points = sorted((p for _, p in best.values()), reverse=True)[size - 1]
+            if math.log2(max(points, 1e-300)) >= page[-1][9] - limit:
+                break
+    ranked = sorted((c, u) for u, (c, _) in best.items())[:size]
+    hops = [(max(0.0, c - 1e-9), u) for c, u in ranked]
+    return hops, (hops[-1][0] if len(hops) == size else math.inf)
+
+
 def _add_nodes(g: nx.Graph, store: Store, ids: Iterable[str]) -> None:
     """The entities among ``ids`` as nodes of ``g`` with their summaries (one read for those without)."""
     nodes = g.nodes
@@ -909,6 +965,7 @@ def lazy_graph(
         as_of=as_of,
         config=cfg,
         neighbours=neighbours,
+        last_hops=lambda goal, exclude: last_hops(reader, goal, exclude),
         summaries=summaries,
         complete=lambda found: _add_nodes(g, store, found),
     )

@@ -181,6 +181,34 @@ class SQLitePairs:
             last = rows[-1]
             rows = self.db.execute(sql, (v, last[9], last[0], last[1], size)).fetchall()
 
+    def pages_around(self, ids: Collection[str]) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows with an end in ``ids``, by ``key`` descending, in growing pages (a row with both
+        ends in ``ids`` comes twice): the order is decided on the key indexes alone (a few thousand
+        entities' index ranges, ~30 ms for Korea's 3,331 entities and 125,000 pairs), then only a
+        page's rows are read."""
+        if not self._exists():
+            return
+        size = 64
+        after = "(key < ?2 OR (key = ?2 AND (a, b) > (?3, ?4)))"
+        cols = ", ".join(f"p.{c.strip()}" for c in _COLUMNS.split(","))
+        ids_in = "IN (SELECT value FROM json_each(?1))"  # (a CTE here is ten times slower)
+        sql = (
+            f"SELECT {cols} FROM (SELECT a, b, key FROM strength_pairs WHERE a {ids_in} AND {after} "
+            f"UNION ALL SELECT a, b, key FROM strength_pairs WHERE b {ids_in} AND {after} "
+            "ORDER BY key DESC, a, b LIMIT ?5) k "
+            "JOIN strength_pairs p ON p.a = k.a AND p.b = k.b ORDER BY k.key DESC, k.a, k.b"
+        )
+        marks = json.dumps(sorted(set(ids)))
+        rows = self.db.execute(sql, (marks, math.inf, "", "", size)).fetchall()
+        while True:
+            if rows:
+                yield rows
+            if len(rows) < size:
+                return
+            size = min(size * 4, 16_384)
+            last = rows[-1]
+            rows = self.db.execute(sql, (marks, last[9], last[0], last[1], size)).fetchall()
+
     def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]] | None:
         """The rows pairing ``v`` with one of ``among``: all of ``v``'s rows filtered when it has fewer
         than ``among`` (most entities: a few partners); None for a hub with more (the caller reads its
