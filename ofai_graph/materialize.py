@@ -856,7 +856,8 @@ class Neighbours:
             if best is not None:
                 bound = self.heads[best][9] - self.limit  # log2 of the most points any unread pair has
                 # cost = -log(1 - exp(-points/scale)) falls as points rise
-                if not self.heap or math.log2(max(self.heap[0][2]["points"], 1e-300)) < bound:
+                # (<=: an unread pair as strong as the best one read may come first by id)
+                if not self.heap or math.log2(max(self.heap[0][2]["points"], 1e-300)) <= bound:
                     row = self.heads[best]
                     self.heads[best] = self._next(best)
                     if (row[0], row[1]) not in self.tied:
@@ -966,6 +967,7 @@ def lazy_graph(
         config=cfg,
         neighbours=neighbours,
         last_hops=lambda goal, exclude: last_hops(reader, goal, exclude),
+        prefetch=reader.prefetch_ties,
         summaries=summaries,
         complete=lambda found: _add_nodes(g, store, found),
     )

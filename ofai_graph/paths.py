@@ -232,15 +232,21 @@ def k_best_paths(
                 return c
         return floor
 
-    # Entries (key, path, kind, i, cost, resolved): a path to extend (key: its cost plus the least
-    # its completion costs), or the neighbours of its end from the i-th on (key: a lower bound of
-    # any of them; resolved once the i-th was read). Ties go to the smaller path: the order of the
-    # answers is that of (cost, ids), whatever the order things were read in.
-    heap: list[tuple[float, tuple[str, ...], int, int, float, bool]] = [(0.0, (source,), _PATH, 0, 0.0, True)]
+    prefetch = g.graph.get("prefetch")
+    waiting: list[str] = []  # entities a path waits to be extended through
+    expanded: set[str] = set()
+    # Entries (key, order, kind, i, cost, resolved, path): a path to extend (key: its cost plus the
+    # least its completion costs), or the neighbours of its end from the i-th on (key: a lower bound
+    # of any of them; resolved once the i-th was read). Equal keys go to the smaller ``order`` (a
+    # path no larger than any path the entry leads to): the answers come in (cost, ids) order,
+    # whatever the order things were read in.
+    heap: list[tuple[float, tuple[str, ...], int, int, float, bool, tuple[str, ...]]] = [
+        (0.0, (source,), _PATH, 0, 0.0, True, (source,))
+    ]
     found: list[list[str]] = []
     routes: set[tuple[str, ...]] = set()
     while heap and len(found) < k:
-        key, path, kind, i, cost, resolved = heapq.heappop(heap)
+        key, order, kind, i, cost, resolved, path = heapq.heappop(heap)
         if kind == _PATH:
             w = path[-1]
             if w in goal:
@@ -253,31 +259,44 @@ def k_best_paths(
             if hops_done < max_hops:
                 lb = cost + (0.0 if hops_done == 0 else into(w))
                 if lb < math.inf:
-                    heapq.heappush(heap, (lb, path, _TARGETS, 0, cost, False))
+                    heapq.heappush(heap, (lb, path, _TARGETS, 0, cost, False, path))
             if hops_done + 2 <= max_hops:
                 lb = cost + beyond(path)
                 if lb < math.inf:
-                    heapq.heappush(heap, (lb, path, _THROUGH, 0, cost, False))
+                    heapq.heappush(heap, (lb, path, _THROUGH, 0, cost, False, path))
             continue
         last = kind == _TARGETS
+        if last and distinct and path[1:] in routes:
+            continue  # any target from here repeats a route found
+        if not last and prefetch is not None and path[-1] not in expanded:
+            # Read what the entities waiting for expansion need in one go (their ties).
+            prefetch([path[-1], *(x for x in waiting if x not in expanded)][:256])
+            expanded.update(waiting)
+            waiting.clear()
         lst = neighbours(path[-1], last)
         if not resolved:  # read the i-th neighbour (or a later one, off the path)
             while (item := _at(lst, i)) is not None and item[1] in path:
                 i += 1
             if item is not None:
                 lb = cost + item[0] + (0.0 if last else beyond(path))
-                heapq.heappush(heap, (lb, path, kind, i, cost, True))
+                heapq.heappush(heap, (lb, order, kind, i, cost, True, path))
             continue
         c, w = _at(lst, i)  # type: ignore[misc]
-        heapq.heappush(heap, (key, path, kind, i + 1, cost, False))  # the next one costs no less
         step = cost + c
+        after = (*path, w)
         if last:
-            heapq.heappush(heap, (step, (*path, w), _PATH, 0, step, True))
+            heapq.heappush(heap, (step, after, _PATH, 0, step, True, after))
+            # The next target costs no less, and at the same cost comes after w (lists are in
+            # (cost, id) order): keyed so, it waits until this path is taken, and is not read at
+            # all when routes are distinct (the same route again).
+            heapq.heappush(heap, (key, after, kind, i + 1, cost, False, path))
         else:
-            after = (*path, w)
+            heapq.heappush(heap, (key, path, kind, i + 1, cost, False, path))  # the next one costs no less
             rest = into(w) if len(path) + 1 == max_hops else beyond(path)
             if step + rest < math.inf:
-                heapq.heappush(heap, (step + rest, after, _PATH, 0, step, True))
+                heapq.heappush(heap, (step + rest, after, _PATH, 0, step, True, after))
+                if prefetch is not None and w not in expanded:
+                    waiting.append(w)
     return found
 
 

@@ -165,13 +165,15 @@ class SQLitePairs:
         if not self._exists():
             return
         size = FIRST_PAGE
-        after = "(key < ?2 OR (key = ?2 AND (a, b) > (?3, ?4)))"
+        # (a, b) descending among equal keys: the order both indexes are read backwards in, merged
+        # without sorting the entity's rows
+        after = "(key < ?2 OR (key = ?2 AND (a, b) < (?3, ?4)))"
         sql = (
             f"SELECT * FROM (SELECT {_COLUMNS} FROM strength_pairs WHERE a = ?1 AND {after} "
             f"UNION ALL SELECT {_COLUMNS} FROM strength_pairs WHERE b = ?1 AND {after}) "
-            "ORDER BY key DESC, a, b LIMIT ?5"
+            "ORDER BY key DESC, a DESC, b DESC LIMIT ?5"
         )
-        rows = self.db.execute(sql, (v, math.inf, "", "", size)).fetchall()
+        rows = self.db.execute(sql, (v, math.inf, "\U0010ffff", "\U0010ffff", size)).fetchall()
         while True:
             if rows:
                 yield rows
