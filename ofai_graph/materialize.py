@@ -870,6 +870,16 @@ class Neighbours:
             self.items.append((cost, w))
         return self.items[i]
 
+    def peek(self, i: int, n: int) -> list[str]:
+        """The partners from the i-th on, up to ``n``, as far as the pages read so far tell (maybe
+        fewer, and those after the ones given in order of cost only roughly)."""
+        import heapq
+
+        out = [w for _, w in self.items[i : i + n]]
+        if len(out) < n:
+            out += [w for _, w, _ in heapq.nsmallest(n - len(out), self.heap)]
+        return out
+
     def __getitem__(self, i: int) -> tuple[float, str]:
         found = self.at(i)
         if found is None:
@@ -877,60 +887,125 @@ class Neighbours:
         return found
 
 
-def last_hops(
-    reader: _Reader, goal: Collection[str], exclude: Collection[str], size: int = 32
-) -> tuple[list[tuple[float, str]], float]:
-    """The ``size`` cheapest last hops into ``goal``, by entity outside ``goal`` and ``exclude``: a list
-    of ``(cost, entity)``, cheapest first, and a cost no other entity's hop into ``goal`` is below
-    (infinite when the list holds them all). What :func:`ofai_graph.paths.k_best_paths` bounds the
-    rest of a path with.
+class Into:
+    """The cheapest hops into a set of targets ``goal``, read once for a path search
+    (:func:`ofai_graph.paths.k_best_paths` bounds the rest of a path with them):
+
+    * ``hops``: the ``size`` cheapest, by entity outside ``goal`` and ``exclude``, as ``(cost, entity)``
+      cheapest first; ``floor``: a cost no other entity's hop into ``goal`` is below (infinite when
+      ``hops`` holds them all);
+    * ``edges``: per entity, its hops into ``goal`` read (the excluded entities' too), every one
+      cheaper than ``sure`` among them: an entity's targets, strongest first, start with those.
 
     Read as :class:`Neighbours` reads one entity's partners, for all of ``goal`` at once: the rows
     with an end in ``goal`` strongest first by ``key`` (one read per page, ordered on the indexes),
     until no unread row can beat the ``size``-th entity; pairs with a tie scored up front. The
-    costs are lowered by a hair (1e-9): the search only needs them as lower bounds, and a tie's
-    points summed in another order could differ in the last bit."""
-    o = reader.ops
-    if not hasattr(o, "pages_around"):
-        return [], 0.0  # (no bound)
-    goal = set(goal)
-    best: dict[str, tuple[float, float]] = {}  # entity -> (cost, points) of its best hop
+    bounds are lowered by a hair (1e-9): a tie's points summed in another order could differ in
+    the last bit."""
 
-    def offer(u: str, edge: dict[str, Any] | None) -> None:
-        if edge is not None and (u not in best or edge["cost"] < best[u][0]):
-            best[u] = (edge["cost"], edge["points"])
+    def __init__(self, reader: _Reader, goal: set[str], exclude: Collection[str], size: int = 32):
+        self.goal = goal
+        self.hops: list[tuple[float, str]] = []
+        self.floor = 0.0  # (no bound)
+        self.edges: dict[str, list[tuple[float, str, dict[str, Any]]]] = {}
+        self.sure = -math.inf
+        o = reader.ops
+        if not hasattr(o, "pages_around"):
+            return
+        best: dict[str, tuple[float, float]] = {}  # entity -> (cost, points) of its best hop
+        edges = self.edges
 
-    reader.prefetch_ties(goal)
-    tied: dict[tuple[str, str], tuple[str, tuple[float, list[str]]]] = {}
-    for t in goal:
-        for key, tie in reader.tie_cache[t].items():
-            u = key[1] if key[0] == t else key[0]
-            if u not in goal and u not in exclude:
-                tied[key] = (u, tie)
-    rows = {(r[0], r[1]): r for r in o.pairs_by_key(list(tied))} if tied else {}
-    pending = [k for k, r in rows.items() if r[2] > reader.t]
-    if pending:
-        reader.recent.of(pending)
-    for key, (u, tie) in tied.items():
-        offer(u, reader.edge(rows.get(key), tie))
-    limit = reader.t / reader.cfg.half_life_days - 1e-9
-    for page in o.pages_around(sorted(goal)):
-        pending = [(r[0], r[1]) for r in page if r[2] > reader.t]
+        def offer(u: str, t: str, edge: dict[str, Any] | None) -> None:
+            if edge is None:
+                return
+            edges.setdefault(u, []).append((edge["cost"], t, edge))
+            if u not in exclude and (u not in best or edge["cost"] < best[u][0]):
+                best[u] = (edge["cost"], edge["points"])
+
+        reader.prefetch_ties(goal)
+        tied: dict[tuple[str, str], tuple[str, str, tuple[float, list[str]]]] = {}
+        for t in goal:
+            for key, tie in reader.tie_cache[t].items():
+                u = key[1] if key[0] == t else key[0]
+                if u not in goal:
+                    tied[key] = (u, t, tie)
+        rows = {(r[0], r[1]): r for r in o.pairs_by_key(list(tied))} if tied else {}
+        pending = [k for k, r in rows.items() if r[2] > reader.t]
         if pending:
             reader.recent.of(pending)
-        for r in page:
-            u = r[1] if r[0] in goal else r[0]
-            if u in goal or u in exclude or (r[0], r[1]) in tied:
+        for key, (u, t, tie) in tied.items():
+            offer(u, t, reader.edge(rows.get(key), tie))
+        limit = reader.t / reader.cfg.half_life_days - 1e-9
+        bound = math.inf  # log2 of the most points an unread row has
+        for page in o.pages_around(sorted(goal)):
+            pending = [(r[0], r[1]) for r in page if r[2] > reader.t]
+            if pending:
+                reader.recent.of(pending)
+            for r in page:
+                a, b = r[0], r[1]
+                u, t = (b, a) if a in goal else (a, b)
+                if u not in goal and (a, b) not in tied:
+                    offer(u, t, reader.edge(r, None))
+            if page:
+                bound = page[-1][9] - limit
+                if len(best) >= size:
+                    points = sorted((p for _, p in best.values()), reverse=True)[size - 1]
+                    if math.log2(max(points, 1e-300)) >= bound:
+                        break
+        else:
+            bound = -math.inf
+        ranked = sorted((c, u) for u, (c, _) in best.items())[:size]
+        self.hops = [(max(0.0, c - 1e-9), u) for c, u in ranked]
+        self.floor = self.hops[-1][0] if len(self.hops) == size else math.inf
+        if bound == -math.inf:
+            self.sure = math.inf
+        elif bound < 1000:
+            score = -math.expm1(-(2.0**bound) / reader.cfg.scale)
+            self.sure = -math.log(score) - 1e-9 if score > 0 else math.inf
+
+
+class _Targets:
+    """An entity's partners among the targets of an :class:`Into`, strongest first: those it read,
+    then, if ever asked for more, the others from a :class:`Neighbours`."""
+
+    def __init__(
+        self,
+        reader: _Reader,
+        g: nx.Graph,
+        v: str,
+        keep: Callable[[str], bool],
+        into: Into,
+    ):
+        self.reader, self.g, self.v, self.keep, self.into = reader, g, v, keep, into
+        known = into.edges.get(v, [])
+        self.given = sorted(
+            ((c, w, e) for c, w, e in known if c < into.sure and keep(w)), key=lambda x: (x[0], x[1])
+        )
+        self.items: list[tuple[float, str]] = []
+        self.rest: Neighbours | None = None
+        self.j = 0
+
+    def at(self, i: int) -> tuple[float, str] | None:
+        while len(self.items) <= i:
+            n = len(self.items)
+            if n < len(self.given):
+                c, w, edge = self.given[n]
+                self.g.add_edge(self.v, w, **edge)
+                self.items.append((c, w))
                 continue
-            offer(u, reader.edge(r, None))
-        if page and len(best) >= size:
-            # the size-th entity's points against the most any unread row has
-            points = sorted((p for _, p in best.values()), reverse=True)[size - 1]
-            if math.log2(max(points, 1e-300)) >= page[-1][9] - limit:
-                break
-    ranked = sorted((c, u) for u, (c, _) in best.items())[:size]
-    hops = [(max(0.0, c - 1e-9), u) for c, u in ranked]
-    return hops, (hops[-1][0] if len(hops) == size else math.inf)
+            if self.rest is None:
+                self.rest = Neighbours(self.reader, self.g, self.v, self.keep, self.into.goal)
+                self.seen = {w for _, w, _ in self.given}
+            item = self.rest.at(self.j)
+            if item is None:
+                return None
+            self.j += 1
+            if item[1] not in self.seen:
+                self.items.append(item)
+        return self.items[i]
+
+    def peek(self, i: int, n: int) -> list[str]:
+        return [w for _, w in self.items[i : i + n]]
 
 
 def _add_nodes(g: nx.Graph, store: Store, ids: Iterable[str]) -> None:
@@ -959,14 +1034,22 @@ def lazy_graph(
     _add_nodes(g, store, ids)
     reader = _Reader(store, cfg, as_of)
 
-    def neighbours(v: str, among: Collection[str] | None, keep: Callable[[str], bool]) -> Neighbours:
+    into: list[Into] = []
+
+    def neighbours(v: str, among: Collection[str] | None, keep: Callable[[str], bool]) -> Any:
+        if among is not None and into and among is into[0].goal and v in into[0].edges:
+            return _Targets(reader, g, v, keep, into[0])
         return Neighbours(reader, g, v, keep, among)
+
+    def last_hops(goal: set[str], exclude: Collection[str]) -> tuple[list[tuple[float, str]], float]:
+        into[:] = [Into(reader, goal, exclude)]
+        return into[0].hops, into[0].floor
 
     g.graph.update(
         as_of=as_of,
         config=cfg,
         neighbours=neighbours,
-        last_hops=lambda goal, exclude: last_hops(reader, goal, exclude),
+        last_hops=last_hops,
         prefetch=reader.prefetch_ties,
         summaries=summaries,
         complete=lambda found: _add_nodes(g, store, found),

@@ -233,8 +233,7 @@ def k_best_paths(
         return floor
 
     prefetch = g.graph.get("prefetch")
-    waiting: list[str] = []  # entities a path waits to be extended through
-    expanded: set[str] = set()
+    prefetched: set[str] = set()
     # Entries (key, order, kind, i, cost, resolved, path): a path to extend (key: its cost plus the
     # least its completion costs), or the neighbours of its end from the i-th on (key: a lower bound
     # of any of them; resolved once the i-th was read). Equal keys go to the smaller ``order`` (a
@@ -268,11 +267,6 @@ def k_best_paths(
         last = kind == _TARGETS
         if last and distinct and path[1:] in routes:
             continue  # any target from here repeats a route found
-        if not last and prefetch is not None and path[-1] not in expanded:
-            # Read what the entities waiting for expansion need in one go (their ties).
-            prefetch([path[-1], *(x for x in waiting if x not in expanded)][:256])
-            expanded.update(waiting)
-            waiting.clear()
         lst = neighbours(path[-1], last)
         if not resolved:  # read the i-th neighbour (or a later one, off the path)
             while (item := _at(lst, i)) is not None and item[1] in path:
@@ -295,8 +289,12 @@ def k_best_paths(
             rest = into(w) if len(path) + 1 == max_hops else beyond(path)
             if step + rest < math.inf:
                 heapq.heappush(heap, (step + rest, after, _PATH, 0, step, True, after))
-                if prefetch is not None and w not in expanded:
-                    waiting.append(w)
+                if prefetch is not None and w not in prefetched:
+                    # w and the next partners of path[-1] are what the search extends next:
+                    # what extending them reads (their ties), read for them together
+                    ahead = [w, *lst.peek(i + 1, 31)]
+                    prefetch(ahead)
+                    prefetched.update(ahead)
     return found
 
 
