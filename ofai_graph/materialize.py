@@ -1023,7 +1023,8 @@ def lazy_graph(
     store: Store, cfg: StrengthConfig, as_of: dt.date, ids: Iterable[str] = (), *, summaries: bool = False
 ) -> nx.Graph:
     """A relationship graph for a search that reads only what it expands: at first the entities ``ids``
-    (with their summaries: name, type, kind, countries) and no edges; ``g.graph["neighbours"](v, among,
+    (with their summaries: name, type, kind, countries; beyond 64 of them, only the first's) and no
+    edges; ``g.graph["neighbours"](v, among,
     keep)`` is a :class:`Neighbours` (``among``: the only partners wanted, as on a path's last hop):
     each partner it yields adds its edge to ``g``. Partners come without their summaries unless
     ``summaries`` (for a ``keep`` that looks at kinds); ``g.graph["complete"](ids)`` reads those of
@@ -1031,7 +1032,12 @@ def lazy_graph(
     import networkx as nx
 
     g = nx.Graph()
-    _add_nodes(g, store, ids)
+    ids = list(ids)
+    if len(ids) <= 64:
+        _add_nodes(g, store, ids)
+    else:  # (a country's thousands of entities: named when an answer names them, by "complete")
+        _add_nodes(g, store, ids[:1])
+        g.add_nodes_from(ids)
     reader = _Reader(store, cfg, as_of)
 
     into: list[Into] = []
