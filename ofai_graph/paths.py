@@ -359,11 +359,15 @@ def connect(
     if "complete" in g.graph:  # a lazy graph: the names of the entities on the paths
         g.graph["complete"]({n for nodes in raw for n in nodes})
     paths = []
+    shared_by_pair: dict[tuple[str, str], list[Any]] = {}  # (routes share hops)
     for nodes in raw:
         hops = []
         for u, v in itertools.pairwise(nodes):
             e = g[u][v]
-            shared = store.shared_interactions(u, v, limit=evidence) if e["interactions"] else []
+            shared = shared_by_pair.get((u, v))
+            if shared is None:
+                shared = store.shared_interactions(u, v, limit=evidence) if e["interactions"] else []
+                shared_by_pair[(u, v)] = shared
             hops.append(
                 Hop(
                     source=u,
