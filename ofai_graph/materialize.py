@@ -712,6 +712,8 @@ class _Reader:
     def __init__(self, store: Store, cfg: StrengthConfig, as_of: dt.date):
         self.store, self.cfg, self.as_of = store, cfg, as_of
         self.ops = ops(store)
+        # (rows as stored: SQLite's buckets stay JSON text until a pair in progress needs them)
+        self.rows_by_key = getattr(self.ops, "rows_by_key", self.ops.pairs_by_key)
         self.t = as_of.toordinal()
         self.recent = Recent(store, cfg, as_of)
         self.tie_cache: dict[str, dict[tuple[str, str], tuple[float, list[str]]]] = {}
@@ -794,9 +796,12 @@ class Neighbours:
         self.items: list[tuple[float, str]] = []
         self.heap: list[tuple[float, str, dict[str, Any]]] = []
         self.limit = reader.t / reader.cfg.half_life_days - 1e-9
+        self.keyed, self.kx = False, 9  # (rows of (a, b, key) only; where the key is in a row)
+        self.fetched: dict[tuple[str, str], Any] = {}
+        self.batch = 8
         ties = reader.ties(v)
         self.tied = set(ties)
-        tied_rows = reader.ops.pairs_by_key(list(ties)) if ties else []
+        tied_rows = reader.rows_by_key(list(ties)) if ties else []
         self._prepare(tied_rows, [w for k in ties for w in k if w != v])
         rows = {(r[0], r[1]): r for r in tied_rows}
         for key, tie in ties.items():
@@ -809,6 +814,12 @@ class Neighbours:
             self._prepare(found)
             for row in found:
                 self._push(row, (row[0], row[1]), None)
+        elif hasattr(reader.ops, "neighbour_keys"):
+            # The order from the key indexes alone; a row itself read only when its turn comes (most
+            # of a page never does: a search wants an entity's first partner or two).
+            self.pages = [reader.ops.neighbour_keys(v)]
+            self.buffers = [[]]
+            self.keyed, self.kx = True, 2
         else:  # (for a hub asked for some partners only: its rows strongest first, filtered)
             self.pages = [reader.ops.neighbour_pages(v)]
             self.buffers = [[]]
@@ -831,9 +842,29 @@ class Neighbours:
             page = next(self.pages[k], None)
             if not page:
                 return None
-            self._prepare(page)
+            if self.keyed:
+                if self.g.graph.get("summaries"):
+                    _add_nodes(self.g, self.reader.store, [r[1] if r[0] == self.v else r[0] for r in page])
+            else:
+                self._prepare(page)
             buffer.extend(reversed(page))
         return buffer.pop()
+
+    def _full(self, k: int, head: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The stored row of a (a, b, key) row, read with the next few wanted (and their recent evidence)."""
+        row = self.fetched.pop((head[0], head[1]), None)
+        if row is None:
+            v, keep = self.v, self.keep
+            nxt = [self.heads[k]] if self.heads[k] is not None else []
+            later = (*nxt, *reversed(self.buffers[k][-4 * self.batch :]))
+            ahead = [r for r in later if keep(r[1] if r[0] == v else r[0]) and (r[0], r[1]) not in self.tied]
+            want = [(head[0], head[1]), *((r[0], r[1]) for r in ahead[: self.batch - 1])]
+            self.batch = min(self.batch * 2, 256)
+            rows = self.reader.rows_by_key(want)
+            self._prepare(rows)
+            self.fetched.update(((r[0], r[1]), r) for r in rows)
+            row = self.fetched.pop((head[0], head[1]), None)
+        return row
 
     def _push(
         self, row: tuple[Any, ...] | None, key: tuple[str, str], tie: tuple[float, list[str]] | None
@@ -852,16 +883,21 @@ class Neighbours:
 
         while len(self.items) <= i:
             live = [k for k, head in enumerate(self.heads) if head is not None]
-            best = max(live, key=lambda k: self.heads[k][9]) if live else None
+            kx = self.kx
+            best = max(live, key=lambda k: self.heads[k][kx]) if live else None
             if best is not None:
-                bound = self.heads[best][9] - self.limit  # log2 of the most points any unread pair has
+                bound = self.heads[best][kx] - self.limit  # log2 of the most points any unread pair has
                 # cost = -log(1 - exp(-points/scale)) falls as points rise
                 # (<=: an unread pair as strong as the best one read may come first by id)
                 if not self.heap or math.log2(max(self.heap[0][2]["points"], 1e-300)) <= bound:
                     row = self.heads[best]
                     self.heads[best] = self._next(best)
-                    if (row[0], row[1]) not in self.tied:
-                        self._push(row, (row[0], row[1]), None)
+                    key = (row[0], row[1])
+                    if key not in self.tied and self.keep(row[1] if row[0] == self.v else row[0]):
+                        if self.keyed:
+                            row = self._full(best, row)
+                        if row is not None:
+                            self._push(row, key, None)
                     continue
             if not self.heap:
                 return None
@@ -929,7 +965,7 @@ class Into:
                 u = key[1] if key[0] == t else key[0]
                 if u not in goal:
                     tied[key] = (u, t, tie)
-        rows = {(r[0], r[1]): r for r in o.pairs_by_key(list(tied))} if tied else {}
+        rows = {(r[0], r[1]): r for r in reader.rows_by_key(list(tied))} if tied else {}
         pending = [k for k, r in rows.items() if r[2] > reader.t]
         if pending:
             reader.recent.of(pending)

@@ -292,7 +292,7 @@ def k_best_paths(
                 if prefetch is not None and w not in prefetched:
                     # w and the next partners of path[-1] are what the search extends next:
                     # what extending them reads (their ties), read for them together
-                    ahead = [w, *lst.peek(i + 1, 31)]
+                    ahead = [w, *lst.peek(i + 1, 127)]
                     prefetch(ahead)
                     prefetched.update(ahead)
     return found

@@ -144,7 +144,7 @@ class SQLitePairs:
     def pairs_by_key(self, keys: list[tuple[str, str]]) -> list[PairRecord]:
         if not keys or not self._exists():
             return []
-        if len(keys) <= 4:  # primary-key look-ups; a row-value IN list is a scan in SQLite
+        if len(keys) == 1:  # a primary-key look-up (a row-value IN list is a scan in SQLite)
             sql = f"SELECT {_COLUMNS} FROM strength_pairs WHERE a = ? AND b = ?"
             return _records(row for k in keys for row in self.db.execute(sql, k))
         cols = ", ".join(f"p.{c.strip()}" for c in _COLUMNS.split(","))
@@ -190,6 +190,42 @@ class SQLitePairs:
             size = min(size * 4, 16_384)
             last = rows[-1]
             rows = self.db.execute(sql, (v, last[9], last[0], last[1], size)).fetchall()
+
+    def rows_by_key(self, keys: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
+        """The stored rows of these pairs as :meth:`neighbour_pages` gives them (buckets as JSON text,
+        parsed only by the reader that needs them), in one read."""
+        if not keys or not self._exists():
+            return []
+        cols = ", ".join(f"p.{c.strip()}" for c in _COLUMNS.split(","))
+        out: list[tuple[Any, ...]] = []
+        for chunk in batched(keys, 2_000):
+            out += self.db.execute(
+                f"SELECT {cols} FROM json_each(?1) j JOIN strength_pairs p ON p.a = j.value ->> 0 AND p.b = j.value ->> 1",
+                (json.dumps(chunk),),
+            ).fetchall()
+        return out
+
+    def neighbour_keys(self, v: str) -> Iterator[list[tuple[Any, ...]]]:
+        """As :meth:`neighbour_pages`, only ``(a, b, key)`` of each row: read from the key indexes
+        alone, ten times cheaper than the rows (:meth:`pairs_by_key` reads those wanted)."""
+        if not self._exists():
+            return
+        size = FIRST_PAGE
+        after = "(key < ?2 OR (key = ?2 AND (a, b) < (?3, ?4)))"
+        sql = (
+            f"SELECT * FROM (SELECT a, b, key FROM strength_pairs WHERE a = ?1 AND {after} "
+            f"UNION ALL SELECT a, b, key FROM strength_pairs WHERE b = ?1 AND {after}) "
+            "ORDER BY key DESC, a DESC, b DESC LIMIT ?5"
+        )
+        rows = self.db.execute(sql, (v, math.inf, "\U0010ffff", "\U0010ffff", size)).fetchall()
+        while True:
+            if rows:
+                yield rows
+            if len(rows) < size:
+                return
+            size = min(size * 4, 16_384)
+            last = rows[-1]
+            rows = self.db.execute(sql, (v, last[2], last[0], last[1], size)).fetchall()
 
     def pages_around(self, ids: Collection[str]) -> Iterator[list[tuple[Any, ...]]]:
         """The rows with an end in ``ids``, by ``key`` descending, in growing pages (a row with both
@@ -427,6 +463,8 @@ def _guard_reads() -> None:
         "pairs",
         "pairs_by_key",
         "neighbour_pages",
+        "neighbour_keys",
+        "rows_by_key",
         "pages_around",
         "pairs_among",
         "window",
