@@ -914,6 +914,10 @@ class Neighbours:
         out = [w for _, w in self.items[i : i + n]]
         if len(out) < n:
             out += [w for _, w, _ in heapq.nsmallest(n - len(out), self.heap)]
+        if len(out) < n and self.pages:  # then the rows not scored yet, by key
+            v = self.v
+            rows = [h for h in self.heads if h is not None] + list(reversed(self.buffers[0][-n:]))
+            out += [r[1] if r[0] == v else r[0] for r in rows[: n - len(out)]]
         return out
 
     def __getitem__(self, i: int) -> tuple[float, str]:
