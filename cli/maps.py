@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import AXIS, DAY_END, DAY_START, ENTITY_KIND, App, command, pass_app
+from .common import AXIS, DAY_END, DAY_START, ENTITY_KIND, App, Number, command, pass_app
 from .lang import _N, WordChoice, _
 from .output import say
 
@@ -55,7 +55,7 @@ Examples:
 @click.option("--since", type=DAY_START, help="Only ties with an interaction since this date.")
 @click.option("--until", type=DAY_END, help="Only ties with an interaction until this date.")
 @click.option(
-    "--min-strength", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Hide weaker ties."
+    "--min-strength", type=Number(0, 1), default=0.0, show_default=True, help="Hide weaker ties."
 )
 @click.option("--redact-people", is_flag=True, help="Replace people's names with role and organization.")
 @click.option("--title", help="Title shown on the map.")

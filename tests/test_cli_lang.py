@@ -397,3 +397,26 @@ def test_no_route_names_the_office_and_the_nearest_entities(db, tmp_path):
     # Before: "Rutas de ofai a ..." and "lo más cercano alcanzable: gobierno-corea, ..." (ids).
     assert r.stdout.startswith("Rutas de Oficina Asesora de Asuntos Internacionales (OFAI) a Embajada de Suecia")
     assert "lo más cercano alcanzable: Gobierno de" in r.stderr and "gobierno-" not in r.stderr, r.stderr
+
+
+def test_numbers_are_typed_and_ranges_read_with_the_language_s_decimal_sign(db, tmp_path):
+    import json
+
+    def scores(*args: str, lang: str = "es") -> list[float]:
+        r = run("--json", "duplicates", *args, db=db, lang=lang)
+        assert r.exit_code == 0, r.stderr
+        return sorted(d["score"] for d in json.loads(r.stdout))
+
+    every = scores("--min-score", "0")
+    s = next(x for x in every if x != int(x))  # a score with decimals: 73.5 is neither 73 nor 735
+    above, below = f"{s + 0.1:.1f}", f"{s - 0.1:.1f}"
+    assert scores("--min-score", below.replace(".", ",")) == scores("--min-score", below, lang="en")
+    assert s in scores("--min-score", below.replace(".", ","))
+    assert s not in scores("--min-score", above.replace(".", ","))
+    es = run("map", "--min-strength", "1,5", "--out", str(tmp_path / "m.html"), db=db)
+    assert es.exit_code == 2 and "1,5 no está en el intervalo 0 ≤ x ≤ 1" in es.stderr, es.stderr
+    en = run("import", "x.yaml", "--max-size", "nan", db=db, lang="en")
+    assert en.exit_code == 2 and "nan is not in the range 0.001 ≤ x ≤ 1,048,576" in en.stderr, en.stderr
+    word = run("import", "x.yaml", "--max-size", "mucho", db=db)
+    assert word.exit_code == 2 and "'mucho' no es un número válido" in word.stderr, word.stderr
+    assert "0,001 ≤ x ≤ 1.048.576" in " ".join(run("import", "--help").stdout.split())
