@@ -62,7 +62,28 @@ SECTION_NAMES = {
 # -- numbers ----------------------------------------------------------------------------------------
 
 
-class Number(click.FloatRange):
+class _RangeText:
+    """A range written as the reader writes numbers: ``0,001 ≤ x ≤ 1.048.576`` in Spanish."""
+
+    def _describe_range(self) -> str:
+        from ofai_graph.i18n import format_number
+
+        assert isinstance(self, click.types._NumberRangeBase)
+        lang = current()
+        parts = []
+        if self.min is not None:
+            parts.append(f"{format_number(self.min, lang)} {'<' if self.min_open else '≤'} ")
+        parts.append("x")
+        if self.max is not None:
+            parts.append(f" {'<' if self.max_open else '≤'} {format_number(self.max, lang)}")
+        return "".join(parts)
+
+
+class Integer(_RangeText, click.IntRange):
+    """A whole number within a range, the range written in the reader's format (``1 ≤ x ≤ 1.000``)."""
+
+
+class Number(_RangeText, click.FloatRange):
     """A decimal number as either language writes it (``0.1`` or ``0,1``), finite, within a range.
 
     Click's own float type takes only a decimal point and writes its range with one
@@ -94,18 +115,6 @@ class Number(click.FloatRange):
             message = _("{value} is not in the range {range}.")
             self.fail(message.format(value=shown, range=self._describe_range()), param, ctx)
         return number
-
-    def _describe_range(self) -> str:
-        from ofai_graph.i18n import format_number
-
-        lang = current()
-        parts = []
-        if self.min is not None:
-            parts.append(f"{format_number(self.min, lang)} {'<' if self.min_open else '≤'} ")
-        parts.append("x")
-        if self.max is not None:
-            parts.append(f" {'<' if self.max_open else '≤'} {format_number(self.max, lang)}")
-        return "".join(parts)
 
 
 # -- dates ------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import AXIS, DAY_END, DAY_START, ENTITY_KIND, App, Number, command, pass_app
+from .common import AXIS, DAY_END, DAY_START, ENTITY_KIND, App, Integer, Number, command, pass_app
 from .lang import _N, WordChoice, _
 from .output import say
 
@@ -36,7 +36,7 @@ Examples:
     help="Default: from --out's suffix, else html. PNG and PDF are drawn by Chromium.",
 )
 @click.option("--focus", help="Only this entity and its neighbourhood.")
-@click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True, help="How far around --focus.")
+@click.option("--hops", type=Integer(1, 6), default=1, show_default=True, help="How far around --focus.")
 @click.option("--path-to", help="Draw the strongest referral paths to this entity, country or tag.")
 @click.option(
     "--kind",

@@ -80,11 +80,13 @@ class Results(list):  # type: ignore[type-arg]
     """A list of results that shows as a table in Jupyter and converts with ``.to_frame()``.
 
     ``lang`` is the language of its HTML table (default: ``OFAI_GRAPH_LANG``, else the locale).
+    ``single``: the list holds the one answer asked for (a pair's strength), not a ranking.
     """
 
-    def __init__(self, items: Iterable[Any] = (), lang: str | None = None):
+    def __init__(self, items: Iterable[Any] = (), lang: str | None = None, *, single: bool = False):
         super().__init__(items)
         self.lang = lang
+        self.single = single
 
     def records(self) -> list[dict[str, Any]]:
         return [_flat(_dump(r)) for r in self]

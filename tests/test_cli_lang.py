@@ -295,10 +295,10 @@ def test_a_pair_reads_with_names_and_its_count_in_words(db):
     assert "1 interacción en común" in head
     tie = run("strength", "apc-colombia", "jica", *as_of, db=db).stdout
     assert "… – …" not in tie and "enlace de" in tie  # an undated tie shows no empty span
-    # Two countries share nothing: the pair and why it is zero, not a table row named "JP".
+    # Two countries stand for their entities; these share nothing: said in words, not a table row named "JP".
     r = run("strength", "Corea", "Japón", *as_of, db=db)
-    assert r.exit_code == 0 and r.stdout.startswith("Corea del Sur ↔ Japón: 0,00 (fría), 0 interacciones en común")
-    assert "No comparten ninguna interacción ni vínculo" in r.stderr
+    assert r.exit_code == 0 and "Ninguna relación: no comparten interacciones ni vínculos" in r.stderr
+    assert "JP" not in r.stdout + r.stderr
     assert english_in(r.stdout + r.stderr + head + tie) == []
 
 
@@ -420,3 +420,14 @@ def test_numbers_are_typed_and_ranges_read_with_the_language_s_decimal_sign(db, 
     word = run("import", "x.yaml", "--max-size", "mucho", db=db)
     assert word.exit_code == 2 and "'mucho' no es un número válido" in word.stderr, word.stderr
     assert "0,001 ≤ x ≤ 1.048.576" in " ".join(run("import", "--help").stdout.split())
+
+
+def test_strength_with_a_country_lists_the_office_s_relationships_there(db):
+    import json
+
+    r = run("--as-of", "2024-03-31", "strength", "Corea", db=db)
+    assert r.exit_code == 0 and "Gobierno de Corea" in r.stdout, r.stderr
+    rows = json.loads(run("--json", "--as-of", "2024-03-31", "strength", "ofai", "Corea", db=db).stdout)
+    assert "gobierno-corea" in {row["b"] for row in rows} and {row["a"] for row in rows} == {"ofai"}
+    none = run("--as-of", "2024-03-31", "strength", "Corea", "Japón", db=db)
+    assert none.exit_code == 0 and "Ninguna relación" in none.stdout + none.stderr
