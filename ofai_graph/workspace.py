@@ -463,6 +463,21 @@ class Workspace:
     def _between(self, side_a: list[str], side_b: list[str], top: int, as_of: dt.date) -> list[PairStrength]:
         """The ``top`` strongest relationships between an entity of ``side_a`` and one of ``side_b``
         (a country's entities: "strength Corea Japón"), each with its names."""
+        if len(side_a) == 1 and self._pairs_current():  # one entity's pairs, strongest first, read lazily
+            from .materialize import lazy_graph
+
+            first, wanted_b = side_a[0], set(side_b) - {side_a[0]}
+            lazy = lazy_graph(self.store, self.strength_config, as_of, [first])
+            ranked = lazy.graph["neighbours"](first, wanted_b, lambda w: True)
+            ids: list[str] = []
+            while len(ids) < top and (item := ranked.at(len(ids))) is not None:
+                ids.append(item[1])
+            lazy.graph["complete"]([first, *ids])
+            rows = [pair(lazy, first, w) for w in ids]
+            for p in rows:
+                p.a_name = lazy.nodes[first].get("name")
+            rows.sort(key=lambda p: (-p.score, p.a, p.b))
+            return rows
         g = self._graph(scope.edges_at(self.store, side_a, materialized=self._pairs_current()), as_of)
         wanted = set(side_b)
         found: dict[frozenset[str], tuple[str, str]] = {}
