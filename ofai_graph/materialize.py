@@ -798,7 +798,7 @@ class Neighbours:
         self.limit = reader.t / reader.cfg.half_life_days - 1e-9
         self.keyed, self.kx = False, 9  # (rows of (a, b, key) only; where the key is in a row)
         self.fetched: dict[tuple[str, str], Any] = {}
-        self.batch = 8
+        self.batch = 2
         ties = reader.ties(v)
         self.tied = set(ties)
         tied_rows = reader.rows_by_key(list(ties)) if ties else []
@@ -859,9 +859,12 @@ class Neighbours:
             later = (*nxt, *reversed(self.buffers[k][-4 * self.batch :]))
             ahead = [r for r in later if keep(r[1] if r[0] == v else r[0]) and (r[0], r[1]) not in self.tied]
             want = [(head[0], head[1]), *((r[0], r[1]) for r in ahead[: self.batch - 1])]
-            self.batch = min(self.batch * 2, 256)
             rows = self.reader.rows_by_key(want)
-            self._prepare(rows)
+            t = self.reader.t
+            pending = [(r[0], r[1]) for r in rows if r[2] > t]
+            if pending:  # (with the next few, whose rows come later: one read of recent evidence)
+                self.reader.recent.of(pending)
+            self.batch = min(self.batch * 2, 256)
             self.fetched.update(((r[0], r[1]), r) for r in rows)
             row = self.fetched.pop((head[0], head[1]), None)
         return row

@@ -52,6 +52,10 @@ _COLUMNS = "a, b, ref, s, n, last, bits, first, buckets, key"
 # A path search mostly wants an entity's few strongest partners: the first page is small, the next
 # ones grow four times each.
 FIRST_PAGE = 16
+_BY_KEY = (
+    "SELECT " + ", ".join(f"p.{c.strip()}" for c in _COLUMNS.split(","))
+    + " FROM json_each(?1) j JOIN strength_pairs p ON p.a = j.value ->> 0 AND p.b = j.value ->> 1"
+)
 
 
 class SQLitePairs:
@@ -196,13 +200,9 @@ class SQLitePairs:
         parsed only by the reader that needs them), in one read."""
         if not keys or not self._exists():
             return []
-        cols = ", ".join(f"p.{c.strip()}" for c in _COLUMNS.split(","))
         out: list[tuple[Any, ...]] = []
         for chunk in batched(keys, 2_000):
-            out += self.db.execute(
-                f"SELECT {cols} FROM json_each(?1) j JOIN strength_pairs p ON p.a = j.value ->> 0 AND p.b = j.value ->> 1",
-                (json.dumps(chunk),),
-            ).fetchall()
+            out += self.db.execute(_BY_KEY, (json.dumps(chunk),)).fetchall()
         return out
 
     def neighbour_keys(self, v: str) -> Iterator[list[tuple[Any, ...]]]:
