@@ -568,7 +568,9 @@ class SQLiteStore:
             self._db.execute("DELETE FROM _around")
             self._db.executemany("INSERT OR IGNORE INTO _around VALUES (?)", ((x,) for x in around))
             where.append(
-                "i.id IN (SELECT DISTINCT q.interaction_id FROM participants q JOIN _around a ON a.id = q.entity_id)"
+                # CROSS JOIN: the temporary table has no statistics, and the planner otherwise scans
+                # every participant (0.5 s on a million interactions) instead of the entity index (8 ms).
+                "i.id IN (SELECT DISTINCT q.interaction_id FROM _around a CROSS JOIN participants q ON q.entity_id = a.id)"
             )
         if where:
             sql += " WHERE " + " AND ".join(where)
