@@ -7,9 +7,12 @@ el mes de agosto" is overdue from September 1st.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Collection, Iterable
-from typing import Annotated, NamedTuple
+from itertools import chain
+from typing import Annotated, Any, NamedTuple
 
+from .bulk import batched
 from .errors import N_, NotFound, OfaiError
 from .model import FollowUp, FollowUpStatus
 from .results import WRITTEN_DATE, Result, Shown, Strength
@@ -377,7 +380,7 @@ def _from_pairs(
 
     import numpy as np
 
-    from .materialize import Recent, bucket_list, evaluate, ops, quarter, quarter_start
+    from .materialize import Recent, evaluate, ops, quarter, quarter_start
 
     h, scale, medium = cfg.half_life_days, cfg.scale, cfg.tiers["medium"]
     t = as_of.toordinal()
@@ -405,23 +408,14 @@ def _from_pairs(
     kept = [r for r in rows if eligible(r[1] if r[0] == home else r[0])]
     names = [r[1] if r[0] == home else r[0] for r in kept]
     qt = quarter(t)
-    pos: list[int] = []
-    qs: list[int] = []
-    sums: list[float] = []
-    for k, r in enumerate(kept):
-        found = bucket_list(r[8]) or [[quarter(r[2]), r[3] * 2.0 ** ((r[2] - quarter_start(quarter(r[2]))) / h)]]
-        for bucket in found:
-            pos.append(k)
-            qs.append(int(bucket[0]))
-            sums.append(float(bucket[1]))
+    pos, qs, sums = _buckets(kept, h)
     bound = np.zeros(len(kept))
     if kept:
-        q_arr = np.array(qs, dtype=np.int64)
         reach = qt + 4  # a bucket past this quarter holds no interaction started by as_of
-        use = q_arr <= reach
-        lo = min(int(q_arr.min()), qt)
+        use = qs <= reach
+        lo = min(int(qs.min()), qt)
         dense = np.zeros((len(kept), reach - lo + 2))
-        np.add.at(dense, (np.array(pos, dtype=np.int64)[use], q_arr[use] - lo), np.array(sums)[use])
+        np.add.at(dense, (pos[use], qs[use] - lo), sums[use])
         cum = np.concatenate([np.zeros((len(kept), 1)), np.cumsum(dense, axis=1)], axis=1)
         before = np.zeros(len(kept))  # Σ over earlier quarters, decayed to the start of Q
         for Q in range(lo, qt + 1):
@@ -459,6 +453,33 @@ def _from_pairs(
                 exact[r.partner] = r
                 heapq.heappush(heap, (-r.lost, 1, r.partner))
     return out
+
+
+def _buckets(rows: list[tuple[Any, ...]], h: float) -> tuple[Any, Any, Any]:
+    """The quarter buckets of stored pair rows as arrays (row position, quarter, s_q); a pair in one
+    quarter keeps none: its totals are that quarter's."""
+    import numpy as np
+
+    from .materialize import bucket_list, quarter, quarter_start
+
+    with_buckets = [k for k, r in enumerate(rows) if r[8]]
+    counts, flats = [], []
+    for part in batched(with_buckets, 8_192):  # a slice at a time: the parsed lists are large
+        texts = [rows[k][8] for k in part]
+        if all(isinstance(x, str) for x in texts):  # SQLite's JSON text: one parse for the slice
+            parsed = json.loads("[" + ",".join(texts) + "]")
+        else:
+            parsed = [bucket_list(x) for x in texts]
+        counts.extend(len(x) for x in parsed)
+        flats.append(np.array(list(chain.from_iterable(parsed)), dtype=float).reshape(-1, 5)[:, :2])
+    flat = np.concatenate(flats) if flats else np.zeros((0, 2))
+    single = [k for k, r in enumerate(rows) if not r[8]]
+    q1 = [quarter(rows[k][2]) for k in single]
+    s1 = [rows[k][3] * 2.0 ** ((rows[k][2] - quarter_start(q)) / h) for k, q in zip(single, q1, strict=True)]
+    pos = np.concatenate([np.repeat(np.array(with_buckets, dtype=np.int64), np.array(counts, dtype=np.int64)), np.array(single, dtype=np.int64)])
+    qs = np.concatenate([flat[:, 0].astype(np.int64), np.array(q1, dtype=np.int64)])
+    sums = np.concatenate([flat[:, 1], np.array(s1, dtype=float)])
+    return pos, qs, sums
 
 
 def _exact(

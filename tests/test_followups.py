@@ -130,6 +130,7 @@ _tie = st.tuples(
 
 
 def _cold_store(interactions, ties=()):
+    from ofai_graph.dates import PartialDate
     from ofai_graph.importer import import_data
     from ofai_graph.store.sqlite import SQLiteStore
 
@@ -147,7 +148,7 @@ def _cold_store(interactions, ties=()):
     ]
     tie_rows = []
     for k, (other, kind, since, until) in enumerate(ties):
-        if since and until and since > until:
+        if since and until and PartialDate.parse(until) < PartialDate.parse(since):
             since, until = until, since
         tie_rows.append({"id": f"t{k}", "source": "ofai", "target": other, "kind": kind, "since": since, "until": until})
     import_data(
