@@ -614,7 +614,9 @@ def _answer(ws: Any, question: str, intent: Intent, as_of: Any) -> Any:
         else:
             result = ws.strength(None, sid, as_of=as_of, explain=True)
     elif action == "show":
-        result = ws.show(sid, as_of=as_of)
+        from .profile import TIMELINE
+
+        result = ws.show(sid, as_of=as_of, timeline=TIMELINE)
     elif action in ("followups", "overdue"):
         partner = sid if subject is not None and subject.type == "entity" else None
         result = ws.followups(overdue=action == "overdue", partner=partner, as_of=as_of)

@@ -251,16 +251,17 @@ class Workspace:
         return files.dumps(self.store.dump(), fmt)
 
     # -- views ---------------------------------------------------------------------------------------
-    def show(self, text: str, *, as_of: AsOf = None) -> Profile:
+    def show(self, text: str, *, as_of: AsOf = None, timeline: int | None = None) -> Profile:
         """An entity's profile, with its strength to the home office, tier and degree centrality.
 
         For a country, the office's relationships with the entities of that country, strongest first.
+        ``timeline``: how many of its newest interactions to list (None: all).
         """
         from .profile import profile
 
         as_of = self._as_of(as_of, warn=True)
         eid = self.resolve(text)
-        prof = profile(self.store, eid, as_of=as_of)
+        prof = profile(self.store, eid, as_of=as_of, timeline=timeline)
         try:
             home = self.home
         except OfaiError:
@@ -291,9 +292,10 @@ class Workspace:
             prof.extra["strength to home office"] = round(p.score, 3)
             prof.extra["tier"] = p.tier
         nodes = entities if entities is not None else g.number_of_nodes()  # the whole graph's nodes
-        if eid in g and nodes > 1:
-            prof.extra["partners"] = g.degree(eid)
-            prof.extra["degree centrality"] = round(g.degree(eid) / (nodes - 1), 4)
+        degree = g.graph.get("degree", g.degree(eid) if eid in g else 0)
+        if (eid in g or degree) and nodes > 1:
+            prof.extra["partners"] = degree
+            prof.extra["degree centrality"] = round(degree / (nodes - 1), 4)
         return prof
 
     def _show_graph(self, eid: str, home: str | None, members: list[str] | None, as_of: dt.date) -> nx.Graph:
@@ -301,9 +303,14 @@ class Workspace:
         pairs with a country's entities, or every pair of the entity (its degree) and so its pair with
         the office."""
         from .materialize import lazy_graph
+        from .profile import partner_count
 
         g = lazy_graph(self.store, self.strength_config, as_of, [eid] if home is None else [eid, home])
-        center, among = (home, set(members)) if members is not None and home else (eid, None)
+        if members is None:  # the pair with the office, and the degree counted without building edges
+            g.graph["degree"] = partner_count(self.store, self.strength_config, as_of, eid)
+            if home is None or home == eid:
+                return g
+        center, among = (home, set(members)) if members is not None and home else (eid, {home})
         ranked = g.graph["neighbours"](center, among, lambda w: True)
         i = 0
         while ranked.at(i) is not None:

@@ -286,8 +286,12 @@ class Store(Protocol):
 
     def get_interactions(self, ids: Iterable[str]) -> dict[str, Interaction]: ...
 
-    def interactions_of(self, entity_id: str) -> list[Interaction]:
-        """The timeline of one entity, newest first."""
+    def interactions_of(self, entity_id: str, limit: int | None = None) -> list[Interaction]:
+        """The timeline of one entity, newest first (the ``limit`` newest)."""
+        ...
+
+    def interaction_count(self, entity_id: str) -> int:
+        """How many interactions the entity took part in (its whole timeline's length)."""
         ...
 
     def shared_interactions(self, a: str, b: str, limit: int | None = None) -> list[Interaction]:

@@ -563,13 +563,20 @@ class Neo4jStore:
         rows = self._existing("Interaction", list(dict.fromkeys(ids)))
         return {i: Interaction.model_validate_json(js) for i, js in rows.items()}
 
-    def interactions_of(self, entity_id: str) -> list[Interaction]:
+    def interactions_of(self, entity_id: str, limit: int | None = None) -> list[Interaction]:
         rows = self._read(
             "MATCH (:Entity {id: $id})-[:PARTICIPATED]->(i:Interaction) "
-            "WITH DISTINCT i RETURN i.data ORDER BY i.date_start DESC, i.date_end DESC, i.id",
-            {"id": entity_id},
+            "WITH DISTINCT i RETURN i.data ORDER BY i.date_start DESC, i.date_end DESC, i.id"
+            + (" LIMIT $limit" if limit is not None else ""),
+            {"id": entity_id, "limit": limit},
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
+
+    def interaction_count(self, entity_id: str) -> int:
+        rows = self._read(
+            "MATCH (:Entity {id: $id})-[:PARTICIPATED]->(i:Interaction) RETURN count(DISTINCT i)", {"id": entity_id}
+        )
+        return int(rows[0][0]) if rows else 0
 
     def shared_interactions(self, a: str, b: str, limit: int | None = None) -> list[Interaction]:
         # Walk from the end with fewer interactions: from the office (700,000 interactions in the

@@ -505,14 +505,26 @@ class SQLiteStore:
         rows = self._existing(self._db, "interactions", list(dict.fromkeys(ids)))
         return {i: Interaction.model_validate_json(js) for i, js in rows.items()}
 
-    def interactions_of(self, entity_id: str) -> list[Interaction]:
-        rows = self._db.execute(
-            "SELECT DISTINCT i.data, i.date_start, i.date_end, i.id FROM participants p "
-            "JOIN interactions i ON i.id = p.interaction_id WHERE p.entity_id = ? "
-            "ORDER BY i.date_start DESC, i.date_end DESC, i.id",
-            (entity_id,),
+    def interactions_of(self, entity_id: str, limit: int | None = None) -> list[Interaction]:
+        # The newest ids first (dates from the table, no JSON), then only their records.
+        ids = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT DISTINCT i.id, i.date_start, i.date_end FROM participants p "
+                "JOIN interactions i ON i.id = p.interaction_id WHERE p.entity_id = ? "
+                "ORDER BY i.date_start DESC, i.date_end DESC, i.id LIMIT ?",
+                (entity_id, -1 if limit is None else limit),
+            )
+        ]
+        found = self.get_interactions(ids)
+        return [found[i] for i in ids]
+
+    def interaction_count(self, entity_id: str) -> int:
+        return int(
+            self._db.execute(
+                "SELECT count(DISTINCT interaction_id) FROM participants WHERE entity_id = ?", (entity_id,)
+            ).fetchone()[0]
         )
-        return [Interaction.model_validate_json(r[0]) for r in rows]
 
     def shared_interactions(self, a: str, b: str, limit: int | None = None) -> list[Interaction]:
         # Walk from the end with fewer interactions (the office is in most of them): counted up to a cap.
