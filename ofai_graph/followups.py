@@ -46,8 +46,10 @@ def list_followups(
     due_within: int | None = None,
     owner: str | None = None,
     partner: str | None = None,
+    limit: int | None = None,
 ) -> list[FollowUpView]:
-    """Follow-ups filtered as asked, soonest due first (those with no due date last).
+    """Follow-ups filtered as asked, soonest due first (those with no due date last); the first
+    ``limit`` (only those are read: :func:`count_followups` says how many there are).
 
     >>> from ofai_graph.store.sqlite import SQLiteStore
     >>> from ofai_graph.importer import import_data
@@ -58,9 +60,8 @@ def list_followups(
     ([False], [True])
     """
     as_of = as_of or dt.date.today()
-    rows = store.followups(status, involving=partner)
-    if owner is not None:
-        rows = [f for f in rows if f.owner == owner]
+    query = _filters(as_of, status, overdue, due_within, owner, partner)
+    rows = [] if query is None else store.followups(**query, limit=limit)
     views = []
     interactions = store.get_interactions({f.interaction for f in rows if f.interaction})
     names = {
@@ -69,18 +70,12 @@ def list_followups(
     }
     for f in rows:
         due_on = f.due.end if f.due else None
-        days_left = (due_on - as_of).days if due_on else None
-        is_overdue = f.is_overdue(as_of)
-        if overdue and not is_overdue:
-            continue
-        if due_within is not None and (days_left is None or days_left < 0 or days_left > due_within):
-            continue
         views.append(
             FollowUpView(
                 followup=f,
                 due_on=due_on,
-                days_left=days_left,
-                overdue=is_overdue,
+                days_left=(due_on - as_of).days if due_on else None,
+                overdue=f.is_overdue(as_of),
                 interaction_title=interactions[f.interaction].title
                 if f.interaction in interactions
                 else None,
@@ -88,8 +83,49 @@ def list_followups(
                 owner_name=names.get(f.owner or ""),
             )
         )
-    views.sort(key=lambda v: (v.due_on is None, v.due_on or dt.date.max, v.followup.id))
     return views
+
+
+def count_followups(
+    store: Store,
+    *,
+    as_of: dt.date | None = None,
+    status: FollowUpStatus | None = FollowUpStatus.open,
+    overdue: bool = False,
+    due_within: int | None = None,
+    owner: str | None = None,
+    partner: str | None = None,
+) -> int:
+    """How many follow-ups :func:`list_followups` gives without a limit (one count in the store)."""
+    query = _filters(as_of or dt.date.today(), status, overdue, due_within, owner, partner)
+    return 0 if query is None else store.followup_count(**query)
+
+
+def _filters(
+    as_of: dt.date,
+    status: FollowUpStatus | None,
+    overdue: bool,
+    due_within: int | None,
+    owner: str | None,
+    partner: str | None,
+) -> dict[str, Any] | None:
+    """The store's filters for what :func:`list_followups` is asked (None: nothing can match)."""
+    due_from: dt.date | None = None
+    due_to: dt.date | None = None
+    if overdue:  # open and past the end of its due period
+        if status not in (None, FollowUpStatus.open):
+            return None
+        status = FollowUpStatus.open
+        if as_of == dt.date.min:
+            return None
+        due_to = as_of - dt.timedelta(days=1)
+    if due_within is not None:  # due from today to that many days ahead
+        due_from = as_of
+        ahead = dt.date.fromordinal(min(as_of.toordinal() + due_within, dt.date.max.toordinal()))
+        due_to = ahead if due_to is None else min(due_to, ahead)
+    if due_from is not None and due_to is not None and due_to < due_from:
+        return None
+    return {"status": status, "involving": partner, "owner": owner, "due_from": due_from, "due_to": due_to}
 
 
 def close_followup(

@@ -79,9 +79,11 @@ class Results(list):  # type: ignore[type-arg]
     ``lang`` is the language of its HTML table (default: ``OFAI_GRAPH_LANG``, else the locale).
     """
 
-    def __init__(self, items: Iterable[Any] = (), lang: str | None = None):
+    def __init__(self, items: Iterable[Any] = (), lang: str | None = None, total: int | None = None):
         super().__init__(items)
         self.lang = lang
+        self.total = len(self) if total is None else total
+        """How many there are: more than listed when the list is the first of them."""
 
     def records(self) -> list[dict[str, Any]]:
         return [_flat(_dump(r)) for r in self]

@@ -543,22 +543,26 @@ class Workspace:
         partner: str | None = None,
         as_of: AsOf = None,
         status: FollowUpStatus | None = FollowUpStatus.open,
+        top: int | None = None,
     ) -> Results:
+        """Follow-ups as asked, soonest due first; the first ``top`` (``.total`` says how many match)."""
         if due_within is not None and not 0 <= due_within <= MAX_DAYS:
             raise OfaiError(
                 N_("due within {days} days: use a number of days from 0 to {most}"), days=due_within, most=MAX_DAYS
             )
-        from .followups import list_followups
+        from .followups import count_followups, list_followups
 
-        return Results(list_followups(
-            self.store,
-            as_of=self._as_of(as_of),
-            status=status,
-            overdue=overdue,
-            due_within=due_within,
-            owner=self.resolve(owner) if owner else None,
-            partner=self.resolve(partner) if partner else None,
-        ))
+        query = {
+            "as_of": self._as_of(as_of),
+            "status": status,
+            "overdue": overdue,
+            "due_within": due_within,
+            "owner": self.resolve(owner) if owner else None,
+            "partner": self.resolve(partner) if partner else None,
+        }
+        rows = list_followups(self.store, **query, limit=top)  # type: ignore[arg-type]
+        total = count_followups(self.store, **query) if top is not None and len(rows) == top else None  # type: ignore[arg-type]
+        return Results(rows, total=total)
 
     def close_followup(
         self, followup_id: str, *, note: str | None = None, cancelled: bool = False, on: dt.date | None = None

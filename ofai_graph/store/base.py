@@ -330,8 +330,32 @@ class Store(Protocol):
         ...
 
     def followups(
-        self, status: FollowUpStatus | None = None, involving: str | None = None
-    ) -> list[FollowUp]: ...
+        self,
+        status: FollowUpStatus | None = None,
+        involving: str | None = None,
+        *,
+        owner: str | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+        limit: int | None = None,
+    ) -> list[FollowUp]:
+        """Follow-ups soonest due first (those without a due date last, then by id): with ``status``,
+        involving an entity (owner, expected from, or in its interaction), owned by ``owner``, due
+        (the end of the due period) from ``due_from`` to ``due_to`` inclusive (either excludes those
+        without a due date); the first ``limit``."""
+        ...
+
+    def followup_count(
+        self,
+        status: FollowUpStatus | None = None,
+        involving: str | None = None,
+        *,
+        owner: str | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+    ) -> int:
+        """How many follow-ups :meth:`followups` gives without a limit."""
+        ...
 
     def ties(self, entity_id: str | None = None) -> list[Tie]: ...
 

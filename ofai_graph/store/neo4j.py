@@ -35,6 +35,7 @@ its indexed end (ArcadeDB does not reorder patterns); ordering that involves nul
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -694,13 +695,30 @@ class Neo4jStore:
         )
         return out
 
-    def followups(self, status: FollowUpStatus | None = None, involving: str | None = None) -> list[FollowUp]:
+    def _followup_rows(
+        self,
+        status: FollowUpStatus | None,
+        involving: str | None,
+        owner: str | None,
+        due_from: dt.date | None,
+        due_to: dt.date | None,
+        data: bool,
+    ) -> list[Any]:
         where, params = [], {}  # type: ignore[var-annotated]
         if status is not None:
             where.append("f.status = $status")
             params["status"] = status.value
+        if owner is not None:
+            where.append("f.owner = $owner")
+            params["owner"] = owner
+        if due_from is not None:
+            where.append("f.due_end >= $due_from")
+            params["due_from"] = due_from.isoformat()
+        if due_to is not None:
+            where.append("f.due_end <= $due_to")
+            params["due_to"] = due_to.isoformat()
         cond = " WHERE " + " AND ".join(where) if where else ""
-        ret = " RETURN f.due_end AS due, f.id AS id, f.data AS data"
+        ret = " RETURN f.due_end AS due, f.id AS id" + (", f.data AS data" if data else "")
         if involving is None:
             rows = self._read("MATCH (f:FollowUp)" + cond + ret, params)
         else:
@@ -720,7 +738,31 @@ class Neo4jStore:
                 params,
             )
         rows.sort(key=lambda r: (r[0] is None, r[0] or "", r[1]))
-        return [FollowUp.model_validate_json(r[2]) for r in rows]
+        return rows
+
+    def followups(
+        self,
+        status: FollowUpStatus | None = None,
+        involving: str | None = None,
+        *,
+        owner: str | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+        limit: int | None = None,
+    ) -> list[FollowUp]:
+        rows = self._followup_rows(status, involving, owner, due_from, due_to, True)
+        return [FollowUp.model_validate_json(r[2]) for r in rows[:limit]]
+
+    def followup_count(
+        self,
+        status: FollowUpStatus | None = None,
+        involving: str | None = None,
+        *,
+        owner: str | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+    ) -> int:
+        return len(self._followup_rows(status, involving, owner, due_from, due_to, False))
 
     def ties(self, entity_id: str | None = None) -> list[Tie]:
         if entity_id is None:

@@ -8,6 +8,7 @@ that write: SQLite rolls the journal back on the next open.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import inspect
 import json
@@ -634,8 +635,14 @@ class SQLiteStore:
             )
         return out
 
-    def followups(self, status: FollowUpStatus | None = None, involving: str | None = None) -> list[FollowUp]:
-        sql = "SELECT f.data FROM followups f"
+    def _followup_query(
+        self,
+        status: FollowUpStatus | None,
+        involving: str | None,
+        owner: str | None,
+        due_from: dt.date | None,
+        due_to: dt.date | None,
+    ) -> tuple[str, list[str]]:
         where, args = [], []
         if status is not None:
             where.append("f.status = ?")
@@ -646,10 +653,42 @@ class SQLiteStore:
                 "(SELECT interaction_id FROM participants WHERE entity_id = ?))"
             )
             args += [involving] * 3
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY f.due_end IS NULL, f.due_end, f.id"
-        return [FollowUp.model_validate_json(r[0]) for r in self._db.execute(sql, args)]
+        if owner is not None:
+            where.append("f.owner = ?")
+            args.append(owner)
+        if due_from is not None:
+            where.append("f.due_end >= ?")
+            args.append(due_from.isoformat())
+        if due_to is not None:
+            where.append("f.due_end <= ?")
+            args.append(due_to.isoformat())
+        return (" WHERE " + " AND ".join(where) if where else ""), args
+
+    def followups(
+        self,
+        status: FollowUpStatus | None = None,
+        involving: str | None = None,
+        *,
+        owner: str | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+        limit: int | None = None,
+    ) -> list[FollowUp]:
+        where, args = self._followup_query(status, involving, owner, due_from, due_to)
+        sql = "SELECT f.data FROM followups f" + where + " ORDER BY f.due_end IS NULL, f.due_end, f.id LIMIT ?"
+        return [FollowUp.model_validate_json(r[0]) for r in self._db.execute(sql, [*args, -1 if limit is None else limit])]
+
+    def followup_count(
+        self,
+        status: FollowUpStatus | None = None,
+        involving: str | None = None,
+        *,
+        owner: str | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+    ) -> int:
+        where, args = self._followup_query(status, involving, owner, due_from, due_to)
+        return int(self._db.execute("SELECT count(*) FROM followups f" + where, args).fetchone()[0])
 
     def ties(self, entity_id: str | None = None) -> list[Tie]:
         if entity_id is None:
