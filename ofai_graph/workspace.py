@@ -610,9 +610,15 @@ class Workspace:
         return self._cached("own-side", lambda: own_side(self.store, self.home))
 
     def brokers(self, *, top: int = 10, as_of: AsOf = None) -> Results:
-        from .structure import brokers
+        """Entities that bridge groups (see :mod:`ofai_graph.structure`): in the whole graph, or on a
+        store of more than ``WHOLE_LIMIT`` entities in the office's network of its strongest partners."""
+        from .structure import WHOLE_LIMIT, brokers, office_network
 
-        return Results(brokers(self._graph(scope.WHOLE, self._as_of(as_of, warn=True)), top=top))
+        day = self._as_of(as_of, warn=True)
+        counts = self.store.counts()
+        if sum(counts[t] for t in ("country", "organization", "person")) > WHOLE_LIMIT and self._pairs_current():
+            return Results(brokers(office_network(self.store, self.strength_config, day, self.home), top=top))
+        return Results(brokers(self._graph(scope.WHOLE, day), top=top))
 
     def map(self, **options: Any) -> Map:
         """A network map (see :mod:`ofai_graph.maps`): ``.save(path)`` as html, svg, png or pdf, or
