@@ -668,7 +668,7 @@ class Workspace:
         def build() -> Names:
             summaries = {s.id: s for s in self.store.entity_summaries()}
             resolver = self.resolver
-            tags = {t for e in self.store.get_entities(summaries).values() for t in e.tags}
+            tags = set(self.store.tagged())
 
             def describe(eid: str) -> tuple[str, str]:
                 s = summaries.get(eid)

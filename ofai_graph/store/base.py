@@ -280,6 +280,10 @@ class Store(Protocol):
         """Ids of the entities one of whose folded names (see :func:`text.fold_key`) is ``key``."""
         ...
 
+    def tagged(self) -> dict[str, list[str]]:
+        """Every tag as written, with the ids of the entities that carry it (sorted)."""
+        ...
+
     def name_rows(self) -> list[NameRow]:
         """Every name row, ordered by folded key then entity id (fuzzy ties resolve the same everywhere)."""
         ...

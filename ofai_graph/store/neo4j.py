@@ -554,6 +554,15 @@ class Neo4jStore:
     def find_by_key(self, key: str) -> list[str]:
         return [r[0] for r in self._read("MATCH (n:Name {key: $key}) RETURN n.entity_id", {"key": key})]
 
+    def tagged(self) -> dict[str, list[str]]:
+        import json
+
+        out: dict[str, list[str]] = {}
+        for eid, data in sorted(self._read("MATCH (e:Entity) RETURN e.id, e.data")):
+            for tag in json.loads(data).get("tags") or ():
+                out.setdefault(tag, []).append(eid)
+        return out
+
     def name_rows(self) -> list[NameRow]:
         return [
             NameRow(r[0], r[1])

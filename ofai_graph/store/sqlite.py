@@ -496,6 +496,15 @@ class SQLiteStore:
     def find_by_key(self, key: str) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT entity_id FROM names WHERE key = ?", (key,))]
 
+    def tagged(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        # Tags live in each record's JSON: read there by SQLite, not by building 100,000 models.
+        for tag, eid in self._db.execute(
+            "SELECT j.value, e.id FROM entities e, json_each(e.data, '$.tags') j ORDER BY e.id"
+        ):
+            out.setdefault(tag, []).append(eid)
+        return out
+
     def name_rows(self) -> list[NameRow]:
         return [
             NameRow(*r)
