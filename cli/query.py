@@ -8,7 +8,7 @@ import click
 
 from ofai_graph.profile import TIMELINE
 
-from .common import App, command, pass_app
+from .common import App, Integer, command, pass_app
 from .lang import _N, _, country, date, kind_label, label, num, strength, yes_no
 from .output import say, table, text
 
@@ -25,7 +25,7 @@ Examples:
 @click.option(
     "--timeline",
     "timeline",
-    type=click.IntRange(0),
+    type=Integer(0),
     default=TIMELINE,
     show_default=True,
     help="How many of the newest interactions to list (0: all).",
@@ -162,7 +162,7 @@ Examples:
   ofai-graph search "cooperacion japon" --limit 5"""
 )
 @click.argument("query", metavar=_N("TEXT"))
-@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="How many entities.")
+@click.option("--limit", type=Integer(1, 500), default=20, show_default=True, help="How many entities.")
 @pass_app
 def search(app: App, query: str, limit: int) -> None:
     """Find entities by id, name or alias: accent- and case-insensitive, fuzzy."""
