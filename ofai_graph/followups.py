@@ -499,7 +499,8 @@ def _buckets(rows: list[tuple[Any, ...]], h: float) -> tuple[Any, Any, Any]:
     from .materialize import bucket_list, quarter, quarter_start
 
     with_buckets = [k for k, r in enumerate(rows) if r[8]]
-    counts, flats = [], []
+    counts: list[int] = []
+    flats: list[Any] = []
     for part in batched(with_buckets, 8_192):  # a slice at a time: the parsed lists are large
         texts = [rows[k][8] for k in part]
         if all(isinstance(x, str) for x in texts):  # SQLite's JSON text: one parse for the slice
