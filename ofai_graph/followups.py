@@ -416,7 +416,7 @@ def _from_pairs(
 
     import numpy as np
 
-    from .materialize import Recent, evaluate, ops, quarter, quarter_start
+    from .materialize import Recent, evaluate, ops, quarter
 
     h, scale, medium = cfg.half_life_days, cfg.scale, cfg.tiers["medium"]
     t = as_of.toordinal()
@@ -444,21 +444,11 @@ def _from_pairs(
     kept = [r for r in rows if eligible(r[1] if r[0] == home else r[0])]
     names = [r[1] if r[0] == home else r[0] for r in kept]
     qt = quarter(t)
-    pos, qs, sums = _buckets(kept, h)
-    bound = np.zeros(len(kept))
-    if kept:
-        reach = qt + 4  # a bucket past this quarter holds no interaction started by as_of
-        use = qs <= reach
-        lo = min(int(qs.min()), qt)
-        dense = np.zeros((len(kept), reach - lo + 2))
-        np.add.at(dense, (pos[use], qs[use] - lo), sums[use])
-        cum = np.concatenate([np.zeros((len(kept), 1)), np.cumsum(dense, axis=1)], axis=1)
-        before = np.zeros(len(kept))  # Σ over earlier quarters, decayed to the start of Q
-        for Q in range(lo, qt + 1):
-            j = Q - lo
-            upto = min(quarter(quarter_start(Q + 1) + _MAX_HALF_SPAN - 1) - lo, dense.shape[1] - 1)
-            bound = np.maximum(bound, before + (cum[:, upto + 1] - cum[:, j]))
-            before = (before + dense[:, j]) * 2.0 ** ((quarter_start(Q) - quarter_start(Q + 1)) / h)
+    # A slice of pairs at a time: the parsed buckets and the matrix of one slice, not of all.
+    bound = np.concatenate(
+        [np.zeros(0)] + [_peak_bounds(kept[k : k + 16_384], h, qt) for k in range(0, len(kept), 16_384)]
+    )
+    del rows, kept
     peak_bound = {n: p for n, p in zip(names, bound.tolist(), strict=True)}
     for other in tie_bound:
         if other != home and other not in peak_bound and eligible(other):
@@ -489,6 +479,32 @@ def _from_pairs(
                 exact[r.partner] = r
                 heapq.heappush(heap, (-r.lost, 1, r.partner))
     return out
+
+
+def _peak_bounds(rows: list[tuple[Any, ...]], h: float, qt: int) -> Any:
+    """For each stored pair row, a bound on its interaction points at any day of quarter ``qt`` or
+    before (see :func:`_from_pairs`), from its quarter buckets as one dense matrix pairs × quarters."""
+    import numpy as np
+
+    from .materialize import quarter, quarter_start
+
+    bound = np.zeros(len(rows))
+    if not rows:
+        return bound
+    pos, qs, sums = _buckets(rows, h)
+    reach = qt + 4  # a bucket past this quarter holds no interaction started by as_of
+    use = qs <= reach
+    lo = min(int(qs.min()), qt)
+    dense = np.zeros((len(rows), reach - lo + 2))
+    np.add.at(dense, (pos[use], qs[use] - lo), sums[use])
+    cum = np.concatenate([np.zeros((len(rows), 1)), np.cumsum(dense, axis=1)], axis=1)
+    before = np.zeros(len(rows))  # Σ over earlier quarters, decayed to the start of Q
+    for Q in range(lo, qt + 1):
+        j = Q - lo
+        upto = min(quarter(quarter_start(Q + 1) + _MAX_HALF_SPAN - 1) - lo, dense.shape[1] - 1)
+        bound = np.maximum(bound, before + (cum[:, upto + 1] - cum[:, j]))
+        before = (before + dense[:, j]) * 2.0 ** ((quarter_start(Q) - quarter_start(Q + 1)) / h)
+    return bound
 
 
 def _buckets(rows: list[tuple[Any, ...]], h: float) -> tuple[Any, Any, Any]:
@@ -562,8 +578,7 @@ def _dormant_rows(
     for r in rows:
         last_i = interactions.get(r.last[2]) if r.last else None
         last = last_i.date.end if last_i else None
-        pending = store.followups(FollowUpStatus.open, involving=r.partner)
-        pending.sort(key=lambda f: (f.due is None, f.due.end if f.due else dt.date.max))
+        pending = store.followups(FollowUpStatus.open, involving=r.partner, limit=1)  # the soonest due
         e = entities.get(r.partner)
         out.append(
             Dormant(

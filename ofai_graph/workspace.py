@@ -718,11 +718,14 @@ class Workspace:
         from .ask import Names
 
         def build() -> Names:
-            summaries = {s.id: s for s in self.store.entity_summaries()}
             resolver = self.resolver
             tags = set(self.store.tagged())
+            summaries: dict[str, Any] = {}
 
             def describe(eid: str) -> tuple[str, str]:
+                # Read for the entities a question names, not for every entity of the store.
+                if eid not in summaries:
+                    summaries.update((s.id, s) for s in self.store.entity_summaries([eid]))
                 s = summaries.get(eid)
                 if s is None:
                     return "entity", eid
