@@ -163,9 +163,15 @@ def drawn_entities(
             frontier = following
         return ids
     among: set[str] | None = None
-    if countries or kinds:
-        found = ws.store.entity_summaries(kinds=kinds or None)
-        among = {s.id for s in found if not countries or set(s.countries) & set(countries)}
+    if countries:  # each country's entities (a read per country), of the kinds asked
+        among = {
+            s.id
+            for c in countries
+            for s in ws.store.entity_summaries(kinds=kinds or None, country=c)
+            if c in s.countries
+        }
+    elif kinds:
+        among = {s.id for s in ws.store.entity_summaries(kinds=kinds)}
     ranked = lazy.graph["neighbours"](home, among, lambda w: True)
     ids = [home]
     while len(ids) < limit and (item := ranked.at(len(ids) - 1)) is not None:
