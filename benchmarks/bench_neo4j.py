@@ -136,14 +136,22 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
     cpu = time.process_time()
     records = 0
 
+    # The pairs' recent contributions (strength_recent), kept on their relationships as lists.
+    recent: dict = {}
+    for a, b, *row in src.execute("SELECT * FROM strength_recent ORDER BY a, b, m"):
+        recent.setdefault((a, b), []).append(row)
+    names = ("rq", "rm", "rst", "rp", "rpq", "rl", "rb")
+
     def pair(r: tuple) -> list:
         """A materialized pair (ofai_graph.materialize) as the STRENGTH relationship's properties."""
         a, b, ref, s, n, last, bits, first, buckets, key = r
         b_ = json.loads(buckets) if buckets else []
+        rows = recent.get((a, b), ())
         return [
             a,
             b,
             {
+                **({k: [x[i] for x in rows] for i, k in enumerate(names)} if rows else {}),
                 "key": key,
                 "ref": ref,
                 "ref_date": dt.date.fromordinal(ref).isoformat(),
@@ -239,6 +247,9 @@ def phase_graph(db: str, uri: str, user: str, database: str, batch: int) -> dict
         out[rel] = driver.execute_query(f"MATCH (:Entity)-[r:{rel}]->() RETURN count(r)", database_=database)[
             0
         ][0][0]
+    out["recent contributions"] = driver.execute_query(
+        "MATCH (:Entity)-[r:STRENGTH]->() WHERE r.rm IS NOT NULL RETURN sum(size(r.rm))", database_=database
+    )[0][0][0]
     driver.close()
     return out
 
