@@ -116,3 +116,44 @@ def test_a_push_copies_the_recent_rows_with_the_pairs(neo, tmp_path, monkeypatch
     import_data(neo, {"interactions": [meeting("later", day(-2), "ofai", "a", kind="visit")]})
     for d in DAYS:
         assert_same(neo, d)
+
+
+@pytest.fixture(scope="module")
+def generated_pair(bolt, tmp_path_factory):
+    """A generated graph in both backends (the Neo4j one pushed from the embedded one)."""
+    import ofai_graph
+    from ofai_graph.generate import generate
+    from ofai_graph.workspace import Workspace
+
+    lite = ofai_graph.open(tmp_path_factory.mktemp("gen") / "gen.db", create=True)
+    lite.import_data(generate(400, 4000, seed=11))
+    neo = open_store(bolt.uri, user=bolt.user, password=bolt.password, database=bolt.database_for("generated"))
+    neo.clear()
+    copy(lite.store, neo)
+    remote = Workspace(neo)
+    yield lite, remote
+    lite.close()
+    remote.close()
+
+
+@pytest.mark.parametrize("as_of", [TODAY, dt.date(2023, 8, 15)])
+def test_lazy_reads_on_neo4j_give_the_embedded_answers(generated_pair, as_of, monkeypatch):
+    """connect and strength --top read pages of pairs, read ahead a few hundred entities at a time
+    within the question: the same paths, partners and scores as the embedded store."""
+    lite, remote = generated_pair
+    pairs = materialize.ops(remote.store)
+    if as_of == TODAY:
+        monkeypatch.setattr(pairs, "window", lambda lo, hi: pytest.fail("read the quarter's interactions"))
+    reads: list[str] = []
+    read = remote.store._read
+    monkeypatch.setattr(remote.store, "_read", lambda q, p=None: (reads.append(q), read(q, p))[1])
+    for target in ("Korea", "JP", "ES"):
+        found, expected = remote.connect(target, as_of=as_of), lite.connect(target, as_of=as_of)
+        assert [p.nodes for p in found.paths] == [p.nodes for p in expected.paths]
+        assert [p.score for p in found.paths] == pytest.approx([p.score for p in expected.paths], rel=1e-9)
+    asked = len(reads)
+    found, expected = remote.strength("ofai", top=30, as_of=as_of), lite.strength("ofai", top=30, as_of=as_of)
+    assert [p.b for p in found] == [p.b for p in expected]
+    assert [p.score for p in found] == pytest.approx([p.score for p in expected], rel=1e-9)
+    # Read ahead: not five reads (ties, affiliations, people, pairs) per entity expanded, about 3,000.
+    assert asked < 600

@@ -37,7 +37,15 @@ _RECENT = ("rq", "rm", "rst", "rp", "rpq", "rl", "rb")
 """The recent contributions' lists, in the order of a ``strength_recent`` row after its pair: (q, m,
 start, p, pq, last, bits)."""
 _PAIR = "UNWIND $rows AS r MATCH (b:Entity {id: r.b})<-[s:STRENGTH]-(a:Entity) WHERE a.id = r.a "
-_RETURN = "RETURN a.id, b.id, s.ref, s.s, s.n, s.last, s.bits, s.first, s.bq, s.bs, s.bn, s.bl, s.bb, s.key"
+_FIELDS = "s.ref, s.s, s.n, s.last, s.bits, s.first, s.bq, s.bs, s.bn, s.bl, s.bb, s.key, " + ", ".join(
+    f"s.{k}" for k in _RECENT
+)
+_RETURN = "RETURN a.id, b.id, " + _FIELDS
+FIRST_PAGE = 16
+"""Rows of an entity's first page of partners (as in the embedded store): a path search mostly wants
+an entity's few strongest; the next pages grow four times each."""
+PREFETCH = 256
+"""Entities whose first pages one read brings: those met in pages already read, the likely next ones."""
 _INDEX = "CREATE INDEX ofai_interaction_dates IF NOT EXISTS FOR (n:Interaction) ON (n.date_end)"
 
 
@@ -49,6 +57,14 @@ class Neo4jPairs:
         self._tx: Any = None
         self._recent: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
         self._cleared: set[tuple[str, str]] = set()
+        # What a question (one read transaction, Store.snapshot) has read: every pair's recent rows, read
+        # with the pair; entities' first pages, read ahead for those met in pages (the path search's
+        # next expansions), a few hundred at a time instead of one round trip each.
+        self._question: Any = None
+        self._seen: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+        self._first: dict[str, list[tuple[Any, ...]]] = {}
+        self._met: dict[str, None] = {}
+        self._by_key: dict[tuple[str, str], PairRecord | None] = {}
         # A schema command runs in a transaction of its own; the index serves :meth:`window`.
         with suppress(Exception):
             store._driver.execute_query(_INDEX, database_=store.database)
@@ -165,9 +181,12 @@ class Neo4jPairs:
     def recent_rows(self, keys: list[tuple[str, str]], q: int, t: int) -> list[tuple[Any, ...]]:
         """As the embedded store's: per pair among ``keys`` and quarter from ``q`` on, of the rows that
         started by day ``t``: (a, b, q, Σ pq of those whose midpoint is by t, Σ p of the others, count,
-        max last, bits)."""
+        max last, bits). Within a question, those of pairs it has read come with them (no read)."""
         out: list[tuple[Any, ...]] = []
-        for (a, b), rows in self._stored_recent(sorted(set(keys))).items():
+        seen = self._seen if self._reading() else {}
+        found = {k: seen[k] for k in keys if k in seen}
+        found.update(self._stored_recent(sorted({k for k in keys if k not in seen})))
+        for (a, b), rows in found.items():
             acc: dict[int, list[Any]] = {}
             for rq, m, start, p, pq, last, bits in rows:
                 if rq < q or start > t:
@@ -182,6 +201,102 @@ class Neo4jPairs:
                 x[4] |= bits
             out.extend((a, b, rq, *x) for rq, x in sorted(acc.items()))
         return out
+
+    # -- reads ------------------------------------------------------------------------------------------
+    def _reading(self) -> bool:
+        """Whether reads happen in a question's read transaction (what it read may be kept for it)."""
+        tx = self.store._tx
+        if tx is None or not getattr(self.store, "_snapshot", False):
+            return False
+        if self._question is not tx:
+            self._question, self._seen, self._first, self._met, self._by_key = tx, {}, {}, {}, {}
+        return True
+
+    def upcoming(self) -> list[str]:
+        """Entities a question is likely to ask about next (met in the pages it read, strongest pages
+        first), for the store's own read-ahead of ties and affiliations."""
+        if not self._reading():
+            return []
+        return [*self._first, *self._met]
+
+    def _rows(self, rows: Any) -> list[tuple[Any, ...]]:
+        """Rows as :meth:`neighbour_pages` yields them (PairRecord's fields, then the key), their recent
+        rows kept for :meth:`recent_rows`."""
+        out = self._keep(rows)
+        return [(*row, r[13]) for row, r in zip(out, rows, strict=True)]
+
+    def _keep(self, rows: Any) -> list[PairRecord]:
+        """Rows read as records; within a question, kept with their recent rows (read with them)."""
+        out = _records(rows)
+        if self._reading():
+            for r, record in zip(rows, out, strict=True):
+                key = (r[0], r[1])
+                self._seen[key] = list(zip(*r[14:], strict=True)) if r[15] is not None else []
+                self._by_key[key] = record
+        return out
+
+    def _page(self, v: str, below: float | None, skip: set[tuple[str, str]], size: int) -> tuple[list[Any], bool]:
+        """``v``'s rows by key descending from ``below`` (inclusive) on, without ``skip``; and whether
+        there may be more. Keyset pagination: each page starts where the last ended, no SKIP; ties of
+        the key are sorted here, not on the server (ordering by ids would read every partner's node)."""
+        raw = self.store._read(
+            "MATCH (x:Entity {id: $v})-[s:STRENGTH]-() WHERE $k IS NULL OR s.key <= $k "
+            "WITH s ORDER BY s.key DESC LIMIT $n "
+            "WITH s, startNode(s) AS a, endNode(s) AS b " + _RETURN,
+            {"v": v, "k": below, "n": size + len(skip)},
+        )
+        rows = [r for r in raw if (r[0], r[1]) not in skip]
+        rows.sort(key=lambda r: (-r[13], r[0], r[1]))
+        return rows, len(raw) == size + len(skip)
+
+    def _prefetch(self, v: str) -> None:
+        """The first pages of ``v`` and of up to :data:`PREFETCH` entities met in pages read so far."""
+        ids = [v, *(w for w in self._met if w not in self._first and w != v)][:PREFETCH]
+        got: dict[str, list[Any]] = {w: [] for w in ids}
+        for row in self.store._read(
+            "UNWIND $ids AS id MATCH (x:Entity {id: id})-[s:STRENGTH]-() "
+            "WITH id, s ORDER BY s.key DESC WITH id, collect(s) AS found "
+            "UNWIND found[0..$n] AS s WITH id, s, startNode(s) AS a, endNode(s) AS b RETURN id, a.id, b.id, "
+            + _FIELDS,
+            {"ids": ids, "n": FIRST_PAGE},
+        ):
+            got[row[0]].append(row[1:])
+        for w, rows in got.items():
+            self._met.pop(w, None)
+            rows.sort(key=lambda r: (-r[13], r[0], r[1]))
+            self._first[w] = rows
+
+    def neighbour_pages(self, v: str) -> Iterator[list[tuple[Any, ...]]]:
+        """The pairs with ``v`` at either end, by ``key`` descending, in growing pages."""
+        size = FIRST_PAGE
+        reading = self._reading()
+        if reading:
+            if v not in self._first:
+                self._prefetch(v)
+            rows = self._first.pop(v)
+            more = len(rows) == size
+        else:
+            rows, more = self._page(v, None, set(), size)
+        below: float | None = None
+        skip: set[tuple[str, str]] = set()
+        while True:
+            if rows:
+                page = self._rows(rows)
+                if reading:
+                    for r in page:
+                        w = r[1] if r[0] == v else r[0]
+                        if w not in self._first:
+                            self._met[w] = None
+                yield page
+            if not more or not rows:
+                return
+            # The next page starts at this one's last key; the rows with that key already given are
+            # skipped (all of them, should equal keys span pages).
+            last = rows[-1][13]
+            skip = (skip if last == below else set()) | {(r[0], r[1]) for r in rows if r[13] == last}
+            below = last
+            size = min(size * 4, 16_384)
+            rows, more = self._page(v, below, skip, size)
 
     def pairs(self, around: Collection[str] | None = None) -> list[Any]:
         """Stored pairs (PairRecord's field order) with an end in ``around``."""
@@ -199,35 +314,36 @@ class Neo4jPairs:
         return list(out.values())
 
     def pairs_by_key(self, keys: list[tuple[str, str]]) -> list[PairRecord]:
+        if self._reading():  # within a question, pairs read before (or read ahead) are not read again
+            self.prefetch_pairs(keys)
+            return [r for k in keys if (r := self._by_key.get(k)) is not None]
         out: list[PairRecord] = []
         for batch in batched(keys, 2_000):
-            out.extend(
-                _records(
-                    self.store._read(
-                        "UNWIND $rows AS r MATCH (b:Entity {id: r.b})<-[s:STRENGTH]-(a:Entity) WHERE a.id = r.a "
-                        + _RETURN,
-                        {"rows": [{"a": a, "b": b} for a, b in batch]},
-                    )
-                )
-            )
+            out.extend(_records(self.store._read(_PAIR + _RETURN, {"rows": [{"a": a, "b": b} for a, b in batch]})))
         return out
 
-    def neighbour_pages(self, v: str) -> Iterator[list[tuple[Any, ...]]]:
-        """The pairs with ``v`` at either end, by ``key`` descending, in growing pages."""
-        match = "MATCH (x:Entity {id: $v})-[s:STRENGTH]-(:Entity) WITH s, startNode(s) AS a, endNode(s) AS b "
-        offset, size = 0, 256
-        while True:
-            rows = self.store._read(
-                match + _RETURN + " ORDER BY s.key DESC, a.id, b.id SKIP $k LIMIT $n",
-                {"v": v, "k": offset, "n": size},
-            )
-            yield [(*row, key) for row, key in zip(_records(rows), (r[-1] for r in rows), strict=True)]
-            if len(rows) < size:
-                return
-            offset += size
-            size = min(size * 4, 16_384)
+    def prefetch_pairs(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Within a question: read the pairs among ``keys`` not read yet (those absent remembered too)."""
+        if not self._reading():
+            return
+        missing = sorted({k for k in keys if k not in self._by_key})
+        for batch in batched(missing, 2_000):
+            self._keep(self.store._read(_PAIR + _RETURN, {"rows": [{"a": a, "b": b} for a, b in batch]}))
+            for k in batch:
+                self._by_key.setdefault(k, None)
 
-    def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]]:
+    def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]] | None:
+        """The rows pairing ``v`` with one of ``among``; None for an entity with more rows than a first
+        page holds (the caller reads its rows strongest first instead, filtering, as far as needed),
+        as the embedded store does for a hub. Within a question an entity's first page is usually read
+        ahead already (:meth:`_prefetch`), and answers this with no read at all."""
+        if self._reading():
+            if v not in self._first:
+                self._prefetch(v)
+            rows = self._first[v]
+            if len(rows) == FIRST_PAGE:
+                return None
+            return [r for r in self._rows(rows) if (r[1] if r[0] == v else r[0]) in among]
         ids = list(among)
         rows = self.store._read(
             "MATCH (a:Entity {id: $v})-[s:STRENGTH]->(b:Entity) WHERE b.id IN $ids " + _RETURN,
@@ -236,7 +352,7 @@ class Neo4jPairs:
             "MATCH (b:Entity {id: $v})<-[s:STRENGTH]-(a:Entity) WHERE a.id IN $ids " + _RETURN,
             {"v": v, "ids": ids},
         )
-        return list(_rows(rows))
+        return self._rows(rows)
 
     def window(self, lo: dt.date, hi: dt.date) -> Iterator[Participation]:
         from .base import DayCache
@@ -287,13 +403,9 @@ def _records(rows: Any) -> list[PairRecord]:
     from ..materialize import PairRecord
 
     out = []
-    for a, b, ref, s, n, last, bits, first, bq, bs, bn, bl, bb, _ in rows:
+    for a, b, ref, s, n, last, bits, first, bq, bs, bn, bl, bb, *_ in rows:
         buckets = [list(x) for x in zip(bq or [], bs or [], bn or [], bl or [], bb or [], strict=True)]
         out.append(PairRecord(a, b, ref, s, n, last, bits, first, buckets))
     return out
 
 
-def _rows(rows: Any) -> Iterator[tuple[Any, ...]]:
-    """Stored rows with the key last (index 9), as :meth:`Neo4jPairs.neighbour_pages` yields them."""
-    for r in _records(rows):
-        yield (*r, None)
