@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Iterator
-from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
 from ..bulk import batched
@@ -46,7 +45,6 @@ FIRST_PAGE = 16
 an entity's few strongest; the next pages grow four times each."""
 PREFETCH = 256
 """Entities whose first pages one read brings: those met in pages already read, the likely next ones."""
-_INDEX = "CREATE INDEX ofai_interaction_dates IF NOT EXISTS FOR (n:Interaction) ON (n.date_end)"
 
 
 class Neo4jPairs:
@@ -65,9 +63,6 @@ class Neo4jPairs:
         self._first: dict[str, list[tuple[Any, ...]]] = {}
         self._met: dict[str, None] = {}
         self._by_key: dict[tuple[str, str], PairRecord | None] = {}
-        # A schema command runs in a transaction of its own; the index serves :meth:`window`.
-        with suppress(Exception):
-            store._driver.execute_query(_INDEX, database_=store.database)
 
     def has_interactions(self) -> bool:
         return bool(self.store._read("MATCH (i:Interaction) RETURN i.id LIMIT 1"))
@@ -253,11 +248,11 @@ class Neo4jPairs:
         """The first pages of ``v`` and of up to :data:`PREFETCH` entities met in pages read so far."""
         ids = [v, *(w for w in self._met if w not in self._first and w != v)][:PREFETCH]
         got: dict[str, list[Any]] = {w: [] for w in ids}
+        # Each entity's own top rows (a subquery per id: no collect of a hub's 100,000 pairs).
         for row in self.store._read(
-            "UNWIND $ids AS id MATCH (x:Entity {id: id})-[s:STRENGTH]-() "
-            "WITH id, s ORDER BY s.key DESC WITH id, collect(s) AS found "
-            "UNWIND found[0..$n] AS s WITH id, s, startNode(s) AS a, endNode(s) AS b RETURN id, a.id, b.id, "
-            + _FIELDS,
+            "UNWIND $ids AS id CALL { WITH id MATCH (x:Entity {id: id})-[s:STRENGTH]-() "
+            "WITH s ORDER BY s.key DESC LIMIT $n RETURN s } "
+            "WITH id, s, startNode(s) AS a, endNode(s) AS b RETURN id, a.id, b.id, " + _FIELDS,
             {"ids": ids, "n": FIRST_PAGE},
         ):
             got[row[0]].append(row[1:])
@@ -353,6 +348,40 @@ class Neo4jPairs:
             {"v": v, "ids": ids},
         )
         return self._rows(rows)
+
+    def newest_end(self, day: dt.date) -> dt.date | None:
+        """The end of the newest interaction of two entities or more that started by ``day`` (what a
+        relationship graph as of ``day`` counts last, for the as-of warning). Through the dates index:
+        the latest end in a window (from a month before ``day``, then a year, then all), then the
+        interactions ending that day, checked for two participants (else the next latest end). Not
+        ``ORDER BY … LIMIT 1`` over the label: ArcadeDB sorts every interaction matched (0.3 s for the
+        30,000 of a month on the benchmark's million, where ``max`` takes 0.1 s)."""
+        d = day.isoformat()
+        windows = [(day - dt.timedelta(days=31)).isoformat(), (day - dt.timedelta(days=366)).isoformat(), ""]
+        below: str | None = None  # the window's latest ends already ruled out
+        upper = None  # where the current window stops: the previous one's start
+        while windows:
+            lo = windows[0]
+            cond = "i.date_end >= $lo AND i.date_start <= $day" + (" AND i.date_end < $below" if below else "")
+            cond += " AND i.date_end < $upper" if upper else ""
+            params = {"lo": lo, "day": d, "below": below, "upper": upper}
+            (end,), = self.store._read(f"MATCH (i:Interaction) WHERE {cond} RETURN max(i.date_end)", params)
+            if end is None:
+                upper, below = windows.pop(0), None
+                continue
+            for limit in (" LIMIT 64", ""):  # the first few usually have two participants
+                rows = self.store._read(
+                    "MATCH (i:Interaction) WHERE i.date_end = $end AND i.date_start <= $day WITH i"
+                    + limit
+                    + " RETURN [(i)<-[:PARTICIPATED]-(e:Entity) | e.id]",
+                    {"end": end, "day": d},
+                )
+                if any(len(set(members)) >= 2 for (members,) in rows):
+                    return dt.date.fromisoformat(end)
+                if len(rows) < 64:
+                    break
+            below = end
+        return None
 
     def window(self, lo: dt.date, hi: dt.date) -> Iterator[Participation]:
         from .base import DayCache
