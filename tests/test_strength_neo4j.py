@@ -151,9 +151,9 @@ def test_lazy_reads_on_neo4j_give_the_embedded_answers(generated_pair, as_of, mo
         found, expected = remote.connect(target, as_of=as_of), lite.connect(target, as_of=as_of)
         assert [p.nodes for p in found.paths] == [p.nodes for p in expected.paths]
         assert [p.score for p in found.paths] == pytest.approx([p.score for p in expected.paths], rel=1e-9)
-    asked = len(reads)
+    ties = sum("MATCH (t:Tie {" in q for q in reads)
     found, expected = remote.strength("ofai", top=30, as_of=as_of), lite.strength("ofai", top=30, as_of=as_of)
     assert [p.b for p in found] == [p.b for p in expected]
     assert [p.score for p in found] == pytest.approx([p.score for p in expected], rel=1e-9)
-    # Read ahead: not five reads (ties, affiliations, people, pairs) per entity expanded, about 3,000.
-    assert asked < 600
+    # Read ahead: not two reads of ties (and three more) per entity expanded, about 1,200 of them.
+    assert ties < 100

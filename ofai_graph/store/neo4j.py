@@ -92,6 +92,7 @@ MIGRATIONS: list[list[str]] = [
     [
         "CREATE INDEX ofai_interaction_dates IF NOT EXISTS FOR (n:Interaction) ON (n.date_end)",
         "CREATE INDEX ofai_entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
+        "CREATE INDEX ofai_strength_pair IF NOT EXISTS FOR ()-[s:STRENGTH]-() ON (s.pair)",
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -204,6 +205,13 @@ class Neo4jStore:
             # Schema commands cannot share a transaction with data writes on Neo4j: one each.
             for statement in MIGRATIONS[version - 1]:
                 self._driver.execute_query(statement, database_=self.database)
+            if version == 3:  # pairs written before v3 get their indexed ``pair`` (strength_neo4j.py)
+                while self._driver.execute_query(
+                    "MATCH (a:Entity)-[s:STRENGTH]->(b:Entity) WHERE s.pair IS NULL WITH a, s, b LIMIT 100000 "
+                    "SET s.pair = a.id + ' ' + b.id RETURN count(*)",
+                    database_=self.database,
+                ).records[0][0]:
+                    pass
             self._driver.execute_query(
                 "MERGE (m:Meta {key: 'ofai'}) SET m.schema_version = $v, m.revision = coalesce(m.revision, 0)",
                 {"v": version},

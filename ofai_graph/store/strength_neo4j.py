@@ -1,9 +1,10 @@
 """The materialized pairs of :mod:`ofai_graph.materialize` on Neo4j: one relationship per pair,
 
-    (:Entity {id: a})-[:STRENGTH {ref, ref_date, s, n, last, bits, first, bq, bs, bn, bl, bb,
+    (:Entity {id: a})-[:STRENGTH {pair, ref, ref_date, s, n, last, bits, first, bq, bs, bn, bl, bb,
                                   rq, rm, rst, rp, rpq, rl, rb}]->(:Entity {id: b})
 
-with a < b, so that Cypher and Bloom users can query them (docs/strength-materialized.md: the pair's
+with a < b and ``pair`` = ``"a b"`` (indexed: a pair is found without walking its ends' relationships,
+which ArcadeDB walks all of, whatever their type), so that Cypher and Bloom users can query them (docs/strength-materialized.md: the pair's
 points as of a date T after ``ref_date`` are ``s * 2^(-(T - ref)/half_life)``); ``bq…bb`` are the
 quarter buckets as parallel lists (empty when all of the pair's interactions fall in one quarter).
 The weights they were built with are on ``(:Meta {key: 'strength'})``.
@@ -36,6 +37,13 @@ _RECENT = ("rq", "rm", "rst", "rp", "rpq", "rl", "rb")
 """The recent contributions' lists, in the order of a ``strength_recent`` row after its pair: (q, m,
 start, p, pq, last, bits)."""
 _PAIR = "UNWIND $rows AS r MATCH (b:Entity {id: r.b})<-[s:STRENGTH]-(a:Entity) WHERE a.id = r.a "
+_ONE = "MATCH ()-[s:STRENGTH]->() WHERE s.pair = $p WITH s, startNode(s) AS a, endNode(s) AS b "
+_NO_RECENT = dict.fromkeys(("rq", "rm", "rst", "rp", "rpq", "rl", "rb"))
+ONE_BY_ONE = 32
+"""Up to this many pairs are found one query each through the index on ``pair`` (a few ms each); more
+through their ends (``_PAIR``: walking an end's relationships, 0.3 s for a large partner of the office
+on ArcadeDB, but one query for thousands of pairs; neither server uses the relationship index for a
+value from ``UNWIND``)."""
 _FIELDS = "s.ref, s.s, s.n, s.last, s.bits, s.first, s.bq, s.bs, s.bn, s.bl, s.bb, s.key, " + ", ".join(
     f"s.{k}" for k in _RECENT
 )
@@ -55,6 +63,7 @@ class Neo4jPairs:
         self._tx: Any = None
         self._recent: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
         self._cleared: set[tuple[str, str]] = set()
+        self._read_in_tx: dict[tuple[str, str], list[tuple[Any, ...]]] = {}  # recent rows, by pairs_by_key
         # What a question (one read transaction, Store.snapshot) has read: every pair's recent rows, read
         # with the pair; entities' first pages, read ahead for those met in pages (the path search's
         # next expansions), a few hundred at a time instead of one round trip each.
@@ -89,36 +98,58 @@ class Neo4jPairs:
             old: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
             if not fresh:
                 old = self._stored_recent([k for k in keys if k not in self._cleared])
+            props = {
+                k: _properties(r, half_life, old.get(k, []) + pending.pop(k, []))
+                for r, k in zip(chunk, keys, strict=True)
+            }
+            if not fresh and len(keys) <= ONE_BY_ONE:
+                # A few pairs (an `add`): each set in place where it exists (read in this transaction),
+                # one indexed look-up instead of a delete and a create. Absent recent lists set to null.
+                there = [k for k in keys if k in self._read_in_tx and k not in self._cleared]
+                for a, b in there:
+                    self.store._read(_ONE + "SET s = $q", {"p": f"{a} {b}", "q": {**_NO_RECENT, **props[(a, b)]}})
+                keys = [k for k in keys if k not in there]
+                self.delete(keys)
+            elif not fresh:
                 self.delete(keys)
             self.store._batches(
                 "UNWIND $rows AS r MATCH (a:Entity {id: r.a}) MATCH (b:Entity {id: r.b}) "
                 "CREATE (a)-[s:STRENGTH]->(b) SET s = r.p",
-                [
-                    {"a": r.a, "b": r.b, "p": _properties(r, half_life, old.get(k, []) + pending.pop(k, []))}
-                    for r, k in zip(chunk, keys, strict=True)
-                ],
+                [{"a": a, "b": b, "p": props[(a, b)]} for a, b in keys],
             )
 
     def delete(self, keys: list[tuple[str, str]]) -> None:
-        self.store._batches(_PAIR + "DELETE s", [{"a": a, "b": b} for a, b in keys])
+        self._pending()
+        for k in keys:
+            self._read_in_tx.pop(k, None)
+        self._by_pair(keys, "DELETE s")
+
+    def _by_pair(self, keys: list[tuple[str, str]], tail: str) -> list[list[Any]]:
+        """``tail`` run on the relationships of the pairs ``keys`` (``s``, ``a``, ``b`` bound)."""
+        if len(keys) <= ONE_BY_ONE:
+            return [row for a, b in keys for row in self.store._read(_ONE + tail, {"p": f"{a} {b}"})]
+        out: list[list[Any]] = []
+        for batch in batched(keys, 2_000):
+            out += self.store._read(_PAIR + tail, {"rows": [{"a": a, "b": b} for a, b in batch]})
+        return out
 
     # -- recent contributions (the embedded store's strength_recent; see the module docstring) ---------
     def _pending(self) -> dict[tuple[str, str], list[tuple[Any, ...]]]:
         """The recent rows added in this transaction and not yet written (a new transaction forgets
         those of one that failed)."""
         if self._tx is not self.store._tx:
-            self._tx, self._recent, self._cleared = self.store._tx, {}, set()
+            self._tx, self._recent, self._cleared, self._read_in_tx = self.store._tx, {}, set(), {}
         return self._recent
 
     def _stored_recent(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[Any, ...]]]:
-        out: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
-        for batch in batched(keys, 2_000):
-            for a, b, *lists in self.store._read(
-                _PAIR + "AND s.rm IS NOT NULL RETURN a.id, b.id, " + ", ".join(f"s.{k}" for k in _RECENT),
-                {"rows": [{"a": a, "b": b} for a, b in batch]},
-            ):
-                out[(a, b)] = list(zip(*lists, strict=True))
-        return out
+        self._pending()
+        out = {k: self._read_in_tx[k] for k in keys if k in self._read_in_tx}  # read by pairs_by_key
+        rest = [k for k in keys if k not in self._read_in_tx]
+        for a, b, *lists in self._by_pair(
+            rest, "WITH s, a, b WHERE s.rm IS NOT NULL RETURN a.id, b.id, " + ", ".join(f"s.{k}" for k in _RECENT)
+        ):
+            out[(a, b)] = list(zip(*lists, strict=True))
+        return {k: v for k, v in out.items() if v}
 
     def recent_cut(self) -> int | None:
         rows = self.store._read("MATCH (m:Meta {key: 'strength'}) RETURN m.recent_cut")
@@ -312,20 +343,21 @@ class Neo4jPairs:
         if self._reading():  # within a question, pairs read before (or read ahead) are not read again
             self.prefetch_pairs(keys)
             return [r for k in keys if (r := self._by_key.get(k)) is not None]
-        out: list[PairRecord] = []
-        for batch in batched(keys, 2_000):
-            out.extend(_records(self.store._read(_PAIR + _RETURN, {"rows": [{"a": a, "b": b} for a, b in batch]})))
-        return out
+        rows = self._by_pair(keys, _RETURN)
+        if self.store._tx is not None:  # a write: upsert will want the recent rows read here
+            self._pending()
+            for r in rows:
+                self._read_in_tx[(r[0], r[1])] = list(zip(*r[14:], strict=True)) if r[15] is not None else []
+        return _records(rows)
 
     def prefetch_pairs(self, keys: Iterable[tuple[str, str]]) -> None:
         """Within a question: read the pairs among ``keys`` not read yet (those absent remembered too)."""
         if not self._reading():
             return
         missing = sorted({k for k in keys if k not in self._by_key})
-        for batch in batched(missing, 2_000):
-            self._keep(self.store._read(_PAIR + _RETURN, {"rows": [{"a": a, "b": b} for a, b in batch]}))
-            for k in batch:
-                self._by_key.setdefault(k, None)
+        self._keep(self._by_pair(missing, _RETURN))
+        for k in missing:
+            self._by_key.setdefault(k, None)
 
     def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]] | None:
         """The rows pairing ``v`` with one of ``among``; None for an entity with more rows than a first
@@ -412,6 +444,7 @@ def _properties(r: PairRecord, half_life: float, recent: list[tuple[Any, ...]] =
     b = r.buckets
     return {
         **{k: v for k, v in _recent_properties(list(recent)).items() if v is not None},
+        "pair": f"{r.a} {r.b}",  # ids hold no spaces; indexed: one pair found without walking its ends
         "key": order_key(r.s, r.ref, half_life),
         "ref": r.ref,
         "ref_date": dt.date.fromordinal(r.ref).isoformat(),
