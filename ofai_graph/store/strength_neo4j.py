@@ -343,12 +343,12 @@ class Neo4jPairs:
         if self._reading():  # within a question, pairs read before (or read ahead) are not read again
             self.prefetch_pairs(keys)
             return [r for k in keys if (r := self._by_key.get(k)) is not None]
-        rows = self._by_pair(keys, _RETURN)
+        found = self._by_pair(keys, _RETURN)
         if self.store._tx is not None:  # a write: upsert will want the recent rows read here
             self._pending()
-            for r in rows:
-                self._read_in_tx[(r[0], r[1])] = list(zip(*r[14:], strict=True)) if r[15] is not None else []
-        return _records(rows)
+            for row in found:
+                self._read_in_tx[(row[0], row[1])] = list(zip(*row[14:], strict=True)) if row[15] is not None else []
+        return _records(found)
 
     def prefetch_pairs(self, keys: Iterable[tuple[str, str]]) -> None:
         """Within a question: read the pairs among ``keys`` not read yet (those absent remembered too)."""
@@ -367,12 +367,12 @@ class Neo4jPairs:
         if self._reading():
             if v not in self._first:
                 self._prefetch(v)
-            rows = self._first[v]
-            if len(rows) == FIRST_PAGE:
+            first = self._first[v]
+            if len(first) == FIRST_PAGE:
                 return None
-            return [r for r in self._rows(rows) if (r[1] if r[0] == v else r[0]) in among]
+            return [r for r in self._rows(first) if (r[1] if r[0] == v else r[0]) in among]
         ids = list(among)
-        rows = self.store._read(
+        rows: list[Any] = self.store._read(
             "MATCH (a:Entity {id: $v})-[s:STRENGTH]->(b:Entity) WHERE b.id IN $ids " + _RETURN,
             {"v": v, "ids": ids},
         ) + self.store._read(
