@@ -152,6 +152,7 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
             b,
             {
                 **({k: [x[i] for x in rows] for i, k in enumerate(names)} if rows else {}),
+                "pair": f"{a} {b}",
                 "key": key,
                 "ref": ref,
                 "ref_date": dt.date.fromordinal(ref).isoformat(),
@@ -247,6 +248,9 @@ def phase_graph(db: str, uri: str, user: str, database: str, batch: int) -> dict
         out[rel] = driver.execute_query(f"MATCH (:Entity)-[r:{rel}]->() RETURN count(r)", database_=database)[
             0
         ][0][0]
+    out["pairs with their pair id"] = driver.execute_query(
+        "MATCH (:Entity)-[r:STRENGTH]->() WHERE r.pair IS NOT NULL RETURN count(r)", database_=database
+    )[0][0][0]
     out["recent contributions"] = driver.execute_query(
         "MATCH (:Entity)-[r:STRENGTH]->() WHERE r.rm IS NOT NULL RETURN sum(size(r.rm))", database_=database
     )[0][0][0]
