@@ -25,7 +25,7 @@ from ..bulk import batched
 from ..errors import N_, StoreError
 
 if TYPE_CHECKING:
-    from ..materialize import PairRecord
+    from ..materialize import PairColumns, PairRecord
     from ..strength import StrengthConfig
     from .base import Participation
     from .sqlite import SQLiteStore
@@ -108,6 +108,17 @@ class SQLitePairs:
         )
         if fresh:
             self.ensure()
+
+    def insert_columns(self, parts: Iterable[PairColumns]) -> None:
+        """Pairs into the empty table, a slice of columns at a time (``materialize.PairColumns``); the
+        indexes on key are built once, after the rows."""
+        self.ensure()
+        self.db.execute("DROP INDEX strength_pairs_a_key")
+        self.db.execute("DROP INDEX strength_pairs_b_key")
+        sql = f"INSERT INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)"
+        for part in parts:
+            self.db.executemany(sql, part.rows())
+        self.ensure()
 
     def delete(self, keys: list[tuple[str, str]]) -> None:
         self.db.executemany("DELETE FROM strength_pairs WHERE a = ? AND b = ?", keys)
