@@ -467,7 +467,7 @@ def _pair_slices(
             bs = r.s[rows] * np.exp2((r.hi[rows] - _quarter_starts(r.q[rows])) / h)
             cols = (r.q[rows].tolist(), bs.tolist(), r.n[rows].tolist(), r.last[rows].tolist(), r.bits[rows].tolist())
             if text:  # as json.dumps writes them (floats as repr), without its call per pair
-                each = ["[%d, %r, %d, %d, %d]" % t for t in zip(*cols, strict=True)]
+                each = [f"[{q}, {s!r}, {n}, {la}, {bi}]" for q, s, n, la, bi in zip(*cols, strict=True)]
             else:
                 each = [list(t) for t in zip(*cols, strict=True)]
             j = 0
