@@ -1011,6 +1011,54 @@ def _participations_of(interactions: Iterable[Interaction]) -> Iterator[Particip
             yield (i.id, start, end, kind, status, p.entity, p.role.value)  # type: ignore[misc]
 
 
+def _coded_interactions(interactions: list[Interaction]) -> Any:
+    """Interactions (distinct ids) as ``strength._Columns``: what :func:`contributions` reads from
+    participation rows, made straight from the models (no row tuple per participant, and the enum
+    members' text looked up once per distinct member)."""
+    from .strength import _Columns
+
+    ent: dict[str, int] = {}
+    role_of: dict[Any, int] = {}
+    ks_of: dict[tuple[Any, Any], int] = {}
+    day: dict[dt.date, int] = {}
+    start: list[int] = []
+    end: list[int] = []
+    ks: list[int] = []
+    inter: list[int] = []
+    ents: list[int] = []
+    roles: list[int] = []
+    for k, i in enumerate(interactions):
+        d = i.date
+        s, e = d.start, d.end
+        so = day.get(s)
+        if so is None:
+            so = day[s] = s.toordinal()
+        eo = day.get(e)
+        if eo is None:
+            eo = day[e] = e.toordinal()
+        start.append(so)
+        end.append(eo)
+        ks.append(ks_of.setdefault((i.kind, i.status), len(ks_of)))
+        parts = i.participants
+        inter.extend([k] * len(parts))
+        for who, role in parts:
+            ents.append(ent.setdefault(who, len(ent)))
+            roles.append(role_of.setdefault(role, len(role_of)))
+    return _Columns(
+        ent,
+        {r.value: c for r, c in role_of.items()},
+        {(kind.value, status.value): c for (kind, status), c in ks_of.items()},
+        [],
+        start,
+        end,
+        ks,
+        inter,
+        ents,
+        roles,
+        True,
+    )
+
+
 def _pairs_of(i: Interaction) -> set[tuple[str, str]]:
     ents = sorted({p.entity for p in i.participants})
     return {(x, y) for k, x in enumerate(ents) for y in ents[k + 1 :]}
@@ -1090,7 +1138,7 @@ class Maintainer:
             # A slice at a time: one write of a million interactions would hold all their
             # contributions, and numpy's temporaries, at once.
             for part in batched(added, 50_000):
-                c = contributions(_participations_of(part), self.config)
+                c = contributions_of(_coded_interactions(part), self.config)
                 self.added.add(c)
                 if self.cut is not None:
                     self.ops.recent_add(recent_rows(c, self.cut, self.config.half_life_days))
