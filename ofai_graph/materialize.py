@@ -235,19 +235,26 @@ def _quarter_starts(q: Any) -> Any:
 
 
 def _reduce(r: QuarterRows, h: float) -> QuarterRows:
-    """Rows with the same pair and quarter summed into one, sorted by (pair, quarter)."""
+    """Rows with the same pair and quarter summed into one, sorted by (pair, quarter). A column at a
+    time (gathered, summed, let go): its temporaries are one column, not a copy of all of them."""
     import numpy as np
 
     if not len(r.pk):
         return r
     # One int64 key when (pair, quarter) fits in one (numpy sorts it twice as fast as two keys);
     # a stable sort either way, so that sums add up in the order the rows came.
-    ia, ib = r.pk >> 31, r.pk & ((1 << 31) - 1)
-    span = int(max(ia.max(), ib.max())) + 1
+    span = int(r.pk.max() >> 31) + 1
+    span = max(span, int((r.pk & ((1 << 31) - 1)).max()) + 1)
     q0 = int(r.q.min())
     qs = int(r.q.max()) - q0 + 1
     if span * span * qs < 1 << 62:
-        order = np.argsort((ia * span + ib) * qs + (r.q - q0), kind="stable")
+        key = r.pk >> 31
+        key *= span
+        key += r.pk & ((1 << 31) - 1)
+        key *= qs
+        key += r.q - q0
+        order = np.argsort(key, kind="stable")
+        del key
     else:
         order = np.lexsort((r.q, r.pk))
     pk, q = r.pk[order], r.q[order]
@@ -255,19 +262,31 @@ def _reduce(r: QuarterRows, h: float) -> QuarterRows:
     change[0] = True
     change[1:] = (pk[1:] != pk[:-1]) | (q[1:] != q[:-1])
     at = np.flatnonzero(change)
+    del change
     if len(at) == len(pk):
         return QuarterRows(pk, q, *(x[order] for x in r[2:]))
+    pk, q = pk[at], q[at]
     hi = r.hi[order]
     top = np.maximum.reduceat(hi, at)
-    rescale = np.exp2((hi - np.repeat(top, np.diff(np.append(at, len(pk))))) / h)
+    hi -= np.repeat(top, np.diff(np.append(at, len(order))))
+    rescale = np.exp2(hi / h)
+    del hi
+    s = r.s[order]
+    s *= rescale
+    del rescale
+    s = np.add.reduceat(s, at)
+
+    def summed(ufunc: Any, x: Any) -> Any:
+        return ufunc.reduceat(x[order], at)
+
     return QuarterRows(
-        pk[at],
-        q[at],
-        np.add.reduceat(r.s[order] * rescale, at),
-        np.add.reduceat(r.n[order], at),
-        np.maximum.reduceat(r.last[order], at),
-        np.bitwise_or.reduceat(r.bits[order], at),
-        np.minimum.reduceat(r.lo[order], at),
+        pk,
+        q,
+        s,
+        summed(np.add, r.n),
+        summed(np.maximum, r.last),
+        summed(np.bitwise_or, r.bits),
+        summed(np.minimum, r.lo),
         top,
     )
 
@@ -310,15 +329,18 @@ class Accumulator:
             code = np.array([codes[name] for name in c.names], dtype=np.int64)
             ia, ib = code[c.ia], code[c.ib]
         q, _ = _quarters(c.mid)
+        # Narrow types where the values fit (day ordinals and quarters in 32 bits, bits in 8): 37
+        # bytes a row instead of 64, for the millions of rows a large import keeps.
+        mid = c.mid.astype(np.int32)
         rows = QuarterRows(
             (ia << 31) | ib,
-            q,
+            q.astype(np.int32),
             c.points,
-            np.ones(len(c.ia), dtype=np.int64),
+            np.ones(len(c.ia), dtype=np.int32),
             c.last,
-            c.bits,
-            c.mid,
-            c.mid,
+            c.bits.astype(np.int8),
+            mid,
+            mid,
         )
         self.pending.append(rows)
         self.pending_rows += len(rows.pk)
@@ -330,15 +352,27 @@ class Accumulator:
     def _compact(self) -> QuarterRows:
         import numpy as np
 
+        from .bulk import give_back_memory
+
+        give_back_memory()  # what the batches' work freed, before the sort's temporaries
         parts = ([self.done] if self.done is not None else []) + self.pending
         if not parts:
             empty = np.zeros(0, dtype=np.int64)
             return QuarterRows(empty, empty, np.zeros(0), empty, empty, empty, empty, empty)
-        self.done = _reduce(
-            parts[0] if len(parts) == 1 else QuarterRows(*(np.concatenate(col) for col in zip(*parts, strict=True))),
-            self.h,
-        )
-        self.pending, self.pending_rows = [], 0
+        self.done, self.pending, self.pending_rows = None, [], 0
+        if len(parts) == 1:
+            whole = parts[0]
+        else:  # a column at a time, each part's column let go once copied
+            columns = [list(col) for col in zip(*parts, strict=True)]
+            del parts
+            joined = []
+            for k in range(len(columns)):
+                joined.append(np.concatenate(columns[k]))
+                columns[k] = []
+            whole = QuarterRows(*joined)
+            del joined
+        self.done = _reduce(whole, self.h)
+        del whole
         if self.scratch is not None and len(self.done.pk) > SPILL_ROWS:
             self._spill()
         return self.done
