@@ -14,7 +14,7 @@ from typing import Any, cast
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import countries
-from .bulk import batched, paused_gc
+from .bulk import batched, give_back_memory, paused_gc
 from .errors import N_, Ambiguous, InvalidData, Msg, NotFound, Number, Problem, kind_of_value, os_reason
 from .files import MAX_BYTES, STREAMED, RawRecord, detect_format, iter_records, parse_document, read_text
 from .interrupts import HeldInterrupt, Interrupted, signal_for_tests
@@ -241,8 +241,13 @@ class _References:
         data = r.data
         if r.section == "interactions":
             parts = data.get("participants")
-            if not isinstance(parts, list) or all(_entity_of(p) in self.batch_ids for p in parts):
+            if not isinstance(parts, list):
                 return {}
+            try:  # the usual case, every participant an id of this import: one set operation
+                if self.batch_ids.issuperset([p.get("entity") if type(p) is dict else _entity_of(p) for p in parts]):
+                    return {}
+            except TypeError:  # an unhashable value: validation will say what is wrong with it
+                pass
             out = []
             for i, p in enumerate(parts):
                 entity = _entity_of(p)
@@ -563,6 +568,7 @@ def _import(
                 if not problems:
                     tx.write(data)
                     signal_for_tests("write")
+                give_back_memory()  # the chunk's records and models, freed: their pages back to the system
                 done += len(chunk)
                 say(
                     Msg(N_("{done} of {total} records"), done=Number(done), total=Number(total))
