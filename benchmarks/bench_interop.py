@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -26,28 +25,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import measure  # noqa: E402  (benchmarks/measure.py, beside this script)
+
 AS_OF = dt.date(2024, 12, 31)
-
-
-def _waited() -> float:
-    """Seconds this process's threads were ready to run but waited for a CPU (Linux schedstat; 0 elsewhere).
-
-    On a shared machine, wall ≈ CPU + this wait + I/O: it tells whether a slow wall clock was the
-    machine's load or the program's own waiting.
-    """
-    total = 0
-    try:
-        for task in os.listdir("/proc/self/task"):
-            with open(f"/proc/self/task/{task}/schedstat") as f:
-                total += int(f.read().split()[1])
-    except OSError:
-        return 0.0
-    return total / 1e9
-
-
-def _cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
 
 
 def build(n_ent: int, n_int: int, db: Path) -> dict:
@@ -65,9 +46,9 @@ def run_export(db: Path, fmt: str, dynamic: bool, out: Path, as_of: dt.date) -> 
     import ofai_graph
 
     with ofai_graph.open(db) as ws:
-        t, c, q = time.perf_counter(), _cpu(), _waited()
+        t, c, q = time.perf_counter(), measure.cpu(), measure.waited()
         result = ws.export_to(fmt, out, as_of=as_of, dynamic=dynamic, lang="es")
-        wall, cpu, waited = time.perf_counter() - t, _cpu() - c, _waited() - q
+        wall, cpu, waited = time.perf_counter() - t, measure.cpu() - c, measure.waited() - q
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"wall": wall, "cpu": cpu, "waited": waited, "peak_mb": peak, "nodes": result.nodes, "edges": result.edges,
             "mb": out.stat().st_size / 2**20}  # fmt: skip

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -24,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import measure  # noqa: E402  (benchmarks/measure.py, beside this script)
 
 
 def _peak_mb() -> float:
@@ -36,35 +37,14 @@ def build(n_ent: int, n_int: int, workdir: Path) -> dict:
 
     ws = ofai_graph.open(workdir / "source.db", create=True)
     ws.import_data(generate(n_ent, n_int, seed=42))
-    t, c, q = time.perf_counter(), _cpu(), _waited()
+    t, c, q = time.perf_counter(), measure.cpu(), measure.waited()
     ws.export_to("xlsx", workdir / "bench.xlsx")
-    seconds, cpu, waited = time.perf_counter() - t, _cpu() - c, _waited() - q
+    seconds, cpu, waited = time.perf_counter() - t, measure.cpu() - c, measure.waited() - q
     (workdir / "source.json").write_text(ws.export("json"), encoding="utf-8")
     counts = ws.store.counts()
     ws.close()
     return {"export_seconds": seconds, "export_cpu": cpu, "export_waited": waited, "counts": counts,
             "xlsx_mb": (workdir / "bench.xlsx").stat().st_size / 2**20}  # fmt: skip
-
-
-def _waited() -> float:
-    """Seconds this process's threads were ready to run but waited for a CPU (Linux schedstat; 0 elsewhere).
-
-    On a shared machine, wall ≈ CPU + this wait + I/O: it tells whether a slow wall clock was the
-    machine's load or the program's own waiting.
-    """
-    total = 0
-    try:
-        for task in os.listdir("/proc/self/task"):
-            with open(f"/proc/self/task/{task}/schedstat") as f:
-                total += int(f.read().split()[1])
-    except OSError:
-        return 0.0
-    return total / 1e9
-
-
-def _cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
 
 
 def run_import(workdir: Path) -> dict:
@@ -73,12 +53,19 @@ def run_import(workdir: Path) -> dict:
 
     ws = ofai_graph.open(workdir / "target.db", create=True)
     base = _peak_mb()
-    t, c, q = time.perf_counter(), _cpu(), _waited()
+    t, c, q = time.perf_counter(), measure.cpu(), measure.waited()
     import_workbook(ws.store, workdir / "bench.xlsx")
-    seconds, cpu, waited = time.perf_counter() - t, _cpu() - c, _waited() - q
+    seconds, cpu, waited = time.perf_counter() - t, measure.cpu() - c, measure.waited() - q
     peak = _peak_mb()
     same = ws.export("json") == (workdir / "source.json").read_text(encoding="utf-8")
-    return {"seconds": seconds, "cpu": cpu, "waited": waited, "peak_mb": peak, "start_mb": base, "identical": same}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "waited": waited,
+        "peak_mb": peak,
+        "start_mb": base,
+        "identical": same,
+    }
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ import click
 
 from ofai_graph.dates import MAX_DAYS
 
-from .common import DAY_END, ENTITY_KIND, App, command, group, pass_app
+from .common import DAY_END, ENTITY_KIND, App, Integer, command, group, pass_app
 from .lang import _N, _, country, date, kind_label, label, ngettext, num, use, yes_no
 from .lang import strength as strength_text
 from .output import say, table, text
@@ -55,19 +55,25 @@ def render_pair(p: Any) -> None:
 
 
 def render_strength(rows: list[Any]) -> None:
-    if len(rows) == 1 and rows[0].contributions:
+    if getattr(rows, "single", False):  # one pair asked for (`ask` passes the list): its explanation
         render_pair(rows[0])
+        return
+    if not rows:
+        say(_("No relationship: they share no interaction or tie as of that date."))
         return
     partners = [p for p in rows if not p.own_side]
     own = [p for p in rows if p.own_side]
+    # Between two groups (a country's entities), each row names both ends.
+    both = len({p.a for p in rows}) > 1
     for title, group_rows in ((None, partners), (_("The office's own side"), own)):
         if not group_rows:
             continue
         table(
             title,
-            [_("partner"), _("id"), _("score"), _("tier"), _("interactions"), _("last"), _("reciprocal")],
+            [*([_("entity")] if both else []), _("partner"), _("id"), _("score"), _("tier"), _("interactions"), _("last"), _("reciprocal")],
             [
                 (
+                    *([p.a_name or p.a] if both else []),
                     p.b_name or p.b,
                     p.b,
                     _pct(p.score),
@@ -225,7 +231,7 @@ Examples:
 )
 @click.argument("a", required=False, metavar=_N("[ENTITY]"))
 @click.argument("b", required=False, metavar=_N("[OTHER]"))
-@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True, help="How many partners.")
+@click.option("--top", type=Integer(1, 1000), default=10, show_default=True, help="How many partners.")
 @click.option("--explain", is_flag=True, help="List each interaction and tie with its points.")
 @click.option(
     "--include-own",
@@ -238,7 +244,7 @@ def strength(app: App, a: str | None, b: str | None, top: int, explain: bool, in
     rows = app.workspace().strength(
         a, b, top=top, as_of=app.as_of, explain=explain or b is not None, include_own=include_own
     )
-    app.emit(rows[0] if b else rows, render_pair if b else render_strength)
+    app.emit(rows[0] if rows.single else rows, render_pair if rows.single else render_strength)
 
 
 @command(
@@ -251,8 +257,8 @@ Examples:
 )
 @click.argument("target", metavar=_N("TARGET"))
 @click.option("--from", "source", help="Start from this entity (default: the home office).")
-@click.option("--k", type=click.IntRange(1, 50), default=5, show_default=True, help="How many routes.")
-@click.option("--max-hops", type=click.IntRange(1, 8), default=4, show_default=True, help="Longest route searched.")
+@click.option("--k", type=Integer(1, 50), default=5, show_default=True, help="How many routes.")
+@click.option("--max-hops", type=Integer(1, 8), default=4, show_default=True, help="Longest route searched.")
 @click.option("--avoid", multiple=True, help="Entity not to pass through (repeatable).")
 @click.option(
     "--via-kind",
@@ -399,12 +405,12 @@ Examples:
 )
 @click.option(
     "--days",
-    type=click.IntRange(0, MAX_DAYS),
+    type=Integer(0, MAX_DAYS),
     default=0,
     show_default=True,
     help="Only those silent at least this many days.",
 )
-@click.option("--top", type=click.IntRange(1, 1000), default=20, show_default=True, help="How many partners.")
+@click.option("--top", type=Integer(1, 1000), default=20, show_default=True, help="How many partners.")
 @click.option(
     "--include-own",
     is_flag=True,
@@ -423,7 +429,7 @@ def dormant(app: App, days: int, top: int, include_own: bool) -> None:
 Examples:
   ofai-graph brokers --top 5"""
 )
-@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True, help="How many entities.")
+@click.option("--top", type=Integer(1, 1000), default=10, show_default=True, help="How many entities.")
 @pass_app
 def brokers(app: App, top: int) -> None:
     """Entities that bridge otherwise separate groups (betweenness on strength)."""

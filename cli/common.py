@@ -59,6 +59,64 @@ SECTION_NAMES = {
 }
 
 
+# -- numbers ----------------------------------------------------------------------------------------
+
+
+class _RangeText:
+    """A range written as the reader writes numbers: ``0,001 ≤ x ≤ 1.048.576`` in Spanish."""
+
+    def _describe_range(self) -> str:
+        from ofai_graph.i18n import format_number
+
+        assert isinstance(self, click.types._NumberRangeBase)
+        lang = current()
+        parts = []
+        if self.min is not None:
+            parts.append(f"{format_number(self.min, lang)} {'<' if self.min_open else '≤'} ")
+        parts.append("x")
+        if self.max is not None:
+            parts.append(f" {'<' if self.max_open else '≤'} {format_number(self.max, lang)}")
+        return "".join(parts)
+
+
+class Integer(_RangeText, click.IntRange):
+    """A whole number within a range, the range written in the reader's format (``1 ≤ x ≤ 1.000``)."""
+
+
+class Number(_RangeText, click.FloatRange):
+    """A decimal number as either language writes it (``0.1`` or ``0,1``), finite, within a range.
+
+    Click's own float type takes only a decimal point and writes its range with one
+    (``0.001<=x<=1048576``); a Spanish user types ``--min-strength 0,1`` and reads ``0,001 ≤ x ≤ 1.048.576``.
+    """
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import math
+
+        if isinstance(value, float | int):
+            number, shown = float(value), str(value)
+        else:
+            shown = str(value).strip()
+            # One comma and no point is a decimal comma; "1,000.5" keeps click's "not a valid" message.
+            text = shown.replace(",", ".") if shown.count(",") == 1 and "." not in shown else shown
+            try:
+                number = float(text)
+            except ValueError:
+                message = _("{value!r} is not a valid {number_type}.")
+                self.fail(message.format(value=shown, number_type=self.name), param, ctx)
+        low, high = self.min, self.max
+        if (
+            not math.isfinite(number)
+            or (low is not None and (number < low or (self.min_open and number == low)))
+            or (high is not None and (number > high or (self.max_open and number == high)))
+        ):
+            message = _("{value} is not in the range {range}.")
+            self.fail(message.format(value=shown, range=self._describe_range()), param, ctx)
+        return number
+
+
 # -- dates ------------------------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .common import SECTION_NAMES, App, command, pass_app
+from .common import SECTION_NAMES, App, Number, command, pass_app
 from .lang import _N, _
 from .output import Progress, say, table
 
@@ -20,14 +20,6 @@ def render_report(report: Any) -> None:
     table(None, [_("section"), _("added"), _("updated"), _("unchanged")], rows)
     if not report.changed:
         say(_("nothing changed (everything was already there)"))
-
-
-def _finite(value: float, param: click.Parameter) -> float:
-    import math
-
-    if not math.isfinite(value):  # nan passes FloatRange: every comparison with it is false
-        raise click.BadParameter(_("{value} is not a number of MB").format(value=value), param=param)
-    return value
 
 
 @command(
@@ -77,8 +69,7 @@ Excel workbooks are laid out as `ofai-graph template` writes them; errors name t
 @click.option(
     "--max-size",
     # A finite range: inf and nan would pass a bare minimum and then fail as a byte count.
-    type=click.FloatRange(min=0.001, max=1024 * 1024),
-    callback=lambda ctx, param, value: _finite(value, param),
+    type=Number(min=0.001, max=1024 * 1024),
     default=32.0,
     show_default=True,
     help="Largest YAML or JSON file accepted, in MB (.jsonl and .csv stream: no limit).",

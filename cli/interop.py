@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from .common import App, CliError, command, pass_app
+from .common import App, CliError, Number, command, pass_app
 from .lang import _N, _, label, ngettext, num
 from .output import Progress, say, table, text
 
@@ -73,7 +73,7 @@ support a pair, a different kind or no common country count against it.
 Merge a pair with: ofai-graph merge KEEP DROP."""
 )
 @click.option(
-    "--min-score", type=click.FloatRange(0, 100), default=85.0, show_default=True, help="Lowest score shown."
+    "--min-score", type=Number(0, 100), default=85.0, show_default=True, help="Lowest score shown."
 )
 @pass_app
 def duplicates(app: App, min_score: float) -> None:

@@ -56,6 +56,7 @@ _METAVARS = {
     "integer range": _N("INTEGER"),
     "float": _N("NUMBER"),
     "float range": _N("NUMBER"),
+    "number": _N("NUMBER"),
     "path": _N("PATH"),
     "file": _N("FILE"),
     "date": _N("DATE"),
@@ -70,6 +71,7 @@ _NUMBER_NAMES = {
     "integer range": _N("whole number"),
     "float": _N("number"),
     "float range": _N("number"),
+    "number": _N("number"),
 }
 
 

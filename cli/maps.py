@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import AXIS, DAY_END, DAY_START, ENTITY_KIND, App, command, pass_app
+from .common import AXIS, DAY_END, DAY_START, ENTITY_KIND, App, Integer, Number, command, pass_app
 from .lang import _N, WordChoice, _
 from .output import say
 
@@ -36,7 +36,7 @@ Examples:
     help="Default: from --out's suffix, else html. PNG and PDF are drawn by Chromium.",
 )
 @click.option("--focus", help="Only this entity and its neighbourhood.")
-@click.option("--hops", type=click.IntRange(1, 6), default=1, show_default=True, help="How far around --focus.")
+@click.option("--hops", type=Integer(1, 6), default=1, show_default=True, help="How far around --focus.")
 @click.option("--path-to", help="Draw the strongest referral paths to this entity, country or tag.")
 @click.option(
     "--kind",
@@ -55,7 +55,7 @@ Examples:
 @click.option("--since", type=DAY_START, help="Only ties with an interaction since this date.")
 @click.option("--until", type=DAY_END, help="Only ties with an interaction until this date.")
 @click.option(
-    "--min-strength", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Hide weaker ties."
+    "--min-strength", type=Number(0, 1), default=0.0, show_default=True, help="Hide weaker ties."
 )
 @click.option("--redact-people", is_flag=True, help="Replace people's names with role and organization.")
 @click.option("--title", help="Title shown on the map.")

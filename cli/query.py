@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from .common import App, command, pass_app
+from .common import App, Integer, command, pass_app
 from .lang import _N, _, country, date, kind_label, label, num, strength, yes_no
 from .output import say, table, text
 
@@ -149,7 +149,7 @@ Examples:
   ofai-graph search "cooperacion japon" --limit 5"""
 )
 @click.argument("query", metavar=_N("TEXT"))
-@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="How many entities.")
+@click.option("--limit", type=Integer(1, 500), default=20, show_default=True, help="How many entities.")
 @pass_app
 def search(app: App, query: str, limit: int) -> None:
     """Find entities by id, name or alias: accent- and case-insensitive, fuzzy."""

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from . import output
-from .common import App, command, pass_app
+from .common import App, Integer, command, pass_app
 from .lang import _N, _, current
 
 REPORT_EPILOG = """\b
@@ -158,7 +158,7 @@ def _atomic(path: Path, text: str) -> None:
     "--until", metavar="DATE", default=None, help="Last day (a month or quarter means its last day)."
 )
 @click.option(
-    "--top", type=click.IntRange(1, 100), default=10, show_default=True, help="Relationships listed."
+    "--top", type=Integer(1, 100), default=10, show_default=True, help="Relationships listed."
 )
 @pass_app
 def changes(app: App, quarter: str | None, since: str | None, until: str | None, top: int) -> None:

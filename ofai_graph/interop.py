@@ -320,18 +320,16 @@ class PairEdges(Sequence[tuple[str, str, float, dict[str, Any]]]):
         tiers = [quoted[x] for x in self.tiers]
         dates = {c: f'<attvalue for="last_interaction" value={quoted[d]}/>' for c, d in self.dates.items()}
         ties = {k: f'<attvalue for="ties" value={quoted[x]}/>' for k, x in self.ties.items()}
-        lines: list[str] = []
-        for i, (u, v, w, tier, n, when, recip, tie) in enumerate(self._rows(ends, tiers, dates, ties)):
-            lines.append(
+        return _chunks(
+            (
                 f'      <edge id="{i}" source={u} target={v} weight="{w}"><attvalues>'
                 f'<attvalue for="strength" value="{w}"/><attvalue for="tier" value={tier}/>'
                 f'<attvalue for="interactions" value="{n}"/>{when}'
                 f'<attvalue for="reciprocal" value="{recip}"/>{tie}</attvalues></edge>\n'
-            )
-            if len(lines) >= chunk:
-                yield "".join(lines)
-                lines.clear()
-        yield "".join(lines)
+                for i, (u, v, w, tier, n, when, recip, tie) in enumerate(self._rows(ends, tiers, dates, ties))
+            ),
+            chunk,
+        )
 
     def graphml_lines(self, quoted: Any, text: Any, chunk: int = 50_000) -> Iterator[str]:
         """The ``<edge>`` elements of a GraphML file, ``chunk`` edges per string."""
@@ -339,18 +337,25 @@ class PairEdges(Sequence[tuple[str, str, float, dict[str, Any]]]):
         tiers = [text[x] for x in self.tiers]
         dates = {c: f'<data key="e_last_interaction">{text[d]}</data>' for c, d in self.dates.items()}
         ties = {k: f'<data key="e_ties">{text[x]}</data>' for k, x in self.ties.items()}
-        lines: list[str] = []
-        for u, v, w, tier, n, when, recip, tie in self._rows(ends, tiers, dates, ties):
-            lines.append(
+        return _chunks(
+            (
                 f'    <edge source={u} target={v}><data key="e_weight">{w}</data>'
                 f'<data key="e_strength">{w}</data><data key="e_tier">{tier}</data>'
                 f'<data key="e_interactions">{n}</data>{when}'
                 f'<data key="e_reciprocal">{recip}</data>{tie}</edge>\n'
-            )
-            if len(lines) >= chunk:
-                yield "".join(lines)
-                lines.clear()
-        yield "".join(lines)
+                for u, v, w, tier, n, when, recip, tie in self._rows(ends, tiers, dates, ties)
+            ),
+            chunk,
+        )
+
+
+def _chunks(lines: Iterable[str], size: int) -> Iterator[str]:
+    """``lines`` joined ``size`` at a time: a file written in a few large strings, never held whole."""
+    from itertools import islice
+
+    it = iter(lines)
+    while batch := list(islice(it, size)):
+        yield "".join(batch)
 
 
 def evidence_network(store: Store, *, lang: str = "es") -> Network:
@@ -999,7 +1004,9 @@ def export(
     from .spreadsheet import write_workbook
 
     if fmt not in FORMATS:
-        raise OfaiError(N_("unknown export format {fmt!r}: use one of {formats}"), fmt=fmt, formats=", ".join(FORMATS))
+        raise OfaiError(
+            N_("unknown export format {fmt!r}: use one of {formats}"), fmt=fmt, formats=", ".join(FORMATS)
+        )
     if dynamic and fmt not in ("gexf", "graphml"):
         raise OfaiError(N_("--dynamic applies to gexf and graphml only"))
     if path is None and (out is None or fmt in ("xlsx", "kumu", "csv")):

@@ -60,9 +60,12 @@ class Result(BaseModel):
     model_config = ConfigDict(use_attribute_docstrings=True, defer_build=True)
 
     def _repr_html_(self) -> str:
-        row = _shown_row(self, _lang_of(self))
+        from .headers import header
+
+        lang = _lang_of(self)
+        row = _shown_row(self, lang)
         cells = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>"
+            f"<tr><th style='text-align:left'>{html.escape(header(k, lang))}</th><td style='text-align:left'>"
             f"{html.escape(v)}</td></tr>"
             for k, v in row.items()
         )
@@ -77,11 +80,13 @@ class Results(list):  # type: ignore[type-arg]
     """A list of results that shows as a table in Jupyter and converts with ``.to_frame()``.
 
     ``lang`` is the language of its HTML table (default: ``OFAI_GRAPH_LANG``, else the locale).
+    ``single``: the list holds the one answer asked for (a pair's strength), not a ranking.
     """
 
-    def __init__(self, items: Iterable[Any] = (), lang: str | None = None):
+    def __init__(self, items: Iterable[Any] = (), lang: str | None = None, *, single: bool = False):
         super().__init__(items)
         self.lang = lang
+        self.single = single
 
     def records(self) -> list[dict[str, Any]]:
         return [_flat(_dump(r)) for r in self]
@@ -90,6 +95,7 @@ class Results(list):  # type: ignore[type-arg]
         return to_frame(self)
 
     def _repr_html_(self) -> str:
+        from .headers import header
         from .i18n import format_number, gettext_for
 
         if not self:
@@ -97,7 +103,7 @@ class Results(list):  # type: ignore[type-arg]
         lang = _lang_of(self)
         rows = [_shown_row(r, lang) for r in self[:_MAX_ROWS]]
         columns = list(dict.fromkeys(k for r in rows for k in r))
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+        head = "".join(f"<th>{html.escape(header(c, lang))}</th>" for c in columns)
         body = "".join(
             "<tr>" + "".join(f"<td>{html.escape(r.get(c, ''))}</td>" for c in columns) + "</tr>" for r in rows
         )

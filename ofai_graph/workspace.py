@@ -407,6 +407,9 @@ class Workspace:
         """
         as_of = self._as_of(as_of, warn=True)
         first = self.resolve(a) if a else self.home
+        members = self._country_members(first) if a else None
+        if b is None and members is not None:  # "strength Corea": the office's relationships there
+            return Results(self._between([self.home], members, top, as_of))
         if b is None:
             own = self.own_side() if not a or first == self.home else set()
             if self._pairs_current():  # the strongest partners first, read until there are enough
@@ -425,6 +428,11 @@ class Workspace:
                 rows += mine[:top]
             return Results(rows)
         second = self.resolve(b)
+        others = self._country_members(second)
+        if members is not None or others is not None:  # a country stands for its entities
+            side_a = members if members is not None else [first]
+            side_b = others if others is not None else [second]
+            return Results(self._between(side_a, side_b, top, as_of))
         if second == first:
             raise OfaiError(
                 N_("{a} and {b} both name {id}: a strength is between two different entities"),
@@ -435,9 +443,53 @@ class Workspace:
         if explain:
             from .strength import explain as explain_pair
 
-            return Results([explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config, lang=self.lang)])
+            return Results(
+                [explain_pair(self.store, first, second, as_of=as_of, config=self.strength_config, lang=self.lang)],
+                single=True,
+            )
         g = self._graph(scope.edges_at(self.store, [first], materialized=self._pairs_current()), as_of)
-        return Results([pair(g, first, second)])
+        return Results([pair(g, first, second)], single=True)
+
+    def _country_members(self, eid: str) -> list[str] | None:
+        """The entities a country stands for (:func:`ofai_graph.targets.country_members`); None if
+        ``eid`` is not a country."""
+        from .targets import country_members
+
+        summary = next(iter(self.store.entity_summaries(ids=[eid])), None)
+        if summary is None or summary.type != "country":
+            return None
+        return country_members(self.store, eid)
+
+    def _between(self, side_a: list[str], side_b: list[str], top: int, as_of: dt.date) -> list[PairStrength]:
+        """The ``top`` strongest relationships between an entity of ``side_a`` and one of ``side_b``
+        (a country's entities: "strength Corea Japón"), each with its names."""
+        if len(side_a) == 1 and self._pairs_current():  # one entity's pairs, strongest first, read lazily
+            from .materialize import lazy_graph
+
+            first, wanted_b = side_a[0], set(side_b) - {side_a[0]}
+            lazy = lazy_graph(self.store, self.strength_config, as_of, [first])
+            ranked = lazy.graph["neighbours"](first, wanted_b, lambda w: True)
+            ids: list[str] = []
+            while len(ids) < top and (item := ranked.at(len(ids))) is not None:
+                ids.append(item[1])
+            lazy.graph["complete"]([first, *ids])
+            rows = [pair(lazy, first, w) for w in ids]
+            for p in rows:
+                p.a_name = lazy.nodes[first].get("name")
+            rows.sort(key=lambda p: (-p.score, p.a, p.b))
+            return rows
+        g = self._graph(scope.edges_at(self.store, side_a, materialized=self._pairs_current()), as_of)
+        wanted = set(side_b)
+        found: dict[frozenset[str], tuple[str, str]] = {}
+        for u in side_a:
+            for v in g.adj.get(u, {}):
+                if v in wanted and v != u:
+                    found.setdefault(frozenset((u, v)), (u, v))
+        rows = [pair(g, u, v) for u, v in found.values()]
+        for p in rows:
+            p.a_name = g.nodes[p.a].get("name") if p.a in g else None
+        rows.sort(key=lambda p: (-p.score, p.a, p.b))
+        return rows[:top]
 
     def _top_from_pairs(
         self, first: str, top: int, as_of: dt.date, own: set[str], include_own: bool

@@ -295,10 +295,10 @@ def test_a_pair_reads_with_names_and_its_count_in_words(db):
     assert "1 interacción en común" in head
     tie = run("strength", "apc-colombia", "jica", *as_of, db=db).stdout
     assert "… – …" not in tie and "enlace de" in tie  # an undated tie shows no empty span
-    # Two countries share nothing: the pair and why it is zero, not a table row named "JP".
+    # Two countries stand for their entities; these share nothing: said in words, not a table row named "JP".
     r = run("strength", "Corea", "Japón", *as_of, db=db)
-    assert r.exit_code == 0 and r.stdout.startswith("Corea del Sur ↔ Japón: 0,00 (fría), 0 interacciones en común")
-    assert "No comparten ninguna interacción ni vínculo" in r.stderr
+    assert r.exit_code == 0 and "Ninguna relación: no comparten interacciones ni vínculos" in r.stderr
+    assert "JP" not in r.stdout + r.stderr
     assert english_in(r.stdout + r.stderr + head + tie) == []
 
 
@@ -397,3 +397,37 @@ def test_no_route_names_the_office_and_the_nearest_entities(db, tmp_path):
     # Before: "Rutas de ofai a ..." and "lo más cercano alcanzable: gobierno-corea, ..." (ids).
     assert r.stdout.startswith("Rutas de Oficina Asesora de Asuntos Internacionales (OFAI) a Embajada de Suecia")
     assert "lo más cercano alcanzable: Gobierno de" in r.stderr and "gobierno-" not in r.stderr, r.stderr
+
+
+def test_numbers_are_typed_and_ranges_read_with_the_language_s_decimal_sign(db, tmp_path):
+    import json
+
+    def scores(*args: str, lang: str = "es") -> list[float]:
+        r = run("--json", "duplicates", *args, db=db, lang=lang)
+        assert r.exit_code == 0, r.stderr
+        return sorted(d["score"] for d in json.loads(r.stdout))
+
+    every = scores("--min-score", "0")
+    s = next(x for x in every if x != int(x))  # a score with decimals: 73.5 is neither 73 nor 735
+    above, below = f"{s + 0.1:.1f}", f"{s - 0.1:.1f}"
+    assert scores("--min-score", below.replace(".", ",")) == scores("--min-score", below, lang="en")
+    assert s in scores("--min-score", below.replace(".", ","))
+    assert s not in scores("--min-score", above.replace(".", ","))
+    es = run("map", "--min-strength", "1,5", "--out", str(tmp_path / "m.html"), db=db)
+    assert es.exit_code == 2 and "1,5 no está en el intervalo 0 ≤ x ≤ 1" in es.stderr, es.stderr
+    en = run("import", "x.yaml", "--max-size", "nan", db=db, lang="en")
+    assert en.exit_code == 2 and "nan is not in the range 0.001 ≤ x ≤ 1,048,576" in en.stderr, en.stderr
+    word = run("import", "x.yaml", "--max-size", "mucho", db=db)
+    assert word.exit_code == 2 and "'mucho' no es un número válido" in word.stderr, word.stderr
+    assert "0,001 ≤ x ≤ 1.048.576" in " ".join(run("import", "--help").stdout.split())
+
+
+def test_strength_with_a_country_lists_the_office_s_relationships_there(db):
+    import json
+
+    r = run("--as-of", "2024-03-31", "strength", "Corea", db=db)
+    assert r.exit_code == 0 and "Gobierno de Corea" in r.stdout, r.stderr
+    rows = json.loads(run("--json", "--as-of", "2024-03-31", "strength", "ofai", "Corea", db=db).stdout)
+    assert "gobierno-corea" in {row["b"] for row in rows} and {row["a"] for row in rows} == {"ofai"}
+    none = run("--as-of", "2024-03-31", "strength", "Corea", "Japón", db=db)
+    assert none.exit_code == 0 and "Ninguna relación" in none.stdout + none.stderr

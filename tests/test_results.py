@@ -29,6 +29,16 @@ def test_every_result_type_is_a_model_with_described_fields(model):
     assert not missing, f"{model.__name__}: fields without a description: {missing}"
 
 
+@pytest.mark.parametrize("model", RESULT_TYPES, ids=lambda m: m.__name__)
+def test_every_field_has_a_header_a_spanish_reader_reads(model):
+    from ofai_graph.headers import HEADERS, header
+
+    assert not [n for n in model.model_fields if n not in HEADERS], f"{model.__name__}: fields without a header"
+    same = {"a", "b", "id", "ids", "roles"}  # the same word in both languages
+    untranslated = [n for n in model.model_fields if n not in same and header(n, "es") == header(n, "en")]
+    assert not untranslated, untranslated
+
+
 def test_a_list_of_results_becomes_a_dataframe_in_one_call(seeded):
     pd = pytest.importorskip("pandas")
     top = seeded.strength(top=5, as_of="2024-03-31")
@@ -96,7 +106,10 @@ def test_html_tables_write_strengths_dates_and_labels_in_the_workspace_s_languag
         assert "<td>0,22</td>" in row and "<td>débil</td>" in row, row
         assert "31 de marzo de 2024" in row and "primer trimestre de 2024" in row, row
         assert not re.search(r"\d\.\d{3}", page) and "2024-03-31" not in page
+        assert "<th>fuerza</th>" in page and "<th>última interacción</th>" in page
+        assert not [h for h in re.findall(r"<th>([^<]*)</th>", page) if "_" in h], page
         gone = html.unescape(ws.dormant(as_of="2024-12-31")._repr_html_())
+        assert "<th>días sin contacto</th>" in gone, gone
         assert "cámara de comercio" in gone and not [c for c in _cells(gone) if c in codes], gone
         profile = html.unescape(ws.show("Corea", as_of="2024-03-31")._repr_html_())
         assert "Corea del Sur (KR)" in profile and "foreign_government" not in profile and "gobierno extranjero" in profile
@@ -106,6 +119,7 @@ def test_html_tables_write_strengths_dates_and_labels_in_the_workspace_s_languag
     with ofai_graph.open(seeded_path, lang="en") as ws:
         english = html.unescape(ws.strength(top=5, as_of="2024-03-31")._repr_html_())
         assert "<td>0.22</td>" in english and "March 31, 2024" in english and "<td>weak</td>" in english
+        assert "<th>strength</th>" in english and "<th>last interaction</th>" in english
 
 
 def test_the_language_of_a_table_is_not_part_of_the_data(seeded_path):

@@ -306,3 +306,35 @@ def test_small_graphs_scored_in_python_match_numpy_bit_for_bit(seed, shuffle):
     cfg = StrengthConfig(one_sided=0.5, half_life_days=97)
     for as_of in (dt.date(2023, 1, 1), dt.date(2026, 1, 1)):
         assert _pair_evidence(rows, cfg, as_of, small=0) == _pair_evidence(rows, cfg, as_of, small=10**9)
+
+
+def test_a_country_stands_for_its_entities_in_a_strength_question():
+    """ "How strong are we with Korea?" is about Korea's entities; so is Korea and Japan."""
+    import ofai_graph
+
+    ws = ofai_graph.open(":memory:", lang="es")
+    ws.import_data(
+        {
+            "countries": [{"id": "KR", "name": "Corea del Sur"}, {"id": "JP", "name": "Japón"}],
+            "organizations": [
+                {"id": "ofai", "name": "OFAI", "kind": "home_office"},
+                {"id": "gob-corea", "name": "Gobierno de Corea", "kind": "foreign_government", "countries": ["KR"]},
+                {"id": "koica", "name": "KOICA", "kind": "bilateral_agency", "countries": ["KR"]},
+                {"id": "jica", "name": "JICA", "kind": "bilateral_agency", "countries": ["JP"]},
+            ],
+            "interactions": [
+                meeting("m1", "2024-03-01", ("ofai", "host"), ("gob-corea", "participant")),
+                meeting("m2", "2024-03-02", ("ofai", "host"), ("gob-corea", "participant")),
+                meeting("m3", "2024-03-03", ("ofai", "host"), ("koica", "participant")),
+                meeting("m4", "2024-03-04", ("koica", "host"), ("jica", "participant")),
+            ],
+        }
+    )
+    korea = ws.strength("Corea", as_of=DAY)
+    assert [(p.a, p.b) for p in korea] == [("ofai", "gob-corea"), ("ofai", "koica")]  # two meetings beat one
+    assert korea[0].score > korea[1].score > 0 and not korea.single
+    assert [(p.a, p.b) for p in ws.strength("ofai", "Corea", as_of=DAY)] == [(p.a, p.b) for p in korea]
+    both = ws.strength("Corea", "Japón", as_of=DAY)
+    assert [(p.a_name, p.b_name, p.interactions) for p in both] == [("KOICA", "JICA", 1)]
+    assert ws.strength("ofai", "koica", as_of=DAY).single
+    assert list(ws.strength("Japón", "gob-corea", as_of=DAY)) == []
