@@ -24,20 +24,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import measure  # noqa: E402  (benchmarks/measure.py, beside this script)
 
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _waited() -> float:
-    """Seconds this process was ready to run but waited for a CPU (Linux schedstat; 0 elsewhere): on a
-    shared machine wall ≈ CPU + this wait + time asleep (the disk)."""
-    try:
-        with open("/proc/self/schedstat") as f:
-            return int(f.read().split()[1]) / 1e9
-    except (OSError, ValueError, IndexError):
-        return 0.0
 
 
 def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
@@ -52,12 +43,12 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
     base_mb = _peak_mb()
     if mode == "ofai-graph":
         store = open_store(db, create=True)
-        t, c, w = time.perf_counter(), time.process_time(), _waited()
+        t, c, w = time.perf_counter(), time.process_time(), measure.waited()
         import_data(store, raw)
         return {
             "seconds": time.perf_counter() - t,
             "cpu_seconds": time.process_time() - c,
-            "waited": _waited() - w,
+            "waited": measure.waited() - w,
             "peak_mb": _peak_mb(),
             "generator_mb": base_mb,
         }
@@ -67,12 +58,12 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
     refs = _References(store, data.entities())
     refs.prepare(data, {}, {})
     if mode == "store-write":
-        t, c, w = time.perf_counter(), time.process_time(), _waited()
+        t, c, w = time.perf_counter(), time.process_time(), measure.waited()
         store.write(data)
         return {
             "seconds": time.perf_counter() - t,
             "cpu_seconds": time.process_time() - c,
-            "waited": _waited() - w,
+            "waited": measure.waited() - w,
             "peak_mb": _peak_mb(),
         }
     # bare: the same rows, prepared up front, written with executemany and nothing else.
@@ -118,7 +109,7 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
     con = sqlite3.connect(db2, isolation_level=None)
     con.execute("PRAGMA journal_mode = WAL")
     con.execute("PRAGMA synchronous = FULL")
-    t, c, w = time.perf_counter(), time.process_time(), _waited()
+    t, c, w = time.perf_counter(), time.process_time(), measure.waited()
     con.execute("BEGIN IMMEDIATE")
     for table, rs in rows.items():
         if rs:
@@ -127,7 +118,7 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
     return {
         "seconds": time.perf_counter() - t,
         "cpu_seconds": time.process_time() - c,
-        "waited": _waited() - w,
+        "waited": measure.waited() - w,
         "peak_mb": _peak_mb(),
         "rows": sum(len(r) for r in rows.values()),
     }
