@@ -56,8 +56,9 @@ def _exp2(x: float) -> float:
 
 # An import's sums per pair and quarter above this many rows go to a scratch table of the store (when it
 # has one: SQLite), so that its memory does not grow with the file. A 1,000,000-interaction import peaked
-# at 1,089 MB with 1,000,000 here and at 867 MB with 300,000, for the same CPU (benchmarks/bench_stream.py).
-SPILL_ROWS = int(__import__("os").environ.get("OFAI_SPILL", 300_000))
+# at 1,089 MB with 1,000,000 here and at 867 MB with 300,000, for the same CPU (benchmarks/bench_stream.py);
+# again, with the pair rows written a slice at a time: 1,557 MB against 998 MB, 123.5 against 124 s of CPU.
+SPILL_ROWS = 300_000
 SPILL_SLICE = 50_000  # rows turned into Python objects at a time when spilling
 
 # Above this many pairs to recompute in one write, one full rebuild is cheaper than pair-by-pair reads.
