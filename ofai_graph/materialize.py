@@ -518,6 +518,7 @@ def _pair_slices(
             rows = np.repeat(at[sel[multi]], cm) + (np.arange(int(cm.sum())) - np.repeat(np.cumsum(cm) - cm, cm))
             bs = r.s[rows] * np.exp2((r.hi[rows] - _quarter_starts(r.q[rows])) / h)
             cols = (r.q[rows].tolist(), bs.tolist(), r.n[rows].tolist(), r.last[rows].tolist(), r.bits[rows].tolist())
+            each: list[Any]
             if text:  # as json.dumps writes them (floats as repr), without its call per pair
                 each = [f"[{q}, {s!r}, {n}, {la}, {bi}]" for q, s, n, la, bi in zip(*cols, strict=True)]
             else:
