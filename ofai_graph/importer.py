@@ -14,7 +14,7 @@ from typing import Any, cast
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import countries
-from .bulk import batched, give_back_memory, paused_gc
+from .bulk import batched, paused_gc
 from .errors import N_, Ambiguous, InvalidData, Msg, NotFound, Number, Problem, kind_of_value, os_reason
 from .files import MAX_BYTES, STREAMED, RawRecord, detect_format, iter_records, parse_document, read_text
 from .interrupts import HeldInterrupt, Interrupted, signal_for_tests
@@ -568,7 +568,6 @@ def _import(
                 if not problems:
                     tx.write(data)
                     signal_for_tests("write")
-                give_back_memory()  # the chunk's records and models, freed: their pages back to the system
                 done += len(chunk)
                 say(
                     Msg(N_("{done} of {total} records"), done=Number(done), total=Number(total))
