@@ -14,6 +14,8 @@ from .lang import _N, _, country, date, kind_label, label, ngettext, num, use, y
 from .lang import strength as strength_text
 from .output import say, table, text
 
+FOLLOWUPS_TOP = 50  # a table of 33,000 rows took rich 55 s to draw, and no one reads it
+
 
 def _pct(x: float) -> str:
     return strength_text(x)
@@ -345,6 +347,13 @@ Examples:
 @click.option("--owner", help="Only those this entity owns.")
 @click.option("--partner", help="Only those involving this entity.")
 @click.option("--all", "all_", is_flag=True, help="Include done and cancelled ones.")
+@click.option(
+    "--top",
+    type=Integer(0),
+    default=FOLLOWUPS_TOP,
+    show_default=True,
+    help="How many to list, soonest due first (0: all).",
+)
 @pass_app
 def followups(
     app: App,
@@ -353,6 +362,7 @@ def followups(
     owner: str | None,
     partner: str | None,
     all_: bool,
+    top: int,
 ) -> None:
     """Pending follow-ups; month or quarter due dates are due at the end of the period."""
     if click.get_current_context().invoked_subcommand is not None:
@@ -374,8 +384,11 @@ def followups(
         partner=partner,
         as_of=app.as_of,
         status=None if all_ else _open(),
+        top=top or None,
     )
     app.emit(rows, render_followups)
+    if rows.total > len(rows):
+        say(_("the soonest {n} of {total}: --top 0 lists them all").format(n=num(len(rows), 0), total=num(rows.total, 0)))
 
 
 @followups.command(

@@ -6,6 +6,8 @@ from typing import Any
 
 import click
 
+from ofai_graph.profile import TIMELINE
+
 from .common import App, Integer, command, pass_app
 from .lang import _N, _, country, date, kind_label, label, num, strength, yes_no
 from .output import say, table, text
@@ -16,16 +18,25 @@ from .output import say, table, text
 Examples:
   ofai-graph show imct
   ofai-graph show "Camara de Comercio Colombo Americana"
-  ofai-graph show Corea --json"""
+  ofai-graph show Corea --json
+  ofai-graph show imct --timeline 0     every interaction, not only the newest 20"""
 )
 @click.argument("entity", metavar=_N("ENTITY"))
+@click.option(
+    "--timeline",
+    "timeline",
+    type=Integer(0),
+    default=TIMELINE,
+    show_default=True,
+    help="How many of the newest interactions to list (0: all).",
+)
 @pass_app
-def show(app: App, entity: str) -> None:
+def show(app: App, entity: str, timeline: int) -> None:
     """Profile of ENTITY (id, name, alias or near-miss): ties, timeline, open follow-ups.
 
     For a country: the office's relationships with the entities of that country.
     """
-    app.emit(app.workspace().show(entity, as_of=app.as_of), render_profile)
+    app.emit(app.workspace().show(entity, as_of=app.as_of, timeline=timeline or None), render_profile)
 
 
 EXTRA = {
@@ -87,7 +98,9 @@ def render_profile(p: Any) -> None:
         )
     if p.timeline:
         table(
-            _("Timeline ({n})").format(n=len(p.timeline)),
+            _("Timeline ({n})").format(n=len(p.timeline))
+            if len(p.timeline) >= p.timeline_total
+            else _("Timeline (the newest {n} of {total})").format(n=len(p.timeline), total=num(p.timeline_total, 0)),
             [_("date"), _("kind"), _("status"), _("role"), _("title"), _("with")],
             [
                 (

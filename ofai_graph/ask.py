@@ -56,6 +56,8 @@ ACTIONS = (
 
 # Intents that cannot be answered without something to ask about.
 NEEDS_SUBJECT = {"connect", "show", "last_contact"}
+FOLLOWUPS_TOP = 50
+"""How many follow-ups an answer lists, soonest due first (its ``.total`` says how many match)."""
 # Asked without a subject these answer for every partner; with a name we do not know, they must not.
 NARROWED_BY_SUBJECT = {"strength", "followups", "overdue"}
 _THRESHOLD = 1.5  # below this total, the words do not ask for anything we know
@@ -614,10 +616,12 @@ def _answer(ws: Any, question: str, intent: Intent, as_of: Any) -> Any:
         else:
             result = ws.strength(None, sid, as_of=as_of, explain=True)
     elif action == "show":
-        result = ws.show(sid, as_of=as_of)
+        from .profile import TIMELINE
+
+        result = ws.show(sid, as_of=as_of, timeline=TIMELINE)
     elif action in ("followups", "overdue"):
         partner = sid if subject is not None and subject.type == "entity" else None
-        result = ws.followups(overdue=action == "overdue", partner=partner, as_of=as_of)
+        result = ws.followups(overdue=action == "overdue", partner=partner, as_of=as_of, top=FOLLOWUPS_TOP)
     elif action == "dormant":
         result = ws.dormant(as_of=as_of)
     elif action == "brokers":

@@ -7,8 +7,12 @@ el mes de agosto" is overdue from September 1st.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import json
+from collections.abc import Collection, Iterable
+from itertools import chain
+from typing import Annotated, Any, NamedTuple
 
+from .bulk import batched
 from .errors import N_, NotFound, OfaiError
 from .model import FollowUp, FollowUpStatus
 from .results import WRITTEN_DATE, Result, Shown, Strength
@@ -42,8 +46,10 @@ def list_followups(
     due_within: int | None = None,
     owner: str | None = None,
     partner: str | None = None,
+    limit: int | None = None,
 ) -> list[FollowUpView]:
-    """Follow-ups filtered as asked, soonest due first (those with no due date last).
+    """Follow-ups filtered as asked, soonest due first (those with no due date last); the first
+    ``limit`` (only those are read: :func:`count_followups` says how many there are).
 
     >>> from ofai_graph.store.sqlite import SQLiteStore
     >>> from ofai_graph.importer import import_data
@@ -54,9 +60,8 @@ def list_followups(
     ([False], [True])
     """
     as_of = as_of or dt.date.today()
-    rows = store.followups(status, involving=partner)
-    if owner is not None:
-        rows = [f for f in rows if f.owner == owner]
+    query = _filters(as_of, status, overdue, due_within, owner, partner)
+    rows = [] if query is None else store.followups(**query, limit=limit)
     views = []
     interactions = store.get_interactions({f.interaction for f in rows if f.interaction})
     names = {
@@ -65,18 +70,12 @@ def list_followups(
     }
     for f in rows:
         due_on = f.due.end if f.due else None
-        days_left = (due_on - as_of).days if due_on else None
-        is_overdue = f.is_overdue(as_of)
-        if overdue and not is_overdue:
-            continue
-        if due_within is not None and (days_left is None or days_left < 0 or days_left > due_within):
-            continue
         views.append(
             FollowUpView(
                 followup=f,
                 due_on=due_on,
-                days_left=days_left,
-                overdue=is_overdue,
+                days_left=(due_on - as_of).days if due_on else None,
+                overdue=f.is_overdue(as_of),
                 interaction_title=interactions[f.interaction].title
                 if f.interaction in interactions
                 else None,
@@ -84,8 +83,49 @@ def list_followups(
                 owner_name=names.get(f.owner or ""),
             )
         )
-    views.sort(key=lambda v: (v.due_on is None, v.due_on or dt.date.max, v.followup.id))
     return views
+
+
+def count_followups(
+    store: Store,
+    *,
+    as_of: dt.date | None = None,
+    status: FollowUpStatus | None = FollowUpStatus.open,
+    overdue: bool = False,
+    due_within: int | None = None,
+    owner: str | None = None,
+    partner: str | None = None,
+) -> int:
+    """How many follow-ups :func:`list_followups` gives without a limit (one count in the store)."""
+    query = _filters(as_of or dt.date.today(), status, overdue, due_within, owner, partner)
+    return 0 if query is None else store.followup_count(**query)
+
+
+def _filters(
+    as_of: dt.date,
+    status: FollowUpStatus | None,
+    overdue: bool,
+    due_within: int | None,
+    owner: str | None,
+    partner: str | None,
+) -> dict[str, Any] | None:
+    """The store's filters for what :func:`list_followups` is asked (None: nothing can match)."""
+    due_from: dt.date | None = None
+    due_to: dt.date | None = None
+    if overdue:  # open and past the end of its due period
+        if status not in (None, FollowUpStatus.open):
+            return None
+        status = FollowUpStatus.open
+        if as_of == dt.date.min:
+            return None
+        due_to = as_of - dt.timedelta(days=1)
+    if due_within is not None:  # due from today to that many days ahead
+        due_from = as_of
+        ahead = dt.date.fromordinal(min(as_of.toordinal() + due_within, dt.date.max.toordinal()))
+        due_to = ahead if due_to is None else min(due_to, ahead)
+    if due_from is not None and due_to is not None and due_to < due_from:
+        return None
+    return {"status": status, "involving": partner, "owner": owner, "due_from": due_from, "due_to": due_to}
 
 
 def close_followup(
@@ -150,6 +190,12 @@ class Dormant(Result):
     """Whether it is part of the office's own side (mayoralty, its units, the office's people)."""
 
 
+# One interaction as the history reads it: start, end, kind, status, [(entity, role), ...].
+_Shared = tuple[dt.date, dt.date, str, str, list[tuple[str, str]]]
+# Per partner: (start, midpoint, points at age 0, whether the office initiated) of each shared interaction.
+_Events = dict[str, list[tuple[int, int, float, bool]]]
+
+
 def strength_history(
     store: Store, home: str, *, as_of: dt.date, config: StrengthConfig | None = None
 ) -> dict[str, tuple[float, dt.date, float]]:
@@ -158,44 +204,75 @@ def strength_history(
     Scores are those of :func:`ofai_graph.strength.relationship_graph` (same weights, decay and
     reciprocity) evaluated on every day a shared interaction or tie began, up to ``as_of``: between
     such days a score only decays, so its peak is on one of them. Affiliations are left out (people
-    working for the office are its own side, not partners going cold).
+    working for the office are its own side, not partners going cold). This reads every interaction
+    of ``home``: :func:`dormant` reads the materialized pairs first and this history only for the
+    partners that can rank.
     """
-    import numpy as np
-
     cfg = config or StrengthConfig()
-    events: dict[str, list[tuple[int, int, float, bool]]] = {}
+    items = (
+        (i.date.start, i.date.end, i.kind.value, i.status.value, [(p.entity, p.role.value) for p in i.participants])
+        for i in store.interactions_of(home)
+    )
+    events, initiated = _events(items, home, as_of, cfg)
+    ties = _home_ties(store, home)
+    return _histories(events, initiated, ties, as_of, cfg, set(events) | set(ties))
+
+
+def _events(
+    items: Iterable[_Shared], home: str, as_of: dt.date, cfg: StrengthConfig, only: Collection[str] | None = None
+) -> tuple[_Events, dict[str, list[int]]]:
+    """The scored events of ``home``'s shared interactions started by ``as_of`` (of the partners in
+    ``only``, when given), and the days each partner initiated one."""
+    events: _Events = {}
     initiated: dict[str, list[int]] = {}
-    home_init: list[int] = []
-    for i in store.interactions_of(home):
-        if i.date.start > as_of:
+    for start_day, end_day, kind, status, participants in items:
+        if start_day > as_of:
             continue
         roles: dict[str, str] = {}
-        for p in i.participants:
-            if p.entity not in roles or cfg.role.get(p.role.value, 0.5) > cfg.role.get(roles[p.entity], 0.5):
-                roles[p.entity] = p.role.value
+        for entity, role in participants:
+            if entity not in roles or cfg.role.get(role, 0.5) > cfg.role.get(roles[entity], 0.5):
+                roles[entity] = role
         if home not in roles or len(roles) < 2:
             continue
-        start, end = i.date.start.toordinal(), i.date.end.toordinal()
+        start, end = start_day.toordinal(), end_day.toordinal()
         mid = start + (end - start) // 2
-        if roles[home] in INITIATING_ROLES:
-            home_init.append(start)
+        ours = roles[home] in INITIATING_ROLES
         for other, role in roles.items():
-            if other == home:
+            if other == home or (only is not None and other not in only):
                 continue
             # Points at age 0: the same formula as interaction_points without the decay.
-            w = interaction_points(cfg, i.kind.value, i.status.value, roles[home], role, len(roles), i.date.start, i.date.end, i.date.start)
-            events.setdefault(other, []).append((start, mid, w, roles[home] in INITIATING_ROLES))
+            w = interaction_points(cfg, kind, status, roles[home], role, len(roles), start_day, end_day, start_day)
+            events.setdefault(other, []).append((start, mid, w, ours))
             if role in INITIATING_ROLES:
                 initiated.setdefault(other, []).append(start)
+    return events, initiated
+
+
+def _home_ties(store: Store, home: str) -> dict[str, list[tuple[dt.date | None, dt.date | None, str]]]:
     ties: dict[str, list[tuple[dt.date | None, dt.date | None, str]]] = {}
     for t in store.ties(home):
         other = t.target if t.source == home else t.source
         ties.setdefault(other, []).append((t.since.start if t.since else None, t.until.end if t.until else None, t.kind.value))
+    return ties
+
+
+def _histories(
+    events: _Events,
+    initiated: dict[str, list[int]],
+    ties: dict[str, list[tuple[dt.date | None, dt.date | None, str]]],
+    as_of: dt.date,
+    cfg: StrengthConfig,
+    partners: Iterable[str],
+) -> dict[str, tuple[float, dt.date, float]]:
+    """:func:`strength_history` of ``partners`` from their events and ties."""
+    import numpy as np
+
     today = as_of.toordinal()
     h = cfg.half_life_days
     out: dict[str, tuple[float, dt.date, float]] = {}
-    for other in set(events) | set(ties):
-        ev = events.get(other, [])
+    for other in partners:
+        # In one order whatever the read's: the sums below are then the same to the last bit.
+        ev = sorted(events.get(other, []))
         starts = np.array([e[0] for e in ev], dtype=np.int64)
         mids = np.array([e[1] for e in ev], dtype=np.int64)
         weights = np.array([e[2] for e in ev], dtype=float)
@@ -204,13 +281,13 @@ def strength_history(
         times = times[times <= today]
         if len(ev):
             # Terms whose midpoint has passed decay from it; the others still count in full.
-            order = np.argsort(mids)
+            order = np.argsort(mids, kind="stable")
             m_sorted, w_by_mid = mids[order], weights[order]
             base = int(m_sorted[0])
             scaled = np.cumsum(w_by_mid * np.exp2((m_sorted - base) / h))
             k_mid = np.searchsorted(m_sorted, times, side="right")
             decayed = np.where(k_mid > 0, scaled[np.maximum(k_mid - 1, 0)], 0.0) * np.exp2(-(times - base) / h)
-            s_order = np.argsort(starts)
+            s_order = np.argsort(starts, kind="stable")
             started = np.concatenate([[0.0], np.cumsum(weights[s_order])])[np.searchsorted(starts[s_order], times, side="right")]
             mid_done = np.concatenate([[0.0], np.cumsum(w_by_mid)])[k_mid]
             points = decayed + (started - mid_done)
@@ -250,51 +327,276 @@ def dormant(
     ``own`` is the office's own side (:func:`ofai_graph.office.own_side`), left out unless
     ``include_own``; ``days`` keeps only partners silent for at least that many days. The suggested
     next step is the partner's soonest open follow-up.
+
+    When the store keeps materialized pairs with these weights (:mod:`ofai_graph.materialize`), the
+    history is computed only for the partners that can rank: see :func:`_from_pairs`. The answer is
+    the same as from every partner's history.
     """
+    from .materialize import is_current
+
     cfg = config or StrengthConfig()
     own = own or set()
-    history = strength_history(store, home, as_of=as_of, config=cfg)
+    if is_current(store, cfg):
+        found = _from_pairs(store, home, as_of, cfg, top, own, include_own, days)
+    else:
+        found = _from_history(store, home, as_of, cfg, top, own, include_own, days)
+    return _dormant_rows(store, home, as_of, cfg, own, found[:top])
+
+
+class _Lost(NamedTuple):
+    lost: float
+    partner: str
+    peak: float
+    peak_on: dt.date
+    now: float
+    last: tuple[int, int, str] | None  # (end, start, interaction id) of the latest shared interaction
+
+
+def _going_cold(cfg: StrengthConfig, peak: float, now: float) -> bool:
     # At least medium then, below medium (weak or cold) now.
     medium = cfg.tiers["medium"]
+    return not (peak < medium or now >= medium)
+
+
+def _latest(store: Store, home: str, partner: str, as_of: dt.date) -> tuple[int, int, str] | None:
+    shared = [i for i in store.shared_interactions(home, partner) if i.date.start <= as_of]
+    last_i = max(shared, key=lambda i: (i.date.end, i.date.start), default=None)
+    return (last_i.date.end.toordinal(), last_i.date.start.toordinal(), last_i.id) if last_i else None
+
+
+def _silent_enough(last: tuple[int, int, str] | None, as_of: dt.date, days: int) -> bool:
+    return not days or last is None or (as_of.toordinal() - last[0]) >= days
+
+
+def _from_history(
+    store: Store, home: str, as_of: dt.date, cfg: StrengthConfig, top: int, own: set[str], include_own: bool, days: int
+) -> list[_Lost]:
+    """Every partner's history (the reference: reads all of ``home``'s interactions)."""
+    history = strength_history(store, home, as_of=as_of, config=cfg)
     rows = []
     for partner, (peak, peak_on, now) in history.items():
-        if peak < medium or now >= medium:
+        if not _going_cold(cfg, peak, now) or (partner in own and not include_own):
             continue
-        if partner in own and not include_own:
+        rows.append(_Lost(peak - now, partner, peak, peak_on, now, None))
+    rows.sort(key=lambda r: (-r.lost, r.partner))
+    out = []
+    for r in rows if days else rows[:top]:
+        last = _latest(store, home, r.partner, as_of)
+        if _silent_enough(last, as_of, days):
+            out.append(r._replace(last=last))
+        if len(out) == top:
+            break
+    return out
+
+
+# Relative slack on the bounds of :func:`_from_pairs`: the stored sums and the history add the same
+# terms in another order (they differ in the last bits, ~1e-15).
+_SLACK = 1e-9
+# A date covers at most a year: its midpoint is at most 182 days after its start.
+_MAX_HALF_SPAN = 182
+
+
+def _from_pairs(
+    store: Store, home: str, as_of: dt.date, cfg: StrengthConfig, top: int, own: set[str], include_own: bool, days: int
+) -> list[_Lost]:
+    """:func:`_from_history`'s answer, reading the office's materialized pairs and the history of
+    only the partners that can rank.
+
+    Each pair gives, without reading an interaction, its score on ``as_of`` (exact) and a bound on its
+    peak from its quarter buckets: at a day t of quarter Q, an interaction whose midpoint is in an
+    earlier quarter q gives at most ``s_q · 2^((start(q) − start(Q))/h)``; one whose midpoint is in Q
+    or in a later quarter it may have started by t in (its midpoint at most 182 days after its start)
+    gives at most its points undecayed, ``≤ s_q``; ties at most their weights; reciprocity only
+    lowers it. Partners are taken by that bound on what they lost (peak bound minus now), highest
+    first, their exact history computed a batch at a time, until the ``top``-th exact loss beats
+    every bound left. Partners strong now, or never medium even by the bound, are never read.
+    """
+    import heapq
+    import math
+
+    import numpy as np
+
+    from .materialize import Recent, evaluate, ops, quarter
+
+    h, scale, medium = cfg.half_life_days, cfg.scale, cfg.tiers["medium"]
+    t = as_of.toordinal()
+    rows = ops(store).pairs([home])
+    ties = _home_ties(store, home)
+    recent = Recent(store, cfg, as_of).of([(r[0], r[1]) for r in rows if r[2] > t])
+    a, b, points, _, _, bits = evaluate(rows, recent, as_of, h)
+    now_points: dict[str, float] = {}
+    for x, y, p, w in zip(a, b, points.tolist(), bits.tolist(), strict=True):
+        now_points[y if x == home else x] = p * (1.0 if w == 3 else cfg.one_sided)
+    tie_bound: dict[str, float] = {}
+    for other, found in ties.items():
+        for since, until, kind in found:
+            now_points[other] = now_points.get(other, 0.0) + tie_points(cfg, kind, since, until, as_of)
+            if since is None or since <= as_of:
+                tie_bound[other] = tie_bound.get(other, 0.0) + cfg.tie.get(kind, 0.5)
+
+    def now_score(other: str) -> float:
+        return -math.expm1(-now_points.get(other, 0.0) / scale)
+
+    def eligible(other: str) -> bool:
+        return (include_own or other not in own) and now_score(other) < medium + _SLACK
+
+    # The quarter buckets of the pairs that may be going cold, as one dense matrix pairs × quarters.
+    kept = [r for r in rows if eligible(r[1] if r[0] == home else r[0])]
+    names = [r[1] if r[0] == home else r[0] for r in kept]
+    qt = quarter(t)
+    # A slice of pairs at a time: the parsed buckets and the matrix of one slice, not of all.
+    bound = np.concatenate(
+        [np.zeros(0)] + [_peak_bounds(kept[k : k + 16_384], h, qt) for k in range(0, len(kept), 16_384)]
+    )
+    del rows, kept
+    peak_bound = {n: p for n, p in zip(names, bound.tolist(), strict=True)}
+    for other in tie_bound:
+        if other != home and other not in peak_bound and eligible(other):
+            peak_bound[other] = 0.0
+    # (−bound on the loss, partner): the exact ones go back in with their loss.
+    heap: list[tuple[float, int, str]] = []
+    for other, p in peak_bound.items():
+        ceiling = -math.expm1(-(p * (1 + _SLACK) + tie_bound.get(other, 0.0)) / scale)
+        if ceiling < medium - _SLACK:
+            continue  # never medium, even by the bound
+        heap.append((-(ceiling - max(0.0, now_score(other) - _SLACK) + _SLACK), 0, other))
+    heapq.heapify(heap)
+    out: list[_Lost] = []
+    exact: dict[str, _Lost] = {}
+    batch = 16
+    while heap and len(out) < top:
+        _, done, other = heapq.heappop(heap)
+        if done:
+            out.append(exact[other])
             continue
-        rows.append((peak - now, partner, peak, peak_on, now))
-    rows.sort(key=lambda r: (-r[0], r[1]))
-    if not days:
-        rows = rows[:top]
-    entities = store.get_entities(r[1] for r in rows)
+        # The next partners by bound: their exact history in one read.
+        group = [other]
+        while heap and len(group) < batch and not heap[0][1]:
+            group.append(heapq.heappop(heap)[2])
+        batch = min(batch * 2, 1_024)
+        for r in _exact(store, home, as_of, cfg, group, ties):
+            if _going_cold(cfg, r.peak, r.now) and _silent_enough(r.last, as_of, days):
+                exact[r.partner] = r
+                heapq.heappush(heap, (-r.lost, 1, r.partner))
+    return out
+
+
+def _peak_bounds(rows: list[tuple[Any, ...]], h: float, qt: int) -> Any:
+    """For each stored pair row, a bound on its interaction points at any day of quarter ``qt`` or
+    before (see :func:`_from_pairs`), from its quarter buckets as one dense matrix pairs × quarters."""
+    import numpy as np
+
+    from .materialize import quarter, quarter_start
+
+    bound = np.zeros(len(rows))
+    if not rows:
+        return bound
+    pos, qs, sums = _buckets(rows, h)
+    reach = qt + 4  # a bucket past this quarter holds no interaction started by as_of
+    use = qs <= reach
+    lo = min(int(qs.min()), qt)
+    dense = np.zeros((len(rows), reach - lo + 2))
+    np.add.at(dense, (pos[use], qs[use] - lo), sums[use])
+    cum = np.concatenate([np.zeros((len(rows), 1)), np.cumsum(dense, axis=1)], axis=1)
+    before = np.zeros(len(rows))  # Σ over earlier quarters, decayed to the start of Q
+    for Q in range(lo, qt + 1):
+        j = Q - lo
+        upto = min(quarter(quarter_start(Q + 1) + _MAX_HALF_SPAN - 1) - lo, dense.shape[1] - 1)
+        bound = np.maximum(bound, before + (cum[:, upto + 1] - cum[:, j]))
+        before = (before + dense[:, j]) * 2.0 ** ((quarter_start(Q) - quarter_start(Q + 1)) / h)
+    return bound
+
+
+def _buckets(rows: list[tuple[Any, ...]], h: float) -> tuple[Any, Any, Any]:
+    """The quarter buckets of stored pair rows as arrays (row position, quarter, s_q); a pair in one
+    quarter keeps none: its totals are that quarter's."""
+    import numpy as np
+
+    from .materialize import bucket_list, quarter, quarter_start
+
+    with_buckets = [k for k, r in enumerate(rows) if r[8]]
+    counts: list[int] = []
+    flats: list[Any] = []
+    for part in batched(with_buckets, 8_192):  # a slice at a time: the parsed lists are large
+        texts = [rows[k][8] for k in part]
+        if all(isinstance(x, str) for x in texts):  # SQLite's JSON text: one parse for the slice
+            parsed = json.loads("[" + ",".join(texts) + "]")
+        else:
+            parsed = [bucket_list(x) for x in texts]
+        counts.extend(len(x) for x in parsed)
+        flats.append(np.array(list(chain.from_iterable(parsed)), dtype=float).reshape(-1, 5)[:, :2])
+    flat = np.concatenate(flats) if flats else np.zeros((0, 2))
+    single = [k for k, r in enumerate(rows) if not r[8]]
+    q1 = [quarter(rows[k][2]) for k in single]
+    s1 = [rows[k][3] * 2.0 ** ((rows[k][2] - quarter_start(q)) / h) for k, q in zip(single, q1, strict=True)]
+    pos = np.concatenate([np.repeat(np.array(with_buckets, dtype=np.int64), np.array(counts, dtype=np.int64)), np.array(single, dtype=np.int64)])
+    qs = np.concatenate([flat[:, 0].astype(np.int64), np.array(q1, dtype=np.int64)])
+    sums = np.concatenate([flat[:, 1], np.array(s1, dtype=float)])
+    return pos, qs, sums
+
+
+def _exact(
+    store: Store,
+    home: str,
+    as_of: dt.date,
+    cfg: StrengthConfig,
+    partners: list[str],
+    ties: dict[str, list[tuple[dt.date | None, dt.date | None, str]]],
+) -> list[_Lost]:
+    """The history of ``partners`` (as :func:`strength_history`) from their interactions, one read."""
+    by_id: dict[str, _Shared] = {}
+    for iid, start, end, kind, status, entity, role in store.participations(around=partners):
+        item = by_id.get(iid)
+        if item is None:
+            item = by_id[iid] = (start, end, kind, status, [])
+        item[4].append((entity, role))
+    shared = {iid: x for iid, x in by_id.items() if any(e == home for e, _ in x[4])}
+    events, initiated = _events(shared.values(), home, as_of, cfg, only=set(partners))
+    latest: dict[str, tuple[int, int, str]] = {}
+    for iid, (start, end, _, _, participants) in shared.items():
+        if start > as_of:
+            continue
+        mark = (end.toordinal(), start.toordinal(), iid)
+        for e, _ in participants:
+            seen = latest.get(e)
+            # The latest by end then start; of equals, the smallest id (as the store lists them).
+            if seen is None or mark[:2] > seen[:2] or (mark[:2] == seen[:2] and iid < seen[2]):
+                latest[e] = mark
+    history = _histories(events, initiated, ties, as_of, cfg, partners)
+    return [
+        _Lost(peak - now, other, peak, peak_on, now, latest.get(other))
+        for other, (peak, peak_on, now) in history.items()
+    ]
+
+
+def _dormant_rows(
+    store: Store, home: str, as_of: dt.date, cfg: StrengthConfig, own: set[str], rows: list[_Lost]
+) -> list[Dormant]:
+    entities = store.get_entities(r.partner for r in rows)
+    interactions = store.get_interactions(r.last[2] for r in rows if r.last)
     out: list[Dormant] = []
-    for lost, partner, peak, peak_on, now in rows:
-        shared = [i for i in store.shared_interactions(home, partner) if i.date.start <= as_of]
-        last_i = max(shared, key=lambda i: (i.date.end, i.date.start), default=None)
+    for r in rows:
+        last_i = interactions.get(r.last[2]) if r.last else None
         last = last_i.date.end if last_i else None
-        silent = (as_of - last).days if last else None
-        if days and (silent is not None and silent < days):
-            continue
-        pending = store.followups(FollowUpStatus.open, involving=partner)
-        pending.sort(key=lambda f: (f.due is None, f.due.end if f.due else dt.date.max))
-        e = entities.get(partner)
+        pending = store.followups(FollowUpStatus.open, involving=r.partner, limit=1)  # the soonest due
+        e = entities.get(r.partner)
         out.append(
             Dormant(
-                id=partner,
-                name=e.name if e else partner,
+                id=r.partner,
+                name=e.name if e else r.partner,
                 kind=str(e.kind) if e else "",
-                peak_score=peak,
-                peak_on=peak_on,
-                score=now,
-                at_stake=lost,
-                tier_peak=cfg.tier(peak),
-                tier=cfg.tier(now),
+                peak_score=r.peak,
+                peak_on=r.peak_on,
+                score=r.now,
+                at_stake=r.lost,
+                tier_peak=cfg.tier(r.peak),
+                tier=cfg.tier(r.now),
                 last_interaction=last,
                 last_label=str(last_i.date) if last_i else None,
-                days_silent=silent,
+                days_silent=(as_of - last).days if last else None,
                 last_title=last_i.title if last_i else None,
                 next_step=pending[0].description if pending else None,
-                own_side=partner in own,
+                own_side=r.partner in own,
             )
         )
-    return out[:top]
+    return out

@@ -101,6 +101,7 @@ HEADERS: dict[str, str] = {
     "tier_peak": N_("peak tier"),
     "ties": N_("ties"),
     "timeline": N_("timeline"),
+    "timeline_total": N_("interactions in all"),
     "title": N_("title"),
     "type": N_("type"),
     "until": N_("until"),

@@ -10,7 +10,10 @@ from pydantic import Field
 from .model import Affiliation, Country, EntityModel, FollowUp, FollowUpStatus, Organization, Person
 from .results import WRITTEN_DATE, Result, Shown
 from .store.base import Store
-from .strength import PairStrength
+from .strength import PairStrength, StrengthConfig
+
+TIMELINE = 20
+"""How many of an entity's newest interactions ``show`` lists unless asked for more."""
 
 
 class TieView(Result):
@@ -77,7 +80,9 @@ class Profile(Result):
     ties: list[TieView]
     """Explicit ties."""
     timeline: list[TimelineItem]
-    """Its interactions, oldest first."""
+    """Its interactions, newest first (the newest ``timeline`` asked for)."""
+    timeline_total: int = 0
+    """How many interactions it took part in (the timeline may show only the newest)."""
     open_followups: list[FollowUp]
     """Follow-ups still open."""
     overdue_followups: list[str] = Field(default_factory=list)
@@ -90,8 +95,10 @@ class Profile(Result):
     """Strength to the home office, tier, partners and degree centrality."""
 
 
-def profile(store: Store, entity_id: str, *, as_of: dt.date | None = None) -> Profile:
+def profile(store: Store, entity_id: str, *, as_of: dt.date | None = None, timeline: int | None = None) -> Profile:
     """The profile of the entity with id ``entity_id`` (resolve names first with a Resolver).
+
+    ``timeline``: how many of its newest interactions to list (None: all); only those are read.
 
     >>> from ofai_graph.store.sqlite import SQLiteStore
     >>> from ofai_graph.importer import import_data
@@ -103,9 +110,10 @@ def profile(store: Store, entity_id: str, *, as_of: dt.date | None = None) -> Pr
     as_of = as_of or dt.date.today()
     entity: EntityModel = store.get_entities([entity_id])[entity_id]
     ties = store.ties(entity_id)
-    timeline = store.interactions_of(entity_id)
+    items = store.interactions_of(entity_id, limit=timeline)
+    total = len(items) if timeline is None or len(items) < timeline else store.interaction_count(entity_id)
     others = {t.target if t.source == entity_id else t.source for t in ties}
-    others |= {p.entity for i in timeline for p in i.participants}
+    others |= {p.entity for i in items for p in i.participants}
     if isinstance(entity, Person):
         others |= {a.organization for a in entity.affiliations}
     names = {k: v.name for k, v in store.get_entities(others).items()}
@@ -148,8 +156,9 @@ def profile(store: Store, entity_id: str, *, as_of: dt.date | None = None) -> Pr
                 roles=[p.role.value for p in i.participants if p.entity == entity_id],
                 others=[names.get(e, e) for e in i.entity_ids if e != entity_id],
             )
-            for i in timeline
+            for i in items
         ],
+        timeline_total=total,
         open_followups=followups,
         overdue_followups=[f.id for f in followups if f.is_overdue(as_of)],
         members=_members(store, entity),
@@ -180,4 +189,30 @@ def _members(store: Store, entity: EntityModel) -> list[dict[str, str]]:
     return []
 
 
-__all__ = ["Profile", "TieView", "TimelineItem", "profile"]
+
+
+def partner_count(store: Store, config: StrengthConfig, as_of: dt.date, entity_id: str) -> int:
+    """The entity's degree in the relationship graph as of ``as_of`` (its partners with a positive
+    score), counted from the materialized pairs (:mod:`ofai_graph.materialize`) in one read of its
+    pairs and its ties: no edge is built. The store must keep pairs built with ``config``."""
+    import math
+
+    from .materialize import Recent, evaluate, ops
+    from .strength import _bond_evidence, _bonds_in_scope
+
+    t = as_of.toordinal()
+    rows = ops(store).pairs([entity_id])
+    recent = Recent(store, config, as_of).of([(r[0], r[1]) for r in rows if r[2] > t])
+    a, b, points, n, _, bits = evaluate(rows, recent, as_of, config.half_life_days)
+    ties = _bond_evidence(_bonds_in_scope(store, (), {entity_id}), config, as_of).points
+    total: dict[tuple[str, str], float] = {
+        key: p for key, p in ties.items() if entity_id in key
+    }
+    for x, y, p, count, who in zip(a, b, points.tolist(), n.tolist(), bits.tolist(), strict=True):
+        if count:
+            total[(x, y)] = total.get((x, y), 0.0) + p * (1.0 if who == 3 else config.one_sided)
+    # As the relationship graph: an edge where the score is positive.
+    return sum(1 for p in total.values() if p > 0 and -math.expm1(-p / config.scale) > 0)
+
+
+__all__ = ["TIMELINE", "Profile", "TieView", "TimelineItem", "partner_count", "profile"]

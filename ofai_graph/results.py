@@ -81,12 +81,17 @@ class Results(list):  # type: ignore[type-arg]
 
     ``lang`` is the language of its HTML table (default: ``OFAI_GRAPH_LANG``, else the locale).
     ``single``: the list holds the one answer asked for (a pair's strength), not a ranking.
+    ``total``: how many there are, when the list holds only the first of them.
     """
 
-    def __init__(self, items: Iterable[Any] = (), lang: str | None = None, *, single: bool = False):
+    def __init__(
+        self, items: Iterable[Any] = (), lang: str | None = None, *, single: bool = False, total: int | None = None
+    ):
         super().__init__(items)
         self.lang = lang
         self.single = single
+        self.total = len(self) if total is None else total
+        """How many there are: more than listed when the list is the first of them."""
 
     def records(self) -> list[dict[str, Any]]:
         return [_flat(_dump(r)) for r in self]

@@ -251,16 +251,17 @@ class Workspace:
         return files.dumps(self.store.dump(), fmt)
 
     # -- views ---------------------------------------------------------------------------------------
-    def show(self, text: str, *, as_of: AsOf = None) -> Profile:
+    def show(self, text: str, *, as_of: AsOf = None, timeline: int | None = None) -> Profile:
         """An entity's profile, with its strength to the home office, tier and degree centrality.
 
         For a country, the office's relationships with the entities of that country, strongest first.
+        ``timeline``: how many of its newest interactions to list (None: all).
         """
         from .profile import profile
 
         as_of = self._as_of(as_of, warn=True)
         eid = self.resolve(text)
-        prof = profile(self.store, eid, as_of=as_of)
+        prof = profile(self.store, eid, as_of=as_of, timeline=timeline)
         try:
             home = self.home
         except OfaiError:
@@ -291,9 +292,10 @@ class Workspace:
             prof.extra["strength to home office"] = round(p.score, 3)
             prof.extra["tier"] = p.tier
         nodes = entities if entities is not None else g.number_of_nodes()  # the whole graph's nodes
-        if eid in g and nodes > 1:
-            prof.extra["partners"] = g.degree(eid)
-            prof.extra["degree centrality"] = round(g.degree(eid) / (nodes - 1), 4)
+        degree = g.graph.get("degree", g.degree(eid) if eid in g else 0)
+        if (eid in g or degree) and nodes > 1:
+            prof.extra["partners"] = degree
+            prof.extra["degree centrality"] = round(degree / (nodes - 1), 4)
         return prof
 
     def _show_graph(self, eid: str, home: str | None, members: list[str] | None, as_of: dt.date) -> nx.Graph:
@@ -301,9 +303,14 @@ class Workspace:
         pairs with a country's entities, or every pair of the entity (its degree) and so its pair with
         the office."""
         from .materialize import lazy_graph
+        from .profile import partner_count
 
         g = lazy_graph(self.store, self.strength_config, as_of, [eid] if home is None else [eid, home])
-        center, among = (home, set(members)) if members is not None and home else (eid, None)
+        if members is None:  # the pair with the office, and the degree counted without building edges
+            g.graph["degree"] = partner_count(self.store, self.strength_config, as_of, eid)
+            if home is None or home == eid:
+                return g
+        center, among = (home, set(members)) if members is not None and home else (eid, {home})
         ranked = g.graph["neighbours"](center, among, lambda w: True)
         i = 0
         while ranked.at(i) is not None:
@@ -588,22 +595,26 @@ class Workspace:
         partner: str | None = None,
         as_of: AsOf = None,
         status: FollowUpStatus | None = FollowUpStatus.open,
+        top: int | None = None,
     ) -> Results:
+        """Follow-ups as asked, soonest due first; the first ``top`` (``.total`` says how many match)."""
         if due_within is not None and not 0 <= due_within <= MAX_DAYS:
             raise OfaiError(
                 N_("due within {days} days: use a number of days from 0 to {most}"), days=due_within, most=MAX_DAYS
             )
-        from .followups import list_followups
+        from .followups import count_followups, list_followups
 
-        return Results(list_followups(
-            self.store,
-            as_of=self._as_of(as_of),
-            status=status,
-            overdue=overdue,
-            due_within=due_within,
-            owner=self.resolve(owner) if owner else None,
-            partner=self.resolve(partner) if partner else None,
-        ))
+        query = {
+            "as_of": self._as_of(as_of),
+            "status": status,
+            "overdue": overdue,
+            "due_within": due_within,
+            "owner": self.resolve(owner) if owner else None,
+            "partner": self.resolve(partner) if partner else None,
+        }
+        rows = list_followups(self.store, **query, limit=top)  # type: ignore[arg-type]
+        total = count_followups(self.store, **query) if top is not None and len(rows) == top else None  # type: ignore[arg-type]
+        return Results(rows, total=total)
 
     def close_followup(
         self, followup_id: str, *, note: str | None = None, cancelled: bool = False, on: dt.date | None = None
@@ -651,9 +662,15 @@ class Workspace:
         return self._cached("own-side", lambda: own_side(self.store, self.home))
 
     def brokers(self, *, top: int = 10, as_of: AsOf = None) -> Results:
-        from .structure import brokers
+        """Entities that bridge groups (see :mod:`ofai_graph.structure`): in the whole graph, or on a
+        store of more than ``WHOLE_LIMIT`` entities in the office's network of its strongest partners."""
+        from .structure import WHOLE_LIMIT, brokers, office_network
 
-        return Results(brokers(self._graph(scope.WHOLE, self._as_of(as_of, warn=True)), top=top))
+        day = self._as_of(as_of, warn=True)
+        counts = self.store.counts()
+        if sum(counts[t] for t in ("country", "organization", "person")) > WHOLE_LIMIT and self._pairs_current():
+            return Results(brokers(office_network(self.store, self.strength_config, day, self.home), top=top))
+        return Results(brokers(self._graph(scope.WHOLE, day), top=top))
 
     def map(self, **options: Any) -> Map:
         """A network map (see :mod:`ofai_graph.maps`): ``.save(path)`` as html, svg, png or pdf, or
@@ -701,11 +718,14 @@ class Workspace:
         from .ask import Names
 
         def build() -> Names:
-            summaries = {s.id: s for s in self.store.entity_summaries()}
             resolver = self.resolver
-            tags = {t for e in self.store.get_entities(summaries).values() for t in e.tags}
+            tags = set(self.store.tagged())
+            summaries: dict[str, Any] = {}
 
             def describe(eid: str) -> tuple[str, str]:
+                # Read for the entities a question names, not for every entity of the store.
+                if eid not in summaries:
+                    summaries.update((s.id, s) for s in self.store.entity_summaries([eid]))
                 s = summaries.get(eid)
                 if s is None:
                     return "entity", eid

@@ -335,6 +335,16 @@ def test_show_gains_strength_tier_and_centrality(db, library):
     assert data["extra"]["partners"] > 0
 
 
+def test_show_lists_the_newest_interactions_and_says_how_many_there_are(db):
+    every = json.loads(run("show", "ofai", "--timeline", "0", "--json", db=db).stdout)
+    total = len(every["timeline"])
+    assert total > 3 and every["timeline_total"] == total
+    few = json.loads(run("show", "ofai", "--timeline", "3", "--json", db=db).stdout)
+    assert few["timeline"] == every["timeline"][:3] and few["timeline_total"] == total
+    shown = run("show", "ofai", "--timeline", "3", "--lang", "en", db=db).stdout
+    assert f"Timeline (the newest 3 of {total})" in shown
+
+
 def test_json_keeps_partial_dates_as_written(db):
     prof = json.loads(run("show", "jica", "--json", db=db).stdout)
     dates = [i["date"] for i in prof["timeline"]]

@@ -96,3 +96,123 @@ def test_peak_and_current_scores_are_those_of_the_strength_graph(seeded):
 def test_brokers_bridge_groups(seeded):
     top = seeded.brokers(top=3, as_of=dt.date(2024, 3, 31))
     assert top[0].id == "ofai" and len(top[0].groups) >= 2
+
+
+# -- dormant read from the materialized pairs = dormant from every partner's history -----------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PARTNERS = ["a", "b", "c", "d", "e", "f", "g"]
+_dates = st.one_of(
+    st.builds(lambda y, q: f"{y}-Q{q}", st.integers(2019, 2026), st.integers(1, 4)),
+    st.builds(lambda y, m: f"{y}-{m:02d}", st.integers(2019, 2026), st.integers(1, 12)),
+    st.builds(lambda y, m, d: f"{y}-{m:02d}-{d:02d}", st.integers(2019, 2026), st.integers(1, 12), st.integers(1, 28)),
+    st.integers(2019, 2026).map(str),  # a year: in progress across quarters
+)
+_interaction = st.tuples(
+    _dates,
+    st.sampled_from(["meeting", "visit", "referral", "cooperation", "call_for_proposals"]),
+    st.sampled_from(["done", "planned", "approved", "declined"]),
+    st.sampled_from(["organizer", "participant", "host", "invitee", "requester"]),
+    st.lists(
+        st.tuples(st.sampled_from(PARTNERS), st.sampled_from(["participant", "offerer", "invitee", "subject", "funder"])),
+        min_size=1,
+        max_size=3,
+    ),
+)
+_tie = st.tuples(
+    st.sampled_from(PARTNERS),
+    st.sampled_from(["member_of", "partner_of", "funds"]),
+    st.one_of(st.none(), _dates),
+    st.one_of(st.none(), _dates),
+)
+
+
+def _cold_store(interactions, ties=()):
+    from ofai_graph.dates import PartialDate
+    from ofai_graph.importer import import_data
+    from ofai_graph.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(":memory:")
+    rows = [
+        {
+            "id": f"i{k}",
+            "date": date,
+            "kind": kind,
+            "status": status,
+            "title": f"t{k}",
+            "participants": [{"entity": "ofai", "role": role}] + [{"entity": e, "role": r} for e, r in others],
+        }
+        for k, (date, kind, status, role, others) in enumerate(interactions)
+    ]
+    tie_rows = []
+    for k, (other, kind, since, until) in enumerate(ties):
+        if since and until and PartialDate.parse(until) < PartialDate.parse(since):
+            since, until = until, since
+        tie_rows.append({"id": f"t{k}", "source": "ofai", "target": other, "kind": kind, "since": since, "until": until})
+    import_data(
+        store,
+        {
+            "organizations": [{"id": "ofai", "name": "OFAI", "kind": "home_office"}]
+            + [{"id": p, "name": p.upper(), "kind": "company"} for p in PARTNERS],
+            "interactions": rows,
+            "ties": tie_rows,
+        },
+    )
+    return store
+
+
+def _both_ways(store, day, **options):
+    from ofai_graph import followups as f
+    from ofai_graph.materialize import is_current
+    from ofai_graph.strength import StrengthConfig
+
+    cfg = StrengthConfig()
+    assert is_current(store, cfg)
+    args = dict(top=20, own=set(), include_own=False, days=0)
+    args.update(options)
+    fast = f._from_pairs(store, "ofai", day, cfg, args["top"], args["own"], args["include_own"], args["days"])
+    full = f._from_history(store, "ofai", day, cfg, args["top"], args["own"], args["include_own"], args["days"])
+    assert [r.partner for r in fast] == [r.partner for r in full]
+    for x, y in zip(fast, full, strict=True):
+        assert (x.peak, x.now, x.lost) == pytest.approx((y.peak, y.now, y.lost), abs=1e-9)
+        assert (x.peak_on, x.last) == (y.peak_on, y.last)
+    return fast
+
+
+def test_dormant_from_the_pairs_equals_every_partners_history_on_a_hand_built_graph():
+    interactions = [
+        # a: strong in 2021, silent since: the most lost.
+        *[("2021-Q2", "cooperation", "done", "organizer", [("a", "offerer")])] * 4,
+        # b: medium once, still met this year (strong now? no: one meeting) and a year-long project.
+        ("2022", "cooperation", "approved", "requester", [("b", "funder")]),
+        ("2026-10-05", "meeting", "done", "organizer", [("b", "participant")]),
+        # c: many meetings, all recent: strong now, never cold.
+        *[(f"2026-{m:02d}", "meeting", "done", "organizer", [("c", "participant")]) for m in range(1, 12)],
+        # d: one weak referral, never medium.
+        ("2023-03-02", "referral", "declined", "participant", [("d", "subject"), ("e", "invitee")]),
+    ]
+    ties = [("f", "partner_of", "2020", "2021-06")]  # f: only a tie, ended long ago
+    store = _cold_store(interactions, ties)
+    for day in (dt.date(2021, 7, 1), dt.date(2023, 1, 1), dt.date(2026, 11, 26), dt.date(2030, 1, 1)):
+        for top in (1, 2, 20):
+            _both_ways(store, day, top=top)
+        _both_ways(store, day, own={"a"})
+        _both_ways(store, day, own={"a"}, include_own=True, days=400)
+    found = _both_ways(store, dt.date(2026, 11, 26))
+    assert found[0].partner == "a" and "c" not in [r.partner for r in found]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(_interaction, min_size=1, max_size=25),
+    st.lists(_tie, max_size=3),
+    st.dates(dt.date(2019, 1, 1), dt.date(2028, 1, 1)),
+    st.integers(1, 4),
+    st.sampled_from([0, 90, 400]),
+)
+def test_dormant_from_the_pairs_equals_every_partners_history_on_random_graphs(interactions, ties, day, top, days):
+    store = _cold_store(interactions, ties)
+    _both_ways(store, day, top=top, days=days)
+    _both_ways(store, day, top=top, own={"a", "b"}, include_own=days > 0, days=days)

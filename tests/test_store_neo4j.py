@@ -117,6 +117,14 @@ PARITY = {
     "brokers": lambda w: w.brokers(top=8, as_of=AS_OF),
     "ask": lambda w: w.ask("¿quién nos conecta con Corea?", as_of=AS_OF),
     "timeline": lambda w: w.store.interactions_of("ofai"),
+    "timeline newest 3 and count": lambda w: (w.store.interactions_of("ofai", limit=3), w.store.interaction_count("ofai")),
+    "followups soonest 2 of": lambda w: (w.followups(top=2, as_of=AS_OF), w.followups(top=2, as_of=AS_OF).total),
+    "followups due within": lambda w: w.followups(due_within=60, as_of=AS_OF),
+    "followup filters": lambda w: w.store.followups(
+        None, owner="ofai", due_from=dt.date(2024, 4, 1), due_to=dt.date(2024, 9, 30), limit=3
+    ),
+    "followup count": lambda w: w.store.followup_count(None, involving="imct", due_to=dt.date(2024, 12, 31)),
+    "tags": lambda w: w.store.tagged(),
     "graph": lambda w: sorted(map(str, w.graph().edges(keys=True))),
     "map axis": lambda w: (lambda m: (m.node_count, m.edge_count))(w.map(axes=["cooperation"], as_of=AS_OF)),
     "map": lambda w: (lambda m: (m.node_count, m.edge_count, m.highlighted))(

@@ -19,7 +19,7 @@ from ..store.base import Store
 from ..strength import StrengthConfig
 from .edges import edge_table
 from .groups import color_groups
-from .history import History, history, slider_data
+from .history import History, history, pair_history, slider_data
 from .legend import legend, marks
 from .model import Map
 from .nodes import node_table
@@ -73,7 +73,6 @@ def workspace_map(
     kinds = [entity_kind(k) for k in kinds]  # codes or English/Spanish labels; anything else an error
     as_of = as_of or dt.date.today()
     codes = sorted({_axis(a) for a in axes})
-    g = ws.relationship_graph(as_of, axes)
     try:
         home: str | None = ws.home
     except OfaiError:
@@ -81,7 +80,20 @@ def workspace_map(
     paths = ws.connect(path_to, as_of=as_of) if path_to else None
     if only_routes and paths is None:
         raise OfaiError(N_("--only-routes needs --path-to: it keeps only the routes' entities"))
-    past = history(ws.store, as_of, ws.strength_config, codes) if timeline else None
+    focus_id = ws.resolve(focus) if focus else None
+    country_codes = [country_names.resolve(c) for c in countries]
+    if home is not None and not codes and _large(ws):
+        # Only what the map can draw is read: at most MAP_ENTITIES entities, their pairs and ties.
+        from ..structure import pair_network, pair_rows
+
+        ids = drawn_entities(ws, as_of, home, focus_id, hops, list(kinds), country_codes)
+        ids += [n for p in (paths.paths if paths else []) for n in p.nodes if n not in ids]
+        rows = pair_rows(ws.store, ids)
+        g = pair_network(ws.store, ws.strength_config, as_of, ids, rows)
+        past = pair_history(ws.store, as_of, ws.strength_config, ids, rows) if timeline else None
+    else:
+        g = ws.relationship_graph(as_of, axes)
+        past = history(ws.store, as_of, ws.strength_config, codes) if timeline else None
     return build_map(
         g,
         ws.store,
@@ -95,14 +107,76 @@ def workspace_map(
         only_routes=only_routes,
         physics=physics,
         past=past,
-        focus=ws.resolve(focus) if focus else None,
+        focus=focus_id,
         hops=hops,
         kinds=list(kinds),
-        countries=[country_names.resolve(c) for c in countries],
+        countries=country_codes,
         since=since,
         until=until,
         min_strength=min_strength,
     )
+
+
+MAP_ENTITIES = 120
+"""On a store of more than :data:`ofai_graph.structure.WHOLE_LIMIT` entities, the most a map draws
+(besides its routes): the office and its strongest partners, or those of the focus, the countries or
+the kinds asked for. A whole graph of 100,000 entities is neither readable nor quick to read."""
+
+
+def _large(ws: Workspace) -> bool:
+    """Whether the store is too large to draw whole and keeps materialized pairs to read a part from."""
+    from ..structure import WHOLE_LIMIT
+
+    counts = ws.store.counts()
+    return sum(counts[t] for t in ("country", "organization", "person")) > WHOLE_LIMIT and ws._pairs_current()
+
+
+def drawn_entities(
+    ws: Workspace,
+    as_of: dt.date,
+    home: str,
+    focus: str | None,
+    hops: int,
+    kinds: list[str],
+    countries: list[str],
+    limit: int | None = None,
+) -> list[str]:
+    """The entities a map of a large store draws, at most ``limit``: around ``focus``, its strongest
+    partners hop by hop; else the office and its strongest partners among the entities of
+    ``countries`` and of ``kinds`` (all its partners when neither is asked), strongest first."""
+    from ..materialize import lazy_graph
+
+    limit = MAP_ENTITIES if limit is None else limit
+    lazy = lazy_graph(ws.store, ws.strength_config, as_of, [home])
+    if focus is not None:
+        ids, frontier = [focus], [focus]
+        for _ in range(hops):
+            following: list[str] = []
+            for v in frontier:
+                ranked = lazy.graph["neighbours"](v, None, lambda w: w not in ids)
+                k = 0
+                while len(ids) < limit and (item := ranked.at(k)) is not None:
+                    k += 1
+                    if item[1] not in ids:
+                        ids.append(item[1])
+                        following.append(item[1])
+            frontier = following
+        return ids
+    among: set[str] | None = None
+    if countries:  # each country's entities (a read per country), of the kinds asked
+        among = {
+            s.id
+            for c in countries
+            for s in ws.store.entity_summaries(kinds=kinds or None, country=c)
+            if c in s.countries
+        }
+    elif kinds:
+        among = {s.id for s in ws.store.entity_summaries(kinds=kinds)}
+    ranked = lazy.graph["neighbours"](home, among, lambda w: True)
+    ids = [home]
+    while len(ids) < limit and (item := ranked.at(len(ids) - 1)) is not None:
+        ids.append(item[1])
+    return ids
 
 
 def _subtitle(scene: Scene, as_of: dt.date, n_edges: int, paths: Connection | None) -> str:

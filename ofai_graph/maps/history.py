@@ -134,6 +134,85 @@ def history(
     return History(stops=stops, graphs=graphs, axes=masks)
 
 
+def pair_history(
+    store: Store,
+    as_of: dt.date,
+    config: StrengthConfig,
+    ids: Sequence[str],
+    rows: list[Any],
+    *,
+    quarters: int = TIMELINE_QUARTERS,
+) -> History:
+    """:func:`history` of the relationships among ``ids`` only, from their materialized pairs (``rows``,
+    read once: :func:`ofai_graph.structure.pair_rows`), for a map of a large store: the same stops
+    (from the quarter of the earliest of those pairs' interactions) and scores, no axis filter
+    (which would read every interaction of each axis)."""
+    first = min((dt.date.fromordinal(int(r[7])) for r in rows), default=as_of)
+    stops = quarter_stops(first, as_of, quarters) if quarters > 1 else [(f"{as_of.year}", as_of)]
+    graphs = [_at_quarter_end(store, config, end, ids, rows) for _, end in stops[:-1]]
+    return History(stops=stops, graphs=graphs, axes={})
+
+
+def _at_quarter_end(
+    store: Store, config: StrengthConfig, end: dt.date, ids: Sequence[str], rows: list[Any]
+) -> nx.Graph:
+    """The scores among ``ids`` at ``end``, the last day of a quarter, from their pairs' buckets: every
+    interaction whose midpoint is in that quarter or before has begun and decays from its midpoint,
+    so the buckets up to that quarter are exact; to them are added the few interactions in progress
+    on that day whose midpoint is later (a date longer than a quarter), read through the dates index."""
+    import math
+
+    import networkx as nx
+
+    from ..materialize import _Reader, bucket_list, contributions, ops, quarter, quarter_start
+
+    h, t = config.half_life_days, end.toordinal()
+    qt = quarter(t)
+    inside = set(ids)
+    later: dict[tuple[str, str], list[Any]] = {}
+    c = contributions(ops(store).window(end + dt.timedelta(days=1), end), config)
+    for ia, ib, p, mid, last, bits in zip(
+        c.ia.tolist(), c.ib.tolist(), c.points.tolist(), c.mid.tolist(), c.last.tolist(), c.bits.tolist(), strict=True
+    ):
+        a, b = c.names[ia], c.names[ib]
+        if mid > t and a in inside and b in inside:  # not begun to decay: counted in full
+            acc = later.setdefault((a, b), [0.0, 0, 0, 0])
+            acc[0] += p
+            acc[1] += 1
+            acc[2] = max(acc[2], last)
+            acc[3] |= bits
+    reader = _Reader(store, config, end)
+    reader.prefetch_ties(list(ids))
+    ties = {k: v for x in ids for k, v in reader.ties(x).items() if k[0] in inside and k[1] in inside}
+    evidence: dict[tuple[str, str], list[Any]] = {}
+    for a, b, ref, s, n, last, bits, _first, buckets in (r[:9] for r in rows):
+        if ref <= t:
+            evidence[(a, b)] = [s * 2.0 ** (-(t - ref) / h), n, last, bits]
+            continue
+        acc = [0.0, 0, 0, 0]
+        for q, s_q, n_q, l_q, b_q in bucket_list(buckets) or [[quarter(ref), 0.0, 0, 0, 0]]:
+            if q <= qt:
+                acc[0] += s_q * 2.0 ** ((quarter_start(q) - t) / h)
+                acc[1] += n_q
+                acc[2] = max(acc[2], l_q)
+                acc[3] |= b_q
+        more = later.get((a, b))
+        if more is not None:
+            acc = [acc[0] + more[0], acc[1] + more[1], max(acc[2], more[2]), acc[3] | more[3]]
+        evidence[(a, b)] = acc
+    g = nx.Graph()
+    g.add_nodes_from(ids)
+    for key in sorted(set(evidence) | set(ties)):
+        points, n, _, bits = evidence.get(key, [0.0, 0, 0, 0])
+        total = points * (1.0 if bits == 3 else config.one_sided) if n else 0.0
+        tie = ties.get(key)
+        if tie:
+            total += tie[0]
+        if total > 0 and (n or tie) and (score := -math.expm1(-total / config.scale)) > 0:
+            g.add_edge(*key, score=score)
+    return g
+
+
 def slider_data(
     past: History | None,
     home: str | None,

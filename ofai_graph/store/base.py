@@ -280,14 +280,22 @@ class Store(Protocol):
         """Ids of the entities one of whose folded names (see :func:`text.fold_key`) is ``key``."""
         ...
 
+    def tagged(self) -> dict[str, list[str]]:
+        """Every tag as written, with the ids of the entities that carry it (sorted)."""
+        ...
+
     def name_rows(self) -> list[NameRow]:
         """Every name row, ordered by folded key then entity id (fuzzy ties resolve the same everywhere)."""
         ...
 
     def get_interactions(self, ids: Iterable[str]) -> dict[str, Interaction]: ...
 
-    def interactions_of(self, entity_id: str) -> list[Interaction]:
-        """The timeline of one entity, newest first."""
+    def interactions_of(self, entity_id: str, limit: int | None = None) -> list[Interaction]:
+        """The timeline of one entity, newest first (the ``limit`` newest)."""
+        ...
+
+    def interaction_count(self, entity_id: str) -> int:
+        """How many interactions the entity took part in (its whole timeline's length)."""
         ...
 
     def shared_interactions(self, a: str, b: str, limit: int | None = None) -> list[Interaction]:
@@ -326,8 +334,32 @@ class Store(Protocol):
         ...
 
     def followups(
-        self, status: FollowUpStatus | None = None, involving: str | None = None
-    ) -> list[FollowUp]: ...
+        self,
+        status: FollowUpStatus | None = None,
+        involving: str | None = None,
+        *,
+        owner: str | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+        limit: int | None = None,
+    ) -> list[FollowUp]:
+        """Follow-ups soonest due first (those without a due date last, then by id): with ``status``,
+        involving an entity (owner, expected from, or in its interaction), owned by ``owner``, due
+        (the end of the due period) from ``due_from`` to ``due_to`` inclusive (either excludes those
+        without a due date); the first ``limit``."""
+        ...
+
+    def followup_count(
+        self,
+        status: FollowUpStatus | None = None,
+        involving: str | None = None,
+        *,
+        owner: str | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+    ) -> int:
+        """How many follow-ups :meth:`followups` gives without a limit."""
+        ...
 
     def ties(self, entity_id: str | None = None) -> list[Tie]: ...
 

@@ -35,6 +35,7 @@ its indexed end (ArcadeDB does not reorder patterns); ordering that involves nul
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -553,6 +554,15 @@ class Neo4jStore:
     def find_by_key(self, key: str) -> list[str]:
         return [r[0] for r in self._read("MATCH (n:Name {key: $key}) RETURN n.entity_id", {"key": key})]
 
+    def tagged(self) -> dict[str, list[str]]:
+        import json
+
+        out: dict[str, list[str]] = {}
+        for eid, data in sorted(self._read("MATCH (e:Entity) RETURN e.id, e.data")):
+            for tag in json.loads(data).get("tags") or ():
+                out.setdefault(tag, []).append(eid)
+        return out
+
     def name_rows(self) -> list[NameRow]:
         return [
             NameRow(r[0], r[1])
@@ -563,13 +573,20 @@ class Neo4jStore:
         rows = self._existing("Interaction", list(dict.fromkeys(ids)))
         return {i: Interaction.model_validate_json(js) for i, js in rows.items()}
 
-    def interactions_of(self, entity_id: str) -> list[Interaction]:
+    def interactions_of(self, entity_id: str, limit: int | None = None) -> list[Interaction]:
         rows = self._read(
             "MATCH (:Entity {id: $id})-[:PARTICIPATED]->(i:Interaction) "
-            "WITH DISTINCT i RETURN i.data ORDER BY i.date_start DESC, i.date_end DESC, i.id",
-            {"id": entity_id},
+            "WITH DISTINCT i RETURN i.data ORDER BY i.date_start DESC, i.date_end DESC, i.id"
+            + (" LIMIT $limit" if limit is not None else ""),
+            {"id": entity_id, "limit": limit},
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
+
+    def interaction_count(self, entity_id: str) -> int:
+        rows = self._read(
+            "MATCH (:Entity {id: $id})-[:PARTICIPATED]->(i:Interaction) RETURN count(DISTINCT i)", {"id": entity_id}
+        )
+        return int(rows[0][0]) if rows else 0
 
     def shared_interactions(self, a: str, b: str, limit: int | None = None) -> list[Interaction]:
         # Walk from the end with fewer interactions: from the office (700,000 interactions in the
@@ -687,13 +704,30 @@ class Neo4jStore:
         )
         return out
 
-    def followups(self, status: FollowUpStatus | None = None, involving: str | None = None) -> list[FollowUp]:
+    def _followup_rows(
+        self,
+        status: FollowUpStatus | None,
+        involving: str | None,
+        owner: str | None,
+        due_from: dt.date | None,
+        due_to: dt.date | None,
+        data: bool,
+    ) -> list[Any]:
         where, params = [], {}  # type: ignore[var-annotated]
         if status is not None:
             where.append("f.status = $status")
             params["status"] = status.value
+        if owner is not None:
+            where.append("f.owner = $owner")
+            params["owner"] = owner
+        if due_from is not None:
+            where.append("f.due_end >= $due_from")
+            params["due_from"] = due_from.isoformat()
+        if due_to is not None:
+            where.append("f.due_end <= $due_to")
+            params["due_to"] = due_to.isoformat()
         cond = " WHERE " + " AND ".join(where) if where else ""
-        ret = " RETURN f.due_end AS due, f.id AS id, f.data AS data"
+        ret = " RETURN f.due_end AS due, f.id AS id" + (", f.data AS data" if data else "")
         if involving is None:
             rows = self._read("MATCH (f:FollowUp)" + cond + ret, params)
         else:
@@ -713,7 +747,31 @@ class Neo4jStore:
                 params,
             )
         rows.sort(key=lambda r: (r[0] is None, r[0] or "", r[1]))
-        return [FollowUp.model_validate_json(r[2]) for r in rows]
+        return rows
+
+    def followups(
+        self,
+        status: FollowUpStatus | None = None,
+        involving: str | None = None,
+        *,
+        owner: str | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+        limit: int | None = None,
+    ) -> list[FollowUp]:
+        rows = self._followup_rows(status, involving, owner, due_from, due_to, True)
+        return [FollowUp.model_validate_json(r[2]) for r in rows[:limit]]
+
+    def followup_count(
+        self,
+        status: FollowUpStatus | None = None,
+        involving: str | None = None,
+        *,
+        owner: str | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+    ) -> int:
+        return len(self._followup_rows(status, involving, owner, due_from, due_to, False))
 
     def ties(self, entity_id: str | None = None) -> list[Tie]:
         if entity_id is None:

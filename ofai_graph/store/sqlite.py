@@ -8,6 +8,7 @@ that write: SQLite rolls the journal back on the next open.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import inspect
 import json
@@ -495,6 +496,15 @@ class SQLiteStore:
     def find_by_key(self, key: str) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT entity_id FROM names WHERE key = ?", (key,))]
 
+    def tagged(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        # Tags live in each record's JSON: read there by SQLite, not by building 100,000 models.
+        for tag, eid in self._db.execute(
+            "SELECT j.value, e.id FROM entities e, json_each(e.data, '$.tags') j ORDER BY e.id"
+        ):
+            out.setdefault(tag, []).append(eid)
+        return out
+
     def name_rows(self) -> list[NameRow]:
         return [
             NameRow(*r)
@@ -505,14 +515,26 @@ class SQLiteStore:
         rows = self._existing(self._db, "interactions", list(dict.fromkeys(ids)))
         return {i: Interaction.model_validate_json(js) for i, js in rows.items()}
 
-    def interactions_of(self, entity_id: str) -> list[Interaction]:
-        rows = self._db.execute(
-            "SELECT DISTINCT i.data, i.date_start, i.date_end, i.id FROM participants p "
-            "JOIN interactions i ON i.id = p.interaction_id WHERE p.entity_id = ? "
-            "ORDER BY i.date_start DESC, i.date_end DESC, i.id",
-            (entity_id,),
+    def interactions_of(self, entity_id: str, limit: int | None = None) -> list[Interaction]:
+        # The newest ids first (dates from the table, no JSON), then only their records.
+        ids = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT DISTINCT i.id, i.date_start, i.date_end FROM participants p "
+                "JOIN interactions i ON i.id = p.interaction_id WHERE p.entity_id = ? "
+                "ORDER BY i.date_start DESC, i.date_end DESC, i.id LIMIT ?",
+                (entity_id, -1 if limit is None else limit),
+            )
+        ]
+        found = self.get_interactions(ids)
+        return [found[i] for i in ids]
+
+    def interaction_count(self, entity_id: str) -> int:
+        return int(
+            self._db.execute(
+                "SELECT count(DISTINCT interaction_id) FROM participants WHERE entity_id = ?", (entity_id,)
+            ).fetchone()[0]
         )
-        return [Interaction.model_validate_json(r[0]) for r in rows]
 
     def shared_interactions(self, a: str, b: str, limit: int | None = None) -> list[Interaction]:
         # Walk from the end with fewer interactions (the office is in most of them): counted up to a cap.
@@ -568,7 +590,9 @@ class SQLiteStore:
             self._db.execute("DELETE FROM _around")
             self._db.executemany("INSERT OR IGNORE INTO _around VALUES (?)", ((x,) for x in around))
             where.append(
-                "i.id IN (SELECT DISTINCT q.interaction_id FROM participants q JOIN _around a ON a.id = q.entity_id)"
+                # CROSS JOIN: the temporary table has no statistics, and the planner otherwise scans
+                # every participant (0.5 s on a million interactions) instead of the entity index (8 ms).
+                "i.id IN (SELECT DISTINCT q.interaction_id FROM _around a CROSS JOIN participants q ON q.entity_id = a.id)"
             )
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -620,8 +644,14 @@ class SQLiteStore:
             )
         return out
 
-    def followups(self, status: FollowUpStatus | None = None, involving: str | None = None) -> list[FollowUp]:
-        sql = "SELECT f.data FROM followups f"
+    def _followup_query(
+        self,
+        status: FollowUpStatus | None,
+        involving: str | None,
+        owner: str | None,
+        due_from: dt.date | None,
+        due_to: dt.date | None,
+    ) -> tuple[str, list[str]]:
         where, args = [], []
         if status is not None:
             where.append("f.status = ?")
@@ -632,10 +662,42 @@ class SQLiteStore:
                 "(SELECT interaction_id FROM participants WHERE entity_id = ?))"
             )
             args += [involving] * 3
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY f.due_end IS NULL, f.due_end, f.id"
-        return [FollowUp.model_validate_json(r[0]) for r in self._db.execute(sql, args)]
+        if owner is not None:
+            where.append("f.owner = ?")
+            args.append(owner)
+        if due_from is not None:
+            where.append("f.due_end >= ?")
+            args.append(due_from.isoformat())
+        if due_to is not None:
+            where.append("f.due_end <= ?")
+            args.append(due_to.isoformat())
+        return (" WHERE " + " AND ".join(where) if where else ""), args
+
+    def followups(
+        self,
+        status: FollowUpStatus | None = None,
+        involving: str | None = None,
+        *,
+        owner: str | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+        limit: int | None = None,
+    ) -> list[FollowUp]:
+        where, args = self._followup_query(status, involving, owner, due_from, due_to)
+        sql = "SELECT f.data FROM followups f" + where + " ORDER BY f.due_end IS NULL, f.due_end, f.id LIMIT ?"
+        return [FollowUp.model_validate_json(r[0]) for r in self._db.execute(sql, [*args, -1 if limit is None else limit])]
+
+    def followup_count(
+        self,
+        status: FollowUpStatus | None = None,
+        involving: str | None = None,
+        *,
+        owner: str | None = None,
+        due_from: dt.date | None = None,
+        due_to: dt.date | None = None,
+    ) -> int:
+        where, args = self._followup_query(status, involving, owner, due_from, due_to)
+        return int(self._db.execute("SELECT count(*) FROM followups f" + where, args).fetchone()[0])
 
     def ties(self, entity_id: str | None = None) -> list[Tie]:
         if entity_id is None:
