@@ -6,7 +6,9 @@ Measures, each in a fresh process (so peak RSS is its own):
   ofai-graph   import_data(): validation, reference resolution and the transactional write;
   store-write  the store's write alone, of the already validated dataset;
   bare         sqlite3.executemany of exactly the rows the store writes, same schema, one transaction.
-Targets (issue #3): import under 60 s and 2 GB peak, and the write within 2x of the bare executemany.
+Targets (issue #3, kept by #15 with the materialized strength): import under 60 s and 2 GB peak, and the
+write within 2x of the bare executemany. Each line also says how long the process waited for a CPU (the
+machine's other work: on a shared machine wall ≈ CPU + that wait).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import measure  # noqa: E402  (benchmarks/measure.py, beside this script)
 
 
 def _peak_mb() -> float:
@@ -40,11 +43,12 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
     base_mb = _peak_mb()
     if mode == "ofai-graph":
         store = open_store(db, create=True)
-        t, c = time.perf_counter(), time.process_time()
+        t, c, w = time.perf_counter(), time.process_time(), measure.waited()
         import_data(store, raw)
         return {
             "seconds": time.perf_counter() - t,
             "cpu_seconds": time.process_time() - c,
+            "waited": measure.waited() - w,
             "peak_mb": _peak_mb(),
             "generator_mb": base_mb,
         }
@@ -54,9 +58,14 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
     refs = _References(store, data.entities())
     refs.prepare(data, {}, {})
     if mode == "store-write":
-        t, c = time.perf_counter(), time.process_time()
+        t, c, w = time.perf_counter(), time.process_time(), measure.waited()
         store.write(data)
-        return {"seconds": time.perf_counter() - t, "cpu_seconds": time.process_time() - c, "peak_mb": _peak_mb()}
+        return {
+            "seconds": time.perf_counter() - t,
+            "cpu_seconds": time.process_time() - c,
+            "waited": measure.waited() - w,
+            "peak_mb": _peak_mb(),
+        }
     # bare: the same rows, prepared up front, written with executemany and nothing else.
     store.close()
     import sqlite3
@@ -100,7 +109,7 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
     con = sqlite3.connect(db2, isolation_level=None)
     con.execute("PRAGMA journal_mode = WAL")
     con.execute("PRAGMA synchronous = FULL")
-    t, c = time.perf_counter(), time.process_time()
+    t, c, w = time.perf_counter(), time.process_time(), measure.waited()
     con.execute("BEGIN IMMEDIATE")
     for table, rs in rows.items():
         if rs:
@@ -109,6 +118,7 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
     return {
         "seconds": time.perf_counter() - t,
         "cpu_seconds": time.process_time() - c,
+        "waited": measure.waited() - w,
         "peak_mb": _peak_mb(),
         "rows": sum(len(r) for r in rows.values()),
     }
@@ -147,7 +157,7 @@ def main() -> None:
             results[mode] = json.loads(out.stdout)
             print(
                 f"{mode:12s} {results[mode]['seconds']:7.2f} s  cpu {results[mode]['cpu_seconds']:7.2f} s  "
-                f"peak {results[mode]['peak_mb']:7.0f} MB",
+                f"waiting for a CPU {results[mode]['waited']:6.2f} s  peak {results[mode]['peak_mb']:7.0f} MB",
                 flush=True,
             )
     ratio = results["store-write"]["seconds"] / results["bare"]["seconds"]
@@ -157,7 +167,9 @@ def main() -> None:
     print(
         f"full import: {results['ofai-graph']['seconds']:.1f} s (target < 60 s), "
         f"peak {results['ofai-graph']['peak_mb']:.0f} MB (target < 2048 MB); the generated input alone held "
-        f"{results['ofai-graph']['generator_mb']:.0f} MB before the import began"
+        f"{results['ofai-graph']['generator_mb']:.0f} MB before the import began, so the import's own is "
+        f"{results['ofai-graph']['peak_mb'] - results['ofai-graph']['generator_mb']:.0f} MB "
+        "(benchmarks/bench_stream.py imports the same data from files, without holding it)"
     )
 
 

@@ -20,6 +20,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -72,8 +73,21 @@ def measure(db: str, files: list[str]) -> dict:
     """Run one import in a child process; its wall time and peak RSS."""
     cmd = [sys.executable, "-m", "ofai_graph", "--db", db, "--json", "import", *files]
     t = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    waited = 0.0
+    reader = threading.Thread(target=lambda: setattr(child, "captured", child.communicate()), daemon=True)
+    reader.start()
+    while child.poll() is None:  # the time it was ready to run but waited for a CPU, while it lives
+        try:
+            with open(f"/proc/{child.pid}/schedstat") as f:
+                waited = int(f.read().split()[1]) / 1e9
+        except (OSError, ValueError, IndexError):
+            pass
+        time.sleep(0.05)
+    reader.join()
     seconds = time.perf_counter() - t
+    stdout, stderr = child.captured  # type: ignore[attr-defined]
+    out = subprocess.CompletedProcess(cmd, child.returncode, stdout, stderr)
     if out.returncode:
         sys.exit(f"import failed ({out.returncode}):\n{out.stderr[-3000:]}")
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -81,6 +95,7 @@ def measure(db: str, files: list[str]) -> dict:
     return {
         "seconds": seconds,
         "cpu_s": usage.ru_utime + usage.ru_stime,
+        "waited_s": waited,
         "peak_mb": usage.ru_maxrss / 1024,
         "report": json.loads(out.stdout),
     }
@@ -92,6 +107,10 @@ def main() -> None:
     ap.add_argument("--interactions", type=int, default=1_000_000)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--keep", type=Path, help="folder for the files and stores (default: a temporary one)")
+    ap.add_argument(
+        "--reuse", action="store_true", help="import the files already in --keep (written by an earlier run)"
+    )
+    ap.add_argument("--only", choices=["jsonl", "csv"], help="import one of the two formats only")
     ap.add_argument("--measure", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
@@ -104,10 +123,19 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp())
     folder.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    data = generate(args.entities, args.interactions, seed=args.seed)
-    files = write_files(data, folder)
-    expected = {s: len(v) for s, v in data.items()}
-    del data
+    reuse = {"jsonl": [folder / "all.jsonl"], "csv": [folder / n for n in ("entities.jsonl", "interactions.csv", "more.jsonl")]}
+    if args.reuse and all(p.exists() for ps in reuse.values() for p in ps):
+        files = reuse
+        with (folder / "all.jsonl").open(encoding="utf-8") as f:
+            followups = sum('"type": "followup"' in line for line in f)
+        expected = {"interactions": args.interactions, "followups": followups}
+    else:
+        data = generate(args.entities, args.interactions, seed=args.seed)
+        files = write_files(data, folder)
+        expected = {s: len(v) for s, v in data.items()}
+        del data
+    if args.only:
+        files = {args.only: files[args.only]}
     sizes = {fmt: sum(p.stat().st_size for p in ps) / 2**20 for fmt, ps in files.items()}
     print(
         f"generated and written in {time.perf_counter() - t:.1f} s: "
@@ -136,7 +164,8 @@ def main() -> None:
         )
         results[fmt] = got
         print(
-            f"{fmt:5s} import {got['seconds']:6.1f} s ({got['cpu_s']:.1f} s CPU), peak RSS {got['peak_mb']:,.0f} MB, "
+            f"{fmt:5s} import {got['seconds']:6.1f} s ({got['cpu_s']:.1f} s CPU, {got['waited_s']:.1f} s waiting for a "
+            f"CPU), peak RSS {got['peak_mb']:,.0f} MB, "
             f"{counts['interactions']:,} interactions stored (all: {same}); files: "
             + " ".join(p.name for p in paths),
             flush=True,

@@ -6,7 +6,8 @@ import gc
 import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from functools import cache
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -58,3 +59,27 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@cache
+def _malloc_trim() -> Any:
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to call
+        return None
+
+
+def give_back_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere nothing).
+
+    numpy's arrays of a few megabytes come from the heap, and glibc keeps what they freed: summing a
+    million interactions' contributions per pair held 660 MB of resident memory for 110 MB of live
+    arrays (253 MB after a trim). A bulk pass calls this between its steps, so that its peak is what
+    it holds, not what it once held.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

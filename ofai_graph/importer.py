@@ -241,8 +241,13 @@ class _References:
         data = r.data
         if r.section == "interactions":
             parts = data.get("participants")
-            if not isinstance(parts, list) or all(_entity_of(p) in self.batch_ids for p in parts):
+            if not isinstance(parts, list):
                 return {}
+            try:  # the usual case, every participant an id of this import: one set operation
+                if self.batch_ids.issuperset([p.get("entity") if type(p) is dict else _entity_of(p) for p in parts]):
+                    return {}
+            except TypeError:  # an unhashable value: validation will say what is wrong with it
+                pass
             out = []
             for i, p in enumerate(parts):
                 entity = _entity_of(p)

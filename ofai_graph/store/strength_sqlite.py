@@ -19,14 +19,15 @@ import datetime as dt
 import json
 import math
 from collections.abc import Collection, Iterable, Iterator
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..bulk import batched
 from ..errors import N_, StoreError
 
 if TYPE_CHECKING:
-    from ..materialize import PairRecord
-    from ..strength import StrengthConfig
+    from ..materialize import PairColumns, PairRecord
+    from ..strength import StrengthConfig, _Columns
     from .base import Participation
     from .sqlite import SQLiteStore
 
@@ -112,6 +113,54 @@ class SQLitePairs:
         )
         if fresh:
             self.ensure()
+
+    def insert_columns(self, parts: Iterable[PairColumns]) -> None:
+        """Pairs into the empty table, a slice of columns at a time (``materialize.PairColumns``); the
+        indexes on key are built once, after the rows."""
+        self.ensure()
+        self.db.execute("DROP INDEX strength_pairs_a_key")
+        self.db.execute("DROP INDEX strength_pairs_b_key")
+        sql = f"INSERT INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)"
+        for part in parts:
+            self.db.executemany(sql, part.rows())
+        self.ensure()
+
+    def reconcile_columns(self, parts: Iterable[PairColumns]) -> int:
+        """Make the table hold exactly the pairs of ``parts`` (slices in the order of the ids), writing
+        only the rows that differ: a slice's stored rows are read by its range of keys and compared
+        as a whole (one comparison when nothing changed, as on a rebuild of a store whose pairs are
+        right); the number of pairs. Rewriting all 1,754,342 rows and their two indexes of a
+        million-interaction store was 12 s of SQLite's time and 400 MB through the WAL."""
+        self.ensure()
+        read = (
+            f"SELECT {_COLUMNS} FROM strength_pairs WHERE (a, b) > (?, ?) AND (a, b) <= (?, ?) ORDER BY a, b"
+        )
+        count, after, indexed = 0, ("", ""), True
+        for part in parts:
+            new = list(part.rows())
+            if not new:
+                continue
+            count += len(new)
+            upto = (new[-1][0], new[-1][1])
+            old = self.db.execute(read, (*after, *upto)).fetchall()
+            if old != new:
+                stored = {(r[0], r[1]): r for r in old}
+                changed = [r for r in new if stored.pop((r[0], r[1]), None) != r]
+                if indexed and 2 * len(changed) > len(new):
+                    # Most rows differ (pairs summed another way, a restored store): the indexes
+                    # on key are built again once at the end rather than kept up to date row by row.
+                    self.db.execute("DROP INDEX strength_pairs_a_key")
+                    self.db.execute("DROP INDEX strength_pairs_b_key")
+                    indexed = False
+                self.delete(list(stored))
+                self.db.executemany(
+                    f"INSERT OR REPLACE INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", changed
+                )
+            after = upto
+        self.db.execute("DELETE FROM strength_pairs WHERE (a, b) > (?, ?)", after)
+        if not indexed:
+            self.ensure()
+        return count
 
     def delete(self, keys: list[tuple[str, str]]) -> None:
         self.db.executemany("DELETE FROM strength_pairs WHERE a = ? AND b = ?", keys)
@@ -373,61 +422,33 @@ class SQLitePairs:
     def coded_participations(self, size: int) -> tuple[list[str], Iterator[Any]]:
         """Every participation as ``strength._Columns`` chunks of about ``size`` rows (never splitting an
         interaction), entities coded by their rank among the sorted ids: the ids, and the chunks."""
-        from ..strength import _Columns
-
         names = [r[0] for r in self.db.execute("SELECT id FROM entities ORDER BY id")]
         code = {n: k for k, n in enumerate(names)}
         db = self.db
 
         def chunks() -> Iterator[_Columns]:
-            ordinal: dict[str, int] = {}
             roles: dict[str, int] = {}
             kinds: dict[tuple[str, str], int] = {}
-            cursor = db.execute(
-                "SELECT i.id, i.date_start, i.date_end, i.kind, i.status, p.entity_id, p.role "
-                "FROM interactions i JOIN participants p ON p.interaction_id = i.id ORDER BY i.id"
+            # The interactions a range of ids at a time, then their participants by the same range:
+            # two scans in key order instead of a join (a look-up per interaction), and each
+            # interaction's dates read once, as day ordinals computed by SQLite (the julianday of
+            # 0001-01-01 is 1721425.5, its ordinal 1).
+            found = db.execute(
+                "SELECT id, CAST(julianday(date_start) - 1721424.5 AS INTEGER), "
+                "CAST(julianday(date_end) - 1721424.5 AS INTEGER), kind, status FROM interactions ORDER BY id"
             )
-            start: list[int] = []
-            end: list[int] = []
-            ks: list[int] = []
-            inter: list[int] = []
-            ent: list[int] = []
-            role: list[int] = []
-            current = None
-            while True:
-                rows = cursor.fetchmany(size)
-                if not rows:
-                    break
-                for iid, s, e, kind, status, eid, r in rows:
-                    if iid != current:
-                        if len(inter) >= size:
-                            yield _Columns(code, roles, kinds, [], start, end, ks, inter, ent, role, True)
-                            start, end, ks, inter, ent, role = [], [], [], [], [], []
-                        current = iid
-                        for day in (s, e):
-                            if day not in ordinal:
-                                ordinal[day] = dt.date.fromisoformat(day).toordinal()
-                        start.append(ordinal[s])
-                        end.append(ordinal[e])
-                        k = kinds.get((kind, status))
-                        if k is None:
-                            k = kinds[(kind, status)] = len(kinds)
-                        ks.append(k)
-                    inter.append(len(start) - 1)
-                    c = code.get(eid)
-                    if c is None:
-                        raise StoreError(
-                            N_("interaction {id} names an entity the store does not hold: {entity}"),
-                            id=iid,
-                            entity=eid,
-                        )
-                    ent.append(c)
-                    rc = roles.get(r)
-                    if rc is None:
-                        rc = roles[r] = len(roles)
-                    role.append(rc)
-            if inter:
-                yield _Columns(code, roles, kinds, [], start, end, ks, inter, ent, role, True)
+            per = max(1, size // 3)  # interactions per chunk: about three participants each
+            after = ""
+            while rows := found.fetchmany(per):
+                upto = rows[-1][0]
+                parts = db.execute(
+                    "SELECT interaction_id, entity_id, role FROM participants "
+                    "WHERE interaction_id > ? AND interaction_id <= ? ORDER BY interaction_id",
+                    (after, upto),
+                ).fetchall()
+                after = upto
+                if parts:
+                    yield _coded(rows, parts, code, roles, kinds)
 
         return names, chunks()
 
@@ -451,6 +472,56 @@ class SQLitePairs:
         ).fetchall()
         for iid, start, end, kind, status, eid, role in rows:
             yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
+
+
+def _coded(
+    inter: list[tuple[Any, ...]],
+    parts: list[tuple[str, str, str]],
+    code: dict[str, int],
+    roles: dict[str, int],
+    kinds: dict[tuple[str, str], int],
+) -> _Columns:
+    """Interactions (id, start and end ordinals, kind, status) and their participants (interaction
+    id, entity id, role), both in id order, as ``strength._Columns``: column operations, no Python
+    statement per row."""
+    import numpy as np
+
+    from ..strength import _Columns
+
+    # Columns by itemgetter: zip(*rows) of 200,000 rows took six times longer.
+    iid, eid, role = (list(map(itemgetter(k), parts)) for k in range(3))
+    ids = np.array(iid, dtype=object)
+    change = np.empty(len(ids), dtype=bool)
+    change[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=change[1:])
+    at = np.flatnonzero(change)
+    # Each participant's interaction as its position in ``inter`` (an interaction without
+    # participants, which validation refuses, would only shift the positions).
+    position = {row[0]: k for k, row in enumerate(inter)}
+    inter_of = np.array([position[x] for x in ids[at].tolist()], dtype=np.int64)
+    try:
+        ent = list(map(code.__getitem__, eid))
+    except KeyError:
+        iid_, eid_ = next((i, e) for i, e in zip(iid, eid, strict=True) if e not in code)
+        raise StoreError(
+            N_("interaction {id} names an entity the store does not hold: {entity}"), id=iid_, entity=eid_
+        ) from None
+    for r in set(role) - roles.keys():
+        roles[r] = len(roles)
+    start, end, kind, status = (list(map(itemgetter(k), inter)) for k in range(1, 5))
+    return _Columns(
+        code,
+        roles,
+        kinds,
+        [],
+        start,
+        end,
+        [kinds.setdefault(k, len(kinds)) for k in zip(kind, status, strict=True)],
+        inter_of[np.cumsum(change) - 1],
+        ent,
+        list(map(roles.__getitem__, role)),
+        True,
+    )
 
 
 def _records(rows: Any) -> list[PairRecord]:
