@@ -30,12 +30,20 @@ def _console_class():  # type: ignore[no-untyped-def]
     return _Console
 
 
+_consoles: dict[bool, tuple[Any, Any]] = {}
+
+
 def _console(stderr: bool = False):  # type: ignore[no-untyped-def]
-    Console = _console_class()
     stream = sys.stderr if stderr else sys.stdout
+    made = _consoles.get(stderr)
+    if made is not None and made[0] is stream:  # one per stream: making one costs ~1 ms, per line
+        return made[1]
+    Console = _console_class()
     # Piped output is read by people in wide editors or by grep: don't fold it at 80 columns.
     width = None if stream.isatty() else 160
-    return Console(stderr=stderr, soft_wrap=stderr, highlight=False, width=width)
+    console = Console(stderr=stderr, soft_wrap=stderr, highlight=False, width=width)
+    _consoles[stderr] = (stream, console)
+    return console
 
 
 def emit(data: Any, human: Callable[[Any], None], *, as_json: bool) -> None:

@@ -712,6 +712,8 @@ class _Reader:
     def __init__(self, store: Store, cfg: StrengthConfig, as_of: dt.date):
         self.store, self.cfg, self.as_of = store, cfg, as_of
         self.ops = ops(store)
+        # (rows as stored: SQLite's buckets stay JSON text until a pair in progress needs them)
+        self.rows_by_key = getattr(self.ops, "rows_by_key", self.ops.pairs_by_key)
         self.t = as_of.toordinal()
         self.recent = Recent(store, cfg, as_of)
         self.tie_cache: dict[str, dict[tuple[str, str], tuple[float, list[str]]]] = {}
@@ -794,9 +796,12 @@ class Neighbours:
         self.items: list[tuple[float, str]] = []
         self.heap: list[tuple[float, str, dict[str, Any]]] = []
         self.limit = reader.t / reader.cfg.half_life_days - 1e-9
+        self.keyed, self.kx = False, 9  # (rows of (a, b, key) only; where the key is in a row)
+        self.fetched: dict[tuple[str, str], Any] = {}
+        self.batch = 2
         ties = reader.ties(v)
         self.tied = set(ties)
-        tied_rows = reader.ops.pairs_by_key(list(ties)) if ties else []
+        tied_rows = reader.rows_by_key(list(ties)) if ties else []
         self._prepare(tied_rows, [w for k in ties for w in k if w != v])
         rows = {(r[0], r[1]): r for r in tied_rows}
         for key, tie in ties.items():
@@ -809,6 +814,12 @@ class Neighbours:
             self._prepare(found)
             for row in found:
                 self._push(row, (row[0], row[1]), None)
+        elif hasattr(reader.ops, "neighbour_keys"):
+            # The order from the key indexes alone; a row itself read only when its turn comes (most
+            # of a page never does: a search wants an entity's first partner or two).
+            self.pages = [reader.ops.neighbour_keys(v)]
+            self.buffers = [[]]
+            self.keyed, self.kx = True, 2
         else:  # (for a hub asked for some partners only: its rows strongest first, filtered)
             self.pages = [reader.ops.neighbour_pages(v)]
             self.buffers = [[]]
@@ -831,9 +842,32 @@ class Neighbours:
             page = next(self.pages[k], None)
             if not page:
                 return None
-            self._prepare(page)
+            if self.keyed:
+                if self.g.graph.get("summaries"):
+                    _add_nodes(self.g, self.reader.store, [r[1] if r[0] == self.v else r[0] for r in page])
+            else:
+                self._prepare(page)
             buffer.extend(reversed(page))
         return buffer.pop()
+
+    def _full(self, k: int, head: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The stored row of a (a, b, key) row, read with the next few wanted (and their recent evidence)."""
+        row = self.fetched.pop((head[0], head[1]), None)
+        if row is None:
+            v, keep = self.v, self.keep
+            nxt = [self.heads[k]] if self.heads[k] is not None else []
+            later = (*nxt, *reversed(self.buffers[k][-4 * self.batch :]))
+            ahead = [r for r in later if keep(r[1] if r[0] == v else r[0]) and (r[0], r[1]) not in self.tied]
+            want = [(head[0], head[1]), *((r[0], r[1]) for r in ahead[: self.batch - 1])]
+            rows = self.reader.rows_by_key(want)
+            t = self.reader.t
+            pending = [(r[0], r[1]) for r in rows if r[2] > t]
+            if pending:  # (with the next few, whose rows come later: one read of recent evidence)
+                self.reader.recent.of(pending)
+            self.batch = min(self.batch * 2, 256)
+            self.fetched.update(((r[0], r[1]), r) for r in rows)
+            row = self.fetched.pop((head[0], head[1]), None)
+        return row
 
     def _push(
         self, row: tuple[Any, ...] | None, key: tuple[str, str], tie: tuple[float, list[str]] | None
@@ -852,15 +886,21 @@ class Neighbours:
 
         while len(self.items) <= i:
             live = [k for k, head in enumerate(self.heads) if head is not None]
-            best = max(live, key=lambda k: self.heads[k][9]) if live else None
+            kx = self.kx
+            best = max(live, key=lambda k: self.heads[k][kx]) if live else None
             if best is not None:
-                bound = self.heads[best][9] - self.limit  # log2 of the most points any unread pair has
+                bound = self.heads[best][kx] - self.limit  # log2 of the most points any unread pair has
                 # cost = -log(1 - exp(-points/scale)) falls as points rise
-                if not self.heap or math.log2(max(self.heap[0][2]["points"], 1e-300)) < bound:
+                # (<=: an unread pair as strong as the best one read may come first by id)
+                if not self.heap or math.log2(max(self.heap[0][2]["points"], 1e-300)) <= bound:
                     row = self.heads[best]
                     self.heads[best] = self._next(best)
-                    if (row[0], row[1]) not in self.tied:
-                        self._push(row, (row[0], row[1]), None)
+                    key = (row[0], row[1])
+                    if key not in self.tied and self.keep(row[1] if row[0] == self.v else row[0]):
+                        if self.keyed:
+                            row = self._full(best, row)
+                        if row is not None:
+                            self._push(row, key, None)
                     continue
             if not self.heap:
                 return None
@@ -869,11 +909,146 @@ class Neighbours:
             self.items.append((cost, w))
         return self.items[i]
 
+    def peek(self, i: int, n: int) -> list[str]:
+        """The partners from the i-th on, up to ``n``, as far as the pages read so far tell (maybe
+        fewer, and those after the ones given in order of cost only roughly)."""
+        import heapq
+
+        out = [w for _, w in self.items[i : i + n]]
+        if len(out) < n:
+            out += [w for _, w, _ in heapq.nsmallest(n - len(out), self.heap)]
+        if len(out) < n and self.pages:  # then the rows not scored yet, by key
+            v = self.v
+            rows = [h for h in self.heads if h is not None] + list(reversed(self.buffers[0][-n:]))
+            out += [r[1] if r[0] == v else r[0] for r in rows[: n - len(out)]]
+        return out
+
     def __getitem__(self, i: int) -> tuple[float, str]:
         found = self.at(i)
         if found is None:
             raise IndexError(i)
         return found
+
+
+class Into:
+    """The cheapest hops into a set of targets ``goal``, read once for a path search
+    (:func:`ofai_graph.paths.k_best_paths` bounds the rest of a path with them):
+
+    * ``hops``: the ``size`` cheapest, by entity outside ``goal`` and ``exclude``, as ``(cost, entity)``
+      cheapest first; ``floor``: a cost no other entity's hop into ``goal`` is below (infinite when
+      ``hops`` holds them all);
+    * ``edges``: per entity, its hops into ``goal`` read (the excluded entities' too), every one
+      cheaper than ``sure`` among them: an entity's targets, strongest first, start with those.
+
+    Read as :class:`Neighbours` reads one entity's partners, for all of ``goal`` at once: the rows
+    with an end in ``goal`` strongest first by ``key`` (one read per page, ordered on the indexes),
+    until no unread row can beat the ``size``-th entity; pairs with a tie scored up front. The
+    bounds are lowered by a hair (1e-9): a tie's points summed in another order could differ in
+    the last bit."""
+
+    def __init__(self, reader: _Reader, goal: set[str], exclude: Collection[str], size: int = 32):
+        self.goal = goal
+        self.hops: list[tuple[float, str]] = []
+        self.floor = 0.0  # (no bound)
+        self.edges: dict[str, list[tuple[float, str, dict[str, Any]]]] = {}
+        self.sure = -math.inf
+        o = reader.ops
+        if not hasattr(o, "pages_around"):
+            return
+        best: dict[str, tuple[float, float]] = {}  # entity -> (cost, points) of its best hop
+        edges = self.edges
+
+        def offer(u: str, t: str, edge: dict[str, Any] | None) -> None:
+            if edge is None:
+                return
+            edges.setdefault(u, []).append((edge["cost"], t, edge))
+            if u not in exclude and (u not in best or edge["cost"] < best[u][0]):
+                best[u] = (edge["cost"], edge["points"])
+
+        reader.prefetch_ties(goal)
+        tied: dict[tuple[str, str], tuple[str, str, tuple[float, list[str]]]] = {}
+        for t in goal:
+            for key, tie in reader.tie_cache[t].items():
+                u = key[1] if key[0] == t else key[0]
+                if u not in goal:
+                    tied[key] = (u, t, tie)
+        rows = {(r[0], r[1]): r for r in reader.rows_by_key(list(tied))} if tied else {}
+        pending = [k for k, r in rows.items() if r[2] > reader.t]
+        if pending:
+            reader.recent.of(pending)
+        for key, (u, t, tie) in tied.items():
+            offer(u, t, reader.edge(rows.get(key), tie))
+        limit = reader.t / reader.cfg.half_life_days - 1e-9
+        bound = math.inf  # log2 of the most points an unread row has
+        for page in o.pages_around(sorted(goal)):
+            pending = [(r[0], r[1]) for r in page if r[2] > reader.t]
+            if pending:
+                reader.recent.of(pending)
+            for r in page:
+                a, b = r[0], r[1]
+                u, t = (b, a) if a in goal else (a, b)
+                if u not in goal and (a, b) not in tied:
+                    offer(u, t, reader.edge(r, None))
+            if page:
+                bound = page[-1][9] - limit
+                if len(best) >= size:
+                    points = sorted((p for _, p in best.values()), reverse=True)[size - 1]
+                    if math.log2(max(points, 1e-300)) >= bound:
+                        break
+        else:
+            bound = -math.inf
+        ranked = sorted((c, u) for u, (c, _) in best.items())[:size]
+        self.hops = [(max(0.0, c - 1e-9), u) for c, u in ranked]
+        self.floor = self.hops[-1][0] if len(self.hops) == size else math.inf
+        if bound == -math.inf:
+            self.sure = math.inf
+        elif bound < 1000:
+            score = -math.expm1(-(2.0**bound) / reader.cfg.scale)
+            self.sure = -math.log(score) - 1e-9 if score > 0 else math.inf
+
+
+class _Targets:
+    """An entity's partners among the targets of an :class:`Into`, strongest first: those it read,
+    then, if ever asked for more, the others from a :class:`Neighbours`."""
+
+    def __init__(
+        self,
+        reader: _Reader,
+        g: nx.Graph,
+        v: str,
+        keep: Callable[[str], bool],
+        into: Into,
+    ):
+        self.reader, self.g, self.v, self.keep, self.into = reader, g, v, keep, into
+        known = into.edges.get(v, [])
+        self.given = sorted(
+            ((c, w, e) for c, w, e in known if c < into.sure and keep(w)), key=lambda x: (x[0], x[1])
+        )
+        self.items: list[tuple[float, str]] = []
+        self.rest: Neighbours | None = None
+        self.j = 0
+
+    def at(self, i: int) -> tuple[float, str] | None:
+        while len(self.items) <= i:
+            n = len(self.items)
+            if n < len(self.given):
+                c, w, edge = self.given[n]
+                self.g.add_edge(self.v, w, **edge)
+                self.items.append((c, w))
+                continue
+            if self.rest is None:
+                self.rest = Neighbours(self.reader, self.g, self.v, self.keep, self.into.goal)
+                self.seen = {w for _, w, _ in self.given}
+            item = self.rest.at(self.j)
+            if item is None:
+                return None
+            self.j += 1
+            if item[1] not in self.seen:
+                self.items.append(item)
+        return self.items[i]
+
+    def peek(self, i: int, n: int) -> list[str]:
+        return [w for _, w in self.items[i : i + n]]
 
 
 def _add_nodes(g: nx.Graph, store: Store, ids: Iterable[str]) -> None:
@@ -891,7 +1066,8 @@ def lazy_graph(
     store: Store, cfg: StrengthConfig, as_of: dt.date, ids: Iterable[str] = (), *, summaries: bool = False
 ) -> nx.Graph:
     """A relationship graph for a search that reads only what it expands: at first the entities ``ids``
-    (with their summaries: name, type, kind, countries) and no edges; ``g.graph["neighbours"](v, among,
+    (with their summaries: name, type, kind, countries; beyond 64 of them, only the first's) and no
+    edges; ``g.graph["neighbours"](v, among,
     keep)`` is a :class:`Neighbours` (``among``: the only partners wanted, as on a path's last hop):
     each partner it yields adds its edge to ``g``. Partners come without their summaries unless
     ``summaries`` (for a ``keep`` that looks at kinds); ``g.graph["complete"](ids)`` reads those of
@@ -899,16 +1075,31 @@ def lazy_graph(
     import networkx as nx
 
     g = nx.Graph()
-    _add_nodes(g, store, ids)
+    ids = list(ids)
+    if len(ids) <= 64:
+        _add_nodes(g, store, ids)
+    else:  # (a country's thousands of entities: named when an answer names them, by "complete")
+        _add_nodes(g, store, ids[:1])
+        g.add_nodes_from(ids)
     reader = _Reader(store, cfg, as_of)
 
-    def neighbours(v: str, among: Collection[str] | None, keep: Callable[[str], bool]) -> Neighbours:
+    into: list[Into] = []
+
+    def neighbours(v: str, among: Collection[str] | None, keep: Callable[[str], bool]) -> Any:
+        if among is not None and into and among is into[0].goal and v in into[0].edges:
+            return _Targets(reader, g, v, keep, into[0])
         return Neighbours(reader, g, v, keep, among)
+
+    def last_hops(goal: set[str], exclude: Collection[str]) -> tuple[list[tuple[float, str]], float]:
+        into[:] = [Into(reader, goal, exclude)]
+        return into[0].hops, into[0].floor
 
     g.graph.update(
         as_of=as_of,
         config=cfg,
         neighbours=neighbours,
+        last_hops=last_hops,
+        prefetch=reader.prefetch_ties,
         summaries=summaries,
         complete=lambda found: _add_nodes(g, store, found),
     )

@@ -145,6 +145,7 @@ def k_best_paths(
     avoid: frozenset[str] = frozenset(),
     via_kinds: frozenset[str] | None = None,
     distinct: bool = True,
+    bound: bool = True,
 ) -> list[list[str]]:
     """The ``k`` simple paths from ``source`` to any of ``targets`` with the highest product of ``score``.
 
@@ -154,11 +155,19 @@ def k_best_paths(
     sequence of intermediaries, is reported once: going through IMCT to the Korean government or to
     the project Korea funds is one route, not two answers.
 
-    The search is best-first over partial paths in order of cost, so the first ``k`` paths that reach
-    a target are the ``k`` best (costs are never negative); it returns what Yen's algorithm
-    (``networkx.shortest_simple_paths``) would, filtered the same way (the tests check this). Each
-    partial path is extended with its neighbours one at a time, cheapest first, instead of all at
-    once: around a hub with 70,000 partners that is the difference between seconds and milliseconds.
+    Paths come in order of cost, and among paths of equal cost in order of their entity ids (so the
+    answer never depends on the order the graph was read in); it is what Yen's algorithm
+    (``networkx.shortest_simple_paths``) finds, filtered the same way (the tests check this).
+
+    The search is best-first (A*) over partial paths, each keyed by a lower bound of the cost of
+    any path completing it: its cost so far plus the cheapest **last hop** into the targets it could
+    still take (the targets' strongest partners, read once up front, not counting the entities
+    already on the path). Since every route ends with such a hop, a partial path is expanded only if
+    it could still beat the ``k``-th route; without that bound (``bound=False``), every partial path
+    cheaper than the ``k``-th route is, and around the office's near-free ties that is thousands.
+    Each partial path is extended with its neighbours one at a time, cheapest first, and a
+    neighbour list is read only when the search reaches it: around a hub with 70,000 partners that
+    is the difference between seconds and milliseconds.
 
     >>> import networkx as nx, math
     >>> g = nx.Graph()
@@ -183,52 +192,126 @@ def k_best_paths(
             return False
         return via_kinds is None or nodes[w].get("kind") in via_kinds
 
-    # Neighbours sorted by cost, per node, built when first needed; on the last hop only targets.
-    ordered: dict[tuple[str, bool], list[tuple[float, str]]] = {}
+    def between(w: str) -> bool:
+        return w not in goal and allowed(w)
 
-    def neighbours(v: str, last: bool) -> list[tuple[float, str]]:
+    # Per node, built when first needed and cheapest first: its targets (a path's last hop), and
+    # the other entities a path may go through.
+    ordered: dict[tuple[str, bool], Any] = {}
+
+    def neighbours(v: str, last: bool) -> Any:
         key = (v, last)
         lst = ordered.get(key)
         if lst is None:
             if lazy is not None:
-                lst = lazy(v, goal if last else None, allowed)
+                lst = lazy(v, goal, allowed) if last else lazy(v, None, between)
             else:
-                lst = sorted((d["cost"], w) for w, d in adj[v].items() if (w in goal if last else allowed(w)))
+                keep = goal.__contains__ if last else between
+                lst = sorted((d["cost"], w) for w, d in adj[v].items() if keep(w))
             ordered[key] = lst
         return lst
 
-    heap: list[tuple[float, int, tuple[str, ...], int, float]] = []
-    tie = itertools.count()
+    # The cheapest last hops into the targets, by entity (not the source, nor an avoided one):
+    # ``hops`` the first few, cheapest first; any entity not among them pays at least ``floor``.
+    hops: list[tuple[float, str]] = []
+    floor = 0.0  # (no bound)
+    if bound and "last_hops" in g.graph:
+        hops, floor = g.graph["last_hops"](goal, {source} | avoid)
+    elif bound and lazy is None:
+        hops, floor = _last_hops(adj, goal, {source} | avoid)
+    listed = {u: c for c, u in hops}
 
-    def push_extension(cost: float, path: tuple[str, ...], start: int) -> None:
-        """Queue the cheapest extension of ``path`` by its ``start``-th neighbour or a later one."""
-        hops = len(path) - 1
-        if hops >= max_hops:
-            return
-        lst = neighbours(path[-1], hops + 1 == max_hops)
-        i = start
-        while (item := _at(lst, i)) is not None and item[1] in path:
-            i += 1
-        if item is not None:
-            heapq.heappush(heap, (cost + item[0], next(tie), path, i, cost))
+    def into(w: str) -> float:
+        """The cheapest last hop from ``w`` into the targets, or less."""
+        return listed.get(w, floor)
 
-    push_extension(0.0, (source,), 0)
+    def beyond(path: tuple[str, ...]) -> float:
+        """The cheapest last hop into the targets from an entity not on ``path``, or less."""
+        for c, u in hops:
+            if u not in path:
+                return c
+        return floor
+
+    prefetch = g.graph.get("prefetch")
+    prefetched: set[str] = set()
+    # Entries (key, order, kind, i, cost, resolved, path): a path to extend (key: its cost plus the
+    # least its completion costs), or the neighbours of its end from the i-th on (key: a lower bound
+    # of any of them; resolved once the i-th was read). Equal keys go to the smaller ``order`` (a
+    # path no larger than any path the entry leads to): the answers come in (cost, ids) order,
+    # whatever the order things were read in.
+    heap: list[tuple[float, tuple[str, ...], int, int, float, bool, tuple[str, ...]]] = [
+        (0.0, (source,), _PATH, 0, 0.0, True, (source,))
+    ]
     found: list[list[str]] = []
     routes: set[tuple[str, ...]] = set()
     while heap and len(found) < k:
-        cost, _, parent, i, parent_cost = heapq.heappop(heap)
-        lst = neighbours(parent[-1], len(parent) == max_hops)
-        w = lst[i][1]
-        push_extension(parent_cost, parent, i + 1)  # the next sibling, never cheaper than this one
-        path = (*parent, w)
-        if w in goal:
-            route = path[1:-1]
-            if not (distinct and route in routes):
-                routes.add(route)
-                found.append(list(path))
+        key, order, kind, i, cost, resolved, path = heapq.heappop(heap)
+        if kind == _PATH:
+            w = path[-1]
+            if w in goal:
+                route = path[1:-1]
+                if not (distinct and route in routes):
+                    routes.add(route)
+                    found.append(list(path))
+                continue
+            hops_done = len(path) - 1
+            if hops_done < max_hops:
+                lb = cost + (0.0 if hops_done == 0 else into(w))
+                if lb < math.inf:
+                    heapq.heappush(heap, (lb, path, _TARGETS, 0, cost, False, path))
+            if hops_done + 2 <= max_hops:
+                lb = cost + beyond(path)
+                if lb < math.inf:
+                    heapq.heappush(heap, (lb, path, _THROUGH, 0, cost, False, path))
+            continue
+        last = kind == _TARGETS
+        if last and distinct and path[1:] in routes:
+            continue  # any target from here repeats a route found
+        lst = neighbours(path[-1], last)
+        if not resolved:  # read the i-th neighbour (or a later one, off the path)
+            while (item := _at(lst, i)) is not None and item[1] in path:
+                i += 1
+            if item is not None:
+                lb = cost + item[0] + (0.0 if last else beyond(path))
+                heapq.heappush(heap, (lb, order, kind, i, cost, True, path))
+            continue
+        c, w = _at(lst, i)  # type: ignore[misc]
+        step = cost + c
+        after = (*path, w)
+        if last:
+            heapq.heappush(heap, (step, after, _PATH, 0, step, True, after))
+            # The next target costs no less, and at the same cost comes after w (lists are in
+            # (cost, id) order): keyed so, it waits until this path is taken, and is not read at
+            # all when routes are distinct (the same route again).
+            heapq.heappush(heap, (key, after, kind, i + 1, cost, False, path))
         else:
-            push_extension(cost, path, 0)
+            heapq.heappush(heap, (key, path, kind, i + 1, cost, False, path))  # the next one costs no less
+            rest = into(w) if len(path) + 1 == max_hops else beyond(path)
+            if step + rest < math.inf:
+                heapq.heappush(heap, (step + rest, after, _PATH, 0, step, True, after))
+                if prefetch is not None and w not in prefetched:
+                    # w and the next partners of path[-1] are what the search extends next:
+                    # what extending them reads (their ties), read for them together
+                    ahead = [w, *lst.peek(i + 1, 127)]
+                    prefetch(ahead)
+                    prefetched.update(ahead)
     return found
+
+
+_PATH, _TARGETS, _THROUGH = 0, 1, 2
+
+
+def _last_hops(adj: Any, goal: set[str], exclude: Collection[str]) -> tuple[list[tuple[float, str]], float]:
+    """Every entity's cheapest edge into ``goal`` (all of them: ``floor`` is infinite)."""
+    best: dict[str, float] = {}
+    for t in goal:
+        for u, d in adj[t].items():
+            if u in goal or u in exclude:
+                continue
+            c = d["cost"]
+            if c < best.get(u, math.inf):
+                best[u] = c
+    return sorted((c, u) for u, c in best.items()), math.inf
 
 
 def _at(lst: Any, i: int) -> tuple[float, str] | None:
@@ -276,11 +359,15 @@ def connect(
     if "complete" in g.graph:  # a lazy graph: the names of the entities on the paths
         g.graph["complete"]({n for nodes in raw for n in nodes})
     paths = []
+    shared_by_pair: dict[tuple[str, str], list[Any]] = {}  # (routes share hops)
     for nodes in raw:
         hops = []
         for u, v in itertools.pairwise(nodes):
             e = g[u][v]
-            shared = store.shared_interactions(u, v, limit=evidence) if e["interactions"] else []
+            shared = shared_by_pair.get((u, v))
+            if shared is None:
+                shared = store.shared_interactions(u, v, limit=evidence) if e["interactions"] else []
+                shared_by_pair[(u, v)] = shared
             hops.append(
                 Hop(
                     source=u,

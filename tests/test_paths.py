@@ -222,3 +222,161 @@ def test_the_neighbourhood_decides_every_path_on_random_graphs(edges, target, ma
         want = connect(full, w.store, "ofai", tgt, k=3, max_hops=max_hops)
         got = connect(local, w.store, "ofai", tgt, k=3, max_hops=max_hops)
         assert got.paths == want.paths
+
+
+# -- the bounded search (A*: the cheapest last hops into the targets) -----------------------------
+
+
+def brute_force(g, source, targets, *, k, max_hops, avoid=frozenset(), via_kinds=None, distinct=True):
+    """Every simple path of at most ``max_hops`` ending at its first target, in (cost, ids) order,
+    cost summed hop by hop as the search sums it; the first ``k`` (distinct routes)."""
+    goal = {t for t in targets if t in g and t != source and t not in avoid}
+    found = []
+
+    def walk(path, cost):
+        v = path[-1]
+        if v in goal:
+            found.append((cost, tuple(path)))
+            return
+        if len(path) - 1 == max_hops:
+            return
+        for w, d in g[v].items():
+            if w in path or w in avoid:
+                continue
+            if w not in goal and via_kinds is not None and g.nodes[w].get("kind") not in via_kinds:
+                continue
+            walk([*path, w], cost + d["cost"])
+
+    if source in g and source not in avoid:
+        walk([source], 0.0)
+    out, routes = [], set()
+    for _, p in sorted(found):
+        if distinct and p[1:-1] in routes:
+            continue
+        routes.add(p[1:-1])
+        out.append(list(p))
+        if len(out) == k:
+            break
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    edges=st.lists(
+        # few distinct scores: many paths of equal cost, so the order among equals is tested too
+        st.tuples(st.integers(0, 9), st.integers(0, 9), st.sampled_from([1.0, 0.999999, 0.9, 0.5, 0.25, 0.05])),
+        min_size=1,
+        max_size=35,
+    ),
+    target_ids=st.sets(st.integers(1, 9), min_size=1, max_size=4),
+    k=st.integers(1, 6),
+    max_hops=st.integers(1, 5),
+    kinds=st.lists(st.sampled_from(["company", "ngo"]), min_size=10, max_size=10),
+    via=st.sampled_from([None, frozenset({"company"})]),
+    avoid=st.sets(st.integers(1, 9), max_size=2),
+    distinct=st.booleans(),
+)
+def test_the_bounded_search_finds_the_k_best_paths_in_cost_then_id_order(
+    edges, target_ids, k, max_hops, kinds, via, avoid, distinct
+):
+    """The bound from the cheapest last hops prunes nothing it should not: the same paths as without
+    it and as listing every path, ties in cost broken by the entities' ids, with --max-hops,
+    --via-kind and --avoid."""
+    g = graph([(f"n{a}", f"n{b}", s) for a, b, s in edges if a != b])
+    for i, kind in enumerate(kinds):
+        if f"n{i}" in g:
+            g.nodes[f"n{i}"]["kind"] = kind
+    targets = [f"n{t}" for t in target_ids]
+    options = {
+        "k": k,
+        "max_hops": max_hops,
+        "avoid": frozenset(f"n{a}" for a in avoid),
+        "via_kinds": via,
+        "distinct": distinct,
+    }
+    expected = brute_force(g, "n0", targets, **options)
+    assert k_best_paths(g, "n0", targets, bound=False, **options) == expected
+    assert k_best_paths(g, "n0", targets, **options) == expected
+
+
+def test_paths_of_equal_cost_come_in_id_order_whatever_the_reading_order():
+    # Four routes of the same cost (every hop 1.0): by ids, whichever order the edges were added in.
+    edges = [("ofai", x, 1.0) for x in "dcba"] + [(x, "kr", 1.0) for x in "badc"]
+    for order in (edges, edges[::-1]):
+        g = graph(order)
+        assert k_best_paths(g, "ofai", ["kr"], k=3) == [["ofai", x, "kr"] for x in "abc"]
+
+
+def test_a_route_found_is_not_searched_again_through_other_targets():
+    # The office reaches a thousand targets directly: one route (no intermediary), one answer.
+    g = graph([("ofai", f"t{i}", 0.9) for i in range(1000)] + [("ofai", "a", 0.8), ("a", "t0", 0.8)])
+    assert k_best_paths(g, "ofai", [f"t{i}" for i in range(1000)], k=2) == [["ofai", "t0"], ["ofai", "a", "t0"]]
+
+
+def random_store(edges, people):
+    """A store of 12 organizations (two kinds) with interactions (some identical, so equal in
+    strength), ties, and people affiliated to some."""
+    orgs = [{"id": "ofai", "name": "OFAI", "kind": "home_office"}]
+    orgs += [
+        {"id": f"o{i}", "name": f"Org {i}", "kind": "company" if i % 3 else "ngo", "countries": ["KR"] if i > 8 else []}
+        for i in range(1, 12)
+    ]
+    name = {0: "ofai", **{i: f"o{i}" for i in range(1, 12)}}
+    interactions, ties = [], []
+    for n, (a, b, kind, month) in enumerate(edges):
+        if a == b:
+            continue
+        if kind == "tie":
+            ties.append({"id": f"t{n}", "source": name[a], "target": name[b], "kind": "partner_of"})
+        else:
+            interactions.append(
+                {
+                    "id": f"i{n}",
+                    "date": f"2024-{month:02d}",
+                    "kind": kind,
+                    "title": "x",
+                    "participants": [{"entity": name[a], "role": "organizer"}, {"entity": name[b]}],
+                }
+            )
+    persons = [
+        {"id": f"p{i}", "name": f"Person {i}", "affiliations": [{"organization": name[o]}]}
+        for i, o in enumerate(people)
+    ]
+    return {"organizations": orgs, "people": persons, "interactions": interactions, "ties": ties}
+
+
+@pytest.mark.filterwarnings("ignore::ofai_graph.workspace.StaleAsOf")
+@settings(max_examples=40, deadline=None)
+@given(
+    edges=st.lists(
+        st.tuples(
+            st.integers(0, 11),
+            st.integers(0, 11),
+            st.sampled_from(["meeting", "referral", "tie"]),
+            st.sampled_from([3, 11]),  # the same month: equal strengths
+        ),
+        min_size=1,
+        max_size=45,
+    ),
+    people=st.lists(st.integers(1, 11), max_size=3),
+    max_hops=st.integers(1, 4),
+    via=st.booleans(),
+    day=st.sampled_from([dt.date(2024, 3, 20), dt.date(2024, 12, 31)]),
+)
+def test_connect_reading_lazily_equals_the_whole_graph_on_random_stores(edges, people, max_hops, via, day):
+    """Property: the lazy search (the targets' strongest hops read first, neighbours read as the
+    search reaches them) answers what the search over the whole rescored graph answers."""
+    from ofai_graph.paths import connect
+    from ofai_graph.strength import StrengthConfig, relationship_graph
+    from ofai_graph.targets import resolve_target
+
+    with ofai_graph.open(":memory:") as w:
+        w.import_data(random_store(edges, people))
+        full = relationship_graph(w.store, as_of=day, config=StrengthConfig())
+        via_kinds = ["company"] if via else []
+        for target in ("KR", "o5"):
+            tgt = resolve_target(w.store, target, w.resolver)
+            want = connect(full, w.store, "ofai", tgt, k=3, max_hops=max_hops, via_kinds=via_kinds or None)
+            got = w.connect(target, as_of=day, k=3, max_hops=max_hops, via_kinds=via_kinds)
+            assert [p.nodes for p in got.paths] == [p.nodes for p in want.paths]
+            assert [p.score for p in got.paths] == pytest.approx([p.score for p in want.paths], rel=1e-9)

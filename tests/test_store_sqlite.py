@@ -220,18 +220,52 @@ def test_an_empty_file_becomes_a_store_only_when_asked(tmp_path):
     assert s.schema_version() == SCHEMA_VERSION and s.counts()["interactions"] == 0
 
 
+def _drop_version_3(db: sqlite3.Connection) -> None:
+    for name in ("entity_countries_insert", "entity_countries_update", "entity_countries_delete"):
+        db.execute(f"DROP TRIGGER {name}")
+    db.execute("DROP TABLE entity_countries")
+
+
 def test_a_version_1_file_gets_its_affiliations_filled_in_by_migration_2(tmp_path):
     """A store written by the first release (no affiliations table) still finds people by organization."""
     path = tmp_path / "v1.db"
     with ofai_graph.open(path, create=True) as w:
         w.import_files(seed_files())
     with sqlite3.connect(path) as db:  # back to what version 1 wrote: the same data, no such table
+        _drop_version_3(db)
         db.execute("DROP TABLE affiliations")
         db.execute("PRAGMA user_version = 1")
     s = SQLiteStore(path)
     assert s.schema_version() == SCHEMA_VERSION >= 2
     assert s.affiliated_people(["amcham"]) == {"maria-claudia-lacouture"}
     assert {"amcham"} <= s.neighbors(["maria-claudia-lacouture"])
+
+
+def test_a_version_2_file_finds_a_country_s_entities_by_index_after_migration_3(tmp_path):
+    """Migration 3 fills the country index from the stored entities; triggers keep it in step after."""
+    path = tmp_path / "v2.db"
+    with ofai_graph.open(path, create=True) as w:
+        w.import_files(seed_files())
+        expected = {s.id for s in w.store.entity_summaries() if "KR" in s.countries}
+    with sqlite3.connect(path) as db:  # back to what version 2 wrote
+        _drop_version_3(db)
+        db.execute("PRAGMA user_version = 2")
+    s = SQLiteStore(path)
+    assert s.schema_version() == SCHEMA_VERSION >= 3
+    assert {e.id for e in s.entity_summaries(country="KR")} == expected and "gobierno-corea" in expected
+    from ofai_graph.importer import import_data
+
+    import_data(s, {"organizations": [
+        {"id": "koica", "name": "KOICA", "kind": "bilateral_agency", "countries": ["KR", "CO"]},
+        {"id": "gobierno-corea", "name": "Gobierno de Corea", "kind": "foreign_government", "countries": ["JP"]},
+    ]}, replace=True)  # fmt: skip
+    assert {e.id for e in s.entity_summaries(country="KR")} == expected - {"gobierno-corea"} | {"koica"}
+    assert "koica" in {e.id for e in s.entity_summaries(country="CO")}
+    assert "gobierno-corea" in {e.id for e in s.entity_summaries(country="JP")}
+    s.close()
+    with ofai_graph.open(path) as w:  # a merge deletes the dropped entity's row
+        w.merge("apc-colombia", "koica")
+        assert "koica" not in {e.id for e in w.store.entity_summaries(country="KR")}
 
 
 # -- one snapshot per export -----------------------------------------------------------------------

@@ -112,9 +112,36 @@ INSERT OR IGNORE INTO affiliations (person_id, organization_id)
     FROM entities e, json_each(e.data, '$.affiliations') a WHERE e.type = 'person';
 """
 
+# v3: which entities a country code names, as rows: "connect Korea" and "show Corea" find Korea's
+# entities by index instead of scanning every entity's countries (0.1 s on 100,000 entities).
+# Triggers keep it in step with every write of ``entities`` (insert, upsert, delete), whichever path.
+_SCHEMA_V3 = """
+CREATE TABLE entity_countries (
+    code TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    PRIMARY KEY (code, entity_id)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO entity_countries (code, entity_id)
+    SELECT j.value, e.id FROM entities e, json_each('["' || replace(e.countries, ',', '","') || '"]') j
+    WHERE e.countries != '';
+CREATE TRIGGER entity_countries_insert AFTER INSERT ON entities WHEN NEW.countries != '' BEGIN
+    INSERT OR IGNORE INTO entity_countries (code, entity_id)
+        SELECT value, NEW.id FROM json_each('["' || replace(NEW.countries, ',', '","') || '"]');
+END;
+CREATE TRIGGER entity_countries_update AFTER UPDATE OF id, countries ON entities BEGIN
+    DELETE FROM entity_countries WHERE entity_id = OLD.id;
+    INSERT OR IGNORE INTO entity_countries (code, entity_id)
+        SELECT value, NEW.id FROM json_each('["' || replace(NEW.countries, ',', '","') || '"]')
+        WHERE NEW.countries != '';
+END;
+CREATE TRIGGER entity_countries_delete AFTER DELETE ON entities BEGIN
+    DELETE FROM entity_countries WHERE entity_id = OLD.id;
+END;
+"""
+
 # Forward migrations, applied in order; the list index + 1 is the schema version they produce.
 # Never edit a released entry: append a new one.
-MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2]
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _CHUNK = 900  # below SQLite's default limit of host parameters per statement
@@ -486,8 +513,8 @@ class SQLiteStore:
             where.append("kind IN (SELECT value FROM json_each(?))")
             args.append(json.dumps(sorted(set(kinds))))
         if country is not None:
-            where.append("instr(',' || countries || ',', ?) > 0")
-            args.append(f",{country},")
+            where.append("id IN (SELECT entity_id FROM entity_countries WHERE code = ?)")
+            args.append(country)
         if where:
             sql += " WHERE " + " AND ".join(where)
         for id_, type_, kind, name, countries in self._db.execute(sql + " ORDER BY id", args):
@@ -866,7 +893,15 @@ for _name in (
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """The statements of a migration script; a trigger's body holds semicolons of its own."""
+    out, buf = [], ""
+    for part in script.split(";"):
+        buf += part + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \n;"):
+                out.append(buf.strip())
+            buf = ""
+    return out
 
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore"]

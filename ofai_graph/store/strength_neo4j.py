@@ -111,6 +111,24 @@ class Neo4jPairs:
             offset += size
             size = min(size * 4, 16_384)
 
+    def pages_around(self, ids: Collection[str]) -> Iterator[list[tuple[Any, ...]]]:
+        """The pairs with an end in ``ids``, by ``key`` descending, in growing pages."""
+        match = (
+            "UNWIND $ids AS id MATCH (:Entity {id: id})-[s:STRENGTH]-(:Entity) WITH DISTINCT s "
+            "WITH s, startNode(s) AS a, endNode(s) AS b "
+        )
+        offset, size, ids = 0, 256, sorted(set(ids))
+        while True:
+            rows = self.store._read(
+                match + _RETURN + " ORDER BY s.key DESC, a.id, b.id SKIP $k LIMIT $n",
+                {"ids": ids, "k": offset, "n": size},
+            )
+            yield [(*row, key) for row, key in zip(_records(rows), (r[-1] for r in rows), strict=True)]
+            if len(rows) < size:
+                return
+            offset += size
+            size = min(size * 4, 16_384)
+
     def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]]:
         ids = list(among)
         rows = self.store._read(
