@@ -150,6 +150,14 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--neo4j", action="store_true")
     ap.add_argument(
+        "--neo4j-root",
+        type=Path,
+        help="with --neo4j: the server files kept by bench_neo4j.py --root (password in ROOT/password): "
+        "no push, the database --neo4j-database there is measured",
+    )
+    ap.add_argument("--neo4j-database", default="push1")
+    ap.add_argument("--skip-embedded", action="store_true", help="with --neo4j: measure Neo4j only")
+    ap.add_argument(
         "--commands",
         default="connect,strength",
         help=f"which commands to measure, comma-separated, or 'all' ({', '.join(COMMANDS)})",
@@ -178,25 +186,33 @@ def main() -> None:
     bare = (bare_s, bare_cpu)
     print(f"bare              {bare_s:7.3f} s  cpu {bare_cpu:6.3f} s", flush=True)
     cli = [py, "-m", "ofai_graph", "--db", str(db)]
-    results = {"bare": bare, "embedded": measure("embedded", cli, env, args.rounds, bare, names)}
-    if args.only:
-        print(json.dumps(results, indent=1))
-        return
-    results["embedded"].update(add_and_check(store, cli, env, "embedded"))
-    secs, peak, _, cpu = run([*cli, "rebuild"], env)
-    print(f"embedded rebuild   {secs:7.2f} s  cpu {cpu:6.2f} s  peak {peak:5.0f} MB", flush=True)
-    results["embedded"]["rebuild"] = {"seconds": round(secs, 2), "cpu_seconds": round(cpu, 2), "peak_mb": round(peak)}
+    results: dict = {"bare": bare}
+    if not (args.neo4j and args.skip_embedded):
+        results["embedded"] = measure("embedded", cli, env, args.rounds, bare, names)
+        if args.only:
+            print(json.dumps(results, indent=1))
+            return
+        results["embedded"].update(add_and_check(store, cli, env, "embedded"))
+        secs, peak, _, cpu = run([*cli, "rebuild"], env)
+        print(f"embedded rebuild   {secs:7.2f} s  cpu {cpu:6.2f} s  peak {peak:5.0f} MB", flush=True)
+        results["embedded"]["rebuild"] = {"seconds": round(secs, 2), "cpu_seconds": round(cpu, 2), "peak_mb": round(peak)}
     if args.neo4j:
         import boltserver
 
         from ofai_graph.sync import copy
 
-        server = boltserver.start()
+        if args.neo4j_root:
+            secret = (args.neo4j_root / "password").read_text().strip()
+            server = boltserver.start(args.neo4j_database, root=args.neo4j_root, password=secret, create=False)
+        else:
+            server = boltserver.start()
         try:
             neo = open_store(server.uri, user=server.user, password=server.password, database=server.database)
-            t = time.perf_counter()
-            copy(store, neo)
-            print(f"neo4j    push     {time.perf_counter() - t:7.1f} s", flush=True)
+            if not args.neo4j_root:
+                t = time.perf_counter()
+                copy(store, neo)
+                print(f"neo4j    push     {time.perf_counter() - t:7.1f} s", flush=True)
+            print("neo4j    store   ", neo.counts(), flush=True)
             nenv = {**env, **server.env()}
             ncli = [py, "-m", "ofai_graph", "--backend", "neo4j"]
             results["neo4j"] = measure("neo4j", ncli, nenv, args.rounds, bare, names)

@@ -148,14 +148,42 @@ def _copy_pairs(source: Store, target: ServerStore, config: str) -> None:
     if target.counts()["interactions"] != source.counts()["interactions"]:
         return
     cfg = stored_config(config)
-    into = ops(target)
+    into, src = ops(target), ops(source)
+    # The recent contributions travel with their pairs, where both stores keep them.
+    cut = src.recent_cut() if hasattr(src, "iter_recent") and hasattr(into, "recent_add") else None
+    recent = _RecentByPair(src.iter_recent() if cut is not None else iter(()))
     with target.transaction():
         into.clear()
-    for chunk in ops(source).iter_pairs(PAIR_BATCH):
+        if hasattr(into, "set_recent_cut"):
+            into.set_recent_cut(None)  # until the copy is whole
+    for chunk in src.iter_pairs(PAIR_BATCH):
         with target.transaction():
+            if cut is not None:
+                into.recent_add(recent.of(chunk))
             into.upsert(chunk, cfg.half_life_days, fresh=True)
     with target.transaction():
+        if cut is not None:
+            into.set_recent_cut(cut)
         into.set_config(cfg)
+
+
+class _RecentByPair:
+    """The rows of a source's recent contributions (ordered by pair) for a chunk of its pairs: read
+    alongside the pairs, which come in the same order, so only a chunk's rows are held. Rows of pairs
+    further on wait; should the orders differ, rows wait longer, and nothing is lost."""
+
+    def __init__(self, rows: Iterator[tuple[Any, ...]]):
+        self.rows = rows
+        self.head: tuple[Any, ...] | None = next(rows, None)
+        self.waiting: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+
+    def of(self, chunk: list[Any]) -> list[tuple[Any, ...]]:
+        keys = {(r.a, r.b) for r in chunk}
+        top = max(keys) if keys else None
+        while self.head is not None and top is not None and (self.head[0], self.head[1]) <= top:
+            self.waiting.setdefault((self.head[0], self.head[1]), []).append(self.head)
+            self.head = next(self.rows, None)
+        return [row for k in keys & self.waiting.keys() for row in self.waiting.pop(k)]
 
 
 PAIR_BATCH = 10_000

@@ -397,6 +397,38 @@ def test_followups_of_a_partner_are_one_query_without_its_interaction_ids(seed_p
     assert [f.id for f in found] == [f.id for f in lite.store.followups(involving="jica")] != []
 
 
+def test_followups_partner_sends_none_of_the_partners_interaction_ids(seed_pair, monkeypatch):
+    """`followups --partner ofai` (the library call under the command): whatever the server is sent,
+    none of the office's 36 interaction ids travels but those of the follow-ups it lists."""
+    from ofai_graph.followups import list_followups
+
+    lite, remote = seed_pair
+    sent: list[Any] = []
+    driver = remote.store._driver
+    execute = driver.execute_query
+
+    def spy(query, params=None, **options):
+        sent.append(params or {})
+        return execute(query, params, **options)
+
+    monkeypatch.setattr(driver, "execute_query", spy)
+    monkeypatch.setattr(remote.store, "_stream", lambda *a, **k: pytest.fail("streamed a whole label"))
+    found = list_followups(remote.store, status=None, partner="ofai")
+    expected = list_followups(lite.store, status=None, partner="ofai")
+    assert [v.followup.id for v in found] == [v.followup.id for v in expected] != []
+    theirs = {i.id for i in lite.store.interactions_of("ofai")} - {v.followup.interaction for v in found}
+    assert len(theirs) > 20
+
+    def values(x: Any) -> set[str]:
+        if isinstance(x, dict):
+            return set().union(*map(values, x.values())) if x else set()
+        if isinstance(x, list | tuple):
+            return set().union(*map(values, x)) if x else set()
+        return {x} if isinstance(x, str) else set()
+
+    assert sent and not values(sent) & theirs
+
+
 def test_pushed_down_connect_on_a_sparse_network_equals_the_embedded_answer(neo):
     """Where the neighbourhood is a small part of the graph, Neo4j answers from it alone: same paths."""
     from test_paths import sparse_network

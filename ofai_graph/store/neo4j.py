@@ -86,6 +86,15 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX ofai_followup_owner IF NOT EXISTS FOR (n:FollowUp) ON (n.owner)",
         "CREATE INDEX ofai_followup_expected IF NOT EXISTS FOR (n:FollowUp) ON (n.expected_from)",
     ],
+    # v3: interactions by date (the materialized strength's reads as of a past date and the as-of
+    # warning's newest interaction; it was created by every process that read the pairs, a schema
+    # command per question, before), entities by kind (the office's own side: 1.1 s a question on
+    # the benchmark's 100,000 entities without it).
+    [
+        "CREATE INDEX ofai_interaction_dates IF NOT EXISTS FOR (n:Interaction) ON (n.date_end)",
+        "CREATE INDEX ofai_entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
+        "CREATE INDEX ofai_strength_pair IF NOT EXISTS FOR ()-[s:STRENGTH]-() ON (s.pair)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -117,6 +126,7 @@ class Neo4jStore:
         self.database = database or None
         self.location = f"{uri}/{database}" if database else uri
         self._tx: Any = None
+        self._snapshot = False
         try:
             self._driver = GraphDatabase.driver(
                 uri,
@@ -196,6 +206,13 @@ class Neo4jStore:
             # Schema commands cannot share a transaction with data writes on Neo4j: one each.
             for statement in MIGRATIONS[version - 1]:
                 self._driver.execute_query(statement, database_=self.database)
+            if version == 3:  # pairs written before v3 get their indexed ``pair`` (strength_neo4j.py)
+                while self._driver.execute_query(
+                    "MATCH (a:Entity)-[s:STRENGTH]->(b:Entity) WHERE s.pair IS NULL WITH a, s, b LIMIT 100000 "
+                    "SET s.pair = a.id + ' ' + b.id RETURN count(*)",
+                    database_=self.database,
+                ).records[0][0]:
+                    pass
             self._driver.execute_query(
                 "MERGE (m:Meta {key: 'ofai'}) SET m.schema_version = $v, m.revision = coalesce(m.revision, 0)",
                 {"v": version},
@@ -333,10 +350,12 @@ class Neo4jStore:
         except Exception as exc:
             raise _error(exc, self.location, N_("reading failed")) from exc
         self._tx = tx
+        self._snapshot = True  # a question: what it reads may be kept until it ends (strength_neo4j)
         try:
             yield
         finally:
             self._tx = None
+            self._snapshot = False
             with suppress(Exception):
                 tx.close()
             with suppress(Exception):
@@ -528,8 +547,16 @@ class Neo4jStore:
         return [(r[0], r[1]) for r in rows]
 
     def get_entities(self, ids: Iterable[str]) -> dict[str, EntityModel]:
-        rows = self._existing("Entity", list(dict.fromkeys(ids)))
-        return {i: ENTITY.validate_json(js) for i, js in rows.items()}
+        q = self._question()
+        wanted = list(dict.fromkeys(ids))
+        known: dict[str, Any] = q["entity"] if q is not None else {}
+        if missing := [i for i in wanted if i not in known]:
+            rows = self._existing("Entity", missing)
+            fresh = {i: ENTITY.validate_json(rows[i]) if i in rows else None for i in missing}
+            if q is None:
+                return {i: e for i, e in fresh.items() if e is not None}
+            known.update(fresh)
+        return {i: e for i in wanted if (e := known[i]) is not None}
 
     def entity_summaries(
         self,
@@ -675,7 +702,64 @@ class Neo4jStore:
             )
         return out
 
+    # -- a question's read-ahead -------------------------------------------------------------------
+    # A path search on the materialized pairs asks, for every entity it expands, for its ties, the people
+    # affiliated with it, those people's records and the pairs of its bonds: five round trips each,
+    # for a thousand entities and more. Within a question (Store.snapshot: one read transaction, so
+    # nothing read can change meanwhile) they are read for a few hundred entities at a time: the one
+    # asked for and those the pairs' pages met (strength_neo4j.Neo4jPairs.upcoming), and kept until
+    # the question ends.
+    READ_AHEAD = 256
+
+    def _question(self) -> dict[str, dict[str, Any]] | None:
+        if not self._snapshot or self._tx is None:
+            return None
+        if getattr(self, "_q_tx", None) is not self._tx:
+            self._q_tx = self._tx
+            self._q: dict[str, dict[str, Any]] = {"ties": {}, "tie": {}, "people": {}, "entity": {}}
+        return self._q
+
+    def _read_ahead(self, q: dict[str, dict[str, Any]], ids: Collection[str]) -> None:
+        from ..materialize import ops
+
+        pairs = ops(self)
+        ahead = pairs.upcoming() if len(ids) == 1 else []
+        batch = list(dict.fromkeys([*ids, *(w for w in ahead if w not in q["ties"])]))
+        batch = batch[: max(len(ids), self.READ_AHEAD)]
+        ties, people = q["ties"], q["people"]
+        for w in batch:
+            ties[w], people[w] = set(), set()
+        for end in ("source", "target"):
+            for w, tid, js in self._read(
+                f"UNWIND $ids AS id MATCH (t:Tie {{{end}: id}}) RETURN id, t.id, t.data", {"ids": batch}
+            ):
+                ties[w].add(tid)
+                if tid not in q["tie"]:
+                    q["tie"][tid] = Tie.model_validate_json(js)
+        for w, p in self._read(
+            "UNWIND $ids AS id MATCH (:Entity {id: id})<-[:AFFILIATED]-(p:Entity) RETURN id, p.id", {"ids": batch}
+        ):
+            people[w].add(p)
+        for (p,) in self._read(
+            "UNWIND $ids AS id MATCH (p:Entity {id: id}) WHERE p.type = 'person' RETURN p.id", {"ids": batch}
+        ):
+            people[p].add(p)
+        if len(ids) > 1:  # a set asked for at once (the office's own side): no search to read ahead for
+            return
+        found = self.get_entities({p for w in batch for p in people[w]})
+        # The pairs of the bonds (ties and affiliations), which the search reads for each entity.
+        keys = {tuple(sorted((q["tie"][t].source, q["tie"][t].target))) for w in batch for t in ties[w]}
+        keys |= {
+            tuple(sorted((e.id, a.organization))) for e in found.values() for a in getattr(e, "affiliations", ())
+        }
+        pairs.prefetch_pairs(keys)
+
     def ties_around(self, ids: Collection[str]) -> list[Tie]:
+        q = self._question()
+        if q is not None:
+            if missing := [w for w in ids if w not in q["ties"]]:
+                self._read_ahead(q, missing)
+            return [q["tie"][t] for t in sorted({t for w in ids for t in q["ties"][w]})]
         # Two anchored look-ups rather than one OR, which neither server answers from an index.
         found: dict[str, str] = {}
         for end in ("source", "target"):
@@ -688,6 +772,11 @@ class Neo4jStore:
         return [Tie.model_validate_json(found[k]) for k in sorted(found)]
 
     def affiliated_people(self, ids: Collection[str]) -> set[str]:
+        q = self._question()
+        if q is not None:
+            if missing := [w for w in ids if w not in q["people"]]:
+                self._read_ahead(q, missing)
+            return {p for w in ids for p in q["people"][w]}
         params = {"ids": list(ids)}
         out = {
             r[0]

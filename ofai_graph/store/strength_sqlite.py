@@ -322,6 +322,11 @@ class SQLitePairs:
     def recent_delete(self, keys: list[tuple[str, str]]) -> None:
         self.db.executemany("DELETE FROM strength_recent WHERE a = ? AND b = ?", keys)
 
+    def iter_recent(self) -> Iterator[tuple[Any, ...]]:
+        """Every row of strength_recent, by pair (a push copies them with the pairs)."""
+        if self._exists():
+            yield from self.db.execute("SELECT * FROM strength_recent ORDER BY a, b")
+
     def recent_rows(self, keys: list[tuple[str, str]], q: int, t: int) -> list[tuple[Any, ...]]:
         """Per pair among ``keys`` and quarter from ``q`` on, of the rows that started by day ``t``:
         (a, b, q, Σ pq of those whose midpoint is by t, Σ p of the others, count, max last, bits)."""

@@ -1,0 +1,159 @@
+"""The materialized pairs on Neo4j (ofai_graph/store/strength_neo4j.py): the recent contributions
+kept on the STRENGTH relationships answer "today" exactly, without reading the quarter's interactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from test_materialize import assert_same, organizations
+
+from ofai_graph import materialize
+from ofai_graph.importer import import_data
+from ofai_graph.store import open_store
+from ofai_graph.sync import copy
+
+pytestmark = pytest.mark.bolt
+
+TODAY = dt.date.today()
+
+
+def day(offset: int) -> str:
+    return (TODAY + dt.timedelta(days=offset)).isoformat()
+
+
+def meeting(id_: str, date: str, *who: str, kind: str = "meeting", status: str = "done") -> dict:
+    roles = ["organizer", "participant", "invitee"]
+    return {
+        "id": id_,
+        "date": date,
+        "kind": kind,
+        "title": "t",
+        "status": status,
+        "participants": [{"entity": e, "role": roles[k % 3]} for k, e in enumerate(who)],
+    }
+
+
+def recent_data() -> dict:
+    """Interactions around today: long ago, last quarter, this quarter, planned, in progress."""
+    this_quarter = TODAY.strftime("%Y-") + f"Q{(TODAY.month - 1) // 3 + 1}"
+    return {
+        "organizations": organizations(),
+        "interactions": [
+            meeting("old", "2021-05-04", "ofai", "a"),
+            meeting("q-1", day(-100), "ofai", "a", "b"),
+            meeting("near", day(-3), "ofai", "a"),
+            meeting("week", day(-10), "b", "c", kind="visit"),
+            meeting("quarter", this_quarter, "ofai", "c"),  # in progress: its midpoint may be ahead
+            meeting("soon", day(20), "ofai", "d", status="planned"),
+            meeting("month", TODAY.strftime("%Y-%m"), "d", "e", "ofai"),
+        ],
+    }
+
+
+DAYS = [TODAY, TODAY - dt.timedelta(days=40), TODAY + dt.timedelta(days=30)]
+"""Days the recent rows cover (from the start of the quarter before today's)."""
+PAST = dt.date(2022, 1, 1)  # before them: read from the interactions of its quarter
+
+
+def no_window(store, monkeypatch):
+    """Reading the quarter's interactions (what a store without recent rows does) fails the test."""
+    assert_same(store, PAST)
+
+    def window(lo, hi):
+        raise AssertionError(f"read the interactions of {lo}..{hi}")
+
+    monkeypatch.setattr(materialize.ops(store), "window", window)
+
+
+def test_answers_as_of_today_come_from_the_recent_rows_on_the_pairs(neo, monkeypatch):
+    import_data(neo, recent_data())
+    # A re-import changing a participant and a status, and a new interaction: pairs recomputed.
+    import_data(
+        neo,
+        {
+            "interactions": [
+                meeting("near", day(-3), "ofai", "e"),
+                meeting("soon", day(20), "ofai", "d", status="done"),
+                meeting("new", day(-1), "a", "b", kind="visit"),
+            ]
+        },
+    )
+    assert materialize.ops(neo).recent_cut() == materialize.recent_cut_for(TODAY)
+    no_window(neo, monkeypatch)
+    for d in DAYS:
+        assert_same(neo, d)
+    rows = neo._read("MATCH (:Entity {id: 'ofai'})-[s:STRENGTH]-(:Entity {id: 'e'}) RETURN s.rm, s.rp")
+    (rm, rp), = rows
+    assert len(rm) == len(rp) == 2  # "near" (moved to e) and "month"
+
+
+def test_a_rebuild_and_a_trim_keep_the_answers(neo, monkeypatch):
+    import_data(neo, recent_data())
+    pairs = materialize.ops(neo)
+    with neo.transaction():
+        materialize.rebuild(neo, materialize.default_config(), in_transaction=True)
+    no_window(neo, monkeypatch)
+    for d in DAYS:
+        assert_same(neo, d)
+    cut = materialize.quarter_start(materialize.quarter(TODAY.toordinal()))
+    with neo.transaction():
+        pairs.recent_trim(cut)
+    assert pairs.recent_cut() == cut
+    assert not neo._read("MATCH ()-[s:STRENGTH]->() WHERE s.rm IS NOT NULL AND s.rm[0] < $c RETURN s", {"c": cut})
+    assert_same(neo, TODAY)  # still from the rows on the pairs (no window read)
+
+
+def test_a_push_copies_the_recent_rows_with_the_pairs(neo, tmp_path, monkeypatch):
+    lite = open_store(tmp_path / "office.db", create=True)
+    import_data(lite, recent_data())
+    copy(lite, neo, batch_size=3)
+    assert materialize.ops(neo).recent_cut() == materialize.ops(lite).recent_cut()
+    no_window(neo, monkeypatch)
+    for d in DAYS:
+        assert_same(neo, d)
+    # Then an add on the pushed store keeps them.
+    import_data(neo, {"interactions": [meeting("later", day(-2), "ofai", "a", kind="visit")]})
+    for d in DAYS:
+        assert_same(neo, d)
+
+
+@pytest.fixture(scope="module")
+def generated_pair(bolt, tmp_path_factory):
+    """A generated graph in both backends (the Neo4j one pushed from the embedded one)."""
+    import ofai_graph
+    from ofai_graph.generate import generate
+    from ofai_graph.workspace import Workspace
+
+    lite = ofai_graph.open(tmp_path_factory.mktemp("gen") / "gen.db", create=True)
+    lite.import_data(generate(400, 4000, seed=11))
+    neo = open_store(bolt.uri, user=bolt.user, password=bolt.password, database=bolt.database_for("generated"))
+    neo.clear()
+    copy(lite.store, neo)
+    remote = Workspace(neo)
+    yield lite, remote
+    lite.close()
+    remote.close()
+
+
+@pytest.mark.parametrize("as_of", [TODAY, dt.date(2023, 8, 15)])
+def test_lazy_reads_on_neo4j_give_the_embedded_answers(generated_pair, as_of, monkeypatch):
+    """connect and strength --top read pages of pairs, read ahead a few hundred entities at a time
+    within the question: the same paths, partners and scores as the embedded store."""
+    lite, remote = generated_pair
+    pairs = materialize.ops(remote.store)
+    if as_of == TODAY:
+        monkeypatch.setattr(pairs, "window", lambda lo, hi: pytest.fail("read the quarter's interactions"))
+    reads: list[str] = []
+    read = remote.store._read
+    monkeypatch.setattr(remote.store, "_read", lambda q, p=None: (reads.append(q), read(q, p))[1])
+    for target in ("Korea", "JP", "ES"):
+        found, expected = remote.connect(target, as_of=as_of), lite.connect(target, as_of=as_of)
+        assert [p.nodes for p in found.paths] == [p.nodes for p in expected.paths]
+        assert [p.score for p in found.paths] == pytest.approx([p.score for p in expected.paths], rel=1e-9)
+    ties = sum("MATCH (t:Tie {" in q for q in reads)
+    found, expected = remote.strength("ofai", top=30, as_of=as_of), lite.strength("ofai", top=30, as_of=as_of)
+    assert [p.b for p in found] == [p.b for p in expected]
+    assert [p.score for p in found] == pytest.approx([p.score for p in expected], rel=1e-9)
+    # Read ahead: not two reads of ties (and three more) per entity expanded, about 1,200 of them.
+    assert ties < 100
