@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .common import AXIS, DAY_END, DAY_START, ENTITY_KIND, App, Integer, Number, command, pass_app
-from .lang import _N, WordChoice, _
+from .lang import _N, WordChoice, _, current
 from .output import say
 
 
@@ -25,7 +25,8 @@ Examples:
   ofai-graph map --path-to Korea --only-routes --presentation --format pdf --out corea.pdf
                                                    one page for the meeting: map, legend, routes
   ofai-graph map --color-by community --lang es    groups found in the network (Louvain)
-  ofai-graph map --format png --out red.png        a picture for slides (needs chromium)""",
+  ofai-graph map --format png --out red.png        a picture for slides (needs chromium)
+  ofai-graph map --all-ties                        every tie, not only each entity's strongest""",
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
 @click.option(
@@ -79,6 +80,12 @@ Examples:
     show_default=True,
     help="Embed the quarter slider (strength recomputed for each of the last 8 quarters).",
 )
+@click.option(
+    "--all-ties",
+    is_flag=True,
+    help="Draw every tie among the drawn entities. By default a dense map (more than 3 ties per entity) "
+    "draws the office's and the focus's ties, the routes' and each other entity's 2 strongest.",
+)
 @pass_app
 def map_(
     app: App,
@@ -100,6 +107,7 @@ def map_(
     only_routes: bool,
     physics: bool,
     timeline: bool,
+    all_ties: bool,
 ) -> None:
     """An interactive network map in one offline HTML file (or an SVG, PNG or PDF handout)."""
     if only_routes and not path_to:
@@ -125,6 +133,7 @@ def map_(
         only_routes=only_routes,
         physics=physics,
         timeline=timeline,
+        all_ties=all_ties,
     )
     path = m.save(out, fmt=fmt)
     result = {
@@ -132,13 +141,27 @@ def map_(
         "format": fmt,
         "nodes": m.node_count,
         "edges": m.edge_count,
+        "ties": m.tie_count,
         "highlighted": m.highlighted,
     }
-    app.emit(
-        result,
-        lambda r: say(
-            _("map written to {path} ({nodes} entities, {edges} ties)").format(
-                path=r["path"], nodes=r["nodes"], edges=r["edges"]
+
+    def count(n: object) -> str:
+        from ofai_graph.i18n import format_number
+
+        return format_number(n, current())  # type: ignore[arg-type]
+
+    def written(r: dict[str, object]) -> None:
+        if r["edges"] != r["ties"]:
+            say(
+                _("map written to {path} ({nodes} entities, {edges} of {ties} ties: each entity's strongest)").format(
+                    path=r["path"], nodes=count(r["nodes"]), edges=count(r["edges"]), ties=count(r["ties"])
+                )
             )
-        ),
-    )
+        else:
+            say(
+                _("map written to {path} ({nodes} entities, {edges} ties)").format(
+                    path=r["path"], nodes=r["nodes"], edges=r["edges"]
+                )
+            )
+
+    app.emit(result, written)

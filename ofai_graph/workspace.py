@@ -680,7 +680,8 @@ class Workspace:
         ``countries``, ``axes`` (relationships built on those strategic axes; explicit ties always
         show; routes are still found on all the evidence), ``since``/``until``, ``min_strength``,
         ``redact_people``, ``title``, ``as_of``, ``lang``, ``color_by`` (kind, community, tier,
-        axis), ``presentation``, ``physics``, ``timeline`` (the quarter slider, default on).
+        axis), ``presentation``, ``physics``, ``timeline`` (the quarter slider, default on),
+        ``all_ties`` (every tie, not the backbone a dense map draws: see :mod:`ofai_graph.maps.backbone`).
         """
         from .maps import workspace_map
 

@@ -17,6 +17,7 @@ from ..errors import N_, OfaiError
 from ..i18n import format_date, format_number, resolve_lang
 from ..store.base import Store
 from ..strength import StrengthConfig
+from .backbone import Thinning, thin
 from .edges import edge_table
 from .groups import color_groups
 from .history import History, history, pair_history, slider_data
@@ -59,6 +60,7 @@ def workspace_map(
     only_routes: bool = False,
     physics: bool = False,
     timeline: bool = True,
+    all_ties: bool = False,
 ) -> Map:
     """The map behind :meth:`ofai_graph.Workspace.map` (arguments as there)."""
     from .. import countries as country_names
@@ -91,9 +93,13 @@ def workspace_map(
         rows = pair_rows(ws.store, ids)
         g = pair_network(ws.store, ws.strength_config, as_of, ids, rows)
         past = pair_history(ws.store, as_of, ws.strength_config, ids, rows) if timeline else None
+        # Tooltips from the page's columns, as on any map of thousands of ties: each tie's newest
+        # interactions would be a read per tie drawn (7 ms each on a million interactions).
+        detail_limit = 0
     else:
         g = ws.relationship_graph(as_of, axes)
         past = history(ws.store, as_of, ws.strength_config, codes) if timeline else None
+        detail_limit = DETAIL_LIMIT
     return build_map(
         g,
         ws.store,
@@ -107,6 +113,8 @@ def workspace_map(
         only_routes=only_routes,
         physics=physics,
         past=past,
+        all_ties=all_ties,
+        detail_limit=detail_limit,
         focus=focus_id,
         hops=hops,
         kinds=list(kinds),
@@ -116,6 +124,10 @@ def workspace_map(
         min_strength=min_strength,
     )
 
+
+DETAIL_LIMIT = 400
+"""A map of at most this many ties carries each tie's tooltip with its newest interactions; a larger
+one (or any map of a large store) writes its tooltips on hover from columns, without them."""
 
 MAP_ENTITIES = 120
 """On a store of more than :data:`ofai_graph.structure.WHOLE_LIMIT` entities, the most a map draws
@@ -179,15 +191,21 @@ def drawn_entities(
     return ids
 
 
-def _subtitle(scene: Scene, as_of: dt.date, n_edges: int, paths: Connection | None) -> str:
+def _subtitle(scene: Scene, as_of: dt.date, n_edges: int, paths: Connection | None, thinning: Thinning) -> str:
     w = scene.words
     _, ngettext = w.gettext, w.ngettext
     n_nodes = scene.h.number_of_nodes()
+    if thinning.thinned:  # the map says what it left out
+        ties = ngettext(
+            "{n} of {total} tie (each entity's strongest)", "{n} of {total} ties (each entity's strongest)", thinning.total
+        ).format(n=format_number(n_edges, w.lang), total=format_number(thinning.total, w.lang))
+    else:
+        ties = ngettext("{n} tie", "{n} ties", n_edges).format(n=format_number(n_edges, w.lang))
     subtitle = " · ".join(
         [
             _("Data as of {date}").format(date=format_date(as_of, w.lang)),
             ngettext("{n} entity", "{n} entities", n_nodes).format(n=format_number(n_nodes, w.lang)),
-            ngettext("{n} tie", "{n} ties", n_edges).format(n=format_number(n_edges, w.lang)),
+            ties,
         ]
     )
     if paths is not None:
@@ -214,7 +232,8 @@ def build_map(
     only_routes: bool = False,
     physics: bool = False,
     past: History | None = None,
-    detail_limit: int = 400,
+    detail_limit: int = DETAIL_LIMIT,
+    all_ties: bool = False,
     **filters: Any,
 ) -> Map:
     """Select, lay out, label and render a map of the relationship graph ``g``.
@@ -223,6 +242,10 @@ def build_map(
     ``until``; ``paths`` (from :func:`ofai_graph.paths.connect`) is drawn on top, and with
     ``only_routes`` alone. ``past`` (from :func:`history`) feeds the quarter slider and the axis
     filter. ``lang`` is "es" or "en" (default: :func:`ofai_graph.i18n.resolve_lang`).
+
+    A map with more than :data:`.backbone.TIES_PER_ENTITY` ties per entity draws its backbone (see
+    :mod:`.backbone`): every tie of the office and the focus, the routes', and each other entity's
+    :data:`.backbone.STRONGEST` strongest; its subtitle and legend say so. ``all_ties`` draws every tie.
     """
     if color_by not in COLOR_BY:
         raise OfaiError(N_("unknown colouring {value!r}: use one of {choices}"), value=color_by, choices=", ".join(COLOR_BY))
@@ -230,6 +253,11 @@ def build_map(
     as_of: dt.date = g.graph.get("as_of") or dt.date.today()
     home = home if home in g else None
     h = select(g, store, home or "", paths=paths, only_routes=only_routes, **filters)
+    if all_ties:
+        thinning = Thinning(h.number_of_edges(), h.number_of_edges(), 0)
+    else:
+        anchors = [n for n in (home, filters.get("focus")) if n is not None]
+        h, thinning = thin(h, anchors, Routes.of(paths, h).edges)
     redactor = redactor_for(store, words) if redact_people else None
     scene = Scene(
         h=h,
@@ -251,11 +279,11 @@ def build_map(
     edges = edge_table(scene, nodes, placed, axis_mask, detail_limit)
     page = Page(
         title=title or words.gettext("OFAI partner network"),
-        subtitle=_subtitle(scene, as_of, len(edges.edges), paths),
+        subtitle=_subtitle(scene, as_of, len(edges.edges), paths, thinning),
         nodes=nodes.nodes,
         edges=edges.edges,
         legend=legend(scene, color_by, nodes, groups),
-        marks=marks(scene, edges),
+        marks=marks(scene, edges, thinning),
         physics=physics,
         highlight=[scene.nid(n) for n in scene.routes.nodes],
         lang=words.lang,
@@ -282,6 +310,7 @@ def build_map(
         html=render(page),
         node_count=len(nodes.nodes),
         edge_count=len(edges.edges),
+        tie_count=thinning.total,
         highlighted=sorted(scene.nid(n) for n in scene.routes.nodes),
         page=page,
         as_of=as_of,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .backbone import Thinning
 from .edges import EdgeTable
 from .groups import Group
 from .nodes import NodeTable
@@ -36,9 +37,10 @@ def _legend_entry(key: str, text: str, color: str, border: str, shape: str, coun
     return {"key": key, "label": cap(text), "color": color, "border": border, "shape": shape, "count": count}
 
 
-def marks(scene: Scene, edges: EdgeTable) -> list[dict[str, Any]]:
-    """The legend's lower part: what the route lines, rings, faded entities, dashes and sizes mean."""
-    _ = scene.words.gettext
+def marks(scene: Scene, edges: EdgeTable, thinning: Thinning | None = None) -> list[dict[str, Any]]:
+    """The legend's lower part: what the route lines, rings, faded entities, dashes and sizes mean,
+    and which ties are drawn when the map draws its backbone."""
+    _, ngettext = scene.words.gettext, scene.words.ngettext
     routes = scene.routes
 
     def ring(text: str) -> dict[str, Any]:
@@ -64,4 +66,31 @@ def marks(scene: Scene, edges: EdgeTable) -> list[dict[str, Any]]:
             {"label": _("Cold tie"), "shape": "line", "color": EDGE_COLOR, "border": "dashed", "width": 2}
         )
     marks.append({"label": _("Size: strength with the office"), "shape": "dot", "color": "#eeeeee"})
+    if thinning is not None and thinning.thinned:
+        k, office, focus = thinning.k, scene.home is not None, scene.focus is not None and scene.focus in scene.h
+        if office and focus:
+            text = ngettext(
+                "Ties drawn: all of the office's and the focus's, the routes', and each other entity's strongest",
+                "Ties drawn: all of the office's and the focus's, the routes', and each other entity's {k} strongest",
+                k,
+            )
+        elif office:
+            text = ngettext(
+                "Ties drawn: all of the office's, the routes', and each other entity's strongest",
+                "Ties drawn: all of the office's, the routes', and each other entity's {k} strongest",
+                k,
+            )
+        elif focus:
+            text = ngettext(
+                "Ties drawn: all of the focus's, the routes', and each other entity's strongest",
+                "Ties drawn: all of the focus's, the routes', and each other entity's {k} strongest",
+                k,
+            )
+        else:
+            text = ngettext(
+                "Ties drawn: the routes' and each entity's strongest",
+                "Ties drawn: the routes' and each entity's {k} strongest",
+                k,
+            )
+        marks.append({"label": text.format(k=k), "shape": "line", "color": EDGE_COLOR, "width": 2})
     return marks

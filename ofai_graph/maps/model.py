@@ -24,6 +24,7 @@ class Map:
     highlighted: list[str]
     page: Page
     as_of: dt.date | None = None
+    tie_count: int | None = None  # the ties among the drawn entities, drawn or not (see .backbone)
 
     def save(self, path: str | Path, *, fmt: str | None = None) -> Path:
         """Write the map; ``fmt`` (or the file's suffix) is html, svg, png or pdf. Nothing is half-written."""
