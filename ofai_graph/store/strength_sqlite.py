@@ -319,14 +319,6 @@ class SQLitePairs:
         if len(rows) < cap:
             return [r for r in rows if (r[1] if r[0] == v else r[0]) in among]
         return None
-        # The ids as one JSON parameter: no temporary table to keep in step (a read snapshot's rollback
-        # would empty one); each id is a primary-key look-up.
-        ids = json.dumps(sorted(among))
-        return self.db.execute(
-            f"SELECT {_COLUMNS} FROM strength_pairs WHERE a = ?1 AND b IN (SELECT value FROM json_each(?2)) "
-            f"UNION ALL SELECT {_COLUMNS} FROM strength_pairs WHERE b = ?1 AND a IN (SELECT value FROM json_each(?2))",
-            (v, ids),
-        ).fetchall()
 
     def _has_index(self, name: str) -> bool:
         return bool(
