@@ -245,7 +245,7 @@ def k_best_paths(
     found: list[list[str]] = []
     routes: set[tuple[str, ...]] = set()
     while heap and len(found) < k:
-        key, order, kind, i, cost, resolved, path = heapq.heappop(heap)
+        key, _order, kind, i, cost, resolved, path = heapq.heappop(heap)
         if kind == _PATH:
             w = path[-1]
             if w in goal:
@@ -273,7 +273,10 @@ def k_best_paths(
                 i += 1
             if item is not None:
                 lb = cost + item[0] + (0.0 if last else beyond(path))
-                heapq.heappush(heap, (lb, order, kind, i, cost, True, path))
+                # Keyed by the path it makes: every path it leads to starts so. (Its old ``order``
+                # bounded the paths of its old key only: at a higher cost a target of a smaller id
+                # came after a longer path of the same cost.)
+                heapq.heappush(heap, (lb, (*path, item[1]), kind, i, cost, True, path))
             continue
         c, w = _at(lst, i)  # type: ignore[misc]
         step = cost + c

@@ -380,3 +380,14 @@ def test_connect_reading_lazily_equals_the_whole_graph_on_random_stores(edges, p
             got = w.connect(target, as_of=day, k=3, max_hops=max_hops, via_kinds=via_kinds)
             assert [p.nodes for p in got.paths] == [p.nodes for p in want.paths]
             assert [p.score for p in got.paths] == pytest.approx([p.score for p in want.paths], rel=1e-9)
+
+
+def test_a_target_reached_directly_is_not_passed_by_a_longer_route_of_equal_cost():
+    # A free hop (score 1) to MINCIT and on to Corea costs what the direct hop to Corea costs: at
+    # equal cost the paths come in id order, so the direct one first. (Hypothesis found the search
+    # giving the longer one when the direct target came after a free target, here "usa", in the
+    # office's list.)
+    g = graph([("ofai", "corea", 0.9), ("ofai", "mincit", 1.0), ("ofai", "usa", 1.0), ("mincit", "corea", 0.9)])
+    for bound in (True, False):
+        paths = k_best_paths(g, "ofai", ["corea", "usa"], k=2, max_hops=2, distinct=False, bound=bound)
+        assert paths == [["ofai", "usa"], ["ofai", "corea"]], bound

@@ -225,7 +225,6 @@ class SQLitePairs:
         ranges merged; each page starts where the last ended: no OFFSET to skip again)."""
         if not self._exists():
             return
-        size = FIRST_PAGE
         # (a, b) descending among equal keys: the order both indexes are read backwards in, merged
         # without sorting the entity's rows
         after = "(key < ?2 OR (key = ?2 AND (a, b) < (?3, ?4)))"
@@ -234,15 +233,7 @@ class SQLitePairs:
             f"UNION ALL SELECT {_COLUMNS} FROM strength_pairs WHERE b = ?1 AND {after}) "
             "ORDER BY key DESC, a DESC, b DESC LIMIT ?5"
         )
-        rows = self.db.execute(sql, (v, math.inf, "\U0010ffff", "\U0010ffff", size)).fetchall()
-        while True:
-            if rows:
-                yield rows
-            if len(rows) < size:
-                return
-            size = min(size * 4, 16_384)
-            last = rows[-1]
-            rows = self.db.execute(sql, (v, last[9], last[0], last[1], size)).fetchall()
+        yield from self._pages(sql, (v, math.inf, "\U0010ffff", "\U0010ffff"), lambda r: (v, r[9], r[0], r[1]))
 
     def rows_by_key(self, keys: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
         """The stored rows of these pairs as :meth:`neighbour_pages` gives them (buckets as JSON text,
@@ -259,22 +250,13 @@ class SQLitePairs:
         alone, ten times cheaper than the rows (:meth:`pairs_by_key` reads those wanted)."""
         if not self._exists():
             return
-        size = FIRST_PAGE
         after = "(key < ?2 OR (key = ?2 AND (a, b) < (?3, ?4)))"
         sql = (
             f"SELECT * FROM (SELECT a, b, key FROM strength_pairs WHERE a = ?1 AND {after} "
             f"UNION ALL SELECT a, b, key FROM strength_pairs WHERE b = ?1 AND {after}) "
             "ORDER BY key DESC, a DESC, b DESC LIMIT ?5"
         )
-        rows = self.db.execute(sql, (v, math.inf, "\U0010ffff", "\U0010ffff", size)).fetchall()
-        while True:
-            if rows:
-                yield rows
-            if len(rows) < size:
-                return
-            size = min(size * 4, 16_384)
-            last = rows[-1]
-            rows = self.db.execute(sql, (v, last[2], last[0], last[1], size)).fetchall()
+        yield from self._pages(sql, (v, math.inf, "\U0010ffff", "\U0010ffff"), lambda r: (v, r[2], r[0], r[1]))
 
     def pages_around(self, ids: Collection[str]) -> Iterator[list[tuple[Any, ...]]]:
         """The rows with an end in ``ids``, by ``key`` descending, in growing pages (a row with both
@@ -294,15 +276,22 @@ class SQLitePairs:
             "JOIN strength_pairs p ON p.a = k.a AND p.b = k.b ORDER BY k.key DESC, k.a, k.b"
         )
         marks = json.dumps(sorted(set(ids)))
-        rows = self.db.execute(sql, (marks, math.inf, "", "", size)).fetchall()
+        yield from self._pages(sql, (marks, math.inf, "", ""), lambda r: (marks, r[9], r[0], r[1]), size)
+
+    def _pages(
+        self, sql: str, first: tuple[Any, ...], after: Any, size: int = FIRST_PAGE
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Pages of a keyset query (its last parameter the page size), four times larger each time up
+        to 16,384 rows: a reader wanting a few rows reads a few; ``after(last row)`` gives the next
+        page's other parameters."""
+        rows = self.db.execute(sql, (*first, size)).fetchall()
         while True:
             if rows:
                 yield rows
             if len(rows) < size:
                 return
             size = min(size * 4, 16_384)
-            last = rows[-1]
-            rows = self.db.execute(sql, (marks, last[9], last[0], last[1], size)).fetchall()
+            rows = self.db.execute(sql, (*after(rows[-1]), size)).fetchall()
 
     def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]] | None:
         """The rows pairing ``v`` with one of ``among``: all of ``v``'s rows filtered when it has fewer
