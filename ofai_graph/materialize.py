@@ -397,23 +397,21 @@ class Accumulator:
     def records(self) -> Iterator[PairRecord]:
         """The pair rows (one at a time: a million are written as they come); in the order of their
         ends' ids unless they went through the scratch table."""
-        r = self._compact()
-        if self.spilled:
-            self._spill()
-            for chunk in _pair_chunks(self.scratch.staged(), self.h):
-                yield from _pair_records(chunk, self.names, self.h, sort=False)
-            return
-        yield from _pair_records(r, self.names, self.h, sort=True)
+        return self._pairs(_pair_records)
 
     def columns(self) -> Iterator[PairColumns]:
         """:meth:`records` as slices of columns (a bulk write: no Python object per pair but its row)."""
+        return self._pairs(_pair_columns)
+
+    def _pairs(self, convert: Any) -> Iterator[Any]:
+        """The sums as ``convert`` writes them: from memory in order, or chunk by chunk from the scratch table."""
         r = self._compact()
         if self.spilled:
             self._spill()
             for chunk in _pair_chunks(self.scratch.staged(), self.h):
-                yield from _pair_columns(chunk, self.names, self.h, sort=False)
+                yield from convert(chunk, self.names, self.h, sort=False)
             return
-        yield from _pair_columns(r, self.names, self.h, sort=True)
+        yield from convert(r, self.names, self.h, sort=True)
 
 
 def _pair_chunks(rows: Any, h: float) -> Iterator[QuarterRows]:
