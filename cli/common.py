@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -431,6 +431,68 @@ class OfaiCommand(click.Command):
         _format_options(self, ctx, formatter)
 
 
+class LazyCommands(MutableMapping[str, click.Command]):
+    """A group's commands by name, each imported from its module the first time it is asked for.
+
+    A command's module imports what the command needs (the library's models, the map builder, the
+    workbook readers...): ``ofai-graph connect`` should not pay for ``map``'s. ``specs`` maps a name
+    to ``"module:attribute"`` (a module of this package); ``extra`` maps a group's name to the
+    subcommands defined in other modules, ``{"add": "add:add_followup"}``. Iterating gives every name
+    without importing anything (``--help`` and "no such command" list them; the short help of each,
+    in the listing, imports them all).
+    """
+
+    def __init__(self, group: OfaiGroup, specs: dict[str, str], extra: dict[str, dict[str, str]] | None = None):
+        self.group = group
+        self.specs = dict(specs)
+        self.extra = extra or {}
+        self.loaded: dict[str, click.Command] = {}
+
+    def __getitem__(self, name: str) -> click.Command:
+        cmd = self.loaded.get(name)
+        if cmd is not None:
+            return cmd
+        spec = self.specs.get(name)
+        if spec is None:
+            raise KeyError(name)
+        cmd = _load(spec)
+        for sub, sub_spec in self.extra.get(name, {}).items():
+            assert isinstance(cmd, click.Group)
+            cmd.add_command(_load(sub_spec), sub)
+        self.group.add_command(cmd, name)  # (the global options; stored in self.loaded)
+        from .lang import localize
+
+        localize(cmd, current())  # (the group's texts were translated before this one was loaded)
+        return cmd
+
+    def __setitem__(self, name: str, cmd: click.Command) -> None:
+        self.loaded[name] = cmd
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
+        self.loaded.pop(name, None)
+        self.specs.pop(name, None)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.loaded or name in self.specs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self.specs, *self.loaded]))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys([*self.specs, *self.loaded]))
+
+
+def _load(spec: str) -> click.Command:
+    import importlib
+
+    module, attribute = spec.split(":")
+    cmd = getattr(importlib.import_module(f"{__package__}.{module}"), attribute)
+    assert isinstance(cmd, click.Command)
+    return cmd
+
+
 class OfaiGroup(click.Group):
     """A group whose commands accept the global options; library errors become a clear message, exit 1."""
 
@@ -440,6 +502,13 @@ class OfaiGroup(click.Group):
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         _attach_global_options(cmd)
         super().add_command(cmd, name)
+
+    def add_lazy_commands(self, specs: dict[str, str], extra: dict[str, dict[str, str]] | None = None) -> None:
+        """Commands imported when first used (see :class:`LazyCommands`)."""
+        lazy = LazyCommands(self, specs, extra)
+        for name, cmd in self.commands.items():
+            lazy.loaded[name] = cmd
+        self.commands = lazy
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         _format_options(self, ctx, formatter)

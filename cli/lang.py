@@ -211,7 +211,9 @@ def localize(command: click.Command, lang: str) -> None:
         if isinstance(cmd, click.Group):
             store.setdefault("subcommand_metavar", cmd.subcommand_metavar)
             cmd.subcommand_metavar = tr(store["subcommand_metavar"])
-            for sub in cmd.commands.values():
+            # (a lazy group's commands not imported yet are translated when they are: LazyCommands)
+            loaded = getattr(cmd.commands, "loaded", cmd.commands)
+            for sub in loaded.values():
                 visit(sub)
 
     visit(command)

@@ -2,14 +2,15 @@
 
 Where things go: shared options, the context object (:class:`~.common.App`), the date type and errors
 live in ``common.py``; each area's commands live in a module of their own, defined at module level; this
-module only builds the root group and registers them, one line per command.
+module only builds the root group and registers them, one line per command: its module and name, so
+that a command imports only its own module (``connect`` does not import the map builder; see
+:class:`~.common.LazyCommands`).
 """
 
 from __future__ import annotations
 
 import click
 
-from . import add, analytics, data, interop, maps, neo4j, query, report, scale
 from .common import OfaiGroup, global_options, pass_app
 from .lang import VersionMessage
 
@@ -40,34 +41,39 @@ def cli(app) -> None:  # type: ignore[no-untyped-def]
     click.get_current_context().call_on_close(app.close)
 
 
-# data: create, load, write out
-cli.add_command(data.init)
-cli.add_command(data.import_)
-cli.add_command(data.export)
-cli.add_command(add.add)
-cli.add_command(interop.template)
-cli.add_command(interop.duplicates)
-cli.add_command(interop.merge)
-# looking things up
-cli.add_command(query.show)
-cli.add_command(query.search)
-cli.add_command(query.stats)
-# relationship intelligence
-cli.add_command(analytics.strength)
-cli.add_command(analytics.connect)
-cli.add_command(analytics.ask)
-cli.add_command(analytics.followups)
-analytics.followups.add_command(add.add_followup, "add")
-cli.add_command(analytics.dormant)
-cli.add_command(analytics.brokers)
-cli.add_command(maps.map_)
-# the quarterly cycle
-cli.add_command(report.report)
-cli.add_command(report.changes)
-# upkeep
-cli.add_command(scale.rebuild)
-# other backends
-cli.add_command(neo4j.neo4j)
+cli.add_lazy_commands(
+    {
+        # data: create, load, write out
+        "init": "data:init",
+        "import": "data:import_",
+        "export": "data:export",
+        "add": "add:add",
+        "template": "interop:template",
+        "duplicates": "interop:duplicates",
+        "merge": "interop:merge",
+        # looking things up
+        "show": "query:show",
+        "search": "query:search",
+        "stats": "query:stats",
+        # relationship intelligence
+        "strength": "analytics:strength",
+        "connect": "analytics:connect",
+        "ask": "analytics:ask",
+        "followups": "analytics:followups",
+        "dormant": "analytics:dormant",
+        "brokers": "analytics:brokers",
+        "map": "maps:map_",
+        # the quarterly cycle
+        "report": "report:report",
+        "changes": "report:changes",
+        # upkeep
+        "rebuild": "scale:rebuild",
+        # other backends
+        "neo4j": "neo4j:neo4j",
+    },
+    # subcommands defined apart from their group
+    extra={"followups": {"add": "add:add_followup"}},
+)
 
 
 def main() -> None:
