@@ -94,17 +94,17 @@ def _attribute_docstrings(cls: type) -> dict[str, str]:
     import inspect
     import linecache
     import sys
-    import textwrap
 
     frame = sys._getframe(1)
     while frame is not None:
         if frame.f_globals.get("__name__") == cls.__module__:
-            lines = linecache.getlines(frame.f_code.co_filename, frame.f_globals)
-            try:
-                block = textwrap.dedent("".join(inspect.getblock(lines[frame.f_lineno - 1 :])))
-                tree = ast.parse(block)
-            except (SyntaxError, IndexError, TypeError):  # (no source: an interactive session)
-                tree = None
+            lines = linecache.getlines(frame.f_code.co_filename, frame.f_globals)[frame.f_lineno - 1 :]
+            tree = _parsed(_indented_block(lines))
+            if tree is None:  # (a string reaching back to the margin: the tokenizer finds the end)
+                try:
+                    tree = _parsed(inspect.getblock(lines))
+                except (IndexError, TypeError, SyntaxError, ValueError):  # (no source: an interactive session)
+                    tree = None
             statement = tree.body[0] if tree is not None and tree.body else None
             if isinstance(statement, ast.ClassDef) and statement.name == cls.__name__:
                 docs: dict[str, str] = {}
@@ -122,6 +122,27 @@ def _attribute_docstrings(cls: type) -> dict[str, str]:
                 return docs
         frame = frame.f_back  # type: ignore[assignment]
     return {}
+
+
+def _indented_block(lines: list[str]) -> list[str]:
+    """The first line and those after it more indented than it (blank ones included)."""
+    if not lines:
+        return []
+    margin = len(lines[0]) - len(lines[0].lstrip())
+    end = 1
+    while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) > margin):
+        end += 1
+    return lines[:end]
+
+
+def _parsed(block: list[str]) -> Any:
+    import ast
+    import textwrap
+
+    try:
+        return ast.parse(textwrap.dedent("".join(block)))
+    except (SyntaxError, ValueError):
+        return None
 
 
 class Results(list):  # type: ignore[type-arg]

@@ -38,8 +38,10 @@ def country_members(store: Store, code: str) -> list[str]:
     # no pass finds a new one: the same pass as over every tie of the store.
     ties: dict[str, Tie] = {}
     around = base | {code}
+    new = set(around)
     while True:
-        ties.update((t.id, t) for t in store.ties_around(around) if t.id not in ties)
+        # (the ties around the members found before were read with them: only the new ones' now)
+        ties.update((t.id, t) for t in store.ties_around(new) if t.id not in ties)
         members = set(base)
         for t in sorted(ties.values(), key=lambda t: t.id):
             if t.kind.value == "funds" and (t.source in members or t.source == code):
