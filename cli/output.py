@@ -86,7 +86,49 @@ def table(
 
 
 def text(line: str = "", *, style: str | None = None) -> None:
-    _console().print(_safe(line), style=style, markup=False, highlight=False)
+    shown = _safe(line)
+    if _plain(shown) and _plain_stream(sys.stdout):
+        # What rich would write (tested): no styles off a terminal, no folding under the width.
+        sys.stdout.write(shown + "\n")
+        return
+    _console().print(shown, style=style, markup=False, highlight=False)
+
+
+# A line rich writes unchanged off a terminal: one cell per character (tested against rich's
+# widths), no tab, no ":name:" that rich would turn into an emoji, no wider than the 160 columns it
+# folds piped output at (see _console). A route of `connect` is such a line: its dozens of lines are
+# written without importing rich (a tenth of the command's time).
+_NARROW = frozenset(
+    [chr(c) for c in range(0x20, 0x7F)]
+    + [chr(c) for c in range(0xA1, 0x180) if c != 0xAD]
+    + list("→←↔·…–—‘’“”•⚠✓")
+)
+
+
+def _plain(line: str) -> bool:
+    return len(line) <= 160 and _NARROW.issuperset(line) and not (":" in line and _EMOJI_LIKE().search(line))
+
+
+@cache
+def _EMOJI_LIKE() -> Any:  # (rich's emoji codes, and more: two colons with no space between)
+    import re
+
+    return re.compile(r":\S*:")
+
+
+def _plain_stream(stream: Any) -> bool:
+    """Whether rich would see ``stream`` as a file, not a terminal (no styles, nothing but the text)."""
+    import builtins
+    import os
+
+    if sys.platform == "win32" or hasattr(builtins, "get_ipython") or os.environ.get("FORCE_COLOR"):
+        return False
+    if os.environ.get("TTY_COMPATIBLE") == "1":
+        return False
+    try:
+        return not stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 class Progress:
