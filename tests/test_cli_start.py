@@ -133,7 +133,7 @@ def _rich(line: str) -> str:
     return buffer.getvalue()
 
 
-LINES = st.text(alphabet=st.sampled_from(sorted(output._NARROW) + [":", " ", "\t", "😀", "中", "\u0301"]), max_size=200)
+LINES = st.text(alphabet=st.sampled_from([*sorted(output._NARROW), ":", " ", "\t", "😀", "中", "\u0301"]), max_size=200)
 
 
 @given(LINES)
