@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import sqlite3
 from collections.abc import Collection, Iterable, Iterator
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -57,6 +58,11 @@ _BY_KEY = (
     "SELECT " + ", ".join(f"p.{c.strip()}" for c in _COLUMNS.split(","))
     + " FROM json_each(?1) j JOIN strength_pairs p ON p.a = j.value ->> 0 AND p.b = j.value ->> 1"
 )
+
+
+def _no_table(exc: sqlite3.OperationalError) -> bool:
+    """A read of pairs in a store that has none yet (an older store, or one never written)."""
+    return str(exc).startswith("no such table")
 
 
 class SQLitePairs:
@@ -223,8 +229,6 @@ class SQLitePairs:
     def neighbour_pages(self, v: str) -> Iterator[list[tuple[Any, ...]]]:
         """The rows with ``v`` at either end, by ``key`` descending, in growing pages (the two index
         ranges merged; each page starts where the last ended: no OFFSET to skip again)."""
-        if not self._exists():
-            return
         # (a, b) descending among equal keys: the order both indexes are read backwards in, merged
         # without sorting the entity's rows
         after = "(key < ?2 OR (key = ?2 AND (a, b) < (?3, ?4)))"
@@ -238,18 +242,21 @@ class SQLitePairs:
     def rows_by_key(self, keys: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
         """The stored rows of these pairs as :meth:`neighbour_pages` gives them (buckets as JSON text,
         parsed only by the reader that needs them), in one read."""
-        if not keys or not self._exists():
+        if not keys:
             return []
         out: list[tuple[Any, ...]] = []
-        for chunk in batched(keys, 2_000):
-            out += self.db.execute(_BY_KEY, (json.dumps(chunk),)).fetchall()
+        try:  # (not asked first whether the table exists: a search asks this hundreds of times)
+            for chunk in batched(keys, 2_000):
+                out += self.db.execute(_BY_KEY, (json.dumps(chunk),)).fetchall()
+        except sqlite3.OperationalError as exc:
+            if not _no_table(exc):
+                raise
+            return []
         return out
 
     def neighbour_keys(self, v: str) -> Iterator[list[tuple[Any, ...]]]:
         """As :meth:`neighbour_pages`, only ``(a, b, key)`` of each row: read from the key indexes
         alone, ten times cheaper than the rows (:meth:`pairs_by_key` reads those wanted)."""
-        if not self._exists():
-            return
         after = "(key < ?2 OR (key = ?2 AND (a, b) < (?3, ?4)))"
         sql = (
             f"SELECT * FROM (SELECT a, b, key FROM strength_pairs WHERE a = ?1 AND {after} "
@@ -263,8 +270,6 @@ class SQLitePairs:
         ends in ``ids`` comes twice): the order is decided on the key indexes alone (a few thousand
         entities' index ranges, ~30 ms for Korea's 3,331 entities and 125,000 pairs), then only a
         page's rows are read."""
-        if not self._exists():
-            return
         size = 256  # (each page sorts the index entries of all of them: few pages, not small ones)
         after = "(key < ?2 OR (key = ?2 AND (a, b) > (?3, ?4)))"
         cols = ", ".join(f"p.{c.strip()}" for c in _COLUMNS.split(","))
@@ -284,7 +289,12 @@ class SQLitePairs:
         """Pages of a keyset query (its last parameter the page size), four times larger each time up
         to 16,384 rows: a reader wanting a few rows reads a few; ``after(last row)`` gives the next
         page's other parameters."""
-        rows = self.db.execute(sql, (*first, size)).fetchall()
+        try:  # (not asked first whether the table exists: a search reads hundreds of entities' pages)
+            rows = self.db.execute(sql, (*first, size)).fetchall()
+        except sqlite3.OperationalError as exc:
+            if not _no_table(exc):
+                raise
+            return
         while True:
             if rows:
                 yield rows
