@@ -837,6 +837,16 @@ class _Reader:
         self.t = as_of.toordinal()
         self.recent = Recent(store, cfg, as_of)
         self.tie_cache: dict[str, dict[tuple[str, str], tuple[float, list[str]]]] = {}
+        self.row_cache: dict[tuple[str, str], Any] = {}  # (a tied pair's stored row, None: it has none)
+
+    def tied_rows(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+        """The stored rows of these pairs, by pair (those that have one): read once per search."""
+        missing = [k for k in dict.fromkeys(keys) if k not in self.row_cache]
+        if missing:
+            found = {(r[0], r[1]): r for r in self.rows_by_key(missing)}
+            for k in missing:
+                self.row_cache[k] = found.get(k)
+        return {k: r for k in keys if (r := self.row_cache[k]) is not None}
 
     def ties(self, v: str) -> dict[tuple[str, str], tuple[float, list[str]]]:
         found = self.tie_cache.get(v)
@@ -845,8 +855,9 @@ class _Reader:
             found = self.tie_cache[v]
         return found
 
-    def prefetch_ties(self, ids: Collection[str]) -> None:
-        """The ties (and affiliations) of several entities in one read each."""
+    def prefetch_ties(self, ids: Collection[str], *, rows: bool = False) -> None:
+        """The ties (and affiliations) of several entities in one read each; with ``rows``, the stored
+        rows of their tied pairs too (what :class:`Neighbours` reads first for each of them)."""
         from .strength import _bond_evidence, _bonds_in_scope
 
         ids = [v for v in ids if v not in self.tie_cache]
@@ -859,6 +870,8 @@ class _Reader:
             for v in k:
                 if v in self.tie_cache:
                     self.tie_cache[v][k] = (p, found.kinds[k])
+        if rows:
+            self.tied_rows([k for v in ids for k in self.tie_cache[v]])
 
     def evidence(self, row: tuple[Any, ...]) -> list[Any]:
         recent = self.recent.of([(row[0], row[1])]) if row[2] > self.t else {}
@@ -921,9 +934,8 @@ class Neighbours:
         self.batch = 2
         ties = reader.ties(v)
         self.tied = set(ties)
-        tied_rows = reader.rows_by_key(list(ties)) if ties else []
-        self._prepare(tied_rows, [w for k in ties for w in k if w != v])
-        rows = {(r[0], r[1]): r for r in tied_rows}
+        rows = reader.tied_rows(list(ties)) if ties else {}
+        self._prepare(list(rows.values()), [w for k in ties for w in k if w != v])
         for key, tie in ties.items():
             self._push(rows.get(key), key, tie)
         self.pages: list[Any] = []
@@ -1092,7 +1104,7 @@ class Into:
                 u = key[1] if key[0] == t else key[0]
                 if u not in goal:
                     tied[key] = (u, t, tie)
-        rows = {(r[0], r[1]): r for r in reader.rows_by_key(list(tied))} if tied else {}
+        rows = reader.tied_rows(list(tied)) if tied else {}
         pending = [k for k, r in rows.items() if r[2] > reader.t]
         if pending:
             reader.recent.of(pending)
@@ -1182,8 +1194,96 @@ def _add_nodes(g: nx.Graph, store: Store, ids: Iterable[str]) -> None:
         )
 
 
+class SearchGraph:
+    """The part of ``networkx.Graph`` a lazy search fills and reads: nodes with attributes, edges with
+    attributes, ``graph`` (what :func:`ofai_graph.paths.connect`, :func:`~ofai_graph.paths.k_best_paths`
+    and :func:`ofai_graph.strength.pair` use), without importing networkx, a tenth of a second of a
+    command's start (``connect`` and ``strength --top`` run no networkx algorithm on what they read).
+    The same semantics as networkx's (an edge adds its ends; both ends share one attribute dict);
+    :meth:`to_networkx` gives what was read as a ``networkx.Graph``.
+
+    >>> g = SearchGraph()
+    >>> g.add_nodes_from([("a", {"name": "A"}), "b"])
+    >>> g.add_edge("a", "c", score=0.5)
+    >>> sorted(g), g["c"]["a"]["score"], g.nodes["a"]["name"], g.get_edge_data("a", "b")
+    (['a', 'b', 'c'], 0.5, 'A', None)
+    >>> sorted(g.to_networkx().edges(data="score"))
+    [('a', 'c', 0.5)]
+    """
+
+    def __init__(self) -> None:
+        self.graph: dict[str, Any] = {}
+        self._node: dict[str, dict[str, Any]] = {}
+        self._adj: dict[str, dict[str, dict[str, Any]]] = {}
+
+    @property
+    def nodes(self) -> dict[str, dict[str, Any]]:
+        return self._node
+
+    @property
+    def adj(self) -> dict[str, dict[str, dict[str, Any]]]:
+        return self._adj
+
+    def __contains__(self, n: object) -> bool:
+        return n in self._node
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._node)
+
+    def __len__(self) -> int:
+        return len(self._node)
+
+    def __getitem__(self, n: str) -> dict[str, dict[str, Any]]:
+        return self._adj[n]
+
+    def add_node(self, n: str, **attr: Any) -> None:
+        if n not in self._node:
+            self._adj[n] = {}
+            self._node[n] = {}
+        self._node[n].update(attr)
+
+    def add_nodes_from(self, nodes: Iterable[Any], **attr: Any) -> None:
+        for item in nodes:
+            if isinstance(item, tuple):
+                n, data = item
+                self.add_node(n, **{**attr, **data})
+            else:
+                self.add_node(item, **attr)
+
+    def add_edge(self, u: str, v: str, **attr: Any) -> None:
+        for n in (u, v):
+            if n not in self._node:
+                self._adj[n] = {}
+                self._node[n] = {}
+        data = self._adj[u].get(v, {})
+        data.update(attr)
+        self._adj[u][v] = data
+        self._adj[v][u] = data
+
+    def has_edge(self, u: str, v: str) -> bool:
+        return v in self._adj.get(u, {})
+
+    def get_edge_data(self, u: str, v: str, default: Any = None) -> Any:
+        return self._adj.get(u, {}).get(v, default)
+
+    def to_networkx(self) -> nx.Graph:
+        import networkx as nx
+
+        g = nx.Graph()
+        g.graph.update(self.graph)
+        g.add_nodes_from(self._node.items())
+        g.add_edges_from((u, v, d) for u, nbrs in self._adj.items() for v, d in nbrs.items())
+        return g
+
+
 def lazy_graph(
-    store: Store, cfg: StrengthConfig, as_of: dt.date, ids: Iterable[str] = (), *, summaries: bool = False
+    store: Store,
+    cfg: StrengthConfig,
+    as_of: dt.date,
+    ids: Iterable[str] = (),
+    *,
+    summaries: bool = False,
+    light: bool = False,
 ) -> nx.Graph:
     """A relationship graph for a search that reads only what it expands: at first the entities ``ids``
     (with their summaries: name, type, kind, countries; beyond 64 of them, only the first's) and no
@@ -1191,10 +1291,14 @@ def lazy_graph(
     keep)`` is a :class:`Neighbours` (``among``: the only partners wanted, as on a path's last hop):
     each partner it yields adds its edge to ``g``. Partners come without their summaries unless
     ``summaries`` (for a ``keep`` that looks at kinds); ``g.graph["complete"](ids)`` reads those of
-    ``ids`` (the entities an answer names)."""
-    import networkx as nx
+    ``ids`` (the entities an answer names). With ``light``, a :class:`SearchGraph` instead of a
+    ``networkx.Graph`` (for a caller that runs no networkx algorithm on it)."""
+    if light:
+        g: Any = SearchGraph()
+    else:
+        import networkx as nx
 
-    g = nx.Graph()
+        g = nx.Graph()
     ids = list(ids)
     if len(ids) <= 64:
         _add_nodes(g, store, ids)
@@ -1219,7 +1323,7 @@ def lazy_graph(
         config=cfg,
         neighbours=neighbours,
         last_hops=last_hops,
-        prefetch=reader.prefetch_ties,
+        prefetch=lambda ids: reader.prefetch_ties(ids, rows=True),
         summaries=summaries,
         complete=lambda found: _add_nodes(g, store, found),
     )

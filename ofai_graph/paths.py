@@ -342,8 +342,6 @@ def connect(
     The weakest hop of each path is marked. When nothing is reachable, ``nearest`` names the
     entities of the same country (or kind) that ``source`` can reach, strongest path first.
     """
-    import networkx as nx
-
     from .i18n import format_date, gettext_for
     from .labels import label
 
@@ -404,6 +402,10 @@ def connect(
         as_of=as_of,
     )
     if not paths:
+        import networkx as nx
+
+        if not isinstance(g, nx.Graph):  # (a lazy search's graph: materialize.SearchGraph)
+            g = g.to_networkx()
         reach = nx.single_source_dijkstra_path_length(g, source, weight="cost") if source in g else {}
         if target.kind == "entity" and target.ids and target.ids[0] in g:
             t = target.ids[0]

@@ -505,7 +505,7 @@ class Workspace:
         far as needed (:class:`ofai_graph.materialize.Neighbours`)."""
         from .materialize import lazy_graph
 
-        lazy = lazy_graph(self.store, self.strength_config, as_of, [first])
+        lazy = lazy_graph(self.store, self.strength_config, as_of, [first], light=True)
         ranked = lazy.graph["neighbours"](first, None, lambda w: w not in own)
         partners: list[str] = []
         i = 0
@@ -554,7 +554,12 @@ class Workspace:
             from .materialize import lazy_graph
 
             g = lazy_graph(
-                self.store, self.strength_config, as_of, [src, *tgt.ids], summaries=bool(options["via_kinds"])
+                self.store,
+                self.strength_config,
+                as_of,
+                [src, *tgt.ids],
+                summaries=bool(options["via_kinds"]),
+                light=True,  # (no networkx algorithm runs on it: networkx is not even imported)
             )
             found = connect(g, self.store, src, tgt, **options)  # type: ignore[arg-type]
             if found.paths:

@@ -20,6 +20,7 @@ from ofai_graph_cli.main import cli
 
 # Modules only other commands need (maps, imports and exports, reports, the Neo4j driver, tables).
 HEAVY = [
+    "networkx",  # (the search fills a materialize.SearchGraph: no networkx algorithm runs)
     "numpy",
     "pyvis",
     "jinja2",
@@ -82,6 +83,12 @@ def test_connect_imports_neither_the_other_commands_nor_heavy_libraries(db):
     assert "Routes from" in stdout and "score" in stdout  # it did answer
     assert "ofai_graph.paths" in modules and "ofai_graph_cli.analytics" in modules
     assert sorted(m for m in HEAVY if m in modules) == []
+
+
+def test_strength_top_imports_neither_networkx_nor_numpy(db):
+    modules, stdout = _imported_after(["strength", "--top", "3"], db)
+    assert "score" in stdout
+    assert sorted(m for m in ("networkx", "numpy", "ofai_graph.maps", "ofai_graph_cli.maps") if m in modules) == []
 
 
 def test_the_root_group_imports_no_command_until_one_is_asked_for():
