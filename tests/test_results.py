@@ -130,3 +130,22 @@ def test_the_language_of_a_table_is_not_part_of_the_data(seeded_path):
         assert a == b and a[0] == b[0] and a[0].model_dump() == b[0].model_dump()
         assert a.records() == b.records() and isinstance(a.records()[0]["score"], float)
         assert a._repr_html_() != b._repr_html_()
+
+
+def test_field_descriptions_come_from_the_docstrings_under_the_fields_wherever_the_class_is_written():
+    def make() -> type[Result]:
+        class Local(Result):
+            a: int
+            """First line.
+
+    A line reaching back to the margin."""
+            b: str = "x"
+            """B, in a class written inside a function."""
+            c: int = 0
+
+        return Local
+
+    fields = make().model_fields
+    assert fields["a"].description == "First line.\n\nA line reaching back to the margin."
+    assert fields["b"].description == "B, in a class written inside a function."
+    assert fields["c"].description is None
