@@ -139,10 +139,17 @@ def _parsed(block: list[str]) -> Any:
     import ast
     import textwrap
 
+    source = textwrap.dedent("".join(block))
+    wrapped = source.startswith((" ", "\t"))
+    if wrapped:  # (a string reaching back further than the class: parsed inside a function, as pydantic does)
+        source = "def _():\n" + source
     try:
-        return ast.parse(textwrap.dedent("".join(block)))
+        tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return None
+    if wrapped and tree.body and isinstance(tree.body[0], ast.FunctionDef):
+        tree.body = tree.body[0].body
+    return tree
 
 
 class Results(list):  # type: ignore[type-arg]
