@@ -141,7 +141,9 @@ def contributions_of(c: Any, cfg: StrengthConfig, names: list[str] | None = None
         rank = np.arange(len(names), dtype=np.int64)
     if not len(c.inter):
         return Contributions([], empty, empty, np.zeros(0), empty, empty, empty, empty)
-    rows = _participant_rows(c, cfg, rank)
+    rows = _rows_in_order(c, cfg, rank)
+    if rows is None:
+        rows = _participant_rows(c, cfg, rank)
     start = np.array(c.start, dtype=np.int64)
     end = np.array(c.end, dtype=np.int64)
     weight = np.array([interaction_weight(cfg, k, s) for k, s in c.kind_status])[
@@ -178,6 +180,28 @@ def contributions_of(c: Any, cfg: StrengthConfig, names: list[str] | None = None
         np.concatenate(pl),
         np.concatenate(pbits),
     )
+
+
+def _rows_in_order(c: Any, cfg: StrengthConfig, rank: Any) -> Any:
+    """``strength._participant_rows`` for participations that come sorted by interaction and entity
+    rank, each entity once per interaction (a store's read in key order: the usual case), without
+    its sort; None otherwise."""
+    import numpy as np
+
+    from .strength import INITIATING_ROLES, _Rows, role_weight
+
+    pi = np.asarray(c.inter, dtype=np.int64)
+    pe = np.asarray(c.ent, dtype=np.int64)
+    pe = rank[pe]
+    if len(pi) > 1:
+        same = pi[1:] == pi[:-1]
+        if not (np.all(pi[1:] >= pi[:-1]) and np.all(pe[1:][same] > pe[:-1][same])):
+            return None
+    roles = list(c.roles)
+    role_w = np.array([role_weight(cfg, r) for r in roles])
+    role_init = np.array([r in INITIATING_ROLES for r in roles], dtype=np.int64)
+    pr = np.asarray(c.role, dtype=np.int64)
+    return _Rows(pi, pe, role_w[pr], role_init[pr])
 
 
 # -- pair records -------------------------------------------------------------------------------------------

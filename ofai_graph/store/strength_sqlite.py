@@ -410,26 +410,29 @@ class SQLitePairs:
         def chunks() -> Iterator[_Columns]:
             roles: dict[str, int] = {}
             kinds: dict[tuple[str, str], int] = {}
+            tokens: dict[str, int] = {}  # "kind\x1fstatus" -> its code in kinds
             # The interactions a range of ids at a time, then their participants by the same range:
-            # two scans in key order instead of a join (a look-up per interaction), and each
-            # interaction's dates read once, as day ordinals computed by SQLite (the julianday of
-            # 0001-01-01 is 1721425.5, its ordinal 1).
-            found = db.execute(
-                "SELECT id, CAST(julianday(date_start) - 1721424.5 AS INTEGER), "
-                "CAST(julianday(date_end) - 1721424.5 AS INTEGER), kind, status FROM interactions ORDER BY id"
-            )
+            # two scans in key order instead of a join (a look-up per interaction). Each range comes
+            # back as a few long strings made by SQLite (group_concat), split in C: a row tuple and
+            # its three text objects per participant cost twice as much. Dates come as day ordinals
+            # computed by SQLite (the julianday of 0001-01-01 is 1721425.5, its ordinal 1).
             per = max(1, size // 3)  # interactions per chunk: about three participants each
             after = ""
-            while rows := found.fetchmany(per):
-                upto = rows[-1][0]
-                parts = db.execute(
-                    "SELECT interaction_id, entity_id, role FROM participants "
-                    "WHERE interaction_id > ? AND interaction_id <= ? ORDER BY interaction_id",
-                    (after, upto),
-                ).fetchall()
+            while True:
+                count, upto, ids, dates, ks = db.execute(_PACKED_INTERACTIONS, (after, per)).fetchone()
+                if not count:
+                    return
+                count_p, packed = db.execute(_PACKED_PARTICIPANTS, (after, upto)).fetchone()
+                columns = None
+                if count_p:
+                    columns = _unpacked(count, ids, dates, ks, count_p, packed, code, roles, kinds, tokens)
+                    if columns is None:  # a value the packing cannot carry: read as rows
+                        inter = db.execute(_INTERACTION_ROWS, (after, upto)).fetchall()
+                        parts = db.execute(_PARTICIPANT_ROWS, (after, upto)).fetchall()
+                        columns = _coded(inter, parts, code, roles, kinds)
                 after = upto
-                if parts:
-                    yield _coded(rows, parts, code, roles, kinds)
+                if columns is not None:
+                    yield columns
 
         return names, chunks()
 
@@ -453,6 +456,92 @@ class SQLitePairs:
         ).fetchall()
         for iid, start, end, kind, status, eid, role in rows:
             yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
+
+
+_DAYS = "CAST(julianday({0}) - 1721424.5 AS INTEGER)"
+# A range of interactions packed: count, last id, ids, dates ("start,end,..." as day ordinals), and
+# "kind<US>status" joined by RS. A NULL (a date SQLite cannot read) drops out of its group_concat,
+# which the counts catch.
+_PACKED_INTERACTIONS = (
+    "SELECT count(*), max(id), group_concat(id, char(31)), "
+    f"group_concat({_DAYS.format('date_start')} || ',' || {_DAYS.format('date_end')}, ','), "
+    "group_concat(kind || char(31) || status, char(30)) "
+    "FROM (SELECT id, date_start, date_end, kind, status FROM interactions WHERE id > ?1 ORDER BY id LIMIT ?2)"
+)
+_PACKED_PARTICIPANTS = (
+    "SELECT count(*), group_concat(interaction_id || char(31) || entity_id || char(31) || role, char(31)) "
+    "FROM participants WHERE interaction_id > ?1 AND interaction_id <= ?2"
+)
+_INTERACTION_ROWS = (
+    f"SELECT id, {_DAYS.format('date_start')}, {_DAYS.format('date_end')}, kind, status FROM interactions "
+    "WHERE id > ? AND id <= ? ORDER BY id"
+)
+_PARTICIPANT_ROWS = (
+    "SELECT interaction_id, entity_id, role FROM participants "
+    "WHERE interaction_id > ? AND interaction_id <= ? ORDER BY interaction_id"
+)
+
+
+def _unpacked(
+    count: int,
+    ids: str,
+    dates: str | None,
+    ks: str | None,
+    count_p: int,
+    packed: str | None,
+    code: dict[str, int],
+    roles: dict[str, int],
+    kinds: dict[tuple[str, str], int],
+    tokens: dict[str, int],
+) -> _Columns | None:
+    """The packed strings of a range (``_PACKED_INTERACTIONS``, ``_PARTICIPANTS``) as
+    ``strength._Columns``, the same as :func:`_coded` gives for its rows; None when they cannot be
+    split back (a separator inside a value, a NULL, an entity the store does not hold): the caller
+    reads that range as rows."""
+    import numpy as np
+
+    from ..strength import _Columns
+
+    if dates is None or ks is None or packed is None:
+        return None
+    iids = ids.split("\x1f")
+    pairs = ks.split("\x1e")
+    fields = packed.split("\x1f")
+    if len(iids) != count or len(pairs) != count or len(fields) != 3 * count_p:
+        return None
+    try:
+        days = np.fromstring(dates, dtype=np.int64, sep=",")
+    except ValueError:
+        return None
+    position = dict(zip(iids, range(count), strict=True))
+    new = {t: t.split("\x1f") for t in set(pairs) - tokens.keys()}
+    if len(days) != 2 * count or len(position) != count or any(len(x) != 2 for x in new.values()):
+        return None
+    try:
+        # Each participant's interaction as its position among the range's (the order of the
+        # participants does not matter: contributions sort them by interaction and entity).
+        inter = list(map(position.__getitem__, fields[0::3]))
+        ent = list(map(code.__getitem__, fields[1::3]))
+    except KeyError:
+        return None
+    for t, (kind, status) in new.items():
+        tokens[t] = kinds.setdefault((kind, status), len(kinds))
+    role_text = fields[2::3]
+    for r in set(role_text) - roles.keys():
+        roles[r] = len(roles)
+    return _Columns(
+        code,
+        roles,
+        kinds,
+        [],
+        days[0::2],
+        days[1::2],
+        list(map(tokens.__getitem__, pairs)),
+        inter,
+        ent,
+        list(map(roles.__getitem__, role_text)),
+        True,
+    )
 
 
 def _coded(
