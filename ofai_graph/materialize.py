@@ -425,7 +425,7 @@ class Accumulator:
 
     def columns(self) -> Iterator[PairColumns]:
         """:meth:`records` as slices of columns (a bulk write: no Python object per pair but its row)."""
-        return self._pairs(_pair_columns)
+        return self._pairs(_pair_slices)
 
     def _pairs(self, convert: Any) -> Iterator[Any]:
         """The sums as ``convert`` writes them: from memory in order, or chunk by chunk from the scratch table."""
@@ -472,20 +472,85 @@ def _pair_chunks(rows: Any, h: float) -> Iterator[QuarterRows]:
             yield QuarterRows(*(x[:cut] for x in part))
 
 
-class PairColumns(NamedTuple):
-    """A slice of pair rows as columns, ready for a bulk write: the ends' ids, numpy arrays of the
-    totals, the buckets as stored (JSON text, or None for a pair in one quarter) and the order key."""
+class PairColumns:
+    """A slice of pair rows as columns, ready for a bulk write or a comparison with stored rows: the
+    ends' ids, numpy arrays of the totals and of the buckets (those of the pairs over several
+    quarters, flat, in order: ``quarters`` gives each pair's count). Their text (the buckets' JSON)
+    and the order key are made only when asked: a rebuild that finds a slice already stored
+    compares numbers and never writes them."""
 
-    a: list[str]
-    b: list[str]
-    ref: Any
-    s: Any
-    n: Any
-    last: Any
-    bits: Any
-    first: Any
-    buckets: list[str | None]
-    key: list[float]
+    def __init__(
+        self,
+        a: list[str],
+        b: list[str],
+        ref: Any,
+        s: Any,
+        n: Any,
+        last: Any,
+        bits: Any,
+        first: Any,
+        quarters: Any,
+        bucket_columns: tuple[Any, Any, Any, Any, Any],
+        half_life: float,
+    ):
+        self.a, self.b, self.ref, self.s, self.n, self.last, self.bits, self.first = a, b, ref, s, n, last, bits, first
+        self.quarters = quarters  # quarters per pair; buckets are stored for the pairs with 2 or more
+        self.bucket_columns = bucket_columns  # q, s_q (from the quarter's start), n_q, last_q, bits_q
+        self.h = half_life
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    @functools.cached_property
+    def buckets(self) -> list[str | None]:
+        """Each pair's buckets as stored: JSON text as ``json.dumps`` writes it (floats as repr),
+        None for a pair in one quarter."""
+        import numpy as np
+
+        out: list[str | None] = [None] * len(self.a)
+        multi = np.flatnonzero(self.quarters > 1).tolist()
+        if multi:
+            each = list(map("[{}, {!r}, {}, {}, {}]".format, *(x.tolist() for x in self.bucket_columns)))
+            j = 0
+            for i, c in zip(multi, self.quarters[multi].tolist(), strict=True):
+                out[i] = "[" + ", ".join(each[j : j + c]) + "]"
+                j += c
+        return out
+
+    def bucket_lists(self) -> list[list[list[Any]]]:
+        import numpy as np
+
+        out: list[list[list[Any]]] = [[] for _ in self.a]
+        multi = np.flatnonzero(self.quarters > 1).tolist()
+        if multi:
+            each = [list(t) for t in zip(*(x.tolist() for x in self.bucket_columns), strict=True)]
+            j = 0
+            for i, c in zip(multi, self.quarters[multi].tolist(), strict=True):
+                out[i] = each[j : j + c]
+                j += c
+        return out
+
+    @functools.cached_property
+    def key(self) -> list[float]:
+        """:func:`order_key` of each pair, by its own arithmetic (``math.log2``): a pair written one
+        way or another has the same key."""
+        log2, h = math.log2, self.h
+        return [log2(x) + y / h if x > 0 else -1e300 for x, y in zip(self.s.tolist(), self.ref.tolist(), strict=True)]
+
+    def same_keys(self, stored: Any) -> bool:
+        """Whether ``stored`` (an array) holds exactly :attr:`key`: numpy's log2 first, then
+        ``math.log2`` for any entry where the two disagree (so nothing is taken on numpy's word)."""
+        import numpy as np
+
+        s = self.s
+        with np.errstate(divide="ignore", invalid="ignore"):
+            guess = np.where(s > 0, np.log2(np.where(s > 0, s, 1.0)) + self.ref / self.h, -1e300)
+        off = np.flatnonzero(guess != stored)
+        if not len(off):
+            return True
+        log2, h = math.log2, self.h
+        exact = [log2(x) + y / h if x > 0 else -1e300 for x, y in zip(s[off].tolist(), self.ref[off].tolist(), strict=True)]
+        return exact == stored[off].tolist()
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """The rows in :class:`PairRecord`'s field order, buckets as JSON, then the key."""
@@ -502,12 +567,9 @@ class PairColumns(NamedTuple):
 PAIR_SLICE = 50_000  # pairs turned into Python objects at a time: a million at once took 500 MB
 
 
-def _pair_slices(
-    r: QuarterRows, names: list[str], h: float, *, sort: bool, text: bool
-) -> Iterator[tuple[Any, ...]]:
+def _pair_slices(r: QuarterRows, names: list[str], h: float, *, sort: bool) -> Iterator[PairColumns]:
     """Pair rows from rows summed per pair and quarter, sorted by (pk, q), s relative to hi; with
-    ``sort``, in the order of their ends' ids. A slice of :data:`PAIR_SLICE` pairs at a time:
-    (a, b, ref, s, n, last, bits, first, buckets) with buckets as JSON text (``text``) or lists."""
+    ``sort``, in the order of their ends' ids. A slice of :data:`PAIR_SLICE` pairs at a time."""
     import numpy as np
 
     if not len(r.pk):
@@ -530,26 +592,16 @@ def _pair_slices(
         if not len(order) or np.all(order[1:] > order[:-1]):
             order = None
     for k in range(0, len(pk), PAIR_SLICE):
-        sel = np.arange(k, min(k + PAIR_SLICE, len(pk))) if order is None else order[k : k + PAIR_SLICE]
+        sel = slice(k, k + PAIR_SLICE) if order is None else order[k : k + PAIR_SLICE]
         cnt = count[sel]
         # Buckets only for the pairs over several quarters, s from the quarter's start.
         multi = np.flatnonzero(cnt > 1)
-        buckets: list[Any] = [None if text else []] * len(sel)
-        if len(multi):
-            cm = cnt[multi]
-            rows = np.repeat(at[sel[multi]], cm) + (np.arange(int(cm.sum())) - np.repeat(np.cumsum(cm) - cm, cm))
-            bs = r.s[rows] * np.exp2((r.hi[rows] - _quarter_starts(r.q[rows])) / h)
-            cols = (r.q[rows].tolist(), bs.tolist(), r.n[rows].tolist(), r.last[rows].tolist(), r.bits[rows].tolist())
-            each: list[Any]
-            if text:  # as json.dumps writes them (floats as repr), without its call per pair
-                each = [f"[{q}, {s!r}, {n}, {la}, {bi}]" for q, s, n, la, bi in zip(*cols, strict=True)]
-            else:
-                each = [list(t) for t in zip(*cols, strict=True)]
-            j = 0
-            for i, c in zip(multi.tolist(), cm.tolist(), strict=True):
-                buckets[i] = "[" + ", ".join(each[j : j + c]) + "]" if text else each[j : j + c]
-                j += c
-        yield (
+        cm = cnt[multi]
+        begin = at[sel][multi]
+        rows = np.repeat(begin, cm) + (np.arange(int(cm.sum())) - np.repeat(np.cumsum(cm) - cm, cm))
+        bq = r.q[rows]
+        bs = r.s[rows] * np.exp2((r.hi[rows] - _quarter_starts(bq)) / h)
+        yield PairColumns(
             [names[x] for x in ia[sel].tolist()],
             [names[x] for x in ib[sel].tolist()],
             ref[sel],
@@ -558,25 +610,27 @@ def _pair_slices(
             last[sel],
             bits[sel],
             first[sel],
-            buckets,
+            cnt,
+            (bq, bs, r.n[rows], r.last[rows], r.bits[rows]),
+            h,
         )
 
 
 def _pair_records(r: QuarterRows, names: list[str], h: float, *, sort: bool) -> Iterator[PairRecord]:
     """:func:`_pair_slices` as records."""
-    for a, b, ref, s, n, last, bits, first, buckets in _pair_slices(r, names, h, sort=sort, text=False):
+    for p in _pair_slices(r, names, h, sort=sort):
         yield from map(
-            PairRecord, a, b, ref.tolist(), s.tolist(), n.tolist(), last.tolist(), bits.tolist(), first.tolist(), buckets
+            PairRecord,
+            p.a,
+            p.b,
+            p.ref.tolist(),
+            p.s.tolist(),
+            p.n.tolist(),
+            p.last.tolist(),
+            p.bits.tolist(),
+            p.first.tolist(),
+            p.bucket_lists(),
         )
-
-
-def _pair_columns(r: QuarterRows, names: list[str], h: float, *, sort: bool) -> Iterator[PairColumns]:
-    """:func:`_pair_slices` as columns for a bulk write, with the order key (:func:`order_key`'s own
-    arithmetic, so that a pair written one way or the other has the same key)."""
-    log2 = math.log2
-    for a, b, ref, s, n, last, bits, first, buckets in _pair_slices(r, names, h, sort=sort, text=True):
-        key = [log2(x) + y / h if x > 0 else -1e300 for x, y in zip(s.tolist(), ref.tolist(), strict=True)]
-        yield PairColumns(a, b, ref, s, n, last, bits, first, buckets, key)
 
 
 def records(c: Contributions, half_life: float) -> Iterator[PairRecord]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import sqlite3
 from collections.abc import Collection, Iterable, Iterator
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -31,12 +32,12 @@ if TYPE_CHECKING:
     from .base import Participation
     from .sqlite import SQLiteStore
 
-_TABLES = """
-CREATE TABLE IF NOT EXISTS strength_pairs (
+_PAIRS_TABLE = """CREATE TABLE IF NOT EXISTS strength_pairs (
     a TEXT NOT NULL, b TEXT NOT NULL, ref INTEGER NOT NULL, s REAL NOT NULL, n INTEGER NOT NULL,
     last INTEGER NOT NULL, bits INTEGER NOT NULL, first INTEGER NOT NULL, buckets TEXT, key REAL NOT NULL,
     PRIMARY KEY (a, b)
-) WITHOUT ROWID;
+) WITHOUT ROWID"""
+_TABLES = _PAIRS_TABLE + """;
 CREATE INDEX IF NOT EXISTS strength_pairs_a_key ON strength_pairs(a, key);
 CREATE INDEX IF NOT EXISTS strength_pairs_b_key ON strength_pairs(b, key);
 CREATE TABLE IF NOT EXISTS strength_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -127,40 +128,58 @@ class SQLitePairs:
 
     def reconcile_columns(self, parts: Iterable[PairColumns]) -> int:
         """Make the table hold exactly the pairs of ``parts`` (slices in the order of the ids), writing
-        only the rows that differ: a slice's stored rows are read by its range of keys and compared
-        as a whole (one comparison when nothing changed, as on a rebuild of a store whose pairs are
-        right); the number of pairs. Rewriting all 1,754,342 rows and their two indexes of a
-        million-interaction store was 12 s of SQLite's time and 400 MB through the WAL."""
+        only the rows that differ; the number of pairs. A slice's stored rows are read by its range
+        of keys as a few long strings (``group_concat``) and two float columns, and compared with its
+        numbers as a whole (:func:`_stored_equal`): on a rebuild of a store whose pairs are right
+        nothing is written and no row of text is made. A slice that differs is compared row by
+        row; once most of one differs (other weights' sums, a restored store), the rest of the
+        table is written anew: the rows before it are kept, the others go with the indexes on key,
+        and the new rows are appended in key order, the indexes built once at the end (rewriting
+        rows in place with DELETE and INSERT OR REPLACE cost twice as much)."""
         self.ensure()
-        read = (
-            f"SELECT {_COLUMNS} FROM strength_pairs WHERE (a, b) > (?, ?) AND (a, b) <= (?, ?) ORDER BY a, b"
-        )
-        count, after, indexed = 0, ("", ""), True
+        db = self.db
+        read = f"SELECT {_COLUMNS} FROM strength_pairs WHERE (a, b) > (?, ?) AND (a, b) <= (?, ?) ORDER BY a, b"
+        insert = f"INSERT INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)"
+        count, after, rewriting = 0, ("", ""), False
         for part in parts:
-            new = list(part.rows())
-            if not new:
+            if not len(part):
                 continue
-            count += len(new)
-            upto = (new[-1][0], new[-1][1])
-            old = self.db.execute(read, (*after, *upto)).fetchall()
-            if old != new:
-                stored = {(r[0], r[1]): r for r in old}
+            count += len(part)
+            upto = (part.a[-1], part.b[-1])
+            if rewriting:
+                db.executemany(insert, part.rows())
+            elif not _stored_equal(db, part, (*after, *upto)):
+                new = list(part.rows())
+                stored = {(r[0], r[1]): r for r in db.execute(read, (*after, *upto))}
                 changed = [r for r in new if stored.pop((r[0], r[1]), None) != r]
-                if indexed and 2 * len(changed) > len(new):
-                    # Most rows differ (pairs summed another way, a restored store): the indexes
-                    # on key are built again once at the end rather than kept up to date row by row.
-                    self.db.execute("DROP INDEX strength_pairs_a_key")
-                    self.db.execute("DROP INDEX strength_pairs_b_key")
-                    indexed = False
-                self.delete(list(stored))
-                self.db.executemany(
-                    f"INSERT OR REPLACE INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", changed
-                )
+                if 2 * len(changed) > len(new):
+                    self._rewrite_from(after)
+                    rewriting = True
+                    db.executemany(insert, new)
+                else:
+                    self.delete(list(stored))
+                    db.executemany(f"INSERT OR REPLACE INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", changed)
             after = upto
-        self.db.execute("DELETE FROM strength_pairs WHERE (a, b) > (?, ?)", after)
-        if not indexed:
-            self.ensure()
+        if rewriting:
+            self.ensure()  # the indexes on key
+        else:
+            db.execute("DELETE FROM strength_pairs WHERE (a, b) > (?, ?)", after)
         return count
+
+    def _rewrite_from(self, after: tuple[str, str]) -> None:
+        """Keep the rows up to ``after`` in a table of their own, without the indexes on key (rows
+        are then appended in key order; ``ensure`` builds the indexes)."""
+        db = self.db
+        db.execute("DROP INDEX IF EXISTS strength_pairs_a_key")
+        db.execute("DROP INDEX IF EXISTS strength_pairs_b_key")
+        if after == ("", ""):
+            db.execute("DROP TABLE strength_pairs")
+            db.execute(_PAIRS_TABLE)
+            return
+        db.execute("ALTER TABLE strength_pairs RENAME TO strength_pairs_old")
+        db.execute(_PAIRS_TABLE)
+        db.execute(f"INSERT INTO strength_pairs SELECT {_COLUMNS} FROM strength_pairs_old WHERE (a, b) <= (?, ?)", after)
+        db.execute("DROP TABLE strength_pairs_old")
 
     def delete(self, keys: list[tuple[str, str]]) -> None:
         self.db.executemany("DELETE FROM strength_pairs WHERE a = ? AND b = ?", keys)
@@ -456,6 +475,60 @@ class SQLitePairs:
         ).fetchall()
         for iid, start, end, kind, status, eid, role in rows:
             yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
+
+
+# A range of stored pairs packed: the count, then ids, integer columns and buckets as one string each.
+_RANGE = "FROM strength_pairs WHERE (a, b) > (?, ?) AND (a, b) <= (?, ?)"
+_PACKED_PAIRS = (
+    "SELECT count(*), group_concat(a, char(31)), group_concat(b, char(31)), group_concat(ref, ','), "
+    "group_concat(n, ','), group_concat(last, ','), group_concat(bits, ','), group_concat(first, ','), "
+    f"group_concat(ifnull(buckets, ''), char(30)) {_RANGE}"
+)
+_PAIR_FLOATS = f"SELECT s, key {_RANGE}"
+_BUCKET = "[, , , , ]"  # a bucket's JSON without its numbers
+
+
+def _stored_equal(db: sqlite3.Connection, part: PairColumns, span: tuple[str, str, str, str]) -> bool:
+    """Whether the stored rows of the key range ``span`` are exactly ``part``'s pairs: the same ids in
+    the same order, the same integers and floats (equal as numbers), the same buckets (as numbers,
+    in JSON of the same shape). Anything it cannot read (a NULL, text where a number belongs) is a
+    difference."""
+    import numpy as np
+
+    cnt, a, b, *ints, buckets = db.execute(_PACKED_PAIRS, span).fetchone()
+    if cnt != len(part) or a != "\x1f".join(part.a) or b != "\x1f".join(part.b):
+        return False
+    try:
+        for text, col in zip(ints, (part.ref, part.n, part.last, part.bits, part.first), strict=True):
+            if not np.array_equal(np.fromstring(text, dtype=np.int64, sep=","), col):
+                return False
+        floats = np.array(db.execute(_PAIR_FLOATS, span).fetchall(), dtype=float)
+        if floats.shape != (len(part), 2) or not np.array_equal(floats[:, 0], part.s):
+            return False
+        if not part.same_keys(floats[:, 1]):
+            return False
+        texts = buckets.split("\x1e")
+        if len(texts) != len(part):
+            return False
+        multi = part.quarters > 1
+        if not np.array_equal(np.fromiter(map(bool, texts), dtype=bool, count=len(texts)), multi):
+            return False
+        if not multi.any():
+            return True
+        raw = ", ".join(t for t in texts if t).encode("ascii")
+        shape = ", ".join(f"[{', '.join([_BUCKET] * c)}]" for c in part.quarters[multi].tolist())
+        if raw.translate(None, b"0123456789.eE+-") != shape.encode():
+            return False
+        tokens = raw.translate(None, b"[]").split(b", ")
+        q, s, n, last, bits = part.bucket_columns
+        if len(tokens) != 5 * len(q) or list(map(float, tokens[1::5])) != s.tolist():
+            return False
+        for k, col in ((0, q), (2, n), (3, last), (4, bits)):
+            if not np.array_equal(np.fromstring(b",".join(tokens[k::5]), dtype=np.int64, sep=","), col):
+                return False
+    except (ValueError, TypeError, UnicodeError):
+        return False
+    return True
 
 
 _DAYS = "CAST(julianday({0}) - 1721424.5 AS INTEGER)"
