@@ -430,6 +430,7 @@ class SQLitePairs:
             roles: dict[str, int] = {}
             kinds: dict[tuple[str, str], int] = {}
             tokens: dict[str, int] = {}  # "kind\x1fstatus" -> its code in kinds
+            days = _Ordinals()
             # The interactions a range of ids at a time, then their participants by the same range:
             # two scans in key order instead of a join (a look-up per interaction). Each range comes
             # back as a few long strings made by SQLite (group_concat), split in C: a row tuple and
@@ -438,13 +439,13 @@ class SQLitePairs:
             per = max(1, size // 3)  # interactions per chunk: about three participants each
             after = ""
             while True:
-                count, upto, ids, dates, ks = db.execute(_PACKED_INTERACTIONS, (after, per)).fetchone()
+                count, upto, ids, starts, ends, ks = db.execute(_PACKED_INTERACTIONS, (after, per)).fetchone()
                 if not count:
                     return
                 count_p, packed = db.execute(_PACKED_PARTICIPANTS, (after, upto)).fetchone()
                 columns = None
                 if count_p:
-                    columns = _unpacked(count, ids, dates, ks, count_p, packed, code, roles, kinds, tokens)
+                    columns = _unpacked(count, ids, (starts, ends), ks, count_p, packed, code, roles, kinds, tokens, days)
                     if columns is None:  # a value the packing cannot carry: read as rows
                         inter = db.execute(_INTERACTION_ROWS, (after, upto)).fetchall()
                         parts = db.execute(_PARTICIPANT_ROWS, (after, upto)).fetchall()
@@ -532,12 +533,11 @@ def _stored_equal(db: sqlite3.Connection, part: PairColumns, span: tuple[str, st
 
 
 _DAYS = "CAST(julianday({0}) - 1721424.5 AS INTEGER)"
-# A range of interactions packed: count, last id, ids, dates ("start,end,..." as day ordinals), and
-# "kind<US>status" joined by RS. A NULL (a date SQLite cannot read) drops out of its group_concat,
-# which the counts catch.
+# A range of interactions packed: count, last id, ids, start dates, end dates (ISO text: a few
+# thousand distinct days, turned into ordinals once each), and "kind<US>status" joined by RS.
 _PACKED_INTERACTIONS = (
     "SELECT count(*), max(id), group_concat(id, char(31)), "
-    f"group_concat({_DAYS.format('date_start')} || ',' || {_DAYS.format('date_end')}, ','), "
+    "group_concat(date_start, char(31)), group_concat(date_end, char(31)), "
     "group_concat(kind || char(31) || status, char(30)) "
     "FROM (SELECT id, date_start, date_end, kind, status FROM interactions WHERE id > ?1 ORDER BY id LIMIT ?2)"
 )
@@ -555,10 +555,22 @@ _PARTICIPANT_ROWS = (
 )
 
 
+class _Ordinals(dict[str, int]):
+    """ISO dates as day ordinals, each distinct text parsed once (ValueError for one that is not)."""
+
+    def __missing__(self, text: str) -> int:
+        found = self[text] = dt.date.fromisoformat(text).toordinal() if len(text) == 10 else _not_a_date(text)
+        return found
+
+
+def _not_a_date(text: str) -> int:
+    raise ValueError(text)
+
+
 def _unpacked(
     count: int,
     ids: str,
-    dates: str | None,
+    dates: tuple[str | None, str | None],
     ks: str | None,
     count_p: int,
     packed: str | None,
@@ -566,6 +578,7 @@ def _unpacked(
     roles: dict[str, int],
     kinds: dict[tuple[str, str], int],
     tokens: dict[str, int],
+    days: _Ordinals,
 ) -> _Columns | None:
     """The packed strings of a range (``_PACKED_INTERACTIONS``, ``_PARTICIPANTS``) as
     ``strength._Columns``, the same as :func:`_coded` gives for its rows; None when they cannot be
@@ -575,27 +588,26 @@ def _unpacked(
 
     from ..strength import _Columns
 
-    if dates is None or ks is None or packed is None:
+    if None in dates or ks is None or packed is None:
         return None
     iids = ids.split("\x1f")
     pairs = ks.split("\x1e")
     fields = packed.split("\x1f")
+    starts, ends = (text.split("\x1f") for text in dates)  # type: ignore[union-attr]
     if len(iids) != count or len(pairs) != count or len(fields) != 3 * count_p:
-        return None
-    try:
-        days = np.fromstring(dates, dtype=np.int64, sep=",")
-    except ValueError:
         return None
     position = dict(zip(iids, range(count), strict=True))
     new = {t: t.split("\x1f") for t in set(pairs) - tokens.keys()}
-    if len(days) != 2 * count or len(position) != count or any(len(x) != 2 for x in new.values()):
+    if len(starts) != count or len(ends) != count or len(position) != count or any(len(x) != 2 for x in new.values()):
         return None
     try:
+        start = np.array(list(map(days.__getitem__, starts)), dtype=np.int64)
+        end = np.array(list(map(days.__getitem__, ends)), dtype=np.int64)
         # Each participant's interaction as its position among the range's (the order of the
         # participants does not matter: contributions sort them by interaction and entity).
         inter = list(map(position.__getitem__, fields[0::3]))
         ent = list(map(code.__getitem__, fields[1::3]))
-    except KeyError:
+    except (KeyError, ValueError):
         return None
     for t, (kind, status) in new.items():
         tokens[t] = kinds.setdefault((kind, status), len(kinds))
@@ -607,8 +619,8 @@ def _unpacked(
         roles,
         kinds,
         [],
-        days[0::2],
-        days[1::2],
+        start,
+        end,
         list(map(tokens.__getitem__, pairs)),
         inter,
         ent,
