@@ -20,6 +20,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator
+from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -442,7 +443,7 @@ class SQLitePairs:
                 count, upto, ids, starts, ends, ks = db.execute(_PACKED_INTERACTIONS, (after, per)).fetchone()
                 if not count:
                     return
-                count_p, packed = db.execute(_PACKED_PARTICIPANTS, (after, upto)).fetchone()
+                count_p, *packed = db.execute(_PACKED_PARTICIPANTS, (after, upto)).fetchone()
                 columns = None
                 if count_p:
                     columns = _unpacked(count, ids, (starts, ends), ks, count_p, packed, code, roles, kinds, tokens, days)
@@ -503,10 +504,11 @@ def _stored_equal(db: sqlite3.Connection, part: PairColumns, span: tuple[str, st
         for text, col in zip(ints, (part.ref, part.n, part.last, part.bits, part.first), strict=True):
             if not np.array_equal(np.fromstring(text, dtype=np.int64, sep=","), col):
                 return False
-        floats = np.array(db.execute(_PAIR_FLOATS, span).fetchall(), dtype=float)
-        if floats.shape != (len(part), 2) or not np.array_equal(floats[:, 0], part.s):
+        rows = db.execute(_PAIR_FLOATS, span).fetchall()
+        if len(rows) != len(part):
             return False
-        if not part.same_keys(floats[:, 1]):
+        floats = np.fromiter(chain.from_iterable(rows), dtype=float, count=2 * len(rows))
+        if not np.array_equal(floats[0::2], part.s) or not part.same_keys(floats[1::2]):
             return False
         texts = buckets.split("\x1e")
         if len(texts) != len(part):
@@ -542,7 +544,8 @@ _PACKED_INTERACTIONS = (
     "FROM (SELECT id, date_start, date_end, kind, status FROM interactions WHERE id > ?1 ORDER BY id LIMIT ?2)"
 )
 _PACKED_PARTICIPANTS = (
-    "SELECT count(*), group_concat(interaction_id || char(31) || entity_id || char(31) || role, char(31)) "
+    "SELECT count(*), group_concat(interaction_id, char(31)), group_concat(entity_id, char(31)), "
+    "group_concat(role, char(31)) "
     "FROM participants WHERE interaction_id > ?1 AND interaction_id <= ?2"
 )
 _INTERACTION_ROWS = (
@@ -573,7 +576,7 @@ def _unpacked(
     dates: tuple[str | None, str | None],
     ks: str | None,
     count_p: int,
-    packed: str | None,
+    packed: list[str | None],
     code: dict[str, int],
     roles: dict[str, int],
     kinds: dict[tuple[str, str], int],
@@ -588,13 +591,13 @@ def _unpacked(
 
     from ..strength import _Columns
 
-    if None in dates or ks is None or packed is None:
+    if None in dates or ks is None or None in packed:
         return None
     iids = ids.split("\x1f")
     pairs = ks.split("\x1e")
-    fields = packed.split("\x1f")
+    inter_ids, ent_ids, role_text = (text.split("\x1f") for text in packed)  # type: ignore[union-attr]
     starts, ends = (text.split("\x1f") for text in dates)  # type: ignore[union-attr]
-    if len(iids) != count or len(pairs) != count or len(fields) != 3 * count_p:
+    if len(iids) != count or len(pairs) != count or not len(inter_ids) == len(ent_ids) == len(role_text) == count_p:
         return None
     position = dict(zip(iids, range(count), strict=True))
     new = {t: t.split("\x1f") for t in set(pairs) - tokens.keys()}
@@ -605,13 +608,12 @@ def _unpacked(
         end = np.array(list(map(days.__getitem__, ends)), dtype=np.int64)
         # Each participant's interaction as its position among the range's (the order of the
         # participants does not matter: contributions sort them by interaction and entity).
-        inter = list(map(position.__getitem__, fields[0::3]))
-        ent = list(map(code.__getitem__, fields[1::3]))
+        inter = list(map(position.__getitem__, inter_ids))
+        ent = list(map(code.__getitem__, ent_ids))
     except (KeyError, ValueError):
         return None
     for t, (kind, status) in new.items():
         tokens[t] = kinds.setdefault((kind, status), len(kinds))
-    role_text = fields[2::3]
     for r in set(role_text) - roles.keys():
         roles[r] = len(roles)
     return _Columns(
