@@ -1524,10 +1524,16 @@ def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) 
     else:
         acc = Accumulator(h, getattr(o, "stage", None) and o)
         parts = (contributions(chunk, cfg) for chunk in _by_interaction(store.participations(), REBUILD_CHUNK))
+    recent: list[Contributions] = []
     for c in parts:
         acc.add(c)
-        if cut is not None:
+        if cut is not None and acc.shared is not None:  # (codes shared by all: written at the end)
+            recent.append(_recent_of(c, cut))
+        elif cut is not None:
             o.recent_add(recent_rows(c, cut, h))
+    if recent:
+        o.recent_add(recent_rows(_in_pair_order(recent), cut, h))  # type: ignore[arg-type]
+    del recent
     count = o.reconcile_columns(acc.columns()) if keep else _write_fresh(o, acc, h)
     o.set_config(cfg)
     return count
@@ -1571,6 +1577,31 @@ def _by_interaction(rows: Iterable[Participation], size: int) -> Iterator[list[P
         chunk.append(row)
     if chunk:
         yield chunk
+
+
+def _recent_of(c: Contributions, cut: int) -> Contributions:
+    """The contributions of ``c`` whose midpoint is on or after ``cut`` (those the table of recent
+    contributions keeps)."""
+    import numpy as np
+
+    sel = np.flatnonzero(c.mid >= cut)
+    return Contributions(c.names, *(x[sel] for x in c[1:]))
+
+
+def _in_pair_order(parts: list[Contributions]) -> Contributions:
+    """Contributions coded against one list of sorted names, as one, in the order of the table of
+    recent contributions' index (pair, then quarter; as they came within those): its rows are
+    written in one pass along the index instead of scattered over it."""
+    import numpy as np
+
+    parts = [p for p in parts if len(p.ia)] or parts[:1]
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Contributions([], empty, empty, np.zeros(0), empty, empty, empty, empty)
+    joined = Contributions(parts[0].names, *(np.concatenate(x) for x in zip(*(p[1:] for p in parts), strict=True)))
+    q, _ = _quarters(joined.mid)
+    order = np.lexsort((q, joined.ib, joined.ia))
+    return Contributions(joined.names, *(x[order] for x in joined[1:]))
 
 
 def recent_cut_for(today: dt.date) -> int:
