@@ -609,8 +609,8 @@ def _pair_slices(r: QuarterRows, names: list[str], h: float, *, sort: bool) -> I
         bq = r.q[rows]
         bs = r.s[rows] * np.exp2((r.hi[rows] - _quarter_starts(bq)) / h)
         yield PairColumns(
-            [names[x] for x in ia[sel].tolist()],
-            [names[x] for x in ib[sel].tolist()],
+            list(map(names.__getitem__, ia[sel].tolist())),
+            list(map(names.__getitem__, ib[sel].tolist())),
             ref[sel],
             s[sel],
             n[sel],

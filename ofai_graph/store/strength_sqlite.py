@@ -487,7 +487,15 @@ _PACKED_PAIRS = (
     f"group_concat(ifnull(buckets, ''), char(30)) {_RANGE}"
 )
 _PAIR_FLOATS = f"SELECT s, key {_RANGE}"
-_BUCKET = "[, , , , ]"  # a bucket's JSON without its numbers
+class _Shapes(dict[int, str]):
+    """The JSON of a pair's buckets without its numbers, by their count: ``[[, , , , ], [, , , , ]]``."""
+
+    def __missing__(self, count: int) -> str:
+        found = self[count] = "[" + ", ".join(["[, , , , ]"] * count) + "]"
+        return found
+
+
+_SHAPES = _Shapes()
 
 
 def _stored_equal(db: sqlite3.Connection, part: PairColumns, span: tuple[str, str, str, str]) -> bool:
@@ -518,8 +526,8 @@ def _stored_equal(db: sqlite3.Connection, part: PairColumns, span: tuple[str, st
             return False
         if not multi.any():
             return True
-        raw = ", ".join(t for t in texts if t).encode("ascii")
-        shape = ", ".join(f"[{', '.join([_BUCKET] * c)}]" for c in part.quarters[multi].tolist())
+        raw = ", ".join(filter(None, texts)).encode("ascii")
+        shape = ", ".join(map(_SHAPES.__getitem__, part.quarters[multi].tolist()))
         if raw.translate(None, b"0123456789.eE+-") != shape.encode():
             return False
         tokens = raw.translate(None, b"[]").split(b", ")
