@@ -538,26 +538,27 @@ class PairColumns:
         return out
 
     @functools.cached_property
-    def key(self) -> list[float]:
-        """:func:`order_key` of each pair, by its own arithmetic (``math.log2``): a pair written one
-        way or another has the same key."""
-        log2, h = math.log2, self.h
-        return [log2(x) + y / h if x > 0 else -1e300 for x, y in zip(self.s.tolist(), self.ref.tolist(), strict=True)]
-
-    def same_keys(self, stored: Any) -> bool:
-        """Whether ``stored`` (an array) holds exactly :attr:`key`: numpy's log2 first, then
-        ``math.log2`` for any entry where the two disagree (so nothing is taken on numpy's word)."""
+    def key(self) -> Any:
+        """:func:`order_key` of each pair, as an array: numpy's log2 where it gives ``math.log2``'s
+        results (checked on a sample of each slice: numpy calls the C library's log2 unless it has
+        vector code of its own for the machine, which may differ in the last bit), else
+        :func:`order_key`'s own arithmetic for every pair (1.75 million calls: 0.7 s), so that a pair
+        written one way or another has the same key."""
         import numpy as np
 
-        s = self.s
+        s, ref, h = self.s, self.ref, self.h
         with np.errstate(divide="ignore", invalid="ignore"):
-            guess = np.where(s > 0, np.log2(np.where(s > 0, s, 1.0)) + self.ref / self.h, -1e300)
-        off = np.flatnonzero(guess != stored)
-        if not len(off):
-            return True
-        log2, h = math.log2, self.h
-        exact = [log2(x) + y / h if x > 0 else -1e300 for x, y in zip(s[off].tolist(), self.ref[off].tolist(), strict=True)]
-        return exact == stored[off].tolist()
+            key = np.where(s > 0, np.log2(np.where(s > 0, s, 1.0)) + ref / h, -1e300)
+        sample = np.linspace(0, len(s) - 1, min(len(s), 64)).astype(np.int64)
+        if all(order_key(x, y, h) == k for x, y, k in zip(s[sample].tolist(), ref[sample].tolist(), key[sample].tolist(), strict=True)):
+            return key
+        return np.array([order_key(x, y, h) for x, y in zip(s.tolist(), ref.tolist(), strict=True)], dtype=float)
+
+    def same_keys(self, stored: Any) -> bool:
+        """Whether ``stored`` (an array) holds exactly :attr:`key`."""
+        import numpy as np
+
+        return bool(np.array_equal(self.key, stored))
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """The rows in :class:`PairRecord`'s field order, buckets as JSON, then the key."""
@@ -566,7 +567,7 @@ class PairColumns:
             self.b,
             *(x.tolist() for x in (self.ref, self.s, self.n, self.last, self.bits, self.first)),
             self.buckets,
-            self.key,
+            self.key.tolist(),
             strict=True,
         )
 
