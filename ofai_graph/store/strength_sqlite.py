@@ -595,7 +595,6 @@ def _unpacked(
     ``strength._Columns``, the same as :func:`_coded` gives for its rows; None when they cannot be
     split back (a separator inside a value, a NULL, an entity the store does not hold): the caller
     reads that range as rows."""
-    import numpy as np
 
     from ..strength import _Columns
 
@@ -612,8 +611,8 @@ def _unpacked(
     if len(starts) != count or len(ends) != count or len(position) != count or any(len(x) != 2 for x in new.values()):
         return None
     try:
-        start = np.array(list(map(days.__getitem__, starts)), dtype=np.int64)
-        end = np.array(list(map(days.__getitem__, ends)), dtype=np.int64)
+        start = list(map(days.__getitem__, starts))
+        end = list(map(days.__getitem__, ends))
         # Each participant's interaction as its position among the range's (the order of the
         # participants does not matter: contributions sort them by interaction and entity).
         inter = list(map(position.__getitem__, inter_ids))
