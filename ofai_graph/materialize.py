@@ -554,12 +554,6 @@ class PairColumns:
             return key
         return np.array([order_key(x, y, h) for x, y in zip(s.tolist(), ref.tolist(), strict=True)], dtype=float)
 
-    def same_keys(self, stored: Any) -> bool:
-        """Whether ``stored`` (an array) holds exactly :attr:`key`."""
-        import numpy as np
-
-        return bool(np.array_equal(self.key, stored))
-
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """The rows in :class:`PairRecord`'s field order, buckets as JSON, then the key."""
         return zip(

@@ -527,6 +527,41 @@ def test_a_rebuild_that_finds_most_of_a_slice_wrong_rewrites_the_rest_and_keeps_
     assert not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'strength_pairs_old'").fetchall()
 
 
+def test_a_rebuild_writes_only_the_pairs_off_by_a_last_bit_without_reading_rows(tmp_path, monkeypatch):
+    """As after an import (whose sums are added up in other slices): a few sums and bucket numbers
+    off in their last bit, across slices. They are found from the packed read, and only they are
+    written; no slice is read as rows."""
+    import math
+
+    from ofai_graph.generate import generate
+
+    monkeypatch.setattr(materialize, "PAIR_SLICE", 13)
+    store = SQLiteStore(str(tmp_path / "s.db"), create=True)
+    import_data(store, generate(40, 400, seed=9))
+    cfg = StrengthConfig()
+    materialize.rebuild(store, cfg)
+    db = store._db
+    right = _pairs(store)
+    off = [right[k] for k in (2, 30, 31, len(right) - 1)]
+    for r in off[:3]:
+        db.execute("UPDATE strength_pairs SET s = ? WHERE a = ? AND b = ?", (math.nextafter(r[3], 0), *r[:2]))
+    multi = next(r for r in reversed(right) if r[8] and r not in off)
+    buckets = json.loads(multi[8])
+    buckets[-1][1] = math.nextafter(buckets[-1][1], math.inf)
+    db.execute("UPDATE strength_pairs SET buckets = ? WHERE a = ? AND b = ?", (json.dumps(buckets), *multi[:2]))
+    db.execute("UPDATE strength_pairs SET n = n + 1 WHERE a = ? AND b = ?", off[3][:2])
+    written = _counting_writes(monkeypatch, store)
+    reads = []
+    real_execute = materialize.ops(store).db.execute
+    monkeypatch.setattr(
+        type(materialize.ops(store).db), "execute", lambda self, sql, *a: reads.append(sql) or real_execute(sql, *a), raising=False
+    )
+    assert materialize.rebuild(store, cfg) == len(right)
+    assert _pairs(store) == right
+    assert sorted(tuple(r[:2]) for r in written) == sorted({tuple(r[:2]) for r in [*off, multi]})
+    assert not [sql for sql in reads if sql.startswith("SELECT a, b, ref")]
+
+
 def test_a_rebuild_reads_values_the_packed_read_cannot_carry_row_by_row(tmp_path, monkeypatch):
     """Participations are read as a few long strings per range of interactions; a range holding a
     separator inside a value (here a role, written behind the model's back) is read as rows

@@ -20,7 +20,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator
-from itertools import chain
+from itertools import chain, compress
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -131,9 +131,10 @@ class SQLitePairs:
         """Make the table hold exactly the pairs of ``parts`` (slices in the order of the ids), writing
         only the rows that differ; the number of pairs. A slice's stored rows are read by its range
         of keys as a few long strings (``group_concat``) and two float columns, and compared with its
-        numbers as a whole (:func:`_stored_equal`): on a rebuild of a store whose pairs are right
-        nothing is written and no row of text is made. A slice that differs is compared row by
-        row; once most of one differs (other weights' sums, a restored store), the rest of the
+        numbers (:func:`_stored_diff`): on a rebuild of a store whose pairs are right nothing is
+        written and no row of text is made; when it holds the same pairs, only those found to
+        differ are written (a rebuild after an import: a few sums differ in their last bits). A
+        slice that cannot be lined up so is compared row by row. Once most of one differs (other weights' sums, a restored store), the rest of the
         table is written anew: the rows before it are kept, the others go with the indexes on key,
         and the new rows are appended in key order, the indexes built once at the end (rewriting
         rows in place with DELETE and INSERT OR REPLACE cost twice as much)."""
@@ -149,16 +150,20 @@ class SQLitePairs:
             upto = (part.a[-1], part.b[-1])
             if rewriting:
                 db.executemany(insert, part.rows())
-            elif not _stored_equal(db, part, (*after, *upto)):
+            elif (diff := _stored_diff(db, part, (*after, *upto))) is None or diff.any():
                 new = list(part.rows())
-                stored = {(r[0], r[1]): r for r in db.execute(read, (*after, *upto))}
-                changed = [r for r in new if stored.pop((r[0], r[1]), None) != r]
+                if diff is None:
+                    stored = {(r[0], r[1]): r for r in db.execute(read, (*after, *upto))}
+                    changed = [r for r in new if stored.pop((r[0], r[1]), None) != r]
+                    gone = list(stored)
+                else:  # the same pairs: those that differ are known already
+                    changed, gone = [new[i] for i in diff.nonzero()[0].tolist()], []
                 if 2 * len(changed) > len(new):
                     self._rewrite_from(after)
                     rewriting = True
                     db.executemany(insert, new)
                 else:
-                    self.delete(list(stored))
+                    self.delete(gone)
                     db.executemany(f"INSERT OR REPLACE INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", changed)
             after = upto
         if rewriting:
@@ -498,48 +503,59 @@ class _Shapes(dict[int, str]):
 _SHAPES = _Shapes()
 
 
-def _stored_equal(db: sqlite3.Connection, part: PairColumns, span: tuple[str, str, str, str]) -> bool:
-    """Whether the stored rows of the key range ``span`` are exactly ``part``'s pairs: the same ids in
-    the same order, the same integers and floats (equal as numbers), the same buckets (as numbers,
-    in JSON of the same shape). Anything it cannot read (a NULL, text where a number belongs) is a
-    difference."""
+def _stored_diff(db: sqlite3.Connection, part: PairColumns, span: tuple[str, str, str, str]) -> Any:
+    """Which of ``part``'s pairs differ from their stored rows (the key range ``span``), as a boolean
+    array: integers and floats compared as numbers, buckets as numbers in JSON of the shape
+    ``json.dumps`` writes. None when the range does not hold exactly ``part``'s pairs in order, or a
+    value cannot be read or lined up (a NULL, text where a number belongs, buckets of another
+    shape): the caller compares that slice row by row."""
     import numpy as np
 
     cnt, a, b, *ints, buckets = db.execute(_PACKED_PAIRS, span).fetchone()
-    if cnt != len(part) or a != "\x1f".join(part.a) or b != "\x1f".join(part.b):
-        return False
+    size = len(part)
+    if cnt != size or a != "\x1f".join(part.a) or b != "\x1f".join(part.b):
+        return None
     try:
+        diff = np.zeros(size, dtype=bool)
         for text, col in zip(ints, (part.ref, part.n, part.last, part.bits, part.first), strict=True):
-            if not np.array_equal(np.fromstring(text, dtype=np.int64, sep=","), col):
-                return False
+            found = np.fromstring(text, dtype=np.int64, sep=",")
+            if len(found) != size:
+                return None
+            diff |= found != col
         rows = db.execute(_PAIR_FLOATS, span).fetchall()
-        if len(rows) != len(part):
-            return False
-        floats = np.fromiter(chain.from_iterable(rows), dtype=float, count=2 * len(rows))
-        if not np.array_equal(floats[0::2], part.s) or not part.same_keys(floats[1::2]):
-            return False
+        if len(rows) != size:
+            return None
+        floats = np.fromiter(chain.from_iterable(rows), dtype=float, count=2 * size)
+        diff |= (floats[0::2] != part.s) | (floats[1::2] != part.key)
         texts = buckets.split("\x1e")
-        if len(texts) != len(part):
-            return False
+        if len(texts) != size:
+            return None
         multi = part.quarters > 1
-        if not np.array_equal(np.fromiter(map(bool, texts), dtype=bool, count=len(texts)), multi):
-            return False
-        if not multi.any():
-            return True
-        raw = ", ".join(filter(None, texts)).encode("ascii")
-        shape = ", ".join(map(_SHAPES.__getitem__, part.quarters[multi].tolist()))
-        if raw.translate(None, b"0123456789.eE+-") != shape.encode():
-            return False
+        has = np.fromiter(map(bool, texts), dtype=bool, count=size)
+        diff |= has != multi
+        both = has & multi
+        if not both.any():
+            return diff
+        counts = part.quarters[both]
+        raw = ", ".join(compress(texts, both.tolist())).encode("ascii")
+        if raw.translate(None, b"0123456789.eE+-") != ", ".join(map(_SHAPES.__getitem__, counts.tolist())).encode():
+            return None
         tokens = raw.translate(None, b"[]").split(b", ")
-        q, s, n, last, bits = part.bucket_columns
-        if len(tokens) != 5 * len(q) or list(map(float, tokens[1::5])) != s.tolist():
-            return False
+        # The new buckets of those pairs (the flat columns hold every pair's over several quarters).
+        mine = np.repeat(both[multi], part.quarters[multi])
+        q, s, n, last, bits = (x[mine] for x in part.bucket_columns)
+        if len(tokens) != 5 * len(q):
+            return None
+        off = np.fromiter(map(float, tokens[1::5]), dtype=float, count=len(q)) != s
         for k, col in ((0, q), (2, n), (3, last), (4, bits)):
-            if not np.array_equal(np.fromstring(b",".join(tokens[k::5]), dtype=np.int64, sep=","), col):
-                return False
+            found = np.fromstring(b",".join(tokens[k::5]), dtype=np.int64, sep=",")
+            if len(found) != len(q):
+                return None
+            off |= found != col
+        diff[np.repeat(np.flatnonzero(both), counts)[off]] = True
     except (ValueError, TypeError, UnicodeError):
-        return False
-    return True
+        return None
+    return diff
 
 
 _DAYS = "CAST(julianday({0}) - 1721424.5 AS INTEGER)"
