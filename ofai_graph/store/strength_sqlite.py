@@ -20,6 +20,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator
+from itertools import chain, compress
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -32,12 +33,12 @@ if TYPE_CHECKING:
     from .base import Participation
     from .sqlite import SQLiteStore
 
-_TABLES = """
-CREATE TABLE IF NOT EXISTS strength_pairs (
+_PAIRS_TABLE = """CREATE TABLE IF NOT EXISTS strength_pairs (
     a TEXT NOT NULL, b TEXT NOT NULL, ref INTEGER NOT NULL, s REAL NOT NULL, n INTEGER NOT NULL,
     last INTEGER NOT NULL, bits INTEGER NOT NULL, first INTEGER NOT NULL, buckets TEXT, key REAL NOT NULL,
     PRIMARY KEY (a, b)
-) WITHOUT ROWID;
+) WITHOUT ROWID"""
+_TABLES = _PAIRS_TABLE + """;
 CREATE INDEX IF NOT EXISTS strength_pairs_a_key ON strength_pairs(a, key);
 CREATE INDEX IF NOT EXISTS strength_pairs_b_key ON strength_pairs(b, key);
 CREATE TABLE IF NOT EXISTS strength_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -133,40 +134,63 @@ class SQLitePairs:
 
     def reconcile_columns(self, parts: Iterable[PairColumns]) -> int:
         """Make the table hold exactly the pairs of ``parts`` (slices in the order of the ids), writing
-        only the rows that differ: a slice's stored rows are read by its range of keys and compared
-        as a whole (one comparison when nothing changed, as on a rebuild of a store whose pairs are
-        right); the number of pairs. Rewriting all 1,754,342 rows and their two indexes of a
-        million-interaction store was 12 s of SQLite's time and 400 MB through the WAL."""
+        only the rows that differ; the number of pairs. A slice's stored rows are read by its range
+        of keys as a few long strings (``group_concat``) and two float columns, and compared with its
+        numbers (:func:`_stored_diff`): on a rebuild of a store whose pairs are right nothing is
+        written and no row of text is made; when it holds the same pairs, only those found to
+        differ are written (a rebuild after an import: a few sums differ in their last bits). A
+        slice that cannot be lined up so is compared row by row. Once most of one differs (other weights' sums, a restored store), the rest of the
+        table is written anew: the rows before it are kept, the others go with the indexes on key,
+        and the new rows are appended in key order, the indexes built once at the end (rewriting
+        rows in place with DELETE and INSERT OR REPLACE cost twice as much)."""
         self.ensure()
-        read = (
-            f"SELECT {_COLUMNS} FROM strength_pairs WHERE (a, b) > (?, ?) AND (a, b) <= (?, ?) ORDER BY a, b"
-        )
-        count, after, indexed = 0, ("", ""), True
+        db = self.db
+        read = f"SELECT {_COLUMNS} FROM strength_pairs WHERE (a, b) > (?, ?) AND (a, b) <= (?, ?) ORDER BY a, b"
+        insert = f"INSERT INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)"
+        count, after, rewriting = 0, ("", ""), False
         for part in parts:
-            new = list(part.rows())
-            if not new:
+            if not len(part):
                 continue
-            count += len(new)
-            upto = (new[-1][0], new[-1][1])
-            old = self.db.execute(read, (*after, *upto)).fetchall()
-            if old != new:
-                stored = {(r[0], r[1]): r for r in old}
-                changed = [r for r in new if stored.pop((r[0], r[1]), None) != r]
-                if indexed and 2 * len(changed) > len(new):
-                    # Most rows differ (pairs summed another way, a restored store): the indexes
-                    # on key are built again once at the end rather than kept up to date row by row.
-                    self.db.execute("DROP INDEX strength_pairs_a_key")
-                    self.db.execute("DROP INDEX strength_pairs_b_key")
-                    indexed = False
-                self.delete(list(stored))
-                self.db.executemany(
-                    f"INSERT OR REPLACE INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", changed
-                )
+            count += len(part)
+            upto = (part.a[-1], part.b[-1])
+            if rewriting:
+                db.executemany(insert, part.rows())
+            elif (diff := _stored_diff(db, part, (*after, *upto))) is None or diff.any():
+                new = list(part.rows())
+                if diff is None:
+                    stored = {(r[0], r[1]): r for r in db.execute(read, (*after, *upto))}
+                    changed = [r for r in new if stored.pop((r[0], r[1]), None) != r]
+                    gone = list(stored)
+                else:  # the same pairs: those that differ are known already
+                    changed, gone = [new[i] for i in diff.nonzero()[0].tolist()], []
+                if 2 * len(changed) > len(new):
+                    self._rewrite_from(after)
+                    rewriting = True
+                    db.executemany(insert, new)
+                else:
+                    self.delete(gone)
+                    db.executemany(f"INSERT OR REPLACE INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", changed)
             after = upto
-        self.db.execute("DELETE FROM strength_pairs WHERE (a, b) > (?, ?)", after)
-        if not indexed:
-            self.ensure()
+        if rewriting:
+            self.ensure()  # the indexes on key
+        else:
+            db.execute("DELETE FROM strength_pairs WHERE (a, b) > (?, ?)", after)
         return count
+
+    def _rewrite_from(self, after: tuple[str, str]) -> None:
+        """Keep the rows up to ``after`` in a table of their own, without the indexes on key (rows
+        are then appended in key order; ``ensure`` builds the indexes)."""
+        db = self.db
+        db.execute("DROP INDEX IF EXISTS strength_pairs_a_key")
+        db.execute("DROP INDEX IF EXISTS strength_pairs_b_key")
+        if after == ("", ""):
+            db.execute("DROP TABLE strength_pairs")
+            db.execute(_PAIRS_TABLE)
+            return
+        db.execute("ALTER TABLE strength_pairs RENAME TO strength_pairs_old")
+        db.execute(_PAIRS_TABLE)
+        db.execute(f"INSERT INTO strength_pairs SELECT {_COLUMNS} FROM strength_pairs_old WHERE (a, b) <= (?, ?)", after)
+        db.execute("DROP TABLE strength_pairs_old")
 
     def delete(self, keys: list[tuple[str, str]]) -> None:
         self.db.executemany("DELETE FROM strength_pairs WHERE a = ? AND b = ?", keys)
@@ -420,26 +444,30 @@ class SQLitePairs:
         def chunks() -> Iterator[_Columns]:
             roles: dict[str, int] = {}
             kinds: dict[tuple[str, str], int] = {}
+            tokens: dict[str, int] = {}  # "kind\x1fstatus" -> its code in kinds
+            days = _Ordinals()
             # The interactions a range of ids at a time, then their participants by the same range:
-            # two scans in key order instead of a join (a look-up per interaction), and each
-            # interaction's dates read once, as day ordinals computed by SQLite (the julianday of
-            # 0001-01-01 is 1721425.5, its ordinal 1).
-            found = db.execute(
-                "SELECT id, CAST(julianday(date_start) - 1721424.5 AS INTEGER), "
-                "CAST(julianday(date_end) - 1721424.5 AS INTEGER), kind, status FROM interactions ORDER BY id"
-            )
+            # two scans in key order instead of a join (a look-up per interaction). Each range comes
+            # back as a few long strings made by SQLite (group_concat), split in C: a row tuple and
+            # its three text objects per participant cost twice as much. Dates come as day ordinals
+            # computed by SQLite (the julianday of 0001-01-01 is 1721425.5, its ordinal 1).
             per = max(1, size // 3)  # interactions per chunk: about three participants each
             after = ""
-            while rows := found.fetchmany(per):
-                upto = rows[-1][0]
-                parts = db.execute(
-                    "SELECT interaction_id, entity_id, role FROM participants "
-                    "WHERE interaction_id > ? AND interaction_id <= ? ORDER BY interaction_id",
-                    (after, upto),
-                ).fetchall()
+            while True:
+                count, upto, ids, starts, ends, ks = db.execute(_PACKED_INTERACTIONS, (after, per)).fetchone()
+                if not count:
+                    return
+                count_p, *packed = db.execute(_PACKED_PARTICIPANTS, (after, upto)).fetchone()
+                columns = None
+                if count_p:
+                    columns = _unpacked(count, ids, (starts, ends), ks, count_p, packed, code, roles, kinds, tokens, days)
+                    if columns is None:  # a value the packing cannot carry: read as rows
+                        inter = db.execute(_INTERACTION_ROWS, (after, upto)).fetchall()
+                        parts = db.execute(_PARTICIPANT_ROWS, (after, upto)).fetchall()
+                        columns = _coded(inter, parts, code, roles, kinds)
                 after = upto
-                if parts:
-                    yield _coded(rows, parts, code, roles, kinds)
+                if columns is not None:
+                    yield columns
 
         return names, chunks()
 
@@ -463,6 +491,176 @@ class SQLitePairs:
         ).fetchall()
         for iid, start, end, kind, status, eid, role in rows:
             yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
+
+
+# A range of stored pairs packed: the count, then ids, integer columns and buckets as one string each.
+_RANGE = "FROM strength_pairs WHERE (a, b) > (?, ?) AND (a, b) <= (?, ?)"
+_PACKED_PAIRS = (
+    "SELECT count(*), group_concat(a, char(31)), group_concat(b, char(31)), group_concat(ref, ','), "
+    "group_concat(n, ','), group_concat(last, ','), group_concat(bits, ','), group_concat(first, ','), "
+    f"group_concat(ifnull(buckets, ''), char(30)) {_RANGE}"
+)
+_PAIR_FLOATS = f"SELECT s, key {_RANGE}"
+class _Shapes(dict[int, str]):
+    """The JSON of a pair's buckets without its numbers, by their count: ``[[, , , , ], [, , , , ]]``."""
+
+    def __missing__(self, count: int) -> str:
+        found = self[count] = "[" + ", ".join(["[, , , , ]"] * count) + "]"
+        return found
+
+
+_SHAPES = _Shapes()
+
+
+def _stored_diff(db: sqlite3.Connection, part: PairColumns, span: tuple[str, str, str, str]) -> Any:
+    """Which of ``part``'s pairs differ from their stored rows (the key range ``span``), as a boolean
+    array: integers and floats compared as numbers, buckets as numbers in JSON of the shape
+    ``json.dumps`` writes. None when the range does not hold exactly ``part``'s pairs in order, or a
+    value cannot be read or lined up (a NULL, text where a number belongs, buckets of another
+    shape): the caller compares that slice row by row."""
+    import numpy as np
+
+    cnt, a, b, *ints, buckets = db.execute(_PACKED_PAIRS, span).fetchone()
+    size = len(part)
+    if cnt != size or a != "\x1f".join(part.a) or b != "\x1f".join(part.b):
+        return None
+    try:
+        diff = np.zeros(size, dtype=bool)
+        for text, col in zip(ints, (part.ref, part.n, part.last, part.bits, part.first), strict=True):
+            found = np.fromstring(text, dtype=np.int64, sep=",")
+            if len(found) != size:
+                return None
+            diff |= found != col
+        rows = db.execute(_PAIR_FLOATS, span).fetchall()
+        if len(rows) != size:
+            return None
+        floats = np.fromiter(chain.from_iterable(rows), dtype=float, count=2 * size)
+        diff |= (floats[0::2] != part.s) | (floats[1::2] != part.key)
+        texts = buckets.split("\x1e")
+        if len(texts) != size:
+            return None
+        multi = part.quarters > 1
+        has = np.fromiter(map(bool, texts), dtype=bool, count=size)
+        diff |= has != multi
+        both = has & multi
+        if not both.any():
+            return diff
+        counts = part.quarters[both]
+        raw = ", ".join(compress(texts, both.tolist())).encode("ascii")
+        if raw.translate(None, b"0123456789.eE+-") != ", ".join(map(_SHAPES.__getitem__, counts.tolist())).encode():
+            return None
+        tokens = raw.translate(None, b"[]").split(b", ")
+        # The new buckets of those pairs (the flat columns hold every pair's over several quarters).
+        mine = np.repeat(both[multi], part.quarters[multi])
+        q, s, n, last, bits = (x[mine] for x in part.bucket_columns)
+        if len(tokens) != 5 * len(q):
+            return None
+        off = np.fromiter(map(float, tokens[1::5]), dtype=float, count=len(q)) != s
+        for k, col in ((0, q), (2, n), (3, last), (4, bits)):
+            found = np.fromstring(b",".join(tokens[k::5]), dtype=np.int64, sep=",")
+            if len(found) != len(q):
+                return None
+            off |= found != col
+        diff[np.repeat(np.flatnonzero(both), counts)[off]] = True
+    except (ValueError, TypeError, UnicodeError):
+        return None
+    return diff
+
+
+_DAYS = "CAST(julianday({0}) - 1721424.5 AS INTEGER)"
+# A range of interactions packed: count, last id, ids, start dates, end dates (ISO text: a few
+# thousand distinct days, turned into ordinals once each), and "kind<US>status" joined by RS.
+_PACKED_INTERACTIONS = (
+    "SELECT count(*), max(id), group_concat(id, char(31)), "
+    "group_concat(date_start, char(31)), group_concat(date_end, char(31)), "
+    "group_concat(kind || char(31) || status, char(30)) "
+    "FROM (SELECT id, date_start, date_end, kind, status FROM interactions WHERE id > ?1 ORDER BY id LIMIT ?2)"
+)
+_PACKED_PARTICIPANTS = (
+    "SELECT count(*), group_concat(interaction_id, char(31)), group_concat(entity_id, char(31)), "
+    "group_concat(role, char(31)) "
+    "FROM participants WHERE interaction_id > ?1 AND interaction_id <= ?2"
+)
+_INTERACTION_ROWS = (
+    f"SELECT id, {_DAYS.format('date_start')}, {_DAYS.format('date_end')}, kind, status FROM interactions "
+    "WHERE id > ? AND id <= ? ORDER BY id"
+)
+_PARTICIPANT_ROWS = (
+    "SELECT interaction_id, entity_id, role FROM participants "
+    "WHERE interaction_id > ? AND interaction_id <= ? ORDER BY interaction_id"
+)
+
+
+class _Ordinals(dict[str, int]):
+    """ISO dates as day ordinals, each distinct text parsed once (ValueError for one that is not)."""
+
+    def __missing__(self, text: str) -> int:
+        found = self[text] = dt.date.fromisoformat(text).toordinal() if len(text) == 10 else _not_a_date(text)
+        return found
+
+
+def _not_a_date(text: str) -> int:
+    raise ValueError(text)
+
+
+def _unpacked(
+    count: int,
+    ids: str,
+    dates: tuple[str | None, str | None],
+    ks: str | None,
+    count_p: int,
+    packed: list[str | None],
+    code: dict[str, int],
+    roles: dict[str, int],
+    kinds: dict[tuple[str, str], int],
+    tokens: dict[str, int],
+    days: _Ordinals,
+) -> _Columns | None:
+    """The packed strings of a range (``_PACKED_INTERACTIONS``, ``_PARTICIPANTS``) as
+    ``strength._Columns``, the same as :func:`_coded` gives for its rows; None when they cannot be
+    split back (a separator inside a value, a NULL, an entity the store does not hold): the caller
+    reads that range as rows."""
+
+    from ..strength import _Columns
+
+    if None in dates or ks is None or None in packed:
+        return None
+    iids = ids.split("\x1f")
+    pairs = ks.split("\x1e")
+    inter_ids, ent_ids, role_text = (text.split("\x1f") for text in packed)  # type: ignore[union-attr]
+    starts, ends = (text.split("\x1f") for text in dates)  # type: ignore[union-attr]
+    if len(iids) != count or len(pairs) != count or not len(inter_ids) == len(ent_ids) == len(role_text) == count_p:
+        return None
+    position = dict(zip(iids, range(count), strict=True))
+    new = {t: t.split("\x1f") for t in set(pairs) - tokens.keys()}
+    if len(starts) != count or len(ends) != count or len(position) != count or any(len(x) != 2 for x in new.values()):
+        return None
+    try:
+        start = list(map(days.__getitem__, starts))
+        end = list(map(days.__getitem__, ends))
+        # Each participant's interaction as its position among the range's (the order of the
+        # participants does not matter: contributions sort them by interaction and entity).
+        inter = list(map(position.__getitem__, inter_ids))
+        ent = list(map(code.__getitem__, ent_ids))
+    except (KeyError, ValueError):
+        return None
+    for t, (kind, status) in new.items():
+        tokens[t] = kinds.setdefault((kind, status), len(kinds))
+    for r in set(role_text) - roles.keys():
+        roles[r] = len(roles)
+    return _Columns(
+        code,
+        roles,
+        kinds,
+        [],
+        start,
+        end,
+        list(map(tokens.__getitem__, pairs)),
+        inter,
+        ent,
+        list(map(roles.__getitem__, role_text)),
+        True,
+    )
 
 
 def _coded(
