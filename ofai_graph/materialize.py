@@ -58,7 +58,11 @@ def _exp2(x: float) -> float:
 # has one: SQLite), so that its memory does not grow with the file. A 1,000,000-interaction import peaked
 # at 1,089 MB with 1,000,000 here and at 867 MB with 300,000, for the same CPU (benchmarks/bench_stream.py);
 # again, with the pair rows written a slice at a time: 1,557 MB against 998 MB, 123.5 against 124 s of CPU.
-SPILL_ROWS = 300_000
+# Since the sums are numpy columns (37 bytes a row) the scratch table costs more than it saves below a few
+# million rows: 300,000 interactions took 30.6 s of CPU and 1,053 MB spilling at 300,000 rows, 26.4 s and
+# 934 MB kept in memory (their 1,000,000 sums); a million interactions make 2,560,129.
+SPILL_ROWS = 4_000_000
+SPILL_FETCH = 300_000  # rows read back from the scratch table at a time
 SPILL_SLICE = 50_000  # rows turned into Python objects at a time when spilling
 
 # Above this many pairs to recompute in one write, one full rebuild is cheaper than pair-by-pair reads.
@@ -421,7 +425,7 @@ def _pair_chunks(rows: Any, h: float) -> Iterator[QuarterRows]:
 
     held: QuarterRows | None = None
     while True:
-        batch = rows.fetchmany(max(100, SPILL_ROWS))  # memory as for the sums kept in memory
+        batch = rows.fetchmany(max(100, min(SPILL_ROWS, SPILL_FETCH)))
         if not batch:
             if held is not None and len(held.pk):
                 yield held
