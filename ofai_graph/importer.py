@@ -643,9 +643,10 @@ def _dedupe(
         space = seen.setdefault("entity" if section in ENTITY_SECTIONS else section, SeenIds())
         target = getattr(out, section)
         current: dict[str, BaseModel] = {}
-        for record in getattr(data, section):
-            if record.id not in space:
-                space.add(record.id)
+        records = getattr(data, section)
+        before = space.seen_before([r.id for r in records])
+        for record, was in zip(records, before, strict=True):
+            if not was and record.id not in current:
                 current[record.id] = record
                 target.append(record)
                 continue
