@@ -436,13 +436,16 @@ class _Plain(Source):
     (a million of them made up front cost 5 s and 150 MB before the first was validated)."""
 
     def __init__(self, data: dict[str, Any], source: str):
+        # Entities are held anyway; the other sections may be iterators, read once (generate.iter_generate).
         self.sections = {
-            section: items if isinstance(items, (list, tuple)) else list(items or [])
+            section: items if isinstance(items, (list, tuple)) or section not in ENTITY_SECTIONS else list(items)
             for section, items in data.items()
-            if section in SECTIONS
+            if section in SECTIONS and items is not None
         }
         self.source = source
-        self.size = sum(len(items) for section, items in self.sections.items() if section not in ENTITY_SECTIONS)
+        others = [items for section, items in self.sections.items() if section not in ENTITY_SECTIONS]
+        sized = all(isinstance(items, (list, tuple)) for items in others)
+        self.size = sum(len(items) for items in others) if sized else None
 
     def _records(self, section: str) -> Iterator[RawRecord]:
         source = self.source
@@ -623,7 +626,7 @@ def _import(
 def _has_others(source: Source) -> bool:
     # Only asked when no entity was found: peeks at the first record of the second pass.
     if isinstance(source, (_Held, _Plain)):
-        return bool(source.size)
+        return source.size is None or bool(source.size)
     return isinstance(source, _Streamed) and not source.failed and next(iter(source.others()), None) is not None
 
 
@@ -790,6 +793,9 @@ def import_data(
     replace: bool = True,
 ) -> WriteReport:
     """Import a :class:`Dataset` or a plain dict shaped like an import file, all-or-nothing.
+
+    The sections of interactions, follow-ups and ties may be iterators: they are read once, in that
+    order, a chunk at a time (:func:`ofai_graph.generate.iter_generate`).
 
     Records replace stored ones with the same id; with ``replace=False`` a record whose id is held
     by a different record is an error instead.
