@@ -80,14 +80,15 @@ class SeenIds:
         h = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
         step = (h >> 32) | 1
         bits = np.frombuffer(self._bits, dtype=np.uint8)
-        found = np.ones(len(keys), dtype=bool)
-        for i in range(HASHES):
-            # Wrapping in 64 bits leaves the low bits that pick the bit as Python's unbounded sum has them.
-            at = (h + i * step) & (BITS - 1)
-            byte, mask = at >> 3, (1 << (at & 7)).astype(np.uint8)
-            found &= (bits[byte] & mask) != 0
+        # Wrapping in 64 bits leaves the low bits that pick the bit as Python's unbounded sum has them.
+        at = [(h + i * step) & (BITS - 1) for i in range(HASHES)]
+        where = [(a >> 3, (1 << (a & 7)).astype(np.uint8)) for a in at]
+        seen = np.ones(len(keys), dtype=bool)
+        for byte, mask in where:  # all tested before any is set: "seen before these keys"
+            seen &= (bits[byte] & mask) != 0
+        for byte, mask in where:
             np.bitwise_or.at(bits, byte, mask)
-        return found.tolist()
+        return list(seen.tolist())
 
     def _spill(self) -> None:
         keys, self._set = self._set or set(), None
