@@ -466,10 +466,15 @@ class _Streamed(Source):
     def __init__(self, path: Path, fmt: str):
         self.path, self.fmt = path, fmt
         self.failed = False
+        # The lines the first pass dealt with in full, once it has read the whole file: the second
+        # skips them (a JSON Lines file's entities parsed once, not twice).
+        self.owned: bytearray | None = None
 
     def entities(self) -> Iterator[RawRecord | Problem]:
         try:
-            yield from iter_records(self.path, self.fmt, entities=True)
+            owned = bytearray()
+            yield from iter_records(self.path, self.fmt, entities=True, owned=owned)
+            self.owned = owned
         except InvalidData as exc:  # not a data file at all: nothing more to read in it
             self.failed = True
             yield from exc.problems
@@ -480,7 +485,7 @@ class _Streamed(Source):
     def others(self) -> Iterator[RawRecord | Problem]:
         if self.failed:
             return iter(())
-        return iter_records(self.path, self.fmt, entities=False)
+        return iter_records(self.path, self.fmt, entities=False, owned=self.owned)
 
 
 def sources(paths: Sequence[str | Path], *, max_bytes: int = MAX_BYTES) -> tuple[list[Source], list[Problem]]:
