@@ -400,7 +400,7 @@ class Accumulator:
 
     def records(self) -> Iterator[PairRecord]:
         """The pair rows (one at a time: a million are written as they come); in the order of their
-        ends' ids unless they went through the scratch table."""
+        ends' ids unless they went through the scratch table. Read once (so are :meth:`columns`)."""
         return self._pairs(_pair_records)
 
     def columns(self) -> Iterator[PairColumns]:
@@ -415,6 +415,9 @@ class Accumulator:
             for chunk in _pair_chunks(self.scratch.staged(), self.h):
                 yield from convert(chunk, self.names, self.h, sort=False)
             return
+        # Read once: the sums are let go with this walk, before the caller's next step (an import
+        # builds the pairs' indexes then, its peak: a million interactions' sums are 95 MB).
+        self.done = None
         yield from convert(r, self.names, self.h, sort=True)
 
 
