@@ -453,7 +453,9 @@ MAX_LINE = 1024 * 1024
 """The longest line of a streamed file: no record is that long, and a longer one is not read whole."""
 
 
-def iter_records(path: Path, fmt: str, *, entities: bool) -> Iterator[RawRecord | Problem]:
+def iter_records(
+    path: Path, fmt: str, *, entities: bool, owned: bytearray | None = None
+) -> Iterator[RawRecord | Problem]:
     """The records of a streamed file (:data:`STREAMED`), a line at a time, and the problems found.
 
     A file is read twice by an import: first for its entities (``entities=True``; every reference
@@ -467,6 +469,10 @@ def iter_records(path: Path, fmt: str, *, entities: bool) -> Iterator[RawRecord 
     ['organizations']
     >>> [str(r).split(".jsonl:2: ")[1] for r in iter_records(f, "jsonl", entities=False)]
     ["a line needs a 'type': one of country, organization, person, interaction, followup, tie"]
+
+    ``owned`` (JSON Lines): the first pass marks in it, a bit per line, the lines it dealt with in
+    full (entities, and the problems it reported); the second pass, given the same bitmap once the
+    first has read the whole file, skips them instead of parsing them again.
     """
     name = str(path)
     if entities:
@@ -476,7 +482,7 @@ def iter_records(path: Path, fmt: str, *, entities: bool) -> Iterator[RawRecord 
     if fmt == "csv":
         yield from _iter_csv(path, name, entities=entities)
     else:
-        yield from _iter_jsonl(path, name, entities=entities)
+        yield from _iter_jsonl(path, name, entities=entities, owned=owned)
 
 
 def _iter_csv(path: Path, name: str, *, entities: bool) -> Iterator[RawRecord | Problem]:
@@ -517,8 +523,12 @@ def _maybe_entity(raw: bytes) -> bool:
 _HEADER_KEYS = {"format", "version", "generated", "as_of"}
 
 
-def _iter_jsonl(path: Path, name: str, *, entities: bool) -> Iterator[RawRecord | Problem]:
+def _iter_jsonl(
+    path: Path, name: str, *, entities: bool, owned: bytearray | None = None
+) -> Iterator[RawRecord | Problem]:
     counts = dict.fromkeys(LINE_TYPES.values(), 0)
+    mark = owned if entities else None  # filled by the first pass, read by the second
+    skip = owned if not entities else None
     with path.open("rb") as f:
         n = 0
         while True:
@@ -542,9 +552,15 @@ def _iter_jsonl(path: Path, name: str, *, entities: bool) -> Iterator[RawRecord 
             maybe = b'"country"' in raw or b'"organization"' in raw or b'"person"' in raw  # _maybe_entity
             if entities and not maybe:
                 continue
+            if skip is not None and maybe and n >> 3 < len(skip) and skip[n >> 3] & (1 << (n & 7)):
+                continue  # an entity, or a problem the first pass reported
             if not raw.strip():
                 continue
             found = _jsonl_record(raw, name, n)
+            if mark is not None and (not isinstance(found, tuple) or found[0] in ENTITY_TYPES):
+                if n >> 3 >= len(mark):
+                    mark.extend(bytes(max(n >> 3, 2 * len(mark)) + 1 - len(mark)))
+                mark[n >> 3] |= 1 << (n & 7)
             if isinstance(found, Problem):
                 if maybe == entities:  # reported by the pass that parses this line first
                     yield found

@@ -8,7 +8,9 @@ follow-ups and ties. The same arguments always give the same data.
 
 from __future__ import annotations
 
+import itertools
 import random
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .model import Axis, InteractionKind, OrgKind, Role, Status
@@ -65,6 +67,19 @@ def generate(n_entities: int = 1000, n_interactions: int = 5000, *, seed: int = 
     >>> generate(50, 200, seed=1) == data
     True
     """
+    return {section: list(items) for section, items in iter_generate(n_entities, n_interactions, seed=seed).items()}
+
+
+def iter_generate(n_entities: int = 1000, n_interactions: int = 5000, *, seed: int = 0) -> dict[str, Iterable[Any]]:
+    """:func:`generate`'s data set with its interactions, follow-ups and ties made as they are read
+    (a million interactions held as dicts take 1.2 GB): the entities are lists, the other sections
+    iterators to read once, in this order (they draw from one random sequence), as
+    :func:`ofai_graph.importer.import_data` does.
+
+    >>> lazy = iter_generate(50, 200, seed=1)
+    >>> {section: list(items) for section, items in lazy.items()} == generate(50, 200, seed=1)
+    True
+    """
     rng = random.Random(seed)
     n_people = n_entities // 5
     n_orgs = max(1, n_entities - n_people)
@@ -103,18 +118,16 @@ def generate(n_entities: int = 1000, n_interactions: int = 5000, *, seed: int = 
     ]
     ids = [o["id"] for o in orgs] + [p["id"] for p in people]
     # A few hubs get most of the work, as partners do in real offices.
-    import itertools
-
     pool = ids[1:]
     cum = list(itertools.accumulate(1.0 / (1 + rank) ** 0.8 for rank in range(len(ids) - 1)))
-    interactions = []
-    for i in range(n_interactions):
-        k = min(len(ids) - 1, rng.choice((1, 1, 2, 2, 3, 4)))
-        others = set(rng.choices(pool, cum_weights=cum, k=k)) if len(ids) > 1 else set()
-        parts = [{"entity": "ofai", "role": rng.choice(("organizer", "participant", "intermediary"))}]
-        parts += [{"entity": e, "role": rng.choice(_ROLES)} for e in sorted(others)]
-        interactions.append(
-            {
+
+    def interactions() -> Iterator[dict[str, Any]]:
+        for i in range(n_interactions):
+            k = min(len(ids) - 1, rng.choice((1, 1, 2, 2, 3, 4)))
+            others = set(rng.choices(pool, cum_weights=cum, k=k)) if len(ids) > 1 else set()
+            parts = [{"entity": "ofai", "role": rng.choice(("organizer", "participant", "intermediary"))}]
+            parts += [{"entity": e, "role": rng.choice(_ROLES)} for e in sorted(others)]
+            yield {
                 "id": f"i-{i}",
                 "date": _date(rng),
                 "kind": rng.choice(_IKINDS),
@@ -123,10 +136,12 @@ def generate(n_entities: int = 1000, n_interactions: int = 5000, *, seed: int = 
                 "participants": parts if rng.random() < 0.7 else parts[1:] or parts,
                 "status": rng.choice(_STATUSES),
             }
-        )
-    followups = (
-        [
-            {
+
+    def followups() -> Iterator[dict[str, Any]]:
+        if not n_interactions:
+            return
+        for i in range(min(n_interactions, max(1, n_interactions // 20))):
+            yield {
                 "id": f"f-{i}",
                 "description": f"Seguimiento {i}",
                 "interaction": f"i-{rng.randrange(n_interactions)}",
@@ -134,23 +149,20 @@ def generate(n_entities: int = 1000, n_interactions: int = 5000, *, seed: int = 
                 "due": _date(rng),
                 "status": rng.choice(("open", "open", "done")),
             }
-            for i in range(min(n_interactions, max(1, n_interactions // 20)))
-        ]
-        if n_interactions
-        else []
-    )
-    ties = []
-    seen = set()
-    for _ in range(n_entities // 10):
-        a, b = rng.sample(pool, 2) if len(ids) > 2 else (ids[0], ids[-1])
-        kind = rng.choice(("member_of", "part_of", "funds", "partner_of", "liaison_for"))
-        if (a, kind, b) not in seen and a != b:
-            seen.add((a, kind, b))
-            ties.append({"source": a, "target": b, "kind": kind})
+
+    def ties() -> Iterator[dict[str, Any]]:
+        seen = set()
+        for _ in range(n_entities // 10):
+            a, b = rng.sample(pool, 2) if len(ids) > 2 else (ids[0], ids[-1])
+            kind = rng.choice(("member_of", "part_of", "funds", "partner_of", "liaison_for"))
+            if (a, kind, b) not in seen and a != b:
+                seen.add((a, kind, b))
+                yield {"source": a, "target": b, "kind": kind}
+
     return {
         "organizations": orgs,
         "people": people,
-        "interactions": interactions,
-        "followups": followups,
-        "ties": ties,
+        "interactions": interactions(),
+        "followups": followups(),
+        "ties": ties(),
     }

@@ -431,16 +431,50 @@ class _Held(Source):
             yield from (r for r in self.records if r.section == section)
 
 
+class _Plain(Source):
+    """A dict shaped like an import file: its raw records made as they are read, a chunk at a time
+    (a million of them made up front cost 5 s and 150 MB before the first was validated)."""
+
+    def __init__(self, data: dict[str, Any], source: str):
+        # Entities are held anyway; the other sections may be iterators, read once (generate.iter_generate).
+        self.sections = {
+            section: items if isinstance(items, (list, tuple)) or section not in ENTITY_SECTIONS else list(items)
+            for section, items in data.items()
+            if section in SECTIONS and items is not None
+        }
+        self.source = source
+        others = [items for section, items in self.sections.items() if section not in ENTITY_SECTIONS]
+        sized = all(isinstance(items, (list, tuple)) for items in others)
+        self.size = sum(len(items) for items in others) if sized else None
+
+    def _records(self, section: str) -> Iterator[RawRecord]:
+        source = self.source
+        return (RawRecord(section, i, item, source) for i, item in enumerate(self.sections.get(section, ())))
+
+    def entities(self) -> Iterator[RawRecord | Problem]:
+        for section in ENTITY_SECTIONS:
+            yield from self._records(section)
+
+    def others(self) -> Iterator[RawRecord | Problem]:
+        for section in ("interactions", "followups", "ties"):
+            yield from self._records(section)
+
+
 class _Streamed(Source):
     """A JSON Lines or CSV file, read a line at a time in each pass (files.iter_records)."""
 
     def __init__(self, path: Path, fmt: str):
         self.path, self.fmt = path, fmt
         self.failed = False
+        # The lines the first pass dealt with in full, once it has read the whole file: the second
+        # skips them (a JSON Lines file's entities parsed once, not twice).
+        self.owned: bytearray | None = None
 
     def entities(self) -> Iterator[RawRecord | Problem]:
         try:
-            yield from iter_records(self.path, self.fmt, entities=True)
+            owned = bytearray()
+            yield from iter_records(self.path, self.fmt, entities=True, owned=owned)
+            self.owned = owned
         except InvalidData as exc:  # not a data file at all: nothing more to read in it
             self.failed = True
             yield from exc.problems
@@ -451,7 +485,7 @@ class _Streamed(Source):
     def others(self) -> Iterator[RawRecord | Problem]:
         if self.failed:
             return iter(())
-        return iter_records(self.path, self.fmt, entities=False)
+        return iter_records(self.path, self.fmt, entities=False, owned=self.owned)
 
 
 def sources(paths: Sequence[str | Path], *, max_bytes: int = MAX_BYTES) -> tuple[list[Source], list[Problem]]:
@@ -575,6 +609,11 @@ def _import(
                     else Msg(N_("{done} records"), done=Number(done))
                 )
             problems += refs.unresolved()
+            # Let go of what only reading needed (the entities' models, the ids seen: 64 MB of filter
+            # each past 200,000) before the transaction ends: the strength pairs are written then,
+            # an import's peak.
+            del refs, seen
+            chunk, data, origins = [], Dataset(), {}  # the last chunk's records and models
             report = tx.report
             if problems or dry_run:
                 raise _Rollback
@@ -596,8 +635,8 @@ def _import(
 
 def _has_others(source: Source) -> bool:
     # Only asked when no entity was found: peeks at the first record of the second pass.
-    if isinstance(source, _Held):
-        return bool(source.size)
+    if isinstance(source, (_Held, _Plain)):
+        return source.size is None or bool(source.size)
     return isinstance(source, _Streamed) and not source.failed and next(iter(source.others()), None) is not None
 
 
@@ -617,9 +656,10 @@ def _dedupe(
         space = seen.setdefault("entity" if section in ENTITY_SECTIONS else section, SeenIds())
         target = getattr(out, section)
         current: dict[str, BaseModel] = {}
-        for record in getattr(data, section):
-            if record.id not in space:
-                space.add(record.id)
+        records = getattr(data, section)
+        before = space.seen_before([r.id for r in records])
+        for record, was in zip(records, before, strict=True):
+            if not was and record.id not in current:
                 current[record.id] = record
                 target.append(record)
                 continue
@@ -764,18 +804,15 @@ def import_data(
 ) -> WriteReport:
     """Import a :class:`Dataset` or a plain dict shaped like an import file, all-or-nothing.
 
+    The sections of interactions, follow-ups and ties may be iterators: they are read once, in that
+    order, a chunk at a time (:func:`ofai_graph.generate.iter_generate`).
+
     Records replace stored ones with the same id; with ``replace=False`` a record whose id is held
     by a different record is an error instead.
     """
     if isinstance(data, Dataset):
         data = data.model_dump(mode="json", exclude_defaults=True)
-    records = [
-        RawRecord(section, i, item, source)
-        for section, items in data.items()
-        if section in SECTIONS
-        for i, item in enumerate(items or [])
-    ]
-    return _import(store, [_Held(records)], [], dry_run=dry_run, match=match, replace=replace)
+    return _import(store, [_Plain(data, source)], [], dry_run=dry_run, match=match, replace=replace)
 
 
 __all__ = ["import_data", "import_files", "load_records", "validate_records"]

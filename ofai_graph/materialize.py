@@ -58,7 +58,11 @@ def _exp2(x: float) -> float:
 # has one: SQLite), so that its memory does not grow with the file. A 1,000,000-interaction import peaked
 # at 1,089 MB with 1,000,000 here and at 867 MB with 300,000, for the same CPU (benchmarks/bench_stream.py);
 # again, with the pair rows written a slice at a time: 1,557 MB against 998 MB, 123.5 against 124 s of CPU.
-SPILL_ROWS = 300_000
+# Since the sums are numpy columns (37 bytes a row) the scratch table costs more than it saves below a few
+# million rows: 300,000 interactions took 30.6 s of CPU and 1,053 MB spilling at 300,000 rows, 26.4 s and
+# 934 MB kept in memory (their 1,000,000 sums); a million interactions make 2,560,129.
+SPILL_ROWS = 4_000_000
+SPILL_FETCH = 300_000  # rows read back from the scratch table at a time
 SPILL_SLICE = 50_000  # rows turned into Python objects at a time when spilling
 
 # Above this many pairs to recompute in one write, one full rebuild is cheaper than pair-by-pair reads.
@@ -427,7 +431,7 @@ class Accumulator:
 
     def records(self) -> Iterator[PairRecord]:
         """The pair rows (one at a time: a million are written as they come); in the order of their
-        ends' ids unless they went through the scratch table."""
+        ends' ids unless they went through the scratch table. Read once (so are :meth:`columns`)."""
         return self._pairs(_pair_records)
 
     def columns(self) -> Iterator[PairColumns]:
@@ -442,6 +446,9 @@ class Accumulator:
             for chunk in _pair_chunks(self.scratch.staged(), self.h):
                 yield from convert(chunk, self.names, self.h, sort=False)
             return
+        # Read once: the sums are let go with this walk, before the caller's next step (an import
+        # builds the pairs' indexes then, its peak: a million interactions' sums are 95 MB).
+        self.done = None
         yield from convert(r, self.names, self.h, sort=True)
 
 
@@ -452,7 +459,7 @@ def _pair_chunks(rows: Any, h: float) -> Iterator[QuarterRows]:
 
     held: QuarterRows | None = None
     while True:
-        batch = rows.fetchmany(max(100, SPILL_ROWS))  # memory as for the sums kept in memory
+        batch = rows.fetchmany(max(100, min(SPILL_ROWS, SPILL_FETCH)))
         if not batch:
             if held is not None and len(held.pk):
                 yield held

@@ -56,10 +56,9 @@ class Resolver:
     def __init__(self, store: Store | None, extra: Iterable[EntityModel] = ()):
         self._store = store
         self._extra: dict[str, EntityModel] = {e.id: e for e in extra}
-        self._extra_keys: dict[str, set[str]] = {}
-        for e in self._extra.values():
-            for n in entity_names(e):
-                self._extra_keys.setdefault(fold_key(n), set()).add(e.id)
+        # Folded names of ``extra``, made on the first look-up by name: an import whose references
+        # are all ids never needs them (folding 300,000 names took 3 s).
+        self._folded: dict[str, set[str]] | None = None
         self._rows: list[NameRow] | None = None
         self._by_entity: dict[str, list[str]] | None = None
         self._names: dict[str, str] = {}
@@ -72,6 +71,15 @@ class Resolver:
         if self._store is not None:
             ids.update(self._store.find_by_key(key))
         return sorted(ids)
+
+    @property
+    def _extra_keys(self) -> dict[str, set[str]]:
+        if self._folded is None:
+            self._folded = {}
+            for e in self._extra.values():
+                for n in entity_names(e):
+                    self._folded.setdefault(fold_key(n), set()).add(e.id)
+        return self._folded
 
     def _all_rows(self) -> list[NameRow]:
         if self._rows is None:

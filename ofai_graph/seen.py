@@ -9,7 +9,7 @@ costs one look-up, never a wrong answer on its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 EXACT = 200_000
 BITS = 1 << 29
@@ -62,6 +62,33 @@ class SeenIds:
     def update(self, keys: Iterable[str]) -> None:
         for k in keys:
             self.add(k)
+
+    def seen_before(self, keys: Sequence[str]) -> list[bool]:
+        """``[k in self for k in keys]``, then every key added: one pass of array operations once
+        the filter is in use (the bit tests one key at a time took 7 s of a million-record import).
+
+        >>> s = SeenIds(exact=1)
+        >>> s.seen_before(["a", "b"]), s.seen_before(["b", "c", "c"])
+        ([False, False], [True, False, False])
+        """
+        if self._set is not None:
+            found = [k in self._set for k in keys]
+            self.update(keys)
+            return found
+        import numpy as np
+
+        h = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+        step = (h >> 32) | 1
+        bits = np.frombuffer(self._bits, dtype=np.uint8)
+        # Wrapping in 64 bits leaves the low bits that pick the bit as Python's unbounded sum has them.
+        at = [(h + i * step) & (BITS - 1) for i in range(HASHES)]
+        where = [(a >> 3, (1 << (a & 7)).astype(np.uint8)) for a in at]
+        seen = np.ones(len(keys), dtype=bool)
+        for byte, mask in where:  # all tested before any is set: "seen before these keys"
+            seen &= (bits[byte] & mask) != 0
+        for byte, mask in where:
+            np.bitwise_or.at(bits, byte, mask)
+        return list(seen.tolist())
 
     def _spill(self) -> None:
         keys, self._set = self._set or set(), None

@@ -214,3 +214,30 @@ def test_a_push_into_an_empty_database_and_into_a_filled_one(neo, data):
     assert again.report.changed == 1
     assert neo.get_interactions(["i-0"])["i-0"].title == "Cambiado"
     assert neo.dump().model_dump_json() == source.dump().model_dump_json()
+
+
+def test_lines_that_mention_an_entity_type_are_read_by_the_right_pass(tmp_path):
+    # The first pass parses every line that mentions "person", "organization" or "country"; the
+    # second skips the entities it took, but not an interaction whose text says "person".
+    lines = [
+        {"type": "organization", "id": "oim", "name": "OIM", "kind": "multilateral"},
+        {"type": "person", "id": "ana", "name": "Ana"},
+        {"type": "interaction", "id": "i1", "date": "2024-03", "kind": "meeting", "title": "person", "participants": [{"entity": "oim", "role": "participant"}]},
+        {"type": "interaction", "id": "i2", "date": "2024-04", "kind": "meeting", "title": "organization", "participants": [{"entity": "ana", "role": "participant"}]},
+    ]
+    path = write(tmp_path, "mixed.jsonl", "".join(json.dumps(line) + "\n" for line in lines))
+    store = open_store(":memory:")
+    import_files(store, [path])
+    assert sorted(store.get_entities(["oim", "ana"])) == ["ana", "oim"]
+    assert sorted(store.get_interactions(["i1", "i2"])) == ["i1", "i2"]
+
+
+def test_a_bad_entity_line_is_reported_once(tmp_path):
+    good = {"type": "organization", "id": "oim", "name": "OIM", "kind": "multilateral"}
+    bad = {"type": "person", "id": "ana"}  # no name
+    text = json.dumps(good) + "\n" + json.dumps(bad) + "\n" + '{"type": "person", "id": \n'
+    path = write(tmp_path, "bad.jsonl", text)
+    with pytest.raises(InvalidData) as exc:
+        import_files(open_store(":memory:"), [path])
+    lines = sorted(p.line for p in exc.value.problems)
+    assert lines == [2, 3]

@@ -159,8 +159,17 @@ def classify(
     record was read from (:meth:`StoredBatch.stored_json`), which is what serializing it would give.
     """
     new, changed, same = [], [], 0
+    # The models' serializer called directly: what model_dump_json returns, without its Python
+    # wrapper (a third of the time, over a million interactions).
+    serializers: dict[type, Any] = {}
     for r in records:
-        js = (known(r) if known is not None else None) or r.model_dump_json()
+        js = known(r) if known is not None else None
+        if not js:
+            cls = type(r)
+            ser = serializers.get(cls)
+            if ser is None:
+                ser = serializers[cls] = cls.__pydantic_serializer__.to_json
+            js = ser(r).decode()
         old = existing.get(r.id)
         if old is None:
             new.append((r, js))

@@ -20,7 +20,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from ..bulk import batched
+from ..bulk import batched, paused_gc
 from ..errors import N_, Detail, Msg, Phrase, StoreError, os_reason
 from ..model import Dataset, EntityModel, FollowUp, FollowUpStatus, Interaction, Tie
 from ..text import fold_key
@@ -345,7 +345,9 @@ class SQLiteStore:
 
     def write(self, data: Dataset, *, new: bool = False) -> WriteReport:
         # ``new`` needs no handling: a transaction skips look-ups in tables empty when it began.
-        with self.transaction() as tx:
+        # The collector paused (as an import has it): a large dataset's models are millions of live
+        # objects that every full collection, triggered by the write's own tuples, would walk again.
+        with paused_gc(), self.transaction() as tx:
             tx.write(data)
         return tx.report
 
@@ -423,7 +425,7 @@ class SQLiteStore:
         )
         db.executemany(
             "INSERT OR IGNORE INTO names (key, entity_id, label) VALUES (?,?,?)",
-            ((fold_key(n), e.id, n) for e, _ in todo for n in entity_names(e) if fold_key(n)),
+            ((k, e.id, n) for e, _ in todo for n in entity_names(e) if (k := fold_key(n))),
         )
         db.executemany(
             "INSERT OR IGNORE INTO affiliations (person_id, organization_id) VALUES (?,?)",
@@ -436,6 +438,15 @@ class SQLiteStore:
         if changed:
             db.executemany("DELETE FROM participants WHERE interaction_id = ?", ((i.id,) for i, _ in changed))
         todo = [*new, *changed]
+        # A date's text once per distinct date (they repeat: a million interactions hold a few thousand).
+        iso: dict[dt.date, str] = {}
+
+        def text(d: dt.date) -> str:
+            found = iso.get(d)
+            if found is None:
+                found = iso[d] = d.isoformat()
+            return found
+
         db.executemany(
             "INSERT INTO interactions (id, date_start, date_end, kind, axis, status, data) "
             "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET date_start=excluded.date_start, "
@@ -444,8 +455,8 @@ class SQLiteStore:
             (
                 (
                     i.id,
-                    i.date.start.isoformat(),
-                    i.date.end.isoformat(),
+                    text(i.date.start),
+                    text(i.date.end),
                     # Members of str enums bind as their text; ``.value`` is a slow descriptor.
                     i.kind,
                     i.axis,
