@@ -215,13 +215,16 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
             ),
         ),
     ]
+    sections: dict[str, list[float]] = {}
     with driver.session(database=database) as session:
         for section, rows in sources:
+            t, c, sc = time.perf_counter(), time.process_time(), _server_cpu()
             chunks = _with_participants(src, batch) if rows is None else _chunks(map(list, rows), batch)
             for chunk in chunks:
                 session.execute_write(lambda tx, q=queries[section], c=chunk: tx.run(q, rows=c).consume())
                 if section not in ("names", "affiliations", "strength"):
                     records += len(chunk)
+            sections[section] = [time.perf_counter() - t, time.process_time() - c, _server_cpu() - sc]
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
     server = _server_cpu() - server
@@ -233,6 +236,7 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
         "server_cpu_s": server,
         "rows_per_s": records / seconds,
         "peak_mb": _peak_mb(),
+        "sections": sections,
     }
 
 
