@@ -114,8 +114,8 @@ def copy(
                 count(batch, report)
                 if out.batches % COLLECT_EVERY == 0:
                     gc.collect()
-        if strength is not None:
-            _copy_pairs(source, cast(ServerStore, target), strength)
+            if strength is not None:
+                _copy_pairs(source, cast(ServerStore, target), strength)
     out.seconds = time.perf_counter() - started
     return out
 
@@ -167,8 +167,9 @@ def _copy_pairs(source: Store, target: ServerStore, config: str) -> None:
             into.create(rows)
         return WriteReport()
 
-    for _ in _overlapped(chunks, write):
-        pass
+    for n, _ in enumerate(_overlapped(chunks, write), 1):  # (the collector is paused: see copy)
+        if n % COLLECT_EVERY == 0:
+            gc.collect()
     with target.transaction():
         if cut is not None:
             into.set_recent_cut(cut)

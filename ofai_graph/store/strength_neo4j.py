@@ -212,7 +212,7 @@ class Neo4jPairs:
         """Rows for :meth:`create`: the pairs of ``chunk`` with their recent rows ``(q, m, start, p, pq,
         last, bits)`` by pair. Touches no database, so a push builds the next chunk's rows while the
         server writes the last one."""
-        return [_row(r, half_life, recent.get((r.a, r.b))) for r in chunk]
+        return _rows(chunk, half_life, recent)
 
     def create(self, rows: list[list[Any]]) -> None:
         """Create the relationships of pairs absent from the database (a push into one without pairs),
@@ -472,7 +472,7 @@ def _recent_properties(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
 
 
 _COLUMNS = ("pair", "key", "ref", "ref_date", "s", "n", "last", "bits", "first", "bq", "bs", "bn", "bl", "bb", *_RECENT)
-"""A STRENGTH relationship's properties (those of :func:`_properties`) in the order of a row of :func:`_row`."""
+"""A STRENGTH relationship's properties (those of :func:`_properties`) in the order of a row of :func:`_rows`."""
 _CREATE = (
     "UNWIND $rows AS r MATCH (a:Entity {id: r[0]}) MATCH (b:Entity {id: r[1]}) CREATE (a)-[:STRENGTH {"
     + ", ".join(f"{k}: r[{n}]" for n, k in enumerate(_COLUMNS, 2))
@@ -482,35 +482,37 @@ _CREATE = (
 position, where ``SET s = r.p`` unpacked a map per row (ArcadeDB: a third of the write's CPU)."""
 
 
-def _row(r: PairRecord, half_life: float, recent: list[tuple[Any, ...]] | None) -> list[Any]:
-    """``[a, b, *values]``, the values of :func:`_properties` in :data:`_COLUMNS` order."""
+def _rows(
+    chunk: list[PairRecord], half_life: float, recent: dict[tuple[str, str], list[tuple[Any, ...]]]
+) -> list[list[Any]]:
+    """``[a, b, *values]`` per pair, the values of :func:`_properties` in :data:`_COLUMNS` order (a
+    push builds 1.75 million: one loop, names bound once)."""
     from ..materialize import order_key
 
-    b = r.buckets
-    if recent:
-        rows = sorted(recent, key=lambda x: x[1])
-        lists: list[Any] = [[x[n] for x in rows] for n in range(len(_RECENT))]
-    else:
-        lists = [None] * len(_RECENT)
-    return [
-        r.a,
-        r.b,
-        f"{r.a} {r.b}",
-        order_key(r.s, r.ref, half_life),
-        r.ref,
-        dt.date.fromordinal(r.ref).isoformat(),
-        r.s,
-        r.n,
-        r.last,
-        r.bits,
-        r.first,
-        [x[0] for x in b],
-        [float(x[1]) for x in b],
-        [x[2] for x in b],
-        [x[3] for x in b],
-        [x[4] for x in b],
-        *lists,
-    ]
+    none = [None] * len(_RECENT)
+    days: dict[int, str] = {}
+    out = []
+    for r in chunk:
+        a, b, ref, buckets = r.a, r.b, r.ref, r.buckets
+        day = days.get(ref)
+        if day is None:
+            day = days[ref] = dt.date.fromordinal(ref).isoformat()
+        mine = recent.get((a, b))
+        if mine:
+            mine = sorted(mine, key=lambda x: x[1])
+            lists = [[x[n] for x in mine] for n in range(len(_RECENT))]
+        else:
+            lists = none
+        if buckets:
+            q, s, n, last, bits = ([*x] for x in zip(*buckets, strict=True))
+            s = [float(x) for x in s]
+        else:
+            q, s, n, last, bits = [], [], [], [], []
+        out.append(
+            [a, b, f"{a} {b}", order_key(r.s, ref, half_life), ref, day, r.s, r.n, r.last, r.bits, r.first,
+             q, s, n, last, bits, *lists]
+        )
+    return out
 
 
 def _properties(r: PairRecord, half_life: float, recent: list[tuple[Any, ...]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
