@@ -20,7 +20,7 @@ ones): ``--warmup`` rounds of both writers run first and are not counted (on ``-
 smaller store, if given). Then the two writers alternate, each round over fresh databases, the one going first swapped every round; each round's
 ratio push/bare is reported, and their median. Next to wall time, CPU seconds of the writer process
 and of the server process (``/proc/PID/stat``) during the phase: on a shared machine wall time also
-counts waiting for a core. Peak memory is the writer process's own high-water mark (VmHWM).
+counts waiting for a core; for each writer, the records' share and the pairs' share of them. Peak memory is the writer process's own high-water mark (VmHWM).
 With --db PATH the generated embedded store is kept and reused.
 """
 

@@ -500,7 +500,7 @@ def _rows(
         mine = recent.get((a, b))
         if mine:
             mine = sorted(mine, key=lambda x: x[1])
-            lists = [[x[n] for x in mine] for n in range(len(_RECENT))]
+            lists: list[Any] = [[x[n] for x in mine] for n in range(len(_RECENT))]
         else:
             lists = none
         if buckets:
