@@ -20,7 +20,7 @@ ones): ``--warmup`` rounds of both writers run first and are not counted (on ``-
 smaller store, if given). Then the two writers alternate, each round over fresh databases, the one going first swapped every round; each round's
 ratio push/bare is reported, and their median. Next to wall time, CPU seconds of the writer process
 and of the server process (``/proc/PID/stat``) during the phase: on a shared machine wall time also
-counts waiting for a core. Peak memory is the writer process's own high-water mark (VmHWM).
+counts waiting for a core; for each writer, the records' share and the pairs' share of them. Peak memory is the writer process's own high-water mark (VmHWM).
 With --db PATH the generated embedded store is kept and reused.
 """
 
@@ -64,16 +64,31 @@ def _server_cpu() -> float:
 
 
 def phase_push(db: str, uri: str, user: str, database: str, batch: int) -> dict:
+    from ofai_graph import sync
     from ofai_graph.store import open_store
     from ofai_graph.sync import copy
 
     source = open_store(db)
     target = open_store(uri, user=user, password=os.environ["NEO4J_PASSWORD"], database=database)
-    server = _server_cpu()
-    cpu = time.process_time()
+    # The records' time and the pairs' (their copy begins once the records are written).
+    copy_pairs, marks = sync._copy_pairs, []
+
+    def mark() -> tuple[float, float, float]:
+        return time.perf_counter(), time.process_time(), _server_cpu()
+
+    def timed(*args):  # type: ignore[no-untyped-def]
+        marks.append(mark())
+        copy_pairs(*args)
+
+    sync._copy_pairs = timed
+    marks.append(mark())
     r = copy(source, target, batch_size=batch)
-    cpu = time.process_time() - cpu
-    server = _server_cpu() - server
+    marks.append(mark())
+    sync._copy_pairs = copy_pairs
+    first, last = marks[0], marks[-1]
+    cpu, server = last[1] - first[1], last[2] - first[2]
+    names = ("records", "strength") if len(marks) == 3 else ("records",)
+    sections = {n: [b - a for a, b in zip(marks[i], marks[i + 1], strict=True)] for i, n in enumerate(names)}
     # The idempotence check reads everything back: skipped on request (--no-second-push) for big stores.
     again = copy(source, target, batch_size=batch) if not os.environ.get("BENCH_NO_SECOND_PUSH") else None
     return {
@@ -85,6 +100,7 @@ def phase_push(db: str, uri: str, user: str, database: str, batch: int) -> dict:
         "second_push_s": again.seconds if again else None,
         "second_push_changed": again.report.changed if again else None,
         "peak_mb": _peak_mb(),
+        "sections": sections,
     }
 
 
@@ -215,13 +231,16 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
             ),
         ),
     ]
+    sections: dict[str, list[float]] = {}
     with driver.session(database=database) as session:
         for section, rows in sources:
+            t, c, sc = time.perf_counter(), time.process_time(), _server_cpu()
             chunks = _with_participants(src, batch) if rows is None else _chunks(map(list, rows), batch)
             for chunk in chunks:
                 session.execute_write(lambda tx, q=queries[section], c=chunk: tx.run(q, rows=c).consume())
                 if section not in ("names", "affiliations", "strength"):
                     records += len(chunk)
+            sections[section] = [time.perf_counter() - t, time.process_time() - c, _server_cpu() - sc]
     seconds = time.perf_counter() - started
     cpu = time.process_time() - cpu
     server = _server_cpu() - server
@@ -233,6 +252,7 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
         "server_cpu_s": server,
         "rows_per_s": records / seconds,
         "peak_mb": _peak_mb(),
+        "sections": sections,
     }
 
 
@@ -386,6 +406,17 @@ def main() -> None:
                     f"{r['server_cpu_s']:.1f} s server, peak {r['peak_mb']:,.0f} MB",
                     flush=True,
                 )
+                parts = r.get("sections") or {}
+                if "strength" in parts:
+                    rec = [sum(v[i] for k, v in parts.items() if k != "strength") for i in range(3)]
+                    print(
+                        "    "
+                        + ", ".join(
+                            f"{name} {w:.1f} s (CPU {c:.1f} s + {sc:.1f} s server)"
+                            for name, (w, c, sc) in (("records", rec), ("pairs", parts["strength"]))
+                        ),
+                        flush=True,
+                    )
                 if server is not None and not (phase == "push" and n == args.warmup + args.rounds - 1):
                     server.drop_database(name)
             if got["push"]["graph"] != got["bare"]["graph"]:

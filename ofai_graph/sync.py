@@ -16,13 +16,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
 from .bulk import paused_gc
 from .model import Dataset
 from .store.base import ServerStore, Store, WriteReport
+
+T = TypeVar("T")
 
 COLLECT_EVERY = 20
 """Batches between two collections of reference cycles during a push."""
@@ -112,8 +114,8 @@ def copy(
                 count(batch, report)
                 if out.batches % COLLECT_EVERY == 0:
                     gc.collect()
-        if strength is not None:
-            _copy_pairs(source, cast(ServerStore, target), strength)
+            if strength is not None:
+                _copy_pairs(source, cast(ServerStore, target), strength)
     out.seconds = time.perf_counter() - started
     return out
 
@@ -150,17 +152,24 @@ def _copy_pairs(source: Store, target: ServerStore, config: str) -> None:
     cfg = stored_config(config)
     into, src = ops(target), ops(source)
     # The recent contributions travel with their pairs, where both stores keep them.
-    cut = src.recent_cut() if hasattr(src, "iter_recent") and hasattr(into, "recent_add") else None
+    cut = src.recent_cut() if hasattr(src, "iter_recent") else None
     recent = _RecentByPair(src.iter_recent() if cut is not None else iter(()))
     with target.transaction():
         into.clear()
-        if hasattr(into, "set_recent_cut"):
-            into.set_recent_cut(None)  # until the copy is whole
-    for chunk in src.iter_pairs(PAIR_BATCH):
+        into.set_recent_cut(None)  # until the copy is whole
+    h = cfg.half_life_days
+    # Each chunk's rows are built here while the previous chunk is written from a second thread, one
+    # transaction each (the server's work and the client's overlap, as for the records).
+    chunks = (into.prepare(chunk, h, recent.by_pair(chunk)) for chunk in src.iter_pairs(PAIR_BATCH))
+
+    def write(rows: list[Any]) -> WriteReport:
         with target.transaction():
-            if cut is not None:
-                into.recent_add(recent.of(chunk))
-            into.upsert(chunk, cfg.half_life_days, fresh=True)
+            into.create(rows)
+        return WriteReport()
+
+    for n, _ in enumerate(_overlapped(chunks, write), 1):  # (the collector is paused: see copy)
+        if n % COLLECT_EVERY == 0:
+            gc.collect()
     with target.transaction():
         if cut is not None:
             into.set_recent_cut(cut)
@@ -177,22 +186,21 @@ class _RecentByPair:
         self.head: tuple[Any, ...] | None = next(rows, None)
         self.waiting: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
 
-    def of(self, chunk: list[Any]) -> list[tuple[Any, ...]]:
+    def by_pair(self, chunk: list[Any]) -> dict[tuple[str, str], list[tuple[Any, ...]]]:
+        """The chunk's rows by pair, each without its pair: ``(q, m, start, p, pq, last, bits)``."""
         keys = {(r.a, r.b) for r in chunk}
         top = max(keys) if keys else None
         while self.head is not None and top is not None and (self.head[0], self.head[1]) <= top:
-            self.waiting.setdefault((self.head[0], self.head[1]), []).append(self.head)
+            self.waiting.setdefault((self.head[0], self.head[1]), []).append(self.head[2:])
             self.head = next(self.rows, None)
-        return [row for k in keys & self.waiting.keys() for row in self.waiting.pop(k)]
+        return {k: self.waiting.pop(k) for k in keys & self.waiting.keys()}
 
 
 PAIR_BATCH = 10_000
 """Materialized pairs per transaction when a push copies them."""
 
 
-def _overlapped(
-    batches: Iterator[Dataset], write: Callable[[Dataset], WriteReport]
-) -> Iterator[tuple[Dataset, WriteReport]]:
+def _overlapped(batches: Iterator[T], write: Callable[[T], WriteReport]) -> Iterator[tuple[T, WriteReport]]:
     """``(batch, write(batch))`` in order, each batch written in a second thread while this one reads
     and parses the next: a push spends most of its time waiting for the server, and reading a batch
     (SQL, then pydantic) costs the client half its CPU. One batch is read ahead, so memory holds
@@ -202,8 +210,8 @@ def _overlapped(
     Only a server store is written from the thread: its driver is thread-safe, where a SQLite
     connection belongs to the thread that opened it (which is why the reading stays here).
     """
-    todo: queue.Queue[Dataset | None] = queue.Queue(maxsize=1)
-    done: queue.Queue[tuple[Dataset, WriteReport] | BaseException] = queue.Queue()
+    todo: queue.Queue[T | None] = queue.Queue(maxsize=1)
+    done: queue.Queue[tuple[T, WriteReport] | BaseException] = queue.Queue()
     stop = threading.Event()
 
     def writer() -> None:
@@ -218,7 +226,7 @@ def _overlapped(
     thread = threading.Thread(target=writer, name="ofai-graph-copy", daemon=True)
     thread.start()
 
-    def results(wait: bool) -> Iterator[tuple[Dataset, WriteReport]]:
+    def results(wait: bool) -> Iterator[tuple[T, WriteReport]]:
         while True:
             try:
                 item = done.get(block=wait)
@@ -231,7 +239,7 @@ def _overlapped(
                 raise item
             yield item  # type: ignore[misc]
 
-    def put(item: Dataset | None) -> None:
+    def put(item: T | None) -> None:
         # A full queue waits for the writer, but not for a writer that has ended (its error is in done).
         while thread.is_alive():
             try:

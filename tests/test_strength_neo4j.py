@@ -118,6 +118,29 @@ def test_a_push_copies_the_recent_rows_with_the_pairs(neo, tmp_path, monkeypatch
         assert_same(neo, d)
 
 
+def test_a_pushed_pair_is_the_relationship_an_import_writes(neo, tmp_path):
+    """A push creates the STRENGTH relationships from rows of its own (a list per pair, the properties
+    by position); an import into the server writes them through ``upsert``: the same properties, the
+    recent lists, buckets, key and pair id included, and none where a pair has no recent rows."""
+
+    def relationships():
+        rows = neo._read("MATCH (a:Entity)-[s:STRENGTH]->(b:Entity) RETURN a.id, b.id, properties(s)")
+        return sorted((a, b, props) for a, b, props in rows)
+
+    data = recent_data()
+    data["interactions"].append(meeting("spread", "2023-07", "a", "b", "c"))  # quarter buckets too
+    lite = open_store(tmp_path / "office.db", create=True)
+    import_data(lite, data)
+    copy(lite, neo, batch_size=3)
+    pushed = relationships()
+    neo.clear()
+    import_data(neo, data)
+    written = relationships()
+    assert pushed == written
+    assert {p.get("rm") is None for *_, p in pushed} == {True, False}
+    assert any(len(p["bq"]) > 1 for *_, p in pushed)
+
+
 @pytest.fixture(scope="module")
 def generated_pair(bolt, tmp_path_factory):
     """A generated graph in both backends (the Neo4j one pushed from the embedded one)."""

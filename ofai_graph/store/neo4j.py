@@ -244,7 +244,9 @@ class Neo4jStore:
             raise _error(exc, self.location, N_("reading failed")) from exc
 
     def _batches(self, query: str, rows: Sequence[Any], key: str = "rows") -> None:
-        for batch in batched(rows, WRITE_BATCH):
+        for part in batched(rows, WRITE_BATCH):
+            batch = _Rows(part)
+            part.clear()
             self._tx.run(query, {key: batch}).consume()
             # The driver keeps the parameters referenced from its own reference cycles until the
             # collector runs: emptied here, the rows are freed now (a copy pauses the collector).
@@ -365,7 +367,7 @@ class Neo4jStore:
         query = f"UNWIND $ids AS id MATCH (n:{_LABELS[label]} {{id: id}}) RETURN n.id, n.data"
         found: dict[str, str] = {}
         for batch in batched(ids, WRITE_BATCH):
-            found.update((r[0], r[1]) for r in self._read(query, {"ids": batch}))
+            found.update((r[0], r[1]) for r in self._read(query, {"ids": _Rows(batch)}))
         return found
 
     def _split(
@@ -947,6 +949,17 @@ class Neo4jStore:
             self._tx.run("MATCH (e:Entity {id: $id}) DETACH DELETE e", {"id": drop}).consume()
             tx.report.sections.setdefault("entities", SectionReport()).updated += 1  # the revision moves
         return tx.report
+
+
+class _Rows(list):  # type: ignore[type-arg]
+    """A statement's rows, sent as a list. The driver formats every statement's parameters for its
+    debug log whether or not that log is on (``" ".join(map(repr, fields))``): the repr of 10,000
+    rows cost a push as much as encoding them. Shown as their number instead."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} rows>"
 
 
 _LABELS = {"Entity": "Entity", "Interaction": "Interaction", "FollowUp": "FollowUp", "Tie": "Tie"}

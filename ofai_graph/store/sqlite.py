@@ -746,12 +746,14 @@ class SQLiteStore:
             )
         return [Tie.model_validate_json(r[0]) for r in rows]
 
-    def iter_batches(self, size: int = 5_000) -> Iterator[Dataset]:
+    def iter_batches(self, size: int = 5_000, *, by_date: bool = False) -> Iterator[Dataset]:
         """The whole store in dependency order (entities, interactions, follow-ups, ties), in batches,
-        from one snapshot."""
+        from one snapshot; interactions by id (``by_date``: by date, then id, an export's order). A
+        push writes them in that order: a server adding ids to its index on them in order does less
+        work (ArcadeDB: about a sixth of the records' CPU at 100,000 interactions)."""
         queries = [
             ("entities", "SELECT data FROM entities ORDER BY type, id"),
-            ("interactions", "SELECT data FROM interactions ORDER BY date_start, id"),
+            ("interactions", f"SELECT data FROM interactions ORDER BY {'date_start, id' if by_date else 'id'}"),
             ("followups", "SELECT data FROM followups ORDER BY id"),
             ("ties", "SELECT data FROM ties ORDER BY id"),
         ]
@@ -765,7 +767,7 @@ class SQLiteStore:
         """Everything, in one read transaction (a write committing meanwhile is all in or all out)."""
         data = Dataset()
         with self.snapshot():
-            for batch in self.iter_batches(size=1 << 30):
+            for batch in self.iter_batches(size=1 << 30, by_date=True):
                 for section in ("countries", "organizations", "people", "interactions", "followups", "ties"):
                     getattr(data, section).extend(getattr(batch, section))
         return data

@@ -204,6 +204,21 @@ class Neo4jPairs:
             pending.pop(k, None)
         self._cleared.update(keys)
 
+    # -- a push's copy of the source's pairs (ofai_graph.sync) ------------------------------------------
+    @staticmethod
+    def prepare(
+        chunk: list[PairRecord], half_life: float, recent: dict[tuple[str, str], list[tuple[Any, ...]]]
+    ) -> list[list[Any]]:
+        """Rows for :meth:`create`: the pairs of ``chunk`` with their recent rows ``(q, m, start, p, pq,
+        last, bits)`` by pair. Touches no database, so a push builds the next chunk's rows while the
+        server writes the last one."""
+        return _rows(chunk, half_life, recent)
+
+    def create(self, rows: list[list[Any]]) -> None:
+        """Create the relationships of pairs absent from the database (a push into one without pairs),
+        rows from :meth:`prepare`, in the current transaction."""
+        self.store._batches(_CREATE, rows)
+
     def recent_rows(self, keys: list[tuple[str, str]], q: int, t: int) -> list[tuple[Any, ...]]:
         """As the embedded store's: per pair among ``keys`` and quarter from ``q`` on, of the rows that
         started by day ``t``: (a, b, q, Σ pq of those whose midpoint is by t, Σ p of the others, count,
@@ -454,6 +469,50 @@ def _recent_properties(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
         return dict.fromkeys(_RECENT)
     rows = sorted(rows, key=lambda x: x[1])
     return {k: [x[n] for x in rows] for n, k in enumerate(_RECENT)}
+
+
+_COLUMNS = ("pair", "key", "ref", "ref_date", "s", "n", "last", "bits", "first", "bq", "bs", "bn", "bl", "bb", *_RECENT)
+"""A STRENGTH relationship's properties (those of :func:`_properties`) in the order of a row of :func:`_rows`."""
+_CREATE = (
+    "UNWIND $rows AS r MATCH (a:Entity {id: r[0]}) MATCH (b:Entity {id: r[1]}) CREATE (a)-[:STRENGTH {"
+    + ", ".join(f"{k}: r[{n}]" for n, k in enumerate(_COLUMNS, 2))
+    + "}]->(b)"
+)
+"""Rows as lists and the properties a literal map (null: absent): the server reads a row's values by
+position, where ``SET s = r.p`` unpacked a map per row (ArcadeDB: a third of the write's CPU)."""
+
+
+def _rows(
+    chunk: list[PairRecord], half_life: float, recent: dict[tuple[str, str], list[tuple[Any, ...]]]
+) -> list[list[Any]]:
+    """``[a, b, *values]`` per pair, the values of :func:`_properties` in :data:`_COLUMNS` order (a
+    push builds 1.75 million: one loop, names bound once)."""
+    from ..materialize import order_key
+
+    none = [None] * len(_RECENT)
+    days: dict[int, str] = {}
+    out = []
+    for r in chunk:
+        a, b, ref, buckets = r.a, r.b, r.ref, r.buckets
+        day = days.get(ref)
+        if day is None:
+            day = days[ref] = dt.date.fromordinal(ref).isoformat()
+        mine = recent.get((a, b))
+        if mine:
+            mine = sorted(mine, key=lambda x: x[1])
+            lists: list[Any] = [[x[n] for x in mine] for n in range(len(_RECENT))]
+        else:
+            lists = none
+        if buckets:
+            q, s, n, last, bits = ([*x] for x in zip(*buckets, strict=True))
+            s = [float(x) for x in s]
+        else:
+            q, s, n, last, bits = [], [], [], [], []
+        out.append(
+            [a, b, f"{a} {b}", order_key(r.s, ref, half_life), ref, day, r.s, r.n, r.last, r.bits, r.first,
+             q, s, n, last, bits, *lists]
+        )
+    return out
 
 
 def _properties(r: PairRecord, half_life: float, recent: list[tuple[Any, ...]] = ()) -> dict[str, Any]:  # type: ignore[assignment]
