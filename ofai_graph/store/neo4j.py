@@ -95,6 +95,9 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX ofai_entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
         "CREATE INDEX ofai_strength_pair IF NOT EXISTS FOR ()-[s:STRENGTH]-() ON (s.pair)",
     ],
+    # v4: each entity node lists its strongest partners (tk, tw, tall: strength_neo4j.py), written from
+    # the pairs of a database pushed before (no index: the nodes are found by id).
+    [],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -213,6 +216,10 @@ class Neo4jStore:
                     database_=self.database,
                 ).records[0][0]:
                     pass
+            if version == 4:  # (a second run after a crash here writes the same lists again)
+                from .strength_neo4j import Neo4jPairs
+
+                Neo4jPairs(self).index_partners()
             self._driver.execute_query(
                 "MERGE (m:Meta {key: 'ofai'}) SET m.schema_version = $v, m.revision = coalesce(m.revision, 0)",
                 {"v": version},
