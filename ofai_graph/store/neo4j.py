@@ -579,10 +579,15 @@ class Neo4jStore:
         if where:
             query += " WHERE " + " AND ".join(where)
         params = {"ids": sorted(set(ids or ())), "kinds": sorted(set(kinds or ())), "country": country}
+        columns = "n.id, n.type, n.kind, n.name, n.countries"
+        if where or ids is not None:
+            # A few thousand as one row: ArcadeDB spends more on each row it sends than on reading the
+            # node (the 7,992 entities of the office's own kinds: 0.63 s as rows, 0.23 s as one list).
+            (rows,), = self._read(query + f" RETURN collect([{columns}])", params)
+        else:
+            rows = self._read(query + f" RETURN {columns}", params)
         # Sorted here: the server would sort in its heap.
-        for id_, type_, kind, name, countries in sorted(
-            self._read(query + " RETURN n.id, n.type, n.kind, n.name, n.countries", params)
-        ):
+        for id_, type_, kind, name, countries in sorted(rows):
             yield EntitySummary(id_, type_, kind, name, tuple(countries or ()))
 
     def find_by_key(self, key: str) -> list[str]:
@@ -787,22 +792,27 @@ class Neo4jStore:
         ties, people = q["ties"], q["people"]
         for w in batch:
             ties[w], people[w] = set(), set()
+        # (each answer one row: ArcadeDB's cost per row sent exceeds its cost per node read)
         for end in ("source", "target"):
-            for w, tid, js in self._read(
-                f"UNWIND $ids AS id MATCH (t:Tie {{{end}: id}}) RETURN id, t.id, t.data", {"ids": batch}
-            ):
+            (found,), = self._read(
+                f"UNWIND $ids AS id MATCH (t:Tie {{{end}: id}}) RETURN collect([id, t.id, t.data])", {"ids": batch}
+            )
+            for w, tid, js in found:
                 ties[w].add(tid)
                 if tid not in q["tie"]:
                     q["tie"][tid] = Tie.model_validate_json(js)
-        for w, p in self._read(
-            "UNWIND $ids AS id MATCH (:Entity {id: id})<-[:AFFILIATED]-(p:Entity) RETURN id, p.id", {"ids": batch}
-        ):
+        (found,), = self._read(
+            "UNWIND $ids AS id MATCH (:Entity {id: id})<-[:AFFILIATED]-(p:Entity) RETURN collect([id, p.id])",
+            {"ids": batch},
+        )
+        for w, p in found:
             people[w].add(p)
-        for (p,) in self._read(
-            "UNWIND $ids AS id MATCH (p:Entity {id: id}) WHERE p.type = 'person' RETURN p.id", {"ids": batch}
-        ):
+        (found,), = self._read(
+            "UNWIND $ids AS id MATCH (p:Entity {id: id}) WHERE p.type = 'person' RETURN collect(p.id)", {"ids": batch}
+        )
+        for p in found:
             people[p].add(p)
-        if len(ids) > 1:  # a set asked for at once (the office's own side): no search to read ahead for
+        if len(ids) > self.READ_AHEAD:  # (a large set at once: the office's own side, a country's entities)
             return
         found = self.get_entities({p for w in batch for p in people[w]})
         # The pairs of the bonds (ties and affiliations), which the search reads for each entity.
@@ -836,20 +846,14 @@ class Neo4jStore:
                 self._read_ahead(q, missing)
             return {p for w in ids for p in q["people"][w]}
         params = {"ids": list(ids)}
-        out = {
-            r[0]
-            for r in self._read(
-                "UNWIND $ids AS id MATCH (:Entity {id: id})<-[:AFFILIATED]-(p:Entity) RETURN DISTINCT p.id",
-                params,
-            )
-        }
-        out.update(
-            r[0]
-            for r in self._read(
-                "UNWIND $ids AS id MATCH (p:Entity {id: id}) WHERE p.type = 'person' RETURN p.id", params
-            )
+        (out,), = self._read(
+            "UNWIND $ids AS id MATCH (:Entity {id: id})<-[:AFFILIATED]-(p:Entity) RETURN collect(DISTINCT p.id)",
+            params,
         )
-        return out
+        (people,), = self._read(
+            "UNWIND $ids AS id MATCH (p:Entity {id: id}) WHERE p.type = 'person' RETURN collect(p.id)", params
+        )
+        return set(out) | set(people)
 
     def _followup_rows(
         self,

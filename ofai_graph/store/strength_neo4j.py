@@ -67,6 +67,7 @@ _FIELDS = "s.ref, s.s, s.n, s.last, s.bits, s.first, s.bq, s.bs, s.bn, s.bl, s.b
     f"s.{k}" for k in _RECENT
 )
 _RETURN = "RETURN a.id, b.id, " + _FIELDS
+_COLLECT = "RETURN collect([a.id, b.id, " + _FIELDS + "])"
 FIRST_PAGE = 16
 """Rows of an entity's first page of partners (as in the embedded store): a path search mostly wants
 an entity's few strongest; the next pages grow four times each."""
@@ -249,7 +250,11 @@ class Neo4jPairs:
         """``tail`` run on the relationships of the pairs ``keys`` (``s``, ``a``, ``b`` bound)."""
         out: list[list[Any]] = []
         for batch in batched(keys, BY_PAIR):
-            out += self.store._read(_IN + tail, {"ps": [f"{a} {b}" for a, b in batch]})
+            if tail == _RETURN:  # (as one row, see _slices)
+                (found,), = self.store._read(_IN + _COLLECT, {"ps": [f"{a} {b}" for a, b in batch]})
+                out += found
+            else:
+                out += self.store._read(_IN + tail, {"ps": [f"{a} {b}" for a, b in batch]})
         return out
 
     # -- recent contributions (the embedded store's strength_recent; see the module docstring) ---------
@@ -425,11 +430,12 @@ class Neo4jPairs:
         out: dict[str, tuple[list[float], list[str], int, bool]] = {}
         items = sorted(want.items())
         for batch in batched(items, 2_000):
-            for v, keys, ids, size, tall in self.store._read(
+            (found,), = self.store._read(  # (one row: ArcadeDB's cost per row sent exceeds a node's read)
                 "UNWIND $rows AS r MATCH (n:Entity {id: r[0]}) "
-                "RETURN r[0], n.tk[r[1]..r[2]], n.tw[r[1]..r[2]], size(n.tk), n.tall",
+                "RETURN collect([r[0], n.tk[r[1]..r[2]], n.tw[r[1]..r[2]], size(n.tk), n.tall])",
                 {"rows": [[v, lo, hi] for v, (lo, hi) in batch]},
-            ):
+            )
+            for v, keys, ids, size, tall in found:
                 out[v] = (keys or [], ids or [], size or 0, tall is not False)
         return out
 
