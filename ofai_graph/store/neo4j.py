@@ -36,6 +36,7 @@ its indexed end (ArcadeDB does not reorder patterns); ordering that involves nul
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -594,7 +595,6 @@ class Neo4jStore:
         return [r[0] for r in self._read("MATCH (n:Name {key: $key}) RETURN n.entity_id", {"key": key})]
 
     def tagged(self) -> dict[str, list[str]]:
-        import json
 
         out: dict[str, list[str]] = {}
         for eid, data in sorted(self._read("MATCH (e:Entity) RETURN e.id, e.data")):
@@ -693,15 +693,21 @@ class Neo4jStore:
         if not cut or cut[0][0] is None or since < cut[0][0]:  # (one before the cut could start after it)
             return None
         day = dt.date.fromordinal(since).isoformat()
-        window = "MATCH (i:Interaction) WHERE i.date_end >= $d AND i.date_start >= $d "
-        (n,), = self._read(window + "RETURN count(*)", {"d": day})
-        if n > self.WINDOW:
-            return None
-        found = self._read(
-            window + "WITH i, [(i)<-[:PARTICIPATED]-(e:Entity) | e.id] AS who WHERE $a IN who AND $b IN who "
-            "RETURN i.date_start, i.id, i.data",
-            {"d": day, "a": a, "b": b},
+        # The candidates' records as one row, their participants checked here: ArcadeDB reading each
+        # one's participants took twice as long as sending the records (4,203 of them: 0.08 s).
+        (rows,), = self._read(
+            "MATCH (i:Interaction) WHERE i.date_end >= $d AND i.date_start >= $d WITH i LIMIT $n "
+            "RETURN collect([i.date_start, i.id, i.data])",
+            {"d": day, "n": self.WINDOW + 1},
         )
+        if len(rows) > self.WINDOW:
+            return None
+        marks = (f'"{a}"', f'"{b}"')
+        found = [
+            r
+            for r in rows
+            if all(m in r[2] for m in marks) and {a, b} <= {_participant(x) for x in json.loads(r[2])["participants"]}
+        ]
         found.sort(key=lambda r: r[1])
         found.sort(key=lambda r: r[0], reverse=True)
         return [Interaction.model_validate_json(r[2]) for r in found[:limit]]
@@ -1045,6 +1051,11 @@ def _error(exc: Exception, location: str, what: str) -> StoreError:
     else:
         reason = Detail(_first_line(exc), N_("the server reported an error"))
     return StoreError(N_("{what}: {location}: {reason}"), what=Msg(what), location=location, reason=reason)
+
+
+def _participant(p: Any) -> str:
+    """The entity of a participant as stored in an interaction's JSON (``[entity, role]``)."""
+    return str(p["entity"] if isinstance(p, dict) else p[0])
 
 
 def _first_line(exc: Exception) -> str:
