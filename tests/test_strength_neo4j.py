@@ -245,11 +245,14 @@ def test_lists_kept_by_writes_answer_as_the_embedded_store(bolt, tmp_path, monke
     remote = Workspace(neo)
     # Writes: new interactions, one replaced with other participants, one whose pair goes away.
     some = [i for i in data["interactions"] if len(i["participants"]) == 2][:3]
-    ids = [e["id"] for e in data["organizations"]][:6]
+    ids = [e["id"] for e in data["organizations"] if e["id"] != "ofai"][:6]
     writes = {
         "interactions": [
             meeting("w-1", day(-2), ids[0], ids[1], kind="visit"),
             meeting("w-2", day(-5), "ofai", ids[2], ids[3]),
+            meeting("w-3", day(-9), ids[1], ids[0], "ofai"),
+            meeting("w-4", day(-40), ids[0], ids[1], kind="visit"),
+            meeting("w-5", day(-40), ids[0], ids[1]),
             {**some[0], "participants": [{"entity": ids[4], "role": "host"}, {"entity": ids[5], "role": "participant"}]},
             {**some[1], "status": "declined"},
         ]
@@ -265,6 +268,20 @@ def test_lists_kept_by_writes_answer_as_the_embedded_store(bolt, tmp_path, monke
         found, expected = remote.strength("ofai", top=40, as_of=as_of), lite.strength("ofai", top=40, as_of=as_of)
         assert [(p.a, p.b) for p in found] == [(p.a, p.b) for p in expected]
         assert [p.score for p in found] == pytest.approx([p.score for p in expected], rel=1e-9)
+    # A hop's newest interactions (the evidence connect shows): between two hubs, through the dates
+    # index from the pair's recent rows (w-1, w-3, w-4, w-5), else walked from the smaller end.
+    pairs = [(ids[0], ids[1]), ("ofai", ids[2]), ("ofai", ids[0]), (ids[2], ids[3]), (ids[4], ids[5])]
+    windowed: list[bool] = []
+    recently = neo._shared_recently
+    monkeypatch.setattr(
+        neo, "_shared_recently", lambda a, b, n: (found := recently(a, b, n), windowed.append(found is not None))[0]
+    )
+    for a, b in pairs:
+        for limit in (1, 3, None):
+            assert [i.id for i in neo.shared_interactions(a, b, limit)] == [
+                i.id for i in lite.store.shared_interactions(a, b, limit)
+            ], (a, b, limit)
+    assert any(windowed) or top > 3  # (with lists of 3, ids[0] and ids[1] are hubs)
     with neo.transaction():
         materialize.rebuild(neo, materialize.default_config(), in_transaction=True)
     assert_lists(neo, top)
