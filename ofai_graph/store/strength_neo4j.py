@@ -213,7 +213,8 @@ class Neo4jPairs:
                 found = update_top(keys or [], ids or [], tall is not False, per[v])
                 if found is None:  # (too few left to know the rest: listed again from its pairs)
                     found = _top_of(self._walk(v, None, TOP), TOP)
-                out.append([v, *found])
+                if found != [keys or [], ids or [], tall is not False]:
+                    out.append([v, *found])  # (a hub's pair far below its list: nothing to write)
         self._write_tops(out)
 
     def _walk(self, v: str, below: float | None, n: int) -> list[tuple[float, str]]:
