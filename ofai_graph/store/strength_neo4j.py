@@ -68,6 +68,7 @@ _FIELDS = "s.ref, s.s, s.n, s.last, s.bits, s.first, s.bq, s.bs, s.bn, s.bl, s.b
 )
 _RETURN = "RETURN a.id, b.id, " + _FIELDS
 _COLLECT = "RETURN collect([a.id, b.id, " + _FIELDS + "])"
+_COLLECT_LISTS = "RETURN collect([a.id, b.id, " + _FIELDS + ", a.tk, a.tw, a.tall, b.tk, b.tw, b.tall])"
 FIRST_PAGE = 16
 """Rows of an entity's first page of partners (as in the embedded store): a path search mostly wants
 an entity's few strongest; the next pages grow four times each."""
@@ -84,6 +85,7 @@ class Neo4jPairs:
         self._recent: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
         self._cleared: set[tuple[str, str]] = set()
         self._read_in_tx: dict[tuple[str, str], list[tuple[Any, ...]]] = {}  # recent rows, by pairs_by_key
+        self._lists_in_tx: dict[str, list[Any]] = {}  # entities' lists read (and written) in this transaction
         # What a question (one read transaction, Store.snapshot) has read: every pair's recent rows, read
         # with the pair; entities' first pages, read ahead for those met in pages (the path search's
         # next expansions), a few hundred at a time instead of one round trip each.
@@ -185,6 +187,7 @@ class Neo4jPairs:
                 found[1].append(w)
 
     def _write_fresh(self) -> None:
+        self._lists_in_tx = {}
         if self._fresh:
             fresh, self._fresh = self._fresh, {}
             self._write_tops(_tops(fresh))
@@ -206,15 +209,20 @@ class Neo4jPairs:
             per.setdefault(a, {})[b] = k
             per.setdefault(b, {})[a] = k
         out = []
-        for batch in batched(sorted(per), 2_000):
-            for v, keys, ids, tall in self.store._read(
+        self._pending()
+        known = self._lists_in_tx  # (read with the pairs by pairs_by_key: an add reads nothing more)
+        lists = [[v, *known[v]] for v in sorted(per) if v in known]
+        for batch in batched(sorted(v for v in per if v not in known), 2_000):
+            lists += self.store._read(
                 "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN id, n.tk, n.tw, n.tall", {"ids": batch}
-            ):
-                found = update_top(keys or [], ids or [], tall is not False, per[v])
-                if found is None:  # (too few left to know the rest: listed again from its pairs)
-                    found = _top_of(self._walk(v, None, TOP), TOP)
-                if found != [keys or [], ids or [], tall is not False]:
-                    out.append([v, *found])  # (a hub's pair far below its list: nothing to write)
+            )
+        for v, keys, ids, tall in lists:
+            found = update_top(keys or [], ids or [], tall is not False, per[v])
+            if found is None:  # (too few left to know the rest: listed again from its pairs)
+                found = _top_of(self._walk(v, None, TOP), TOP)
+            if found != [keys or [], ids or [], tall is not False]:
+                out.append([v, *found])  # (a hub's pair far below its list: nothing to write)
+            known[v] = found
         self._write_tops(out)
 
     def _walk(self, v: str, below: float | None, n: int) -> list[tuple[float, str]]:
@@ -264,6 +272,7 @@ class Neo4jPairs:
         those of one that failed)."""
         if self._tx is not self.store._tx:
             self._tx, self._recent, self._cleared, self._read_in_tx = self.store._tx, {}, set(), {}
+            self._lists_in_tx = {}
         return self._recent
 
     def _stored_recent(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[Any, ...]]]:
@@ -543,11 +552,18 @@ class Neo4jPairs:
         if self._reading():  # within a question, pairs read before (or read ahead) are not read again
             self.prefetch_pairs(keys)
             return [r for k in keys if (r := self._by_key.get(k)) is not None]
-        found = self._by_pair(keys, _RETURN)
-        if self.store._tx is not None:  # a write: upsert will want the recent rows read here
-            self._pending()
-            for row in found:
-                self._read_in_tx[(row[0], row[1])] = list(zip(*row[14:], strict=True)) if row[15] is not None else []
+        if self.store._tx is None:
+            return _records(self._by_pair(keys, _RETURN))
+        # A write: upsert will want the recent rows read here, and the ends' lists of partners.
+        self._pending()
+        found = []
+        for batch in batched(keys, BY_PAIR):
+            (rows,), = self.store._read(_IN + _COLLECT_LISTS, {"ps": [f"{a} {b}" for a, b in batch]})
+            for row in rows:
+                self._lists_in_tx[row[0]], self._lists_in_tx[row[1]] = row[21:24], row[24:27]
+                found.append(row[:21])
+        for row in found:
+            self._read_in_tx[(row[0], row[1])] = list(zip(*row[14:], strict=True)) if row[15] is not None else []
         return _records(found)
 
     def prefetch_pairs(self, keys: Iterable[tuple[str, str]]) -> None:
