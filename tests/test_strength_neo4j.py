@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_materialize import assert_same, organizations
 
+import ofai_graph
 from ofai_graph import materialize
 from ofai_graph.importer import import_data
 from ofai_graph.store import open_store
@@ -180,3 +183,145 @@ def test_lazy_reads_on_neo4j_give_the_embedded_answers(generated_pair, as_of, mo
     assert [p.score for p in found] == pytest.approx([p.score for p in expected], rel=1e-9)
     # Read ahead: not two reads of ties (and three more) per entity expanded, about 1,200 of them.
     assert ties < 100
+
+
+# -- the lists of strongest partners on the entity nodes (schema v4) -----------------------------------
+
+
+def listed_truth(neo):
+    """Each entity's partners (key, id), strongest first, from the pairs themselves."""
+    truth: dict[str, list] = {}
+    for pair, key in neo._read("MATCH ()-[s:STRENGTH]->() RETURN s.pair, s.key"):
+        a, b = pair.split(" ")
+        truth.setdefault(a, []).append((-key, b))
+        truth.setdefault(b, []).append((-key, a))
+    return {v: sorted(found) for v, found in truth.items()}
+
+
+def assert_lists(neo, top):
+    """Every node's list is the start of its partners in order (all of them when ``tall``)."""
+    truth = listed_truth(neo)
+    rows = neo._read("MATCH (n:Entity) RETURN n.id, n.tk, n.tw, n.tall")
+    for v, tk, tw, tall in rows:
+        want = truth.get(v, [])
+        got = list(zip([-k for k in tk or []], tw or [], strict=True))
+        assert len(got) <= top, v
+        if tall is not False:
+            assert got == want, v
+        else:
+            assert len(want) >= len(got) >= top // 4, v
+            assert got == want[: len(got)], v
+    assert {r[0] for r in rows} >= truth.keys()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.integers(0, 30), st.sampled_from([1.0, 2.0, 2.5, 3.0, 7.0]), max_size=30),
+    st.lists(st.tuples(st.integers(0, 40), st.one_of(st.none(), st.sampled_from([0.5, 2.0, 2.5, 9.0]))), max_size=12),
+    st.integers(1, 12),
+)
+def test_a_list_of_strongest_partners_stays_the_start_of_the_order(partners, changes, size):
+    """update_top, on random partners and changes: the list it keeps is always the start of the
+    partners in order (key descending, then id), all of them when it says so, or it says it cannot
+    tell (None)."""
+    from ofai_graph.store.strength_neo4j import update_top
+
+    def order(found):
+        return sorted(((k, f"e{w:02d}") for w, k in found.items()), key=lambda x: (-x[0], x[1]))
+
+    full = order(partners)
+    keys, ids, tall = [k for k, _ in full[:size]], [w for _, w in full[:size]], len(full) <= size
+    for w, k in changes:
+        if k is None:
+            partners.pop(w, None)
+        else:
+            partners[w] = k
+        found = update_top(keys, ids, tall, {f"e{w:02d}": k}, size)
+        truth = order(partners)
+        if found is None:
+            keys, ids, tall = [k for k, _ in truth[:size]], [w for _, w in truth[:size]], len(truth) <= size
+            continue
+        keys, ids, tall = found
+        assert list(zip(keys, ids, strict=True)) == truth[: len(ids)]
+        if tall:  # (not tall: there may be more; a walk past the list finds whether there are)
+            assert len(truth) == len(ids)
+        assert len(ids) <= size
+
+
+@pytest.mark.parametrize("top", [3, 1024])
+def test_lists_kept_by_writes_answer_as_the_embedded_store(bolt, tmp_path, monkeypatch, top):
+    """With lists far shorter than the entities' partners (TOP 3: the hubs are walked past them) and
+    with the default: after a push, adds, replaced interactions and a rebuild, every node's list is
+    the start of its partners in order, and connect and strength --top give the embedded answers."""
+    from ofai_graph.generate import generate
+    from ofai_graph.store import strength_neo4j
+    from ofai_graph.workspace import Workspace
+
+    monkeypatch.setattr(strength_neo4j, "TOP", top)
+    lite = ofai_graph.open(tmp_path / "gen.db", create=True)
+    data = generate(120, 900, seed=5)
+    lite.import_data(data)
+    neo = open_store(bolt.uri, user=bolt.user, password=bolt.password, database=bolt.database_for(f"lists{top}"))
+    neo.clear()
+    copy(lite.store, neo)
+    assert_lists(neo, top)
+    remote = Workspace(neo)
+    # Writes: new interactions, one replaced with other participants, one whose pair goes away.
+    some = [i for i in data["interactions"] if len(i["participants"]) == 2][:3]
+    ids = [e["id"] for e in data["organizations"] if e["id"] != "ofai"][:6]
+    writes = {
+        "interactions": [
+            meeting("w-1", day(-2), ids[0], ids[1], kind="visit"),
+            meeting("w-2", day(-5), "ofai", ids[2], ids[3]),
+            meeting("w-3", day(-9), ids[1], ids[0], "ofai"),
+            meeting("w-4", day(-40), ids[0], ids[1], kind="visit"),
+            meeting("w-5", day(-40), ids[0], ids[1]),
+            {**some[0], "participants": [{"entity": ids[4], "role": "host"}, {"entity": ids[5], "role": "participant"}]},
+            {**some[1], "status": "declined"},
+        ]
+    }
+    for store in (lite.store, neo):
+        import_data(store, writes)
+    assert_lists(neo, top)
+    for as_of in (TODAY, dt.date(2024, 5, 1)):
+        for target in ("Korea", "JP"):
+            found, expected = remote.connect(target, as_of=as_of), lite.connect(target, as_of=as_of)
+            assert [p.nodes for p in found.paths] == [p.nodes for p in expected.paths]
+            assert [p.score for p in found.paths] == pytest.approx([p.score for p in expected.paths], rel=1e-9)
+        found, expected = remote.strength("ofai", top=40, as_of=as_of), lite.strength("ofai", top=40, as_of=as_of)
+        assert [(p.a, p.b) for p in found] == [(p.a, p.b) for p in expected]
+        assert [p.score for p in found] == pytest.approx([p.score for p in expected], rel=1e-9)
+    # A hop's newest interactions (the evidence connect shows): between two hubs, through the dates
+    # index from the pair's recent rows (w-1, w-3, w-4, w-5), else walked from the smaller end.
+    pairs = [(ids[0], ids[1]), ("ofai", ids[2]), ("ofai", ids[0]), (ids[2], ids[3]), (ids[4], ids[5])]
+    windowed: list[bool] = []
+    recently = neo._shared_recently
+    monkeypatch.setattr(
+        neo, "_shared_recently", lambda a, b, n: (found := recently(a, b, n), windowed.append(found is not None))[0]
+    )
+    for a, b in pairs:
+        for limit in (1, 3, None):
+            assert [i.id for i in neo.shared_interactions(a, b, limit)] == [
+                i.id for i in lite.store.shared_interactions(a, b, limit)
+            ], (a, b, limit)
+    assert any(windowed) or top > 3  # (with lists of 3, ids[0] and ids[1] are hubs)
+    with neo.transaction():
+        materialize.rebuild(neo, materialize.default_config(), in_transaction=True)
+    assert_lists(neo, top)
+    lite.close()
+    remote.close()
+
+
+def test_the_migration_to_v4_lists_the_partners_of_a_pushed_database(bolt, neo, tmp_path):
+    """A database pushed before the lists (schema v3) gets them when it is next opened."""
+    lite = open_store(tmp_path / "office.db", create=True)
+    import_data(lite, recent_data())
+    copy(lite, neo)
+    neo._driver.execute_query("MATCH (n:Entity) SET n.tk = null, n.tw = null, n.tall = null", database_=neo.database)
+    neo._driver.execute_query("MATCH (m:Meta {key: 'ofai'}) SET m.schema_version = 3", database_=neo.database)
+    assert not neo._read("MATCH (n:Entity) WHERE n.tk IS NOT NULL RETURN n.id")
+    again = open_store(bolt.uri, user=bolt.user, password=bolt.password, database=neo.database)
+    assert again.schema_version() == 4
+    assert_lists(again, 1024)
+    assert len(again._read("MATCH (n:Entity) WHERE n.tk IS NOT NULL RETURN n.id")) == 6  # ofai, a…e
+    again.close()

@@ -17,11 +17,23 @@ them with the pair it reads anyway, by the pair's anchored pattern, and nothing 
 index (which servers spell differently). Without them (``recent_cut`` unset: a database pushed by an
 older ofai-graph) a question as of a day in progress reads the quarter's interactions instead: 27,000
 of them on the benchmark's million, which alone took longer than the whole answer may.
+
+Each entity node lists its strongest partners (schema v4): ``tk`` their keys, descending, ``tw`` their
+ids (equal keys by id), up to :data:`TOP` of them, and ``tall`` true when they are all of its partners
+(absent lists: none). ArcadeDB walks every relationship of a node whatever its type, and uses a
+relationship index for equality only (no range, no order): the office's partners page walked its
+700,000 participations, a path search's 256 next expansions 6 s. From the lists, an entity's partners
+strongest first are one indexed node read (a slice per page), and the pairs themselves are found
+through the index on ``pair`` (``WHERE s.pair IN $ps``: one read for many). Every write keeps the
+lists (:func:`update_top`); a push, a rebuild and the migration to v4 write them once at the end.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import math
+from array import array
 from collections.abc import Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -38,16 +50,25 @@ _RECENT = ("rq", "rm", "rst", "rp", "rpq", "rl", "rb")
 start, p, pq, last, bits)."""
 _PAIR = "UNWIND $rows AS r MATCH (b:Entity {id: r.b})<-[s:STRENGTH]-(a:Entity) WHERE a.id = r.a "
 _ONE = "MATCH ()-[s:STRENGTH]->() WHERE s.pair = $p WITH s, startNode(s) AS a, endNode(s) AS b "
+_IN = "MATCH ()-[s:STRENGTH]->() WHERE s.pair IN $ps WITH s, startNode(s) AS a, endNode(s) AS b "
 _NO_RECENT = dict.fromkeys(("rq", "rm", "rst", "rp", "rpq", "rl", "rb"))
 ONE_BY_ONE = 32
-"""Up to this many pairs are found one query each through the index on ``pair`` (a few ms each); more
-through their ends (``_PAIR``: walking an end's relationships, 0.3 s for a large partner of the office
-on ArcadeDB, but one query for thousands of pairs; neither server uses the relationship index for a
-value from ``UNWIND``)."""
+"""Up to this many pairs changed by a write are set in place, each found through the index on ``pair``."""
+BY_PAIR = 1_000
+"""Pairs found in one read through the index on ``pair`` (``IN``: both servers seek the index for each
+value; neither does for a value from ``UNWIND``)."""
+TOP = 1_024
+"""Partners listed on an entity node (``tk``, ``tw``): a path search reads a few hundred of the office's."""
+HEADS = 8
+"""Listed partners read per target when a search reads the hops into a set of targets (``pages_around``)."""
+AHEAD = 2
+"""Rows read ahead for each entity whose first page was read and that was not expanded yet."""
 _FIELDS = "s.ref, s.s, s.n, s.last, s.bits, s.first, s.bq, s.bs, s.bn, s.bl, s.bb, s.key, " + ", ".join(
     f"s.{k}" for k in _RECENT
 )
 _RETURN = "RETURN a.id, b.id, " + _FIELDS
+_COLLECT = "RETURN collect([a.id, b.id, " + _FIELDS + "])"
+_COLLECT_LISTS = "RETURN collect([a.id, b.id, " + _FIELDS + ", a.tk, a.tw, a.tall, b.tk, b.tw, b.tall])"
 FIRST_PAGE = 16
 """Rows of an entity's first page of partners (as in the embedded store): a path search mostly wants
 an entity's few strongest; the next pages grow four times each."""
@@ -64,14 +85,20 @@ class Neo4jPairs:
         self._recent: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
         self._cleared: set[tuple[str, str]] = set()
         self._read_in_tx: dict[tuple[str, str], list[tuple[Any, ...]]] = {}  # recent rows, by pairs_by_key
+        self._lists_in_tx: dict[str, list[Any]] = {}  # entities' lists read (and written) in this transaction
         # What a question (one read transaction, Store.snapshot) has read: every pair's recent rows, read
         # with the pair; entities' first pages, read ahead for those met in pages (the path search's
         # next expansions), a few hundred at a time instead of one round trip each.
         self._question: Any = None
         self._seen: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
-        self._first: dict[str, list[tuple[Any, ...]]] = {}
         self._met: dict[str, None] = {}
         self._by_key: dict[tuple[str, str], PairRecord | None] = {}
+        self._full: dict[tuple[str, str], tuple[Any, ...]] = {}  # rows as _rows gives them, by pair
+        self._heads: dict[str, tuple[list[float], list[str], int, bool]] = {}  # first page of each list
+        self._ahead: dict[str, None] = {}  # entities whose first page was read, not yet asked for
+        # Lists of a push or a rebuild (pairs written into an emptied table), written at the end.
+        self._fresh: dict[str, tuple[array[float], list[str]]] = {}
+        self._config_tx: Any = None
 
     def has_interactions(self) -> bool:
         return bool(self.store._read("MATCH (i:Interaction) RETURN i.id LIMIT 1"))
@@ -86,9 +113,19 @@ class Neo4jPairs:
         self.store._tx.run(
             "MERGE (m:Meta {key: 'strength'}) SET m.config = $c", {"c": config_key(cfg)}
         ).consume()
+        # A push and a rebuild set the configuration last: the lists of the pairs written since the
+        # table was emptied go now. (A first import sets it first: its pairs' upsert writes them.)
+        self._write_fresh()
+        self._config_tx = self.store._tx
 
     def clear(self) -> None:
         while self.store._read("MATCH ()-[s:STRENGTH]->() WITH s LIMIT 10000 DELETE s RETURN count(*)")[0][0]:
+            pass
+        self._fresh = {}
+        while self.store._read(
+            "MATCH (n:Entity) WHERE n.tk IS NOT NULL WITH n LIMIT 10000 "
+            "SET n.tk = null, n.tw = null, n.tall = null RETURN count(*)"
+        )[0][0]:
             pass
 
     def upsert(self, rows: Iterable[PairRecord], half_life: float, *, fresh: bool = False) -> None:
@@ -108,29 +145,125 @@ class Neo4jPairs:
                 there = [k for k in keys if k in self._read_in_tx and k not in self._cleared]
                 for a, b in there:
                     self.store._read(_ONE + "SET s = $q", {"p": f"{a} {b}", "q": {**_NO_RECENT, **props[(a, b)]}})
+                changed = {k: props[k]["key"] for k in keys}
                 keys = [k for k in keys if k not in there]
-                self.delete(keys)
+                self._delete(keys)
             elif not fresh:
-                self.delete(keys)
+                changed = {k: props[k]["key"] for k in keys}
+                self._delete(keys)
             self.store._batches(
                 "UNWIND $rows AS r MATCH (a:Entity {id: r.a}) MATCH (b:Entity {id: r.b}) "
                 "CREATE (a)-[s:STRENGTH]->(b) SET s = r.p",
                 [{"a": a, "b": b, "p": props[(a, b)]} for a, b in keys],
             )
+            if fresh:
+                self._collect(props)
+            else:
+                self._top_change(changed)
+        if fresh and self._config_tx is not None and self._config_tx is self.store._tx:
+            self._write_fresh()
 
     def delete(self, keys: list[tuple[str, str]]) -> None:
+        self._delete(keys)
+        self._top_change(dict.fromkeys(keys))
+
+    def _delete(self, keys: list[tuple[str, str]]) -> None:
         self._pending()
         for k in keys:
             self._read_in_tx.pop(k, None)
         self._by_pair(keys, "DELETE s")
 
+    # -- the lists of strongest partners on the entity nodes (see the module docstring) ------------------
+    def _collect(self, props: dict[tuple[str, str], dict[str, Any]]) -> None:
+        """Pairs written into an emptied table: kept (key and partner per end) for :meth:`_write_fresh`."""
+        fresh = self._fresh
+        for (a, b), p in props.items():
+            k = p["key"]
+            for v, w in ((a, b), (b, a)):
+                found = fresh.get(v)
+                if found is None:
+                    found = fresh[v] = (array("d"), [])
+                found[0].append(k)
+                found[1].append(w)
+
+    def _write_fresh(self) -> None:
+        self._lists_in_tx = {}
+        if self._fresh:
+            fresh, self._fresh = self._fresh, {}
+            self._write_tops(_tops(fresh))
+
+    def _write_tops(self, rows: Iterable[list[Any]], tx: bool = True) -> None:
+        query = "UNWIND $rows AS r MATCH (n:Entity {id: r[0]}) SET n.tk = r[1], n.tw = r[2], n.tall = r[3]"
+        for batch in batched(rows, 1_000):
+            if tx:
+                self.store._tx.run(query, {"rows": batch}).consume()
+            else:
+                self.store._driver.execute_query(query, {"rows": batch}, database_=self.store.database)
+
+    def _top_change(self, changes: dict[tuple[str, str], float | None]) -> None:
+        """The lists of the ends of pairs whose key changed (None: the pair is gone), in this transaction."""
+        if not changes:
+            return
+        per: dict[str, dict[str, float | None]] = {}
+        for (a, b), k in changes.items():
+            per.setdefault(a, {})[b] = k
+            per.setdefault(b, {})[a] = k
+        out = []
+        self._pending()
+        known = self._lists_in_tx  # (read with the pairs by pairs_by_key: an add reads nothing more)
+        lists = [[v, *known[v]] for v in sorted(per) if v in known]
+        for batch in batched(sorted(v for v in per if v not in known), 2_000):
+            lists += self.store._read(
+                "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN id, n.tk, n.tw, n.tall", {"ids": batch}
+            )
+        for v, keys, ids, tall in lists:
+            found = update_top(keys or [], ids or [], tall is not False, per[v])
+            if found is None:  # (too few left to know the rest: listed again from its pairs)
+                found = _top_of(self._walk(v, None, TOP), TOP)
+            if found != [keys or [], ids or [], tall is not False]:
+                out.append([v, *found])  # (a hub's pair far below its list: nothing to write)
+            known[v] = found
+        self._write_tops(out)
+
+    def _walk(self, v: str, below: float | None, n: int) -> list[tuple[float, str]]:
+        """``v``'s partners (key, id) by key descending from ``below`` (inclusive) on, ``n`` at most:
+        a walk of its relationships (all of them on ArcadeDB), for what its list does not hold."""
+        rows = self.store._read(
+            "MATCH (x:Entity {id: $v})-[s:STRENGTH]-() WHERE $k IS NULL OR s.key <= $k "
+            "WITH s ORDER BY s.key DESC LIMIT $n RETURN s.key, s.pair",
+            {"v": v, "k": below, "n": n},
+        )
+        out = []
+        for k, pair in rows:
+            a, b = pair.split(" ")
+            out.append((k, b if a == v else a))
+        out.sort(key=lambda x: (-x[0], x[1]))
+        return out
+
+    def index_partners(self) -> int:
+        """Every entity's list from the stored pairs, each batch committed on its own (the migration to
+        v4 of a database pushed before; a second run writes the same); how many entities have pairs."""
+        fresh: dict[str, tuple[array[float], list[str]]] = {}
+        for pair, k in self.store._stream("MATCH ()-[s:STRENGTH]->() RETURN s.pair, s.key"):
+            a, b = pair.split(" ")
+            for v, w in ((a, b), (b, a)):
+                found = fresh.get(v)
+                if found is None:
+                    found = fresh[v] = (array("d"), [])
+                found[0].append(k)
+                found[1].append(w)
+        self._write_tops(_tops(fresh), tx=False)
+        return len(fresh)
+
     def _by_pair(self, keys: list[tuple[str, str]], tail: str) -> list[list[Any]]:
         """``tail`` run on the relationships of the pairs ``keys`` (``s``, ``a``, ``b`` bound)."""
-        if len(keys) <= ONE_BY_ONE:
-            return [row for a, b in keys for row in self.store._read(_ONE + tail, {"p": f"{a} {b}"})]
         out: list[list[Any]] = []
-        for batch in batched(keys, 2_000):
-            out += self.store._read(_PAIR + tail, {"rows": [{"a": a, "b": b} for a, b in batch]})
+        for batch in batched(keys, BY_PAIR):
+            if tail == _RETURN:  # (as one row, see _slices)
+                (found,), = self.store._read(_IN + _COLLECT, {"ps": [f"{a} {b}" for a, b in batch]})
+                out += found
+            else:
+                out += self.store._read(_IN + tail, {"ps": [f"{a} {b}" for a, b in batch]})
         return out
 
     # -- recent contributions (the embedded store's strength_recent; see the module docstring) ---------
@@ -139,6 +272,7 @@ class Neo4jPairs:
         those of one that failed)."""
         if self._tx is not self.store._tx:
             self._tx, self._recent, self._cleared, self._read_in_tx = self.store._tx, {}, set(), {}
+            self._lists_in_tx = {}
         return self._recent
 
     def _stored_recent(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[Any, ...]]]:
@@ -250,7 +384,8 @@ class Neo4jPairs:
         if tx is None or not getattr(self.store, "_snapshot", False):
             return False
         if self._question is not tx:
-            self._question, self._seen, self._first, self._met, self._by_key = tx, {}, {}, {}, {}
+            self._question, self._seen, self._met, self._by_key = tx, {}, {}, {}
+            self._full, self._heads, self._ahead = {}, {}, {}
         return True
 
     def upcoming(self) -> list[str]:
@@ -258,13 +393,16 @@ class Neo4jPairs:
         first), for the store's own read-ahead of ties and affiliations."""
         if not self._reading():
             return []
-        return [*self._first, *self._met]
+        return [*self._ahead, *self._met]
 
     def _rows(self, rows: Any) -> list[tuple[Any, ...]]:
         """Rows as :meth:`neighbour_pages` yields them (PairRecord's fields, then the key), their recent
         rows kept for :meth:`recent_rows`."""
         out = self._keep(rows)
-        return [(*row, r[13]) for row, r in zip(out, rows, strict=True)]
+        full = [(*row, r[13]) for row, r in zip(out, rows, strict=True)]
+        if self._reading():
+            self._full.update(((r[0], r[1]), r) for r in full)
+        return full
 
     def _keep(self, rows: Any) -> list[PairRecord]:
         """Rows read as records; within a question, kept with their recent rows (read with them)."""
@@ -290,45 +428,16 @@ class Neo4jPairs:
         rows.sort(key=lambda r: (-r[13], r[0], r[1]))
         return rows, len(raw) == size + len(skip)
 
-    def _prefetch(self, v: str) -> None:
-        """The first pages of ``v`` and of up to :data:`PREFETCH` entities met in pages read so far."""
-        ids = [v, *(w for w in self._met if w not in self._first and w != v)][:PREFETCH]
-        got: dict[str, list[Any]] = {w: [] for w in ids}
-        # Each entity's own top rows (a subquery per id: no collect of a hub's 100,000 pairs).
-        for row in self.store._read(
-            "UNWIND $ids AS id CALL { WITH id MATCH (x:Entity {id: id})-[s:STRENGTH]-() "
-            "WITH s ORDER BY s.key DESC LIMIT $n RETURN s } "
-            "WITH id, s, startNode(s) AS a, endNode(s) AS b RETURN id, a.id, b.id, " + _FIELDS,
-            {"ids": ids, "n": FIRST_PAGE},
-        ):
-            got[row[0]].append(row[1:])
-        for w, rows in got.items():
-            self._met.pop(w, None)
-            rows.sort(key=lambda r: (-r[13], r[0], r[1]))
-            self._first[w] = rows
-
     def neighbour_pages(self, v: str) -> Iterator[list[tuple[Any, ...]]]:
-        """The pairs with ``v`` at either end, by ``key`` descending, in growing pages."""
+        """The pairs with ``v`` at either end, by ``key`` descending, in growing pages (walked; a reader
+        that wants few of them reads :meth:`neighbour_keys` and :meth:`rows_by_key`)."""
         size = FIRST_PAGE
-        reading = self._reading()
-        if reading:
-            if v not in self._first:
-                self._prefetch(v)
-            rows = self._first.pop(v)
-            more = len(rows) == size
-        else:
-            rows, more = self._page(v, None, set(), size)
+        rows, more = self._page(v, None, set(), size)
         below: float | None = None
         skip: set[tuple[str, str]] = set()
         while True:
             if rows:
-                page = self._rows(rows)
-                if reading:
-                    for r in page:
-                        w = r[1] if r[0] == v else r[0]
-                        if w not in self._first:
-                            self._met[w] = None
-                yield page
+                yield self._rows(rows)
             if not more or not rows:
                 return
             # The next page starts at this one's last key; the rows with that key already given are
@@ -338,6 +447,106 @@ class Neo4jPairs:
             below = last
             size = min(size * 4, 16_384)
             rows, more = self._page(v, below, skip, size)
+
+    # The lists of strongest partners (module docstring): an entity's partners by key from its node.
+    def _slices(self, want: dict[str, tuple[int, int]]) -> dict[str, tuple[list[float], list[str], int, bool]]:
+        """Per entity, the entries ``[lo, hi)`` of its list, the list's length and whether it holds every
+        partner (an entity without a list: none, all of them)."""
+        out: dict[str, tuple[list[float], list[str], int, bool]] = {}
+        items = sorted(want.items())
+        for batch in batched(items, 2_000):
+            (found,), = self.store._read(  # (one row: ArcadeDB's cost per row sent exceeds a node's read)
+                "UNWIND $rows AS r MATCH (n:Entity {id: r[0]}) "
+                "RETURN collect([r[0], n.tk[r[1]..r[2]], n.tw[r[1]..r[2]], size(n.tk), n.tall])",
+                {"rows": [[v, lo, hi] for v, (lo, hi) in batch]},
+            )
+            for v, keys, ids, size, tall in found:
+                out[v] = (keys or [], ids or [], size or 0, tall is not False)
+        return out
+
+    def _head(self, v: str) -> tuple[list[float], list[str], int, bool]:
+        """``v``'s first page of its list; within a question, read with those of up to :data:`PREFETCH`
+        entities met in pages read so far (the path search's likely next expansions)."""
+        if not self._reading():
+            return self._slices({v: (0, FIRST_PAGE)}).get(v, ([], [], 0, True))
+        if v not in self._heads:
+            ids = [v, *(w for w in self._met if w not in self._heads and w != v)][:PREFETCH]
+            found = self._slices(dict.fromkeys(ids, (0, FIRST_PAGE)))
+            for w in ids:
+                self._met.pop(w, None)
+                self._heads[w] = found.get(w, ([], [], 0, True))
+                if w != v:
+                    self._ahead[w] = None
+        self._ahead.pop(v, None)
+        return self._heads[v]
+
+    def _after(self, v: str, head: tuple[list[float], list[str], int, bool]) -> Iterator[list[tuple[float, str]]]:
+        """``v``'s partners after ``head`` (the start of its list) as (key, id), strongest first (equal
+        keys by id), in growing pages: the rest of its list, then, past a list that does not hold them
+        all, its relationships walked."""
+        keys, ids, size, tall = head
+        pos, page = len(ids), max(len(ids), 4)
+        last: float | None = keys[-1] if keys else None
+        given = {w for k, w in zip(keys, ids, strict=True) if k == last}
+        while pos < size:
+            page = min(page * 4, TOP)
+            keys, ids, _, _ = self._slices({v: (pos, pos + page)}).get(v, ([], [], 0, True))
+            if not ids:
+                break
+            pos += len(ids)
+            yield list(zip(keys, ids, strict=True))
+            given = (given if keys[-1] == last else set()) | {w for k, w in zip(keys, ids, strict=True) if k == keys[-1]}
+            last = keys[-1]
+        if tall:
+            return
+        while True:  # (a hub, past its list: walked from where the list ends)
+            page = min(page * 4, 16_384)
+            found = self._walk(v, last, page + len(given))
+            more = len(found) == page + len(given)
+            found = [x for x in found if x[1] not in given]
+            if found:
+                yield found
+            if not more or not found:
+                return
+            given = (given if found[-1][0] == last else set()) | {w for k, w in found if k == found[-1][0]}
+            last = found[-1][0]
+
+    def _partners(self, v: str) -> Iterator[list[tuple[float, str]]]:
+        head = self._head(v)
+        if head[1]:
+            yield list(zip(head[0], head[1], strict=True))
+        yield from self._after(v, head)
+
+    def neighbour_keys(self, v: str) -> Iterator[list[tuple[Any, ...]]]:
+        """As :meth:`neighbour_pages`, only ``(a, b, key)`` of each row, from ``v``'s list of strongest
+        partners (:meth:`rows_by_key` reads the rows wanted)."""
+        reading = self._reading()
+        for page in self._partners(v):
+            if reading:
+                for _, w in page:
+                    if w not in self._heads:
+                        self._met[w] = None
+            yield [(v, w, k) if v < w else (w, v, k) for k, w in page]
+
+    def rows_by_key(self, keys: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
+        """The stored rows of these pairs, as :meth:`neighbour_pages` gives them, through the index on
+        ``pair``. Within a question, rows read before are not read again, and a read brings with it the
+        first :data:`AHEAD` rows of each entity whose first page was read ahead (the search's likely
+        next expansions: each would cost a read of its own)."""
+        if not self._reading():
+            return self._rows(self._by_pair(keys, _RETURN))
+        missing = [k for k in dict.fromkeys(keys) if k not in self._by_key]
+        if missing:
+            extra = []
+            for w in self._ahead:
+                hw = self._heads[w][1]
+                extra += [(w, x) if w < x else (x, w) for x in hw[:AHEAD]]
+            want = list(dict.fromkeys([*missing, *(k for k in extra if k not in self._by_key)]))
+            self._rows(self._by_pair(want, _RETURN))
+            for k in want:
+                self._by_key.setdefault(k, None)
+        full = self._full
+        return [full[k] for k in keys if k in full]
 
     def pairs(self, around: Collection[str] | None = None) -> list[Any]:
         """Stored pairs (PairRecord's field order) with an end in ``around``."""
@@ -358,11 +567,18 @@ class Neo4jPairs:
         if self._reading():  # within a question, pairs read before (or read ahead) are not read again
             self.prefetch_pairs(keys)
             return [r for k in keys if (r := self._by_key.get(k)) is not None]
-        found = self._by_pair(keys, _RETURN)
-        if self.store._tx is not None:  # a write: upsert will want the recent rows read here
-            self._pending()
-            for row in found:
-                self._read_in_tx[(row[0], row[1])] = list(zip(*row[14:], strict=True)) if row[15] is not None else []
+        if self.store._tx is None:
+            return _records(self._by_pair(keys, _RETURN))
+        # A write: upsert will want the recent rows read here, and the ends' lists of partners.
+        self._pending()
+        found = []
+        for batch in batched(keys, BY_PAIR):
+            (rows,), = self.store._read(_IN + _COLLECT_LISTS, {"ps": [f"{a} {b}" for a, b in batch]})
+            for row in rows:
+                self._lists_in_tx[row[0]], self._lists_in_tx[row[1]] = row[21:24], row[24:27]
+                found.append(row[:21])
+        for row in found:
+            self._read_in_tx[(row[0], row[1])] = list(zip(*row[14:], strict=True)) if row[15] is not None else []
         return _records(found)
 
     def prefetch_pairs(self, keys: Iterable[tuple[str, str]]) -> None:
@@ -370,49 +586,65 @@ class Neo4jPairs:
         if not self._reading():
             return
         missing = sorted({k for k in keys if k not in self._by_key})
-        self._keep(self._by_pair(missing, _RETURN))
+        self._rows(self._by_pair(missing, _RETURN))
         for k in missing:
             self._by_key.setdefault(k, None)
 
     def pages_around(self, ids: Collection[str]) -> Iterator[list[tuple[Any, ...]]]:
-        """The pairs with an end in ``ids``, by ``key`` descending, in growing pages."""
-        match = (
-            "UNWIND $ids AS id MATCH (:Entity {id: id})-[s:STRENGTH]-(:Entity) WITH DISTINCT s "
-            "WITH s, startNode(s) AS a, endNode(s) AS b "
-        )
-        offset, size, ids = 0, 256, sorted(set(ids))
+        """The pairs with an end in ``ids``, by ``key`` descending, in growing pages (a pair with both ends
+        in ``ids`` comes twice): the entities' lists merged, each read as far as the order needs (its
+        first :data:`HEADS` entries, then more of the few whose next entries could come next)."""
+        targets = sorted(set(ids))
+        heads = self._slices(dict.fromkeys(targets, (0, HEADS)))
+        heap: list[tuple[float, str, str]] = []  # (-key, target, partner) read and not given yet
+        blocked: list[tuple[float, str]] = []  # (-key of the last read, target): more may follow
+        rest: dict[str, Iterator[list[tuple[float, str]]]] = {}
+        for t in targets:
+            head = heads.get(t, ([], [], 0, True))
+            keys, ws, n, tall = head
+            heap.extend((-k, t, w) for k, w in zip(keys, ws, strict=True))
+            if len(ws) < n or not tall:
+                rest[t] = self._after(t, head)
+                blocked.append((-keys[-1] if keys else -math.inf, t))
+        heapq.heapify(heap)
+        heapq.heapify(blocked)
+        size = 256
         while True:
-            rows = self.store._read(
-                match + _RETURN + " ORDER BY s.key DESC, a.id, b.id SKIP $k LIMIT $n",
-                {"ids": ids, "k": offset, "n": size},
-            )
-            yield self._rows(rows)
-            if len(rows) < size:
+            out: list[tuple[str, str, float]] = []
+            while len(out) < size:
+                top = -heap[0][0] if heap else -math.inf
+                while blocked and (-blocked[0][0] > top or not heap):
+                    # (a target whose unread partners could come next: its next page)
+                    _, t = heapq.heappop(blocked)
+                    got = next(rest[t], None)
+                    if got:
+                        for k, w in got:
+                            heapq.heappush(heap, (-k, t, w))
+                        heapq.heappush(blocked, (-got[-1][0], t))
+                    top = -heap[0][0] if heap else -math.inf
+                if not heap:
+                    break
+                k, t, w = heapq.heappop(heap)
+                out.append((t, w, -k) if t < w else (w, t, -k))
+            if out:
+                rows = self.rows_by_key([(a, b) for a, b, _ in out]) if self._reading() else self._rows(
+                    self._by_pair(list(dict.fromkeys((a, b) for a, b, _ in out)), _RETURN)
+                )
+                found = {(r[0], r[1]): r for r in rows}
+                yield [found[(a, b)] for a, b, _ in out if (a, b) in found]
+            if len(out) < size:
                 return
-            offset += size
             size = min(size * 4, 16_384)
 
     def pairs_among(self, v: str, among: Collection[str]) -> list[tuple[Any, ...]] | None:
-        """The rows pairing ``v`` with one of ``among``; None for an entity with more rows than a first
-        page holds (the caller reads its rows strongest first instead, filtering, as far as needed),
-        as the embedded store does for a hub. Within a question an entity's first page is usually read
-        ahead already (:meth:`_prefetch`), and answers this with no read at all."""
-        if self._reading():
-            if v not in self._first:
-                self._prefetch(v)
-            first = self._first[v]
-            if len(first) == FIRST_PAGE:
-                return None
-            return [r for r in self._rows(first) if (r[1] if r[0] == v else r[0]) in among]
-        ids = list(among)
-        rows: list[Any] = self.store._read(
-            "MATCH (a:Entity {id: $v})-[s:STRENGTH]->(b:Entity) WHERE b.id IN $ids " + _RETURN,
-            {"v": v, "ids": ids},
-        ) + self.store._read(
-            "MATCH (b:Entity {id: $v})<-[s:STRENGTH]-(a:Entity) WHERE a.id IN $ids " + _RETURN,
-            {"v": v, "ids": ids},
-        )
-        return self._rows(rows)
+        """The rows pairing ``v`` with one of ``among``; None for an entity with more partners than a
+        first page holds (the caller reads its rows strongest first instead, filtering, as far as
+        needed), as the embedded store does for a hub. From ``v``'s list (within a question usually
+        read ahead already) and the pairs wanted through the index on ``pair``."""
+        _, ids, size, tall = self._head(v)
+        if not tall or size > len(ids):
+            return None
+        return self.rows_by_key([(v, w) if v < w else (w, v) for w in ids if w in among])
 
     def newest_end(self, day: dt.date) -> dt.date | None:
         """The end of the newest interaction of two entities or more that started by ``day`` (what a
@@ -548,3 +780,43 @@ def _records(rows: Any) -> list[PairRecord]:
     return out
 
 
+
+
+def update_top(
+    keys: list[float], ids: list[str], tall: bool, changes: dict[str, float | None], size: int = TOP
+) -> list[Any] | None:
+    """An entity's list of strongest partners after some of its pairs changed (``changes``: partner ->
+    new key, None for a pair gone): ``[keys, ids, tall]``; None when too few would be left to be sure of
+    the order (the caller lists them again from the pairs).
+
+    The list holds the entity's strongest partners (by key, then id); a partner not listed ranks below
+    every listed one. So a changed pair goes in only if it ranks above the last listed before the
+    change (or the list holds every partner); one that drops below it leaves the list."""
+    listed = dict(zip(ids, keys, strict=True))
+    worst = (-keys[-1], ids[-1]) if ids else None
+    if not tall and worst is None:
+        return None
+    for w, k in changes.items():
+        listed.pop(w, None)
+        if k is not None and (tall or (-k, w) < worst):  # type: ignore[operator]
+            listed[w] = k
+    items = sorted(listed.items(), key=lambda x: (-x[1], x[0]))
+    if len(items) > size:
+        items, tall = items[:size], False
+    if not tall and len(items) < size // 4:
+        return None
+    return [[k for _, k in items], [w for w, _ in items], tall]
+
+
+def _top_of(partners: list[tuple[float, str]], size: int) -> list[Any]:
+    """``[keys, ids, tall]`` of a list from (key, id) of partners strongest first, ``size`` asked for."""
+    return [[k for k, _ in partners], [w for _, w in partners], len(partners) < size]
+
+
+def _tops(fresh: dict[str, tuple[array[float], list[str]]]) -> Iterator[list[Any]]:
+    """The rows of :meth:`Neo4jPairs._write_tops` for every entity of ``fresh`` (its keys and partners)."""
+    for v, (keys, ids) in fresh.items():
+        order = sorted(range(len(ids)), key=lambda i: (-keys[i], ids[i]))
+        if len(order) > TOP:
+            order = order[:TOP]
+        yield [v, [keys[i] for i in order], [ids[i] for i in order], len(ids) <= TOP]
