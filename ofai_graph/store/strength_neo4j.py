@@ -157,7 +157,7 @@ class Neo4jPairs:
                 [{"a": a, "b": b, "p": props[(a, b)]} for a, b in keys],
             )
             if fresh:
-                self._collect(props)
+                self._collect((a, b, p["key"]) for (a, b), p in props.items())
             else:
                 self._top_change(changed)
         if fresh and self._config_tx is not None and self._config_tx is self.store._tx:
@@ -174,11 +174,11 @@ class Neo4jPairs:
         self._by_pair(keys, "DELETE s")
 
     # -- the lists of strongest partners on the entity nodes (see the module docstring) ------------------
-    def _collect(self, props: dict[tuple[str, str], dict[str, Any]]) -> None:
-        """Pairs written into an emptied table: kept (key and partner per end) for :meth:`_write_fresh`."""
+    def _collect(self, pairs: Iterable[tuple[str, str, float]]) -> None:
+        """Pairs ``(a, b, key)`` written into an emptied table: kept (key and partner per end) for
+        :meth:`_write_fresh`."""
         fresh = self._fresh
-        for (a, b), p in props.items():
-            k = p["key"]
+        for a, b, k in pairs:
             for v, w in ((a, b), (b, a)):
                 found = fresh.get(v)
                 if found is None:
@@ -350,8 +350,10 @@ class Neo4jPairs:
 
     def create(self, rows: list[list[Any]]) -> None:
         """Create the relationships of pairs absent from the database (a push into one without pairs),
-        rows from :meth:`prepare`, in the current transaction."""
+        rows from :meth:`prepare`, in the current transaction. Their ends' lists of strongest partners
+        are kept for :meth:`set_config`, which a push calls last (as for an upsert into an emptied table)."""
         self.store._batches(_CREATE, rows)
+        self._collect((r[0], r[1], r[_KEY_AT]) for r in rows)
 
     def recent_rows(self, keys: list[tuple[str, str]], q: int, t: int) -> list[tuple[Any, ...]]:
         """As the embedded store's: per pair among ``keys`` and quarter from ``q`` on, of the rows that
@@ -712,6 +714,7 @@ _CREATE = (
 )
 """Rows as lists and the properties a literal map (null: absent): the server reads a row's values by
 position, where ``SET s = r.p`` unpacked a map per row (ArcadeDB: a third of the write's CPU)."""
+_KEY_AT = _COLUMNS.index("key") + 2  # a row of :func:`_rows`: [a, b, *values in _COLUMNS order]
 
 
 def _rows(
