@@ -410,22 +410,31 @@ def _csv_records(lines: Iterable[str], name: str) -> Iterator[RawRecord | Proble
     if problem is not None:
         yield problem
         return
-    rows = iter(reader)
+    # The rows as DictReader makes them, by its rules (blank rows skipped, extra cells apart, the line
+    # number it keeps), without its Python call a row: the csv module's reader, and zip.
+    fields = reader.fieldnames or []
+    width = len(fields)
+    rows = reader.reader
+    line_num = reader.line_num
     i = 0
     while True:
-        start = reader.line_num + 1
+        start = line_num + 1
         try:
             row = next(rows)
+            while not row:
+                row = next(rows)
+            line_num = rows.line_num  # where DictReader's fieldnames property leaves it, once a row is read
         except StopIteration:
             return
         except csv.Error as exc:
             yield _csv_problem(exc, name, start)
             return
-        data: dict[str, Any] = {
-            k: csv_unsafe(_one_newline(v)) for k, v in row.items() if k is not None and v not in (None, "")
-        }
-        if None in row:
-            data["__extra__"] = row[None]
+        data: dict[str, Any] = {k: v for k, v in zip(fields, row) if v}
+        cells = "".join(data.values())
+        if "'" in cells or "\r" in cells:  # the few cells to read back: one look at the row for the rest
+            data = {k: csv_unsafe(_one_newline(v)) for k, v in data.items()}
+        if len(row) > width:
+            data["__extra__"] = row[width:]
         parts = []
         for chunk in (data.pop("participants", "") or "").split(";"):
             chunk = chunk.strip()
