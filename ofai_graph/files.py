@@ -592,8 +592,34 @@ def _iter_jsonl(
             counts[section] += 1
 
 
-_SCAN = _JSON.scan_once
+# Without a hook on objects: a key written twice is found by counting instead (see _pairs).
+_SCAN = json.JSONDecoder(parse_int=_json_int).scan_once
 _JSON_SPACE = " \t\n\r"  # json's whitespace (str.isspace would take more)
+
+
+def _pairs(value: Any) -> int:
+    """The keys of every object in a decoded JSON value.
+
+    Outside its strings, JSON text writes ``:`` only between a key and its value, so a line holds at
+    least as many ``:`` as it has pairs, and at least as many pairs as its decoded objects have keys
+    (a key written twice is kept once). When the ``:`` of a line and these keys are as many, no key
+    is written twice; otherwise (a key twice, or a ``:`` inside a text) the line is read again with
+    the hook that says which key. An undercount here could only send a line the long way.
+    """
+    kind = type(value)
+    if kind is dict:
+        n = len(value)
+        for v in value.values():
+            if type(v) is dict or type(v) is list:
+                n += _pairs(v)
+        return n
+    if kind is list:
+        n = 0
+        for v in value:
+            if type(v) is dict or type(v) is list:
+                n += _pairs(v)
+        return n
+    return 0
 
 
 def _load_line(raw: bytes, name: str, n: int) -> Any:
@@ -620,11 +646,12 @@ def _jsonl_record(raw: bytes, name: str, n: int) -> tuple[str, dict[str, Any]] |
     """One line's record type and fields; ``None`` for the optional header line (``{"format": …}``)."""
     try:
         # The usual line, one object from its first character: the decoder's scanner alone (C), without
-        # json's Python wrapper around it (two regular expressions and three calls a line). Anything
-        # else it raises on or leaves over goes the long way below, which says what is wrong.
+        # json's Python wrapper around it (two regular expressions and three calls a line) and without
+        # a Python call per object for keys written twice (counted instead: _pairs). Anything it
+        # raises on, leaves over or cannot vouch for goes the long way below, which says what is wrong.
         text = raw.decode("utf-8")
         data, end = _SCAN(text, 0)
-        if end != len(text) and text[end:].strip(_JSON_SPACE):
+        if (end != len(text) and text[end:].strip(_JSON_SPACE)) or text.count(":") != _pairs(data):
             raise ValueError
     except Exception:  # noqa: BLE001  (any problem is found again, and worded, below)
         data = _load_line(raw, name, n)
