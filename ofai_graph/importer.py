@@ -7,6 +7,7 @@ them; only a clean :class:`~ofai_graph.model.Dataset` reaches ``Store.write``, w
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -243,11 +244,15 @@ class _References:
             parts = data.get("participants")
             if not isinstance(parts, list):
                 return {}
-            try:  # the usual case, every participant an id of this import: one set operation
-                if self.batch_ids.issuperset([p.get("entity") if type(p) is dict else _entity_of(p) for p in parts]):
+            try:  # the usual case, every participant a mapping naming an id of this import: C calls only
+                if self.batch_ids.issuperset(map(_ENTITY, parts)):
                     return {}
-            except TypeError:  # an unhashable value: validation will say what is wrong with it
-                pass
+            except (KeyError, TypeError):  # a pair, a mapping without an entity, an unhashable value
+                try:
+                    if self.batch_ids.issuperset([_entity_of(p) for p in parts]):
+                        return {}
+                except TypeError:  # an unhashable value: validation will say what is wrong with it
+                    pass
             out = []
             for i, p in enumerate(parts):
                 entity = _entity_of(p)
@@ -362,6 +367,9 @@ class _Failed:
 
 # Fields holding a reference to an entity, besides participants and affiliations.
 REFERENCES = {"followups": ("expected_from", "owner"), "ties": ("source", "target")}
+
+
+_ENTITY = operator.itemgetter("entity")
 
 
 def _entity_of(participant: Any) -> Any:

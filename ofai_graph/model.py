@@ -475,8 +475,11 @@ class Participant(NamedTuple):
     role: Role = Role.participant
 
 
+_ENTITY_OF = operator.itemgetter(0)
+
+
 def _unique_participants(parts: list[Participant]) -> list[Participant]:
-    if len({p.entity for p in parts}) == len(parts):  # the usual case, without hashing enums
+    if len(set(map(_ENTITY_OF, parts))) == len(parts):  # the usual case, without hashing enums; C calls only
         return parts
     return list({(p.entity, p.role._value_): p for p in parts}.values())
 
