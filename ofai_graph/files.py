@@ -429,7 +429,7 @@ def _csv_records(lines: Iterable[str], name: str) -> Iterator[RawRecord | Proble
         except csv.Error as exc:
             yield _csv_problem(exc, name, start)
             return
-        data: dict[str, Any] = {k: v for k, v in zip(fields, row) if v}
+        data: dict[str, Any] = {k: v for k, v in zip(fields, row, strict=False) if v}
         cells = "".join(data.values())
         if "'" in cells or "\r" in cells:  # the few cells to read back: one look at the row for the rest
             data = {k: csv_unsafe(_one_newline(v)) for k, v in data.items()}
@@ -593,7 +593,7 @@ def _iter_jsonl(
 
 
 # Without a hook on objects: a key written twice is found by counting instead (see _pairs).
-_SCAN = json.JSONDecoder(parse_int=_json_int).scan_once
+_SCAN = json.JSONDecoder(parse_int=_json_int).scan_once  # type: ignore[attr-defined]
 _JSON_SPACE = " \t\n\r"  # json's whitespace (str.isspace would take more)
 
 
@@ -653,7 +653,7 @@ def _jsonl_record(raw: bytes, name: str, n: int) -> tuple[str, dict[str, Any]] |
         data, end = _SCAN(text, 0)
         if (end != len(text) and text[end:].strip(_JSON_SPACE)) or text.count(":") != _pairs(data):
             raise ValueError
-    except Exception:  # noqa: BLE001  (any problem is found again, and worded, below)
+    except Exception:  # any problem is found again, and worded, below
         data = _load_line(raw, name, n)
         if isinstance(data, Problem):
             return data
