@@ -133,6 +133,57 @@ def test_bad_lines_are_named_by_file_and_line_and_nothing_is_written(tmp_path):
         assert expected in msg, msg
 
 
+def test_a_key_written_twice_anywhere_in_a_line_is_named_and_colons_in_texts_are_read(tmp_path):
+    # Lines are read fast when their ':' and their objects' keys are as many; a key written twice, in
+    # a participant or deeper, and a ':' inside a text take the long way, which names the key.
+    store = open_store(":memory:")
+    import_files(store, [write(tmp_path, "office.yaml", OFFICE)])
+    head = '{"type": "interaction", "date": "2024-02", "kind": "meeting", '
+    good = [
+        head + '"id": "c-1", "title": "Reunión 10:30 \\\": x", "participants": [{"entity": "oim", "role": "host"}]}',
+        head + '"id": "c-2", "title": "T", "participants": [{"entity": "ofai"}], "tags": ["a:b"]}',
+    ]
+    path = write(tmp_path, "good.jsonl", "\n".join(good) + "\n")
+    assert import_files(store, [path]).total("added") == 2
+    assert store.get_interactions(["c-1"])["c-1"].title == 'Reunión 10:30 ": x'
+    bad = [
+        head + '"id": "d-1", "title": "T", "participants": [{"entity": "oim", "role": "host", "role": "funder"}]}',
+        head + '"id": "d-2", "title": "a:b", "participants": [{"entity": "oim", "entity": "ofai"}]}',
+        head + '"id": "d-3", "title": "T", "participants": ["oim"], "source": {"document": "D", "x": [[{"k": 1, "k": 2}]]}}',
+        head + '"id": "d-4", "title": "T", "participants": ["oim"]} {"x": 1}',
+    ]
+    msg = reject(store, write(tmp_path, "bad.jsonl", "\n".join(bad) + "\n"))
+    for expected in (
+        "bad.jsonl:1: key 'role' appears twice",
+        "bad.jsonl:2: key 'entity' appears twice",
+        "bad.jsonl:3: key 'k' appears twice",
+        "bad.jsonl:4: malformed JSON: more text after the end of the document",
+    ):
+        assert expected in msg, msg
+
+
+def test_csv_rows_after_blank_rows_and_multiline_cells_keep_their_cells_and_lines(tmp_path):
+    store = open_store(":memory:")
+    import_files(store, [write(tmp_path, "office.yaml", OFFICE)])
+    rows = [
+        "id,date,kind,title,summary,participants,tags",
+        "r-1,2024-01-01,meeting,'=1+1,\"línea 1\r\nlínea 2\",oim:host; ofai,a; b",
+        "",
+        "r-2,2024-01-02,meeting,O'Brien,,oim",
+        "r-3,2024-01-03,meeting,T,,oim,,extra",
+        "r-4,2024-13,meeting,T,,oim",
+    ]
+    msg = reject(store, write(tmp_path, "rows.csv", "\r\n".join(rows) + "\r\n"))
+    assert "rows.csv:6: interactions[2] (id 'r-3'): row has more cells than the header has columns" in msg, msg
+    assert "rows.csv:7: interactions[3] (id 'r-4'): field 'date'" in msg, msg
+    path = write(tmp_path, "ok.csv", "\r\n".join(rows[:4]) + "\r\n")
+    assert import_files(store, [path]).total("added") == 2
+    got = store.get_interactions(["r-1", "r-2"])
+    assert got["r-1"].title == "=1+1" and got["r-1"].summary == "línea 1\nlínea 2"
+    assert [p.entity for p in got["r-1"].participants] == ["oim", "ofai"] and got["r-1"].tags == ["a", "b"]
+    assert got["r-2"].title == "O'Brien"
+
+
 def test_a_bad_csv_row_is_named_by_line(data, tmp_path):
     store = open_store(":memory:")
     ents = write(tmp_path, "e.jsonl", jsonl(data, ("organizations", "people")))
