@@ -609,18 +609,39 @@ def _pairs(value: Any) -> int:
     is written twice; otherwise (a key twice, or a ``:`` inside a text) the line is read again with
     the hook that says which key. An undercount here could only send a line the long way.
     """
+    if type(value) is not dict:
+        return _nested_pairs(value)
+    # A record's shape, flat (its lists of participants' mappings without a call each); the rest nested.
+    n = len(value)
+    for v in value.values():
+        kind = type(v)
+        if kind is list:
+            for x in v:
+                if type(x) is dict:
+                    n += len(x)
+                    for y in x.values():
+                        if type(y) is dict or type(y) is list:
+                            n += _nested_pairs(y)
+                elif type(x) is list:
+                    n += _nested_pairs(x)
+        elif kind is dict:
+            n += _nested_pairs(v)
+    return n
+
+
+def _nested_pairs(value: Any) -> int:
     kind = type(value)
     if kind is dict:
         n = len(value)
         for v in value.values():
             if type(v) is dict or type(v) is list:
-                n += _pairs(v)
+                n += _nested_pairs(v)
         return n
     if kind is list:
         n = 0
         for v in value:
             if type(v) is dict or type(v) is list:
-                n += _pairs(v)
+                n += _nested_pairs(v)
         return n
     return 0
 
