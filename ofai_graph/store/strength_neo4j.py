@@ -661,16 +661,20 @@ class Neo4jPairs:
         upper = None  # where the current window stops: the previous one's start
         while windows:
             lo = windows[0]
-            cond = "i.date_end >= $lo AND i.date_start <= $day" + (" AND i.date_end < $below" if below else "")
+            # (the start's condition after WITH: in the same WHERE, ArcadeDB would scan the index on
+            # starts, every interaction that started by the day: 1 s instead of 0.1 s on the million)
+            cond = "i.date_end >= $lo" + (" AND i.date_end < $below" if below else "")
             cond += " AND i.date_end < $upper" if upper else ""
             params = {"lo": lo, "day": d, "below": below, "upper": upper}
-            (end,), = self.store._read(f"MATCH (i:Interaction) WHERE {cond} RETURN max(i.date_end)", params)
+            (end,), = self.store._read(
+                f"MATCH (i:Interaction) WHERE {cond} WITH i WHERE i.date_start <= $day RETURN max(i.date_end)", params
+            )
             if end is None:
                 upper, below = windows.pop(0), None
                 continue
             for limit in (" LIMIT 64", ""):  # the first few usually have two participants
                 rows = self.store._read(
-                    "MATCH (i:Interaction) WHERE i.date_end = $end AND i.date_start <= $day WITH i"
+                    "MATCH (i:Interaction) WHERE i.date_end = $end WITH i WHERE i.date_start <= $day WITH i"
                     + limit
                     + " RETURN [(i)<-[:PARTICIPATED]-(e:Entity) | e.id]",
                     {"end": end, "day": d},
@@ -687,7 +691,7 @@ class Neo4jPairs:
 
         day = DayCache()
         rows = self.store._read(
-            "MATCH (i:Interaction) WHERE i.date_end >= $lo AND i.date_start <= $hi "
+            "MATCH (i:Interaction) WHERE i.date_end >= $lo WITH i WHERE i.date_start <= $hi "
             "RETURN i.id, i.date_start, i.date_end, i.kind, i.status, [(i)<-[p:PARTICIPATED]-(e:Entity) | [e.id, p.role]]",
             {"lo": lo.isoformat(), "hi": hi.isoformat()},
         )
