@@ -28,6 +28,29 @@ def _embedded(app: App, *, must_exist: bool = False, create: bool = False):  # t
     return store
 
 
+def driver_without_dataframes() -> None:
+    """Let the neo4j driver in this process leave pandas (and pyarrow) alone.
+
+    The driver imports pandas when it is installed (``neo4j._optional_deps``: ofai-graph's ``pandas``
+    extra puts it there), to accept pandas values as query parameters: 0.44 s of a `connect Korea`
+    that never sends any. The CLI is the driver's only user in its process, so the module is given
+    here as the driver would make it without pandas. numpy stays: its values may be parameters
+    (the materialized sums). Not done when the driver or pandas is loaded already.
+    """
+    import types
+
+    if "neo4j._optional_deps" in sys.modules or "pandas" in sys.modules:
+        return
+    try:
+        import numpy as np
+    except ImportError:  # (a dependency of ofai-graph, but the driver does without it)
+        np = None  # type: ignore[assignment]
+    deps = types.ModuleType("neo4j._optional_deps")
+    deps.np, deps.pd, deps.pa, deps.pa_compute = np, None, None, None  # type: ignore[attr-defined]
+    deps.__all__ = ["np", "pa", "pa_compute", "pd"]  # type: ignore[attr-defined]
+    sys.modules["neo4j._optional_deps"] = deps
+
+
 def _neo4j(app: App):  # type: ignore[no-untyped-def]
     store = app.neo4j_store()
     click.get_current_context().call_on_close(store.close)
