@@ -529,3 +529,73 @@ def test_a_working_session_on_the_command_line_runs_unchanged_on_neo4j(bolt, tmp
     run("map", "--path-to", "Korea", "--out", str(tmp_path / "m.html"))
     exported = run("export", "--format", "json")
     assert "Reunión con JICA" in exported and (tmp_path / "m.html").exists()
+
+
+# -- a country's entities (schema v5: Located nodes, indexed by country) ---------------------------------
+
+
+def located(neo) -> set[tuple[str, ...]]:
+    """The Located nodes as (country, entity, type, kind, name, countries...)."""
+    rows = neo._read("MATCH (n:Located) RETURN n.country, n.entity_id, n.type, n.kind, n.name, n.countries")
+    return {(c, e, t, k, name, *cs) for c, e, t, k, name, cs in rows}
+
+
+def expected_located(store) -> set[tuple[str, ...]]:
+    return {(c, s.id, s.type, s.kind, s.name, *s.countries) for s in store.entity_summaries() for c in s.countries}
+
+
+def by_country(store, country: str, kinds=None) -> list:
+    return list(store.entity_summaries(country=country, kinds=kinds))
+
+
+def test_a_countrys_entities_are_indexed_and_kept_by_every_write(bolt, neo):
+    entities = {
+        "organizations": [
+            {"id": "ofai", "name": "OFAI", "kind": "home_office", "countries": ["CO"]},
+            {"id": "kotra", "name": "KOTRA", "kind": "investment_agency", "countries": ["KR", "CO"]},
+            {"id": "koica", "name": "KOICA", "kind": "bilateral_agency", "countries": ["KR"]},
+            {"id": "jica", "name": "JICA", "kind": "bilateral_agency", "countries": ["JP"]},
+            {"id": "nowhere", "name": "Nowhere", "kind": "other"},
+        ],
+        "people": [{"id": "kim", "name": "Kim", "countries": ["KR"], "affiliations": [{"organization": "kotra"}]}],
+    }
+    lite = ofai_graph.open(":memory:")
+    for store in (lite.store, neo):
+        ofai_graph.Workspace(store).import_data(entities)
+        # changed countries, an entity merged into another (its nodes go)
+        ofai_graph.Workspace(store).import_data(
+            {"organizations": [{"id": "koica", "name": "KOICA", "kind": "bilateral_agency", "countries": ["JP"]}]}
+        )
+        ofai_graph.Workspace(store).merge("kotra", "koica")
+    assert located(neo) == expected_located(lite.store) == expected_located(neo)
+    for country in ("CO", "KR", "JP", "US"):
+        assert by_country(neo, country) == by_country(lite.store, country)
+        assert by_country(neo, country, ["investment_agency"]) == by_country(lite.store, country, ["investment_agency"])
+    assert [s.id for s in by_country(neo, "KR")] == ["KR", "kim", "kotra"]  # (the country itself too)
+    if "arcadedb" in neo.server_info()["agent"].lower():  # (Neo4j's plans read differently)
+        plan = neo._driver.execute_query(
+            "EXPLAIN MATCH (n:Located {country: 'KR'}) RETURN n.entity_id", database_=neo.database
+        ).summary.plan
+        assert "ofai_located_country" in str(plan) and "NodeByLabelScan" not in str(plan)
+    neo.clear()
+    assert located(neo) == set()
+    lite.close()
+
+
+def test_the_migration_to_v5_indexes_the_countries_of_a_pushed_database(bolt, neo, tmp_path):
+    """A database pushed before (schema v4) gets its Located nodes when it is next opened."""
+    lite = open_store(tmp_path / "office.db", create=True)
+    Workspace(lite).import_data(generate(60, 300, seed=3))
+    copy(lite, neo)
+    want = expected_located(lite)
+    assert want and located(neo) == want  # (a push writes them)
+    neo._driver.execute_query("MATCH (n:Located) DELETE n", database_=neo.database)
+    neo._driver.execute_query("MATCH (m:Meta {key: 'ofai'}) SET m.schema_version = 4", database_=neo.database)
+    again = server_store(bolt, neo.database)
+    assert again.schema_version() == 5
+    assert located(again) == want
+    countries = {c for c, *_ in want}
+    assert all(by_country(again, c) == by_country(lite, c) for c in countries)
+    assert status(again).missing_schema == []
+    again.close()
+    lite.close()
