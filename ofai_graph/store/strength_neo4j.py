@@ -96,6 +96,7 @@ class Neo4jPairs:
         self._full: dict[tuple[str, str], tuple[Any, ...]] = {}  # rows as _rows gives them, by pair
         self._heads: dict[str, tuple[list[float], list[str], int, bool]] = {}  # first page of each list
         self._ahead: dict[str, None] = {}  # entities whose first page was read, not yet asked for
+        self._asked: set[str] = set()  # entities of _ahead whose first rows were read ahead
         # Lists of a push or a rebuild (pairs written into an emptied table), written at the end.
         self._fresh: dict[str, tuple[array[float], list[str]]] = {}
         self._config_tx: Any = None
@@ -387,7 +388,7 @@ class Neo4jPairs:
             return False
         if self._question is not tx:
             self._question, self._seen, self._met, self._by_key = tx, {}, {}, {}
-            self._full, self._heads, self._ahead = {}, {}, {}
+            self._full, self._heads, self._ahead, self._asked = {}, {}, {}, set()
         return True
 
     def upcoming(self) -> list[str]:
@@ -540,9 +541,11 @@ class Neo4jPairs:
         missing = [k for k in dict.fromkeys(keys) if k not in self._by_key]
         if missing:
             extra = []
+            asked = self._asked  # (those asked for once are read: not gone through again at every read)
             for w in self._ahead:
-                hw = self._heads[w][1]
-                extra += [(w, x) if w < x else (x, w) for x in hw[:AHEAD]]
+                if w not in asked:
+                    asked.add(w)
+                    extra += [(w, x) if w < x else (x, w) for x in self._heads[w][1][:AHEAD]]
             want = list(dict.fromkeys([*missing, *(k for k in extra if k not in self._by_key)]))
             self._rows(self._by_pair(want, _RETURN))
             for k in want:
