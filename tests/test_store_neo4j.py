@@ -599,3 +599,20 @@ def test_the_migration_to_v5_indexes_the_countries_of_a_pushed_database(bolt, ne
     assert status(again).missing_schema == []
     again.close()
     lite.close()
+
+
+def test_a_push_reports_the_progress_of_its_pairs_too(neo, tmp_path):
+    """The push's progress bar counts the strength pairs it copies after the records (about 40 % of
+    a million's push), not only the records."""
+    from ofai_graph.materialize import ops
+    from ofai_graph.sync import total_work
+
+    lite = open_store(tmp_path / "office.db", create=True)
+    Workspace(lite).import_data(generate(40, 200, seed=4))
+    records, pairs = total_work(lite, neo)
+    assert pairs == len(ops(lite).pairs()) > 0
+    seen: list[int] = []
+    copy(lite, neo, batch_size=100, progress=seen.append)
+    assert sum(seen) == records + pairs and len(seen) > 1
+    assert total_work(lite, neo) == (records, 0)  # (the target has its pairs now: none to copy)
+    lite.close()

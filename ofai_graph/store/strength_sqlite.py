@@ -216,6 +216,10 @@ class SQLitePairs:
                 out.update(((r[0], r[1]), r) for r in self.db.execute(sql, chunk))
         return list(out.values())
 
+    def count(self) -> int:
+        """How many pairs are stored (a push's progress counts them)."""
+        return self.db.execute("SELECT count(*) FROM strength_pairs").fetchone()[0] if self._exists() else 0
+
     def iter_pairs(self, size: int = 10_000) -> Iterator[list[PairRecord]]:
         """Every stored pair, ``size`` at a time (a push copies them: a million do not fit in a list)."""
         if not self._exists():
