@@ -1,6 +1,8 @@
 """The materialized pairs of :mod:`ofai_graph.materialize` in the embedded store: one row per pair.
 
-    strength_pairs(a, b, ref, s, n, last, bits, first, buckets, key)   a < b; buckets as JSON, or NULL;
+    strength_pairs(a, b, ref, s, n, last, bits, first, buckets, key)   a < b; buckets packed (a BLOB of
+                                                                        materialize.BUCKET records; JSON
+                                                                        text before schema v4), or NULL;
                                                                         key: materialize.order_key
     strength_meta(key, value)                                      'config': the weights they were built with;
                                                                    'recent_cut': see strength_recent
@@ -127,7 +129,7 @@ class SQLitePairs:
         self.ensure()
 
     def upsert(self, rows: list[PairRecord], half_life: float, *, fresh: bool = False) -> None:
-        from ..materialize import order_key
+        from ..materialize import order_key, pack_buckets
 
         self.ensure()
         if fresh:  # into an empty table: the indexes on key are built once, after the rows
@@ -138,7 +140,7 @@ class SQLitePairs:
         self.db.executemany(
             f"{verb} INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
-                (*r[:8], json.dumps(r.buckets) if r.buckets else None, order_key(r.s, r.ref, half_life))
+                (*r[:8], pack_buckets(r.buckets), order_key(r.s, r.ref, half_life))
                 for r in rows
             ),
         )
@@ -222,7 +224,7 @@ class SQLitePairs:
         self.db.executemany("DELETE FROM strength_pairs WHERE a = ? AND b = ?", keys)
 
     def pairs(self, around: Collection[str] | None = None) -> list[tuple[Any, ...]]:
-        """Stored rows (PairRecord's field order, buckets as JSON text or None) with an end in ``around``."""
+        """Stored rows (PairRecord's field order, buckets as stored or None) with an end in ``around``."""
         if not self._exists():
             return []
         if around is None:
@@ -290,8 +292,8 @@ class SQLitePairs:
         yield from self._pages(sql, (v, math.inf, "\U0010ffff", "\U0010ffff"), lambda r: (v, r[9], r[0], r[1]))
 
     def rows_by_key(self, keys: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
-        """The stored rows of these pairs as :meth:`neighbour_pages` gives them (buckets as JSON text,
-        parsed only by the reader that needs them), in one read."""
+        """The stored rows of these pairs as :meth:`neighbour_pages` gives them (buckets as stored,
+        unpacked only by the reader that needs them), in one read."""
         if not keys:
             return []
         out: list[tuple[Any, ...]] = []
@@ -521,34 +523,29 @@ class SQLitePairs:
             yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
 
 
-# A range of stored pairs packed: the count, then ids, integer columns and buckets as one string each.
+# A range of stored pairs packed: the count, then ids and integer columns as one string each, and
+# which pairs have buckets ('1' or '0' each); their floats and buckets come as rows.
 _RANGE = "FROM strength_pairs WHERE (a, b) > (?, ?) AND (a, b) <= (?, ?)"
 _PACKED_PAIRS = (
     "SELECT count(*), group_concat(a, char(31)), group_concat(b, char(31)), group_concat(ref, ','), "
     "group_concat(n, ','), group_concat(last, ','), group_concat(bits, ','), group_concat(first, ','), "
-    f"group_concat(ifnull(buckets, ''), char(30)) {_RANGE}"
+    f"group_concat(buckets IS NOT NULL, '') {_RANGE}"
 )
 _PAIR_FLOATS = f"SELECT s, key {_RANGE}"
-class _Shapes(dict[int, str]):
-    """The JSON of a pair's buckets without its numbers, by their count: ``[[, , , , ], [, , , , ]]``."""
-
-    def __missing__(self, count: int) -> str:
-        found = self[count] = "[" + ", ".join(["[, , , , ]"] * count) + "]"
-        return found
-
-
-_SHAPES = _Shapes()
+_PAIR_BUCKETS = f"SELECT buckets {_RANGE} AND buckets IS NOT NULL"
 
 
 def _stored_diff(db: sqlite3.Connection, part: PairColumns, span: tuple[str, str, str, str]) -> Any:
     """Which of ``part``'s pairs differ from their stored rows (the key range ``span``), as a boolean
-    array: integers and floats compared as numbers, buckets as numbers in JSON of the shape
-    ``json.dumps`` writes. None when the range does not hold exactly ``part``'s pairs in order, or a
-    value cannot be read or lined up (a NULL, text where a number belongs, buckets of another
-    shape): the caller compares that slice row by row."""
+    array: integers and floats compared as numbers, buckets as the numbers of their packed records.
+    None when the range does not hold exactly ``part``'s pairs in order, or a value cannot be read
+    or lined up (a NULL, text where a number belongs, buckets stored otherwise): the caller
+    compares that slice row by row."""
     import numpy as np
 
-    cnt, a, b, *ints, buckets = db.execute(_PACKED_PAIRS, span).fetchone()
+    from ..materialize import BUCKET_SIZE, bucket_dtype
+
+    cnt, a, b, *ints, flags = db.execute(_PACKED_PAIRS, span).fetchone()
     size = len(part)
     if cnt != size or a != "\x1f".join(part.a) or b != "\x1f".join(part.b):
         return None
@@ -564,31 +561,32 @@ def _stored_diff(db: sqlite3.Connection, part: PairColumns, span: tuple[str, str
             return None
         floats = np.fromiter(chain.from_iterable(rows), dtype=float, count=2 * size)
         diff |= (floats[0::2] != part.s) | (floats[1::2] != part.key)
-        texts = buckets.split("\x1e")
-        if len(texts) != size:
+        if len(flags) != size:
             return None
+        has = np.frombuffer(flags.encode("ascii"), dtype=np.uint8) == ord("1")
         multi = part.quarters > 1
-        has = np.fromiter(map(bool, texts), dtype=bool, count=size)
         diff |= has != multi
         both = has & multi
         if not both.any():
             return diff
+        blobs = [r[0] for r in db.execute(_PAIR_BUCKETS, span)]
+        if len(blobs) != int(has.sum()) or not all(type(x) is bytes for x in blobs):
+            return None
         counts = part.quarters[both]
-        raw = ", ".join(compress(texts, both.tolist())).encode("ascii")
-        if raw.translate(None, b"0123456789.eE+-") != ", ".join(map(_SHAPES.__getitem__, counts.tolist())).encode():
-            return None
-        tokens = raw.translate(None, b"[]").split(b", ")
+        mine = list(compress(blobs, both[has].tolist()))
+        lengths = np.fromiter(map(len, mine), dtype=np.int64, count=len(mine))
+        same = lengths == counts * BUCKET_SIZE
+        if not same.all():  # another count of quarters: those pairs differ
+            diff[np.flatnonzero(both)[~same]] = True
+            mine = list(compress(mine, same.tolist()))
+            counts = counts[same]
+            both[np.flatnonzero(both)[~same]] = False
+        stored = np.frombuffer(b"".join(mine), dtype=bucket_dtype())
         # The new buckets of those pairs (the flat columns hold every pair's over several quarters).
-        mine = np.repeat(both[multi], part.quarters[multi])
-        q, s, n, last, bits = (x[mine] for x in part.bucket_columns)
-        if len(tokens) != 5 * len(q):
-            return None
-        off = np.fromiter(map(float, tokens[1::5]), dtype=float, count=len(q)) != s
-        for k, col in ((0, q), (2, n), (3, last), (4, bits)):
-            found = np.fromstring(b",".join(tokens[k::5]), dtype=np.int64, sep=",")
-            if len(found) != len(q):
-                return None
-            off |= found != col
+        pick = np.repeat(both[multi], part.quarters[multi])
+        off = np.zeros(len(stored), dtype=bool)
+        for name, col in zip(bucket_dtype().names, part.bucket_columns, strict=True):
+            off |= stored[name] != col[pick]
         diff[np.repeat(np.flatnonzero(both), counts)[off]] = True
     except (ValueError, TypeError, UnicodeError):
         return None
@@ -742,11 +740,10 @@ def _coded(
 
 
 def _records(rows: Any) -> list[PairRecord]:
-    from ..materialize import PairRecord
+    from ..materialize import PairRecord, bucket_list
 
-    loads = json.loads
     return [
-        PairRecord(a, b, r, s, n, la, bi, f, loads(bu) if bu else [])
+        PairRecord(a, b, r, s, n, la, bi, f, bucket_list(bu))
         for a, b, r, s, n, la, bi, f, bu, _ in rows
     ]
 
