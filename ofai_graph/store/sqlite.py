@@ -150,12 +150,18 @@ def _packed_buckets(db: sqlite3.Connection) -> None:
 
     if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'strength_pairs'").fetchone():
         return
-    rows = db.execute("SELECT a, b, buckets FROM strength_pairs WHERE typeof(buckets) = 'text'")
-    while part := rows.fetchmany(50_000):
+    # A slice read whole, then written: no UPDATE while a read of the same table is still open.
+    after = ("", "")
+    while part := db.execute(
+        "SELECT a, b, buckets FROM strength_pairs WHERE (a, b) > (?, ?) AND typeof(buckets) = 'text' "
+        "ORDER BY a, b LIMIT 50000",
+        after,
+    ).fetchall():
         db.executemany(
             "UPDATE strength_pairs SET buckets = ? WHERE a = ? AND b = ?",
             [(pack_buckets(bucket_list(text)), a, b) for a, b, text in part],
         )
+        after = part[-1][:2]
 
 
 # Forward migrations, applied in order; the list index + 1 is the schema version they produce.
