@@ -192,6 +192,8 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
         "entities": "UNWIND $rows AS r CREATE (:Entity {id: r[0], type: r[1], kind: r[2], name: r[3], "
         "countries: r[4], data: r[5]})",
         "names": "UNWIND $rows AS r CREATE (:Name {key: r[0], entity_id: r[1], label: r[2]})",
+        "located": "UNWIND $rows AS r CREATE (:Located {country: r[0], entity_id: r[1], type: r[2], kind: r[3], "
+        "name: r[4], countries: r[5]})",
         "affiliations": "UNWIND $rows AS r MATCH (p:Entity {id: r[0]}) MATCH (o:Entity {id: r[1]}) "
         "CREATE (p)-[:AFFILIATED]->(o)",
         "interactions": "UNWIND $rows AS r CREATE (i:Interaction {id: r[0], date_start: r[1], date_end: r[2], "
@@ -214,6 +216,14 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
             ),
         ),
         ("names", src.execute("SELECT key, entity_id, label FROM names")),
+        (
+            "located",  # (schema v5: one per country of an entity, with its summary's columns)
+            (
+                [c, *e[:4], e[4]]
+                for e in map(entity, src.execute("SELECT id, type, kind, name, countries, '' FROM entities"))
+                for c in dict.fromkeys(e[4])
+            ),
+        ),
         ("affiliations", src.execute("SELECT person_id, organization_id FROM affiliations")),
         ("interactions", None),
         (
@@ -238,7 +248,7 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
             chunks = _with_participants(src, batch) if rows is None else _chunks(map(list, rows), batch)
             for chunk in chunks:
                 session.execute_write(lambda tx, q=queries[section], c=chunk: tx.run(q, rows=c).consume())
-                if section not in ("names", "affiliations", "strength"):
+                if section not in ("names", "located", "affiliations", "strength"):
                     records += len(chunk)
             sections[section] = [time.perf_counter() - t, time.process_time() - c, _server_cpu() - sc]
     seconds = time.perf_counter() - started
@@ -262,7 +272,7 @@ def phase_graph(db: str, uri: str, user: str, database: str, batch: int) -> dict
 
     driver = GraphDatabase.driver(uri, auth=(user, os.environ["NEO4J_PASSWORD"]))
     out = {}
-    for label in ("Entity", "Name", "Interaction", "FollowUp", "Tie"):
+    for label in ("Entity", "Name", "Located", "Interaction", "FollowUp", "Tie"):
         out[label] = driver.execute_query(f"MATCH (n:{label}) RETURN count(n)", database_=database)[0][0][0]
     for rel in ("PARTICIPATED", "AFFILIATED", "TIE", "STRENGTH"):
         out[rel] = driver.execute_query(f"MATCH (:Entity)-[r:{rel}]->() RETURN count(r)", database_=database)[

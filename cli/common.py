@@ -250,6 +250,9 @@ class App:
         """A Neo4j store from the --neo4j-* options and NEO4J_* variables (the caller closes it)."""
         from ofai_graph.store import open_store
 
+        from .neo4j import driver_without_dataframes
+
+        driver_without_dataframes()
         if not self.neo4j_uri:
             raise CliError(_("the neo4j backend needs a server address: --neo4j-uri or NEO4J_URI"))
         return open_store(

@@ -28,6 +28,29 @@ def _embedded(app: App, *, must_exist: bool = False, create: bool = False):  # t
     return store
 
 
+def driver_without_dataframes() -> None:
+    """Let the neo4j driver in this process leave pandas (and pyarrow) alone.
+
+    The driver imports pandas when it is installed (``neo4j._optional_deps``: ofai-graph's ``pandas``
+    extra puts it there), to accept pandas values as query parameters: 0.44 s of a `connect Korea`
+    that never sends any. The CLI is the driver's only user in its process, so the module is given
+    here as the driver would make it without pandas. numpy stays: its values may be parameters
+    (the materialized sums). Not done when the driver or pandas is loaded already.
+    """
+    import types
+
+    if "neo4j._optional_deps" in sys.modules or "pandas" in sys.modules:
+        return
+    try:
+        import numpy as np
+    except ImportError:  # (a dependency of ofai-graph, but the driver does without it)
+        np = None  # type: ignore[assignment]
+    deps = types.ModuleType("neo4j._optional_deps")
+    deps.np, deps.pd, deps.pa, deps.pa_compute = np, None, None, None  # type: ignore[attr-defined]
+    deps.__all__ = ["np", "pa", "pa_compute", "pd"]  # type: ignore[attr-defined]
+    sys.modules["neo4j._optional_deps"] = deps
+
+
 def _neo4j(app: App):  # type: ignore[no-untyped-def]
     store = app.neo4j_store()
     click.get_current_context().call_on_close(store.close)
@@ -37,9 +60,12 @@ def _neo4j(app: App):  # type: ignore[no-untyped-def]
 def _copy(source: Any, target: Any, *, atomic: bool, verb: str) -> Any:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from ofai_graph.sync import copy, total_records
+    from ofai_graph.sync import copy, total_work
 
-    total = total_records(source)
+    # The records, then the strength pairs a push copies (about 40 % of a million's push): one bar,
+    # its label naming the pairs once the records are done.
+    records, pairs = total_work(source, target)
+    done = 0
     with Progress(
         TextColumn(f"{verb} {{task.description}}"),
         BarColumn(),
@@ -48,8 +74,16 @@ def _copy(source: Any, target: Any, *, atomic: bool, verb: str) -> Any:
         disable=not sys.stderr.isatty(),
         transient=True,
     ) as bar:
-        task = bar.add_task(target.location, total=total)
-        return copy(source, target, atomic=atomic, progress=lambda n: bar.advance(task, n))
+        task = bar.add_task(target.location, total=records + pairs)
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            if done > records and pairs:
+                bar.update(task, description=f"{target.location} · {_('strength')}")
+            bar.advance(task, n)
+
+        return copy(source, target, atomic=atomic, progress=advance)
 
 
 def _render_copy(r: Any, verb: str) -> None:

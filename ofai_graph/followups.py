@@ -512,14 +512,19 @@ def _buckets(rows: list[tuple[Any, ...]], h: float) -> tuple[Any, Any, Any]:
     quarter keeps none: its totals are that quarter's."""
     import numpy as np
 
-    from .materialize import bucket_list, quarter, quarter_start
+    from .materialize import BUCKET_SIZE, bucket_dtype, bucket_list, quarter, quarter_start
 
     with_buckets = [k for k, r in enumerate(rows) if r[8]]
     counts: list[int] = []
     flats: list[Any] = []
     for part in batched(with_buckets, 8_192):  # a slice at a time: the parsed lists are large
         texts = [rows[k][8] for k in part]
-        if all(isinstance(x, str) for x in texts):  # SQLite's JSON text: one parse for the slice
+        if all(type(x) is bytes for x in texts):  # SQLite's packed records: read in place
+            packed = np.frombuffer(b"".join(texts), dtype=bucket_dtype())
+            counts.extend(len(x) // BUCKET_SIZE for x in texts)
+            flats.append(np.column_stack((packed["q"], packed["s"])).astype(float))
+            continue
+        if all(isinstance(x, str) for x in texts):  # JSON text: one parse for the slice
             parsed = json.loads("[" + ",".join(texts) + "]")
         else:
             parsed = [bucket_list(x) for x in texts]

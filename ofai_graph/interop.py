@@ -875,6 +875,9 @@ def cypher_statements(data: Dataset | Iterable[Dataset], *, schema: bool = True)
                     f"MERGE (n:Name {{key: {cypher_literal(key)}, entity_id: {cypher_literal(eid)}}})"
                     f" SET n.label = {cypher_literal(lbl)};"
                 )
+            for c in dict.fromkeys(e.countries):  # (a country's entities, indexed: store/neo4j.py)
+                located = {k: props[k] for k in ("type", "kind", "name", "countries")}
+                yield f"MERGE (n:Located {{country: {cypher_literal(c)}, entity_id: {cypher_literal(e.id)}}}){_set('n', located)};"
         for e in batch.people:
             for org in dict.fromkeys(a.organization for a in e.affiliations):
                 yield (

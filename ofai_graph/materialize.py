@@ -37,6 +37,7 @@ import functools
 import hashlib
 import json
 import math
+import struct
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -516,19 +517,20 @@ class PairColumns:
         return len(self.a)
 
     @functools.cached_property
-    def buckets(self) -> list[str | None]:
-        """Each pair's buckets as stored: JSON text as ``json.dumps`` writes it (floats as repr),
-        None for a pair in one quarter."""
+    def buckets(self) -> list[bytes | None]:
+        """Each pair's buckets as stored: packed (:func:`pack_buckets`), None for a pair in one quarter."""
         import numpy as np
 
-        out: list[str | None] = [None] * len(self.a)
+        out: list[bytes | None] = [None] * len(self.a)
         multi = np.flatnonzero(self.quarters > 1).tolist()
         if multi:
-            each = list(map("[{}, {!r}, {}, {}, {}]".format, *(x.tolist() for x in self.bucket_columns)))
-            j = 0
-            for i, c in zip(multi, self.quarters[multi].tolist(), strict=True):
-                out[i] = "[" + ", ".join(each[j : j + c]) + "]"
-                j += c
+            packed = np.empty(len(self.bucket_columns[0]), dtype=bucket_dtype())
+            for name, column in zip(bucket_dtype().names, self.bucket_columns, strict=True):
+                packed[name] = column
+            raw = packed.tobytes()
+            ends = (np.cumsum(self.quarters[multi]) * BUCKET_SIZE).tolist()
+            for i, j, k in zip(multi, [0, *ends[:-1]], ends, strict=True):
+                out[i] = raw[j:k]
         return out
 
     def bucket_lists(self) -> list[list[list[Any]]]:
@@ -562,7 +564,7 @@ class PairColumns:
         return np.array([order_key(x, y, h) for x, y in zip(s.tolist(), ref.tolist(), strict=True)], dtype=float)
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
-        """The rows in :class:`PairRecord`'s field order, buckets as JSON, then the key."""
+        """The rows in :class:`PairRecord`'s field order, buckets packed, then the key."""
         return zip(
             self.a,
             self.b,
@@ -682,10 +684,40 @@ def merge(old: PairRecord, new: PairRecord, half_life: float) -> PairRecord:
 # -- reading: the evidence of pairs at a date -----------------------------------------------------------------
 
 
+# The buckets as SQLite keeps them: one 29-byte record per quarter, little-endian, [q, s_q, n_q, last_q,
+# bits_q] as int32, float64, int64, int64, uint8 (JSON text before schema v4: three times the bytes
+# and a parse of every number; 2 s of a million-pair rebuild's write went into making that text).
+BUCKET = struct.Struct("<idqqB")
+BUCKET_SIZE = BUCKET.size
+
+
+@functools.cache
+def bucket_dtype() -> Any:
+    """numpy's dtype of :data:`BUCKET` (made on first use: not every command imports numpy)."""
+    import numpy as np
+
+    return np.dtype([("q", "<i4"), ("s", "<f8"), ("n", "<i8"), ("last", "<i8"), ("bits", "u1")])
+
+
+def pack_buckets(buckets: list[list[Any]]) -> bytes | None:
+    """A pair's buckets as stored by SQLite (None when it has none).
+
+    >>> b = pack_buckets([[8100, 0.5, 2, 48430285324, 3], [8101, 1.25, 1, 48436289535, 1]])
+    >>> len(b), bucket_list(b)
+    (58, [[8100, 0.5, 2, 48430285324, 3], [8101, 1.25, 1, 48436289535, 1]])
+    """
+    if not buckets:
+        return None
+    return struct.pack("<" + "idqqB" * len(buckets), *(x for bucket in buckets for x in bucket))
+
+
 def bucket_list(value: Any) -> list[list[Any]]:
-    """A stored ``buckets`` value (JSON text in SQLite, a list already, or nothing) as a list."""
+    """A stored ``buckets`` value (packed bytes in SQLite, JSON text in a file not yet migrated, a
+    list already, or nothing) as a list."""
     if not value:
         return []
+    if isinstance(value, bytes):
+        return [list(t) for t in BUCKET.iter_unpack(value)]
     return json.loads(value) if isinstance(value, str) else list(value)
 
 

@@ -62,7 +62,8 @@ def copy(
     atomic: bool = False,
     progress: Callable[[int], Any] | None = None,
 ) -> CopyReport:
-    """Upsert everything in ``source`` into ``target``; ``progress(n)`` is called after each batch.
+    """Upsert everything in ``source`` into ``target``; ``progress(n)`` is called after each batch,
+    and after each chunk of materialized pairs a push copies (``n`` pairs; :func:`total_work`).
 
     >>> from ofai_graph.store import open_store
     >>> from ofai_graph.importer import import_data
@@ -115,7 +116,7 @@ def copy(
                 if out.batches % COLLECT_EVERY == 0:
                     gc.collect()
             if strength is not None:
-                _copy_pairs(source, cast(ServerStore, target), strength)
+                _copy_pairs(source, cast(ServerStore, target), strength, progress)
     out.seconds = time.perf_counter() - started
     return out
 
@@ -138,7 +139,9 @@ def _pairs_to_copy(source: Store, target: Store) -> str | None:
     return text
 
 
-def _copy_pairs(source: Store, target: ServerStore, config: str) -> None:
+def _copy_pairs(
+    source: Store, target: ServerStore, config: str, progress: Callable[[int], Any] | None = None
+) -> None:
     """Copy the source's pairs once the records are there, if the target now holds exactly the
     source's interactions (it holds all of them; the same count means nothing else): pairs depend
     on the interactions alone. Otherwise the target stays without pairs, as a store filled before
@@ -165,6 +168,8 @@ def _copy_pairs(source: Store, target: ServerStore, config: str) -> None:
     def write(rows: list[Any]) -> WriteReport:
         with target.transaction():
             into.create(rows)
+        if progress is not None:
+            progress(len(rows))
         return WriteReport()
 
     for n, _ in enumerate(_overlapped(chunks, write), 1):  # (the collector is paused: see copy)
@@ -262,6 +267,16 @@ def _overlapped(batches: Iterator[T], write: Callable[[T], WriteReport]) -> Iter
 
 
 _FINISHED: Any = object()
+
+
+def total_work(source: Store, target: Store) -> tuple[int, int]:
+    """(records, materialized pairs) a copy of ``source`` into ``target`` moves, for progress bars: the
+    pairs only when the copy will copy them (a push into a server store without pairs)."""
+    from .materialize import ops
+
+    copies = _pairs_to_copy(source, target) is not None
+    count = getattr(ops(source), "count", None)
+    return total_records(source), count() if copies and count is not None else 0
 
 
 def total_records(store: Store) -> int:

@@ -513,7 +513,7 @@ def test_a_rebuild_that_finds_most_of_a_slice_wrong_rewrites_the_rest_and_keeps_
     db.execute("UPDATE strength_pairs SET key = key + 1e-9 WHERE a = ? AND b = ?", right[3][:2])
     db.execute(
         "UPDATE strength_pairs SET buckets = ? WHERE a = ? AND b = ?",
-        (json.dumps([[q, s * 1.5, *rest] for q, s, *rest in json.loads(multi[8])]), *multi[:2]),
+        (materialize.pack_buckets([[q, s * 1.5, *rest] for q, s, *rest in materialize.bucket_list(multi[8])]), *multi[:2]),
     )
     db.execute("UPDATE strength_pairs SET s = s / 2 WHERE (a, b) >= (?, ?)", middle[:2])
     written = _counting_writes(monkeypatch, store)
@@ -546,9 +546,9 @@ def test_a_rebuild_writes_only_the_pairs_off_by_a_last_bit_without_reading_rows(
     for r in off[:3]:
         db.execute("UPDATE strength_pairs SET s = ? WHERE a = ? AND b = ?", (math.nextafter(r[3], 0), *r[:2]))
     multi = next(r for r in reversed(right) if r[8] and r not in off)
-    buckets = json.loads(multi[8])
+    buckets = materialize.bucket_list(multi[8])
     buckets[-1][1] = math.nextafter(buckets[-1][1], math.inf)
-    db.execute("UPDATE strength_pairs SET buckets = ? WHERE a = ? AND b = ?", (json.dumps(buckets), *multi[:2]))
+    db.execute("UPDATE strength_pairs SET buckets = ? WHERE a = ? AND b = ?", (materialize.pack_buckets(buckets), *multi[:2]))
     db.execute("UPDATE strength_pairs SET n = n + 1 WHERE a = ? AND b = ?", off[3][:2])
     written = _counting_writes(monkeypatch, store)
     reads = []
@@ -673,3 +673,68 @@ def test_show_reading_pairs_gives_the_whole_graphs_profile(generated, day):
     expected = [p for p in rels if p.score > 0]
     assert [(p.b, p.b_name) for p in prof.relationships] == [(p.b, p.b_name) for p in expected]
     assert [p.score for p in prof.relationships] == pytest.approx([p.score for p in expected], rel=1e-9)
+
+
+def test_a_rebuild_finds_a_pair_with_another_count_of_quarters_without_reading_rows(tmp_path, monkeypatch):
+    """Packed buckets of a pair that lost a quarter (its records one fewer): that pair alone is
+    written again, found from the slice's packed read."""
+    from ofai_graph.generate import generate
+
+    monkeypatch.setattr(materialize, "PAIR_SLICE", 17)
+    store = SQLiteStore(str(tmp_path / "s.db"), create=True)
+    import_data(store, generate(40, 400, seed=11))
+    cfg = StrengthConfig()
+    materialize.rebuild(store, cfg)
+    db = store._db
+    right = _pairs(store)
+    multi = [r for r in right if r[8] and len(r[8]) > 2 * materialize.BUCKET_SIZE]
+    assert len(multi) >= 2
+    db.execute("UPDATE strength_pairs SET buckets = ? WHERE a = ? AND b = ?", (multi[0][8][: -materialize.BUCKET_SIZE], *multi[0][:2]))
+    db.execute("UPDATE strength_pairs SET buckets = NULL WHERE a = ? AND b = ?", multi[1][:2])
+    written = _counting_writes(monkeypatch, store)
+    assert materialize.rebuild(store, cfg) == len(right)
+    assert _pairs(store) == right
+    assert sorted(tuple(r[:2]) for r in written) == sorted(tuple(r[:2]) for r in multi[:2])
+
+
+def test_a_schema_v3_file_with_json_buckets_is_migrated_then_written_and_read(tmp_path):
+    """A store written before schema v4 kept the quarter buckets as JSON text. Opened now, they are
+    packed in the migration's transaction; the pairs read the same, a new interaction merges into
+    them, and every pair still equals the full rescoring at past and present dates."""
+    import sqlite3
+
+    from ofai_graph.generate import generate
+    from ofai_graph.store.sqlite import SCHEMA_VERSION
+
+    path = str(tmp_path / "old.db")
+    store = SQLiteStore(path, create=True)
+    data = generate(30, 300, seed=4)
+    import_data(store, data)
+    materialize.rebuild(store, StrengthConfig())
+    packed = _pairs(store)
+    store.close()
+    # What schema v3 wrote: json.dumps of the bucket lists, user_version 3.
+    db = sqlite3.connect(path, isolation_level=None)
+    db.executemany(
+        "UPDATE strength_pairs SET buckets = ? WHERE a = ? AND b = ?",
+        [(json.dumps(materialize.bucket_list(r[8])), r[0], r[1]) for r in packed if r[8]],
+    )
+    db.execute("PRAGMA user_version = 3")
+    assert db.execute("SELECT count(*) FROM strength_pairs WHERE typeof(buckets) = 'text'").fetchone()[0] > 10
+    db.close()
+
+    store = SQLiteStore(path)
+    assert store.schema_version() == SCHEMA_VERSION == 4
+    assert _pairs(store) == packed  # byte for byte what this version writes
+    assert not store._db.execute("SELECT 1 FROM strength_pairs WHERE typeof(buckets) = 'text'").fetchall()
+    first = min(i["date"] for i in data["interactions"])
+    for day in (dt.date(2024, 5, 17), dt.date.fromisoformat(first[:4] + "-12-31"), dt.date(2030, 1, 1)):
+        assert_same(store, day)
+    partners = sorted({p["entity"] for i in data["interactions"] for p in i["participants"]})[:3]
+    import_data(store, {"interactions": [{
+        "id": "new-1", "date": "2025-03-02", "kind": "meeting", "title": "Nueva",
+        "participants": [{"entity": e, "role": "participant"} for e in partners],
+    }]})  # fmt: skip
+    for day in (dt.date(2025, 3, 2), dt.date(2025, 6, 30), dt.date(2030, 1, 1)):
+        assert_same(store, day)
+    assert not store._db.execute("SELECT 1 FROM strength_pairs WHERE typeof(buckets) != 'blob' AND buckets IS NOT NULL").fetchall()

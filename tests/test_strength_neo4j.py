@@ -14,6 +14,7 @@ import ofai_graph
 from ofai_graph import materialize
 from ofai_graph.importer import import_data
 from ofai_graph.store import open_store
+from ofai_graph.store.neo4j import SCHEMA_VERSION
 from ofai_graph.sync import copy
 
 pytestmark = pytest.mark.bolt
@@ -321,7 +322,7 @@ def test_the_migration_to_v4_lists_the_partners_of_a_pushed_database(bolt, neo, 
     neo._driver.execute_query("MATCH (m:Meta {key: 'ofai'}) SET m.schema_version = 3", database_=neo.database)
     assert not neo._read("MATCH (n:Entity) WHERE n.tk IS NOT NULL RETURN n.id")
     again = open_store(bolt.uri, user=bolt.user, password=bolt.password, database=neo.database)
-    assert again.schema_version() == 4
+    assert again.schema_version() == SCHEMA_VERSION
     assert_lists(again, 1024)
     assert len(again._read("MATCH (n:Entity) WHERE n.tk IS NOT NULL RETURN n.id")) == 6  # ofai, a…e
     again.close()

@@ -4,6 +4,7 @@ Graph layout (flat properties, one label per record type, an application string 
 
     (:Entity {id, type, kind, name, countries, data})          countries, organizations, people
     (:Name {key, entity_id, label})                            one per folded name, for look-ups
+    (:Located {country, entity_id, type, kind, name, countries}) one per country of an entity (v5)
     (:Interaction {id, date_start, date_end, kind, axis, status, data})
     (:Entity)-[:PARTICIPATED {role}]->(:Interaction)
     (:Tie {id, source, target, kind, data})                    a tie, found by id
@@ -99,6 +100,16 @@ MIGRATIONS: list[list[str]] = [
     # v4: each entity node lists its strongest partners (tk, tw, tall: strength_neo4j.py), written from
     # the pairs of a database pushed before (no index: the nodes are found by id).
     [],
+    # v5: a country's entities through an index (`connect Korea`'s 3,277 of the benchmark's 100,000:
+    # 0.3 s scanned, neither server indexes `$c IN n.countries`), as Located nodes that carry the
+    # columns of an entity summary (loading the 3,277 entity nodes by id cost 0.15 s more); and
+    # interactions by their start (a hop's newest interactions since a day: those that end after it
+    # are ten times as many, the year- and quarter-long ones).
+    [
+        "CREATE INDEX ofai_located_country IF NOT EXISTS FOR (n:Located) ON (n.country)",
+        "CREATE INDEX ofai_located_entity IF NOT EXISTS FOR (n:Located) ON (n.entity_id)",
+        "CREATE INDEX ofai_interaction_start IF NOT EXISTS FOR (n:Interaction) ON (n.date_start)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -221,6 +232,11 @@ class Neo4jStore:
                 from .strength_neo4j import Neo4jPairs
 
                 Neo4jPairs(self).index_partners()
+            if version == 5:  # (from scratch: a second run after a crash writes the same nodes)
+                self._driver.execute_query("MATCH (n:Located) DELETE n", database_=self.database)
+                rows = self._read("MATCH (n:Entity) WHERE size(n.countries) > 0 RETURN n.id, n.type, n.kind, n.name, n.countries")
+                for batch in batched(_located(rows), WRITE_BATCH):
+                    self._driver.execute_query(_LOCATED_CREATE, {"rows": batch}, database_=self.database)
             self._driver.execute_query(
                 "MERGE (m:Meta {key: 'ofai'}) SET m.schema_version = $v, m.revision = coalesce(m.revision, 0)",
                 {"v": version},
@@ -431,6 +447,7 @@ class Neo4jStore:
         if changed:
             ids = [e.id for e, _ in changed]
             self._batches("UNWIND $ids AS id MATCH (n:Name {entity_id: id}) DELETE n", ids, "ids")
+            self._batches("UNWIND $ids AS id MATCH (n:Located {entity_id: id}) DELETE n", ids, "ids")
             self._batches(
                 "UNWIND $ids AS id MATCH (:Entity {id: id})-[a:AFFILIATED]->() DELETE a", ids, "ids"
             )
@@ -445,6 +462,7 @@ class Neo4jStore:
                 for org in dict.fromkeys(a.organization for a in getattr(e, "affiliations", ()))
             ],
         )
+        self._batches(_LOCATED_CREATE, _located(row(e, "")[:5] for e, _ in todo if e.countries))
         names = {(fold_key(n), e.id): n for e, _ in todo for n in reversed(entity_names(e)) if fold_key(n)}
         self._batches(
             "UNWIND $rows AS r CREATE (n:Name {key: r[0], entity_id: r[1], label: r[2]})",
@@ -579,11 +597,14 @@ class Neo4jStore:
         where = (["n.kind IN $kinds"] if kinds is not None else []) + (
             ["$country IN n.countries"] if country is not None else []
         )
+        columns = "n.id, n.type, n.kind, n.name, n.countries"
+        if country is not None and ids is None:  # (through the index on Located.country: schema v5)
+            query, where = "MATCH (n:Located {country: $country})", where[:-1]
+            columns = "n.entity_id, n.type, n.kind, n.name, n.countries"
         if where:
             query += " WHERE " + " AND ".join(where)
         params = {"ids": sorted(set(ids or ())), "kinds": sorted(set(kinds or ())), "country": country}
-        columns = "n.id, n.type, n.kind, n.name, n.countries"
-        if where or ids is not None:
+        if where or ids is not None or country is not None:
             # A few thousand as one row: ArcadeDB spends more on each row it sends than on reading the
             # node (the 7,992 entities of the office's own kinds: 0.63 s as rows, 0.23 s as one list).
             (rows,), = self._read(query + f" RETURN collect([{columns}])", params)
@@ -637,12 +658,7 @@ class Neo4jStore:
         # (strength_neo4j.py, schema v4: at most TOP partners) is taken for the smaller end without
         # counting; between two hubs, interactions are counted (capped first: counting 700,000
         # relationships is not free; in full only on a tie).
-        listed = {
-            r[0]: (r[2] is False, r[1] or 0)
-            for r in self._read(
-                "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN id, size(n.tk), n.tall", {"ids": [a, b]}
-            )
-        }
+        listed = self._hubs([a, b])
         if listed.get(a, (False, 0)) > listed.get(b, (False, 0)):
             a, b = b, a
         if listed.get(a, (False, 0))[0] and limit is not None:  # two hubs
@@ -675,41 +691,72 @@ class Neo4jStore:
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
-    WINDOW = 5_000
-    """Interactions at most that :meth:`_shared_recently` checks for the two entities."""
+    WINDOW = 20_000
+    """Interactions at most that :meth:`_shared_recently` has the server check for the two entities."""
+
+    def _hubs(self, ids: list[str]) -> dict[str, tuple[bool, int]]:
+        """Per entity, whether its list of partners leaves some out and the list's length (the order in
+        which :meth:`shared_interactions` takes the ends); within a question, from the first pages of
+        the lists the search read (strength_neo4j.Neo4jPairs._heads), else one read."""
+        from ..materialize import ops
+
+        pairs = ops(self)
+        heads = pairs._heads if self._question() is not None and pairs._reading() else {}
+        if all(v in heads for v in ids):
+            return {v: (not heads[v][3], heads[v][2]) for v in ids}
+        return {
+            r[0]: (r[2] is False, r[1] or 0)
+            for r in self._read("UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN id, size(n.tk), n.tall", {"ids": ids})
+        }
+
+    def _recent_starts(self, x: str, y: str) -> tuple[list[int] | None, int | None]:
+        """The starts (ordinals) of the pair's recent contributions and the strength's ``recent_cut``;
+        within a question, those of a pair the search read come with it, and the cut is read once."""
+        from ..materialize import ops
+
+        q = self._question()
+        pairs = ops(self)
+        seen = pairs._seen if q is not None and pairs._reading() else {}
+        if (x, y) in seen:
+            starts: list[int] | None = [r[2] for r in seen[(x, y)]] or None
+        else:
+            # (two reads: ArcadeDB does not use the index on ``pair`` after another MATCH)
+            rows = self._read("MATCH ()-[s:STRENGTH]->() WHERE s.pair = $p RETURN s.rst", {"p": f"{x} {y}"})
+            starts = rows[0][0] if rows else None
+        if q is None or "cut" not in q["meta"]:
+            cut = self._read("MATCH (m:Meta {key: 'strength'}) RETURN m.recent_cut")
+            found = cut[0][0] if cut else None
+            if q is None:
+                return starts, found
+            q["meta"]["cut"] = found
+        return starts, q["meta"]["cut"]
 
     def _shared_recently(self, a: str, b: str, limit: int) -> list[Interaction] | None:
-        """The newest ``limit`` interactions of two hubs found through the dates index rather than by
-        walking either (their relationships, ~0.4 s for 15,000): the pair's recent contributions
-        (strength_neo4j.py) give the starts of its newest interactions; every interaction of the pair
-        that starts on or after the ``limit``-th newest is among those ending and starting on or after
+        """The newest ``limit`` interactions of two hubs found through the index on the interactions'
+        starts rather than by walking either (their relationships, ~0.4 s for 15,000): the pair's recent
+        contributions (strength_neo4j.py) give the starts of its newest interactions; every interaction
+        of the pair that starts on or after the ``limit``-th newest is among those starting on or after
         it. None when that is not known (too few recent ones, or one could be older than the recent
         cut) or would mean checking more than :data:`WINDOW` interactions."""
         x, y = sorted((a, b))
-        # (two reads: ArcadeDB does not use the index on ``pair`` after another MATCH)
-        rows = self._read("MATCH ()-[s:STRENGTH]->() WHERE s.pair = $p RETURN s.rst", {"p": f"{x} {y}"})
-        if not rows or rows[0][0] is None or len(rows[0][0]) < limit:
+        starts, cut = self._recent_starts(x, y)
+        if starts is None or len(starts) < limit:
             return None
-        cut = self._read("MATCH (m:Meta {key: 'strength'}) RETURN m.recent_cut")
-        since = sorted(rows[0][0], reverse=True)[limit - 1]
-        if not cut or cut[0][0] is None or since < cut[0][0]:  # (one before the cut could start after it)
+        since = sorted(starts, reverse=True)[limit - 1]
+        if cut is None or since < cut:  # (one before the cut could start after it)
             return None
         day = dt.date.fromordinal(since).isoformat()
-        # The candidates' records as one row, their participants checked here: ArcadeDB reading each
-        # one's participants took twice as long as sending the records (4,203 of them: 0.08 s).
-        (rows,), = self._read(
-            "MATCH (i:Interaction) WHERE i.date_end >= $d AND i.date_start >= $d WITH i LIMIT $n "
-            "RETURN collect([i.date_start, i.id, i.data])",
-            {"d": day, "n": self.WINDOW + 1},
-        )
-        if len(rows) > self.WINDOW:
-            return None
+        # The server keeps the candidates that name both (their participants are checked here): the
+        # window's records sent took longer than finding them (4,203 of them: 0.23 s against 0.02 s).
         marks = (f'"{a}"', f'"{b}"')
-        found = [
-            r
-            for r in rows
-            if all(m in r[2] for m in marks) and {a, b} <= {_participant(x) for x in json.loads(r[2])["participants"]}
-        ]
+        (size, rows), = self._read(
+            "MATCH (i:Interaction) WHERE i.date_start >= $d WITH i LIMIT $n WITH collect(i) AS c "
+            "RETURN size(c), [x IN c WHERE x.data CONTAINS $ma AND x.data CONTAINS $mb | [x.date_start, x.id, x.data]]",
+            {"d": day, "n": self.WINDOW + 1, "ma": marks[0], "mb": marks[1]},
+        )
+        if size > self.WINDOW:
+            return None
+        found = [r for r in rows if {a, b} <= {_participant(x) for x in json.loads(r[2])["participants"]}]
         found.sort(key=lambda r: r[1])
         found.sort(key=lambda r: r[0], reverse=True)
         return [Interaction.model_validate_json(r[2]) for r in found[:limit]]
@@ -787,7 +834,7 @@ class Neo4jStore:
             return None
         if getattr(self, "_q_tx", None) is not self._tx:
             self._q_tx = self._tx
-            self._q: dict[str, dict[str, Any]] = {"ties": {}, "tie": {}, "people": {}, "entity": {}}
+            self._q: dict[str, dict[str, Any]] = {"ties": {}, "tie": {}, "people": {}, "entity": {}, "meta": {}}
         return self._q
 
     def _read_ahead(self, q: dict[str, dict[str, Any]], ids: Collection[str]) -> None:
@@ -986,6 +1033,7 @@ class Neo4jStore:
         """Delete everything ofai-graph wrote (tests and ``neo4j pull --replace`` use it)."""
         for label in (
             "Name",
+            "Located",
             "FollowUp",
             "Tie",
             "Interaction",
@@ -1014,6 +1062,7 @@ class Neo4jStore:
             )
             self._batches("UNWIND $ids AS id MATCH (t:Tie {id: id}) DELETE t", ids, "ids")
             self._tx.run("MATCH (n:Name {entity_id: $id}) DELETE n", {"id": drop}).consume()
+            self._tx.run("MATCH (n:Located {entity_id: $id}) DELETE n", {"id": drop}).consume()
             self._tx.run("MATCH (e:Entity {id: $id}) DETACH DELETE e", {"id": drop}).consume()
             tx.report.sections.setdefault("entities", SectionReport()).updated += 1  # the revision moves
         return tx.report
@@ -1028,6 +1077,18 @@ class _Rows(list):  # type: ignore[type-arg]
 
     def __repr__(self) -> str:
         return f"<{len(self)} rows>"
+
+
+_LOCATED_CREATE = (
+    "UNWIND $rows AS r CREATE (:Located {country: r[0], entity_id: r[1], type: r[2], kind: r[3], name: r[4], "
+    "countries: r[5]})"
+)
+
+
+def _located(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
+    """Rows of :data:`_LOCATED_CREATE` from entities' ``[id, type, kind, name, countries]``: one per
+    country (a country named twice, once)."""
+    return [[c, *r] for r in rows for c in dict.fromkeys(r[4] or ())]
 
 
 _LABELS = {"Entity": "Entity", "Interaction": "Interaction", "FollowUp": "FollowUp", "Tie": "Tie"}

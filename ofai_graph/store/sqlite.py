@@ -139,9 +139,36 @@ CREATE TRIGGER entity_countries_delete AFTER DELETE ON entities BEGIN
 END;
 """
 
+# v4: the materialized pairs' quarter buckets packed (materialize.BUCKET records in a BLOB) instead of
+# JSON text; the rows already stored are converted by _packed_buckets below (no SQL for it).
+_SCHEMA_V4 = ""
+
+
+def _packed_buckets(db: sqlite3.Connection) -> None:
+    """The pairs' buckets stored as JSON text (schema v3) written packed, in the migration's transaction."""
+    from ..materialize import bucket_list, pack_buckets
+
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'strength_pairs'").fetchone():
+        return
+    # A slice read whole, then written: no UPDATE while a read of the same table is still open.
+    after = ("", "")
+    while part := db.execute(
+        "SELECT a, b, buckets FROM strength_pairs WHERE (a, b) > (?, ?) AND typeof(buckets) = 'text' "
+        "ORDER BY a, b LIMIT 50000",
+        after,
+    ).fetchall():
+        db.executemany(
+            "UPDATE strength_pairs SET buckets = ? WHERE a = ? AND b = ?",
+            [(pack_buckets(bucket_list(text)), a, b) for a, b, text in part],
+        )
+        after = part[-1][:2]
+
+
 # Forward migrations, applied in order; the list index + 1 is the schema version they produce.
-# Never edit a released entry: append a new one.
-MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
+# Never edit a released entry: append a new one. A version may also have a step in Python (_STEPS),
+# run after its SQL in the same transaction.
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4]
+_STEPS = {4: _packed_buckets}
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _CHUNK = 900  # below SQLite's default limit of host parameters per statement
@@ -274,6 +301,8 @@ class SQLiteStore:
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 for statement in _statements(MIGRATIONS[version - 1]):
                     self._db.execute(statement)
+                if version in _STEPS:
+                    _STEPS[version](self._db)
                 self._db.execute(f"PRAGMA user_version = {version}")
 
     @contextmanager

@@ -96,6 +96,7 @@ class Neo4jPairs:
         self._full: dict[tuple[str, str], tuple[Any, ...]] = {}  # rows as _rows gives them, by pair
         self._heads: dict[str, tuple[list[float], list[str], int, bool]] = {}  # first page of each list
         self._ahead: dict[str, None] = {}  # entities whose first page was read, not yet asked for
+        self._asked: set[str] = set()  # entities of _ahead whose first rows were read ahead
         # Lists of a push or a rebuild (pairs written into an emptied table), written at the end.
         self._fresh: dict[str, tuple[array[float], list[str]]] = {}
         self._config_tx: Any = None
@@ -387,7 +388,7 @@ class Neo4jPairs:
             return False
         if self._question is not tx:
             self._question, self._seen, self._met, self._by_key = tx, {}, {}, {}
-            self._full, self._heads, self._ahead = {}, {}, {}
+            self._full, self._heads, self._ahead, self._asked = {}, {}, {}, set()
         return True
 
     def upcoming(self) -> list[str]:
@@ -540,9 +541,11 @@ class Neo4jPairs:
         missing = [k for k in dict.fromkeys(keys) if k not in self._by_key]
         if missing:
             extra = []
+            asked = self._asked  # (those asked for once are read: not gone through again at every read)
             for w in self._ahead:
-                hw = self._heads[w][1]
-                extra += [(w, x) if w < x else (x, w) for x in hw[:AHEAD]]
+                if w not in asked:
+                    asked.add(w)
+                    extra += [(w, x) if w < x else (x, w) for x in self._heads[w][1][:AHEAD]]
             want = list(dict.fromkeys([*missing, *(k for k in extra if k not in self._by_key)]))
             self._rows(self._by_pair(want, _RETURN))
             for k in want:
@@ -661,16 +664,20 @@ class Neo4jPairs:
         upper = None  # where the current window stops: the previous one's start
         while windows:
             lo = windows[0]
-            cond = "i.date_end >= $lo AND i.date_start <= $day" + (" AND i.date_end < $below" if below else "")
+            # (the start's condition after WITH: in the same WHERE, ArcadeDB would scan the index on
+            # starts, every interaction that started by the day: 1 s instead of 0.1 s on the million)
+            cond = "i.date_end >= $lo" + (" AND i.date_end < $below" if below else "")
             cond += " AND i.date_end < $upper" if upper else ""
             params = {"lo": lo, "day": d, "below": below, "upper": upper}
-            (end,), = self.store._read(f"MATCH (i:Interaction) WHERE {cond} RETURN max(i.date_end)", params)
+            (end,), = self.store._read(
+                f"MATCH (i:Interaction) WHERE {cond} WITH i WHERE i.date_start <= $day RETURN max(i.date_end)", params
+            )
             if end is None:
                 upper, below = windows.pop(0), None
                 continue
             for limit in (" LIMIT 64", ""):  # the first few usually have two participants
                 rows = self.store._read(
-                    "MATCH (i:Interaction) WHERE i.date_end = $end AND i.date_start <= $day WITH i"
+                    "MATCH (i:Interaction) WHERE i.date_end = $end WITH i WHERE i.date_start <= $day WITH i"
                     + limit
                     + " RETURN [(i)<-[:PARTICIPATED]-(e:Entity) | e.id]",
                     {"end": end, "day": d},
@@ -687,7 +694,7 @@ class Neo4jPairs:
 
         day = DayCache()
         rows = self.store._read(
-            "MATCH (i:Interaction) WHERE i.date_end >= $lo AND i.date_start <= $hi "
+            "MATCH (i:Interaction) WHERE i.date_end >= $lo WITH i WHERE i.date_start <= $hi "
             "RETURN i.id, i.date_start, i.date_end, i.kind, i.status, [(i)<-[p:PARTICIPATED]-(e:Entity) | [e.id, p.role]]",
             {"lo": lo.isoformat(), "hi": hi.isoformat()},
         )
