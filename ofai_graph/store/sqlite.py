@@ -171,6 +171,7 @@ MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4]
 _STEPS = {4: _packed_buckets}
 SCHEMA_VERSION = len(MIGRATIONS)
 
+PAGE_SIZE = 16384  # of a store made new (see SQLiteStore._check_ours)
 _CHUNK = 900  # below SQLite's default limit of host parameters per statement
 _OURS = {"entities", "names", "interactions", "participants", "followups", "ties", "meta"}
 
@@ -253,6 +254,12 @@ class SQLiteStore:
                     N_("{path} is an empty file, not yet a store; create one with: ofai-graph --db {path} init"),
                     path=self.location,
                 )
+            # Before the first page is written (the WAL switch writes the header): a new file's
+            # pages are 16 KB, not SQLite's 4 KB. A million interactions' rows and indexes then
+            # cost about a fifth less CPU to insert and commit (fewer B-tree pages to split, fewer
+            # WAL frames), and the interactions' 250-byte rows are well under the twentieth of a
+            # page SQLite advises for a table WITHOUT ROWID. A store made before keeps its pages.
+            self._db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             return
         if not _OURS.issubset(tables) or self.schema_version() == 0:
             raise NotAStore(
