@@ -6,6 +6,7 @@ What every backend promises is in test_store_contract.py; this module is about t
 import datetime as dt
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -18,6 +19,7 @@ from ofai_graph.errors import StoreError
 from ofai_graph.files import dumps
 from ofai_graph.generate import generate
 from ofai_graph.importer import import_data, import_files
+from ofai_graph.model import Dataset, Organization
 from ofai_graph.seeds import seed_files
 from ofai_graph.store import NotAStore, StoreDamaged, StoreNotFound, open_store
 from ofai_graph.store.sqlite import SCHEMA_VERSION, SQLiteStore
@@ -218,6 +220,27 @@ def test_an_empty_file_becomes_a_store_only_when_asked(tmp_path):
         SQLiteStore(path)
     s = SQLiteStore(path, create=True)
     assert s.schema_version() == SCHEMA_VERSION and s.counts()["interactions"] == 0
+
+
+def test_a_new_store_file_has_large_pages_and_an_older_one_keeps_its_own(tmp_path, seeded_path):
+    """16 KB pages make a big import cheaper; a file made before (4 KB pages) opens and writes as it is."""
+    new = tmp_path / "new.db"
+    SQLiteStore(new, create=True).close()
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    SQLiteStore(empty, create=True).close()
+    old = tmp_path / "old.db"
+    shutil.copy(seeded_path, old)
+    with sqlite3.connect(old) as db:  # back to SQLite's default pages, as stores were made before
+        db.execute("PRAGMA journal_mode = DELETE")
+        db.execute("PRAGMA page_size = 4096")
+        db.execute("VACUUM")
+    before = SQLiteStore(old).counts()
+    with SQLiteStore(old) as s:
+        s.write(Dataset(organizations=[Organization(id="x-new", name="X", kind="ngo")]))
+    page = {p: sqlite3.connect(p).execute("PRAGMA page_size").fetchone()[0] for p in (new, empty, old)}
+    assert page == {new: 16384, empty: 16384, old: 4096}
+    assert SQLiteStore(old).counts()["organization"] == before["organization"] + 1
 
 
 def _drop_version_3(db: sqlite3.Connection) -> None:
