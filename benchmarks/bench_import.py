@@ -7,7 +7,8 @@ Measures, each in a fresh process (so peak RSS is its own):
                records made as it reads them (generate.iter_generate: the same data as generate()); making
                them is timed alone first and subtracted, and the peak holds no input but the entities;
   store-write  the store's write alone, of the already validated dataset;
-  bare         sqlite3.executemany of exactly the rows the store writes, same schema, one transaction.
+  bare         sqlite3.executemany of exactly the rows the store writes, same schema and page size (the
+               file made by the store), one transaction.
 Targets (issue #3, kept by #15 with the materialized strength): import under 60 s and 2 GB peak, and the
 write within 2x of the bare executemany. Each line also says how long the process waited for a CPU (the
 machine's other work: on a shared machine wall ≈ CPU + that wait).
@@ -119,7 +120,7 @@ def run_mode(mode: str, n_ent: int, n_int: int, db: str) -> dict:
         "ties": [(t.id, t.source, t.target, t.kind.value, t.model_dump_json()) for t in data.ties],
     }
     db2 = db + ".bare"
-    open_store(db2, create=True).close()  # the same schema, made the way the store makes it
+    open_store(db2, create=True).close()  # the same schema and page size, made the way the store makes them
     con = sqlite3.connect(db2, isolation_level=None)
     con.execute("PRAGMA journal_mode = WAL")
     con.execute("PRAGMA synchronous = FULL")
