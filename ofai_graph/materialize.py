@@ -565,14 +565,17 @@ class PairColumns:
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """The rows in :class:`PairRecord`'s field order, buckets packed, then the key."""
-        return zip(
+        return zip(*self.column_lists(), strict=True)
+
+    def column_lists(self) -> list[list[Any]]:
+        """:meth:`rows` as its ten columns (a bulk insert lays them out flat without a tuple per row)."""
+        return [
             self.a,
             self.b,
             *(x.tolist() for x in (self.ref, self.s, self.n, self.last, self.bits, self.first)),
             self.buckets,
             self.key.tolist(),
-            strict=True,
-        )
+        ]
 
 
 PAIR_SLICE = 50_000  # pairs turned into Python objects at a time: a million at once took 500 MB
