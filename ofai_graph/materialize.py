@@ -32,11 +32,14 @@ interactions, so a participant swapped for another loses the pair it had.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import math
+import operator
 import struct
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -599,7 +602,8 @@ def _pair_slices(r: QuarterRows, names: list[str], h: float, *, sort: bool) -> I
     pk = r.pk[at]
     ia, ib = pk >> 31, pk & ((1 << 31) - 1)
     order: Any = None
-    if sort:
+    # Codes that are the ranks of sorted ids (a rebuild's) need no sort: the rows come by code already.
+    if sort and not all(map(operator.lt, names, itertools.islice(names, 1, None))):
         rank = np.empty(len(names), dtype=np.int64)
         rank[np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)] = np.arange(len(names))
         order = np.lexsort((rank[ib], rank[ia]))
@@ -1644,6 +1648,12 @@ def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) 
         with store.transaction(), paused_gc():
             return rebuild(store, cfg, in_transaction=True)
     o = ops(store)
+    # SQLite reads the file through a memory map meanwhile (a rebuild scans most of it: no copy of each page)
+    with getattr(o, "mapped", contextlib.nullcontext)():
+        return _rebuild(store, o, cfg)
+
+
+def _rebuild(store: Store, o: Any, cfg: StrengthConfig) -> int:
     # Pairs built with these weights are compared with the new ones and only those that differ are
     # written (where the backend can: SQLite); otherwise all are written anew.
     keep = hasattr(o, "reconcile_columns") and o.stored_config() == config_key(cfg)
