@@ -32,7 +32,6 @@ interactions, so a participant swapped for another loses the pair it had.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -1648,12 +1647,6 @@ def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) 
         with store.transaction(), paused_gc():
             return rebuild(store, cfg, in_transaction=True)
     o = ops(store)
-    # SQLite reads the file through a memory map meanwhile (a rebuild scans most of it: no copy of each page)
-    with getattr(o, "mapped", contextlib.nullcontext)():
-        return _rebuild(store, o, cfg)
-
-
-def _rebuild(store: Store, o: Any, cfg: StrengthConfig) -> int:
     # Pairs built with these weights are compared with the new ones and only those that differ are
     # written (where the backend can: SQLite); otherwise all are written anew.
     keep = hasattr(o, "reconcile_columns") and o.stored_config() == config_key(cfg)

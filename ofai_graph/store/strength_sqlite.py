@@ -65,7 +65,6 @@ _BY_KEY = (
 
 
 _SECURE_DELETE = {0: "OFF", 1: "ON", 2: "FAST"}
-_MMAP_SIZE = 1 << 40  # (SQLite caps it at its build's maximum, 2 GB by default)
 _INSERT_PAIRS = f"INSERT INTO strength_pairs ({_COLUMNS})"
 # Rows per INSERT statement of a bulk write. pysqlite's executemany costs about 0.45 µs a row besides
 # 0.1-0.2 µs a value bound (steps, resets, the row tuple): a rebuild's 1.75 million pairs sent one
@@ -140,19 +139,6 @@ class SQLitePairs:
         self.store = store
         self.db = store._db
         self.location = store.location
-
-    @contextmanager
-    def mapped(self) -> Iterator[None]:
-        """SQLite reads the file through a memory map (``PRAGMA mmap_size``) meanwhile: a rebuild scans
-        the interactions, the participants and, for the indexes, the pairs (most of the file), and
-        each page read otherwise is a system call copying it (0.8-1 s CPU of the scans on the
-        million). Reads only: writes still go through the WAL. The connection's setting is restored."""
-        before = self.db.execute("PRAGMA mmap_size").fetchone()
-        self.db.execute(f"PRAGMA mmap_size = {_MMAP_SIZE}")
-        try:
-            yield
-        finally:
-            self.db.execute(f"PRAGMA mmap_size = {int(before[0]) if before else 0}")
 
     def _exists(self) -> bool:
         return bool(
