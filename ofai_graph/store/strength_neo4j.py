@@ -809,7 +809,8 @@ def _records(rows: Any) -> list[PairRecord]:
 
     out = []
     for a, b, ref, s, n, last, bits, first, bq, bs, bn, bl, bb, *_ in rows:
-        buckets = [list(x) for x in zip(bq or [], bs or [], bn or [], bl or [], bb or [], strict=True)]
+        # (map, not a comprehension: a search reads a few thousand rows, tens of thousands of buckets)
+        buckets = list(map(list, zip(bq, bs, bn, bl, bb, strict=True))) if bq else []
         out.append(PairRecord(a, b, ref, s, n, last, bits, first, buckets))
     return out
 
