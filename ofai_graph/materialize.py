@@ -1532,9 +1532,8 @@ class Maintainer:
     def __init__(self, store: Store):
         self.store = store
         self.ops = ops(store)
-        state = getattr(self.ops, "write_state", None)  # (the three in one read, where the store can)
-        text, found, cut = state() if state else (self.ops.stored_config(), self.ops.has_interactions(), None)
-        empty = not found
+        text = self.ops.stored_config()
+        empty = not self.ops.has_interactions()
         # None: a store filled before pairs were kept has none until a rebuild; an empty one starts them.
         self.config = stored_config(text) if text else default_config() if empty else None
         self.start = text is None and empty
@@ -1548,7 +1547,7 @@ class Maintainer:
         # The table of recent contributions, where the store keeps one: the day it starts from.
         self.cut: int | None = None
         if self.config is not None and hasattr(self.ops, "recent_cut"):
-            self.cut = cut if state else self.ops.recent_cut()
+            self.cut = self.ops.recent_cut()
             if self.cut is None and empty:
                 self.cut = recent_cut_for(dt.date.today())
                 self.ops.recent_reset(self.cut)

@@ -326,17 +326,3 @@ def test_the_migration_to_v4_lists_the_partners_of_a_pushed_database(bolt, neo, 
     assert_lists(again, 1024)
     assert len(again._read("MATCH (n:Entity) WHERE n.tk IS NOT NULL RETURN n.id")) == 6  # ofai, a…e
     again.close()
-
-
-def test_a_writes_starting_state_is_one_read_equal_to_the_three(neo):
-    """What a write starts from (configuration, whether there are interactions, the recent cut), read in
-    one statement, equals the three reads it replaces: on an empty database and after an import."""
-    pairs = materialize.ops(neo)
-
-    def three() -> tuple:
-        return pairs.stored_config(), pairs.has_interactions(), pairs.recent_cut()
-
-    assert pairs.write_state() == three() == (None, False, None)
-    import_data(neo, recent_data())
-    config, found, cut = pairs.write_state()
-    assert (config, found, cut) == three() and config and found and cut is not None

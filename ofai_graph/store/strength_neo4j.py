@@ -104,16 +104,6 @@ class Neo4jPairs:
     def has_interactions(self) -> bool:
         return bool(self.store._read("MATCH (i:Interaction) RETURN i.id LIMIT 1"))
 
-    def write_state(self) -> tuple[str | None, bool, int | None]:
-        """What a write starts from (:class:`ofai_graph.materialize.Maintainer`): :meth:`stored_config`,
-        :meth:`has_interactions` and :meth:`recent_cut` in one statement. A server just started
-        compiles each statement the first time it runs: three 10–40 ms the first add after a restart."""
-        (config, cut, n), = self.store._read(
-            "CALL { MATCH (i:Interaction) WITH i LIMIT 1 RETURN count(i) AS n } "
-            "OPTIONAL MATCH (m:Meta {key: 'strength'}) RETURN m.config, m.recent_cut, n"
-        )
-        return config, bool(n), int(cut) if cut is not None else None
-
     def stored_config(self) -> str | None:
         rows = self.store._read("MATCH (m:Meta {key: 'strength'}) RETURN m.config")
         return rows[0][0] if rows else None
