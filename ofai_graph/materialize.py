@@ -880,11 +880,12 @@ def pair_evidence(
     return _Pairs(*[names], *(x[order].tolist() for x in (ia, ib, p, n, lc, bits)))
 
 
-def newest_end(store: Store, day: dt.date) -> dt.date | bool | None:
+def newest_end(store: Store, day: dt.date, since: dt.date | None = None) -> dt.date | bool | None:
     """The end of the newest interaction between two entities or more started by ``day``; False when
-    the store cannot tell without reading the graph."""
+    the store cannot tell without reading the graph. With ``since``, an end on or after ``since`` may
+    stand for the newest (for a caller that only asks whether the newest is that recent)."""
     o = ops(store)
-    return o.newest_end(day) if hasattr(o, "newest_end") else False  # type: ignore[no-any-return]
+    return o.newest_end(day, since) if hasattr(o, "newest_end") else False  # type: ignore[no-any-return]
 
 
 def is_current(store: Store, cfg: StrengthConfig) -> bool:

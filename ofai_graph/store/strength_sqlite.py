@@ -422,10 +422,10 @@ class SQLitePairs:
             self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()
         )
 
-    def newest_end(self, day: dt.date) -> dt.date | bool | None:
+    def newest_end(self, day: dt.date, since: dt.date | None = None) -> dt.date | bool | None:
         """The end of the newest interaction of two entities or more that started by ``day`` (what a
-        relationship graph as of ``day`` counts last): the dates index read backwards, a few rows.
-        False without that index (a store whose pairs were never written)."""
+        relationship graph as of ``day`` counts last): the dates index read backwards, a few rows
+        (exact whatever ``since``). False without that index (a store whose pairs were never written)."""
         if not self._has_index("interactions_dates"):
             return False
         row = self.db.execute(
