@@ -35,8 +35,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import math
+import operator
 import struct
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -565,14 +567,17 @@ class PairColumns:
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """The rows in :class:`PairRecord`'s field order, buckets packed, then the key."""
-        return zip(
+        return zip(*self.column_lists(), strict=True)
+
+    def column_lists(self) -> list[list[Any]]:
+        """:meth:`rows` as its ten columns (a bulk insert lays them out flat without a tuple per row)."""
+        return [
             self.a,
             self.b,
             *(x.tolist() for x in (self.ref, self.s, self.n, self.last, self.bits, self.first)),
             self.buckets,
             self.key.tolist(),
-            strict=True,
-        )
+        ]
 
 
 PAIR_SLICE = 50_000  # pairs turned into Python objects at a time: a million at once took 500 MB
@@ -596,7 +601,8 @@ def _pair_slices(r: QuarterRows, names: list[str], h: float, *, sort: bool) -> I
     pk = r.pk[at]
     ia, ib = pk >> 31, pk & ((1 << 31) - 1)
     order: Any = None
-    if sort:
+    # Codes that are the ranks of sorted ids (a rebuild's) need no sort: the rows come by code already.
+    if sort and not all(map(operator.lt, names, itertools.islice(names, 1, None))):
         rank = np.empty(len(names), dtype=np.int64)
         rank[np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)] = np.arange(len(names))
         order = np.lexsort((rank[ib], rank[ia]))
@@ -874,11 +880,12 @@ def pair_evidence(
     return _Pairs(*[names], *(x[order].tolist() for x in (ia, ib, p, n, lc, bits)))
 
 
-def newest_end(store: Store, day: dt.date) -> dt.date | bool | None:
+def newest_end(store: Store, day: dt.date, since: dt.date | None = None) -> dt.date | bool | None:
     """The end of the newest interaction between two entities or more started by ``day``; False when
-    the store cannot tell without reading the graph."""
+    the store cannot tell without reading the graph. With ``since``, an end on or after ``since`` may
+    stand for the newest (for a caller that only asks whether the newest is that recent)."""
     o = ops(store)
-    return o.newest_end(day) if hasattr(o, "newest_end") else False  # type: ignore[no-any-return]
+    return o.newest_end(day, since) if hasattr(o, "newest_end") else False  # type: ignore[no-any-return]
 
 
 def is_current(store: Store, cfg: StrengthConfig) -> bool:

@@ -319,10 +319,14 @@ class Workspace:
         return g
 
     def _newest(self, home: str, day: dt.date) -> dt.date | None:
-        """The end of the newest interaction counted as of ``day``."""
+        """The end of the newest interaction counted as of ``day``; exact when it is more than one
+        half-life before ``day`` (else any end within the half-life may stand for it: the warning's
+        only question, a few rows on Neo4j where the newest took a window of every interaction)."""
         from .materialize import newest_end
 
-        found = newest_end(self.store, day)  # an index read where the store has one
+        half_life = int(self.strength_config.half_life_days)
+        since = day - dt.timedelta(days=max(0, min(half_life, day.toordinal() - 1)))
+        found = newest_end(self.store, day, since)  # an index read where the store has one
         if found is not False:
             return found  # type: ignore[return-value]
         # The graph exact at the home office: the one strength and partners read anyway (on an

@@ -139,6 +139,19 @@ def test_every_query_gives_the_same_answer_on_both_backends(seed_pair, query):
     same(PARITY[query](remote), PARITY[query](lite))
 
 
+def test_the_stale_as_of_warning_is_the_embedded_one_at_every_day(seed_pair):
+    """On Neo4j the warning asks first whether an interaction ends within the half-life (a few rows),
+    and reads the newest end only when none does: the same message, or none, as the embedded store's,
+    on either side of the half-life and far from it."""
+    lite, remote = seed_pair
+    newest = dt.date(2024, 3, 31)  # the report's last interaction ends with its quarter
+    days = [newest, newest + dt.timedelta(days=180), newest + dt.timedelta(days=181), dt.date(2030, 1, 1)]
+    answers = [(lite.staleness(d), remote.staleness(d)) for d in days]
+    assert [a for a, _ in answers] == [b for _, b in answers]
+    assert [a is None for a, _ in answers] == [True, True, False, False]
+    assert "March 31, 2024" in answers[2][0]
+
+
 def test_connect_korea_on_neo4j_finds_the_reports_routes(seed_pair):
     _, remote = seed_pair
     found = {tuple(p.nodes) for p in remote.connect("Corea", k=10, as_of=AS_OF).paths}
