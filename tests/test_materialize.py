@@ -415,25 +415,7 @@ def test_a_rebuild_repairs_pairs_that_went_wrong_and_rewrites_only_those(tmp_pat
                "FROM strength_pairs LIMIT 1")
     db.execute("INSERT INTO strength_pairs SELECT a, b || '-x', ref, s, n, last, bits, first, buckets, key "
                "FROM strength_pairs WHERE a = ? AND b = ?", right[15][:2])
-    written = []
-    real = store._db
-
-    class Counting:
-        def __getattr__(self, name):
-            return getattr(real, name)
-
-        def executemany(self, sql, rows):
-            rows = list(rows)
-            if "strength_pairs" in sql:  # (a statement of several rows: its values, a row's width at a time)
-                width = sql.split("VALUES")[-1].split(")")[0].count("?") if "VALUES" in sql else 0
-                for values in rows:
-                    if width and len(values) > width:
-                        written.extend(tuple(values[i : i + width]) for i in range(0, len(values), width))
-                    else:
-                        written.append(values)
-            return real.executemany(sql, rows)
-
-    monkeypatch.setattr(materialize.ops(store), "db", Counting())
+    written = _counting_writes(monkeypatch, store)
     assert materialize.rebuild(store, cfg) == len(right)
     assert db.execute("SELECT * FROM strength_pairs ORDER BY a, b").fetchall() == right
     # Two rows written again, one deleted (the stray row past the last pair goes with one statement).
