@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, cast
 
@@ -580,7 +581,6 @@ def _import(
     seen["interactions"] = refs.interaction_ids
     sizes = [s.size for s in sources]
     total = None if None in sizes else sum(s or 0 for s in sizes)
-    done = 0
 
     class _Rollback(Exception):
         pass
@@ -595,33 +595,28 @@ def _import(
             if not problems:
                 tx.write(entities)
             del entities, entity_origins
-            others = (r for source in sources for r in _records(source.others(), problems))
-            for chunk in batched(others, CHUNK):
-                new = {}
-                problems += refs.resolve(chunk, new)
-                bad = []
-                data, found, origins = _validate(chunk, bad)
-                failed.add(bad)
-                problems += found
-                problems += refs.prepare(data, origins, new)
-                if not replace:
-                    problems += _replacing(store, data, origins)
-                data = _dedupe(data, origins, seen, problems, store)
-                if not problems:
-                    tx.write(data)
-                    signal_for_tests("write")
-                done += len(chunk)
+
+            def told(done: int) -> None:
                 say(
                     Msg(N_("{done} of {total} records"), done=Number(done), total=Number(total))
                     if total is not None
                     else Msg(N_("{done} records"), done=Number(done))
                 )
-            problems += refs.unresolved()
+
+            others = _Others(sources, refs, failed, seen, problems, replace)
+            if _Worker.wanted(store, problems, total):
+                _Worker(store, others).run(tx, told)
+            else:
+
+                def write(data: Dataset) -> None:
+                    tx.write(data)
+                    signal_for_tests("write")
+
+                others.run(store, write, told)
             # Let go of what only reading needed (the entities' models, the ids seen: 64 MB of filter
             # each past 200,000) before the transaction ends: the strength pairs are written then,
             # an import's peak.
             del refs, seen
-            chunk, data, origins = [], Dataset(), {}  # the last chunk's records and models
             report = tx.report
             if problems or dry_run:
                 raise _Rollback
@@ -639,6 +634,178 @@ def _import(
     if interrupted:
         raise Interrupted(committed=True, report=report)
     return report
+
+
+class _Others:
+    """The second pass of an import: interactions, follow-ups and ties read, resolved, validated and
+    handed to ``write`` a chunk at a time (in this process, or in an import's worker: :class:`_Worker`)."""
+
+    def __init__(
+        self,
+        sources: Sequence[Source],
+        refs: _References,
+        failed: _Failed,
+        seen: dict[str, SeenIds],
+        problems: _Problems,
+        replace: bool,
+    ):
+        self.sources, self.refs, self.failed, self.seen = sources, refs, failed, seen
+        self.problems, self.replace = problems, replace
+
+    def run(self, store: Store, write: Callable[[Dataset], None], told: Callable[[int], None]) -> None:
+        problems, refs = self.problems, self.refs
+        others = (r for source in self.sources for r in _records(source.others(), problems))
+        done = 0
+        for chunk in batched(others, CHUNK):
+            new: dict[str, Country] = {}
+            problems += refs.resolve(chunk, new)
+            bad: list[RawRecord] = []
+            data, found, origins = _validate(chunk, bad)
+            self.failed.add(bad)
+            problems += found
+            problems += refs.prepare(data, origins, new)
+            if not self.replace:
+                problems += _replacing(store, data, origins)
+            data = _dedupe(data, origins, self.seen, problems, store)
+            if not problems:
+                write(data)
+            done += len(chunk)
+            told(done)
+        problems += refs.unresolved()
+
+
+WORKER = True
+"""Whether a large import into an empty store may use a worker process (:class:`_Worker`);
+``$OFAI_GRAPH_IMPORT_WORKER=0`` turns it off too."""
+
+
+class _Worker:
+    """An import's second pass split over two processes, so that it uses two cores: a worker
+    process (a fork of this one) reads, resolves, validates and serializes the records and codes
+    the strength pairs' contributions, while this process writes the rows it sends into the
+    transaction, which stays this process's only one: all or nothing, as without the worker.
+
+    The worker runs the very code of the second pass (:class:`_Others`) on a copy of this process's
+    state; what it asks of the store (names, stored records) it asks this process, which answers in
+    order, after writing every chunk sent before: the answers are those the single-process import
+    would get. Problems are found in the worker, in the same order, and sent back at the end.
+    Only for an import into an empty store (:meth:`SQLiteStore.takes_prepared`), of more than one
+    chunk, on a system with ``fork``.
+    """
+
+    def __init__(self, store: Store, others: _Others):
+        self.store, self.others = store, others
+
+    @staticmethod
+    def wanted(store: Store, problems: list[Problem], total: int | None) -> bool:
+        import os
+
+        if not WORKER or os.environ.get("OFAI_GRAPH_IMPORT_WORKER") == "0" or not hasattr(os, "fork"):
+            return False
+        if problems or (total is not None and total <= CHUNK):
+            return False  # nothing would be written, or one chunk: nothing to overlap
+        takes = getattr(store, "takes_prepared", None)
+        return takes is not None and bool(takes())
+
+    def run(self, tx: Any, told: Callable[[int], None]) -> None:
+        import os
+        from multiprocessing import Pipe
+
+        ours, theirs = Pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns, never touches the store's connection
+            ours.close()
+            self._work(theirs)
+        theirs.close()
+        try:
+            self._serve(ours, tx, told)
+        finally:
+            ours.close()
+            with suppress(ProcessLookupError):  # done already, or this process leaves on an exception
+                os.kill(pid, 9)
+            os.waitpid(pid, 0)
+
+    def _work(self, conn: Any) -> None:
+        import os
+        import signal
+
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the writing process's to handle
+            store = self.store
+            proxy = cast(Store, _StoreProxy(conn))
+            others = self.others
+            others.refs.store = proxy
+            others.refs.resolver._store = proxy
+            prepare = store.prepare_new  # type: ignore[attr-defined]
+
+            others.run(
+                proxy, lambda data: conn.send(("write", prepare(data))), lambda done: conn.send(("told", done))
+            )
+            conn.send(("end", list(others.problems), others.problems.more))
+        except BaseException as exc:  # sent to the writing process, which raises it
+            try:
+                conn.send(("error", exc))
+            except Exception:  # not picklable: its text then
+                import traceback
+
+                conn.send(("error", RuntimeError("".join(traceback.format_exception(exc)))))
+        finally:
+            os._exit(0)  # no clean-up of this copy: the store's connection and files are the writer's
+
+    def _serve(self, conn: Any, tx: Any, told: Callable[[int], None]) -> None:
+        store = self.store
+        while True:
+            try:
+                message = conn.recv()
+            except EOFError:
+                raise RuntimeError("the import's worker process ended without a word") from None
+            kind = message[0]
+            if kind == "call":
+                _, name, args, kwargs = message
+                try:
+                    result = getattr(store, name)(*args, **kwargs)
+                    if isinstance(result, Iterator):
+                        result = list(result)
+                except Exception as exc:  # raised in the worker, where it was asked
+                    conn.send(("raise", exc))
+                else:
+                    conn.send(("ok", result))
+            elif kind == "write":
+                rest, prepared = message[1]
+                store.write_prepared(tx, prepared)  # type: ignore[attr-defined]
+                tx.write(rest)
+                signal_for_tests("write")
+            elif kind == "told":
+                told(message[1])
+            elif kind == "end":
+                problems = self.others.problems
+                del problems[:]
+                list.extend(problems, message[1])
+                problems.more = message[2]
+                return
+            else:
+                raise message[1]
+
+
+class _StoreProxy:
+    """The store as the worker process sees it: every call asked of the writing process."""
+
+    def __init__(self, conn: Any):
+        self._conn = conn
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            # A generator cannot be sent: its items are.
+            args = tuple(
+                list(a) if isinstance(a, Iterator) else a for a in args
+            )
+            self._conn.send(("call", name, args, kwargs))
+            kind, value = self._conn.recv()
+            if kind == "raise":
+                raise value
+            return value
+
+        return call
 
 
 def _has_others(source: Source) -> bool:

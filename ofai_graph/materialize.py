@@ -1593,10 +1593,27 @@ class Maintainer:
             # A slice at a time: one write of a million interactions would hold all their
             # contributions, and numpy's temporaries, at once.
             for part in batched(added, 50_000):
-                c = contributions_of(_coded_interactions(part), self.config)
-                self.added.add(c)
-                if self.cut is not None:
-                    self.ops.recent_add(recent_rows(c, self.cut, self.config.half_life_days))
+                self.take([contributions_of(_coded_interactions(part), self.config)])
+
+    def coded(self, interactions: list[Interaction]) -> list[Contributions] | None:
+        """What interactions new to an empty store give (:meth:`before`'s work without the store: an
+        import's worker process makes them, the writing process :meth:`take` s them); None when no
+        pairs are kept."""
+        if self.config is None or self.added is None or not self.fresh:
+            return None
+        from .bulk import batched
+
+        batch = list({i.id: i for i in interactions}.values())
+        return [contributions_of(_coded_interactions(part), self.config) for part in batched(batch, 50_000)]
+
+    def take(self, parts: list[Contributions], written: int = 0) -> None:
+        """Add contributions made by :meth:`coded` (``written``: how many interactions they came from)."""
+        self.written += written
+        assert self.added is not None and self.config is not None
+        for c in parts:
+            self.added.add(c)
+            if self.cut is not None:
+                self.ops.recent_add(recent_rows(c, self.cut, self.config.half_life_days))
 
     def flush(self) -> None:
         cfg = self.config

@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..bulk import batched, paused_gc
 from ..errors import N_, Detail, Msg, Phrase, StoreError, os_reason
@@ -192,6 +192,7 @@ class SQLiteStore:
         self.read_only = False
         self.folder: Path | None = None if self.location == ":memory:" else Path(self.location).parent
         self._fresh: dict[str, set[str]] | None = None
+        self._maintainer: Any = None  # materialize.Maintainer of the write transaction in progress
         target: str = self.location
         uri = False
         if self.location != ":memory:":
@@ -365,7 +366,7 @@ class SQLiteStore:
                 # Materialized strength (ofai_graph.materialize), kept up to date in this transaction.
                 from ..materialize import Maintainer
 
-                strength = Maintainer(self)
+                strength = self._maintainer = Maintainer(self)
                 writer = BatchWriter(strength.wrap(self._write_batch))
                 rebuild = _drop_indexes(db)
                 yield writer
@@ -378,6 +379,7 @@ class SQLiteStore:
             raise _db_error(exc, self.location, N_("writing failed, nothing was written")) from exc
         finally:
             self._fresh = None
+            self._maintainer = None
 
     def write(self, data: Dataset, *, new: bool = False) -> WriteReport:
         # ``new`` needs no handling: a transaction skips look-ups in tables empty when it began.
@@ -474,41 +476,52 @@ class SQLiteStore:
         if changed:
             db.executemany("DELETE FROM participants WHERE interaction_id = ?", ((i.id,) for i, _ in changed))
         todo = [*new, *changed]
-        # A date's text once per distinct date (they repeat: a million interactions hold a few thousand).
-        iso: dict[dt.date, str] = {}
-
-        def text(d: dt.date) -> str:
-            found = iso.get(d)
-            if found is None:
-                found = iso[d] = d.isoformat()
-            return found
-
-        # Enum members bound as their plain text (``_value_``, an attribute of the member): sqlite3
-        # binds a str subclass only after looking for an adapter, which costs three times the
-        # insert of a plain string (0.7 µs a value: 4 s of a million interactions' six million).
-        db.executemany(
-            "INSERT INTO interactions (id, date_start, date_end, kind, axis, status, data) "
-            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET date_start=excluded.date_start, "
-            "date_end=excluded.date_end, kind=excluded.kind, axis=excluded.axis, "
-            "status=excluded.status, data=excluded.data",
-            (
-                (
-                    i.id,
-                    text(i.date.start),
-                    text(i.date.end),
-                    i.kind._value_,
-                    None if i.axis is None else i.axis._value_,
-                    i.status._value_,
-                    js,
-                )
-                for i, js in todo
-            ),
-        )
-        db.executemany(
-            "INSERT INTO participants (interaction_id, entity_id, role) VALUES (?,?,?)",
-            ((i.id, entity, role._value_) for i, _ in todo for entity, role in i.participants),
-        )
+        _insert_interactions(db, _interaction_rows(todo), _participant_rows(todo))
         return SectionReport(len(new), len(changed), same)
+
+    # -- an import's worker process (see importer._Worker) -------------------------------------------
+    def takes_prepared(self) -> bool:
+        """Whether the write transaction in progress can take :meth:`prepare_new`'s rows: every table
+        was empty when it began (no row to compare with, no pair to merge with)."""
+        fresh = self._fresh
+        maintainer = self._maintainer
+        return (
+            fresh is not None
+            and all(t in fresh for t in ("entities", "interactions", "followups", "ties"))
+            and maintainer is not None
+            and (maintainer.config is None or maintainer.fresh)
+        )
+
+    def prepare_new(self, data: Dataset) -> tuple[Dataset, PreparedInteractions]:
+        """The rows of ``data``'s interactions, made without the database (in an import's worker
+        process): for a transaction that :meth:`takes_prepared`, whose interactions are all new to it
+        (an import's, repeats dropped). The rest of ``data`` is written as it is."""
+        interactions = data.interactions
+        todo, _, _ = classify(interactions, {})
+        maintainer = self._maintainer
+        parts = maintainer.coded(interactions) if maintainer is not None and interactions else None
+        rest = Dataset(
+            countries=data.countries,
+            organizations=data.organizations,
+            people=data.people,
+            followups=data.followups,
+            ties=data.ties,
+        )
+        return rest, PreparedInteractions(
+            [i.id for i in interactions], _interaction_rows(todo), _participant_rows(todo), parts
+        )
+
+    def write_prepared(self, tx: BatchWriter, prepared: PreparedInteractions) -> None:
+        """Write :meth:`prepare_new`'s rows in the transaction ``tx`` (as ``tx.write`` would have)."""
+        assert self._fresh is not None and self._maintainer is not None
+        ids = prepared.ids
+        self._fresh["interactions"].update(ids)
+        if prepared.parts is not None:
+            self._maintainer.take(prepared.parts, len(ids))
+        _insert_interactions(self._db, prepared.rows, prepared.participants)
+        report = WriteReport()
+        report.sections["interactions"] = SectionReport(len(ids), 0, 0)
+        tx.report.merge(report)
 
     # -- reads ---------------------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
@@ -833,6 +846,60 @@ _WRITE_CHUNK = 20_000
 # date, 14 s with it built at the end. Reads by entity inside such a transaction scan the table:
 # none of a first import's do.
 _DEFERRED_INDEXES = ("interactions", "names", "participants", "followups", "ties", "affiliations")
+
+
+class PreparedInteractions(NamedTuple):
+    """New interactions as the rows the store writes (:meth:`SQLiteStore.prepare_new`): plain values,
+    cheap to send from one process to another."""
+
+    ids: list[str]
+    rows: list[tuple[Any, ...]]
+    participants: list[tuple[str, str, str]]
+    parts: list[Any] | None  # materialize.Contributions, or None: no pairs kept
+
+
+def _interaction_rows(todo: list[tuple[Interaction, str]]) -> list[tuple[Any, ...]]:
+    # A date's text once per distinct date (they repeat: a million interactions hold a few thousand).
+    iso: dict[dt.date, str] = {}
+
+    def text(d: dt.date) -> str:
+        found = iso.get(d)
+        if found is None:
+            found = iso[d] = d.isoformat()
+        return found
+
+    # Enum members bound as their plain text (``_value_``, an attribute of the member): sqlite3
+    # binds a str subclass only after looking for an adapter, which costs three times the
+    # insert of a plain string (0.7 µs a value: 4 s of a million interactions' six million).
+    return [
+        (
+            i.id,
+            text(i.date.start),
+            text(i.date.end),
+            i.kind._value_,
+            None if i.axis is None else i.axis._value_,
+            i.status._value_,
+            js,
+        )
+        for i, js in todo
+    ]
+
+
+def _participant_rows(todo: list[tuple[Interaction, str]]) -> list[tuple[str, str, str]]:
+    return [(i.id, entity, role._value_) for i, _ in todo for entity, role in i.participants]
+
+
+def _insert_interactions(
+    db: sqlite3.Connection, rows: list[tuple[Any, ...]], participants: list[tuple[str, str, str]]
+) -> None:
+    db.executemany(
+        "INSERT INTO interactions (id, date_start, date_end, kind, axis, status, data) "
+        "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET date_start=excluded.date_start, "
+        "date_end=excluded.date_end, kind=excluded.kind, axis=excluded.axis, "
+        "status=excluded.status, data=excluded.data",
+        rows,
+    )
+    db.executemany("INSERT INTO participants (interaction_id, entity_id, role) VALUES (?,?,?)", participants)
 
 
 def _drop_indexes(db: sqlite3.Connection) -> list[str]:
