@@ -241,9 +241,12 @@ def _peak(tmp_path, n: int) -> int:
     return peak
 
 
-def test_memory_does_not_grow_with_the_file(tmp_path, monkeypatch):
+@pytest.mark.parametrize("worker", [False, True])
+def test_memory_does_not_grow_with_the_file(tmp_path, monkeypatch, worker):
     """Four times the records, about the same peak: nothing is kept per record (SQLite's own pages
-    are not Python allocations)."""
+    are not Python allocations). With the import's worker process, the writing process's peak
+    (without it, the whole import's)."""
+    monkeypatch.setattr(importer, "WORKER", worker)
     monkeypatch.setattr(importer, "CHUNK", 500)
     monkeypatch.setattr(seen, "BITS", 1 << 20)
     monkeypatch.setattr(seen.SeenIds.__init__, "__defaults__", (200,))

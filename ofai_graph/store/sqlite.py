@@ -515,7 +515,9 @@ class SQLiteStore:
         """Write :meth:`prepare_new`'s rows in the transaction ``tx`` (as ``tx.write`` would have)."""
         assert self._fresh is not None and self._maintainer is not None
         ids = prepared.ids
-        self._fresh["interactions"].update(ids)
+        # No later write of this transaction may take the table for empty (none does: the import's
+        # interactions all come this way); its ids are not kept, as :meth:`_split` keeps them.
+        self._fresh.pop("interactions", None)
         if prepared.parts is not None:
             self._maintainer.take(prepared.parts, len(ids))
         _insert_interactions(self._db, prepared.rows, prepared.participants)
