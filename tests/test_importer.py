@@ -452,3 +452,144 @@ def test_ctrl_c_at_commit_is_held_off_and_reported_with_what_was_written(office,
     assert err.value.committed and err.value.report.total("added") == 1
     assert "cr-1" in office.get_interactions(["cr-1"])
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+# -- a large import into an empty store: the worker process (importer._Worker) --------------------
+
+
+def _rows(path):
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    out = {t: sorted(map(repr, db.execute(f"SELECT * FROM {t}"))) for t in tables}
+    out["schema"] = sorted(map(repr, db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")))
+    db.close()
+    return out
+
+
+def _both(tmp_path, monkeypatch, data_of, *, chunk=100):
+    """Import ``data_of()`` into a new store file without the worker and with it: (outcome, rows)
+    of each, and how many times the worker ran."""
+    from ofai_graph import importer
+    from ofai_graph.store import open_store
+
+    monkeypatch.setattr(importer, "CHUNK", chunk)
+    runs = []
+    run = importer._Worker.run
+
+    def counted(self, *args):
+        runs.append(1)
+        return run(self, *args)
+
+    monkeypatch.setattr(importer._Worker, "run", counted)
+    out = []
+    for worker in (False, True):
+        monkeypatch.setattr(importer, "WORKER", worker)
+        path = tmp_path / f"worker-{worker}.db"
+        store = open_store(path, create=True)
+        try:
+            outcome = importer.import_data(store, data_of()).sections
+        except (InvalidData, Interrupted, RuntimeError) as exc:
+            outcome = (type(exc).__name__, str(exc))
+        store.close()
+        out.append((outcome, _rows(path)))
+    return out[0], out[1], len(runs)
+
+
+def _generated(n_entities=150, n_interactions=1_500):
+    from ofai_graph.generate import generate
+
+    data = generate(n_entities, n_interactions, seed=3)
+    # References by name and by a country's name, resolved in later chunks too.
+    names = {o["id"]: o["name"] for o in data["organizations"]}
+    for k, it in enumerate(data["interactions"]):
+        if k % 97 == 5:
+            p = it["participants"][-1]
+            entity = p["entity"] if isinstance(p, dict) else p[0]
+            if entity in names:
+                it["participants"][-1] = {**p, "entity": names[entity]} if isinstance(p, dict) else [names[entity], *p[1:]]
+        if k % 211 == 7:
+            it["participants"].append({"entity": "Corea del Sur", "role": "invitee"})
+    return data
+
+
+def test_the_worker_writes_row_for_row_what_one_process_writes(tmp_path, monkeypatch):
+    alone, worker, runs = _both(tmp_path, monkeypatch, _generated)
+    assert runs == 1
+    assert not isinstance(alone[0], tuple), alone[0]
+    assert worker[0] == alone[0]  # the report
+    assert worker[1] == alone[1]  # every table, row for row, and the schema
+    assert any("'KR'" in row for row in alone[1]["entities"])
+
+
+def test_the_worker_finds_the_same_problems_and_nothing_is_written(tmp_path, monkeypatch):
+    def bad():
+        data = _generated()
+        its = data["interactions"]
+        its[450]["date"] = "2024-13-45"  # a bad value in the fifth chunk
+        its[720]["participants"][0] = {"entity": "Nadie Conocido", "role": "invitee"}
+        its.append({**its[30], "title": "Otra"})  # an id used twice with different content
+        its.append(dict(its[31]))  # an exact repeat: dropped
+        data["followups"] = [*data["followups"], {"id": "f-x", "interaction": "i-nada", "status": "pending"}]
+        return data
+
+    alone, worker, runs = _both(tmp_path, monkeypatch, bad)
+    assert runs == 1
+    assert alone[0][0] == "InvalidData"
+    assert "Nothing was written" in alone[0][1] and "i-30" in alone[0][1] and "Nadie Conocido" in alone[0][1]
+    assert worker[0] == alone[0]  # the same message: the same problems, files, records and fields, in order
+    assert worker[1] == alone[1]
+    assert all(not rows for table, rows in worker[1].items() if table in ("interactions", "entities"))
+
+
+def test_ctrl_c_while_the_worker_runs_rolls_back(tmp_path, monkeypatch):
+    monkeypatch.setenv(TEST_HOOK, "write")
+    alone, worker, runs = _both(tmp_path, monkeypatch, _generated)
+    assert runs == 1
+    assert worker[0][0] == alone[0][0] == "Interrupted"
+    assert worker[1] == alone[1]
+    assert not worker[1]["interactions"]
+
+
+def test_a_failure_in_the_worker_is_raised_and_nothing_is_written(tmp_path, monkeypatch):
+    import os
+
+    from ofai_graph import importer
+
+    writer = os.getpid()
+    dedupe = importer._dedupe
+    calls = []
+
+    def failing(*args, **kwargs):
+        if os.getpid() != writer:
+            calls.append(1)
+        if len(calls) == 4:
+            raise RuntimeError("falla a propósito en el proceso auxiliar")
+        return dedupe(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "_dedupe", failing)
+    alone, worker, runs = _both(tmp_path, monkeypatch, _generated)
+    assert runs == 1
+    assert worker[0] == ("RuntimeError", "falla a propósito en el proceso auxiliar")
+    assert not worker[1]["interactions"] and not worker[1]["entities"]
+
+
+def test_a_failure_in_the_writer_stops_the_worker(tmp_path, monkeypatch):
+    import sqlite3
+
+    from ofai_graph.store.sqlite import SQLiteStore
+
+    write = SQLiteStore.write_prepared
+    calls = []
+
+    def failing(self, *args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise sqlite3.OperationalError("disk I/O error")
+        return write(self, *args)
+
+    monkeypatch.setattr(SQLiteStore, "write_prepared", failing)
+    with pytest.raises(Exception, match="disk I/O error"):
+        _both(tmp_path, monkeypatch, _generated)
+    assert not _rows(tmp_path / "worker-True.db")["interactions"]
