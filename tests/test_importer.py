@@ -569,7 +569,7 @@ def test_a_failure_in_the_worker_is_raised_and_nothing_is_written(tmp_path, monk
         return dedupe(*args, **kwargs)
 
     monkeypatch.setattr(importer, "_dedupe", failing)
-    alone, worker, runs = _both(tmp_path, monkeypatch, _generated)
+    _alone, worker, runs = _both(tmp_path, monkeypatch, _generated)
     assert runs == 1
     assert worker[0] == ("RuntimeError", "falla a propósito en el proceso auxiliar")
     assert not worker[1]["interactions"] and not worker[1]["entities"]
