@@ -1514,6 +1514,44 @@ def _coded_interactions(interactions: list[Interaction]) -> Any:
     )
 
 
+def _coded_rows(rows: list[tuple[Any, ...]], participants: list[tuple[str, str, str]], at: int) -> tuple[Any, int]:
+    """:func:`_coded_interactions` of distinct interactions given as the store's rows (id, start, end,
+    kind, axis, status, ...) and their participants' rows (interaction id, entity, role) from ``at``
+    on, in the interactions' order: the same columns, codes in the same order; and where the next
+    interaction's participants begin."""
+    from .strength import _Columns
+
+    ent: dict[str, int] = {}
+    role_of: dict[str, int] = {}
+    ks_of: dict[tuple[str, str], int] = {}
+    day: dict[str, int] = {}
+    start: list[int] = []
+    end: list[int] = []
+    ks: list[int] = []
+    inter: list[int] = []
+    ents: list[int] = []
+    roles: list[int] = []
+    n = len(participants)
+    for k, row in enumerate(rows):
+        iid, s, e = row[0], row[1], row[2]
+        so = day.get(s)
+        if so is None:
+            so = day[s] = dt.date.fromisoformat(s).toordinal()
+        eo = day.get(e)
+        if eo is None:
+            eo = day[e] = dt.date.fromisoformat(e).toordinal()
+        start.append(so)
+        end.append(eo)
+        ks.append(ks_of.setdefault((row[3], row[5]), len(ks_of)))
+        while at < n and participants[at][0] == iid:
+            _, who, role = participants[at]
+            inter.append(k)
+            ents.append(ent.setdefault(who, len(ent)))
+            roles.append(role_of.setdefault(role, len(role_of)))
+            at += 1
+    return _Columns(ent, role_of, ks_of, [], start, end, ks, inter, ents, roles, True), at
+
+
 def _pairs_of(i: Interaction) -> set[tuple[str, str]]:
     ents = sorted({p.entity for p in i.participants})
     return {(x, y) for k, x in enumerate(ents) for y in ents[k + 1 :]}
@@ -1605,6 +1643,21 @@ class Maintainer:
 
         batch = list({i.id: i for i in interactions}.values())
         return [contributions_of(_coded_interactions(part), self.config) for part in batched(batch, 50_000)]
+
+    def coded_rows(self, rows: list[tuple[Any, ...]], participants: list[tuple[str, str, str]]) -> list[Contributions] | None:
+        """:meth:`coded` of interactions given as the store's rows (distinct ids, participants in their
+        order): the writing process codes them while its worker reads the next records."""
+        if self.config is None or self.added is None or not self.fresh:
+            return None
+        from .bulk import batched
+
+        out, at = [], 0
+        for part in batched(rows, 50_000):  # the slices of :meth:`coded`: sums in the same order
+            columns, at = _coded_rows(part, participants, at)
+            out.append(contributions_of(columns, self.config))
+        if at != len(participants):
+            raise ValueError("participants' rows not in their interactions' order")
+        return out
 
     def take(self, parts: list[Contributions], written: int = 0) -> None:
         """Add contributions made by :meth:`coded` (``written``: how many interactions they came from)."""

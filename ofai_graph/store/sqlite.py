@@ -499,7 +499,11 @@ class SQLiteStore:
         interactions = data.interactions
         todo, _, _ = classify(interactions, {})
         maintainer = self._maintainer
-        parts = maintainer.coded(interactions) if maintainer is not None and interactions else None
+        ids = [i.id for i in interactions]
+        # The strength pairs' coding is the writing process's (from these rows: it has the time,
+        # its worker has the reading) when the ids are distinct, as an import's are after its repeats.
+        code = len(set(ids)) == len(ids)
+        parts = None if code or maintainer is None or not interactions else maintainer.coded(interactions)
         rest = Dataset(
             countries=data.countries,
             organizations=data.organizations,
@@ -507,9 +511,7 @@ class SQLiteStore:
             followups=data.followups,
             ties=data.ties,
         )
-        return rest, PreparedInteractions(
-            [i.id for i in interactions], _interaction_rows(todo), _participant_rows(todo), parts
-        )
+        return rest, PreparedInteractions(ids, _interaction_rows(todo), _participant_rows(todo), parts, code)
 
     def write_prepared(self, tx: BatchWriter, prepared: PreparedInteractions) -> None:
         """Write :meth:`prepare_new`'s rows in the transaction ``tx`` (as ``tx.write`` would have)."""
@@ -518,8 +520,11 @@ class SQLiteStore:
         # No later write of this transaction may take the table for empty (none does: the import's
         # interactions all come this way); its ids are not kept, as :meth:`_split` keeps them.
         self._fresh.pop("interactions", None)
-        if prepared.parts is not None:
-            self._maintainer.take(prepared.parts, len(ids))
+        parts = prepared.parts
+        if prepared.code and ids:
+            parts = self._maintainer.coded_rows(prepared.rows, prepared.participants)
+        if parts is not None:
+            self._maintainer.take(parts, len(set(ids)))
         _insert_interactions(self._db, prepared.rows, prepared.participants)
         report = WriteReport()
         report.sections["interactions"] = SectionReport(len(ids), 0, 0)
@@ -857,7 +862,8 @@ class PreparedInteractions(NamedTuple):
     ids: list[str]
     rows: list[tuple[Any, ...]]
     participants: list[tuple[str, str, str]]
-    parts: list[Any] | None  # materialize.Contributions, or None: no pairs kept
+    parts: list[Any] | None  # materialize.Contributions, or None: no pairs kept, or coded by the writer
+    code: bool  # the writer codes the pairs' contributions from the rows
 
 
 def _interaction_rows(todo: list[tuple[Interaction, str]]) -> list[tuple[Any, ...]]:
