@@ -7,7 +7,8 @@ Generates the data set (ofai_graph.generate), writes it as
   csv     entities.jsonl (the entities), interactions.csv, more.jsonl (follow-ups and ties);
 and imports each into a fresh embedded store with the CLI (``sys.executable -m ofai_graph import``),
 each import in its own process, measured from a wrapper process so that peak RSS
-(``resource.getrusage(RUSAGE_CHILDREN)``) is the import's own. Files are far above the 32 MB limit
+(``resource.getrusage(RUSAGE_CHILDREN)``: of the largest process) is the import's own; with the import's
+worker process, both processes' proportional set size is sampled too (shared pages counted once). Files are far above the 32 MB limit
 of whole-document formats: streamed formats have none. Targets (issue #15): ≤ 90 s and ≤ 1 GB each.
 """
 
@@ -75,6 +76,7 @@ def measure(db: str, files: list[str]) -> dict:
     t = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     waited = 0.0
+    pss, sampled = 0.0, 0.0
     reader = threading.Thread(target=lambda: setattr(child, "captured", child.communicate()), daemon=True)
     reader.start()
     while child.poll() is None:  # the time it was ready to run but waited for a CPU, while it lives
@@ -83,6 +85,9 @@ def measure(db: str, files: list[str]) -> dict:
                 waited = int(f.read().split()[1]) / 1e9
         except (OSError, ValueError, IndexError):
             pass
+        if time.perf_counter() - sampled >= 0.25:
+            sampled = time.perf_counter()
+            pss = max(pss, _pss_mb(child.pid))
         time.sleep(0.05)
     reader.join()
     seconds = time.perf_counter() - t
@@ -97,8 +102,27 @@ def measure(db: str, files: list[str]) -> dict:
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "waited_s": waited,
         "peak_mb": usage.ru_maxrss / 1024,
+        "pss_mb": pss,
         "report": json.loads(out.stdout),
     }
+
+
+def _pss_mb(pid: int) -> float:
+    """The proportional set size of a process and its children (an import's worker process): pages
+    they share counted once, which the peak RSS of each does not (sampled, so a lower bound)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids = [pid, *map(int, f.read().split())]
+    except OSError:
+        return 0.0
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                total += sum(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / 1024
 
 
 def main() -> None:
@@ -165,7 +189,8 @@ def main() -> None:
         results[fmt] = got
         print(
             f"{fmt:5s} import {got['seconds']:6.1f} s ({got['cpu_s']:.1f} s CPU, {got['waited_s']:.1f} s waiting for a "
-            f"CPU), peak RSS {got['peak_mb']:,.0f} MB, "
+            f"CPU), peak RSS {got['peak_mb']:,.0f} MB (of the largest process; both processes' PSS, sampled: "
+            f"{got['pss_mb']:,.0f} MB), "
             f"{counts['interactions']:,} interactions stored (all: {same}); files: "
             + " ".join(p.name for p in paths),
             flush=True,
@@ -173,7 +198,7 @@ def main() -> None:
     print(
         "targets (issue #15): <= 90 s and <= 1024 MB each: "
         + ", ".join(
-            f"{fmt} {'ok' if r['seconds'] <= 90 and r['peak_mb'] <= 1024 else 'MISSED'}"
+            f"{fmt} {'ok' if r['seconds'] <= 90 and max(r['peak_mb'], r['pss_mb']) <= 1024 else 'MISSED'}"
             for fmt, r in results.items()
         )
     )
