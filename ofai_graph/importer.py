@@ -616,7 +616,7 @@ def _import(
             # Let go of what only reading needed (the entities' models, the ids seen: 64 MB of filter
             # each past 200,000) before the transaction ends: the strength pairs are written then,
             # an import's peak.
-            del refs, seen
+            del refs, seen, others
             report = tx.report
             if problems or dry_run:
                 raise _Rollback
