@@ -17,7 +17,18 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import countries
 from .bulk import batched, paused_gc
-from .errors import N_, Ambiguous, InvalidData, Msg, NotFound, Number, Problem, kind_of_value, os_reason
+from .errors import (
+    N_,
+    Ambiguous,
+    InvalidData,
+    Msg,
+    NotFound,
+    Number,
+    OfaiError,
+    Problem,
+    kind_of_value,
+    os_reason,
+)
 from .files import MAX_BYTES, STREAMED, RawRecord, detect_format, iter_records, parse_document, read_text
 from .interrupts import HeldInterrupt, Interrupted, signal_for_tests
 from .model import MODELS, SECTIONS, Country, Dataset
@@ -759,7 +770,7 @@ class _Worker:
             try:
                 message = conn.recv()
             except EOFError:
-                raise RuntimeError("the import's worker process ended without a word") from None
+                raise OfaiError(N_("the import's worker process stopped without an answer; nothing was written")) from None
             kind = message[0]
             if kind == "call":
                 _, name, args, kwargs = message

@@ -258,6 +258,7 @@ _TRANSLATING = {"N_", "_", "_N", "ngettext", "_n"}
 _ALLOWED = {
     ("ofai_graph/__init__.py", "AttributeError"): "Python's own attribute protocol: a programmer's typo",
     ("ofai_graph/bulk.py", "ValueError"): "a programming error (batch size below 1), never from a command",
+    ("ofai_graph/materialize.py", "ValueError"): "a programming error (rows out of order), never from a command",
     ("ofai_graph/model.py", "TypeError"): "a programming error (an object that is not a record)",
     ("ofai_graph/maps/page.py", "ModuleNotFoundError"): "a broken installation (pyvis is a dependency)",
     ("cli/output.py", "BrokenPipeError"): "never shown: the reader of stdout went away (exit 0 quietly)",
