@@ -695,7 +695,7 @@ class _Worker:
     process (a fork of this one) reads, resolves, validates and serializes the records into the
     store's rows, while this process codes the strength pairs' contributions from those rows and
     writes them into the transaction, which stays this process's only one: all or nothing, as
-    without the worker. A million interactions: about 45 s of CPU on each side (``bench_import.py``).
+    without the worker. A million interactions: about 40 s of CPU on each side (``bench_import.py``).
 
     The worker runs the very code of the second pass (:class:`_Others`) on a copy of this process's
     state; what it asks of the store (names, stored records) it asks this process, which answers in
