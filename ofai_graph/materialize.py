@@ -351,10 +351,16 @@ class Accumulator:
         return self.done is not None or bool(self.pending) or self.spilled
 
     def add(self, c: Contributions) -> None:
+        rows = self.rows_of(c)
+        if rows is not None:
+            self.add_rows(rows)
+
+    def rows_of(self, c: Contributions) -> QuarterRows | None:
+        """``c`` as the rows :meth:`add_rows` takes (None when it has none)."""
         import numpy as np
 
         if not len(c.ia):
-            return
+            return None
         if c.names is self.shared:
             ia, ib = c.ia, c.ib
         else:
@@ -379,6 +385,10 @@ class Accumulator:
             mid,
             mid,
         )
+        return rows
+
+    def add_rows(self, rows: QuarterRows) -> None:
+        """Rows of :meth:`rows_of` (made here or in another process) added to the sums."""
         self.pending.append(rows)
         self.pending_rows += len(rows.pk)
         # Summed when the batches waiting outgrow what is summed already: every row is re-sorted
@@ -1637,45 +1647,75 @@ class Maintainer:
             self.ops.recent_trim(recent_cut_for(dt.date.today()))
 
 
-def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) -> int:
+def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False, parallel: bool = True) -> int:
     """Every pair recomputed from the interactions with ``cfg``'s weights (the reference scorer's own
-    functions); returns the number of pairs. Runs in the store's write transaction."""
+    functions); returns the number of pairs. Runs in the store's write transaction (``in_transaction``:
+    the caller's, which may hold writes of its own). ``parallel``: a large embedded store's second
+    half of the interactions is read by a second process (see :class:`_Helper`)."""
     if not in_transaction:
         from .bulk import paused_gc
 
         # Paused collector: the pass makes millions of short-lived tuples, each burst a collection
         # walking every live object (a third of the time of coding the participations).
         with store.transaction(), paused_gc():
-            return rebuild(store, cfg, in_transaction=True)
+            return _rebuild(store, cfg, in_transaction=False, parallel=parallel)
+    return _rebuild(store, cfg, in_transaction=True, parallel=False)
+
+
+def _rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool, parallel: bool) -> int:
     o = ops(store)
+    cut = recent_cut_for(dt.date.today()) if hasattr(o, "recent_reset") else None
+    # Started first: its interpreter starts while this process clears the old rows.
+    helper = _Helper.start(o, cfg, cut) if parallel and not in_transaction and hasattr(o, "coded_participations") else None
+    try:
+        return _rebuild_with(store, o, cfg, cut, helper)
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _rebuild_with(store: Store, o: Any, cfg: StrengthConfig, cut: int | None, helper: _Helper | None) -> int:
+    h = cfg.half_life_days
     # Pairs built with these weights are compared with the new ones and only those that differ are
     # written (where the backend can: SQLite); otherwise all are written anew.
     keep = hasattr(o, "reconcile_columns") and o.stored_config() == config_key(cfg)
     if not keep:
         o.clear()
-    h = cfg.half_life_days
-    cut = recent_cut_for(dt.date.today()) if hasattr(o, "recent_reset") else None
     if cut is not None:
         o.recent_reset(cut)
     # The interactions a chunk at a time into the sums per pair and quarter: memory for the pairs,
     # not for a million interactions' contributions at once.
+    recent: list[Contributions] = []
     if hasattr(o, "coded_participations"):  # read as codes by the store: no pass of Python per row twice
-        names, chunks = o.coded_participations(REBUILD_CHUNK)
+        # With a helper, the second half of the interactions is read and turned into contributions
+        # by a second process meanwhile (the same chunks, added in the same order: the same sums
+        # to the bit).
+        names, chunks = o.coded_participations(REBUILD_CHUNK, upto=helper.after if helper else None)
         # Kept in memory, not spilled to the scratch table: a rebuild holds no records besides
         # (1,754,342 pairs over 2,560,129 pair-quarters: about 200 MB of numpy), and the scratch
         # table's sort cost 20 s of a 90 s rebuild.
         acc = Accumulator(h, None, names, hold=REBUILD_HOLD)
-        parts: Iterator[Contributions] = (contributions_of(c, cfg, names) for c in chunks)
+        for chunk in chunks:
+            _add_chunk(acc, contributions_of(chunk, cfg, names), cut, recent)
+        if helper is not None:
+            found = helper.results(names)
+            if found is None:  # the helper failed: its half read here
+                for chunk in coded_chunks_after(o, names, REBUILD_CHUNK, helper.after):
+                    _add_chunk(acc, contributions_of(chunk, cfg, names), cut, recent)
+            else:
+                for rows, rec in found:
+                    if rows is not None:
+                        acc.add_rows(rows)
+                    if rec is not None:
+                        recent.append(Contributions(names, *rec))
+                del found
     else:
         acc = Accumulator(h, getattr(o, "stage", None) and o)
         parts = (contributions(chunk, cfg) for chunk in _by_interaction(store.participations(), REBUILD_CHUNK))
-    recent: list[Contributions] = []
-    for c in parts:
-        acc.add(c)
-        if cut is not None and acc.shared is not None:  # (codes shared by all: written at the end)
-            recent.append(_recent_of(c, cut))
-        elif cut is not None:
-            o.recent_add(recent_rows(c, cut, h))
+        for c in parts:
+            acc.add(c)
+            if cut is not None:
+                o.recent_add(recent_rows(c, cut, h))
     if recent:
         o.recent_add(recent_rows(_in_pair_order(recent), cut, h))  # type: ignore[arg-type]
     del recent
@@ -1706,6 +1746,128 @@ def _write_fresh(o: Any, acc: Accumulator, h: float) -> int:
 
     o.upsert(counted(acc.records()), h, fresh=True)
     return count
+
+
+def _add_chunk(acc: Accumulator, c: Contributions, cut: int | None, recent: list[Contributions]) -> None:
+    acc.add(c)
+    if cut is not None:  # (codes shared by all: the recent rows are written at the end)
+        recent.append(_recent_of(c, cut))
+
+
+def coded_chunks_after(o: Any, names: list[str], size: int, after: str) -> Iterator[Any]:
+    """``o.coded_participations``' chunks of the interactions after id ``after``, coded by ``names``."""
+    from .store.strength_sqlite import coded_chunks
+
+    return coded_chunks(o.db, {n: k for k, n in enumerate(names)}, size, after)
+
+
+PARALLEL_MIN = 300_000  # interactions: below, a second process's start (~0.5 s) costs more than it saves
+
+
+class _Helper:
+    """A second process that reads the interactions after ``after`` (a chunk boundary near the
+    middle) from the store's file and returns, chunk by chunk, what :func:`_add_chunk` would add:
+    the rows for the sums and the recent contributions, as numpy arrays (a pipe, pickled). Started
+    only on an embedded store in WAL mode, from :func:`rebuild`'s own transaction, which has
+    written no interaction: the write lock it holds keeps every other writer out, so the helper's
+    snapshot (a read transaction of its own) holds the same interactions as this process's.
+
+    A fresh interpreter, not a fork: SQLite's locks are kept per process, and a connection opened
+    in a forked child would share the parent's lock records. The helper imports only what it
+    needs (about 0.45 s, on the other core while this process starts its half). Whatever goes
+    wrong there (its start, its read, a store that differs) makes :meth:`results` None, and this
+    process reads that half itself: the rebuild is the same, only slower."""
+
+    def __init__(self, proc: Any, after: str):
+        self.proc, self.after = proc, after
+
+    @classmethod
+    def start(cls, o: Any, cfg: StrengthConfig, cut: int | None) -> _Helper | None:
+        import os
+        import pickle
+        import subprocess
+        import sys
+
+        if (os.cpu_count() or 1) < 2 or not hasattr(o, "chunk_boundary") or o.location == ":memory:":
+            return None
+        if str(o.db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            return None
+        after = o.chunk_boundary(REBUILD_CHUNK, at_least=PARALLEL_MIN)
+        if after is None:
+            return None
+        env = dict(os.environ)
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = os.pathsep.join([here, *filter(None, [env.get("PYTHONPATH")])])
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", "from ofai_graph.materialize import _helper_main; _helper_main()"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+            assert proc.stdin is not None
+            pickle.dump((str(o.location), cfg, cut, REBUILD_CHUNK, after), proc.stdin)
+            proc.stdin.close()
+        except (OSError, pickle.PicklingError):
+            return None
+        return cls(proc, after)
+
+    def results(self, names: list[str]) -> list[tuple[QuarterRows | None, tuple[Any, ...] | None]] | None:
+        """The helper's chunks in order, or None if it failed or read other entities than ``names``."""
+        import pickle
+
+        try:
+            status, *found = pickle.load(self.proc.stdout)
+        except Exception:  # a helper that died: its half is read here instead
+            status, found = "failed", []
+        finally:
+            self.close()
+        if status != "ok" or found[0] != _names_digest(names):
+            return None
+        return found[1]  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+def _names_digest(names: list[str]) -> str:
+    return hashlib.sha256("\x1f".join(names).encode()).hexdigest()
+
+
+def _helper_main() -> None:
+    """The helper process of :class:`_Helper`: its task on stdin, its chunks on stdout."""
+    import pickle
+    import sqlite3
+    import sys
+
+    out = sys.stdout.buffer
+    try:
+        from .bulk import paused_gc
+        from .store.strength_sqlite import coded_chunks
+
+        location, cfg, cut, size, after = pickle.load(sys.stdin.buffer)
+        db = sqlite3.connect(location, isolation_level=None, timeout=30)
+        db.execute("PRAGMA query_only = 1")
+        db.execute("BEGIN")  # one snapshot for every read
+        names = [r[0] for r in db.execute("SELECT id FROM entities ORDER BY id")]
+        acc = Accumulator(cfg.half_life_days, None, names)
+        found = []
+        with paused_gc():
+            for chunk in coded_chunks(db, {n: k for k, n in enumerate(names)}, size, after):
+                c = contributions_of(chunk, cfg, names)
+                found.append((acc.rows_of(c), None if cut is None else tuple(_recent_of(c, cut)[1:])))
+        db.execute("COMMIT")
+        db.close()
+        result: tuple[Any, ...] = ("ok", _names_digest(names), found)
+    except BaseException as exc:  # said to the parent, which reads the half itself
+        result = ("error", f"{type(exc).__name__}: {exc}")
+    pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
 
 
 REBUILD_CHUNK = 200_000  # participations
