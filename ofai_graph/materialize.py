@@ -32,6 +32,7 @@ interactions, so a participant swapped for another loses the pair it had.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -524,6 +525,11 @@ class PairColumns:
         self.quarters = quarters  # quarters per pair; buckets are stored for the pairs with 2 or more
         self.bucket_columns = bucket_columns  # q, s_q (from the quarter's start), n_q, last_q, bits_q
         self.h = half_life
+        # Set by a rebuild's helper process that compared the slice already (see ``_Helper``):
+        # the positions that differ from the stored rows (None: compare here); whether the slice
+        # is the first of the helper's range (stored rows before it, after the last slice, go).
+        self.known_diff: Any = _UNKNOWN
+        self.starts_range = False
 
     def __len__(self) -> int:
         return len(self.a)
@@ -590,6 +596,7 @@ class PairColumns:
         ]
 
 
+_UNKNOWN = object()
 PAIR_SLICE = 50_000  # pairs turned into Python objects at a time: a million at once took 500 MB
 
 
@@ -1686,6 +1693,7 @@ def _rebuild_with(store: Store, o: Any, cfg: StrengthConfig, cut: int | None, he
     # The interactions a chunk at a time into the sums per pair and quarter: memory for the pairs,
     # not for a million interactions' contributions at once.
     recent: list[Contributions] = []
+    high: Iterator[PairColumns] | None = None
     if hasattr(o, "coded_participations"):  # read as codes by the store: no pass of Python per row twice
         # With a helper, the second half of the interactions is read and turned into contributions
         # by a second process meanwhile (the same chunks, added in the same order: the same sums
@@ -1698,28 +1706,26 @@ def _rebuild_with(store: Store, o: Any, cfg: StrengthConfig, cut: int | None, he
         for chunk in chunks:
             _add_chunk(acc, contributions_of(chunk, cfg, names), cut, recent)
         if helper is not None:
-            found = helper.results(names)
-            if found is None:  # the helper failed: its half read here
-                for chunk in coded_chunks_after(o, names, REBUILD_CHUNK, helper.after):
-                    _add_chunk(acc, contributions_of(chunk, cfg, names), cut, recent)
-            else:
-                for rows, rec in found:
-                    if rows is not None:
-                        acc.add_rows(rows)
-                    if rec is not None:
-                        recent.append(Contributions(names, *rec))
-                del found
+            acc, high = _with_helper(o, helper, acc, names, cfg, cut, recent, compare=keep)
     else:
         acc = Accumulator(h, getattr(o, "stage", None) and o)
-        parts = (contributions(chunk, cfg) for chunk in _by_interaction(store.participations(), REBUILD_CHUNK))
-        for c in parts:
+        contribs = (contributions(chunk, cfg) for chunk in _by_interaction(store.participations(), REBUILD_CHUNK))
+        for c in contribs:
             acc.add(c)
             if cut is not None:
                 o.recent_add(recent_rows(c, cut, h))
     if recent:
         o.recent_add(recent_rows(_in_pair_order(recent), cut, h))  # type: ignore[arg-type]
     del recent
-    count = o.reconcile_columns(acc.columns()) if keep else _write_fresh(o, acc, h)
+    parts: Iterator[PairColumns] = acc.columns()
+    if high is not None:  # the pairs of the helper's range after this process's
+        parts = itertools.chain(parts, high)
+    if keep:
+        count = o.reconcile_columns(parts)
+    elif hasattr(o, "insert_columns"):
+        count = _write_fresh_columns(o, parts)
+    else:
+        count = _write_fresh(o, acc, h)
     o.set_config(cfg)
     return count
 
@@ -1729,15 +1735,7 @@ def _write_fresh(o: Any, acc: Accumulator, h: float) -> int:
     backend takes them (SQLite: ``insert_columns``), else as records."""
     count = 0
     if hasattr(o, "insert_columns"):
-
-        def counted_columns() -> Iterator[PairColumns]:
-            nonlocal count
-            for part in acc.columns():
-                count += len(part.a)
-                yield part
-
-        o.insert_columns(counted_columns())
-        return count
+        return _write_fresh_columns(o, acc.columns())
 
     def counted(rows: Iterator[PairRecord]) -> Iterator[PairRecord]:
         nonlocal count
@@ -1745,6 +1743,19 @@ def _write_fresh(o: Any, acc: Accumulator, h: float) -> int:
             yield row
 
     o.upsert(counted(acc.records()), h, fresh=True)
+    return count
+
+
+def _write_fresh_columns(o: Any, parts: Iterator[PairColumns]) -> int:
+    count = 0
+
+    def counted_columns() -> Iterator[PairColumns]:
+        nonlocal count
+        for part in parts:
+            count += len(part.a)
+            yield part
+
+    o.insert_columns(counted_columns())
     return count
 
 
@@ -1764,19 +1775,111 @@ def coded_chunks_after(o: Any, names: list[str], size: int, after: str) -> Itera
 PARALLEL_MIN = 300_000  # interactions: below, a second process's start (~0.5 s) costs more than it saves
 
 
+def _split(rows: list[QuarterRows], cut: int) -> tuple[list[QuarterRows], list[QuarterRows]]:
+    """Each chunk's rows with a pair code below ``cut``, and the others (in order, empty ones left out)."""
+    low, high = [], []
+    for r in rows:
+        below = r.pk < cut
+        if below.all():
+            low.append(r)
+        elif not below.any():
+            high.append(r)
+        else:
+            low.append(QuarterRows(*(x[below] for x in r)))
+            high.append(QuarterRows(*(x[~below] for x in r)))
+    return low, high
+
+
+def _with_helper(
+    o: Any,
+    helper: _Helper,
+    acc: Accumulator,
+    names: list[str],
+    cfg: StrengthConfig,
+    cut: int | None,
+    recent: list[Contributions],
+    *,
+    compare: bool,
+) -> tuple[Accumulator, Iterator[PairColumns] | None]:
+    """The helper's half added to this process's: the sums of the pairs below the helper's split
+    code (in ``acc``, returned) and, for the others, the helper's pair slices, summed there
+    meanwhile (with the stored rows they differ from when ``compare``). Every (pair, quarter)
+    sums the same rows in the same order as one process would: this process's chunks, then the
+    helper's. Whatever fails in the helper, its half is read here instead."""
+    h = cfg.half_life_days
+    first = helper.first(names)
+    if first is None:
+        for chunk in coded_chunks_after(o, names, REBUILD_CHUNK, helper.after):
+            _add_chunk(acc, contributions_of(chunk, cfg, names), cut, recent)
+        return acc, None
+    split, low, recents, high_count = first
+    recent.extend(Contributions(names, *rec) for rec in recents)
+    if acc.done is not None or acc.pending_rows + sum(len(r.pk) for r in low) + high_count > REBUILD_HOLD:
+        # More rows than a rebuild holds before summing: summed as they come, in one process.
+        rest = helper.everything()
+        if rest is None:
+            for chunk in coded_chunks_after(o, names, REBUILD_CHUNK, helper.after):
+                acc.add(contributions_of(chunk, cfg, names))
+        else:
+            for rows in rest:
+                acc.add_rows(rows)
+        return acc, None
+    mine_low, mine_high = _split(acc.pending, split)
+    acc = Accumulator(h, None, names, hold=REBUILD_HOLD)
+    for rows in mine_low + low:
+        acc.add_rows(rows)
+    helper.send_high(mine_high, compare)
+
+    def high() -> Iterator[PairColumns]:
+        found = helper.summed()
+        if found is None:  # the helper's high rows read again here
+            rest = Accumulator(h, None, names, hold=REBUILD_HOLD)
+            for rows in mine_high:
+                rest.add_rows(rows)
+            for chunk in coded_chunks_after(o, names, REBUILD_CHUNK, helper.after):
+                found_rows = rest.rows_of(contributions_of(chunk, cfg, names))
+                for piece in _split([found_rows], split)[1] if found_rows is not None else []:
+                    rest.add_rows(piece)
+            yield from rest.columns()
+            return
+        summed, diffs = found
+        for k, part in enumerate(_pair_slices(summed, names, h, sort=True)):
+            if diffs is not None and k < len(diffs) and (diffs[k] is None or not len(diffs[k]) or diffs[k][-1] < len(part)):
+                part.known_diff = _known_diff(diffs[k], len(part))
+                part.starts_range = k == 0
+            yield part
+
+    return acc, high()
+
+
+def _known_diff(found: Any, size: int) -> Any:
+    """A helper's comparison of a slice (the positions that differ, or None) as :func:`_stored_diff`'s."""
+    import numpy as np
+
+    if found is None:
+        return None
+    diff = np.zeros(size, dtype=bool)
+    diff[found] = True
+    return diff
+
+
 class _Helper:
     """A second process that reads the interactions after ``after`` (a chunk boundary near the
-    middle) from the store's file and returns, chunk by chunk, what :func:`_add_chunk` would add:
-    the rows for the sums and the recent contributions, as numpy arrays (a pipe, pickled). Started
-    only on an embedded store in WAL mode, from :func:`rebuild`'s own transaction, which has
-    written no interaction: the write lock it holds keeps every other writer out, so the helper's
-    snapshot (a read transaction of its own) holds the same interactions as this process's.
+    middle) from the store's file and turns them into rows of sums (:meth:`Accumulator.rows_of`)
+    and recent contributions, as this process does with the first half; then (:func:`_with_helper`)
+    the pairs are split by code between the two: the helper sends the rows of the lower codes,
+    receives this process's rows of the higher ones, sums them, compares the pairs with the stored
+    rows (a rebuild that keeps them) and sends back its sums and which pairs differ. numpy arrays
+    through two pipes, pickled.
 
-    A fresh interpreter, not a fork: SQLite's locks are kept per process, and a connection opened
-    in a forked child would share the parent's lock records. The helper imports only what it
-    needs (about 0.45 s, on the other core while this process starts its half). Whatever goes
-    wrong there (its start, its read, a store that differs) makes :meth:`results` None, and this
-    process reads that half itself: the rebuild is the same, only slower."""
+    Started only on an embedded store in WAL mode, from :func:`rebuild`'s own transaction, which
+    has written no interaction and no pair before the helper has read them: the write lock it holds
+    keeps every other writer out, so the helper's snapshot (one read transaction) is this
+    process's. A fresh interpreter, not a fork: SQLite keeps its locks per process, and a
+    connection opened in a forked child would share the parent's records of them. It imports only
+    what it needs (about 0.45 s, while this process clears the old rows). Whatever goes wrong there
+    (its start, a read, a store that differs) comes back as None, and this process does that part
+    itself: the rebuild is the same, only slower."""
 
     def __init__(self, proc: Any, after: str):
         self.proc, self.after = proc, after
@@ -1784,11 +1887,12 @@ class _Helper:
     @classmethod
     def start(cls, o: Any, cfg: StrengthConfig, cut: int | None) -> _Helper | None:
         import os
-        import pickle
         import subprocess
         import sys
 
         if (os.cpu_count() or 1) < 2 or not hasattr(o, "chunk_boundary") or o.location == ":memory:":
+            return None
+        if os.environ.get("OFAI_GRAPH_REBUILD_PROCESSES", "2") == "1":
             return None
         if str(o.db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
             return None
@@ -1806,33 +1910,69 @@ class _Helper:
                 stderr=subprocess.DEVNULL,
                 env=env,
             )
-            assert proc.stdin is not None
-            pickle.dump((str(o.location), cfg, cut, REBUILD_CHUNK, after), proc.stdin)
-            proc.stdin.close()
-        except (OSError, pickle.PicklingError):
+        except OSError:
             return None
-        return cls(proc, after)
+        helper = cls(proc, after)
+        task = (str(o.location), cfg, cut, REBUILD_CHUNK, after, PAIR_SLICE, REBUILD_HOLD)
+        return helper if helper._send(task) else None
 
-    def results(self, names: list[str]) -> list[tuple[QuarterRows | None, tuple[Any, ...] | None]] | None:
-        """The helper's chunks in order, or None if it failed or read other entities than ``names``."""
+    def _send(self, message: Any) -> bool:
         import pickle
 
         try:
-            status, *found = pickle.load(self.proc.stdout)
-        except Exception:  # a helper that died: its half is read here instead
-            status, found = "failed", []
-        finally:
+            pickle.dump(message, self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.proc.stdin.flush()
+        except (OSError, pickle.PicklingError, ValueError):
             self.close()
-        if status != "ok" or found[0] != _names_digest(names):
+            return False
+        return True
+
+    def _receive(self) -> Any:
+        import pickle
+
+        if self.proc.stdout is None or self.proc.stdout.closed:
+            return None
+        try:
+            status, *found = pickle.load(self.proc.stdout)
+        except Exception:  # a helper that died: its part is done here instead
+            status = None
+        if status != "ok":
+            self.close()
+            return None
+        return found
+
+    def first(self, names: list[str]) -> tuple[int, list[QuarterRows], list[tuple[Any, ...]], int] | None:
+        """(the split code, the helper's rows below it chunk by chunk, its recent contributions, the
+        count of its rows above), or None."""
+        found = self._receive()
+        if found is None or found[0] != _names_digest(names):
+            self.close()
             return None
         return found[1]  # type: ignore[no-any-return]
+
+    def everything(self) -> list[QuarterRows] | None:
+        """Instead of a split: every row of the helper's chunks, in order."""
+        found = self._receive() if self._send(("everything",)) else None
+        return None if found is None else found[0]  # type: ignore[no-any-return]
+
+    def send_high(self, rows: list[QuarterRows], compare: bool) -> None:
+        self._send(("split", rows, compare))
+
+    def summed(self) -> tuple[QuarterRows, list[Any] | None] | None:
+        """The sums of the codes above the split (this process's rows, then the helper's), and with
+        ``compare`` each slice's positions that differ from the stored rows (None: compare here)."""
+        found = self._receive()
+        self.close()
+        return None if found is None else (found[0], found[1])
 
     def close(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None and not pipe.closed:
+                with contextlib.suppress(OSError):
+                    pipe.close()
 
 
 def _names_digest(names: list[str]) -> str:
@@ -1840,34 +1980,77 @@ def _names_digest(names: list[str]) -> str:
 
 
 def _helper_main() -> None:
-    """The helper process of :class:`_Helper`: its task on stdin, its chunks on stdout."""
+    """The helper process of :class:`_Helper`: its tasks on stdin, its answers on stdout."""
     import pickle
     import sqlite3
     import sys
 
-    out = sys.stdout.buffer
+    import numpy as np
+
+    def answer(*message: Any) -> None:
+        pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+    out, tasks = sys.stdout.buffer, sys.stdin.buffer
     try:
         from .bulk import paused_gc
-        from .store.strength_sqlite import coded_chunks
+        from .store.strength_sqlite import _stored_diff, coded_chunks
 
-        location, cfg, cut, size, after = pickle.load(sys.stdin.buffer)
+        global PAIR_SLICE, REBUILD_HOLD  # the parent's: its slices are the same as this one's
+        location, cfg, cut, size, after, PAIR_SLICE, REBUILD_HOLD = pickle.load(tasks)
+        h = cfg.half_life_days
         db = sqlite3.connect(location, isolation_level=None, timeout=30)
         db.execute("PRAGMA query_only = 1")
         db.execute("BEGIN")  # one snapshot for every read
         names = [r[0] for r in db.execute("SELECT id FROM entities ORDER BY id")]
-        acc = Accumulator(cfg.half_life_days, None, names)
-        found = []
+        acc = Accumulator(h, None, names)
+        mine: list[QuarterRows] = []
+        recents = []
         with paused_gc():
             for chunk in coded_chunks(db, {n: k for k, n in enumerate(names)}, size, after):
                 c = contributions_of(chunk, cfg, names)
-                found.append((acc.rows_of(c), None if cut is None else tuple(_recent_of(c, cut)[1:])))
+                rows = acc.rows_of(c)
+                if rows is not None:
+                    mine.append(rows)
+                if cut is not None:
+                    recents.append(tuple(_recent_of(c, cut)[1:]))
+            # The split: the median code of these rows (about half the pairs each side).
+            codes = np.concatenate([r.pk for r in mine]) if mine else np.zeros(1, dtype=np.int64)
+            split = int(np.partition(codes, len(codes) // 2)[len(codes) // 2])
+            del codes
+            low, high = _split(mine, split)
+            answer("ok", _names_digest(names), (split, low, recents, sum(len(r.pk) for r in high)))
+            del low, recents
+            task = pickle.load(tasks)
+            if task[0] == "everything":
+                answer("ok", mine)
+                return
+            del mine
+            _, theirs, compare = task
+            total = Accumulator(h, None, names, hold=REBUILD_HOLD)
+            for rows in theirs + high:
+                total.add_rows(rows)
+            del theirs, high
+            summed = total._compact()
+            total.done = None
+            diffs: list[Any] | None = None
+            if compare:
+                diffs = []
+                last = db.execute(
+                    "SELECT a, b FROM strength_pairs WHERE (a, b) < (?, ?) ORDER BY a DESC, b DESC LIMIT 1",
+                    (names[split >> 31], names[split & ((1 << 31) - 1)]),
+                ).fetchone()
+                span = tuple(last) if last else ("", "")
+                for part in _pair_slices(summed, names, h, sort=True):
+                    upto = (part.a[-1], part.b[-1])
+                    diff = _stored_diff(db, part, (*span, *upto))
+                    diffs.append(None if diff is None else np.flatnonzero(diff).astype(np.int32))
+                    span = upto
         db.execute("COMMIT")
         db.close()
-        result: tuple[Any, ...] = ("ok", _names_digest(names), found)
-    except BaseException as exc:  # said to the parent, which reads the half itself
-        result = ("error", f"{type(exc).__name__}: {exc}")
-    pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
-    out.flush()
+        answer("ok", summed, diffs)
+    except BaseException as exc:  # said to the parent, which does this part itself
+        answer("error", f"{type(exc).__name__}: {exc}")
 
 
 REBUILD_CHUNK = 200_000  # participations

@@ -239,7 +239,7 @@ class SQLitePairs:
             upto = (part.a[-1], part.b[-1])
             if rewriting:
                 _insert_columns(db, _INSERT_PAIRS, part.column_lists())
-            elif (diff := _stored_diff(db, part, (*after, *upto))) is None or diff.any():
+            elif (diff := self._diff(part, after, upto)) is None or diff.any():
                 new = list(part.rows())
                 if diff is None:
                     stored = {(r[0], r[1]): r for r in db.execute(read, (*after, *upto))}
@@ -261,6 +261,20 @@ class SQLitePairs:
         else:
             db.execute("DELETE FROM strength_pairs WHERE (a, b) > (?, ?)", after)
         return count
+
+    def _diff(self, part: PairColumns, after: tuple[str, str], upto: tuple[str, str]) -> Any:
+        """:func:`_stored_diff` of a slice, or what a rebuild's helper process found for it (on the
+        rows as they were before this transaction: this one has written nothing in its range)."""
+        from ..materialize import _UNKNOWN
+
+        if part.known_diff is _UNKNOWN:
+            return _stored_diff(self.db, part, (*after, *upto))
+        if part.starts_range and part.known_diff is not None:
+            # The helper compared from its first pair on: stored rows before it go.
+            self.db.execute(
+                "DELETE FROM strength_pairs WHERE (a, b) > (?, ?) AND (a, b) < (?, ?)", (*after, part.a[0], part.b[0])
+            )
+        return part.known_diff
 
     def _rewrite_from(self, after: tuple[str, str]) -> None:
         """Keep the rows up to ``after`` in a table of their own, without the indexes on key (rows
