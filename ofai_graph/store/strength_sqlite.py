@@ -17,11 +17,12 @@ before, rescoring on every read, until ``ofai-graph rebuild``).
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import math
 import sqlite3
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain, compress, islice
 from operator import itemgetter
@@ -76,20 +77,54 @@ def _insert_columns(db: sqlite3.Connection, head: str, columns: list[list[Any]])
     """``head`` (``INSERT INTO t (…)``) of the rows made of ``columns`` (equal lengths), in order,
     :data:`_ROWS_PER_STATEMENT` rows a statement: the values laid out flat once (slice assignments),
     no tuple per row."""
+    _insert_flat(db, head, _flat(columns))
+
+
+def _flat(columns: list[list[Any]]) -> tuple[int, list[Any], list[list[Any]]]:
+    """What :func:`_insert_columns` sends: the width, the values of the full statements laid out
+    flat, the columns of the rows left over."""
     width, count = len(columns), len(columns[0]) if columns else 0
-    if not count:
-        return
-    one = "(" + ",".join("?" * width) + ")"
-    per = _ROWS_PER_STATEMENT
-    full = count - count % per
+    full = count - count % _ROWS_PER_STATEMENT
+    flat: list[Any] = [None] * (width * full)
     if full:
-        flat: list[Any] = [None] * (width * full)
         for k, column in enumerate(columns):
             flat[k::width] = column[:full] if full < count else column
-        step = per * width
-        db.executemany(f"{head} VALUES " + ",".join([one] * per), (flat[i : i + step] for i in range(0, len(flat), step)))
-    if full < count:
-        db.executemany(f"{head} VALUES {one}", zip(*(column[full:] for column in columns), strict=True))
+    return width, flat, [column[full:] for column in columns] if full < count else []
+
+
+def _insert_flat(db: sqlite3.Connection, head: str, found: tuple[int, list[Any], list[list[Any]]]) -> None:
+    width, flat, rest = found
+    if not width:
+        return
+    one = "(" + ",".join("?" * width) + ")"
+    if flat:
+        step = _ROWS_PER_STATEMENT * width
+        db.executemany(
+            f"{head} VALUES " + ",".join([one] * _ROWS_PER_STATEMENT), (flat[i : i + step] for i in range(0, len(flat), step))
+        )
+    if rest:
+        db.executemany(f"{head} VALUES {one}", zip(*rest, strict=True))
+
+
+def _made_meanwhile(parts: Iterable[Any], make: Callable[[Any], Any], ahead: int = 2) -> Iterator[Any]:
+    """``make(part)`` of each part, made by a thread while the caller works on the ones before (a
+    bulk write: SQLite lets go of the interpreter while it writes a statement's rows, so the next
+    slice's values are laid out then). The parts themselves come in this thread (they may read the
+    store: its connection belongs to this thread); errors come out here."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1, thread_name_prefix="ofai-graph-values") as pool:
+        waiting: collections.deque[Future[Any]] = collections.deque()
+        try:
+            for part in parts:
+                waiting.append(pool.submit(make, part))
+                if len(waiting) > ahead:
+                    yield waiting.popleft().result()
+            while waiting:
+                yield waiting.popleft().result()
+        finally:
+            for future in waiting:
+                future.cancel()
 
 
 def _insert_rows(db: sqlite3.Connection, head: str, width: int, rows: Iterable[tuple[Any, ...]]) -> None:
@@ -207,13 +242,14 @@ class SQLitePairs:
 
     def insert_columns(self, parts: Iterable[PairColumns]) -> None:
         """Pairs into the empty table, a slice of columns at a time (``materialize.PairColumns``); the
-        indexes on key are built once, after the rows."""
+        indexes on key are built once, after the rows. Each slice's values are laid out by a thread
+        while the slice before is written."""
         self.ensure()
         with _unzeroed(self.db):
             self.db.execute("DROP INDEX strength_pairs_a_key")
             self.db.execute("DROP INDEX strength_pairs_b_key")
-        for part in parts:
-            _insert_columns(self.db, _INSERT_PAIRS, part.column_lists())
+        for found in _made_meanwhile(parts, lambda part: _flat(part.column_lists())):
+            _insert_flat(self.db, _INSERT_PAIRS, found)
         with _sort_threads(self.db):
             self.ensure()
 
