@@ -17,12 +17,11 @@ before, rescoring on every read, until ``ofai-graph rebuild``).
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import json
 import math
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain, compress, islice
 from operator import itemgetter
@@ -77,54 +76,20 @@ def _insert_columns(db: sqlite3.Connection, head: str, columns: list[list[Any]])
     """``head`` (``INSERT INTO t (…)``) of the rows made of ``columns`` (equal lengths), in order,
     :data:`_ROWS_PER_STATEMENT` rows a statement: the values laid out flat once (slice assignments),
     no tuple per row."""
-    _insert_flat(db, head, _flat(columns))
-
-
-def _flat(columns: list[list[Any]]) -> tuple[int, list[Any], list[list[Any]]]:
-    """What :func:`_insert_columns` sends: the width, the values of the full statements laid out
-    flat, the columns of the rows left over."""
     width, count = len(columns), len(columns[0]) if columns else 0
-    full = count - count % _ROWS_PER_STATEMENT
-    flat: list[Any] = [None] * (width * full)
-    if full:
-        for k, column in enumerate(columns):
-            flat[k::width] = column[:full] if full < count else column
-    return width, flat, [column[full:] for column in columns] if full < count else []
-
-
-def _insert_flat(db: sqlite3.Connection, head: str, found: tuple[int, list[Any], list[list[Any]]]) -> None:
-    width, flat, rest = found
-    if not width:
+    if not count:
         return
     one = "(" + ",".join("?" * width) + ")"
-    if flat:
-        step = _ROWS_PER_STATEMENT * width
-        db.executemany(
-            f"{head} VALUES " + ",".join([one] * _ROWS_PER_STATEMENT), (flat[i : i + step] for i in range(0, len(flat), step))
-        )
-    if rest:
-        db.executemany(f"{head} VALUES {one}", zip(*rest, strict=True))
-
-
-def _made_meanwhile(parts: Iterable[Any], make: Callable[[Any], Any], ahead: int = 2) -> Iterator[Any]:
-    """``make(part)`` of each part, made by a thread while the caller works on the ones before (a
-    bulk write: SQLite lets go of the interpreter while it writes a statement's rows, so the next
-    slice's values are laid out then). The parts themselves come in this thread (they may read the
-    store: its connection belongs to this thread); errors come out here."""
-    from concurrent.futures import Future, ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1, thread_name_prefix="ofai-graph-values") as pool:
-        waiting: collections.deque[Future[Any]] = collections.deque()
-        try:
-            for part in parts:
-                waiting.append(pool.submit(make, part))
-                if len(waiting) > ahead:
-                    yield waiting.popleft().result()
-            while waiting:
-                yield waiting.popleft().result()
-        finally:
-            for future in waiting:
-                future.cancel()
+    per = _ROWS_PER_STATEMENT
+    full = count - count % per
+    if full:
+        flat: list[Any] = [None] * (width * full)
+        for k, column in enumerate(columns):
+            flat[k::width] = column[:full] if full < count else column
+        step = per * width
+        db.executemany(f"{head} VALUES " + ",".join([one] * per), (flat[i : i + step] for i in range(0, len(flat), step)))
+    if full < count:
+        db.executemany(f"{head} VALUES {one}", zip(*(column[full:] for column in columns), strict=True))
 
 
 def _insert_rows(db: sqlite3.Connection, head: str, width: int, rows: Iterable[tuple[Any, ...]]) -> None:
@@ -162,20 +127,6 @@ def _unzeroed(db: sqlite3.Connection) -> Iterator[None]:
         yield
     finally:
         db.execute(f"PRAGMA secure_delete = {_SECURE_DELETE.get(before, 'ON')}")
-
-
-@contextmanager
-def _sort_threads(db: sqlite3.Connection) -> Iterator[None]:
-    """SQLite's sorter may use a second thread meanwhile (``PRAGMA threads``): building the two
-    indexes on key of a million pairs sorts 3.5 million entries; a thread sorting one part while the
-    main one reads the next takes 0.5-1 s off the wall time for about as much more CPU. The
-    connection's own setting is restored."""
-    before = db.execute("PRAGMA threads").fetchone()[0]
-    db.execute("PRAGMA threads = 1")
-    try:
-        yield
-    finally:
-        db.execute(f"PRAGMA threads = {int(before)}")
 
 
 def _no_table(exc: sqlite3.OperationalError) -> bool:
@@ -242,16 +193,14 @@ class SQLitePairs:
 
     def insert_columns(self, parts: Iterable[PairColumns]) -> None:
         """Pairs into the empty table, a slice of columns at a time (``materialize.PairColumns``); the
-        indexes on key are built once, after the rows. Each slice's values are laid out by a thread
-        while the slice before is written."""
+        indexes on key are built once, after the rows."""
         self.ensure()
         with _unzeroed(self.db):
             self.db.execute("DROP INDEX strength_pairs_a_key")
             self.db.execute("DROP INDEX strength_pairs_b_key")
-        for found in _made_meanwhile(parts, lambda part: _flat(part.column_lists())):
-            _insert_flat(self.db, _INSERT_PAIRS, found)
-        with _sort_threads(self.db):
-            self.ensure()
+        for part in parts:
+            _insert_columns(self.db, _INSERT_PAIRS, part.column_lists())
+        self.ensure()
 
     def reconcile_columns(self, parts: Iterable[PairColumns]) -> int:
         """Make the table hold exactly the pairs of ``parts`` (slices in the order of the ids), writing
@@ -292,8 +241,7 @@ class SQLitePairs:
                     db.executemany(f"INSERT OR REPLACE INTO strength_pairs ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)", changed)
             after = upto
         if rewriting:
-            with _sort_threads(db):
-                self.ensure()  # the indexes on key
+            self.ensure()  # the indexes on key
         else:
             db.execute("DELETE FROM strength_pairs WHERE (a, b) > (?, ?)", after)
         return count
