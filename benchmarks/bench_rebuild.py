@@ -149,7 +149,10 @@ def main() -> None:
             print(
                 f"round {k + 1}, {processes} process{'es' if processes > 1 else ''}: {r['wall']:.1f} s wall, "
                 f"{r['cpu']:.1f} s CPU ({r['user']:.1f} user + {r['sys']:.1f} sys), "
-                f"{r['runq']:.1f} s waiting for a CPU, {r['other']:.1f} s asleep (disk), peak {r['peak_mb']:.0f} MB "
+                f"{r['runq']:.1f} s waiting for a CPU, "
+                # (with a helper process CPU overlaps: wall - CPU - waits says nothing then)
+                + (f"{r['other']:.1f} s asleep (disk), " if processes == 1 else "")
+                + f"peak {r['peak_mb']:.0f} MB "
                 f"(the processes together {r['together_mb']:.0f} MB), {r['written_mb']:.0f} MB written; {r['said']}",
                 flush=True,
             )
