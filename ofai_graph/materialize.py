@@ -32,6 +32,7 @@ interactions, so a participant swapped for another loses the pair it had.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -351,10 +352,16 @@ class Accumulator:
         return self.done is not None or bool(self.pending) or self.spilled
 
     def add(self, c: Contributions) -> None:
+        rows = self.rows_of(c)
+        if rows is not None:
+            self.add_rows(rows)
+
+    def rows_of(self, c: Contributions) -> QuarterRows | None:
+        """``c`` as the rows :meth:`add_rows` takes (None when it has none)."""
         import numpy as np
 
         if not len(c.ia):
-            return
+            return None
         if c.names is self.shared:
             ia, ib = c.ia, c.ib
         else:
@@ -379,6 +386,10 @@ class Accumulator:
             mid,
             mid,
         )
+        return rows
+
+    def add_rows(self, rows: QuarterRows) -> None:
+        """Rows of :meth:`rows_of` (made here or in another process) added to the sums."""
         self.pending.append(rows)
         self.pending_rows += len(rows.pk)
         # Summed when the batches waiting outgrow what is summed already: every row is re-sorted
@@ -514,6 +525,11 @@ class PairColumns:
         self.quarters = quarters  # quarters per pair; buckets are stored for the pairs with 2 or more
         self.bucket_columns = bucket_columns  # q, s_q (from the quarter's start), n_q, last_q, bits_q
         self.h = half_life
+        # Set by a rebuild's helper process that compared the slice already (see ``_Helper``):
+        # the positions that differ from the stored rows (None: compare here); whether the slice
+        # is the first of the helper's range (stored rows before it, after the last slice, go).
+        self.known_diff: Any = _UNKNOWN
+        self.starts_range = False
 
     def __len__(self) -> int:
         return len(self.a)
@@ -580,6 +596,7 @@ class PairColumns:
         ]
 
 
+_UNKNOWN = object()
 PAIR_SLICE = 50_000  # pairs turned into Python objects at a time: a million at once took 500 MB
 
 
@@ -1707,49 +1724,78 @@ class Maintainer:
             self.ops.recent_trim(recent_cut_for(dt.date.today()))
 
 
-def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False) -> int:
+def rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool = False, parallel: bool = True) -> int:
     """Every pair recomputed from the interactions with ``cfg``'s weights (the reference scorer's own
-    functions); returns the number of pairs. Runs in the store's write transaction."""
+    functions); returns the number of pairs. Runs in the store's write transaction (``in_transaction``:
+    the caller's, which may hold writes of its own). ``parallel``: a large embedded store's second
+    half of the interactions is read by a second process (see :class:`_Helper`)."""
     if not in_transaction:
         from .bulk import paused_gc
 
         # Paused collector: the pass makes millions of short-lived tuples, each burst a collection
         # walking every live object (a third of the time of coding the participations).
         with store.transaction(), paused_gc():
-            return rebuild(store, cfg, in_transaction=True)
+            return _rebuild(store, cfg, in_transaction=False, parallel=parallel)
+    return _rebuild(store, cfg, in_transaction=True, parallel=False)
+
+
+def _rebuild(store: Store, cfg: StrengthConfig, *, in_transaction: bool, parallel: bool) -> int:
     o = ops(store)
+    cut = recent_cut_for(dt.date.today()) if hasattr(o, "recent_reset") else None
+    # Started first: its interpreter starts while this process clears the old rows.
+    helper = _Helper.start(o, cfg, cut) if parallel and not in_transaction and hasattr(o, "coded_participations") else None
+    try:
+        return _rebuild_with(store, o, cfg, cut, helper)
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _rebuild_with(store: Store, o: Any, cfg: StrengthConfig, cut: int | None, helper: _Helper | None) -> int:
+    h = cfg.half_life_days
     # Pairs built with these weights are compared with the new ones and only those that differ are
     # written (where the backend can: SQLite); otherwise all are written anew.
     keep = hasattr(o, "reconcile_columns") and o.stored_config() == config_key(cfg)
     if not keep:
         o.clear()
-    h = cfg.half_life_days
-    cut = recent_cut_for(dt.date.today()) if hasattr(o, "recent_reset") else None
     if cut is not None:
         o.recent_reset(cut)
     # The interactions a chunk at a time into the sums per pair and quarter: memory for the pairs,
     # not for a million interactions' contributions at once.
+    recent: list[Contributions] = []
+    high: Iterator[PairColumns] | None = None
     if hasattr(o, "coded_participations"):  # read as codes by the store: no pass of Python per row twice
-        names, chunks = o.coded_participations(REBUILD_CHUNK)
+        # With a helper, the second half of the interactions is read and turned into contributions
+        # by a second process meanwhile (the same chunks, added in the same order: the same sums
+        # to the bit).
+        names, chunks = o.coded_participations(REBUILD_CHUNK, upto=helper.after if helper else None)
         # Kept in memory, not spilled to the scratch table: a rebuild holds no records besides
         # (1,754,342 pairs over 2,560,129 pair-quarters: about 200 MB of numpy), and the scratch
         # table's sort cost 20 s of a 90 s rebuild.
         acc = Accumulator(h, None, names, hold=REBUILD_HOLD)
-        parts: Iterator[Contributions] = (contributions_of(c, cfg, names) for c in chunks)
+        for chunk in chunks:
+            _add_chunk(acc, contributions_of(chunk, cfg, names), cut, recent)
+        if helper is not None:
+            acc, high = _with_helper(o, helper, acc, names, cfg, cut, recent, compare=keep)
     else:
         acc = Accumulator(h, getattr(o, "stage", None) and o)
-        parts = (contributions(chunk, cfg) for chunk in _by_interaction(store.participations(), REBUILD_CHUNK))
-    recent: list[Contributions] = []
-    for c in parts:
-        acc.add(c)
-        if cut is not None and acc.shared is not None:  # (codes shared by all: written at the end)
-            recent.append(_recent_of(c, cut))
-        elif cut is not None:
-            o.recent_add(recent_rows(c, cut, h))
+        contribs = (contributions(chunk, cfg) for chunk in _by_interaction(store.participations(), REBUILD_CHUNK))
+        for c in contribs:
+            acc.add(c)
+            if cut is not None:
+                o.recent_add(recent_rows(c, cut, h))
     if recent:
         o.recent_add(recent_rows(_in_pair_order(recent), cut, h))  # type: ignore[arg-type]
     del recent
-    count = o.reconcile_columns(acc.columns()) if keep else _write_fresh(o, acc, h)
+    parts: Iterator[PairColumns] = acc.columns()
+    if high is not None:  # the pairs of the helper's range after this process's
+        parts = itertools.chain(parts, high)
+    if keep:
+        count = o.reconcile_columns(parts)
+    elif hasattr(o, "insert_columns"):
+        count = _write_fresh_columns(o, parts)
+    else:
+        count = _write_fresh(o, acc, h)
     o.set_config(cfg)
     return count
 
@@ -1759,15 +1805,7 @@ def _write_fresh(o: Any, acc: Accumulator, h: float) -> int:
     backend takes them (SQLite: ``insert_columns``), else as records."""
     count = 0
     if hasattr(o, "insert_columns"):
-
-        def counted_columns() -> Iterator[PairColumns]:
-            nonlocal count
-            for part in acc.columns():
-                count += len(part.a)
-                yield part
-
-        o.insert_columns(counted_columns())
-        return count
+        return _write_fresh_columns(o, acc.columns())
 
     def counted(rows: Iterator[PairRecord]) -> Iterator[PairRecord]:
         nonlocal count
@@ -1776,6 +1814,313 @@ def _write_fresh(o: Any, acc: Accumulator, h: float) -> int:
 
     o.upsert(counted(acc.records()), h, fresh=True)
     return count
+
+
+def _write_fresh_columns(o: Any, parts: Iterator[PairColumns]) -> int:
+    count = 0
+
+    def counted_columns() -> Iterator[PairColumns]:
+        nonlocal count
+        for part in parts:
+            count += len(part.a)
+            yield part
+
+    o.insert_columns(counted_columns())
+    return count
+
+
+def _add_chunk(acc: Accumulator, c: Contributions, cut: int | None, recent: list[Contributions]) -> None:
+    acc.add(c)
+    if cut is not None:  # (codes shared by all: the recent rows are written at the end)
+        recent.append(_recent_of(c, cut))
+
+
+def coded_chunks_after(o: Any, names: list[str], size: int, after: str) -> Iterator[Any]:
+    """``o.coded_participations``' chunks of the interactions after id ``after``, coded by ``names``."""
+    from .store.strength_sqlite import coded_chunks
+
+    return coded_chunks(o.db, {n: k for k, n in enumerate(names)}, size, after)
+
+
+PARALLEL_MIN = 300_000  # interactions: below, a second process's start (~0.5 s) costs more than it saves
+
+
+def _split(rows: list[QuarterRows], cut: int) -> tuple[list[QuarterRows], list[QuarterRows]]:
+    """Each chunk's rows with a pair code below ``cut``, and the others (in order, empty ones left out)."""
+    low, high = [], []
+    for r in rows:
+        below = r.pk < cut
+        if below.all():
+            low.append(r)
+        elif not below.any():
+            high.append(r)
+        else:
+            low.append(QuarterRows(*(x[below] for x in r)))
+            high.append(QuarterRows(*(x[~below] for x in r)))
+    return low, high
+
+
+def _with_helper(
+    o: Any,
+    helper: _Helper,
+    acc: Accumulator,
+    names: list[str],
+    cfg: StrengthConfig,
+    cut: int | None,
+    recent: list[Contributions],
+    *,
+    compare: bool,
+) -> tuple[Accumulator, Iterator[PairColumns] | None]:
+    """The helper's half added to this process's: the sums of the pairs below the helper's split
+    code (in ``acc``, returned) and, for the others, the helper's pair slices, summed there
+    meanwhile (with the stored rows they differ from when ``compare``). Every (pair, quarter)
+    sums the same rows in the same order as one process would: this process's chunks, then the
+    helper's. Whatever fails in the helper, its half is read here instead."""
+    h = cfg.half_life_days
+    first = helper.first(names)
+    if first is None:
+        for chunk in coded_chunks_after(o, names, REBUILD_CHUNK, helper.after):
+            _add_chunk(acc, contributions_of(chunk, cfg, names), cut, recent)
+        return acc, None
+    split, low, recents, high_count = first
+    recent.extend(Contributions(names, *rec) for rec in recents)
+    if acc.done is not None or acc.pending_rows + sum(len(r.pk) for r in low) + high_count > REBUILD_HOLD:
+        # More rows than a rebuild holds before summing: summed as they come, in one process.
+        rest = helper.everything()
+        if rest is None:
+            for chunk in coded_chunks_after(o, names, REBUILD_CHUNK, helper.after):
+                acc.add(contributions_of(chunk, cfg, names))
+        else:
+            for rows in rest:
+                acc.add_rows(rows)
+        return acc, None
+    mine_low, mine_high = _split(acc.pending, split)
+    acc = Accumulator(h, None, names, hold=REBUILD_HOLD)
+    for rows in mine_low + low:
+        acc.add_rows(rows)
+    helper.send_high(mine_high, compare)
+
+    def high() -> Iterator[PairColumns]:
+        found = helper.summed()
+        if found is None:  # the helper's high rows read again here
+            rest = Accumulator(h, None, names, hold=REBUILD_HOLD)
+            for rows in mine_high:
+                rest.add_rows(rows)
+            for chunk in coded_chunks_after(o, names, REBUILD_CHUNK, helper.after):
+                found_rows = rest.rows_of(contributions_of(chunk, cfg, names))
+                for piece in _split([found_rows], split)[1] if found_rows is not None else []:
+                    rest.add_rows(piece)
+            yield from rest.columns()
+            return
+        summed, diffs = found
+        for k, part in enumerate(_pair_slices(summed, names, h, sort=True)):
+            if diffs is not None and k < len(diffs) and (diffs[k] is None or not len(diffs[k]) or diffs[k][-1] < len(part)):
+                part.known_diff = _known_diff(diffs[k], len(part))
+                part.starts_range = k == 0
+            yield part
+
+    return acc, high()
+
+
+def _known_diff(found: Any, size: int) -> Any:
+    """A helper's comparison of a slice (the positions that differ, or None) as :func:`_stored_diff`'s."""
+    import numpy as np
+
+    if found is None:
+        return None
+    diff = np.zeros(size, dtype=bool)
+    diff[found] = True
+    return diff
+
+
+class _Helper:
+    """A second process that reads the interactions after ``after`` (a chunk boundary near the
+    middle) from the store's file and turns them into rows of sums (:meth:`Accumulator.rows_of`)
+    and recent contributions, as this process does with the first half; then (:func:`_with_helper`)
+    the pairs are split by code between the two: the helper sends the rows of the lower codes,
+    receives this process's rows of the higher ones, sums them, compares the pairs with the stored
+    rows (a rebuild that keeps them) and sends back its sums and which pairs differ. numpy arrays
+    through two pipes, pickled.
+
+    Started only on an embedded store in WAL mode, from :func:`rebuild`'s own transaction, which
+    has written no interaction and no pair before the helper has read them: the write lock it holds
+    keeps every other writer out, so the helper's snapshot (one read transaction) is this
+    process's. A fresh interpreter, not a fork: SQLite keeps its locks per process, and a
+    connection opened in a forked child would share the parent's records of them. It imports only
+    what it needs (about 0.45 s, while this process clears the old rows). Whatever goes wrong there
+    (its start, a read, a store that differs) comes back as None, and this process does that part
+    itself: the rebuild is the same, only slower."""
+
+    def __init__(self, proc: Any, after: str):
+        self.proc, self.after = proc, after
+
+    @classmethod
+    def start(cls, o: Any, cfg: StrengthConfig, cut: int | None) -> _Helper | None:
+        import os
+        import subprocess
+        import sys
+
+        if (os.cpu_count() or 1) < 2 or not hasattr(o, "chunk_boundary") or o.location == ":memory:":
+            return None
+        if os.environ.get("OFAI_GRAPH_REBUILD_PROCESSES", "2") == "1":
+            return None
+        if str(o.db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            return None
+        after = o.chunk_boundary(REBUILD_CHUNK, at_least=PARALLEL_MIN)
+        if after is None:
+            return None
+        env = dict(os.environ)
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = os.pathsep.join([here, *filter(None, [env.get("PYTHONPATH")])])
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", "from ofai_graph.materialize import _helper_main; _helper_main()"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+        except OSError:
+            return None
+        helper = cls(proc, after)
+        task = (str(o.location), cfg, cut, REBUILD_CHUNK, after, PAIR_SLICE, REBUILD_HOLD)
+        return helper if helper._send(task) else None
+
+    def _send(self, message: Any) -> bool:
+        import pickle
+
+        try:
+            pickle.dump(message, self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.proc.stdin.flush()
+        except (OSError, pickle.PicklingError, ValueError):
+            self.close()
+            return False
+        return True
+
+    def _receive(self) -> Any:
+        import pickle
+
+        if self.proc.stdout is None or self.proc.stdout.closed:
+            return None
+        try:
+            status, *found = pickle.load(self.proc.stdout)
+        except Exception:  # a helper that died: its part is done here instead
+            status = None
+        if status != "ok":
+            self.close()
+            return None
+        return found
+
+    def first(self, names: list[str]) -> tuple[int, list[QuarterRows], list[tuple[Any, ...]], int] | None:
+        """(the split code, the helper's rows below it chunk by chunk, its recent contributions, the
+        count of its rows above), or None."""
+        found = self._receive()
+        if found is None or found[0] != _names_digest(names):
+            self.close()
+            return None
+        return found[1]  # type: ignore[no-any-return]
+
+    def everything(self) -> list[QuarterRows] | None:
+        """Instead of a split: every row of the helper's chunks, in order."""
+        found = self._receive() if self._send(("everything",)) else None
+        return None if found is None else found[0]  # type: ignore[no-any-return]
+
+    def send_high(self, rows: list[QuarterRows], compare: bool) -> None:
+        self._send(("split", rows, compare))
+
+    def summed(self) -> tuple[QuarterRows, list[Any] | None] | None:
+        """The sums of the codes above the split (this process's rows, then the helper's), and with
+        ``compare`` each slice's positions that differ from the stored rows (None: compare here)."""
+        found = self._receive()
+        self.close()
+        return None if found is None else (found[0], found[1])
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None and not pipe.closed:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+
+def _names_digest(names: list[str]) -> str:
+    return hashlib.sha256("\x1f".join(names).encode()).hexdigest()
+
+
+def _helper_main() -> None:
+    """The helper process of :class:`_Helper`: its tasks on stdin, its answers on stdout."""
+    import pickle
+    import sqlite3
+    import sys
+
+    import numpy as np
+
+    def answer(*message: Any) -> None:
+        pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+        out.flush()
+
+    out, tasks = sys.stdout.buffer, sys.stdin.buffer
+    try:
+        from .bulk import paused_gc
+        from .store.strength_sqlite import _stored_diff, coded_chunks
+
+        global PAIR_SLICE, REBUILD_HOLD  # the parent's: its slices are the same as this one's
+        location, cfg, cut, size, after, PAIR_SLICE, REBUILD_HOLD = pickle.load(tasks)
+        h = cfg.half_life_days
+        db = sqlite3.connect(location, isolation_level=None, timeout=30)
+        db.execute("PRAGMA query_only = 1")
+        db.execute("BEGIN")  # one snapshot for every read
+        names = [r[0] for r in db.execute("SELECT id FROM entities ORDER BY id")]
+        acc = Accumulator(h, None, names)
+        mine: list[QuarterRows] = []
+        recents = []
+        with paused_gc():
+            for chunk in coded_chunks(db, {n: k for k, n in enumerate(names)}, size, after):
+                c = contributions_of(chunk, cfg, names)
+                rows = acc.rows_of(c)
+                if rows is not None:
+                    mine.append(rows)
+                if cut is not None:
+                    recents.append(tuple(_recent_of(c, cut)[1:]))
+            # The split: the median code of these rows (about half the pairs each side).
+            codes = np.concatenate([r.pk for r in mine]) if mine else np.zeros(1, dtype=np.int64)
+            split = int(np.partition(codes, len(codes) // 2)[len(codes) // 2])
+            del codes
+            low, high = _split(mine, split)
+            answer("ok", _names_digest(names), (split, low, recents, sum(len(r.pk) for r in high)))
+            del low, recents
+            task = pickle.load(tasks)
+            if task[0] == "everything":
+                answer("ok", mine)
+                return
+            del mine
+            _, theirs, compare = task
+            total = Accumulator(h, None, names, hold=REBUILD_HOLD)
+            for rows in theirs + high:
+                total.add_rows(rows)
+            del theirs, high
+            summed = total._compact()
+            total.done = None
+            diffs: list[Any] | None = None
+            if compare:
+                diffs = []
+                last = db.execute(
+                    "SELECT a, b FROM strength_pairs WHERE (a, b) < (?, ?) ORDER BY a DESC, b DESC LIMIT 1",
+                    (names[split >> 31], names[split & ((1 << 31) - 1)]),
+                ).fetchone()
+                span = tuple(last) if last else ("", "")
+                for part in _pair_slices(summed, names, h, sort=True):
+                    upto = (part.a[-1], part.b[-1])
+                    diff = _stored_diff(db, part, (*span, *upto))
+                    diffs.append(None if diff is None else np.flatnonzero(diff).astype(np.int32))
+                    span = upto
+        db.execute("COMMIT")
+        db.close()
+        answer("ok", summed, diffs)
+    except BaseException as exc:  # said to the parent, which does this part itself
+        answer("error", f"{type(exc).__name__}: {exc}")
 
 
 REBUILD_CHUNK = 200_000  # participations

@@ -730,3 +730,72 @@ def test_a_schema_v3_file_with_json_buckets_is_migrated_then_written_and_read(tm
     for day in (dt.date(2025, 3, 2), dt.date(2025, 6, 30), dt.date(2030, 1, 1)):
         assert_same(store, day)
     assert not store._db.execute("SELECT 1 FROM strength_pairs WHERE typeof(buckets) != 'blob' AND buckets IS NOT NULL").fetchall()
+
+
+def _tables(store):
+    db = store._db
+    return (
+        _pairs(store),
+        db.execute("SELECT * FROM strength_recent ORDER BY a, b, q, m, start, p").fetchall(),
+        db.execute("SELECT * FROM strength_meta ORDER BY key").fetchall(),
+    )
+
+
+def test_a_rebuild_with_a_helper_process_equals_one_in_one_process(tmp_path, monkeypatch):
+    """On a large store a second process reads half the interactions, then sums and compares half the
+    pairs: the tables are the same, value for value, as one process's — after other weights, with the
+    pairs right, and with rows gone wrong on both sides of the split; a helper that fails or dies
+    changes nothing but the time."""
+    from ofai_graph.generate import generate
+
+    monkeypatch.setattr(materialize, "PAIR_SLICE", 13)
+    monkeypatch.setattr(materialize, "REBUILD_CHUNK", 90)  # 30 interactions a chunk: many on each side
+    monkeypatch.setattr(materialize, "PARALLEL_MIN", 0)
+    helped = []
+    real_summed = materialize._Helper.summed
+
+    def summed(self):
+        found = real_summed(self)
+        helped.append(found is not None and found[1] is not None)
+        return found
+
+    monkeypatch.setattr(materialize._Helper, "summed", summed)
+    data = generate(60, 900, seed=7)
+    other = StrengthConfig(half_life_days=120.0, kind={**StrengthConfig().kind, "meeting": 2.5})
+    two = SQLiteStore(str(tmp_path / "two.db"), create=True)
+    one = SQLiteStore(str(tmp_path / "one.db"), create=True)
+    import_data(two, data)
+    import_data(one, data)
+    for cfg in (other, StrengthConfig(), StrengthConfig()):  # new weights twice, then pairs right
+        n = materialize.rebuild(two, cfg)
+        assert n == materialize.rebuild(one, cfg, parallel=False) > 100
+        assert _tables(two) == _tables(one)
+    assert helped == [False, False, True]  # compared by the helper only when the weights were kept
+    right = _pairs(one)
+    db = two._db
+    for row in (right[5], right[len(right) // 2], right[-4]):  # changed on both sides of the split
+        db.execute("UPDATE strength_pairs SET s = s * 3 WHERE a = ? AND b = ?", row[:2])
+    for row in (right[9], right[-9]):
+        db.execute("DELETE FROM strength_pairs WHERE a = ? AND b = ?", row[:2])
+    db.execute("INSERT INTO strength_pairs SELECT a, b || '-x', ref, s, n, last, bits, first, buckets, key "
+               "FROM strength_pairs WHERE a = ? AND b = ?", right[-20][:2])
+    written = _counting_writes(monkeypatch, two)
+    materialize.rebuild(two, StrengthConfig())
+    assert _tables(two) == _tables(one)
+    assert 5 <= len(written) <= 7 and helped[-1]
+    for day in (dt.date(2022, 3, 1), dt.date(2030, 1, 1)):
+        assert_same(two, day)
+    # A helper that says nothing, or whose sums never come: its parts are done here.
+    monkeypatch.setattr(materialize._Helper, "first", lambda self, names: None)
+    db.execute("UPDATE strength_pairs SET s = s * 3")
+    materialize.rebuild(two, StrengthConfig())
+    assert _tables(two) == _tables(one)
+    monkeypatch.undo()
+    monkeypatch.setattr(materialize, "PAIR_SLICE", 13)
+    monkeypatch.setattr(materialize, "REBUILD_CHUNK", 90)
+    monkeypatch.setattr(materialize, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(materialize._Helper, "summed", lambda self: (self.close(), None)[1])
+    db.execute("UPDATE strength_pairs SET s = s * 3")
+    materialize.rebuild(two, other)
+    materialize.rebuild(one, other, parallel=False)
+    assert _tables(two) == _tables(one)

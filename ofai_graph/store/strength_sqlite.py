@@ -193,10 +193,12 @@ class SQLitePairs:
 
     def insert_columns(self, parts: Iterable[PairColumns]) -> None:
         """Pairs into the empty table, a slice of columns at a time (``materialize.PairColumns``); the
-        indexes on key are built once, after the rows."""
+        index on ``(b, key)`` is built once, after the rows. The one on ``(a, key)`` is kept: rows
+        come by ``a``, so its entries land at the end or among one entity's few pages (on the
+        million: 3.4-3.8 s for the insert with it against 4.4-4.6 s for the insert and its build
+        after; the ``(b, key)`` entries would land anywhere)."""
         self.ensure()
         with _unzeroed(self.db):
-            self.db.execute("DROP INDEX strength_pairs_a_key")
             self.db.execute("DROP INDEX strength_pairs_b_key")
         for part in parts:
             _insert_columns(self.db, _INSERT_PAIRS, part.column_lists())
@@ -224,7 +226,7 @@ class SQLitePairs:
             upto = (part.a[-1], part.b[-1])
             if rewriting:
                 _insert_columns(db, _INSERT_PAIRS, part.column_lists())
-            elif (diff := _stored_diff(db, part, (*after, *upto))) is None or diff.any():
+            elif (diff := self._diff(part, after, upto)) is None or diff.any():
                 new = list(part.rows())
                 if diff is None:
                     stored = {(r[0], r[1]): r for r in db.execute(read, (*after, *upto))}
@@ -245,6 +247,20 @@ class SQLitePairs:
         else:
             db.execute("DELETE FROM strength_pairs WHERE (a, b) > (?, ?)", after)
         return count
+
+    def _diff(self, part: PairColumns, after: tuple[str, str], upto: tuple[str, str]) -> Any:
+        """:func:`_stored_diff` of a slice, or what a rebuild's helper process found for it (on the
+        rows as they were before this transaction: this one has written nothing in its range)."""
+        from ..materialize import _UNKNOWN
+
+        if part.known_diff is _UNKNOWN:
+            return _stored_diff(self.db, part, (*after, *upto))
+        if part.starts_range and part.known_diff is not None:
+            # The helper compared from its first pair on: stored rows before it go.
+            self.db.execute(
+                "DELETE FROM strength_pairs WHERE (a, b) > (?, ?) AND (a, b) < (?, ?)", (*after, part.a[0], part.b[0])
+            )
+        return part.known_diff
 
     def _rewrite_from(self, after: tuple[str, str]) -> None:
         """Keep the rows up to ``after`` in a table of their own, without the indexes on key (rows
@@ -510,42 +526,30 @@ class SQLitePairs:
 
         return Rows()
 
-    def coded_participations(self, size: int) -> tuple[list[str], Iterator[Any]]:
+    def coded_participations(
+        self, size: int, *, after: str = "", upto: str | None = None
+    ) -> tuple[list[str], Iterator[Any]]:
         """Every participation as ``strength._Columns`` chunks of about ``size`` rows (never splitting an
-        interaction), entities coded by their rank among the sorted ids: the ids, and the chunks."""
+        interaction), entities coded by their rank among the sorted ids: the ids, and the chunks.
+        ``after``/``upto``: only the interactions with an id in that range (a chunk boundary of the
+        whole read, :meth:`chunk_boundary`: the chunks are then the same as the whole read's)."""
         names = [r[0] for r in self.db.execute("SELECT id FROM entities ORDER BY id")]
         code = {n: k for k, n in enumerate(names)}
-        db = self.db
+        return names, coded_chunks(self.db, code, size, after, upto)
 
-        def chunks() -> Iterator[_Columns]:
-            roles: dict[str, int] = {}
-            kinds: dict[tuple[str, str], int] = {}
-            tokens: dict[str, int] = {}  # "kind\x1fstatus" -> its code in kinds
-            days = _Ordinals()
-            # The interactions a range of ids at a time, then their participants by the same range:
-            # two scans in key order instead of a join (a look-up per interaction). Each range comes
-            # back as a few long strings made by SQLite (group_concat), split in C: a row tuple and
-            # its three text objects per participant cost twice as much. Dates come as day ordinals
-            # computed by SQLite (the julianday of 0001-01-01 is 1721425.5, its ordinal 1).
-            per = max(1, size // 3)  # interactions per chunk: about three participants each
-            after = ""
-            while True:
-                count, upto, ids, starts, ends, ks = db.execute(_PACKED_INTERACTIONS, (after, per)).fetchone()
-                if not count:
-                    return
-                count_p, *packed = db.execute(_PACKED_PARTICIPANTS, (after, upto)).fetchone()
-                columns = None
-                if count_p:
-                    columns = _unpacked(count, ids, (starts, ends), ks, count_p, packed, code, roles, kinds, tokens, days)
-                    if columns is None:  # a value the packing cannot carry: read as rows
-                        inter = db.execute(_INTERACTION_ROWS, (after, upto)).fetchall()
-                        parts = db.execute(_PARTICIPANT_ROWS, (after, upto)).fetchall()
-                        columns = _coded(inter, parts, code, roles, kinds)
-                after = upto
-                if columns is not None:
-                    yield columns
-
-        return names, chunks()
+    def chunk_boundary(self, size: int, *, at_least: int) -> str | None:
+        """The last interaction id of the chunk of :meth:`coded_participations` that ends nearest the
+        middle of the interactions, or None when they make fewer than two chunks or fewer than
+        ``at_least`` interactions."""
+        per = max(1, size // 3)
+        total = self.db.execute("SELECT count(*) FROM interactions").fetchone()[0]
+        chunks = -(-total // per)
+        if chunks < 2 or total < at_least:
+            return None
+        row = self.db.execute(
+            "SELECT id FROM interactions ORDER BY id LIMIT 1 OFFSET ?", ((chunks + 1) // 2 * per - 1,)
+        ).fetchone()
+        return row[0] if row else None
 
     def window(self, lo: dt.date, hi: dt.date) -> Iterator[Participation]:
         """Participants of the interactions ending on or after ``lo`` and starting by ``hi``."""
@@ -567,6 +571,38 @@ class SQLitePairs:
         ).fetchall()
         for iid, start, end, kind, status, eid, role in rows:
             yield (iid, day[start], day[end], kind, status, eid, role)  # type: ignore[misc]
+
+
+def coded_chunks(
+    db: sqlite3.Connection, code: dict[str, int], size: int, after: str = "", upto: str | None = None
+) -> Iterator[_Columns]:
+    """:meth:`SQLitePairs.coded_participations`' chunks, read through ``db`` (a rebuild's second
+    process reads half of them through a connection of its own)."""
+    roles: dict[str, int] = {}
+    kinds: dict[tuple[str, str], int] = {}
+    tokens: dict[str, int] = {}  # "kind\x1fstatus" -> its code in kinds
+    days = _Ordinals()
+    # The interactions a range of ids at a time, then their participants by the same range:
+    # two scans in key order instead of a join (a look-up per interaction). Each range comes
+    # back as a few long strings made by SQLite (group_concat), split in C: a row tuple and
+    # its three text objects per participant cost twice as much. Dates come as day ordinals
+    # computed by SQLite (the julianday of 0001-01-01 is 1721425.5, its ordinal 1).
+    per = max(1, size // 3)  # interactions per chunk: about three participants each
+    while upto is None or after < upto:
+        count, last, ids, starts, ends, ks = db.execute(_PACKED_INTERACTIONS, (after, per)).fetchone()
+        if not count:
+            return
+        count_p, *packed = db.execute(_PACKED_PARTICIPANTS, (after, last)).fetchone()
+        columns = None
+        if count_p:
+            columns = _unpacked(count, ids, (starts, ends), ks, count_p, packed, code, roles, kinds, tokens, days)
+            if columns is None:  # a value the packing cannot carry: read as rows
+                inter = db.execute(_INTERACTION_ROWS, (after, last)).fetchall()
+                parts = db.execute(_PARTICIPANT_ROWS, (after, last)).fetchall()
+                columns = _coded(inter, parts, code, roles, kinds)
+        after = last
+        if columns is not None:
+            yield columns
 
 
 # A range of stored pairs packed: the count, then ids and integer columns as one string each, and
