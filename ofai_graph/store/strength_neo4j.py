@@ -69,6 +69,52 @@ _FIELDS = "s.ref, s.s, s.n, s.last, s.bits, s.first, s.bq, s.bs, s.bn, s.bl, s.b
 _RETURN = "RETURN a.id, b.id, " + _FIELDS
 _COLLECT = "RETURN collect([a.id, b.id, " + _FIELDS + "])"
 _COLLECT_LISTS = "RETURN collect([a.id, b.id, " + _FIELDS + ", a.tk, a.tw, a.tall, b.tk, b.tw, b.tall])"
+_START = (
+    "OPTIONAL MATCH (m:Meta {key: 'strength'}) "
+    "CALL { OPTIONAL MATCH (i:Interaction) WITH i LIMIT 1 RETURN i IS NOT NULL AS some } "
+    "RETURN m.config, m.recent_cut, some"
+)
+_LIGHT = (
+    "MATCH ()-[s:STRENGTH]->() WHERE s.pair IN $ps "
+    "RETURN collect([s.pair, s.ref, s.s, s.n, s.last, s.bits, s.first, s.bq, s.bs, s.bn, s.bl, s.bb])"
+)
+"""A write's pairs without their recent lists (an ``add`` inserts its recent row on the server, see
+:data:`_APPLY`) nor their ends (``pair`` names them; the ends' nodes hold the lists of partners)."""
+_APPLY = (
+    # The pairs set in place: their fields, and their new recent row (if any) inserted after the rows
+    # with a midpoint up to its own, as the lists are kept (sorted by midpoint, equal ones in the order
+    # written), without reading the lists: the office's strongest pair holds hundreds of them.
+    "CALL { MATCH ()-[s:STRENGTH]->() WHERE s.pair IN $ps WITH s, $pairs[s.pair] AS r SET s += r[0] "
+    "WITH s, r[1] AS x WHERE x IS NOT NULL "
+    "WITH s, x, size([m IN coalesce(s.rm, []) WHERE m <= x[1]]) AS i SET "
+    + ", ".join(f"s.{k} = coalesce(s.{k}, [])[..i] + [x[{n}]] + coalesce(s.{k}, [])[i..]" for n, k in enumerate(_RECENT))
+    + " } "
+    # The ends' lists of strongest partners (update_top on the server): t = [entity, new keys, partners],
+    # the changes sorted as the list is (key descending, then id). The changed partners leave the list;
+    # those ranking above its last entry before the change (or all, when it holds every partner) go in
+    # at their places; cut to $top. A list that would be too short to be sure of the order is not
+    # written: its entity comes back, for the client to list again from its pairs.
+    "WITH 1 AS one UNWIND $tops AS t MATCH (n:Entity {id: t[0]}) "
+    "WITH n, t, coalesce(n.tk, []) AS tk, coalesce(n.tw, []) AS tw, coalesce(n.tall, true) AS tall "
+    "WITH n, t, tk, tw, tall, [i IN range(0, size(tw) - 1) WHERE NOT tw[i] IN t[2]] AS keep "
+    "WITH n, t, tk, tw, tall, [i IN keep | tk[i]] AS k0, [i IN keep | tw[i]] AS w0, "
+    "[j IN range(0, size(t[2]) - 1) WHERE tall OR t[1][j] > tk[-1] OR (t[1][j] = tk[-1] AND t[2][j] < tw[-1])] AS ins "
+    "WITH n, t, tk, tw, tall, k0, w0, ins, "
+    "[j IN ins | size([x IN range(0, size(k0) - 1) WHERE k0[x] > t[1][j] OR (k0[x] = t[1][j] AND w0[x] < t[2][j])])] AS at "
+    "WITH n, tk, tw, tall, k0, w0, reduce(acc = [[], [], 0], y IN range(0, size(ins) - 1) | "
+    "[acc[0] + k0[acc[2]..at[y]] + [t[1][ins[y]]], acc[1] + w0[acc[2]..at[y]] + [t[2][ins[y]]], at[y]]) AS m "
+    "WITH n, tk, tw, tall, m[0] + k0[m[2]..] AS k1, m[1] + w0[m[2]..] AS w1 "
+    "WITH n, tk, tw, tall, k1[..$top] AS k2, w1[..$top] AS w2, tall AND size(k1) <= $top AS t2 "
+    "WITH n, tk, tw, tall, k2, w2, t2, NOT t2 AND (size(k2) < $quarter OR size(tk) = 0) AS redo "
+    "FOREACH (_ IN CASE WHEN NOT redo AND (k2 <> tk OR w2 <> tw OR t2 <> tall) THEN [1] ELSE [] END | "
+    "SET n.tk = k2, n.tw = w2, n.tall = t2) "
+    "RETURN collect(CASE WHEN redo THEN n.id END)"
+)
+"""An ``add``'s strength update in one statement, the same text every time (the server plans a text
+once): the pairs read by :data:`_LIGHT` set in place and the ends' lists kept, without sending the
+lists either way. Valid on Neo4j 5 and ArcadeDB alike. Partners of equal keys are ordered by id as
+the server compares strings (UTF-16 code units in Java, as Python does for every character below
+U+D800 and from U+E000 to U+FFFF)."""
 FIRST_PAGE = 16
 """Rows of an entity's first page of partners (as in the embedded store): a path search mostly wants
 an entity's few strongest; the next pages grow four times each."""
@@ -86,6 +132,7 @@ class Neo4jPairs:
         self._cleared: set[tuple[str, str]] = set()
         self._read_in_tx: dict[tuple[str, str], list[tuple[Any, ...]]] = {}  # recent rows, by pairs_by_key
         self._lists_in_tx: dict[str, list[Any]] = {}  # entities' lists read (and written) in this transaction
+        self._light_in_tx: set[tuple[str, str]] = set()  # pairs read without their recent lists (_LIGHT)
         # What a question (one read transaction, Store.snapshot) has read: every pair's recent rows, read
         # with the pair; entities' first pages, read ahead for those met in pages (the path search's
         # next expansions), a few hundred at a time instead of one round trip each.
@@ -103,6 +150,13 @@ class Neo4jPairs:
 
     def has_interactions(self) -> bool:
         return bool(self.store._read("MATCH (i:Interaction) RETURN i.id LIMIT 1"))
+
+    def write_start(self) -> tuple[str | None, bool, int | None]:
+        """What a write's :class:`~ofai_graph.materialize.Maintainer` asks first, in one read: the stored
+        configuration, whether any interaction is stored, the recent contributions' cut (three round
+        trips, each a statement the server plans, were a fifth of an ``add``'s statements)."""
+        ((text, cut, some),) = self.store._read(_START)
+        return text, bool(some), int(cut) if cut is not None else None
 
     def stored_config(self) -> str | None:
         rows = self.store._read("MATCH (m:Meta {key: 'strength'}) RETURN m.config")
@@ -134,12 +188,33 @@ class Neo4jPairs:
         for chunk in batched(rows, 10_000):
             keys = [(r.a, r.b) for r in chunk]
             old: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+            light: dict[str, list[Any]] = {}  # pairs set in place by _APPLY, with at most one new recent row
+            if not fresh and len(keys) <= ONE_BY_ONE:
+                for r, k in zip(chunk, keys, strict=True):
+                    if k in self._light_in_tx and k not in self._cleared and len(pending.get(k, ())) <= 1:
+                        mine = pending.pop(k, None)
+                        light[f"{k[0]} {k[1]}"] = [_properties(r, half_life), list(mine[0]) if mine else None]
             if not fresh:
-                old = self._stored_recent([k for k in keys if k not in self._cleared])
+                old = self._stored_recent([k for k in keys if k not in self._cleared and f"{k[0]} {k[1]}" not in light])
             props = {
                 k: _properties(r, half_life, old.get(k, []) + pending.pop(k, []))
                 for r, k in zip(chunk, keys, strict=True)
             }
+            if light:
+                changed = {k: props[k]["key"] for k in keys}
+                keys = [k for k in keys if f"{k[0]} {k[1]}" not in light]
+                there = [k for k in keys if k in self._read_in_tx and k not in self._cleared]
+                for a, b in there:
+                    self.store._read(_ONE + "SET s = $q", {"p": f"{a} {b}", "q": {**_NO_RECENT, **props[(a, b)]}})
+                keys = [k for k in keys if k not in there]
+                self._delete(keys)
+                self.store._batches(
+                    "UNWIND $rows AS r MATCH (a:Entity {id: r.a}) MATCH (b:Entity {id: r.b}) "
+                    "CREATE (a)-[s:STRENGTH]->(b) SET s = r.p",
+                    [{"a": a, "b": b, "p": props[(a, b)]} for a, b in keys],
+                )
+                self._top_change(changed, light)
+                continue
             if not fresh and len(keys) <= ONE_BY_ONE:
                 # A few pairs (an `add`): each set in place where it exists (read in this transaction),
                 # one indexed look-up instead of a delete and a create. Absent recent lists set to null.
@@ -172,6 +247,7 @@ class Neo4jPairs:
         self._pending()
         for k in keys:
             self._read_in_tx.pop(k, None)
+            self._light_in_tx.discard(k)
         self._by_pair(keys, "DELETE s")
 
     # -- the lists of strongest partners on the entity nodes (see the module docstring) ------------------
@@ -201,9 +277,12 @@ class Neo4jPairs:
             else:
                 self.store._driver.execute_query(query, {"rows": batch}, database_=self.store.database)
 
-    def _top_change(self, changes: dict[tuple[str, str], float | None]) -> None:
-        """The lists of the ends of pairs whose key changed (None: the pair is gone), in this transaction."""
-        if not changes:
+    def _top_change(
+        self, changes: dict[tuple[str, str], float | None], light: dict[str, list[Any]] | None = None
+    ) -> None:
+        """The lists of the ends of pairs whose key changed (None: the pair is gone), in this transaction;
+        with ``light``, the rows of :data:`_APPLY` for pairs set in place by the same statement."""
+        if not changes and not light:
             return
         per: dict[str, dict[str, float | None]] = {}
         for (a, b), k in changes.items():
@@ -212,6 +291,20 @@ class Neo4jPairs:
         out = []
         self._pending()
         known = self._lists_in_tx  # (read with the pairs by pairs_by_key: an add reads nothing more)
+        # Lists whose partners' keys all changed (none gone) are kept on the server (_APPLY), except
+        # those it finds too short to be sure of; the rest here, read and written whole.
+        on_server = {v: ch for v, ch in per.items() if None not in ch.values()}
+        if light is not None or on_server:
+            tops = []
+            for v in sorted(on_server):
+                ch = sorted(on_server[v].items(), key=lambda x: (-x[1], x[0]))  # type: ignore[operator]
+                tops.append([v, [k for _, k in ch], [w for w, _ in ch]])
+                known.pop(v, None)  # (changed on the server: read again if asked for)
+            light = light or {}
+            ((redo,),) = self.store._read(
+                _APPLY, {"ps": list(light), "pairs": light, "tops": tops, "top": TOP, "quarter": TOP // 4}
+            )
+            per = {v: ch for v, ch in per.items() if v not in on_server or v in redo}
         lists = [[v, *known[v]] for v in sorted(per) if v in known]
         for batch in batched(sorted(v for v in per if v not in known), 2_000):
             lists += self.store._read(
@@ -273,7 +366,7 @@ class Neo4jPairs:
         those of one that failed)."""
         if self._tx is not self.store._tx:
             self._tx, self._recent, self._cleared, self._read_in_tx = self.store._tx, {}, set(), {}
-            self._lists_in_tx = {}
+            self._lists_in_tx, self._light_in_tx = {}, set()
         return self._recent
 
     def _stored_recent(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[Any, ...]]]:
@@ -574,8 +667,15 @@ class Neo4jPairs:
             return [r for k in keys if (r := self._by_key.get(k)) is not None]
         if self.store._tx is None:
             return _records(self._by_pair(keys, _RETURN))
-        # A write: upsert will want the recent rows read here, and the ends' lists of partners.
-        self._pending()
+        # A write. An add (each pair with one new recent row at most): the pairs without their recent
+        # lists, set in place on the server (_APPLY). Otherwise upsert will want the recent rows read
+        # here, and the ends' lists of partners.
+        pending = self._pending()
+        if len(keys) <= ONE_BY_ONE and all(len(pending.get(k, ())) <= 1 and k not in self._cleared for k in keys):
+            ((rows,),) = self.store._read(_LIGHT, {"ps": [f"{a} {b}" for a, b in keys]})
+            out = _records([[*row[0].split(" "), *row[1:]] for row in rows])
+            self._light_in_tx.update((r.a, r.b) for r in out)
+            return out
         found = []
         for batch in batched(keys, BY_PAIR):
             (rows,), = self.store._read(_IN + _COLLECT_LISTS, {"ps": [f"{a} {b}" for a, b in batch]})
