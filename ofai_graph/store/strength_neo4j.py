@@ -30,6 +30,7 @@ lists (:func:`update_top`); a push, a rebuild and the migration to v4 write them
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import heapq
 import math
@@ -75,46 +76,41 @@ _START = (
     "RETURN m.config, m.recent_cut, some"
 )
 _LIGHT = (
-    "MATCH ()-[s:STRENGTH]->() WHERE s.pair IN $ps "
-    "RETURN collect([s.pair, s.ref, s.s, s.n, s.last, s.bits, s.first, s.bq, s.bs, s.bn, s.bl, s.bb])"
+    "MATCH ()-[s:STRENGTH]->() WHERE s.pair IN $ps RETURN collect([s.pair, s.ref, s.s, s.n, s.last, s.bits, "
+    "s.first, s.bq, s.bs, s.bn, s.bl, s.bb, s.rm, startNode(s).tk, startNode(s).tw, startNode(s).tall, "
+    "endNode(s).tk, endNode(s).tw, endNode(s).tall])"
 )
-"""A write's pairs without their recent lists (an ``add`` inserts its recent row on the server, see
-:data:`_APPLY`) nor their ends (``pair`` names them; the ends' nodes hold the lists of partners)."""
+"""An ``add``'s pairs: of their recent lists only the midpoints (where the new row goes, see
+:data:`_APPLY`), with their ends' lists of partners."""
+_SET_PAIRS = (
+    # The pairs' fields, and the new recent row (if any) inserted at its place (the lists are sorted by
+    # midpoint, equal ones in the order written): the lists are sliced on the server, not sent, the
+    # office's strongest pair holding hundreds of rows. (Each list bound once: a property read at each
+    # use cost twice the time.) A pair whose midpoints are not as many as read (another writer) is left
+    # out of the pairs returned, for the client to write whole.
+    "MATCH ()-[s:STRENGTH]->() WHERE s.pair IN $ps WITH s, $pairs[s.pair] AS r SET s += r[0] "
+    "WITH s, r WHERE r[1] IS NOT NULL AND size(coalesce(s.rm, [])) = r[3] WITH s, r, "
+    + ", ".join(f"coalesce(s.{k}, []) AS {k}" for k in _RECENT)
+    + " SET "
+    + ", ".join(f"s.{k} = {k}[..r[2]] + [r[1][{n}]] + {k}[r[2]..]" for n, k in enumerate(_RECENT))
+    + " WITH collect(s.pair) AS pairs "
+)
+_APPLY_PAIRS = _SET_PAIRS + "RETURN pairs, []"
 _APPLY = (
-    # The pairs set in place: their fields, and their new recent row (if any) inserted after the rows
-    # with a midpoint up to its own, as the lists are kept (sorted by midpoint, equal ones in the order
-    # written), without reading the lists: the office's strongest pair holds hundreds of them.
-    "CALL { MATCH ()-[s:STRENGTH]->() WHERE s.pair IN $ps WITH s, $pairs[s.pair] AS r SET s += r[0] "
-    "WITH s, r[1] AS x WHERE x IS NOT NULL "
-    "WITH s, x, size([m IN coalesce(s.rm, []) WHERE m <= x[1]]) AS i SET "
-    + ", ".join(f"s.{k} = coalesce(s.{k}, [])[..i] + [x[{n}]] + coalesce(s.{k}, [])[i..]" for n, k in enumerate(_RECENT))
-    + " } "
-    # The ends' lists of strongest partners (update_top on the server): t = [entity, new keys, partners],
-    # the changes sorted as the list is (key descending, then id). The changed partners leave the list;
-    # those ranking above its last entry before the change (or all, when it holds every partner) go in
-    # at their places; cut to $top. A list that would be too short to be sure of the order is not
-    # written: its entity comes back, for the client to list again from its pairs.
-    "WITH 1 AS one UNWIND $tops AS t MATCH (n:Entity {id: t[0]}) "
-    "WITH n, t, coalesce(n.tk, []) AS tk, coalesce(n.tw, []) AS tw, coalesce(n.tall, true) AS tall "
-    "WITH n, t, tk, tw, tall, [i IN range(0, size(tw) - 1) WHERE NOT tw[i] IN t[2]] AS keep "
-    "WITH n, t, tk, tw, tall, [i IN keep | tk[i]] AS k0, [i IN keep | tw[i]] AS w0, "
-    "[j IN range(0, size(t[2]) - 1) WHERE tall OR t[1][j] > tk[-1] OR (t[1][j] = tk[-1] AND t[2][j] < tw[-1])] AS ins "
-    "WITH n, t, tk, tw, tall, k0, w0, ins, "
-    "[j IN ins | size([x IN range(0, size(k0) - 1) WHERE k0[x] > t[1][j] OR (k0[x] = t[1][j] AND w0[x] < t[2][j])])] AS at "
-    "WITH n, tk, tw, tall, k0, w0, reduce(acc = [[], [], 0], y IN range(0, size(ins) - 1) | "
-    "[acc[0] + k0[acc[2]..at[y]] + [t[1][ins[y]]], acc[1] + w0[acc[2]..at[y]] + [t[2][ins[y]]], at[y]]) AS m "
-    "WITH n, tk, tw, tall, m[0] + k0[m[2]..] AS k1, m[1] + w0[m[2]..] AS w1 "
-    "WITH n, tk, tw, tall, k1[..$top] AS k2, w1[..$top] AS w2, tall AND size(k1) <= $top AS t2 "
-    "WITH n, tk, tw, tall, k2, w2, t2, NOT t2 AND (size(k2) < $quarter OR size(tk) = 0) AS redo "
-    "FOREACH (_ IN CASE WHEN NOT redo AND (k2 <> tk OR w2 <> tw OR t2 <> tall) THEN [1] ELSE [] END | "
-    "SET n.tk = k2, n.tw = w2, n.tall = t2) "
-    "RETURN collect(CASE WHEN redo THEN n.id END)"
+    _SET_PAIRS
+    # The ends' lists of strongest partners, as changed by update_top: t = [entity, length read, common
+    # head, common tail, the part between them as read (keys, ids), the new part (keys, ids), tall].
+    # Only the part that changed is sent (a list holds 1,024 keys and ids; an add moves one entry). A
+    # list that is not as read (another writer) is left out of the entities returned.
+    + "UNWIND $tops AS t MATCH (n:Entity {id: t[0]}) "
+    "WITH pairs, n, t, coalesce(n.tk, []) AS tk, coalesce(n.tw, []) AS tw "
+    "WHERE size(tk) = t[1] AND tk[t[2]..size(tk) - t[3]] = t[4] AND tw[t[2]..size(tw) - t[3]] = t[5] "
+    "SET n.tk = tk[..t[2]] + t[6] + tk[size(tk) - t[3]..], n.tw = tw[..t[2]] + t[7] + tw[size(tw) - t[3]..], "
+    "n.tall = t[8] RETURN pairs, collect(n.id)"
 )
-"""An ``add``'s strength update in one statement, the same text every time (the server plans a text
-once): the pairs read by :data:`_LIGHT` set in place and the ends' lists kept, without sending the
-lists either way. Valid on Neo4j 5 and ArcadeDB alike. Partners of equal keys are ordered by id as
-the server compares strings (UTF-16 code units in Java, as Python does for every character below
-U+D800 and from U+E000 to U+FFFF)."""
+"""An ``add``'s writes of its pairs and their ends' lists in one statement, the same text every time
+(the server plans a text once): 3 statements before, the pair's recent lists and both lists of
+partners sent whole. Valid on Neo4j 5 and ArcadeDB."""
 FIRST_PAGE = 16
 """Rows of an entity's first page of partners (as in the embedded store): a path search mostly wants
 an entity's few strongest; the next pages grow four times each."""
@@ -132,7 +128,8 @@ class Neo4jPairs:
         self._cleared: set[tuple[str, str]] = set()
         self._read_in_tx: dict[tuple[str, str], list[tuple[Any, ...]]] = {}  # recent rows, by pairs_by_key
         self._lists_in_tx: dict[str, list[Any]] = {}  # entities' lists read (and written) in this transaction
-        self._light_in_tx: set[tuple[str, str]] = set()  # pairs read without their recent lists (_LIGHT)
+        self._light_in_tx: dict[tuple[str, str], list[int]] = {}  # pairs read by _LIGHT: their midpoints
+        self._absent_in_tx: set[tuple[str, str]] = set()  # pairs _LIGHT looked for and did not find
         # What a question (one read transaction, Store.snapshot) has read: every pair's recent rows, read
         # with the pair; entities' first pages, read ahead for those met in pages (the path search's
         # next expansions), a few hundred at a time instead of one round trip each.
@@ -191,39 +188,31 @@ class Neo4jPairs:
             light: dict[str, list[Any]] = {}  # pairs set in place by _APPLY, with at most one new recent row
             if not fresh and len(keys) <= ONE_BY_ONE:
                 for r, k in zip(chunk, keys, strict=True):
-                    if k in self._light_in_tx and k not in self._cleared and len(pending.get(k, ())) <= 1:
+                    mids = self._light_in_tx.get(k)
+                    if mids is not None and k not in self._cleared and len(pending.get(k, ())) <= 1:
                         mine = pending.pop(k, None)
-                        light[f"{k[0]} {k[1]}"] = [_properties(r, half_life), list(mine[0]) if mine else None]
+                        row = list(mine[0]) if mine else None
+                        at = bisect.bisect_right(mids, row[1]) if row else 0
+                        light[f"{k[0]} {k[1]}"] = [_properties(r, half_life), row, at, len(mids)]
+                        if row:
+                            mids.insert(at, row[1])
             if not fresh:
                 old = self._stored_recent([k for k in keys if k not in self._cleared and f"{k[0]} {k[1]}" not in light])
             props = {
                 k: _properties(r, half_life, old.get(k, []) + pending.pop(k, []))
                 for r, k in zip(chunk, keys, strict=True)
             }
-            if light:
-                changed = {k: props[k]["key"] for k in keys}
-                keys = [k for k in keys if f"{k[0]} {k[1]}" not in light]
-                there = [k for k in keys if k in self._read_in_tx and k not in self._cleared]
-                for a, b in there:
-                    self.store._read(_ONE + "SET s = $q", {"p": f"{a} {b}", "q": {**_NO_RECENT, **props[(a, b)]}})
-                keys = [k for k in keys if k not in there]
-                self._delete(keys)
-                self.store._batches(
-                    "UNWIND $rows AS r MATCH (a:Entity {id: r.a}) MATCH (b:Entity {id: r.b}) "
-                    "CREATE (a)-[s:STRENGTH]->(b) SET s = r.p",
-                    [{"a": a, "b": b, "p": props[(a, b)]} for a, b in keys],
-                )
-                self._top_change(changed, light)
-                continue
             if not fresh and len(keys) <= ONE_BY_ONE:
-                # A few pairs (an `add`): each set in place where it exists (read in this transaction),
-                # one indexed look-up instead of a delete and a create. Absent recent lists set to null.
+                # A few pairs (an `add`): each set in place where it exists (read in this transaction):
+                # those read by _LIGHT in one statement with their ends' lists (_top_change), the
+                # others one indexed look-up each instead of a delete and a create. Absent recent
+                # lists set to null. Pairs read and found absent are created without a delete first.
                 there = [k for k in keys if k in self._read_in_tx and k not in self._cleared]
                 for a, b in there:
                     self.store._read(_ONE + "SET s = $q", {"p": f"{a} {b}", "q": {**_NO_RECENT, **props[(a, b)]}})
                 changed = {k: props[k]["key"] for k in keys}
-                keys = [k for k in keys if k not in there]
-                self._delete(keys)
+                keys = [k for k in keys if k not in there and f"{k[0]} {k[1]}" not in light]
+                self._delete([k for k in keys if k not in self._absent_in_tx or k in self._cleared])
             elif not fresh:
                 changed = {k: props[k]["key"] for k in keys}
                 self._delete(keys)
@@ -232,10 +221,11 @@ class Neo4jPairs:
                 "CREATE (a)-[s:STRENGTH]->(b) SET s = r.p",
                 [{"a": a, "b": b, "p": props[(a, b)]} for a, b in keys],
             )
+            self._absent_in_tx.difference_update(keys)
             if fresh:
                 self._collect((a, b, p["key"]) for (a, b), p in props.items())
             else:
-                self._top_change(changed)
+                self._top_change(changed, light)
         if fresh and self._config_tx is not None and self._config_tx is self.store._tx:
             self._write_fresh()
 
@@ -247,7 +237,7 @@ class Neo4jPairs:
         self._pending()
         for k in keys:
             self._read_in_tx.pop(k, None)
-            self._light_in_tx.discard(k)
+            self._light_in_tx.pop(k, None)
         self._by_pair(keys, "DELETE s")
 
     # -- the lists of strongest partners on the entity nodes (see the module docstring) ------------------
@@ -281,7 +271,7 @@ class Neo4jPairs:
         self, changes: dict[tuple[str, str], float | None], light: dict[str, list[Any]] | None = None
     ) -> None:
         """The lists of the ends of pairs whose key changed (None: the pair is gone), in this transaction;
-        with ``light``, the rows of :data:`_APPLY` for pairs set in place by the same statement."""
+        with ``light``, the rows of :data:`_SET_PAIRS` for pairs set in place by the same statement."""
         if not changes and not light:
             return
         per: dict[str, dict[str, float | None]] = {}
@@ -291,20 +281,6 @@ class Neo4jPairs:
         out = []
         self._pending()
         known = self._lists_in_tx  # (read with the pairs by pairs_by_key: an add reads nothing more)
-        # Lists whose partners' keys all changed (none gone) are kept on the server (_APPLY), except
-        # those it finds too short to be sure of; the rest here, read and written whole.
-        on_server = {v: ch for v, ch in per.items() if None not in ch.values()}
-        if light is not None or on_server:
-            tops = []
-            for v in sorted(on_server):
-                ch = sorted(on_server[v].items(), key=lambda x: (-x[1], x[0]))  # type: ignore[operator]
-                tops.append([v, [k for _, k in ch], [w for w, _ in ch]])
-                known.pop(v, None)  # (changed on the server: read again if asked for)
-            light = light or {}
-            ((redo,),) = self.store._read(
-                _APPLY, {"ps": list(light), "pairs": light, "tops": tops, "top": TOP, "quarter": TOP // 4}
-            )
-            per = {v: ch for v, ch in per.items() if v not in on_server or v in redo}
         lists = [[v, *known[v]] for v in sorted(per) if v in known]
         for batch in batched(sorted(v for v in per if v not in known), 2_000):
             lists += self.store._read(
@@ -314,10 +290,32 @@ class Neo4jPairs:
             found = update_top(keys or [], ids or [], tall is not False, per[v])
             if found is None:  # (too few left to know the rest: listed again from its pairs)
                 found = _top_of(self._walk(v, None, TOP), TOP)
-            if found != [keys or [], ids or [], tall is not False]:
-                out.append([v, *found])  # (a hub's pair far below its list: nothing to write)
+            if found != [keys or [], ids or [], tall is not False]:  # (a hub's pair far below its list: nothing to write)
+                out.append(_list_change(v, keys or [], ids or [], *found))
             known[v] = found
-        self._write_tops(out)
+        if out or light:
+            light = light or {}
+            ((pairs, tops),) = self.store._read(
+                _APPLY if out else _APPLY_PAIRS, {"ps": list(light), "pairs": light, "tops": out}
+            )
+            # Pairs and lists another writer changed since they were read: written whole, as before.
+            done = set(pairs)
+            if redo := [k for k, r in light.items() if r[1] is not None and k not in done]:
+                self._rewrite(redo, light)
+            done = set(tops)
+            self._write_tops([v, *known[v]] for v, *_ in out if v not in done)
+
+    def _rewrite(self, pairs: list[str], light: dict[str, list[Any]]) -> None:
+        """Pairs of :data:`_APPLY` whose recent lists were not as read: their rows read again, with the
+        new one, and set whole."""
+        keys = [(a, b) for a, b in (p.split(" ") for p in pairs)]
+        for k in keys:
+            self._light_in_tx.pop(k, None)
+        stored = self._stored_recent(keys)
+        for p, k in zip(pairs, keys, strict=True):
+            props, row = light[p][0], light[p][1]
+            q = {**_NO_RECENT, **props, **_recent_properties([*stored.get(k, []), tuple(row)])}
+            self.store._read(_ONE + "SET s = $q", {"p": p, "q": q})
 
     def _walk(self, v: str, below: float | None, n: int) -> list[tuple[float, str]]:
         """``v``'s partners (key, id) by key descending from ``below`` (inclusive) on, ``n`` at most:
@@ -366,7 +364,7 @@ class Neo4jPairs:
         those of one that failed)."""
         if self._tx is not self.store._tx:
             self._tx, self._recent, self._cleared, self._read_in_tx = self.store._tx, {}, set(), {}
-            self._lists_in_tx, self._light_in_tx = {}, set()
+            self._lists_in_tx, self._light_in_tx, self._absent_in_tx = {}, {}, set()
         return self._recent
 
     def _stored_recent(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[Any, ...]]]:
@@ -673,9 +671,14 @@ class Neo4jPairs:
         pending = self._pending()
         if len(keys) <= ONE_BY_ONE and all(len(pending.get(k, ())) <= 1 and k not in self._cleared for k in keys):
             ((rows,),) = self.store._read(_LIGHT, {"ps": [f"{a} {b}" for a, b in keys]})
-            out = _records([[*row[0].split(" "), *row[1:]] for row in rows])
-            self._light_in_tx.update((r.a, r.b) for r in out)
-            return out
+            out = []
+            for row in rows:
+                a, b = row[0].split(" ")
+                self._light_in_tx[(a, b)] = row[12] or []
+                self._lists_in_tx[a], self._lists_in_tx[b] = row[13:16], row[16:19]
+                out.append([a, b, *row[1:12]])
+            self._absent_in_tx.update(set(keys) - self._light_in_tx.keys())
+            return _records(out)
         found = []
         for batch in batched(keys, BY_PAIR):
             (rows,), = self.store._read(_IN + _COLLECT_LISTS, {"ps": [f"{a} {b}" for a, b in batch]})
@@ -931,6 +934,21 @@ def update_top(
     if not tall and len(items) < size // 4:
         return None
     return [[k for _, k in items], [w for w, _ in items], tall]
+
+
+def _list_change(
+    v: str, keys: list[float], ids: list[str], new_keys: list[float], new_ids: list[str], tall: bool
+) -> list[Any]:
+    """A row of :data:`_APPLY`: what changed between an entity's list as read and as it becomes (the
+    entries before and after that stay as they are, by count)."""
+    n, m = len(ids), len(new_ids)
+    head = 0
+    while head < min(n, m) and ids[head] == new_ids[head] and keys[head] == new_keys[head]:
+        head += 1
+    tail = 0
+    while tail < min(n, m) - head and ids[n - 1 - tail] == new_ids[m - 1 - tail] and keys[n - 1 - tail] == new_keys[m - 1 - tail]:
+        tail += 1
+    return [v, n, head, tail, keys[head : n - tail], ids[head : n - tail], new_keys[head : m - tail], new_ids[head : m - tail], tall]
 
 
 def _top_of(partners: list[tuple[float, str]], size: int) -> list[Any]:
