@@ -298,11 +298,10 @@ class Neo4jStore:
                 strength = Maintainer(self)
                 writer = BatchWriter(strength.wrap(self._write_batch))
                 yield writer
+                self._revision_due = writer.report.changed  # (the strength update may bump it: _APPLY)
                 strength.flush()
-                if writer.report.changed:
-                    self._tx.run(
-                        "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"
-                    ).consume()
+                if self._revision_due:
+                    self._tx.run(_REVISION).consume()
                 self._tx.commit()
             except BaseException:
                 # The server may be gone; it drops an unfinished transaction itself.
@@ -317,6 +316,7 @@ class Neo4jStore:
             raise
         finally:
             self._tx = None
+            self._revision_due = False
             with suppress(Exception):
                 session.close()
 
@@ -340,17 +340,18 @@ class Neo4jStore:
 
                 if not maintain:
                     report = self._write_batch(data, new=new)
+                    self._revision_due = report.changed
                 else:
                     strength = Maintainer(self)
                     report = strength.wrap(self._write_batch)(data, new=new)
+                    self._revision_due = report.changed
                     strength.flush()
-                if report.changed:
-                    tx.run(
-                        "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"
-                    ).consume()
+                if self._revision_due:
+                    tx.run(_REVISION).consume()
                 return report
             finally:
                 self._tx = None
+                self._revision_due = False
 
         try:
             with self._driver.session(database=self.database) as session:
@@ -414,6 +415,9 @@ class Neo4jStore:
         return classify(records, existing, self._known)
 
     _new = False
+    _revision_due = False
+    """Within a write, once its records are written: the revision is still to be counted up (by the
+    strength update's last statement, or by :data:`_REVISION` before the commit)."""
     _looked_up: tuple[Any, list[str], dict[str, str]] | None = None
     _known: Callable[[Any], str | None] | None = None
 
@@ -1087,6 +1091,9 @@ _READ_AHEAD = (
 )
 """A question's read-ahead for entities ``$ids``: the ties at either end, the people affiliated, those
 that are people themselves (uncorrelated subqueries, each anchored on its index: Neo4j 5 and ArcadeDB)."""
+
+
+_REVISION = "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"
 
 
 class _Rows(list):  # type: ignore[type-arg]

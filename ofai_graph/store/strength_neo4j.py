@@ -95,18 +95,26 @@ _SET_PAIRS = (
     + ", ".join(f"s.{k} = {k}[..r[2]] + [r[1][{n}]] + {k}[r[2]..]" for n, k in enumerate(_RECENT))
     + " WITH collect(s.pair) AS pairs "
 )
-_APPLY_PAIRS = _SET_PAIRS + "RETURN pairs, []"
 _APPLY = (
     _SET_PAIRS
     # The ends' lists of strongest partners, as changed by update_top: t = [entity, length read, common
     # head, common tail, the part between them as read (keys, ids), the new part (keys, ids), tall].
     # Only the part that changed is sent (a list holds 1,024 keys and ids; an add moves one entry). A
-    # list that is not as read (another writer) is left out of the entities returned.
-    + "UNWIND $tops AS t MATCH (n:Entity {id: t[0]}) "
-    "WITH pairs, n, t, coalesce(n.tk, []) AS tk, coalesce(n.tw, []) AS tw "
-    "WHERE size(tk) = t[1] AND tk[t[2]..size(tk) - t[3]] = t[4] AND tw[t[2]..size(tw) - t[3]] = t[5] "
-    "SET n.tk = tk[..t[2]] + t[6] + tk[size(tk) - t[3]..], n.tw = tw[..t[2]] + t[7] + tw[size(tw) - t[3]..], "
-    "n.tall = t[8] RETURN pairs, collect(n.id)"
+    # list that is not as read (another writer) is left out of the entities returned. (Writes under
+    # FOREACH and OPTIONAL MATCH: no row is dropped, whatever is found, so the statement always answers.)
+    + "UNWIND CASE WHEN size($tops) = 0 THEN [null] ELSE $tops END AS t OPTIONAL MATCH (n:Entity {id: t[0]}) "
+    "WITH pairs, t, n, coalesce(n.tk, []) AS tk, coalesce(n.tw, []) AS tw "
+    "WITH pairs, t, n, tk, tw, n IS NOT NULL AND size(tk) = t[1] AND tk[t[2]..size(tk) - t[3]] = t[4] "
+    "AND tw[t[2]..size(tw) - t[3]] = t[5] AS ok "
+    "FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END | SET n.tk = tk[..t[2]] + t[6] + tk[size(tk) - t[3]..], "
+    "n.tw = tw[..t[2]] + t[7] + tw[size(tw) - t[3]..], n.tall = t[8]) "
+    "WITH pairs, collect(CASE WHEN ok THEN t[0] END) AS tops "
+    # The store's revision, when the write changed anything (Neo4jStore._revision_due): one round
+    # trip less.
+    "OPTIONAL MATCH (m:Meta {key: 'ofai'}) "
+    "FOREACH (_ IN CASE WHEN $bump AND m IS NOT NULL THEN [1] ELSE [] END | "
+    "SET m.revision = coalesce(m.revision, 0) + 1) "
+    "RETURN pairs, tops, $bump AND m IS NOT NULL"
 )
 """An ``add``'s writes of its pairs and their ends' lists in one statement, the same text every time
 (the server plans a text once): 3 statements before, the pair's recent lists and both lists of
@@ -295,9 +303,12 @@ class Neo4jPairs:
             known[v] = found
         if out or light:
             light = light or {}
-            ((pairs, tops),) = self.store._read(
-                _APPLY if out else _APPLY_PAIRS, {"ps": list(light), "pairs": light, "tops": out}
+            bump = self.store._revision_due
+            ((pairs, tops, bumped),) = self.store._read(
+                _APPLY, {"ps": list(light), "pairs": light, "tops": out, "bump": bump}
             )
+            if bumped:
+                self.store._revision_due = False
             # Pairs and lists another writer changed since they were read: written whole, as before.
             done = set(pairs)
             if redo := [k for k, r in light.items() if r[1] is not None and k not in done]:
