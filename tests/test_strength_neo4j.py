@@ -374,9 +374,10 @@ def test_adds_write_the_pairs_and_lists_a_push_writes(bolt, neo, tmp_path):
     _adds_as_pushed(bolt, neo, tmp_path, "adds")
 
 
-def test_an_add_updates_its_pairs_and_lists_in_one_statement(neo, monkeypatch):
-    """After the interaction is written: one read of its pairs and one statement writing them, their
-    ends' lists and the store's revision (no list or recent list sent whole, no separate revision)."""
+def test_an_add_inserts_its_recent_row_without_sending_the_lists(neo, monkeypatch):
+    """After the interaction is written: one read of its pair (the recent rows' midpoints, not the
+    rows), one statement setting the pair with its new recent row put in place on the server, the
+    ends' lists, the store's revision (counted once)."""
     from neo4j._sync.work import transaction
 
     from ofai_graph.store import strength_neo4j
@@ -390,53 +391,28 @@ def test_an_add_updates_its_pairs_and_lists_in_one_statement(neo, monkeypatch):
     )
     import_data(neo, {"interactions": [meeting("one-more", day(-20), "ofai", "a", kind="visit")]})
     created = next(n for n, (q, _) in enumerate(sent) if q.startswith("UNWIND $rows AS r CREATE (n:Interaction"))
-    assert [q for q, _ in sent[created + 1 :]] == [strength_neo4j._LIGHT, strength_neo4j._APPLY]
-    params = sent[-1][1]
-    assert list(params["pairs"]) == ["a ofai"] and params["pairs"]["a ofai"][1] is not None
-    assert all(len(t[6]) <= 2 for t in params["tops"])  # (the part of each list that changed)
+    after = [q for q, _ in sent[created + 1 :]]
+    assert after[:2] == [strength_neo4j._LIGHT, strength_neo4j._INSERT_RECENT] and len(after) == 4
+    params = sent[created + 2][1]
+    assert params["p"] == "a ofai" and len(params["x"]) == 7 and not set(params["q"]) & {"rq", "rm"}
     assert neo.revision() == rev + 1
     for d in DAYS:
         assert_same(neo, d)
 
 
-def test_pairs_and_lists_changed_since_read_are_written_whole(bolt, neo, tmp_path, monkeypatch):
-    """A pair's recent lists or a node's list not as read (another writer) are left by the one
-    statement and written whole after it: the same pairs and lists in the end."""
+def test_pairs_changed_since_read_are_written_whole(bolt, neo, tmp_path, monkeypatch):
+    """A pair's recent lists not as read (another writer) are left by the insert and written whole
+    after it: the same pairs in the end."""
     from ofai_graph.store import strength_neo4j
 
-    real_change = strength_neo4j._list_change
-    monkeypatch.setattr(
-        strength_neo4j, "_list_change", lambda *a: (row := real_change(*a), [row[0], row[1] + 1, *row[2:]])[1]
-    )
     real_read = strength_neo4j.Neo4jPairs.pairs_by_key
 
     def pairs_by_key(self, keys):
         out = real_read(self, keys)
         for mids in self._light_in_tx.values():
-            mids.append(0)  # (as if another row had been read: the server finds one fewer)
+            if mids:
+                mids.append(0)  # (as if another row had been read: the server finds one fewer)
         return out
 
     monkeypatch.setattr(strength_neo4j.Neo4jPairs, "pairs_by_key", pairs_by_key)
     _adds_as_pushed(bolt, neo, tmp_path, "adds-redo")
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(st.tuples(st.sampled_from([1.0, 2.0, 3.0]), st.integers(0, 9)), max_size=8, unique_by=lambda x: x[1]),
-    st.lists(st.tuples(st.sampled_from([1.0, 2.0, 3.0]), st.integers(0, 9)), max_size=8, unique_by=lambda x: x[1]),
-    st.booleans(),
-)
-def test_a_list_change_rebuilds_the_new_list_from_the_old(old, new, tall):
-    """_list_change's row, applied as _APPLY slices it, turns the list read into the new one; the part
-    sent is the smallest run between a common head and tail."""
-    from ofai_graph.store.strength_neo4j import _list_change
-
-    keys, ids = [k for k, _ in old], [f"e{w}" for _, w in old]
-    new_keys, new_ids = [k for k, _ in new], [f"e{w}" for _, w in new]
-    v, n, head, tail, old_k, old_w, mid_k, mid_w, t = _list_change("v", keys, ids, new_keys, new_ids, tall)
-    assert (v, n, t) == ("v", len(ids), tall)
-    assert (keys[head : n - tail], ids[head : n - tail]) == (old_k, old_w)
-    assert keys[:head] + mid_k + keys[n - tail :] == new_keys
-    assert ids[:head] + mid_w + ids[n - tail :] == new_ids
-    if head < min(len(ids), len(new_ids)):
-        assert (keys[head], ids[head]) != (new_keys[head], new_ids[head])

@@ -298,9 +298,8 @@ class Neo4jStore:
                 strength = Maintainer(self)
                 writer = BatchWriter(strength.wrap(self._write_batch))
                 yield writer
-                self._revision_due = writer.report.changed  # (the strength update may bump it: _APPLY)
                 strength.flush()
-                if self._revision_due:
+                if writer.report.changed:
                     self._tx.run(_REVISION).consume()
                 self._tx.commit()
             except BaseException:
@@ -316,7 +315,6 @@ class Neo4jStore:
             raise
         finally:
             self._tx = None
-            self._revision_due = False
             with suppress(Exception):
                 session.close()
 
@@ -340,18 +338,15 @@ class Neo4jStore:
 
                 if not maintain:
                     report = self._write_batch(data, new=new)
-                    self._revision_due = report.changed
                 else:
                     strength = Maintainer(self)
                     report = strength.wrap(self._write_batch)(data, new=new)
-                    self._revision_due = report.changed
                     strength.flush()
-                if self._revision_due:
+                if report.changed:
                     tx.run(_REVISION).consume()
                 return report
             finally:
                 self._tx = None
-                self._revision_due = False
 
         try:
             with self._driver.session(database=self.database) as session:
@@ -415,9 +410,6 @@ class Neo4jStore:
         return classify(records, existing, self._known)
 
     _new = False
-    _revision_due = False
-    """Within a write, once its records are written: the revision is still to be counted up (by the
-    strength update's last statement, or by :data:`_REVISION` before the commit)."""
     _looked_up: tuple[Any, list[str], dict[str, str]] | None = None
     _known: Callable[[Any], str | None] | None = None
 

@@ -81,44 +81,20 @@ _LIGHT = (
     "endNode(s).tk, endNode(s).tw, endNode(s).tall])"
 )
 """An ``add``'s pairs: of their recent lists only the midpoints (where the new row goes, see
-:data:`_APPLY`), with their ends' lists of partners."""
-_SET_PAIRS = (
-    # The pairs' fields, and the new recent row (if any) inserted at its place (the lists are sorted by
-    # midpoint, equal ones in the order written): the lists are sliced on the server, not sent, the
-    # office's strongest pair holding hundreds of rows. (Each list bound once: a property read at each
-    # use cost twice the time.) A pair whose midpoints are not as many as read (another writer) is left
-    # out of the pairs returned, for the client to write whole.
-    "MATCH ()-[s:STRENGTH]->() WHERE s.pair IN $ps WITH s, $pairs[s.pair] AS r SET s += r[0] "
-    "WITH s, r WHERE r[1] IS NOT NULL AND size(coalesce(s.rm, [])) = r[3] WITH s, r, "
-    + ", ".join(f"coalesce(s.{k}, []) AS {k}" for k in _RECENT)
-    + " SET "
-    + ", ".join(f"s.{k} = {k}[..r[2]] + [r[1][{n}]] + {k}[r[2]..]" for n, k in enumerate(_RECENT))
-    + " WITH collect(s.pair) AS pairs "
+:data:`_INSERT_RECENT`), with their ends' lists of partners."""
+_INSERT_RECENT = (
+    "MATCH ()-[s:STRENGTH]->() WHERE s.pair = $p AND size(s.rm) = $n SET s += $q, "
+    + ", ".join(f"s.{k} = s.{k}[..$i] + [$x[{n}]] + s.{k}[$i..]" for n, k in enumerate(_RECENT))
+    + " RETURN count(s)"
 )
-_APPLY = (
-    _SET_PAIRS
-    # The ends' lists of strongest partners, as changed by update_top: t = [entity, length read, common
-    # head, common tail, the part between them as read (keys, ids), the new part (keys, ids), tall].
-    # Only the part that changed is sent (a list holds 1,024 keys and ids; an add moves one entry). A
-    # list that is not as read (another writer) is left out of the entities returned. (Writes under
-    # FOREACH and OPTIONAL MATCH: no row is dropped, whatever is found, so the statement always answers.)
-    + "UNWIND CASE WHEN size($tops) = 0 THEN [null] ELSE $tops END AS t OPTIONAL MATCH (n:Entity {id: t[0]}) "
-    "WITH pairs, t, n, coalesce(n.tk, []) AS tk, coalesce(n.tw, []) AS tw "
-    "WITH pairs, t, n, tk, tw, n IS NOT NULL AND size(tk) = t[1] AND tk[t[2]..size(tk) - t[3]] = t[4] "
-    "AND tw[t[2]..size(tw) - t[3]] = t[5] AS ok "
-    "FOREACH (_ IN CASE WHEN ok THEN [1] ELSE [] END | SET n.tk = tk[..t[2]] + t[6] + tk[size(tk) - t[3]..], "
-    "n.tw = tw[..t[2]] + t[7] + tw[size(tw) - t[3]..], n.tall = t[8]) "
-    "WITH pairs, collect(CASE WHEN ok THEN t[0] END) AS tops "
-    # The store's revision, when the write changed anything (Neo4jStore._revision_due): one round
-    # trip less.
-    "OPTIONAL MATCH (m:Meta {key: 'ofai'}) "
-    "FOREACH (_ IN CASE WHEN $bump AND m IS NOT NULL THEN [1] ELSE [] END | "
-    "SET m.revision = coalesce(m.revision, 0) + 1) "
-    "RETURN pairs, tops, $bump AND m IS NOT NULL"
-)
-"""An ``add``'s writes of its pairs and their ends' lists in one statement, the same text every time
-(the server plans a text once): 3 statements before, the pair's recent lists and both lists of
-partners sent whole. Valid on Neo4j 5 and ArcadeDB."""
+"""An ``add``'s pair set in place: its fields, and its new recent row inserted at its place (the lists
+are sorted by midpoint, equal ones in the order written; ``$i`` found by the client from the midpoints
+:data:`_LIGHT` read), the lists sliced on the server rather than read and sent whole (the office's
+strongest pair holds hundreds of rows). A pair whose midpoints are not as many as read (another
+writer) is not changed, and comes back written whole (:meth:`Neo4jPairs._rewrite`). Plain parameters,
+one pair a statement: right after a server's start ArcadeDB's first run of a statement costs more the
+more kinds of expression it holds (the rows of many pairs as a map by pair, ``coalesce`` and the lists
+of nodes in one statement: 300–480 ms the first time, this one 77 ms; 2–15 ms from the second run)."""
 FIRST_PAGE = 16
 """Rows of an entity's first page of partners (as in the embedded store): a path search mostly wants
 an entity's few strongest; the next pages grow four times each."""
@@ -193,7 +169,7 @@ class Neo4jPairs:
         for chunk in batched(rows, 10_000):
             keys = [(r.a, r.b) for r in chunk]
             old: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
-            light: dict[str, list[Any]] = {}  # pairs set in place by _APPLY, with at most one new recent row
+            light: dict[str, list[Any]] = {}  # pairs read by _LIGHT, with at most one new recent row
             if not fresh and len(keys) <= ONE_BY_ONE:
                 for r, k in zip(chunk, keys, strict=True):
                     mids = self._light_in_tx.get(k)
@@ -211,10 +187,11 @@ class Neo4jPairs:
                 for r, k in zip(chunk, keys, strict=True)
             }
             if not fresh and len(keys) <= ONE_BY_ONE:
-                # A few pairs (an `add`): each set in place where it exists (read in this transaction):
-                # those read by _LIGHT in one statement with their ends' lists (_top_change), the
-                # others one indexed look-up each instead of a delete and a create. Absent recent
-                # lists set to null. Pairs read and found absent are created without a delete first.
+                # A few pairs (an `add`): each set in place where it exists (read in this transaction),
+                # one indexed look-up instead of a delete and a create (those read by _LIGHT with the
+                # new recent row inserted on the server). Absent recent lists set to null. Pairs read
+                # and found absent are created without a delete first.
+                self._set_light(light, half_life)
                 there = [k for k in keys if k in self._read_in_tx and k not in self._cleared]
                 for a, b in there:
                     self.store._read(_ONE + "SET s = $q", {"p": f"{a} {b}", "q": {**_NO_RECENT, **props[(a, b)]}})
@@ -233,7 +210,7 @@ class Neo4jPairs:
             if fresh:
                 self._collect((a, b, p["key"]) for (a, b), p in props.items())
             else:
-                self._top_change(changed, light)
+                self._top_change(changed)
         if fresh and self._config_tx is not None and self._config_tx is self.store._tx:
             self._write_fresh()
 
@@ -275,12 +252,9 @@ class Neo4jPairs:
             else:
                 self.store._driver.execute_query(query, {"rows": batch}, database_=self.store.database)
 
-    def _top_change(
-        self, changes: dict[tuple[str, str], float | None], light: dict[str, list[Any]] | None = None
-    ) -> None:
-        """The lists of the ends of pairs whose key changed (None: the pair is gone), in this transaction;
-        with ``light``, the rows of :data:`_SET_PAIRS` for pairs set in place by the same statement."""
-        if not changes and not light:
+    def _top_change(self, changes: dict[tuple[str, str], float | None]) -> None:
+        """The lists of the ends of pairs whose key changed (None: the pair is gone), in this transaction."""
+        if not changes:
             return
         per: dict[str, dict[str, float | None]] = {}
         for (a, b), k in changes.items():
@@ -298,27 +272,27 @@ class Neo4jPairs:
             found = update_top(keys or [], ids or [], tall is not False, per[v])
             if found is None:  # (too few left to know the rest: listed again from its pairs)
                 found = _top_of(self._walk(v, None, TOP), TOP)
-            if found != [keys or [], ids or [], tall is not False]:  # (a hub's pair far below its list: nothing to write)
-                out.append(_list_change(v, keys or [], ids or [], *found))
+            if found != [keys or [], ids or [], tall is not False]:
+                out.append([v, *found])  # (a hub's pair far below its list: nothing to write)
             known[v] = found
-        if out or light:
-            light = light or {}
-            bump = self.store._revision_due
-            ((pairs, tops, bumped),) = self.store._read(
-                _APPLY, {"ps": list(light), "pairs": light, "tops": out, "bump": bump}
-            )
-            if bumped:
-                self.store._revision_due = False
-            # Pairs and lists another writer changed since they were read: written whole, as before.
-            done = set(pairs)
-            if redo := [k for k, r in light.items() if r[1] is not None and k not in done]:
-                self._rewrite(redo, light)
-            done = set(tops)
-            self._write_tops([v, *known[v]] for v, *_ in out if v not in done)
+        # (Written whole: slices of the lists on the server sent less, but cost twice as much the first
+        # time after a server's start, 90–150 ms against 44 ms, for 1–3 ms saved later.)
+        self._write_tops(out)
+
+    def _set_light(self, light: dict[str, list[Any]], half_life: float) -> None:
+        """Pairs read by :data:`_LIGHT`: ``light`` maps ``"a b"`` to ``[fields, new recent row or None,
+        its place, midpoints read]``."""
+        for p, (props, row, at, n) in light.items():
+            if row is None:  # (an interaction before the recent rows' start: the lists stay)
+                self.store._read(_ONE + "SET s += $q", {"p": p, "q": props})
+            elif n == 0:  # (none yet: the new row is the lists)
+                self.store._read(_ONE + "SET s = $q", {"p": p, "q": {**props, **_recent_properties([tuple(row)])}})
+            elif not self.store._read(_INSERT_RECENT, {"p": p, "n": n, "q": props, "i": at, "x": row})[0][0]:
+                self._rewrite([p], light)
 
     def _rewrite(self, pairs: list[str], light: dict[str, list[Any]]) -> None:
-        """Pairs of :data:`_APPLY` whose recent lists were not as read: their rows read again, with the
-        new one, and set whole."""
+        """Pairs of :data:`_INSERT_RECENT` whose recent lists were not as read: their rows read again,
+        with the new one, and set whole."""
         keys = [(a, b) for a, b in (p.split(" ") for p in pairs)]
         for k in keys:
             self._light_in_tx.pop(k, None)
@@ -676,9 +650,9 @@ class Neo4jPairs:
             return [r for k in keys if (r := self._by_key.get(k)) is not None]
         if self.store._tx is None:
             return _records(self._by_pair(keys, _RETURN))
-        # A write. An add (each pair with one new recent row at most): the pairs without their recent
-        # lists, set in place on the server (_APPLY). Otherwise upsert will want the recent rows read
-        # here, and the ends' lists of partners.
+        # A write. An add (each pair with one new recent row at most): of the pairs' recent lists only
+        # the midpoints (_INSERT_RECENT). Otherwise upsert will want the recent rows read here. The
+        # ends' lists of partners either way.
         pending = self._pending()
         if len(keys) <= ONE_BY_ONE and all(len(pending.get(k, ())) <= 1 and k not in self._cleared for k in keys):
             ((rows,),) = self.store._read(_LIGHT, {"ps": [f"{a} {b}" for a, b in keys]})
@@ -945,21 +919,6 @@ def update_top(
     if not tall and len(items) < size // 4:
         return None
     return [[k for _, k in items], [w for w, _ in items], tall]
-
-
-def _list_change(
-    v: str, keys: list[float], ids: list[str], new_keys: list[float], new_ids: list[str], tall: bool
-) -> list[Any]:
-    """A row of :data:`_APPLY`: what changed between an entity's list as read and as it becomes (the
-    entries before and after that stay as they are, by count)."""
-    n, m = len(ids), len(new_ids)
-    head = 0
-    while head < min(n, m) and ids[head] == new_ids[head] and keys[head] == new_keys[head]:
-        head += 1
-    tail = 0
-    while tail < min(n, m) - head and ids[n - 1 - tail] == new_ids[m - 1 - tail] and keys[n - 1 - tail] == new_keys[m - 1 - tail]:
-        tail += 1
-    return [v, n, head, tail, keys[head : n - tail], ids[head : n - tail], new_keys[head : m - tail], new_ids[head : m - tail], tall]
 
 
 def _top_of(partners: list[tuple[float, str]], size: int) -> list[Any]:
