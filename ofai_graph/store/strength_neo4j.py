@@ -191,7 +191,7 @@ class Neo4jPairs:
                 # one indexed look-up instead of a delete and a create (those read by _LIGHT with the
                 # new recent row inserted on the server). Absent recent lists set to null. Pairs read
                 # and found absent are created without a delete first.
-                self._set_light(light, half_life)
+                self._set_light(light)
                 there = [k for k in keys if k in self._read_in_tx and k not in self._cleared]
                 for a, b in there:
                     self.store._read(_ONE + "SET s = $q", {"p": f"{a} {b}", "q": {**_NO_RECENT, **props[(a, b)]}})
@@ -279,7 +279,7 @@ class Neo4jPairs:
         # time after a server's start, 90–150 ms against 44 ms, for 1–3 ms saved later.)
         self._write_tops(out)
 
-    def _set_light(self, light: dict[str, list[Any]], half_life: float) -> None:
+    def _set_light(self, light: dict[str, list[Any]]) -> None:
         """Pairs read by :data:`_LIGHT`: ``light`` maps ``"a b"`` to ``[fields, new recent row or None,
         its place, midpoints read]``."""
         for p, (props, row, at, n) in light.items():
