@@ -1593,8 +1593,9 @@ class Maintainer:
     def __init__(self, store: Store):
         self.store = store
         self.ops = ops(store)
-        text = self.ops.stored_config()
-        empty = not self.ops.has_interactions()
+        start = getattr(self.ops, "write_start", None)  # (a server: the three reads below in one)
+        text, some, cut = start() if start is not None else (self.ops.stored_config(), None, None)
+        empty = not (some if start is not None else self.ops.has_interactions())
         # None: a store filled before pairs were kept has none until a rebuild; an empty one starts them.
         self.config = stored_config(text) if text else default_config() if empty else None
         self.start = text is None and empty
@@ -1608,7 +1609,7 @@ class Maintainer:
         # The table of recent contributions, where the store keeps one: the day it starts from.
         self.cut: int | None = None
         if self.config is not None and hasattr(self.ops, "recent_cut"):
-            self.cut = self.ops.recent_cut()
+            self.cut = cut if start is not None else self.ops.recent_cut()
             if self.cut is None and empty:
                 self.cut = recent_cut_for(dt.date.today())
                 self.ops.recent_reset(self.cut)

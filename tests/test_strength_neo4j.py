@@ -326,3 +326,93 @@ def test_the_migration_to_v4_lists_the_partners_of_a_pushed_database(bolt, neo, 
     assert_lists(again, 1024)
     assert len(again._read("MATCH (n:Entity) WHERE n.tk IS NOT NULL RETURN n.id")) == 6  # ofai, a…e
     again.close()
+
+
+def _relationships(store):
+    rows = store._read("MATCH (a:Entity)-[s:STRENGTH]->(b:Entity) RETURN a.id, b.id, properties(s)")
+    return sorted((a, b, props) for a, b, props in rows)
+
+
+def _lists(store):
+    return sorted(store._read("MATCH (n:Entity) WHERE n.tk IS NOT NULL RETURN n.id, n.tk, n.tw, n.tall"))
+
+
+ADDS = [
+    # (an existing pair with recent rows: the new row goes between them, by its midpoint)
+    [meeting("add-1", day(-30), "ofai", "a", kind="visit")],
+    [meeting("add-2", day(-3), "a", "ofai", kind="visit")],  # the same midpoint as "near": after it
+    [meeting("add-3", "2020-02-02", "ofai", "c")],  # before the recent rows' start: none added
+    [meeting("add-4", day(-8), "c", "e", "a")],  # new pairs, created
+    [meeting("add-5", day(-6), "ofai", "b"), meeting("add-6", day(-5), "ofai", "b")],  # two rows for one pair
+    [meeting("add-7", day(-1), "d", "ofai", "b")],
+]
+
+
+def _adds_as_pushed(bolt, neo, tmp_path, name, monkeypatch=None):
+    """Adds one import at a time on the server and on an embedded store: the server's pairs and lists
+    equal those a push of the embedded store writes afresh (recent lists in order, buckets, keys)."""
+    lite = open_store(tmp_path / f"{name}.db", create=True)
+    data = recent_data()
+    data["interactions"].append(meeting("spread", "2023-07", "a", "b", "c"))
+    import_data(lite, data)
+    copy(lite, neo, batch_size=3)
+    for batch in ADDS:
+        for store in (lite, neo):
+            import_data(store, {"interactions": batch})
+    pushed = open_store(bolt.uri, user=bolt.user, password=bolt.password, database=bolt.database_for(name))
+    pushed.clear()
+    copy(lite, pushed)
+    assert _relationships(neo) == _relationships(pushed)
+    assert _lists(neo) == _lists(pushed)
+    for d in [*DAYS, PAST]:
+        assert_same(neo, d)
+    lite.close()
+    pushed.close()
+
+
+def test_adds_write_the_pairs_and_lists_a_push_writes(bolt, neo, tmp_path):
+    _adds_as_pushed(bolt, neo, tmp_path, "adds")
+
+
+def test_an_add_inserts_its_recent_row_without_sending_the_lists(neo, monkeypatch):
+    """After the interaction is written: one read of its pair (the recent rows' midpoints, not the
+    rows), one statement setting the pair with its new recent row put in place on the server, the
+    ends' lists, the store's revision (counted once)."""
+    from neo4j._sync.work import transaction
+
+    from ofai_graph.store import strength_neo4j
+
+    import_data(neo, recent_data())
+    rev = neo.revision()
+    sent: list[tuple[str, dict]] = []
+    run = transaction.TransactionBase.run
+    monkeypatch.setattr(
+        transaction.TransactionBase, "run", lambda self, q, p=None, **k: (sent.append((q, p or {})), run(self, q, p, **k))[1]
+    )
+    import_data(neo, {"interactions": [meeting("one-more", day(-20), "ofai", "a", kind="visit")]})
+    created = next(n for n, (q, _) in enumerate(sent) if q.startswith("UNWIND $rows AS r CREATE (n:Interaction"))
+    after = [q for q, _ in sent[created + 1 :]]
+    assert after[:2] == [strength_neo4j._LIGHT, strength_neo4j._INSERT_RECENT] and len(after) == 4
+    params = sent[created + 2][1]
+    assert params["p"] == "a ofai" and len(params["x"]) == 7 and not set(params["q"]) & {"rq", "rm"}
+    assert neo.revision() == rev + 1
+    for d in DAYS:
+        assert_same(neo, d)
+
+
+def test_pairs_changed_since_read_are_written_whole(bolt, neo, tmp_path, monkeypatch):
+    """A pair's recent lists not as read (another writer) are left by the insert and written whole
+    after it: the same pairs in the end."""
+    from ofai_graph.store import strength_neo4j
+
+    real_read = strength_neo4j.Neo4jPairs.pairs_by_key
+
+    def pairs_by_key(self, keys):
+        out = real_read(self, keys)
+        for mids in self._light_in_tx.values():
+            if mids:
+                mids.append(0)  # (as if another row had been read: the server finds one fewer)
+        return out
+
+    monkeypatch.setattr(strength_neo4j.Neo4jPairs, "pairs_by_key", pairs_by_key)
+    _adds_as_pushed(bolt, neo, tmp_path, "adds-redo")

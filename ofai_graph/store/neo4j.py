@@ -268,6 +268,8 @@ class Neo4jStore:
             raise _error(exc, self.location, N_("reading failed")) from exc
 
     def _batches(self, query: str, rows: Sequence[Any], key: str = "rows") -> None:
+        if ":Interaction" in query:
+            self._looked_up = None  # (interactions written: an earlier look-up may no longer hold)
         for part in batched(rows, WRITE_BATCH):
             batch = _Rows(part)
             part.clear()
@@ -298,9 +300,7 @@ class Neo4jStore:
                 yield writer
                 strength.flush()
                 if writer.report.changed:
-                    self._tx.run(
-                        "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"
-                    ).consume()
+                    self._tx.run(_REVISION).consume()
                 self._tx.commit()
             except BaseException:
                 # The server may be gone; it drops an unfinished transaction itself.
@@ -343,9 +343,7 @@ class Neo4jStore:
                     report = strength.wrap(self._write_batch)(data, new=new)
                     strength.flush()
                 if report.changed:
-                    tx.run(
-                        "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"
-                    ).consume()
+                    tx.run(_REVISION).consume()
                 return report
             finally:
                 self._tx = None
@@ -400,10 +398,19 @@ class Neo4jStore:
     def _split(
         self, label: str, records: Sequence[Any]
     ) -> tuple[list[tuple[Any, str]], list[tuple[Any, str]], int]:
-        existing = {} if self._new else self._existing(label, [r.id for r in records])
+        looked_up = None
+        if label == "Interaction":
+            looked_up, self._looked_up = self._looked_up, None
+        if self._new:
+            existing: dict[str, str] = {}
+        elif looked_up is not None and looked_up[0] is self._tx and looked_up[1] == list(dict.fromkeys(r.id for r in records)):
+            existing = looked_up[2]
+        else:
+            existing = self._existing(label, [r.id for r in records])
         return classify(records, existing, self._known)
 
     _new = False
+    _looked_up: tuple[Any, list[str], dict[str, str]] | None = None
     _known: Callable[[Any], str | None] | None = None
 
     def _write_batch(self, data: Dataset, *, new: bool = False) -> WriteReport:
@@ -635,7 +642,12 @@ class Neo4jStore:
         ]
 
     def get_interactions(self, ids: Iterable[str]) -> dict[str, Interaction]:
-        rows = self._existing("Interaction", list(dict.fromkeys(ids)))
+        wanted = list(dict.fromkeys(ids))
+        rows = self._existing("Interaction", wanted)
+        if self._tx is not None and not self._snapshot:
+            # A write's strength upkeep asks before the batch is written; the write's own look-up of
+            # the same ids (_split) takes this answer instead of a second round trip.
+            self._looked_up = (self._tx, wanted, rows)
         return {i: Interaction.model_validate_json(js) for i, js in rows.items()}
 
     def interactions_of(self, entity_id: str, limit: int | None = None) -> list[Interaction]:
@@ -1071,6 +1083,9 @@ _READ_AHEAD = (
 )
 """A question's read-ahead for entities ``$ids``: the ties at either end, the people affiliated, those
 that are people themselves (uncorrelated subqueries, each anchored on its index: Neo4j 5 and ArcadeDB)."""
+
+
+_REVISION = "MERGE (m:Meta {key: 'ofai'}) SET m.revision = coalesce(m.revision, 0) + 1"
 
 
 class _Rows(list):  # type: ignore[type-arg]

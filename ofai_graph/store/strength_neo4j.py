@@ -30,6 +30,7 @@ lists (:func:`update_top`); a push, a rebuild and the migration to v4 write them
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import heapq
 import math
@@ -69,6 +70,31 @@ _FIELDS = "s.ref, s.s, s.n, s.last, s.bits, s.first, s.bq, s.bs, s.bn, s.bl, s.b
 _RETURN = "RETURN a.id, b.id, " + _FIELDS
 _COLLECT = "RETURN collect([a.id, b.id, " + _FIELDS + "])"
 _COLLECT_LISTS = "RETURN collect([a.id, b.id, " + _FIELDS + ", a.tk, a.tw, a.tall, b.tk, b.tw, b.tall])"
+_START = (
+    "OPTIONAL MATCH (m:Meta {key: 'strength'}) "
+    "CALL { OPTIONAL MATCH (i:Interaction) WITH i LIMIT 1 RETURN i IS NOT NULL AS some } "
+    "RETURN m.config, m.recent_cut, some"
+)
+_LIGHT = (
+    "MATCH ()-[s:STRENGTH]->() WHERE s.pair IN $ps RETURN collect([s.pair, s.ref, s.s, s.n, s.last, s.bits, "
+    "s.first, s.bq, s.bs, s.bn, s.bl, s.bb, s.rm, startNode(s).tk, startNode(s).tw, startNode(s).tall, "
+    "endNode(s).tk, endNode(s).tw, endNode(s).tall])"
+)
+"""An ``add``'s pairs: of their recent lists only the midpoints (where the new row goes, see
+:data:`_INSERT_RECENT`), with their ends' lists of partners."""
+_INSERT_RECENT = (
+    "MATCH ()-[s:STRENGTH]->() WHERE s.pair = $p AND size(s.rm) = $n SET s += $q, "
+    + ", ".join(f"s.{k} = s.{k}[..$i] + [$x[{n}]] + s.{k}[$i..]" for n, k in enumerate(_RECENT))
+    + " RETURN count(s)"
+)
+"""An ``add``'s pair set in place: its fields, and its new recent row inserted at its place (the lists
+are sorted by midpoint, equal ones in the order written; ``$i`` found by the client from the midpoints
+:data:`_LIGHT` read), the lists sliced on the server rather than read and sent whole (the office's
+strongest pair holds hundreds of rows). A pair whose midpoints are not as many as read (another
+writer) is not changed, and comes back written whole (:meth:`Neo4jPairs._rewrite`). Plain parameters,
+one pair a statement: right after a server's start ArcadeDB's first run of a statement costs more the
+more kinds of expression it holds (the rows of many pairs as a map by pair, ``coalesce`` and the lists
+of nodes in one statement: 300–480 ms the first time, this one 77 ms; 2–15 ms from the second run)."""
 FIRST_PAGE = 16
 """Rows of an entity's first page of partners (as in the embedded store): a path search mostly wants
 an entity's few strongest; the next pages grow four times each."""
@@ -86,6 +112,8 @@ class Neo4jPairs:
         self._cleared: set[tuple[str, str]] = set()
         self._read_in_tx: dict[tuple[str, str], list[tuple[Any, ...]]] = {}  # recent rows, by pairs_by_key
         self._lists_in_tx: dict[str, list[Any]] = {}  # entities' lists read (and written) in this transaction
+        self._light_in_tx: dict[tuple[str, str], list[int]] = {}  # pairs read by _LIGHT: their midpoints
+        self._absent_in_tx: set[tuple[str, str]] = set()  # pairs _LIGHT looked for and did not find
         # What a question (one read transaction, Store.snapshot) has read: every pair's recent rows, read
         # with the pair; entities' first pages, read ahead for those met in pages (the path search's
         # next expansions), a few hundred at a time instead of one round trip each.
@@ -103,6 +131,13 @@ class Neo4jPairs:
 
     def has_interactions(self) -> bool:
         return bool(self.store._read("MATCH (i:Interaction) RETURN i.id LIMIT 1"))
+
+    def write_start(self) -> tuple[str | None, bool, int | None]:
+        """What a write's :class:`~ofai_graph.materialize.Maintainer` asks first, in one read: the stored
+        configuration, whether any interaction is stored, the recent contributions' cut (three round
+        trips, each a statement the server plans, were a fifth of an ``add``'s statements)."""
+        ((text, cut, some),) = self.store._read(_START)
+        return text, bool(some), int(cut) if cut is not None else None
 
     def stored_config(self) -> str | None:
         rows = self.store._read("MATCH (m:Meta {key: 'strength'}) RETURN m.config")
@@ -134,21 +169,35 @@ class Neo4jPairs:
         for chunk in batched(rows, 10_000):
             keys = [(r.a, r.b) for r in chunk]
             old: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+            light: dict[str, list[Any]] = {}  # pairs read by _LIGHT, with at most one new recent row
+            if not fresh and len(keys) <= ONE_BY_ONE:
+                for r, k in zip(chunk, keys, strict=True):
+                    mids = self._light_in_tx.get(k)
+                    if mids is not None and k not in self._cleared and len(pending.get(k, ())) <= 1:
+                        mine = pending.pop(k, None)
+                        row = list(mine[0]) if mine else None
+                        at = bisect.bisect_right(mids, row[1]) if row else 0
+                        light[f"{k[0]} {k[1]}"] = [_properties(r, half_life), row, at, len(mids)]
+                        if row:
+                            mids.insert(at, row[1])
             if not fresh:
-                old = self._stored_recent([k for k in keys if k not in self._cleared])
+                old = self._stored_recent([k for k in keys if k not in self._cleared and f"{k[0]} {k[1]}" not in light])
             props = {
                 k: _properties(r, half_life, old.get(k, []) + pending.pop(k, []))
                 for r, k in zip(chunk, keys, strict=True)
             }
             if not fresh and len(keys) <= ONE_BY_ONE:
                 # A few pairs (an `add`): each set in place where it exists (read in this transaction),
-                # one indexed look-up instead of a delete and a create. Absent recent lists set to null.
+                # one indexed look-up instead of a delete and a create (those read by _LIGHT with the
+                # new recent row inserted on the server). Absent recent lists set to null. Pairs read
+                # and found absent are created without a delete first.
+                self._set_light(light)
                 there = [k for k in keys if k in self._read_in_tx and k not in self._cleared]
                 for a, b in there:
                     self.store._read(_ONE + "SET s = $q", {"p": f"{a} {b}", "q": {**_NO_RECENT, **props[(a, b)]}})
                 changed = {k: props[k]["key"] for k in keys}
-                keys = [k for k in keys if k not in there]
-                self._delete(keys)
+                keys = [k for k in keys if k not in there and f"{k[0]} {k[1]}" not in light]
+                self._delete([k for k in keys if k not in self._absent_in_tx or k in self._cleared])
             elif not fresh:
                 changed = {k: props[k]["key"] for k in keys}
                 self._delete(keys)
@@ -157,6 +206,7 @@ class Neo4jPairs:
                 "CREATE (a)-[s:STRENGTH]->(b) SET s = r.p",
                 [{"a": a, "b": b, "p": props[(a, b)]} for a, b in keys],
             )
+            self._absent_in_tx.difference_update(keys)
             if fresh:
                 self._collect((a, b, p["key"]) for (a, b), p in props.items())
             else:
@@ -172,6 +222,7 @@ class Neo4jPairs:
         self._pending()
         for k in keys:
             self._read_in_tx.pop(k, None)
+            self._light_in_tx.pop(k, None)
         self._by_pair(keys, "DELETE s")
 
     # -- the lists of strongest partners on the entity nodes (see the module docstring) ------------------
@@ -224,7 +275,32 @@ class Neo4jPairs:
             if found != [keys or [], ids or [], tall is not False]:
                 out.append([v, *found])  # (a hub's pair far below its list: nothing to write)
             known[v] = found
+        # (Written whole: slices of the lists on the server sent less, but cost twice as much the first
+        # time after a server's start, 90–150 ms against 44 ms, for 1–3 ms saved later.)
         self._write_tops(out)
+
+    def _set_light(self, light: dict[str, list[Any]]) -> None:
+        """Pairs read by :data:`_LIGHT`: ``light`` maps ``"a b"`` to ``[fields, new recent row or None,
+        its place, midpoints read]``."""
+        for p, (props, row, at, n) in light.items():
+            if row is None:  # (an interaction before the recent rows' start: the lists stay)
+                self.store._read(_ONE + "SET s += $q", {"p": p, "q": props})
+            elif n == 0:  # (none yet: the new row is the lists)
+                self.store._read(_ONE + "SET s = $q", {"p": p, "q": {**props, **_recent_properties([tuple(row)])}})
+            elif not self.store._read(_INSERT_RECENT, {"p": p, "n": n, "q": props, "i": at, "x": row})[0][0]:
+                self._rewrite([p], light)
+
+    def _rewrite(self, pairs: list[str], light: dict[str, list[Any]]) -> None:
+        """Pairs of :data:`_INSERT_RECENT` whose recent lists were not as read: their rows read again,
+        with the new one, and set whole."""
+        keys = [(a, b) for a, b in (p.split(" ") for p in pairs)]
+        for k in keys:
+            self._light_in_tx.pop(k, None)
+        stored = self._stored_recent(keys)
+        for p, k in zip(pairs, keys, strict=True):
+            props, row = light[p][0], light[p][1]
+            q = {**_NO_RECENT, **props, **_recent_properties([*stored.get(k, []), tuple(row)])}
+            self.store._read(_ONE + "SET s = $q", {"p": p, "q": q})
 
     def _walk(self, v: str, below: float | None, n: int) -> list[tuple[float, str]]:
         """``v``'s partners (key, id) by key descending from ``below`` (inclusive) on, ``n`` at most:
@@ -273,7 +349,7 @@ class Neo4jPairs:
         those of one that failed)."""
         if self._tx is not self.store._tx:
             self._tx, self._recent, self._cleared, self._read_in_tx = self.store._tx, {}, set(), {}
-            self._lists_in_tx = {}
+            self._lists_in_tx, self._light_in_tx, self._absent_in_tx = {}, {}, set()
         return self._recent
 
     def _stored_recent(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[Any, ...]]]:
@@ -574,8 +650,20 @@ class Neo4jPairs:
             return [r for k in keys if (r := self._by_key.get(k)) is not None]
         if self.store._tx is None:
             return _records(self._by_pair(keys, _RETURN))
-        # A write: upsert will want the recent rows read here, and the ends' lists of partners.
-        self._pending()
+        # A write. An add (each pair with one new recent row at most): of the pairs' recent lists only
+        # the midpoints (_INSERT_RECENT). Otherwise upsert will want the recent rows read here. The
+        # ends' lists of partners either way.
+        pending = self._pending()
+        if len(keys) <= ONE_BY_ONE and all(len(pending.get(k, ())) <= 1 and k not in self._cleared for k in keys):
+            ((rows,),) = self.store._read(_LIGHT, {"ps": [f"{a} {b}" for a, b in keys]})
+            out = []
+            for row in rows:
+                a, b = row[0].split(" ")
+                self._light_in_tx[(a, b)] = row[12] or []
+                self._lists_in_tx[a], self._lists_in_tx[b] = row[13:16], row[16:19]
+                out.append([a, b, *row[1:12]])
+            self._absent_in_tx.update(set(keys) - self._light_in_tx.keys())
+            return _records(out)
         found = []
         for batch in batched(keys, BY_PAIR):
             (rows,), = self.store._read(_IN + _COLLECT_LISTS, {"ps": [f"{a} {b}" for a, b in batch]})
