@@ -153,6 +153,8 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
     records = 0
 
     # The pairs' recent contributions (strength_recent), kept on their relationships as lists.
+    from ofai_graph.materialize import bucket_list
+
     recent: dict = {}
     for a, b, *row in src.execute("SELECT * FROM strength_recent ORDER BY a, b, m"):
         recent.setdefault((a, b), []).append(row)
@@ -161,7 +163,7 @@ def phase_bare(db: str, uri: str, user: str, database: str, batch: int) -> dict:
     def pair(r: tuple) -> list:
         """A materialized pair (ofai_graph.materialize) as the STRENGTH relationship's properties."""
         a, b, ref, s, n, last, bits, first, buckets, key = r
-        b_ = json.loads(buckets) if buckets else []
+        b_ = bucket_list(buckets)  # a BLOB since schema v4 (JSON text before)
         rows = recent.get((a, b), ())
         return [
             a,
