@@ -359,7 +359,7 @@ def _going_cold(cfg: StrengthConfig, peak: float, now: float) -> bool:
 
 
 def _latest(store: Store, home: str, partner: str, as_of: dt.date) -> tuple[int, int, str] | None:
-    shared = [i for i in store.shared_interactions(home, partner) if i.date.start <= as_of]
+    shared = store.shared_interactions(home, partner, until=as_of)
     last_i = max(shared, key=lambda i: (i.date.end, i.date.start), default=None)
     return (last_i.date.end.toordinal(), last_i.date.start.toordinal(), last_i.id) if last_i else None
 

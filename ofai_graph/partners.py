@@ -155,8 +155,8 @@ def last_contact(ws: Workspace, text: str, *, as_of: dt.date) -> LastContact:
     for other in others:
         if other == home:
             continue
-        for i in ws.store.shared_interactions(home, other):
-            if i.date.start <= as_of and (best is None or (i.date.end, i.date.start) > (best[0].date.end, best[0].date.start)):
+        for i in ws.store.shared_interactions(home, other, until=as_of):
+            if best is None or (i.date.end, i.date.start) > (best[0].date.end, best[0].date.start):
                 best = (i, other)
     if best is None:
         return LastContact(subject=eid, subject_name=ent.name, with_id=None, with_name=None, interaction=None,

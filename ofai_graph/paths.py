@@ -367,7 +367,7 @@ def connect(
             e = g[u][v]
             shared = shared_by_pair.get((u, v))
             if shared is None:
-                shared = store.shared_interactions(u, v, limit=evidence) if e["interactions"] else []
+                shared = store.shared_interactions(u, v, limit=evidence, until=as_of) if e["interactions"] else []
                 shared_by_pair[(u, v)] = shared
             hops.append(
                 Hop(

@@ -907,7 +907,7 @@ def explain(
     _ = gettext_for(lang)
     cfg = config or StrengthConfig()
     as_of = as_of or dt.date.today()
-    shared = [i for i in store.shared_interactions(a, b) if i.date.start <= as_of]
+    shared = store.shared_interactions(a, b, until=as_of)
     found = _interaction_evidence(cfg, shared, a, b, as_of, lang)
     contributions, total = found.contributions, found.total
     reciprocal = all(found.initiated)

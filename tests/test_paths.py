@@ -391,3 +391,35 @@ def test_a_target_reached_directly_is_not_passed_by_a_longer_route_of_equal_cost
     for bound in (True, False):
         paths = k_best_paths(g, "ofai", ["corea", "usa"], k=2, max_hops=2, distinct=False, bound=bound)
         assert paths == [["ofai", "usa"], ["ofai", "corea"]], bound
+
+
+def test_a_hops_evidence_as_of_a_past_date_holds_only_what_had_started_by_then(tmp_path):
+    """Asked as of March 2024, the office's route to JICA shows the meetings it is scored on, not
+    the ones that came after: evidence must back the score it stands beside."""
+    ws = ofai_graph.open(tmp_path / "office.db", create=True)
+
+    def meeting(id_: str, date: str, title: str) -> dict:
+        return {"id": id_, "date": date, "kind": "meeting", "title": title,
+                "participants": [{"entity": "ofai", "role": "host"}, {"entity": "jica"}]}
+
+    ws.import_data({
+        "organizations": [
+            {"id": "ofai", "name": "Oficina", "kind": "home office"},
+            {"id": "jica", "name": "JICA", "kind": "bilateral cooperation agency", "countries": ["JP"]},
+        ],
+        "interactions": [
+            meeting("m-1", "2024-01-15", "Primera reunión"),
+            meeting("m-2", "2024-Q1", "Mesa del trimestre"),
+            meeting("m-3", "2024-06-02", "Visita de junio"),
+            meeting("m-4", "2025-02", "Seguimiento 2025"),
+        ],
+    })
+    past = ws.connect("JICA", as_of=AS_OF)
+    (hop,) = past.paths[0].hops
+    assert hop.interactions == 2
+    # (newest first by their start: the quarter's meeting counts from its first day)
+    assert [e.split(" · ")[-1] for e in hop.evidence] == ["Primera reunión", "Mesa del trimestre"]
+    today = ws.connect("JICA", as_of=dt.date(2025, 3, 31))
+    assert [e.split(" · ")[-1] for e in today.paths[0].hops[0].evidence] == [
+        "Seguimiento 2025", "Visita de junio", "Primera reunión",
+    ]

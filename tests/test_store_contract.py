@@ -244,3 +244,39 @@ def test_participations_around_an_entity_hold_all_participants_of_its_interactio
     assert rows == [("m1", "a"), ("m1", "b"), ("m1", "ofai")]
     start = {p[0]: p[1] for p in store.participations()}
     assert start == {"m1": dt.date(2024, 2, 1), "m2": dt.date(2023, 1, 1)}
+
+
+# -- evidence as of a date ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("hubs", [False, True])
+def test_shared_interactions_as_of_a_date_leave_out_what_started_after_it(store, monkeypatch, hubs):
+    """The evidence of a score as of a past date: the interactions two entities shared that had
+    started by then, newest first; a later one never stands as evidence. With ``hubs``, two entities
+    in many interactions (SQLite walks the newest interactions of all for them)."""
+    from ofai_graph.store import sqlite as sqlite_store
+
+    if hubs:
+        monkeypatch.setattr(sqlite_store, "HUB_INTERACTIONS", 2)
+    data = {
+        "organizations": [org("ofai", "Oficina"), org("jica", "JICA"), org("imct", "IMCT")],
+        "interactions": [
+            meeting("m-2023", "ofai", "jica", date="2023-11-20"),
+            meeting("m-q1", "ofai", "jica", date="2024-Q1"),
+            meeting("m-apr", "ofai", "jica", date="2024-04-10"),
+            meeting("m-other", "ofai", "imct", date="2024-04-11"),
+            meeting("m-may", "jica", "ofai", "imct", date="2024-05"),
+            meeting("m-2025", "ofai", "jica", date="2025-02-01"),
+        ],
+    }
+    Workspace(store).import_data(data)
+
+    def ids(**kw: object) -> list[str]:
+        return [i.id for i in store.shared_interactions("ofai", "jica", **kw)]
+
+    assert ids() == ["m-2025", "m-may", "m-apr", "m-q1", "m-2023"]
+    assert ids(until=dt.date(2024, 4, 30)) == ["m-apr", "m-q1", "m-2023"]
+    assert ids(until=dt.date(2024, 4, 30), limit=2) == ["m-apr", "m-q1"]
+    assert ids(until=dt.date(2024, 1, 1)) == ["m-q1", "m-2023"]  # a quarter counts from its first day
+    assert ids(until=dt.date(2023, 11, 19)) == []
+    assert [i.id for i in store.shared_interactions("jica", "ofai", limit=1, until=dt.date(2024, 5, 31))] == ["m-may"]

@@ -298,13 +298,16 @@ def test_lists_kept_by_writes_answer_as_the_embedded_store(bolt, tmp_path, monke
     windowed: list[bool] = []
     recently = neo._shared_recently
     monkeypatch.setattr(
-        neo, "_shared_recently", lambda a, b, n: (found := recently(a, b, n), windowed.append(found is not None))[0]
+        neo,
+        "_shared_recently",
+        lambda a, b, n, until=None: (found := recently(a, b, n, until), windowed.append(found is not None))[0],
     )
     for a, b in pairs:
         for limit in (1, 3, None):
-            assert [i.id for i in neo.shared_interactions(a, b, limit)] == [
-                i.id for i in lite.store.shared_interactions(a, b, limit)
-            ], (a, b, limit)
+            for until in (None, TODAY - dt.timedelta(days=4), TODAY - dt.timedelta(days=30)):  # (as of a past date)
+                assert [i.id for i in neo.shared_interactions(a, b, limit, until)] == [
+                    i.id for i in lite.store.shared_interactions(a, b, limit, until)
+                ], (a, b, limit, until)
     assert any(windowed) or top > 3  # (with lists of 3, ids[0] and ids[1] are hubs)
     with neo.transaction():
         materialize.rebuild(neo, materialize.default_config(), in_transaction=True)

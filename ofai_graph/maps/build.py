@@ -270,6 +270,7 @@ def build_map(
         names=display_names(h, store, words.lang, redactor),
         alias=redactor.alias if redactor else {},
         redactor=redactor,
+        as_of=as_of,
     )
     sizes = measure(scene)
     placed = place(scene, sizes)
@@ -297,7 +298,7 @@ def build_map(
             "tieLabels": list(edges.tie_labels),
             "decimal": words.decimal,
         },
-        routes=route_panel(scene.routes, store, words, sizes.labels),
+        routes=route_panel(scene.routes, store, words, sizes.labels, as_of),
         filters=filter_controls(words, past),
         timeline=slider_data(past, home, nodes.order, edges.order, words.lang),
         view={"width": VIEW_WIDTH, "height": VIEW_HEIGHT, "x": 0, "y": 0},

@@ -41,7 +41,7 @@ def _edge_tooltip(scene: Scene, a: str, b: str, latest: str | None, ties: str) -
     if ties:
         tip.append(ties)
     if d["interactions"]:
-        tip += ["· " + w.interaction(x) for x in scene.store.shared_interactions(a, b, limit=3)]
+        tip += ["· " + w.interaction(x) for x in scene.store.shared_interactions(a, b, limit=3, until=scene.as_of)]
     return "\n".join(tip)
 
 

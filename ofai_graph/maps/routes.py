@@ -3,6 +3,7 @@ the side panel's table of routes with their evidence."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from dataclasses import dataclass
@@ -88,7 +89,9 @@ def route_obstacles(
     return obstacles, soft
 
 
-def route_panel(routes: Routes, store: Store, w: Words, labels: dict[str, LabelBox]) -> list[dict[str, Any]]:
+def route_panel(
+    routes: Routes, store: Store, w: Words, labels: dict[str, LabelBox], as_of: dt.date | None = None
+) -> list[dict[str, Any]]:
     """Each route for the side panel and the printed table: its hops, their strength and evidence."""
     _ = w.gettext
     panel: list[dict[str, Any]] = []
@@ -103,7 +106,7 @@ def route_panel(routes: Routes, store: Store, w: Words, labels: dict[str, LabelB
             )
             if hop.weakest and len(p.hops) > 1:
                 text += " · " + _("weakest link")
-            shared = store.shared_interactions(hop.source, hop.target)[:3] if hop.interactions else []
+            shared = store.shared_interactions(hop.source, hop.target, limit=3, until=as_of) if hop.interactions else []
             evidence = [w.interaction(x) for x in shared]
             if hop.ties:
                 evidence.append(w.ties(hop.ties))

@@ -91,6 +91,7 @@ class Scene:
     names: dict[str, str]  # node -> the text a person reads (redacted where asked)
     alias: dict[str, str]  # node -> the id the page uses (opaque for redacted people)
     redactor: Redactor | None
+    as_of: dt.date | None = None  # the evidence shown is what had started by then
 
     @property
     def pinned(self) -> set[str]:

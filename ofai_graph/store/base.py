@@ -307,8 +307,11 @@ class Store(Protocol):
         """How many interactions the entity took part in (its whole timeline's length)."""
         ...
 
-    def shared_interactions(self, a: str, b: str, limit: int | None = None) -> list[Interaction]:
-        """Interactions both ``a`` and ``b`` took part in, newest first (the ``limit`` newest)."""
+    def shared_interactions(
+        self, a: str, b: str, limit: int | None = None, until: dt.date | None = None
+    ) -> list[Interaction]:
+        """Interactions both ``a`` and ``b`` took part in, newest first (the ``limit`` newest); with
+        ``until``, only those started by that day (the evidence of a score as of ``until``)."""
         ...
 
     def participations(

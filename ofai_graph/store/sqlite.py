@@ -171,6 +171,9 @@ MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4]
 _STEPS = {4: _packed_buckets}
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# Two entities in at least this many interactions each: their newest shared ones are looked for among
+# the newest interactions of all (SQLiteStore.shared_interactions).
+HUB_INTERACTIONS = 2_000
 PAGE_SIZE = 16384  # of a store made new (see SQLiteStore._check_ours)
 _CHUNK = 900  # below SQLite's default limit of host parameters per statement
 _OURS = {"entities", "names", "interactions", "participants", "followups", "ties", "meta"}
@@ -632,23 +635,26 @@ class SQLiteStore:
             ).fetchone()[0]
         )
 
-    def shared_interactions(self, a: str, b: str, limit: int | None = None) -> list[Interaction]:
+    def shared_interactions(
+        self, a: str, b: str, limit: int | None = None, until: dt.date | None = None
+    ) -> list[Interaction]:
+        last_start = until.isoformat() if until is not None else "9999-12-31"
         # Walk from the end with fewer interactions (the office is in most of them): counted up to a cap.
         few = "SELECT count(*) FROM (SELECT 1 FROM participants WHERE entity_id = ? LIMIT 5000)"
         na, nb = (self._db.execute(few, (x,)).fetchone()[0] for x in (a, b))
         if na > nb:
             a, b = b, a
-        if limit is not None and min(na, nb) >= 2_000 and self._has_index("interactions_start"):
+        if limit is not None and min(na, nb) >= HUB_INTERACTIONS and self._has_index("interactions_start"):
             # Two entities in thousands of interactions: their newest shared ones are among the newest
             # interactions of all; walked newest first (up to a bound), instead of sorting thousands.
             ids = [
                 r[0]
                 for r in self._db.execute(
                     "SELECT w.id FROM (SELECT id FROM interactions INDEXED BY interactions_start "
-                    "ORDER BY date_start DESC, id LIMIT 20000) w "
+                    "WHERE date_start <= ?4 ORDER BY date_start DESC, id LIMIT 20000) w "
                     "WHERE EXISTS (SELECT 1 FROM participants WHERE interaction_id = w.id AND entity_id = ?1) "
                     "AND EXISTS (SELECT 1 FROM participants WHERE interaction_id = w.id AND entity_id = ?2) LIMIT ?3",
-                    (a, b, limit),
+                    (a, b, limit, last_start),
                 )
             ]
             if len(ids) == limit:
@@ -657,9 +663,9 @@ class SQLiteStore:
         rows = self._db.execute(
             "SELECT DISTINCT i.data, i.date_start, i.id FROM participants pa "
             "CROSS JOIN participants pb ON pb.interaction_id = pa.interaction_id AND pb.entity_id = ? "
-            "JOIN interactions i ON i.id = pa.interaction_id WHERE pa.entity_id = ? "
+            "JOIN interactions i ON i.id = pa.interaction_id WHERE pa.entity_id = ? AND i.date_start <= ? "
             "ORDER BY i.date_start DESC, i.id LIMIT ?",
-            (b, a, -1 if limit is None else limit),
+            (b, a, last_start, -1 if limit is None else limit),
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
