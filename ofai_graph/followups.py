@@ -177,7 +177,8 @@ class Dormant(Result):
     tier: Annotated[str, Shown("Tier")] = ""
     """Tier now: weak or cold."""
     last_interaction: dt.date | None
-    """The end of the latest interaction shared with the office."""
+    """The end of the latest interaction shared with the office (the as-of date, for one whose dates
+    run past it)."""
     last_label: Annotated[str | None, WRITTEN_DATE] = None
     """That interaction's date as the data wrote it (2024-Q1, 2024-02-12)."""
     days_silent: int | None
@@ -582,7 +583,9 @@ def _dormant_rows(
     out: list[Dormant] = []
     for r in rows:
         last_i = interactions.get(r.last[2]) if r.last else None
-        last = last_i.date.end if last_i else None
+        # A date that runs past the as-of day ("2026-Q4" asked on 27 November) was last seen by then:
+        # never a contact in the future, never a negative count of days.
+        last = min(last_i.date.end, as_of) if last_i else None
         pending = store.followups(FollowUpStatus.open, involving=r.partner, limit=1)  # the soonest due
         e = entities.get(r.partner)
         out.append(

@@ -216,3 +216,22 @@ def test_dormant_from_the_pairs_equals_every_partners_history_on_random_graphs(i
     store = _cold_store(interactions, ties)
     _both_ways(store, day, top=top, days=days)
     _both_ways(store, day, top=top, own={"a", "b"}, include_own=days > 0, days=days)
+
+
+def test_a_cooling_partner_met_in_the_current_quarter_was_last_seen_by_today_not_after():
+    """A quarter-dated contact in the quarter of the as-of date ran at most until that date: dormant
+    never shows a contact in the future or a negative number of silent days."""
+    from ofai_graph.followups import dormant
+
+    interactions = [
+        *[("2021-Q2", "cooperation", "done", "organizer", [("a", "offerer")])] * 4,
+        ("2026-Q4", "information_request", "declined", "participant", [("a", "participant")]),
+    ]
+    store = _cold_store(interactions)
+    today = dt.date(2026, 11, 27)
+    (row,) = [r for r in dormant(store, "ofai", as_of=today) if r.id == "a"]
+    assert row.tier_peak == "strong" and row.tier in ("weak", "cold")
+    assert row.last_label == "2026-Q4"
+    assert row.last_interaction == today and row.days_silent == 0
+    (later,) = [r for r in dormant(store, "ofai", as_of=dt.date(2027, 2, 1)) if r.id == "a"]
+    assert later.last_interaction == dt.date(2026, 12, 31) and later.days_silent == 32
