@@ -49,6 +49,12 @@ if TYPE_CHECKING:
 INITIATING_ROLES = frozenset({"organizer", "requester", "applicant", "offerer", "host", "funder"})
 
 
+# A weight multiplies points: a negative one would make evidence count against a relationship (and a
+# negative role weight has no square root); a tier is a score, in [0, 1].
+Weight = Annotated[float, Field(ge=0)]
+Threshold = Annotated[float, Field(ge=0, le=1)]
+
+
 class StrengthConfig(BaseModel):
     """Weights and thresholds of the strength score; every field has a documented default."""
 
@@ -57,7 +63,7 @@ class StrengthConfig(BaseModel):
     half_life_days: float = Field(180.0, gt=0)
     scale: float = Field(2.0, gt=0)
     one_sided: float = Field(0.75, ge=0, le=1)
-    kind: dict[str, float] = {
+    kind: dict[str, Weight] = {
         "meeting": 1.0,
         "visit": 1.2,
         "working_group": 0.8,
@@ -74,7 +80,7 @@ class StrengthConfig(BaseModel):
         "internal_proposal": 0.6,
         "other": 0.5,
     }
-    outcome: dict[str, float] = {
+    outcome: dict[str, Weight] = {
         "approved": 1.5,
         "done": 1.0,
         "in_progress": 1.0,
@@ -83,7 +89,7 @@ class StrengthConfig(BaseModel):
         "declined": 0.5,
         "no_participation": 0.3,
     }
-    role: dict[str, float] = {
+    role: dict[str, Weight] = {
         "organizer": 1.0,
         "host": 1.0,
         "requester": 1.0,
@@ -97,7 +103,7 @@ class StrengthConfig(BaseModel):
         "invitee": 0.6,
         "subject": 0.5,
     }
-    tie: dict[str, float] = {
+    tie: dict[str, Weight] = {
         "part_of": 1.0,
         "represents": 1.0,
         "member_of": 0.8,
@@ -107,7 +113,7 @@ class StrengthConfig(BaseModel):
         "based_in": 0.3,
         "affiliation": 1.0,
     }
-    tiers: dict[str, float] = {"strong": 0.6, "medium": 0.3, "weak": 0.1}
+    tiers: dict[str, Threshold] = {"strong": 0.6, "medium": 0.3, "weak": 0.1}
 
     @classmethod
     def load(cls, path: str | Path | None) -> StrengthConfig:

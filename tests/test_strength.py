@@ -141,6 +141,26 @@ def test_config_file_overrides_defaults(tmp_path):
         StrengthConfig.load(path)
 
 
+@pytest.mark.parametrize(
+    ("section", "field"),
+    [
+        ("kind: {visit: -5}", "strength.kind.visit"),
+        ("role: {host: -1}", "strength.role.host"),
+        ("outcome: {declined: -0.5}", "strength.outcome.declined"),
+        ("tie: {part_of: -1}", "strength.tie.part_of"),
+        ("tiers: {strong: 1.5}", "strength.tiers.strong"),
+    ],
+)
+def test_a_negative_weight_or_a_tier_above_one_is_refused_with_the_key_named(tmp_path, section, field):
+    """A negative weight would count evidence against a relationship (a negative role has no square
+    root); a tier is a score in [0, 1]. The file, its line and the key are named."""
+    path = tmp_path / "ofai-graph.yaml"
+    path.write_text(f"strength:\n  {section}\n")
+    with pytest.raises(OfaiError) as err:
+        StrengthConfig.load(path)
+    assert str(path) in str(err.value) and f"'{field}'" in str(err.value)
+
+
 interaction_st = st.tuples(
     st.sampled_from(["meeting", "visit", "referral", "cooperation", "course_offer"]),
     st.sampled_from(["done", "approved", "declined", "no_participation", "pending"]),
