@@ -21,8 +21,12 @@ def _pct(x: float) -> str:
     return strength_text(x)
 
 
-def render_pair(p: Any) -> None:
-    """One pair with the evidence behind its score (``strength A B``)."""
+PAIR_EVIDENCE = 10  # contributions a pair shows without --explain (an office's pair may have thousands)
+
+
+def render_pair(p: Any, limit: int | None = PAIR_EVIDENCE) -> None:
+    """One pair with the evidence behind its score (``strength A B``): the ``limit`` contributions that
+    add the most (None: every one, in the order of the explanation)."""
     text(
         _("{a} ↔ {b}: {score} ({tier}), {interactions}, {reciprocity}").format(
             a=p.a_name or p.a,
@@ -40,6 +44,9 @@ def render_pair(p: Any) -> None:
         say(_("They share no interaction or tie up to that date: nothing adds to their strength."))
         return
     sources = {"interaction": _("interaction"), "tie": _("tie"), "reciprocity": _("reciprocity")}
+    shown = list(p.contributions)
+    if limit is not None and len(shown) > limit:
+        shown = sorted(shown, key=lambda c: -abs(c.points))[:limit]
     table(
         _("Why"),
         [_("points"), _("source"), _("date"), _("what"), _("how")],
@@ -51,9 +58,15 @@ def render_pair(p: Any) -> None:
                 c.label,
                 c.detail,
             )
-            for c in p.contributions
+            for c in shown
         ],
     )
+    if len(shown) < len(p.contributions):
+        say(
+            _("the {n} that add the most of {total}: --explain lists them all").format(
+                n=num(len(shown), 0), total=num(len(p.contributions), 0)
+            )
+        )
 
 
 def render_strength(rows: list[Any]) -> None:
@@ -227,14 +240,21 @@ def render_last_contact(c: Any) -> None:
 Examples:
   ofai-graph strength                      strongest partners of the office
   ofai-graph strength imct --top 5         strongest partners of IMCT
+  ofai-graph strength OFAI JICA            one pair: its score and what adds the most to it
   ofai-graph strength OFAI JICA --explain  one pair, with every interaction behind it
   ofai-graph strength --as-of 2024-03-31
   ofai-graph strength --include-own         with the mayoralty and its units, apart"""
 )
 @click.argument("a", required=False, metavar=_N("[ENTITY]"))
 @click.argument("b", required=False, metavar=_N("[OTHER]"))
-@click.option("--top", type=Integer(1, 1000), default=10, show_default=True, help="How many partners.")
-@click.option("--explain", is_flag=True, help="List each interaction and tie with its points.")
+@click.option(
+    "--top",
+    type=Integer(1, 1000),
+    default=10,
+    show_default=True,
+    help="How many partners (for one pair: how many pieces of evidence, those that add the most).",
+)
+@click.option("--explain", is_flag=True, help="List each interaction and tie with its points (for one pair: all of them).")
 @click.option(
     "--include-own",
     is_flag=True,
@@ -246,7 +266,10 @@ def strength(app: App, a: str | None, b: str | None, top: int, explain: bool, in
     rows = app.workspace().strength(
         a, b, top=top, as_of=app.as_of, explain=explain or b is not None, include_own=include_own
     )
-    app.emit(rows[0] if rows.single else rows, render_pair if rows.single else render_strength)
+    if rows.single:
+        app.emit(rows[0], lambda p: render_pair(p, None if explain else top))
+    else:
+        app.emit(rows, render_strength)
 
 
 @command(
@@ -388,7 +411,12 @@ def followups(
     )
     app.emit(rows, render_followups)
     if rows.total > len(rows):
-        say(_("the soonest {n} of {total}: --top 0 lists them all").format(n=num(len(rows), 0), total=num(rows.total, 0)))
+        # (soonest due first: with --overdue, the longest overdue)
+        say(
+            _("the first {n} of {total} by due date: --top 0 lists them all").format(
+                n=num(len(rows), 0), total=num(rows.total, 0)
+            )
+        )
 
 
 @followups.command(

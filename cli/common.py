@@ -220,6 +220,14 @@ DAY_END = DateType("end")
 # -- the context object -----------------------------------------------------------------------------
 
 
+@contextmanager
+def _rebuild_progress(reason: str) -> Iterator[None]:
+    """A question that must rebuild the strength first says why, on stderr, and spins meanwhile."""
+    output.say("⚠ " + reason, style="yellow")
+    with output.Progress(_("rebuilding relationship strength")):
+        yield
+
+
 @dataclass
 class App:
     """The global options of one invocation, and the workspace they open (once, lazily)."""
@@ -244,6 +252,7 @@ class App:
                 self._ws = ofai_graph.Workspace(self.neo4j_store(), lang=self.lang)
             else:
                 self._ws = ofai_graph.open(self.db, backend="sqlite", create=create, lang=self.lang)
+            self._ws.on_rebuild = _rebuild_progress
         return self._ws
 
     def neo4j_store(self):  # type: ignore[no-untyped-def]

@@ -81,8 +81,20 @@ def table(
     for c in columns:
         t.add_column(c, overflow="fold")
     for r in rows:
-        t.add_row(*["" if v is None else _safe(str(v)) for v in r])
+        t.add_row(*[_cell(v) for v in r])
     _console().print(t)
+
+
+def _cell(value: Any) -> str:
+    """A table cell: a count written as the language writes numbers (9.141 in Spanish, 9,141 in
+    English), as the sentences around the tables write them; anything else as its text."""
+    if value is None:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        from .lang import num
+
+        return num(value, 0)
+    return _safe(str(value))
 
 
 def text(line: str = "", *, style: str | None = None) -> None:

@@ -814,10 +814,10 @@ def _interaction_evidence(
 
     The detail is written in ``lang`` with the vocabulary's labels, never its codes.
     """
-    from .i18n import format_number, gettext_for
+    from .i18n import format_number, ngettext_for
     from .labels import label as vocab
 
-    _ = gettext_for(lang)
+    ngettext = ngettext_for(lang)
 
     def num(x: float) -> str:
         return format_number(round(x, 2), lang)
@@ -844,9 +844,12 @@ def _interaction_evidence(
                 label=i.title,
                 date=str(i.date),
                 points=pts,
-                detail=_(
+                detail=ngettext(
                     "{kind} ({kind_w}) · {status} ({status_w}) · roles {role_a}/{role_b} · "
-                    "{n} parties · {age} days old (×{decay})"
+                    "{n} parties · {age} day old (×{decay})",
+                    "{kind} ({kind_w}) · {status} ({status_w}) · roles {role_a}/{role_b} · "
+                    "{n} parties · {age} days old (×{decay})",
+                    abs(age),
                 ).format(
                     kind=vocab("InteractionKind", kind, lang),
                     kind_w=num(cfg.kind.get(kind, 0.5)),

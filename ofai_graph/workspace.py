@@ -8,7 +8,8 @@ methods and only formats what they return.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,6 +87,11 @@ class Workspace:
         self._resolver: Resolver | None = None
         self._resolver_rev = -1
         self._cache = RevisionCache(store)
+        # Told before a question sets off a rebuild of the materialized strength (the weights in the
+        # configuration file changed, or the store never kept it): given the reason as a sentence in
+        # the workspace's language, it returns a context the rebuild runs in (the CLI: a line on
+        # stderr and a spinner). None: a RebuildingStrength warning, before the rebuild.
+        self.on_rebuild: Callable[[str], AbstractContextManager[object]] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def close(self) -> None:
@@ -375,6 +381,33 @@ class Workspace:
         from .materialize import is_current
 
         return is_current(self.store, self.strength_config)
+
+    def _rebuild_notice(self) -> AbstractContextManager[object]:
+        """Why a question has to rebuild the materialized strength first, said before it starts."""
+        import contextlib
+        import warnings
+
+        from .i18n import gettext_for
+        from .materialize import ops
+
+        _ = gettext_for(self.lang)
+        path = self.config_path
+        if ops(self.store).stored_config() is None:
+            reason = _("no relationship strength is stored yet: computing it for every pair, once")
+        elif path is not None and path.is_file():
+            reason = _(
+                "the strength weights in {file} differ from those the stored relationship strength was "
+                "computed with: computing it again for every pair, once"
+            ).format(file=path)
+        else:
+            reason = _(
+                "the stored relationship strength was computed with other weights than the default ones: "
+                "computing it again for every pair, once"
+            )
+        if self.on_rebuild is not None:
+            return self.on_rebuild(reason)
+        warnings.warn(reason, RebuildingStrength, stacklevel=4)
+        return contextlib.nullcontext()
 
     def rebuild(self) -> int:
         """Recompute every pair's materialized strength from the interactions (``ofai-graph rebuild``);
@@ -882,7 +915,8 @@ def _one_snapshot(method: Any) -> Any:
         with self.store.snapshot():
             if not self._pairs_stale():
                 return _shown(self, method(self, *args, **kwargs))
-        self.rebuild()  # a write: outside the read transaction, then the reads
+        with self._rebuild_notice():
+            self.rebuild()  # a write: outside the read transaction, then the reads
         with self.store.snapshot():
             return _shown(self, method(self, *args, **kwargs))
 
@@ -914,6 +948,10 @@ for _name in (
     "export_to",
 ):
     setattr(Workspace, _name, _one_snapshot(getattr(Workspace, _name)))
+
+
+class RebuildingStrength(UserWarning):
+    """A question rebuilds the materialized strength first: the weights changed, or it was never stored."""
 
 
 class StaleAsOf(UserWarning):

@@ -7,6 +7,7 @@ subprocess (process exit codes, streams, the installed ``python -m ofai_graph``)
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -404,3 +405,41 @@ def test_png_without_playwright_says_in_one_line_what_to_install(db, tmp_path, m
     assert r.exit_code == 1 and r.stderr.strip().count("\n") == 0
     assert "pip install 'ofai-graph[png]'" in r.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_one_pair_shows_what_adds_the_most_and_explain_shows_everything(tmp_path):
+    """An office's pair may rest on thousands of interactions: by default the table holds the ten
+    that add the most (and says how many there are), --top sets how many, --explain lists them all;
+    --json always gives every one."""
+    db = tmp_path / "pair.db"
+    with ofai_graph.open(db, create=True) as ws:
+        ws.import_data(
+            {
+                "organizations": [
+                    {"id": "ofai", "name": "Oficina", "kind": "home_office"},
+                    {"id": "jica", "name": "JICA", "kind": "bilateral_agency"},
+                ],
+                "interactions": [
+                    {"id": f"m{k:02d}", "date": f"2024-{k:02d}-10", "kind": "visit" if k == 3 else "meeting",
+                     "title": f"Reunión {k:02d}",
+                     "participants": [{"entity": "ofai", "role": "host"}, {"entity": "jica", "role": "requester"}]}
+                    for k in range(1, 13)
+                ],
+            }
+        )
+    base = ["--lang", "es", "--as-of", "2024-12-31", "strength", "ofai", "jica"]
+
+    def titles(out: str) -> list[str]:
+        return sorted(set(re.findall(r"Reunión \d\d", out)))
+
+    short = run(*base, db=db)
+    assert short.exit_code == 0, short.stderr
+    # the visit in March weighs more than the meetings around it; the oldest two meetings are left out
+    assert titles(short.stdout) == [f"Reunión {k:02d}" for k in range(3, 13)]
+    assert "las 10 que más suman de 12: --explain las lista todas" in short.stderr
+    three = run(*base, "--top", "3", db=db)
+    assert titles(three.stdout) == ["Reunión 10", "Reunión 11", "Reunión 12"]  # the newest weigh the most
+    every = run(*base, "--explain", db=db)
+    assert len(titles(every.stdout)) == 12 and every.stderr == ""
+    machine = run("--json", *base, db=db)
+    assert len(json.loads(machine.stdout)["contributions"]) == 12

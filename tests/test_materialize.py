@@ -15,6 +15,7 @@ from ofai_graph import materialize
 from ofai_graph.importer import import_data
 from ofai_graph.store.sqlite import SQLiteStore
 from ofai_graph.strength import StrengthConfig, _pair_evidence, relationship_graph
+from ofai_graph.workspace import RebuildingStrength
 
 ENTITIES = ["ofai", "a", "b", "c", "d", "e"]
 ROLES = ["organizer", "participant", "invitee", "host", "subject", "requester"]
@@ -238,10 +239,39 @@ def test_the_workspace_rebuilds_when_the_config_file_changes_the_weights(tmp_pat
         )
         [before] = w.strength("ofai", "a", as_of=dt.date(2024, 6, 1))
     (tmp_path / "ofai-graph.yaml").write_text("strength:\n  kind: {visit: 3.0}\n")
-    with ofai_graph.open(path) as w:
+    with ofai_graph.open(path) as w, pytest.warns(RebuildingStrength, match="ofai-graph.yaml differ"):
         [after] = w.strength("ofai", "a", as_of=dt.date(2024, 6, 1))
         assert after.points == pytest.approx(before.points * 2.5)
         assert materialize.ops(w.store).stored_config() == materialize.config_key(w.strength_config)
+
+
+def test_the_cli_says_why_a_question_rebuilds_first_then_answers_as_usual(tmp_path):
+    """The first question after a change of weights waits for a rebuild: one line on stderr says why,
+    in the user's language; the answer on stdout is what it would be anyway; the next question is quiet."""
+    from click.testing import CliRunner
+
+    from ofai_graph_cli.main import cli
+
+    db = str(tmp_path / "s.db")
+    with ofai_graph.open(db, create=True) as w:
+        w.import_data(
+            {
+                "organizations": organizations(),
+                "interactions": [
+                    {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t",
+                     "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a"}]},
+                ],
+            }
+        )
+    ask = ["--db", db, "--lang", "es", "--json", "--as-of", "2024-06-01", "strength", "ofai", "a"]
+    (tmp_path / "ofai-graph.yaml").write_text("strength:\n  kind: {visit: 3.0}\n")
+    first = CliRunner().invoke(cli, ask)
+    assert first.exit_code == 0, first.output
+    assert "⚠ los pesos de la fuerza en " in first.stderr and "se recalcula para cada par" in first.stderr
+    assert "differ" not in first.stderr  # (one language)
+    again = CliRunner().invoke(cli, ask)
+    assert again.exit_code == 0 and again.stderr == ""
+    assert json.loads(first.stdout) == json.loads(again.stdout)
 
 
 def test_cli_rebuild_says_how_many_pairs(tmp_path):

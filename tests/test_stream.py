@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import tracemalloc
 
@@ -233,6 +234,7 @@ def _peak(tmp_path, n: int) -> int:
     data = generate(60, n, seed=5)
     path = write(tmp_path, f"{n}.jsonl", jsonl(data))
     store = open_store(":memory:")
+    gc.collect()  # (garbage left by earlier tests is not this import's: each measure starts clean)
     tracemalloc.start()
     import_files(store, [path])
     peak = tracemalloc.get_traced_memory()[1]

@@ -358,3 +358,18 @@ def test_a_country_stands_for_its_entities_in_a_strength_question():
     assert [(p.a_name, p.b_name, p.interactions) for p in both] == [("KOICA", "JICA", 1)]
     assert ws.strength("ofai", "koica", as_of=DAY).single
     assert list(ws.strength("Japón", "gob-corea", as_of=DAY)) == []
+
+
+@pytest.mark.parametrize(
+    ("as_of", "lang", "expected"),
+    [
+        (dt.date(2024, 6, 2), "es", "hace 1 día (×"),
+        (dt.date(2024, 6, 3), "es", "hace 2 días (×"),
+        (dt.date(2024, 6, 2), "en", "1 day old (×"),
+        (dt.date(2024, 6, 3), "en", "2 days old (×"),
+    ],
+)
+def test_an_interactions_age_reads_in_the_singular_for_one_day(as_of, lang, expected):
+    s = build(meeting("m", "2024-06-01", ("ofai", "organizer"), ("jica", "offerer")))
+    (c,) = [c for c in explain(s, "ofai", "jica", as_of=as_of, lang=lang).contributions if c.source == "interaction"]
+    assert expected in c.detail
