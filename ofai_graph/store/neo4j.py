@@ -708,8 +708,10 @@ class Neo4jStore:
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
-    WINDOW = 20_000
-    """Interactions at most that :meth:`_shared_recently` has the server check for the two entities."""
+    WINDOW = 40_000
+    """Interactions at most that :meth:`_shared_recently` has the server check for the two entities
+    (on the generated million, the 27,168 that start between a quarter's first day and a day in its
+    second month, checked in 0.06-0.11 s; walking two hubs' relationships instead took 0.13-0.29 s)."""
 
     def _hubs(self, ids: list[str]) -> dict[str, tuple[bool, int]]:
         """Per entity, whether its list of partners leaves some out and the list's length (the order in
