@@ -251,7 +251,25 @@ class App:
             if self.backend == "neo4j":
                 self._ws = ofai_graph.Workspace(self.neo4j_store(), lang=self.lang)
             else:
-                self._ws = ofai_graph.open(self.db, backend="sqlite", create=create, lang=self.lang)
+                from ofai_graph.store.base import StoreNotFound
+
+                try:
+                    self._ws = ofai_graph.open(self.db, backend="sqlite", create=create, lang=self.lang)
+                except StoreNotFound as exc:
+                    # The library's message also says how to create one in Python; here, the commands.
+                    path = exc.params.get("path", self.db)
+                    if self.db is None:
+                        raise CliError(
+                            _(
+                                "no ofai-graph store yet at {path}: create it with `ofai-graph init` "
+                                "(or `ofai-graph init --seed` with the bundled report)"
+                            ).format(path=path)
+                        ) from None
+                    raise CliError(
+                        _("no ofai-graph store at {path}: create one with `ofai-graph --db {path} init`").format(
+                            path=path
+                        )
+                    ) from None
             self._ws.on_rebuild = _rebuild_progress
         return self._ws
 

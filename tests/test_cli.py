@@ -443,3 +443,15 @@ def test_one_pair_shows_what_adds_the_most_and_explain_shows_everything(tmp_path
     assert len(titles(every.stdout)) == 12 and every.stderr == ""
     machine = run("--json", *base, db=db)
     assert len(json.loads(machine.stdout)["contributions"]) == 12
+
+
+def test_a_missing_store_is_named_with_the_command_that_makes_it_and_nothing_is_created(tmp_path):
+    missing = tmp_path / "nowhere.db"
+    r = run("--lang", "es", "strength", db=missing)
+    assert r.exit_code == 1
+    assert f"no hay un almacén de ofai-graph en {missing}: cree uno con `ofai-graph --db {missing} init`" in r.stderr
+    assert "Python" not in r.stderr and not missing.exists()
+    default = run("strength", env={"XDG_DATA_HOME": str(tmp_path / "data"), "OFAI_GRAPH_DB": None})
+    assert default.exit_code == 1
+    assert "create it with `ofai-graph init` (or `ofai-graph init --seed` with the bundled report)" in default.stderr
+    assert "Python" not in default.stderr and not (tmp_path / "data").exists()
