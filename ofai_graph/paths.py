@@ -360,15 +360,14 @@ def connect(
     if "complete" in g.graph:  # a lazy graph: the names of the entities on the paths
         g.graph["complete"]({n for nodes in raw for n in nodes})
     paths = []
-    shared_by_pair: dict[tuple[str, str], list[Any]] = {}  # (routes share hops)
+    # Every hop's evidence in one call (routes share hops; a server reads several at once).
+    hops_with_interactions = [(u, v) for nodes in raw for u, v in itertools.pairwise(nodes) if g[u][v]["interactions"]]
+    shared_by_pair = store.shared_interactions_many(hops_with_interactions, limit=evidence, until=as_of)
     for nodes in raw:
         hops = []
         for u, v in itertools.pairwise(nodes):
             e = g[u][v]
-            shared = shared_by_pair.get((u, v))
-            if shared is None:
-                shared = store.shared_interactions(u, v, limit=evidence, until=as_of) if e["interactions"] else []
-                shared_by_pair[(u, v)] = shared
+            shared = shared_by_pair.get((u, v), [])
             hops.append(
                 Hop(
                     source=u,

@@ -308,6 +308,17 @@ def test_lists_kept_by_writes_answer_as_the_embedded_store(bolt, tmp_path, monke
                 assert [i.id for i in neo.shared_interactions(a, b, limit, until)] == [
                     i.id for i in lite.store.shared_interactions(a, b, limit, until)
                 ], (a, b, limit, until)
+    # Several hops at once (connect's evidence): each pair as it reads alone, hubs' windows shared.
+    groups: list[int] = []
+    read_windows = neo._windows
+    monkeypatch.setattr(neo, "_windows", lambda d, u, ps, n: (groups.append(len(ps)), read_windows(d, u, ps, n))[1])
+    for limit in (1, 3, None):
+        for until in (None, TODAY - dt.timedelta(days=4)):
+            many = neo.shared_interactions_many([*pairs, pairs[0]], limit, until)
+            assert {p: [i.id for i in x] for p, x in many.items()} == {
+                p: [i.id for i in lite.store.shared_interactions(*p, limit, until)] for p in pairs
+            }, (limit, until)
+    assert top > 3 or max(groups) >= 2  # (with lists of 3: hubs whose windows begin the same day, read once)
     assert any(windowed) or top > 3  # (with lists of 3, ids[0] and ids[1] are hubs)
     with neo.transaction():
         materialize.rebuild(neo, materialize.default_config(), in_transaction=True)

@@ -314,6 +314,12 @@ class Store(Protocol):
         ``until``, only those started by that day (the evidence of a score as of ``until``)."""
         ...
 
+    def shared_interactions_many(
+        self, pairs: Sequence[tuple[str, str]], limit: int | None = None, until: dt.date | None = None
+    ) -> dict[tuple[str, str], list[Interaction]]:
+        """:meth:`shared_interactions` of several pairs at once (the hops of a question's routes), by pair."""
+        ...
+
     def participations(
         self, around: Collection[str] | None = None, axes: Collection[str] | None = None
     ) -> Iterator[Participation]:

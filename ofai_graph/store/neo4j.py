@@ -757,6 +757,14 @@ class Neo4jStore:
         of the pair that starts on or after the ``limit``-th newest is among those starting on or after
         it. None when that is not known (too few recent ones, or one could be older than the recent
         cut) or would mean checking more than :data:`WINDOW` interactions."""
+        day = self._window_day(a, b, limit, until)
+        if day is None:
+            return None
+        found = self._windows(day, until, [(a, b)], limit)
+        return None if found is None else found[(a, b)]
+
+    def _window_day(self, a: str, b: str, limit: int, until: dt.date | None) -> str | None:
+        """The first day of the window :meth:`_shared_recently` checks for two hubs, or None."""
         x, y = sorted((a, b))
         starts, cut = self._recent_starts(x, y)
         if starts is not None and until is not None:
@@ -766,21 +774,55 @@ class Neo4jStore:
         since = sorted(starts, reverse=True)[limit - 1]
         if cut is None or since < cut:  # (one before the cut could start after it)
             return None
-        day = dt.date.fromordinal(since).isoformat()
+        return dt.date.fromordinal(since).isoformat()
+
+    def _windows(
+        self, day: str, until: dt.date | None, pairs: list[tuple[str, str]], limit: int
+    ) -> dict[tuple[str, str], list[Interaction]] | None:
+        """The newest ``limit`` shared interactions of each pair among those starting from ``day`` to
+        ``until``: the window read once for them all (hubs' windows mostly begin on the same day, a
+        quarter's first). None when it holds more than :data:`WINDOW` interactions."""
         # The server keeps the candidates that name both (their participants are checked here): the
         # window's records sent took longer than finding them (4,203 of them: 0.23 s against 0.02 s).
-        marks = (f'"{a}"', f'"{b}"')
-        (size, rows), = self._read(
+        rows = self._read(
             "MATCH (i:Interaction) WHERE i.date_start >= $d AND i.date_start <= $u WITH i LIMIT $n WITH collect(i) AS c "
-            "RETURN size(c), [x IN c WHERE x.data CONTAINS $ma AND x.data CONTAINS $mb | [x.date_start, x.id, x.data]]",
-            {"d": day, "u": _last_start(until), "n": self.WINDOW + 1, "ma": marks[0], "mb": marks[1]},
+            "UNWIND range(0, size($marks) - 1) AS k "
+            "RETURN size(c), k, [x IN c WHERE x.data CONTAINS $marks[k][0] AND x.data CONTAINS $marks[k][1] "
+            "| [x.date_start, x.id, x.data]]",
+            {"d": day, "u": _last_start(until), "n": self.WINDOW + 1, "marks": [[f'"{a}"', f'"{b}"'] for a, b in pairs]},
         )
-        if size > self.WINDOW:
+        if not rows or rows[0][0] > self.WINDOW:
             return None
-        found = [r for r in rows if {a, b} <= {_participant(x) for x in json.loads(r[2])["participants"]}]
-        found.sort(key=lambda r: r[1])
-        found.sort(key=lambda r: r[0], reverse=True)
-        return [Interaction.model_validate_json(r[2]) for r in found[:limit]]
+        out: dict[tuple[str, str], list[Interaction]] = {}
+        for _size, k, candidates in rows:
+            a, b = pairs[k]
+            found = [r for r in candidates if {a, b} <= {_participant(x) for x in json.loads(r[2])["participants"]}]
+            found.sort(key=lambda r: r[1])
+            found.sort(key=lambda r: r[0], reverse=True)
+            out[(a, b)] = [Interaction.model_validate_json(r[2]) for r in found[:limit]]
+        return out if len(out) == len(pairs) else None
+
+    def shared_interactions_many(
+        self, pairs: Sequence[tuple[str, str]], limit: int | None = None, until: dt.date | None = None
+    ) -> dict[tuple[str, str], list[Interaction]]:
+        # Pairs of two hubs whose windows begin on the same day are read in one statement; the others
+        # one by one, as shared_interactions reads them.
+        out: dict[tuple[str, str], list[Interaction]] = {}
+        by_day: dict[str, list[tuple[str, str]]] = {}
+        for a, b in dict.fromkeys(pairs):
+            listed = self._hubs([a, b])
+            day = None
+            if limit is not None and listed.get(a, (False, 0))[0] and listed.get(b, (False, 0))[0]:
+                day = self._window_day(a, b, limit, until)
+            if day is None:
+                out[(a, b)] = self.shared_interactions(a, b, limit, until)
+            else:
+                by_day.setdefault(day, []).append((a, b))
+        for day, group in by_day.items():
+            found = self._windows(day, until, group, limit) if limit is not None else None
+            for pair in group:
+                out[pair] = found[pair] if found is not None else self.shared_interactions(*pair, limit, until)
+        return out
 
     def participations(
         self, around: Collection[str] | None = None, axes: Collection[str] | None = None

@@ -669,6 +669,11 @@ class SQLiteStore:
         )
         return [Interaction.model_validate_json(r[0]) for r in rows]
 
+    def shared_interactions_many(
+        self, pairs: Sequence[tuple[str, str]], limit: int | None = None, until: dt.date | None = None
+    ) -> dict[tuple[str, str], list[Interaction]]:
+        return {(a, b): self.shared_interactions(a, b, limit, until) for a, b in dict.fromkeys(pairs)}
+
     def _has_index(self, name: str) -> bool:
         return bool(
             self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)).fetchone()
@@ -1012,6 +1017,7 @@ for _name in (
     "get_interactions",
     "interactions_of",
     "shared_interactions",
+    "shared_interactions_many",
     "participations",
     "neighbors",
     "ties_around",
