@@ -431,3 +431,18 @@ def test_strength_with_a_country_lists_the_office_s_relationships_there(db):
     assert "gobierno-corea" in {row["b"] for row in rows} and {row["a"] for row in rows} == {"ofai"}
     none = run("--as-of", "2024-03-31", "strength", "Corea", "Japón", db=db)
     assert none.exit_code == 0 and "Ninguna relación" in none.stdout + none.stderr
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("es", "9.141"), ("en", "9,141")])
+def test_a_count_in_a_table_is_written_as_the_sentences_around_it_write_numbers(lang, shown):
+    """A count in a table reads like the counts in the sentences ("1.951 interacciones"), and a year
+    or an id given as text is left as it is."""
+    from ofai_graph_cli import lang as cli_lang
+    from ofai_graph_cli.output import _cell
+
+    cli_lang.use(lang)
+    try:
+        assert _cell(9141) == shown and _cell(12) == "12" and _cell("2024") == "2024"
+        assert _cell(True) == "True" and _cell(None) == ""
+    finally:
+        cli_lang.use("en")
