@@ -133,9 +133,10 @@ def export(app: App, fmt: str, out: Path | None, dynamic: bool) -> None:
 
         export_other(app, fmt, out, dynamic)
         return
-    body = app.workspace().export(fmt)
+    body = app.workspace().export_pieces(fmt)
     if out is None:
-        sys.stdout.write(body)
+        for piece in body:
+            sys.stdout.write(piece)
         return
     from ofai_graph.files import write_atomic
 

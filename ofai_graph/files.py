@@ -811,8 +811,9 @@ def to_plain(data: Dataset) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def write_atomic(path: str | Path, body: str | bytes) -> Path:
-    """Write a whole file or nothing: into ``NAME.tmp`` beside it, then renamed over it.
+def write_atomic(path: str | Path, body: str | bytes | Iterable[str]) -> Path:
+    """Write a whole file or nothing: into ``NAME.tmp`` beside it, then renamed over it. ``body``
+    may be pieces of text, written as they come (a large export is never held whole).
 
     A folder that does not exist, a read-only folder or a full disk is an :class:`OfaiError` that
     names the file, and leaves neither a half-written file nor the temporary one behind.
@@ -824,8 +825,17 @@ def write_atomic(path: str | Path, body: str | bytes) -> Path:
     try:
         if isinstance(body, bytes):
             tmp.write_bytes(body)
-        else:
+        elif isinstance(body, str):
             tmp.write_text(body, encoding="utf-8")
+        else:
+            try:
+                with tmp.open("w", encoding="utf-8", newline="\n", buffering=1 << 20) as f:
+                    for piece in body:
+                        f.write(piece)
+            except BaseException as exc:  # the pieces failed to come (a store error, Ctrl-C): no file
+                if not isinstance(exc, OSError):
+                    tmp.unlink(missing_ok=True)
+                raise
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True) if tmp.parent.is_dir() else None
@@ -838,10 +848,12 @@ def write_atomic(path: str | Path, body: str | bytes) -> Path:
     return path
 
 
-def jsonl_lines(plain: dict[str, list[dict[str, Any]]]) -> Iterator[str]:
-    """The lines of a JSON Lines file for the sections of a plain dataset (:func:`to_plain`)."""
+def jsonl_lines(plain: dict[str, list[dict[str, Any]]], *, header: bool = True) -> Iterator[str]:
+    """The lines of a JSON Lines file for the sections of a plain dataset (:func:`to_plain`); without
+    ``header``, the records alone (the next batch of a file already begun)."""
     types = {section: kind for kind, section in LINE_TYPES.items()}
-    yield '{"format": "ofai-graph/1"}\n'
+    if header:
+        yield '{"format": "ofai-graph/1"}\n'
     for section in SECTIONS:
         for record in plain.get(section, ()):
             yield json.dumps({"type": types[section], **record}, ensure_ascii=False) + "\n"

@@ -8,7 +8,7 @@ methods and only formats what they return.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -252,9 +252,23 @@ class Workspace:
         return self.store.dump()
 
     def export(self, fmt: str = "yaml") -> str:
+        """The whole store as the text of a ``yaml``, ``json`` or ``jsonl`` file."""
+        return "".join(self.export_pieces(fmt))
+
+    def export_pieces(self, fmt: str = "yaml") -> Iterator[str]:
+        """:meth:`export`'s text in pieces, to write as they come: JSON Lines a batch of records at a
+        time (a large store is never held whole), YAML and JSON as one piece."""
         from . import files
 
-        return files.dumps(self.store.dump(), fmt)
+        if fmt != "jsonl":
+            yield files.dumps(self.store.dump(), fmt)
+            return
+        header = True
+        for batch in self.store.iter_export():
+            yield "".join(files.jsonl_lines(files.to_plain(batch), header=header))
+            header = False
+        if header:  # an empty store: the header alone, as before
+            yield "".join(files.jsonl_lines({}))
 
     # -- views ---------------------------------------------------------------------------------------
     def show(self, text: str, *, as_of: AsOf = None, timeline: int | None = None) -> Profile:

@@ -71,6 +71,40 @@ def test_an_export_as_json_lines_reimports_identically(data, tmp_path):
     assert dumped(a) == dumped(b)
 
 
+def test_a_json_lines_export_is_written_a_batch_at_a_time_and_reads_as_the_whole_dump(data, tmp_path, monkeypatch):
+    """The export of a large store is never held whole: the file is written as the store is read, in
+    batches, and comes out byte for byte the dump's text; a failure half-way leaves no file."""
+    import ofai_graph
+    from ofai_graph.files import dumps, write_atomic
+    from ofai_graph.store.sqlite import SQLiteStore
+
+    ws = ofai_graph.open(tmp_path / "s.db", create=True)
+    ws.import_data(data)
+    whole = dumps(ws.store.dump(), "jsonl")
+    sizes: list[int] = []
+    batches = SQLiteStore.iter_batches
+
+    def small(self, size=5_000, *, by_date=False):  # (batches of 7 records: many pieces)
+        for batch in batches(self, 7, by_date=by_date):
+            sizes.append(sum(len(getattr(batch, s)) for s in ("countries", "organizations", "people", "interactions", "followups", "ties")))
+            yield batch
+
+    monkeypatch.setattr(SQLiteStore, "iter_batches", small)
+    pieces = list(ws.export_pieces("jsonl"))
+    assert "".join(pieces) == whole and len(pieces) == len(sizes) > 10 and max(sizes) <= 7
+    out = tmp_path / "dump.jsonl"
+    write_atomic(out, ws.export_pieces("jsonl"))
+    assert out.read_text(encoding="utf-8") == whole
+
+    def broken():
+        yield whole[:100]
+        raise RuntimeError("the store went away")
+
+    with pytest.raises(RuntimeError):
+        write_atomic(tmp_path / "half.jsonl", broken())
+    assert not (tmp_path / "half.jsonl").exists() and not (tmp_path / "half.jsonl.tmp").exists()
+
+
 def test_streamed_formats_have_no_size_limit_whole_documents_do(data, tmp_path):
     path = write(tmp_path, "all.jsonl", jsonl(data))
     store = open_store(":memory:")

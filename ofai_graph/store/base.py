@@ -396,6 +396,11 @@ class Store(Protocol):
         """Everything, in dependency order (entities, interactions, follow-ups, ties), ``size`` records a batch."""
         ...
 
+    def iter_export(self, size: int = 5_000) -> Iterator[Dataset]:
+        """Everything in :meth:`dump`'s order, from one snapshot, in batches where the backend can
+        read in that order (an export written as it is read)."""
+        ...
+
     # -- merging entities (ofai_graph.merge) ----------------------------------------------------
     def merge_entities(self, drop: str, data: Dataset, delete_ties: Collection[str]) -> WriteReport:
         """In one transaction: write ``data`` (records rewritten to no longer name ``drop``), delete

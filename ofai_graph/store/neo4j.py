@@ -1057,6 +1057,10 @@ class Neo4jStore:
         data.interactions.sort(key=lambda i: (i.date.start.isoformat(), i.id))
         return data
 
+    def iter_export(self, size: int = 5_000) -> Iterator[Dataset]:
+        # The dump's order is sorted here, in the client (the server would sort in its heap): one batch.
+        yield self.dump()
+
     def iter_batches(self, size: int = 5_000) -> Iterator[Dataset]:
         """The whole store in dependency order (entities, interactions, follow-ups, ties), a batch at a time.
 

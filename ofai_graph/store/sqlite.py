@@ -832,6 +832,10 @@ class SQLiteStore:
                 while rows := cursor.fetchmany(size):
                     yield dataset_of(section, [r[0] for r in rows])
 
+    def iter_export(self, size: int = 5_000) -> Iterator[Dataset]:
+        # Entities by type then id are the dump's countries, organizations, people; interactions by date.
+        yield from self.iter_batches(size, by_date=True)
+
     def dump(self) -> Dataset:
         """Everything, in one read transaction (a write committing meanwhile is all in or all out)."""
         data = Dataset()
