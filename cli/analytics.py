@@ -24,9 +24,10 @@ def _pct(x: float) -> str:
 PAIR_EVIDENCE = 10  # contributions a pair shows without --explain (an office's pair may have thousands)
 
 
-def render_pair(p: Any, limit: int | None = PAIR_EVIDENCE) -> None:
+def render_pair(p: Any, limit: int | None = PAIR_EVIDENCE, *, asked: bool = False) -> None:
     """One pair with the evidence behind its score (``strength A B``): the ``limit`` contributions that
-    add the most (None: every one, in the order of the explanation)."""
+    add the most, then what takes points away (the one-sided discount); None: every one, in the order
+    of the explanation. ``asked``: shown for ``ask``, which has no --explain of its own."""
     text(
         _("{a} ↔ {b}: {score} ({tier}), {interactions}, {reciprocity}").format(
             a=p.a_name or p.a,
@@ -45,8 +46,9 @@ def render_pair(p: Any, limit: int | None = PAIR_EVIDENCE) -> None:
         return
     sources = {"interaction": _("interaction"), "tie": _("tie"), "reciprocity": _("reciprocity")}
     shown = list(p.contributions)
-    if limit is not None and len(shown) > limit:
-        shown = sorted(shown, key=lambda c: -abs(c.points))[:limit]
+    adding = [c for c in shown if c.points >= 0]
+    if limit is not None and len(adding) > limit:
+        shown = sorted(adding, key=lambda c: -c.points)[:limit] + [c for c in shown if c.points < 0]
     table(
         _("Why"),
         [_("points"), _("source"), _("date"), _("what"), _("how")],
@@ -62,16 +64,25 @@ def render_pair(p: Any, limit: int | None = PAIR_EVIDENCE) -> None:
         ],
     )
     if len(shown) < len(p.contributions):
-        say(
-            _("the {n} that add the most of {total}: --explain lists them all").format(
-                n=num(len(shown), 0), total=num(len(p.contributions), 0)
-            )
-        )
+        n, total = len(shown) - (len(p.contributions) - len(adding)), num(len(p.contributions), 0)
+        if asked:
+            note = ngettext(
+                "the one that adds the most of {total}: `ofai-graph strength {a} {b} --explain` lists them all",
+                "the {n} that add the most of {total}: `ofai-graph strength {a} {b} --explain` lists them all",
+                n,
+            ).format(n=num(n, 0), total=total, a=p.a, b=p.b)
+        else:
+            note = ngettext(
+                "the one that adds the most of {total}: --explain lists them all",
+                "the {n} that add the most of {total}: --explain lists them all",
+                n,
+            ).format(n=num(n, 0), total=total)
+        say(note)
 
 
 def render_strength(rows: list[Any]) -> None:
     if getattr(rows, "single", False):  # one pair asked for (`ask` passes the list): its explanation
-        render_pair(rows[0])
+        render_pair(rows[0], asked=True)
         return
     if not rows:
         say(_("No relationship: they share no interaction or tie as of that date."))

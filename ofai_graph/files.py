@@ -811,6 +811,14 @@ def to_plain(data: Dataset) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+class _SourceFailed(Exception):
+    """What made the pieces of a file stop coming (:func:`write_atomic`), told apart from its writing."""
+
+    def __init__(self, error: BaseException):
+        super().__init__(str(error))
+        self.error = error
+
+
 def write_atomic(path: str | Path, body: str | bytes | Iterable[str]) -> Path:
     """Write a whole file or nothing: into ``NAME.tmp`` beside it, then renamed over it. ``body``
     may be pieces of text, written as they come (a large export is never held whole).
@@ -828,15 +836,20 @@ def write_atomic(path: str | Path, body: str | bytes | Iterable[str]) -> Path:
         elif isinstance(body, str):
             tmp.write_text(body, encoding="utf-8")
         else:
-            try:
-                with tmp.open("w", encoding="utf-8", newline="\n", buffering=1 << 20) as f:
-                    for piece in body:
-                        f.write(piece)
-            except BaseException as exc:  # the pieces failed to come (a store error, Ctrl-C): no file
-                if not isinstance(exc, OSError):
-                    tmp.unlink(missing_ok=True)
-                raise
+            with tmp.open("w", encoding="utf-8", newline="\n", buffering=1 << 20) as f:
+                pieces = iter(body)
+                while True:
+                    try:
+                        piece = next(pieces)
+                    except StopIteration:
+                        break
+                    except BaseException as exc:  # the pieces stopped coming (a store error, Ctrl-C)
+                        raise _SourceFailed(exc) from exc
+                    f.write(piece)
         tmp.replace(path)
+    except _SourceFailed as failed:  # not this file's fault: no file, and the source's own error
+        tmp.unlink(missing_ok=True)
+        raise failed.error from None
     except OSError as exc:
         tmp.unlink(missing_ok=True) if tmp.parent.is_dir() else None
         reason: object = os_reason(exc)

@@ -85,10 +85,17 @@ def config_hash(cfg: StrengthConfig) -> str:
     return hashlib.sha256(config_key(cfg).encode()).hexdigest()[:16]
 
 
-def stored_config(text: str) -> StrengthConfig:
+def stored_config(text: str) -> StrengthConfig | None:
+    """The weights the stored pairs were built with; None when they cannot be read as today's weights
+    (a weight below 0 was accepted once): such pairs count as none, and the next rebuild replaces them."""
+    from pydantic import ValidationError
+
     from .strength import StrengthConfig
 
-    return StrengthConfig(**json.loads(text))
+    try:
+        return StrengthConfig(**json.loads(text))
+    except (ValidationError, ValueError, TypeError):
+        return None
 
 
 def default_config() -> StrengthConfig:
@@ -1597,7 +1604,7 @@ class Maintainer:
         text, some, cut = start() if start is not None else (self.ops.stored_config(), None, None)
         empty = not (some if start is not None else self.ops.has_interactions())
         # None: a store filled before pairs were kept has none until a rebuild; an empty one starts them.
-        self.config = stored_config(text) if text else default_config() if empty else None
+        self.config = (stored_config(text) if text else None) or (default_config() if empty else None)
         self.start = text is None and empty
         self.fresh = empty
         # What new interactions give, summed per pair and quarter as the batches come: neither the

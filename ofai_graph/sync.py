@@ -153,6 +153,8 @@ def _copy_pairs(
     if target.counts()["interactions"] != source.counts()["interactions"]:
         return
     cfg = stored_config(config)
+    if cfg is None:  # pairs built with weights no longer valid: the target rebuilds its own
+        return
     into, src = ops(target), ops(source)
     # The recent contributions travel with their pairs, where both stores keep them.
     cut = src.recent_cut() if hasattr(src, "iter_recent") else None

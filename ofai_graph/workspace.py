@@ -420,7 +420,7 @@ class Workspace:
             )
         if self.on_rebuild is not None:
             return self.on_rebuild(reason)
-        warnings.warn(reason, RebuildingStrength, stacklevel=4)
+        warnings.warn(reason, RebuildingStrength, stacklevel=3)  # (the caller of the question)
         return contextlib.nullcontext()
 
     def rebuild(self) -> int:

@@ -829,3 +829,25 @@ def test_a_rebuild_with_a_helper_process_equals_one_in_one_process(tmp_path, mon
     materialize.rebuild(two, other)
     materialize.rebuild(one, other, parallel=False)
     assert _tables(two) == _tables(one)
+
+
+def test_pairs_stored_with_a_weight_no_longer_valid_are_rebuilt_not_a_crash(tmp_path):
+    """Before weights had to be 0 or more, a negative one was accepted and stored with the pairs. Such
+    a store still takes writes and answers: its pairs count as none until the rebuild replaces them."""
+    path = tmp_path / "old.db"
+    with ofai_graph.open(path, create=True) as w:
+        w.import_data({"organizations": organizations(), "interactions": [
+            {"id": "v", "date": "2024-03-01", "kind": "visit", "title": "t",
+             "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a"}]}]})
+        old = json.loads(materialize.ops(w.store).stored_config())
+        old["kind"]["meeting"] = -1.0
+        w.store._db.execute("UPDATE strength_meta SET value = ? WHERE key = 'config'", (json.dumps(old),))
+        assert materialize.stored_config(json.dumps(old)) is None
+    with ofai_graph.open(path) as w:
+        w.import_data({"interactions": [{"id": "m", "date": "2024-04-01", "kind": "meeting", "title": "t",
+                                         "participants": [{"entity": "ofai", "role": "host"}, {"entity": "a"}]}]})
+        with pytest.warns(RebuildingStrength):
+            [pair] = w.strength("ofai", "a", as_of=dt.date(2024, 6, 1))
+        assert pair.interactions == 2
+        assert materialize.is_current(w.store, w.strength_config)
+        assert_same(w.store, dt.date(2024, 6, 1))

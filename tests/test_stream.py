@@ -96,13 +96,16 @@ def test_a_json_lines_export_is_written_a_batch_at_a_time_and_reads_as_the_whole
     write_atomic(out, ws.export_pieces("jsonl"))
     assert out.read_text(encoding="utf-8") == whole
 
-    def broken():
+    def broken(error):
         yield whole[:100]
-        raise RuntimeError("the store went away")
+        raise error
 
-    with pytest.raises(RuntimeError):
-        write_atomic(tmp_path / "half.jsonl", broken())
-    assert not (tmp_path / "half.jsonl").exists() and not (tmp_path / "half.jsonl.tmp").exists()
+    # The source's own error, not a failure to write the file (an OSError of the store is not "cannot
+    # write half.jsonl"); either way no file and no temporary one.
+    for error in (RuntimeError("the store went away"), OSError(5, "the store's disk failed")):
+        with pytest.raises(type(error), match="store"):
+            write_atomic(tmp_path / "half.jsonl", broken(error))
+        assert not (tmp_path / "half.jsonl").exists() and not (tmp_path / "half.jsonl.tmp").exists()
 
 
 def test_streamed_formats_have_no_size_limit_whole_documents_do(data, tmp_path):
