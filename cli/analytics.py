@@ -206,8 +206,17 @@ def render_brokers(rows: list[Any]) -> None:
     table(
         None,
         [_("entity"), _("betweenness"), _("groups it bridges")],
-        [(b.name, num(b.betweenness, 3), " | ".join(g.label for g in b.groups[:3])) for b in rows],
+        [(b.name, num(b.betweenness, 3), _groups(b.groups)) for b in rows],
     )
+
+
+def _groups(groups: list[Any], shown: int = 3) -> str:
+    """The first groups a broker bridges, and how many more (a cut list must not read as whole)."""
+    text = " | ".join(g.label for g in groups[:shown])
+    if len(groups) > shown:
+        more = len(groups) - shown
+        text += " | " + ngettext("and {n} more group", "and {n} more groups", more).format(n=num(more, 0))
+    return text
 
 
 def render_partners(rows: list[Any]) -> None:

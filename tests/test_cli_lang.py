@@ -446,3 +446,20 @@ def test_a_count_in_a_table_is_written_as_the_sentences_around_it_write_numbers(
         assert _cell(True) == "True" and _cell(None) == ""
     finally:
         cli_lang.use("en")
+
+
+def test_a_brokers_groups_cut_to_three_say_how_many_more():
+    from types import SimpleNamespace
+
+    from ofai_graph_cli import lang as cli_lang
+    from ofai_graph_cli.analytics import _groups
+
+    groups = [SimpleNamespace(label=f"G{k}") for k in range(1, 6)]
+    cli_lang.use("es")
+    try:
+        assert _groups(groups[:3]) == "G1 | G2 | G3"
+        assert _groups(groups[:4]) == "G1 | G2 | G3 | y 1 grupo más"
+        assert _groups(groups) == "G1 | G2 | G3 | y 2 grupos más"
+    finally:
+        cli_lang.use("en")
+    assert _groups(groups) == "G1 | G2 | G3 | and 2 more groups"
