@@ -682,11 +682,19 @@ class Neo4jStore:
             found = self._shared_recently(a, b, limit, until)
             if found is not None:
                 return found
-        return self._shared_walked(a, b, limit, until)
+        return self._shared_walked(a, b, limit, until, listed)
 
-    def _shared_walked(self, a: str, b: str, limit: int | None, until: dt.date | None) -> list[Interaction]:
-        """:meth:`shared_interactions` by walking the relationships of the end with fewer interactions."""
-        listed = self._hubs([a, b])
+    def _shared_walked(
+        self,
+        a: str,
+        b: str,
+        limit: int | None,
+        until: dt.date | None,
+        listed: dict[str, tuple[bool, int]] | None = None,
+    ) -> list[Interaction]:
+        """:meth:`shared_interactions` by walking the relationships of the end with fewer interactions
+        (``listed``: :meth:`_hubs` of the two, when read already)."""
+        listed = self._hubs([a, b]) if listed is None else listed
         if listed.get(a, (False, 0)) > listed.get(b, (False, 0)):
             a, b = b, a
         if listed.get(a, (False, 0))[0]:
@@ -824,8 +832,8 @@ class Neo4jStore:
             day = None
             if limit is not None and listed.get(a, (False, 0))[0] and listed.get(b, (False, 0))[0]:
                 day = self._window_day(a, b, limit, until)
-            if day is None:
-                out[(a, b)] = self.shared_interactions(a, b, limit, until)
+            if day is None:  # (no window: shared_interactions would walk it too)
+                out[(a, b)] = self._shared_walked(a, b, limit, until, listed)
             else:
                 by_day.setdefault(day, []).append((a, b))
         for day, group in by_day.items():
